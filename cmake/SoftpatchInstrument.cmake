@@ -1,0 +1,34 @@
+# softpatch_instrument(<target>)
+#
+# Builds <target> with soft-mock trampolines in every eligible function of the
+# project's C++ files, so that it can be patched live and mocked in tests:
+#
+#   find_package(softpatch CONFIG REQUIRED)   # or add_subdirectory(softpatch)
+#   add_executable(server main.cpp store.cpp)
+#   softpatch_instrument(server)
+#
+# It sets softpatch-cc as the target's C++ compiler launcher (for this target
+# only), links the softpatch runtime, exports an executable's symbols so that
+# patches bind to its state (ENABLE_EXPORTS), and writes compile_commands.json.
+# Files outside the top source directory are compiled untouched.
+function(softpatch_instrument target)
+  if(NOT TARGET ${target})
+    message(FATAL_ERROR "softpatch_instrument: no target named '${target}'")
+  endif()
+  if(NOT SOFTPATCH_CC)
+    message(FATAL_ERROR "softpatch_instrument: softpatch-cc not found (SOFTPATCH_CC is empty)")
+  endif()
+  set_property(TARGET ${target} PROPERTY CXX_COMPILER_LAUNCHER
+               "${SOFTPATCH_CC}" "--root=${CMAKE_SOURCE_DIR}")
+  set_property(TARGET ${target} PROPERTY EXPORT_COMPILE_COMMANDS ON)
+  get_target_property(type ${target} TYPE)
+  if(type STREQUAL "EXECUTABLE")
+    set_property(TARGET ${target} PROPERTY ENABLE_EXPORTS ON)
+  endif()
+  # Appended to the property rather than via target_link_libraries, which
+  # would clash with whichever signature the project already uses.
+  set_property(TARGET ${target} APPEND PROPERTY LINK_LIBRARIES softpatch::runtime)
+  if(TARGET softpatch-cc)
+    add_dependencies(${target} softpatch-cc)
+  endif()
+endfunction()

@@ -1,0 +1,62 @@
+// softpatch-cc: compiler launcher that builds instrumented objects.
+//
+//   softpatch-cc [--root=DIR] [--verbose] <compiler> <args...>
+//
+// Used as CMAKE_CXX_COMPILER_LAUNCHER by softpatch_instrument(); see
+// softpatch/driver/launcher.h.
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "softpatch/driver/launcher.h"
+
+namespace fs = std::filesystem;
+
+// The runtime header: beside an installed tool in ../include, else in the
+// source tree this tool was built from.
+static std::string find_runtime_header() {
+  std::error_code error;
+  fs::path self = fs::read_symlink("/proc/self/exe", error);
+  fs::path installed = self.parent_path().parent_path() / "include/softpatch/internal/instrument.h";
+  if (!error && fs::exists(installed, error)) return installed.string();
+  return SOFTPATCH_SOURCE_RUNTIME_HEADER;
+}
+
+int main(int argc, char** argv) {
+  softpatch::driver::LauncherOptions options;
+  int i = 1;
+  for (; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg.rfind("--root=", 0) == 0) {
+      options.project_root = arg.substr(7);
+    } else if (arg == "--verbose") {
+      options.verbose = true;
+    } else if (arg == "--help") {
+      std::puts("usage: softpatch-cc [--root=DIR] [--verbose] <compiler> <args...>");
+      return 0;
+    } else {
+      break;
+    }
+  }
+  if (i == argc) {
+    std::fputs(
+        "softpatch-cc: no compiler given (usage: softpatch-cc [--root=DIR] <compiler> <args...>)\n",
+        stderr);
+    return 2;
+  }
+  std::vector<std::string> command(argv + i, argv + argc);
+  if (const char* root = std::getenv("SOFTPATCH_ROOT"); root && options.project_root.empty())
+    options.project_root = root;
+  if (options.project_root.empty()) options.project_root = fs::current_path().string();
+  options.runtime_header = find_runtime_header();
+  if (const char* off = std::getenv("SOFTPATCH_DISABLE"); off && *off && std::string(off) != "0") {
+    execvp(command[0].c_str(), argv + i);
+    std::perror(command[0].c_str());
+    return 127;
+  }
+  return softpatch::driver::launch(command, options);
+}

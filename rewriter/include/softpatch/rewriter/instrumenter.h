@@ -1,0 +1,65 @@
+// Instrument mode of the rewriter: turns one C++ source file into a copy in
+// which every eligible function definition starts with a soft-mock trampoline,
+// with line numbers unchanged.
+//
+//   softpatch::rewriter::InstrumentOptions options;
+//   options.project_root = "/src/app";
+//   options.runtime_header = "/usr/include/softpatch/internal/instrument.h";
+//   llvm::Expected<InstrumentedFile> out =
+//       instrument_file("/src/app/store.cpp", {"g++", "-std=c++17", "-Iinclude"}, options);
+//   if (!out) return out.takeError();
+//   write(out->source);  // compile this in place of store.cpp
+//
+// What is and is not instrumented, and why, is in InstrumentedFile::skipped;
+// `softpatch-rewrite --explain FILE` prints it.
+#ifndef SOFTPATCH_REWRITER_INSTRUMENTER_H
+#define SOFTPATCH_REWRITER_INSTRUMENTER_H
+
+#include <string>
+#include <vector>
+
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/Error.h"
+
+namespace softpatch::rewriter {
+
+struct InstrumentOptions {
+  // Internal-linkage ids are prefixed with the file's path relative to this.
+  std::string project_root;
+  // Absolute path of softpatch/internal/instrument.h, included by the copy.
+  std::string runtime_header;
+};
+
+// A function that received a trampoline.
+struct InstrumentedFunction {
+  std::string id;         // stable: mangled name, file-prefixed when internal
+  std::string name;       // readable: "ns::Counter::add(int) const"
+  std::string signature;  // canonical type of the slot target
+  unsigned line = 0;
+};
+
+// A function definition that was left alone, and why.
+struct SkippedFunction {
+  std::string name;
+  unsigned line = 0;
+  std::string reason;
+};
+
+struct InstrumentedFile {
+  std::string source;  // the rewritten file, ready to compile
+  std::vector<InstrumentedFunction> functions;
+  std::vector<SkippedFunction> skipped;
+  unsigned variables = 0;  // mutable internal-linkage variables recorded
+};
+
+// Parses `file` with `compiler_command` (a compiler command line for it, as
+// found in compile_commands.json or given to softpatch-cc) and instruments it.
+// Fails with the first compiler error when Clang cannot parse the file.
+llvm::Expected<InstrumentedFile> instrument_file(llvm::StringRef file,
+                                                 llvm::ArrayRef<std::string> compiler_command,
+                                                 const InstrumentOptions& options);
+
+}  // namespace softpatch::rewriter
+
+#endif  // SOFTPATCH_REWRITER_INSTRUMENTER_H

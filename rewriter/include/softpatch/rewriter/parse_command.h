@@ -1,0 +1,22 @@
+// Turns a compiler command line (g++ or clang++, as a build system runs it)
+// into the command line Clang's front end needs to parse the same file.
+#ifndef SOFTPATCH_REWRITER_PARSE_COMMAND_H
+#define SOFTPATCH_REWRITER_PARSE_COMMAND_H
+
+#include <string>
+#include <vector>
+
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/StringRef.h"
+
+namespace softpatch::rewriter {
+
+// Keeps what changes the meaning of the code (-D, -I, -std, -include, -f...),
+// drops outputs, dependency files, warnings and options Clang does not know,
+// and names `file` as the only input. compiler_command[0] is the compiler.
+std::vector<std::string> parse_command(llvm::ArrayRef<std::string> compiler_command,
+                                       llvm::StringRef file);
+
+}  // namespace softpatch::rewriter
+
+#endif  // SOFTPATCH_REWRITER_PARSE_COMMAND_H

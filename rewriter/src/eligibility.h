@@ -1,0 +1,31 @@
+// Which function definitions get a trampoline, and for the others the reason
+// `softpatch-rewrite --explain` prints.
+#ifndef SOFTPATCH_REWRITER_ELIGIBILITY_H
+#define SOFTPATCH_REWRITER_ELIGIBILITY_H
+
+#include <optional>
+#include <string>
+
+#include "clang/AST/Decl.h"
+#include "clang/Basic/SourceManager.h"
+
+namespace softpatch::rewriter {
+
+// The comment that opts a function out when it stands on the line of the
+// definition's start or the line above it.
+inline constexpr const char kSkipFunctionMarker[] = "softpatch: skip";
+// The comment that opts a whole file out, anywhere in it.
+inline constexpr const char kSkipFileMarker[] = "softpatch: skip-file";
+
+struct Eligibility {
+  bool listed = true;                 // false for what is not worth mentioning (implicit members)
+  std::optional<std::string> reason;  // set when the function is not instrumented
+  bool eligible() const { return listed && !reason; }
+};
+
+// Decides for a definition written in the main file.
+Eligibility eligibility(const clang::FunctionDecl& function, const clang::SourceManager& sources);
+
+}  // namespace softpatch::rewriter
+
+#endif  // SOFTPATCH_REWRITER_ELIGIBILITY_H

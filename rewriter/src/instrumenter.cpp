@@ -1,0 +1,264 @@
+// Instrument mode: parse the file with Clang, collect the function
+// definitions and variables of the main file, and edit a copy of its text.
+#include "softpatch/rewriter/instrumenter.h"
+
+#include "clang/AST/ASTConsumer.h"
+#include "clang/AST/RecursiveASTVisitor.h"
+#include "clang/AST/StmtCXX.h"
+#include "clang/Frontend/CompilerInstance.h"
+#include "clang/Frontend/FrontendAction.h"
+#include "clang/Frontend/TextDiagnosticPrinter.h"
+#include "clang/Rewrite/Core/Rewriter.h"
+#include "clang/Tooling/Tooling.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+
+#include "eligibility.h"
+#include "naming.h"
+#include "softpatch/rewriter/parse_command.h"
+#include "trampoline.h"
+#include "unit_table.h"
+
+namespace softpatch::rewriter {
+namespace {
+
+// What the parse found in the main file, in source order.
+struct Findings {
+  std::vector<const clang::FunctionDecl*> functions;  // to instrument
+  std::vector<SkippedFunction> skipped;
+  std::vector<const clang::VarDecl*> variables;  // mutable, internal linkage
+};
+
+bool in_main_file(const clang::Decl& decl, const clang::SourceManager& sources) {
+  return sources.isInMainFile(sources.getExpansionLoc(decl.getLocation()));
+}
+
+unsigned line_of(const clang::Decl& decl, const clang::SourceManager& sources) {
+  return sources.getExpansionLineNumber(decl.getLocation());
+}
+
+// A variable a patch must bind to rather than copy: file `static` or in an
+// anonymous namespace, defined here, and writable.
+bool is_recorded_variable(const clang::VarDecl& variable) {
+  return variable.isFileVarDecl() && !variable.isExternallyVisible() &&
+         variable.isThisDeclarationADefinition() == clang::VarDecl::Definition &&
+         !variable.isConstexpr() && !variable.getType().isConstQualified() &&
+         !variable.getDescribedVarTemplate() &&
+         !llvm::isa<clang::VarTemplateSpecializationDecl>(variable) &&
+         !variable.getType()->isDependentType();
+}
+
+class Collector : public clang::RecursiveASTVisitor<Collector> {
+ public:
+  Collector(const clang::SourceManager& sources, Findings& findings)
+      : sources_(sources), findings_(findings) {}
+
+  bool VisitFunctionDecl(clang::FunctionDecl* function) {
+    if (!in_main_file(*function, sources_)) return true;
+    Eligibility verdict = eligibility(*function, sources_);
+    if (verdict.eligible())
+      findings_.functions.push_back(function);
+    else if (verdict.listed)
+      findings_.skipped.push_back(
+          {function->getQualifiedNameAsString(), line_of(*function, sources_), *verdict.reason});
+    return true;
+  }
+
+  bool VisitLambdaExpr(clang::LambdaExpr* lambda) {
+    clang::CXXMethodDecl* call = lambda->getCallOperator();
+    if (in_main_file(*call, sources_))
+      findings_.skipped.push_back(
+          {"lambda", line_of(*call, sources_), "lambda (part of its enclosing function)"});
+    return true;
+  }
+
+  bool VisitVarDecl(clang::VarDecl* variable) {
+    if (in_main_file(*variable, sources_) && is_recorded_variable(*variable))
+      findings_.variables.push_back(variable);
+    return true;
+  }
+
+ private:
+  const clang::SourceManager& sources_;
+  Findings& findings_;
+};
+
+// Edits the main file's text: names unnamed parameters, inserts trampolines,
+// and wraps the file in the unit table's prologue and epilogue.
+class Editor {
+ public:
+  Editor(clang::ASTContext& context, const Naming& naming, clang::Rewriter& rewriter,
+         UnitTable& table)
+      : context_(context), naming_(naming), rewriter_(rewriter), table_(table) {}
+
+  void instrument(const clang::FunctionDecl& function) {
+    const clang::SourceManager& sources = context_.getSourceManager();
+    unsigned index = table_.slot_count();
+    table_.add_function(function, line_of(function, sources));
+    std::string text = trampoline(function, index, name_parameters(function), naming_);
+    const clang::Stmt* body = function.getBody();
+    if (const auto* try_block = llvm::dyn_cast<clang::CXXTryStmt>(body)) {
+      // A function-try-block becomes a try block inside a plain body, so the
+      // trampoline runs first and a replacement's exceptions are not caught.
+      rewriter_.InsertTextBefore(try_block->getTryLoc(), "{" + text + " ");
+      rewriter_.InsertTextAfterToken(try_block->getEndLoc(), " }");
+    } else {
+      rewriter_.InsertTextAfterToken(llvm::cast<clang::CompoundStmt>(body)->getLBracLoc(), text);
+    }
+  }
+
+ private:
+  std::vector<std::string> name_parameters(const clang::FunctionDecl& function) {
+    std::vector<std::string> names;
+    for (unsigned i = 0; i < function.getNumParams(); ++i) {
+      const clang::ParmVarDecl* param = function.getParamDecl(i);
+      if (!param->getName().empty()) {
+        names.push_back(param->getNameAsString());
+        continue;
+      }
+      names.push_back(parameter_name(i));
+      rewriter_.InsertTextBefore(param->getLocation(), " " + names.back() + " ");
+    }
+    return names;
+  }
+
+  clang::ASTContext& context_;
+  const Naming& naming_;
+  clang::Rewriter& rewriter_;
+  UnitTable& table_;
+};
+
+std::string project_relative(llvm::StringRef file, llvm::StringRef root) {
+  llvm::SmallString<256> real_file, real_root;
+  if (llvm::sys::fs::real_path(file, real_file) || llvm::sys::fs::real_path(root, real_root))
+    return file.str();
+  llvm::StringRef relative = real_file;
+  if (relative.consume_front(real_root) && relative.consume_front("/")) return relative.str();
+  return real_file.str().str();
+}
+
+class InstrumentConsumer : public clang::ASTConsumer {
+ public:
+  InstrumentConsumer(clang::CompilerInstance& compiler, std::string file,
+                     const InstrumentOptions& options, InstrumentedFile& out, bool& completed)
+      : compiler_(compiler),
+        file_(std::move(file)),
+        options_(options),
+        out_(out),
+        completed_(completed) {}
+
+  // Bodies of functions outside the main file are never looked at: skipping
+  // them keeps parsing well below the cost of compiling the file.
+  bool shouldSkipFunctionBody(clang::Decl* decl) override {
+    return !compiler_.getSourceManager().isInMainFile(
+        compiler_.getSourceManager().getExpansionLoc(decl->getLocation()));
+  }
+
+  bool HandleTopLevelDecl(clang::DeclGroupRef group) override {
+    for (clang::Decl* decl : group)
+      if (in_main_file(*decl, compiler_.getSourceManager())) top_level_.push_back(decl);
+    return true;
+  }
+
+  void HandleTranslationUnit(clang::ASTContext& context) override {
+    if (context.getDiagnostics().hasErrorOccurred()) return;
+    clang::SourceManager& sources = context.getSourceManager();
+    Findings findings;
+    Collector collector(sources, findings);
+    for (clang::Decl* decl : top_level_) collector.TraverseDecl(decl);
+
+    Naming naming(context, project_relative(file_, options_.project_root));
+    UnitTable table(naming, file_, project_relative(file_, options_.project_root));
+    clang::Rewriter rewriter(sources, context.getLangOpts());
+    Editor editor(context, naming, rewriter, table);
+    for (const clang::FunctionDecl* function : findings.functions) editor.instrument(*function);
+    for (const clang::VarDecl* variable : findings.variables) table.add_variable(*variable);
+
+    completed_ = true;
+    clang::FileID main = sources.getMainFileID();
+    llvm::StringRef original = sources.getBufferData(main);
+    out_.skipped = std::move(findings.skipped);
+    out_.functions = table.functions();
+    out_.variables = table.variable_count();
+    if (table.empty()) {
+      out_.source = original.str();
+      return;
+    }
+    const clang::RewriteBuffer* edited = rewriter.getRewriteBufferFor(main);
+    std::string body = edited ? std::string(edited->begin(), edited->end()) : original.str();
+    if (!body.empty() && body.back() != '\n') body += '\n';
+    out_.source = table.prologue(options_.runtime_header) + body + table.epilogue();
+  }
+
+ private:
+  clang::CompilerInstance& compiler_;
+  std::string file_;
+  const InstrumentOptions& options_;
+  InstrumentedFile& out_;
+  std::vector<clang::Decl*> top_level_;
+  bool& completed_;
+};
+
+class InstrumentAction : public clang::ASTFrontendAction {
+ public:
+  InstrumentAction(std::string file, const InstrumentOptions& options, InstrumentedFile& out,
+                   bool& completed)
+      : file_(std::move(file)), options_(options), out_(out), completed_(completed) {}
+
+  std::unique_ptr<clang::ASTConsumer> CreateASTConsumer(clang::CompilerInstance& compiler,
+                                                        llvm::StringRef) override {
+    compiler.getFrontendOpts().SkipFunctionBodies = true;
+    return std::make_unique<InstrumentConsumer>(compiler, file_, options_, out_, completed_);
+  }
+
+ private:
+  std::string file_;
+  const InstrumentOptions& options_;
+  InstrumentedFile& out_;
+  bool& completed_;
+};
+
+// The first error Clang reported, as one line.
+std::string first_error(llvm::StringRef diagnostics) {
+  llvm::SmallVector<llvm::StringRef, 16> lines;
+  diagnostics.split(lines, '\n');
+  llvm::StringRef first = lines.front();
+  for (llvm::StringRef line : lines)
+    if (line.contains("error:")) {
+      first = line;
+      break;
+    }
+  if (first.empty()) return "could not parse";
+  return first.size() > 300 ? first.take_front(300).str() + "..." : first.str();
+}
+
+}  // namespace
+
+llvm::Expected<InstrumentedFile> instrument_file(llvm::StringRef file,
+                                                 llvm::ArrayRef<std::string> compiler_command,
+                                                 const InstrumentOptions& options) {
+  std::vector<std::string> command = parse_command(compiler_command, file);
+  command.insert(command.begin() + 1, "-resource-dir=" SOFTPATCH_CLANG_RESOURCE_DIR);
+
+  InstrumentedFile out;
+  bool completed = false;
+  llvm::IntrusiveRefCntPtr<clang::FileManager> files(
+      new clang::FileManager(clang::FileSystemOptions()));
+  std::string diagnostics;
+  llvm::raw_string_ostream diagnostics_stream(diagnostics);
+  llvm::IntrusiveRefCntPtr<clang::DiagnosticOptions> diagnostic_options(
+      new clang::DiagnosticOptions());
+  clang::TextDiagnosticPrinter printer(diagnostics_stream, diagnostic_options.get());
+
+  clang::tooling::ToolInvocation invocation(
+      command, std::make_unique<InstrumentAction>(file.str(), options, out, completed),
+      files.get());
+  invocation.setDiagnosticConsumer(&printer);
+  bool parsed = invocation.run();
+  diagnostics_stream.flush();
+  if (!parsed || !completed)
+    return llvm::createStringError(llvm::inconvertibleErrorCode(), first_error(diagnostics));
+  return out;
+}
+
+}  // namespace softpatch::rewriter

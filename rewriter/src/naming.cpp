@@ -1,0 +1,98 @@
+#include "naming.h"
+
+#include "clang/AST/DeclCXX.h"
+#include "clang/AST/QualTypeNames.h"
+#include "llvm/Support/raw_ostream.h"
+
+namespace softpatch::rewriter {
+namespace {
+
+clang::PrintingPolicy make_code_policy(const clang::LangOptions& options) {
+  clang::PrintingPolicy policy(options);
+  policy.SuppressUnwrittenScope = true;  // no "(anonymous namespace)::", no inline namespaces
+  policy.SuppressTagKeyword = true;
+  policy.FullyQualifiedName = true;
+  policy.PrintCanonicalTypes = false;
+  return policy;
+}
+
+clang::PrintingPolicy make_readable_policy(const clang::LangOptions& options) {
+  clang::PrintingPolicy policy(options);
+  policy.SuppressTagKeyword = true;
+  policy.SuppressUnwrittenScope = true;
+  policy.FullyQualifiedName = true;
+  return policy;
+}
+
+}  // namespace
+
+Naming::Naming(clang::ASTContext& context, std::string project_file)
+    : context_(context),
+      project_file_(std::move(project_file)),
+      mangler_(clang::ItaniumMangleContext::create(context, context.getDiagnostics())),
+      code_policy_(make_code_policy(context.getLangOpts())),
+      readable_policy_(make_readable_policy(context.getLangOpts())) {}
+
+std::string Naming::id(const clang::FunctionDecl& function) const {
+  std::string mangled;
+  if (mangler_->shouldMangleDeclName(&function)) {
+    llvm::raw_string_ostream out(mangled);
+    mangler_->mangleName(clang::GlobalDecl(&function), out);
+  } else {
+    mangled = function.getNameAsString();
+  }
+  if (function.isExternallyVisible()) return mangled;
+  return project_file_ + ":" + mangled;
+}
+
+std::string Naming::readable_name(const clang::FunctionDecl& function) const {
+  std::string name = function.getQualifiedNameAsString() + "(";
+  for (unsigned i = 0; i < function.getNumParams(); ++i) {
+    if (i) name += ", ";
+    name += function.getParamDecl(i)->getType().getAsString(readable_policy_);
+  }
+  name += ")";
+  if (const auto* method = llvm::dyn_cast<clang::CXXMethodDecl>(&function)) {
+    if (method->isConst()) name += " const";
+    if (method->isVolatile()) name += " volatile";
+    if (method->getRefQualifier() == clang::RQ_LValue) name += " &";
+    if (method->getRefQualifier() == clang::RQ_RValue) name += " &&";
+  }
+  return name;
+}
+
+std::string Naming::signature(const clang::FunctionDecl& function) const {
+  std::string text = canonical(function.getReturnType()) + " (";
+  bool first = true;
+  auto add = [&](clang::QualType type) {
+    if (!first) text += ", ";
+    first = false;
+    text += canonical(type);
+  };
+  if (const auto* method = llvm::dyn_cast<clang::CXXMethodDecl>(&function);
+      method && method->isInstance())
+    add(method->getThisType());
+  for (const clang::ParmVarDecl* param : function.parameters()) add(param->getType());
+  return text + ")";
+}
+
+std::string Naming::canonical(clang::QualType type) const {
+  return type.getCanonicalType().getAsString(readable_policy_);
+}
+
+std::string Naming::spell(clang::QualType type) const {
+  // Deduced types (auto, decltype(auto)) only resolve through the canonical
+  // type; everything else keeps its sugar, which reads better in errors.
+  if (type->getContainedDeducedType()) type = type.getCanonicalType();
+  return clang::TypeName::getFullyQualifiedName(type, context_, code_policy_,
+                                                /*WithGlobalNsPrefix=*/true);
+}
+
+std::string Naming::spell_return_type(const clang::FunctionDecl& function) const {
+  clang::QualType type = function.getReturnType();
+  if (type->getContainedDeducedType()) type = type.getCanonicalType();
+  if (!type->isRecordType()) type = type.getUnqualifiedType();
+  return spell(type);
+}
+
+}  // namespace softpatch::rewriter

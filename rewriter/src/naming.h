@@ -1,0 +1,54 @@
+// How the rewriter names functions and spells types: stable ids, readable
+// names, canonical signatures and type spellings valid in generated code.
+#ifndef SOFTPATCH_REWRITER_NAMING_H
+#define SOFTPATCH_REWRITER_NAMING_H
+
+#include <memory>
+#include <string>
+
+#include "clang/AST/ASTContext.h"
+#include "clang/AST/Decl.h"
+#include "clang/AST/Mangle.h"
+
+namespace softpatch::rewriter {
+
+class Naming {
+ public:
+  // `project_file` prefixes the ids of functions not visible outside the file.
+  Naming(clang::ASTContext& context, std::string project_file);
+
+  // Itanium-mangled name ("_ZN2ns7Counter3addEi"), the plain name for
+  // extern "C", "<project_file>:" + mangled name for internal linkage.
+  std::string id(const clang::FunctionDecl& function) const;
+
+  // "ns::Counter::add(int) const".
+  std::string readable_name(const clang::FunctionDecl& function) const;
+
+  // The canonical type of what the function's slot calls: its own type for
+  // free and static functions, the object pointer first for methods:
+  // "int (const ns::Counter *, int)". Equal across builds and compilers.
+  std::string signature(const clang::FunctionDecl& function) const;
+
+  // Spells `type` so that it names the same type anywhere in the file:
+  // fully qualified from the global namespace, deduced types resolved.
+  std::string spell(clang::QualType type) const;
+
+  // The type a call of the function yields, as spelled by spell(); top-level
+  // qualifiers of non-class types are dropped (they have no effect on a
+  // prvalue and only draw -Wignored-qualifiers).
+  std::string spell_return_type(const clang::FunctionDecl& function) const;
+
+  // A readable canonical spelling, for the registry's records.
+  std::string canonical(clang::QualType type) const;
+
+ private:
+  clang::ASTContext& context_;
+  std::string project_file_;
+  std::unique_ptr<clang::MangleContext> mangler_;
+  clang::PrintingPolicy code_policy_;
+  clang::PrintingPolicy readable_policy_;
+};
+
+}  // namespace softpatch::rewriter
+
+#endif  // SOFTPATCH_REWRITER_NAMING_H

@@ -1,0 +1,23 @@
+#include "source_text.h"
+
+#include "llvm/Support/Format.h"
+#include "llvm/Support/raw_ostream.h"
+
+namespace softpatch::rewriter {
+
+std::string quoted(llvm::StringRef text) {
+  std::string out = "\"";
+  llvm::raw_string_ostream stream(out);
+  for (unsigned char c : text) {
+    if (c == '"' || c == '\\')
+      stream << '\\' << c;
+    else if (c < 0x20 || c >= 0x7f)
+      stream << llvm::format("\\%03o", c);  // octal escapes never swallow the next char
+    else
+      stream << c;
+  }
+  stream << '"';
+  return stream.str();
+}
+
+}  // namespace softpatch::rewriter

@@ -1,0 +1,35 @@
+#include "trampoline.h"
+
+#include "clang/AST/DeclCXX.h"
+
+namespace softpatch::rewriter {
+
+std::string parameter_name(unsigned index) { return "__softpatch_arg" + std::to_string(index); }
+
+std::string slot_expression(unsigned index) {
+  return "::__softpatch_slots[" + std::to_string(index) + "]";
+}
+
+std::string trampoline(const clang::FunctionDecl& function, unsigned slot_index,
+                       const std::vector<std::string>& parameter_names, const Naming& naming) {
+  std::string types = naming.spell_return_type(function);
+  std::string arguments = "__softpatch_target";
+  const auto* method = llvm::dyn_cast<clang::CXXMethodDecl>(&function);
+  if (method && method->isInstance()) {
+    types += ", decltype(this)";
+    arguments += ", this";
+  }
+  for (const std::string& name : parameter_names) {
+    types += ", decltype(" + name + ")";
+    // By-value parameters are moved on, references passed as they are.
+    arguments += ", static_cast<decltype(" + name + ")&&>(" + name + ")";
+  }
+  std::string call = "::softpatch::internal::call_target<" + types + ">(" + arguments + ")";
+  std::string action =
+      function.isNoReturn() ? "{ " + call + "; __builtin_trap(); }" : "return " + call + ";";
+  return " if (::softpatch::internal::RawFunction __softpatch_target = " +
+         slot_expression(slot_index) +
+         ".current(); __builtin_expect(__softpatch_target != nullptr, 0)) " + action;
+}
+
+}  // namespace softpatch::rewriter

@@ -1,0 +1,151 @@
+#include "unit_table.h"
+
+#include "clang/AST/DeclCXX.h"
+#include "clang/AST/Type.h"
+
+#include "softpatch/internal/slot.h"
+#include "source_text.h"
+#include "trampoline.h"
+
+namespace softpatch::rewriter {
+namespace {
+
+// Namespaces that enclose `decl`, outermost first, as text that reopens them
+// ("namespace ns {", "namespace {"), or nothing when `decl` is not at
+// namespace scope (a class or function encloses it).
+std::optional<std::vector<std::string>> reopening(const clang::Decl& decl) {
+  std::vector<std::string> openers;
+  for (const clang::DeclContext* context = decl.getDeclContext(); !context->isTranslationUnit();
+       context = context->getParent()) {
+    if (context->isExternCContext() || context->isExternCXXContext()) continue;
+    const auto* ns = llvm::dyn_cast<clang::NamespaceDecl>(context);
+    if (!ns) return std::nullopt;
+    std::string opener = ns->isInline() ? "inline namespace " : "namespace ";
+    if (!ns->isAnonymousNamespace()) opener += ns->getNameAsString() + " ";
+    openers.insert(openers.begin(), opener + "{");
+  }
+  return openers;
+}
+
+// Wraps `definition` in `openers` and returns the qualified name by which
+// `name`, defined there, is reached from the global namespace. Anonymous and
+// inline namespaces are transparent to qualified lookup, and the names the
+// rewriter makes up are unique, so skipping them is safe.
+std::string define_in(const std::vector<std::string>& openers, const std::string& name,
+                      const std::string& definition, std::string& out) {
+  std::string qualified = "::";
+  for (const std::string& opener : openers) {
+    out += opener + " ";
+    llvm::StringRef inner = llvm::StringRef(opener).drop_back();
+    inner.consume_front("inline ");
+    inner.consume_front("namespace ");
+    if (!inner.trim().empty()) qualified += inner.trim().str() + "::";
+  }
+  out += definition;
+  for (size_t i = 0; i < openers.size(); ++i) out += " }";
+  out += "\n";
+  return qualified + name;
+}
+
+unsigned function_flags(const clang::FunctionDecl& function) {
+  namespace internal = softpatch::internal;
+  unsigned flags = 0;
+  if (const auto* method = llvm::dyn_cast<clang::CXXMethodDecl>(&function)) {
+    flags |= method->isInstance() ? internal::kMethod : internal::kStaticMember;
+    if (method->isVirtual()) flags |= internal::kVirtual;
+  }
+  if (!function.isExternallyVisible()) flags |= internal::kInternalLinkage;
+  if (function.isExternC()) flags |= internal::kExternC;
+  if (const auto* proto = function.getType()->getAs<clang::FunctionProtoType>();
+      proto && proto->isNothrow())
+    flags |= internal::kNoexcept;
+  if (function.isNoReturn()) flags |= internal::kNoreturn;
+  return flags;
+}
+
+// Free functions can be named at namespace scope: their address goes in the
+// table. Members and friends defined in a class are found by symbol instead.
+bool address_can_be_named(const clang::FunctionDecl& function) {
+  return !llvm::isa<clang::CXXMethodDecl>(function) &&
+         function.getFriendObjectKind() == clang::Decl::FOK_None &&
+         !function.getReturnType()->getContainedDeducedType();
+}
+
+}  // namespace
+
+const InstrumentedFunction& UnitTable::add_function(const clang::FunctionDecl& function,
+                                                    unsigned line) {
+  unsigned index = slot_count();
+  InstrumentedFunction& info = functions_.emplace_back();
+  info.id = naming_.id(function);
+  info.name = naming_.readable_name(function);
+  info.signature = naming_.signature(function);
+  info.line = line;
+
+  std::string address = "nullptr";
+  std::optional<std::vector<std::string>> openers = reopening(function);
+  if (openers && address_can_be_named(function)) {
+    std::string type =
+        "::softpatch::internal::FunctionPointer<" + naming_.spell_return_type(function);
+    for (const clang::ParmVarDecl* param : function.parameters())
+      type += ", " + naming_.spell(param->getType());
+    type += ">";
+    std::string getter = "__softpatch_function_address" + std::to_string(index);
+    std::string definition = "static ::softpatch::internal::RawFunction " + getter +
+                             "() { return reinterpret_cast<::softpatch::internal::RawFunction>("
+                             "static_cast<" +
+                             type + ">(&" + function.getNameAsString() + ")); }";
+    address = "&" + define_in(*openers, getter, definition, helpers_);
+  }
+  records_.push_back("{&" + slot_expression(index) + ", " + quoted(info.id) + ", " +
+                     quoted(info.name) + ", " + quoted(info.signature) + ", " +
+                     std::to_string(line) + "u, " + std::to_string(function_flags(function)) +
+                     "u, " + address + "}");
+  return info;
+}
+
+void UnitTable::add_variable(const clang::VarDecl& variable) {
+  std::optional<std::vector<std::string>> openers = reopening(variable);
+  if (!openers) return;
+  std::string getter = "__softpatch_variable_address" + std::to_string(variables_.size());
+  std::string definition =
+      "static void* " + getter +
+      "() { return const_cast<void*>(static_cast<const volatile void*>(__builtin_addressof(" +
+      variable.getNameAsString() + "))); }";
+  std::string address = "&" + define_in(*openers, getter, definition, helpers_);
+  bool is_thread_local = variable.getTLSKind() != clang::VarDecl::TLS_None;
+  variables_.push_back("{" + quoted(variable.getQualifiedNameAsString()) + ", " +
+                       quoted(naming_.canonical(variable.getType())) + ", " + address + ", " +
+                       (is_thread_local ? "true" : "false") + "}");
+}
+
+std::string UnitTable::prologue(llvm::StringRef runtime_header) const {
+  std::string text = "#include " + quoted(runtime_header) + "\n";
+  if (slot_count())
+    text += "static ::softpatch::internal::Slot __softpatch_slots[" + std::to_string(slot_count()) +
+            "];\n";
+  return text + "#line 1 " + quoted(file_) + "\n";
+}
+
+std::string UnitTable::epilogue() const {
+  std::string text = "\n// Added by softpatch-rewrite: registers this file's functions.\n";
+  text += helpers_;
+  auto table = [&](const char* type, const char* name, const std::vector<std::string>& rows) {
+    if (rows.empty()) return std::string("nullptr");
+    text += std::string("static const ::softpatch::internal::") + type + " " + name + "[] = {\n";
+    for (const std::string& row : rows) text += "  " + row + ",\n";
+    text += "};\n";
+    return std::string(name);
+  };
+  std::string functions = table("FunctionRecord", "__softpatch_functions", records_);
+  std::string variables = table("VariableRecord", "__softpatch_variables", variables_);
+  text += "static ::softpatch::internal::TranslationUnit __softpatch_unit = {" + quoted(file_) +
+          ", " + quoted(project_file_) + ", " + functions + ", " + std::to_string(records_.size()) +
+          "u, " + variables + ", " + std::to_string(variables_.size()) + "u, nullptr, nullptr};\n";
+  text +=
+      "static ::softpatch::internal::UnitRegistration "
+      "__softpatch_registration(__softpatch_unit);\n";
+  return text;
+}
+
+}  // namespace softpatch::rewriter

@@ -1,0 +1,50 @@
+// The text the rewriter puts around an instrumented file: a prologue that
+// declares the file's slots and restores its line numbering, and an epilogue
+// with the constant tables that register the file's functions and mutable
+// internal-linkage variables with the runtime at load time.
+#ifndef SOFTPATCH_REWRITER_UNIT_TABLE_H
+#define SOFTPATCH_REWRITER_UNIT_TABLE_H
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "clang/AST/Decl.h"
+
+#include "naming.h"
+#include "softpatch/rewriter/instrumenter.h"
+
+namespace softpatch::rewriter {
+
+class UnitTable {
+ public:
+  UnitTable(const Naming& naming, std::string file, std::string project_file)
+      : naming_(naming), file_(std::move(file)), project_file_(std::move(project_file)) {}
+
+  // Adds an instrumented function; its slot index is the number added before.
+  const InstrumentedFunction& add_function(const clang::FunctionDecl& function, unsigned line);
+  void add_variable(const clang::VarDecl& variable);
+
+  unsigned slot_count() const { return static_cast<unsigned>(records_.size()); }
+  unsigned variable_count() const { return static_cast<unsigned>(variables_.size()); }
+  const std::vector<InstrumentedFunction>& functions() const { return functions_; }
+  bool empty() const { return records_.empty() && variables_.empty(); }
+
+  // Goes before the file's first line; ends with `#line 1 "<file>"`.
+  std::string prologue(llvm::StringRef runtime_header) const;
+  // Goes after the file's last line.
+  std::string epilogue() const;
+
+ private:
+  const Naming& naming_;
+  std::string file_;
+  std::string project_file_;
+  std::vector<InstrumentedFunction> functions_;
+  std::vector<std::string> records_;    // initialisers of FunctionRecord
+  std::vector<std::string> variables_;  // initialisers of VariableRecord
+  std::string helpers_;                 // address getters, in reopened namespaces
+};
+
+}  // namespace softpatch::rewriter
+
+#endif  // SOFTPATCH_REWRITER_UNIT_TABLE_H

@@ -1,0 +1,85 @@
+// softpatch-rewrite: prints the instrumented version of a C++ file, or with
+// --explain lists which functions get a trampoline and why others do not.
+//
+//   softpatch-rewrite src/store.cpp -- -std=c++17 -Iinclude
+//   softpatch-rewrite -p build --explain src/store.cpp
+#include <cstdio>
+
+#include "clang/Tooling/CommonOptionsParser.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include "softpatch/rewriter/instrumenter.h"
+
+namespace cl = llvm::cl;
+
+static cl::OptionCategory category("softpatch-rewrite options");
+static cl::opt<bool> explain("explain",
+                             cl::desc("List the functions and why each is or is not "
+                                      "instrumented, instead of printing the file"),
+                             cl::cat(category));
+static cl::opt<std::string> root("root", cl::desc("Project root (default: current directory)"),
+                                 cl::value_desc("dir"), cl::cat(category));
+static cl::opt<std::string> output("o", cl::desc("Write the instrumented file here"),
+                                   cl::value_desc("file"), cl::cat(category));
+
+static int explain_file(const std::string& file,
+                        const softpatch::rewriter::InstrumentedFile& result) {
+  for (const auto& f : result.functions)
+    llvm::outs() << file << ":" << f.line << ": " << f.name << ": instrumented\n";
+  for (const auto& f : result.skipped)
+    llvm::outs() << file << ":" << f.line << ": " << f.name << ": not instrumented: " << f.reason
+                 << "\n";
+  llvm::outs() << file << ": " << result.functions.size() << " instrumented, "
+               << result.skipped.size() << " not, " << result.variables
+               << " internal variables recorded\n";
+  return 0;
+}
+
+int main(int argc, const char** argv) {
+  auto parser = clang::tooling::CommonOptionsParser::create(argc, argv, category, cl::Required);
+  if (!parser) {
+    llvm::errs() << "softpatch-rewrite: " << llvm::toString(parser.takeError()) << "\n";
+    return 2;
+  }
+  softpatch::rewriter::InstrumentOptions options;
+  llvm::SmallString<256> cwd;
+  llvm::sys::fs::current_path(cwd);
+  options.project_root = root.empty() ? std::string(cwd) : root.getValue();
+  options.runtime_header = SOFTPATCH_RUNTIME_HEADER;
+
+  int status = 0;
+  for (const std::string& file : parser->getSourcePathList()) {
+    std::vector<clang::tooling::CompileCommand> commands =
+        parser->getCompilations().getCompileCommands(file);
+    if (commands.empty()) {
+      llvm::errs() << "softpatch-rewrite: " << file << ": no compile command\n";
+      status = 1;
+      continue;
+    }
+    auto result = softpatch::rewriter::instrument_file(file, commands.front().CommandLine, options);
+    if (!result) {
+      llvm::errs() << "softpatch-rewrite: " << file << ": " << llvm::toString(result.takeError())
+                   << "\n";
+      status = 1;
+      continue;
+    }
+    if (explain) {
+      explain_file(file, *result);
+      continue;
+    }
+    if (output.empty()) {
+      llvm::outs() << result->source;
+      continue;
+    }
+    std::error_code error;
+    llvm::raw_fd_ostream out(output, error);
+    if (error) {
+      llvm::errs() << "softpatch-rewrite: " << output.getValue() << ": " << error.message() << "\n";
+      return 1;
+    }
+    out << result->source;
+  }
+  return status;
+}

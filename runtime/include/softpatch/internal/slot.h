@@ -1,0 +1,98 @@
+// Machinery behind the trampolines that softpatch-rewrite inserts. Nothing in
+// here is meant to be written by hand: the rewriter emits the declarations, and
+// softpatch/registry.h is the interface people use.
+//
+// This header is included at the top of every instrumented file, before the
+// file's own first line, so it includes nothing: a file that defines
+// _GNU_SOURCE or similar before its first #include must still see it first.
+#ifndef SOFTPATCH_INTERNAL_SLOT_H
+#define SOFTPATCH_INTERNAL_SLOT_H
+
+namespace softpatch::internal {
+
+// The type slots store: every function pointer converts to and from it without
+// warnings (-Wcast-function-type treats void(*)() as matching everything).
+using RawFunction = void (*)();
+
+// One per instrumented function. Constant-initialised to null, so a trampoline
+// works even while static initialisers of other files are still running.
+// A non-null target replaces the function: free functions are called with
+// their own parameters, methods with the object pointer first.
+struct Slot {
+  RawFunction target;
+
+  RawFunction current() const noexcept { return __atomic_load_n(&target, __ATOMIC_ACQUIRE); }
+  // Sets the target and returns the previous one.
+  RawFunction exchange(RawFunction next) noexcept {
+    return __atomic_exchange_n(&target, next, __ATOMIC_ACQ_REL);
+  }
+};
+
+// What kind of function a slot belongs to; bits of FunctionRecord::flags.
+enum FunctionFlags : unsigned {
+  kMethod = 1u << 0,           // non-static member: target takes the object first
+  kStaticMember = 1u << 1,     // static member function
+  kVirtual = 1u << 2,          // virtual member function
+  kInternalLinkage = 1u << 3,  // not visible outside its file (`static`, anonymous namespace)
+  kExternC = 1u << 4,          // extern "C"
+  kNoexcept = 1u << 5,         // replacements must not throw either
+  kNoreturn = 1u << 6,         // [[noreturn]]: replacements must not return
+};
+
+// Static description of one instrumented function, emitted by the rewriter
+// into a constant table at the end of the rewritten file.
+struct FunctionRecord {
+  Slot* slot;
+  const char* id;    // Itanium-mangled; "<file>:" prefix for internal linkage
+  const char* name;  // readable, e.g. "ns::Counter::add(int) const"
+  const char*
+      signature;   // canonical type of the slot target, e.g. "int (const ns::Counter *, int)"
+  unsigned line;   // line of the function's name in TranslationUnit::file
+  unsigned flags;  // FunctionFlags
+  RawFunction (*address)();  // the function's address; null when it cannot be named here
+};
+
+// A mutable internal-linkage variable of an instrumented file (file `static`
+// or anonymous namespace). Patches bind to these instead of making new copies.
+struct VariableRecord {
+  const char* name;    // qualified, e.g. "(anonymous namespace)::cache"
+  const char* type;    // canonical type, e.g. "std::vector<int>"
+  void* (*address)();  // for thread_local variables, the calling thread's instance
+  bool is_thread_local;
+};
+
+// Everything one instrumented translation unit contributes. Lives in static
+// storage of that unit and doubles as the node of the registry's intrusive
+// list, so registering allocates nothing.
+struct TranslationUnit {
+  const char* file;          // the source path as compiled
+  const char* project_file;  // relative to the project root; prefixes internal ids
+  const FunctionRecord* functions;
+  decltype(sizeof 0) function_count;
+  const VariableRecord* variables;
+  decltype(sizeof 0) variable_count;
+  TranslationUnit* prev;
+  TranslationUnit* next;
+};
+
+// Adds/removes a unit. Safe before main, from several threads, and from
+// libraries being dlopen'ed or dlclose'd; never allocates.
+void register_unit(TranslationUnit* unit) noexcept;
+void unregister_unit(TranslationUnit* unit) noexcept;
+
+// A static object of this type at the end of each rewritten file registers the
+// unit during static initialisation and unregisters it at unload.
+class UnitRegistration {
+ public:
+  explicit UnitRegistration(TranslationUnit& unit) noexcept : unit_(&unit) { register_unit(unit_); }
+  ~UnitRegistration() { unregister_unit(unit_); }
+  UnitRegistration(const UnitRegistration&) = delete;
+  UnitRegistration& operator=(const UnitRegistration&) = delete;
+
+ private:
+  TranslationUnit* unit_;
+};
+
+}  // namespace softpatch::internal
+
+#endif  // SOFTPATCH_INTERNAL_SLOT_H

@@ -1,0 +1,96 @@
+// The registry of instrumented functions: every function that softpatch-rewrite
+// gave a trampoline, in the program and in libraries it has loaded.
+//
+//   #include <softpatch/registry.h>
+//
+//   softpatch::Result<softpatch::Function> f = softpatch::find_function("Counter::add");
+//   if (f) std::printf("%s at %s:%u\n", f->name(), f->file(), f->line());
+//
+//   for (const softpatch::Function& g : softpatch::functions())
+//     std::printf("%s%s\n", g.name(), g.patched() ? " (patched)" : "");
+//
+// Lookups:
+//   find_function(name)      readable name, exact ("ns::Counter::add(int) const")
+//                            or a suffix of it without the parameters ("add",
+//                            "Counter::add") when exactly one function fits;
+//                            otherwise an error that lists the candidates.
+//   find_function_by_id(id)  the stable id (mangled name, file-prefixed when
+//                            the function has internal linkage).
+//   find_function_at(addr)   a free function's or static member's address.
+//   functions()              all of them, in registration order.
+//   variables(file)          a file's mutable internal-linkage variables.
+//
+// Function is a cheap view; it stays valid while the library that defines the
+// function stays loaded.
+#ifndef SOFTPATCH_REGISTRY_H
+#define SOFTPATCH_REGISTRY_H
+
+#include <string_view>
+#include <vector>
+
+#include "softpatch/internal/slot.h"
+#include "softpatch/result.h"
+
+namespace softpatch {
+
+// One instrumented function.
+class Function {
+ public:
+  explicit Function(const internal::FunctionRecord& record, const internal::TranslationUnit& unit)
+      : record_(&record), unit_(&unit) {}
+
+  const char* id() const { return record_->id; }
+  const char* name() const { return record_->name; }
+  // Canonical type of what the slot calls: "int (int)", or for methods the
+  // object pointer first, "int (const ns::Counter *, int)".
+  const char* signature() const { return record_->signature; }
+  const char* file() const { return unit_->file; }
+  // The path relative to the project root, as used in internal ids.
+  const char* project_file() const { return unit_->project_file; }
+  unsigned line() const { return record_->line; }
+  unsigned flags() const { return record_->flags; }
+  bool is_method() const { return (record_->flags & internal::kMethod) != 0; }
+  // Address of the function itself; null for non-static members and where
+  // none can be taken (private static members, friends defined in a class).
+  internal::RawFunction address() const;
+
+  internal::Slot& slot() const { return *record_->slot; }
+  bool patched() const { return slot().current() != nullptr; }
+
+  const internal::FunctionRecord& record() const { return *record_; }
+  const internal::TranslationUnit& unit() const { return *unit_; }
+
+  friend bool operator==(const Function& a, const Function& b) { return a.record_ == b.record_; }
+  friend bool operator!=(const Function& a, const Function& b) { return !(a == b); }
+
+ private:
+  const internal::FunctionRecord* record_;
+  const internal::TranslationUnit* unit_;
+};
+
+// A mutable internal-linkage variable of an instrumented file.
+struct Variable {
+  const char* name;
+  const char* type;
+  void* address;  // the calling thread's instance for thread_local variables
+  bool is_thread_local;
+};
+
+Result<Function> find_function(std::string_view name);
+Result<Function> find_function_by_id(std::string_view id);
+Result<Function> find_function_at(internal::RawFunction address);
+
+template <class R, class... A>
+Result<Function> find_function_at(R (*address)(A...)) {
+  return find_function_at(reinterpret_cast<internal::RawFunction>(address));
+}
+
+std::vector<Function> functions();
+
+// Variables of the instrumented file whose path (as compiled, or relative to
+// the project root) is `file`; empty when the file is unknown.
+std::vector<Variable> variables(std::string_view file);
+
+}  // namespace softpatch
+
+#endif  // SOFTPATCH_REGISTRY_H

@@ -1,0 +1,170 @@
+// The registry: an intrusive list of translation units, filled by static
+// initialisers, and lookup indexes rebuilt lazily when that list changes.
+#include "softpatch/registry.h"
+
+#include <dlfcn.h>
+
+#include <cstdint>
+#include <cstring>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+namespace softpatch {
+namespace {
+
+using internal::FunctionRecord;
+using internal::RawFunction;
+using internal::TranslationUnit;
+
+// Constant-initialised, so registration works before main and in any order.
+std::mutex registry_mutex;
+TranslationUnit* first_unit = nullptr;
+TranslationUnit* last_unit = nullptr;
+std::uint64_t generation = 0;
+
+// Lookup tables over all registered functions, valid for one generation.
+struct Index {
+  std::uint64_t generation = ~std::uint64_t{0};
+  std::vector<Function> all;
+  std::unordered_map<std::string_view, Function> by_id;
+  std::unordered_map<RawFunction, Function> by_address;
+};
+
+Index& index_locked() {
+  static Index* index = new Index;  // never destroyed: units unregister during exit
+  if (index->generation == generation) return *index;
+  index->all.clear();
+  index->by_id.clear();
+  index->by_address.clear();
+  for (TranslationUnit* unit = first_unit; unit; unit = unit->next) {
+    for (std::size_t i = 0; i < unit->function_count; ++i) {
+      Function f(unit->functions[i], *unit);
+      index->all.push_back(f);
+      index->by_id.emplace(f.id(), f);
+      if (RawFunction address = f.address()) index->by_address.emplace(address, f);
+    }
+  }
+  index->generation = generation;
+  return *index;
+}
+
+// "ns::C::f(int) const" -> "ns::C::f": drops the parameter list and what
+// follows it, keeping operator() and function-pointer parameters intact.
+std::string_view without_parameters(std::string_view name) {
+  std::size_t close = name.rfind(')');
+  if (close == std::string_view::npos) return name;
+  int depth = 0;
+  for (std::size_t i = close + 1; i-- > 0;) {
+    if (name[i] == ')') ++depth;
+    if (name[i] == '(' && --depth == 0) return name.substr(0, i);
+  }
+  return name;
+}
+
+// True when `query` is `name` or a suffix of it that starts after "::".
+bool names_match(std::string_view name, std::string_view query) {
+  if (name == query) return true;
+  if (name.size() <= query.size() + 2) return false;
+  return name.substr(name.size() - query.size()) == query &&
+         name.substr(name.size() - query.size() - 2, 2) == "::";
+}
+
+Error not_found(std::string_view what, std::string_view key) {
+  return Error{"softpatch: no instrumented function " + std::string(what) + std::string(key) +
+               " (is its file built with softpatch_instrument?)"};
+}
+
+}  // namespace
+
+namespace internal {
+
+void register_unit(TranslationUnit* unit) noexcept {
+  std::lock_guard<std::mutex> lock(registry_mutex);
+  unit->prev = last_unit;
+  unit->next = nullptr;
+  (last_unit ? last_unit->next : first_unit) = unit;
+  last_unit = unit;
+  ++generation;
+}
+
+void unregister_unit(TranslationUnit* unit) noexcept {
+  std::lock_guard<std::mutex> lock(registry_mutex);
+  (unit->prev ? unit->prev->next : first_unit) = unit->next;
+  (unit->next ? unit->next->prev : last_unit) = unit->prev;
+  unit->prev = unit->next = nullptr;
+  ++generation;
+}
+
+}  // namespace internal
+
+RawFunction Function::address() const {
+  if (record_->address) return record_->address();
+  // Private static members and friends defined in a class cannot be named
+  // from the table the rewriter emits; their exported symbol still finds them.
+  unsigned no_symbol = internal::kMethod | internal::kInternalLinkage;
+  if (record_->flags & no_symbol) return nullptr;
+  Dl_info slot_module{};
+  if (!dladdr(record_->slot, &slot_module)) return nullptr;
+  void* handle = dlopen(slot_module.dli_fname, RTLD_LAZY | RTLD_NOLOAD);
+  if (!handle) handle = dlopen(nullptr, RTLD_LAZY);
+  void* symbol = handle ? dlsym(handle, record_->id) : nullptr;
+  if (handle) dlclose(handle);
+  return reinterpret_cast<RawFunction>(symbol);
+}
+
+Result<Function> find_function(std::string_view name) {
+  std::lock_guard<std::mutex> lock(registry_mutex);
+  std::vector<Function> candidates;
+  for (const Function& f : index_locked().all) {
+    if (name == f.name()) return f;
+    if (names_match(f.name(), name) || names_match(without_parameters(f.name()), name))
+      candidates.push_back(f);
+  }
+  if (candidates.size() == 1) return candidates.front();
+  if (candidates.empty()) return not_found("named ", name);
+  std::string message = "softpatch: '" + std::string(name) + "' is ambiguous; candidates:";
+  for (const Function& f : candidates) message += std::string(" ") + f.name() + ";";
+  message.pop_back();
+  return Error{message};
+}
+
+Result<Function> find_function_by_id(std::string_view id) {
+  std::lock_guard<std::mutex> lock(registry_mutex);
+  const Index& index = index_locked();
+  auto it = index.by_id.find(id);
+  if (it == index.by_id.end()) return not_found("with id ", id);
+  return it->second;
+}
+
+Result<Function> find_function_at(RawFunction address) {
+  std::lock_guard<std::mutex> lock(registry_mutex);
+  const Index& index = index_locked();
+  auto it = index.by_address.find(address);
+  if (it != index.by_address.end()) return it->second;
+  Dl_info info{};
+  std::string where = dladdr(reinterpret_cast<void*>(address), &info) && info.dli_sname
+                          ? info.dli_sname
+                          : "(unknown symbol)";
+  return not_found("at the address of ", where);
+}
+
+std::vector<Function> functions() {
+  std::lock_guard<std::mutex> lock(registry_mutex);
+  return index_locked().all;
+}
+
+std::vector<Variable> variables(std::string_view file) {
+  std::lock_guard<std::mutex> lock(registry_mutex);
+  std::vector<Variable> found;
+  for (TranslationUnit* unit = first_unit; unit; unit = unit->next) {
+    if (file != unit->file && file != unit->project_file) continue;
+    for (std::size_t i = 0; i < unit->variable_count; ++i) {
+      const internal::VariableRecord& v = unit->variables[i];
+      found.push_back({v.name, v.type, v.address(), v.is_thread_local});
+    }
+  }
+  return found;
+}
+
+}  // namespace softpatch
