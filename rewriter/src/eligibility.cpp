@@ -7,21 +7,29 @@
 namespace softpatch::rewriter {
 namespace {
 
-// The text of the line holding `location` and the line before it.
-llvm::StringRef lines_around(clang::SourceLocation location, const clang::SourceManager& sources) {
+// The line holding `location`, and the line before it.
+std::pair<llvm::StringRef, llvm::StringRef> line_and_previous(clang::SourceLocation location,
+                                                              const clang::SourceManager& sources) {
   auto [file, offset] = sources.getDecomposedLoc(location);
   llvm::StringRef buffer = sources.getBufferData(file);
-  size_t line_end = buffer.find('\n', offset);
-  size_t line_start = buffer.rfind('\n', offset);
-  if (line_start != llvm::StringRef::npos && line_start > 0)
-    line_start = buffer.rfind('\n', line_start - 1);
-  line_start = line_start == llvm::StringRef::npos ? 0 : line_start;
-  return buffer.slice(line_start, line_end);
+  size_t start = buffer.rfind('\n', offset);
+  start = start == llvm::StringRef::npos ? 0 : start + 1;
+  llvm::StringRef line = buffer.slice(start, buffer.find('\n', offset));
+  if (start == 0) return {line, ""};
+  size_t previous_start = buffer.rfind('\n', start - 1);
+  previous_start = previous_start == llvm::StringRef::npos ? 0 : previous_start + 1;
+  return {line, buffer.slice(previous_start, start - 1)};
 }
 
+// The marker counts on the definition's first line, or alone in a comment on
+// the line above (not trailing the previous function).
 bool opted_out(const clang::FunctionDecl& function, const clang::SourceManager& sources) {
   clang::SourceLocation start = sources.getExpansionLoc(function.getBeginLoc());
-  return lines_around(start, sources).contains(kSkipFunctionMarker);
+  auto [line, previous] = line_and_previous(start, sources);
+  if (line.contains(kSkipFunctionMarker)) return true;
+  llvm::StringRef comment = previous.ltrim();
+  return (comment.startswith("//") || comment.startswith("/*")) &&
+         comment.contains(kSkipFunctionMarker);
 }
 
 // Every place the rewriter edits must be text of the main file, not the

@@ -68,7 +68,9 @@ std::vector<std::string> parse_command(llvm::ArrayRef<std::string> compiler_comm
     arg->render(args, rendered);
     out.insert(out.end(), rendered.begin(), rendered.end());
   }
-  out.insert(out.end(), {"-fsyntax-only", "-w", "-Wno-everything", file.str()});
+  // No carets: they also make Clang print "N errors generated." to stderr.
+  out.insert(out.end(),
+             {"-fsyntax-only", "-w", "-Wno-everything", "-fno-caret-diagnostics", file.str()});
   return out;
 }
 

@@ -1,5 +1,6 @@
 #include "trampoline.h"
 
+#include "clang/AST/ASTContext.h"
 #include "clang/AST/DeclCXX.h"
 
 namespace softpatch::rewriter {
@@ -27,9 +28,14 @@ std::string trampoline(const clang::FunctionDecl& function, unsigned slot_index,
   std::string call = "::softpatch::internal::call_target<" + types + ">(" + arguments + ")";
   std::string action =
       function.isNoReturn() ? "{ " + call + "; __builtin_trap(); }" : "return " + call + ";";
-  return " if (::softpatch::internal::RawFunction __softpatch_target = " +
-         slot_expression(slot_index) +
-         ".current(); __builtin_expect(__softpatch_target != nullptr, 0)) " + action;
+  std::string load =
+      "::softpatch::internal::RawFunction __softpatch_target = " + slot_expression(slot_index) +
+      ".current()";
+  // C++17's if-with-initialiser lets the one load carry the branch hint;
+  // older standards get a plain declaration condition.
+  if (function.getASTContext().getLangOpts().CPlusPlus17)
+    return " if (" + load + "; __builtin_expect(__softpatch_target != nullptr, 0)) " + action;
+  return " if (" + load + ") " + action;
 }
 
 }  // namespace softpatch::rewriter

@@ -5,6 +5,7 @@
 #include <dlfcn.h>
 
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <mutex>
 #include <string>
@@ -143,9 +144,11 @@ Result<Function> find_function_at(RawFunction address) {
   auto it = index.by_address.find(address);
   if (it != index.by_address.end()) return it->second;
   Dl_info info{};
-  std::string where = dladdr(reinterpret_cast<void*>(address), &info) && info.dli_sname
-                          ? info.dli_sname
-                          : "(unknown symbol)";
+  char where[512];
+  if (dladdr(reinterpret_cast<void*>(address), &info) && info.dli_sname)
+    std::snprintf(where, sizeof where, "%s (in %s)", info.dli_sname, info.dli_fname);
+  else
+    std::snprintf(where, sizeof where, "%p", reinterpret_cast<void*>(address));
   return not_found("at the address of ", where);
 }
 

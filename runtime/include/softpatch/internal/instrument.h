@@ -1,11 +1,12 @@
 // Included first by every file that softpatch-rewrite instruments. Keep it
-// small: it is parsed once per instrumented translation unit.
+// small: it is parsed once per instrumented translation unit. Valid C++11.
 #ifndef SOFTPATCH_INTERNAL_INSTRUMENT_H
 #define SOFTPATCH_INTERNAL_INSTRUMENT_H
 
 #include "slot.h"
 
-namespace softpatch::internal {
+namespace softpatch {
+namespace internal {
 
 // Calls a slot target of type R(Params...) with arguments perfectly forwarded:
 // by-value parameters are moved into the call, never copied.
@@ -19,6 +20,7 @@ inline R call_target(RawFunction target, Args&&... args) {
 template <class R, class... Params>
 using FunctionPointer = R (*)(Params...);
 
-}  // namespace softpatch::internal
+}  // namespace internal
+}  // namespace softpatch
 
 #endif  // SOFTPATCH_INTERNAL_INSTRUMENT_H

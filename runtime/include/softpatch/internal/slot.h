@@ -3,12 +3,14 @@
 // softpatch/registry.h is the interface people use.
 //
 // This header is included at the top of every instrumented file, before the
-// file's own first line, so it includes nothing: a file that defines
-// _GNU_SOURCE or similar before its first #include must still see it first.
+// file's own first line, so it includes nothing (a file that defines
+// _GNU_SOURCE before its first #include must still see it first), and it is
+// valid C++11, for files compiled with an older -std than softpatch itself.
 #ifndef SOFTPATCH_INTERNAL_SLOT_H
 #define SOFTPATCH_INTERNAL_SLOT_H
 
-namespace softpatch::internal {
+namespace softpatch {
+namespace internal {
 
 // The type slots store: every function pointer converts to and from it without
 // warnings (-Wcast-function-type treats void(*)() as matching everything).
@@ -93,6 +95,7 @@ class UnitRegistration {
   TranslationUnit* unit_;
 };
 
-}  // namespace softpatch::internal
+}  // namespace internal
+}  // namespace softpatch
 
 #endif  // SOFTPATCH_INTERNAL_SLOT_H

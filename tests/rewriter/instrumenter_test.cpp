@@ -1,0 +1,280 @@
+// Instrument mode, source in → source out.
+#include "softpatch/rewriter/instrumenter.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "softpatch/rewriter/parse_command.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using softpatch::rewriter::InstrumentedFile;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+// A project directory with one source file in it.
+class Project {
+ public:
+  Project() {
+    char pattern[] = "/tmp/softpatch-rewriter-XXXXXX";
+    root_ = mkdtemp(pattern);
+  }
+  ~Project() { fs::remove_all(root_); }
+
+  std::string write(const std::string& relative, const std::string& code) {
+    fs::path path = root_ / relative;
+    fs::create_directories(path.parent_path());
+    std::ofstream(path) << code;
+    return path.string();
+  }
+
+  llvm::Expected<InstrumentedFile> instrument(const std::string& relative, const std::string& code,
+                                              const std::string& standard = "-std=c++17") {
+    std::string path = write(relative, code);
+    softpatch::rewriter::InstrumentOptions options{root_.string(), "/softpatch/instrument.h"};
+    return softpatch::rewriter::instrument_file(path, {"g++", standard, "-c", path}, options);
+  }
+
+  InstrumentedFile must_instrument(const std::string& code, const std::string& relative = "t.cpp") {
+    auto result = instrument(relative, code);
+    if (!result) {
+      ADD_FAILURE() << llvm::toString(result.takeError());
+      return {};
+    }
+    return std::move(*result);
+  }
+
+ private:
+  fs::path root_;
+};
+
+std::vector<std::string> lines(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) out.push_back(line);
+  return out;
+}
+
+// The rewritten text of the user's own lines: after "#line 1", before the epilogue.
+std::vector<std::string> user_lines(const InstrumentedFile& file) {
+  std::vector<std::string> all = lines(file.source);
+  auto begin = std::find_if(all.begin(), all.end(),
+                            [](const std::string& l) { return l.rfind("#line 1 ", 0) == 0; });
+  auto end = std::find_if(begin, all.end(), [](const std::string& l) {
+    return l.find("Added by softpatch-rewrite") != std::string::npos;
+  });
+  EXPECT_NE(begin, all.end());
+  return {begin + 1, end - 1};  // the epilogue starts with an empty line
+}
+
+// "name: reason" for each function left alone.
+std::vector<std::string> reasons(const InstrumentedFile& file) {
+  std::vector<std::string> out;
+  for (const auto& skipped : file.skipped) out.push_back(skipped.name + ": " + skipped.reason);
+  return out;
+}
+
+TEST(Instrument, TrampolineGoesOnTheLineOfTheBrace) {
+  Project p;
+  InstrumentedFile f = p.must_instrument("int add2(int a)\n{\n  return a + 2;\n}\n");
+  std::vector<std::string> body = user_lines(f);
+  ASSERT_EQ(body.size(), 4u);
+  EXPECT_EQ(body[0], "int add2(int a)");
+  EXPECT_THAT(body[1], HasSubstr("{ if (::softpatch::internal::RawFunction __softpatch_target = "
+                                 "::__softpatch_slots[0].current()"));
+  EXPECT_THAT(body[1], HasSubstr("call_target<int, decltype(a)>"));
+  EXPECT_EQ(body[2], "  return a + 2;");
+  ASSERT_EQ(f.functions.size(), 1u);
+  EXPECT_EQ(f.functions[0].line, 1u);
+  EXPECT_THAT(f.source, HasSubstr("#line 1 \""));
+}
+
+TEST(Instrument, OlderStandardsGetAPlainDeclarationCondition) {
+  Project p;
+  auto f = p.instrument("old.cpp", "int add2(int a) { return a + 2; }\n", "-std=c++14");
+  ASSERT_TRUE(static_cast<bool>(f)) << llvm::toString(f.takeError());
+  EXPECT_THAT(f->source, HasSubstr("{ if (::softpatch::internal::RawFunction __softpatch_target = "
+                                   "::__softpatch_slots[0].current()) return"));
+}
+
+TEST(Instrument, LineCountAndTextOutsideBodiesAreUnchanged) {
+  Project p;
+  std::string code =
+      "#include <string>\n"
+      "// a comment\n"
+      "namespace ns {\n"
+      "struct S { int get() const { return 1; } };\n"
+      "static int helper(int, int b) { return b; }\n"
+      "}\n"
+      "int main() { return ns::S{}.get(); }\n";
+  InstrumentedFile f = p.must_instrument(code);
+  std::vector<std::string> original = lines(code), body = user_lines(f);
+  ASSERT_EQ(body.size(), original.size());
+  for (size_t i = 0; i < original.size(); ++i) {
+    std::string before_brace = original[i].substr(0, original[i].find('{'));
+    // Only unnamed parameters gain a name before the brace.
+    if (original[i].find("int, int b") == std::string::npos) {
+      EXPECT_EQ(body[i].substr(0, before_brace.size()), before_brace) << "line " << i + 1;
+    }
+  }
+  EXPECT_EQ(body[6], original[6]);  // main is left alone
+}
+
+TEST(Instrument, UnnamedParametersAreNamedAndForwarded) {
+  Project p;
+  InstrumentedFile f = p.must_instrument("int second(int, int b) { return b; }\n");
+  EXPECT_THAT(f.source, HasSubstr("int second(int __softpatch_arg0 , int b)"));
+  EXPECT_THAT(f.source, HasSubstr("static_cast<decltype(__softpatch_arg0)&&>(__softpatch_arg0)"));
+}
+
+TEST(Instrument, MethodsPassThisFirst) {
+  Project p;
+  InstrumentedFile f = p.must_instrument("struct C { int v; int get() const && { return v; } };\n");
+  EXPECT_THAT(f.source, HasSubstr("call_target<int, decltype(this)>(__softpatch_target, this)"));
+  ASSERT_EQ(f.functions.size(), 1u);
+  EXPECT_EQ(f.functions[0].name, "C::get() const &&");
+  EXPECT_EQ(f.functions[0].signature, "int (const C *)");
+}
+
+TEST(Instrument, FunctionTryBlockBecomesATryInsideThePlainBody) {
+  Project p;
+  InstrumentedFile f =
+      p.must_instrument("int f(int x) try { return x; } catch (...) { return -1; }\n");
+  std::vector<std::string> body = user_lines(f);
+  ASSERT_EQ(body.size(), 1u);
+  EXPECT_THAT(body[0], HasSubstr("int f(int x) { if ("));
+  EXPECT_THAT(body[0], HasSubstr("try { return x; } catch (...) { return -1; } }"));
+}
+
+TEST(Instrument, NoreturnFunctionsTrapIfTheReplacementReturns) {
+  Project p;
+  InstrumentedFile f = p.must_instrument("[[noreturn]] void die() { throw 1; }\n");
+  EXPECT_THAT(f.source, HasSubstr("call_target<void>(__softpatch_target); __builtin_trap(); }"));
+}
+
+TEST(Instrument, DeducedReturnTypesAreSpelledOut) {
+  Project p;
+  InstrumentedFile f = p.must_instrument(
+      "static int counter;\n"
+      "auto half(int a) { return a / 2.0; }\n"
+      "decltype(auto) ref() { return (counter); }\n"
+      "auto trailing(int a) -> long { return a; }\n");
+  EXPECT_THAT(f.source, HasSubstr("call_target<double, decltype(a)>"));
+  EXPECT_THAT(f.source, HasSubstr("call_target<int &>"));
+  EXPECT_THAT(f.source, HasSubstr("call_target<long, decltype(a)>"));
+}
+
+TEST(Instrument, ExplainsWhatIsNotInstrumented) {
+  Project p;
+  InstrumentedFile f = p.must_instrument(R"cpp(
+#define MAKE(name) \
+      int name() { return 1; }
+    struct S {
+      S() {}
+      ~S() {}
+      S(const S&) = delete;
+      S& operator=(const S&) = default;
+    };
+    constexpr int square(int x) { return x * x; }
+    template <class T>
+    T identity(T t) {
+      return t;
+    }
+    template <class T>
+    struct Box {
+      T get() const { return t; }
+      T t;
+    };
+    int sum(int n, ...) { return n; }
+    MAKE(made)
+    int skipped() { return 2; }  // softpatch: skip
+    // softpatch: skip
+    int opted() { return 3; }
+    int kept(int x) {
+      auto l = [](int y) { return y; };
+      return l(x) + identity(x);
+    }
+    int main() { return kept(0); }
+  )cpp");
+  EXPECT_THAT(reasons(f),
+              ::testing::UnorderedElementsAre(
+                  "S::S: constructor", "S::~S: destructor", "S::S: deleted function",
+                  "S::operator=: defaulted function", "square: constexpr function",
+                  "identity: function template", "Box::get: member of a class template",
+                  "sum: C variadic function", "made: defined by a macro expansion",
+                  "skipped: opted out (softpatch: skip)", "opted: opted out (softpatch: skip)",
+                  "lambda: lambda (part of its enclosing function)", "main: main"));
+  ASSERT_EQ(f.functions.size(), 1u);
+  EXPECT_EQ(f.functions[0].name, "kept(int)");
+}
+
+TEST(Instrument, IdsAreStableAcrossCopiesAndEdits) {
+  Project a, b;
+  std::string code =
+      "namespace { int hidden(int x) { return x; } }\nint shown(int x) { return x; }\n";
+  InstrumentedFile first = a.must_instrument(code, "src/file.cpp");
+  InstrumentedFile copy = b.must_instrument(code, "src/file.cpp");
+  InstrumentedFile edited = b.must_instrument(
+      "int added() { return 0; }\n" + code + "int more() { return 1; }\n", "src/file.cpp");
+  ASSERT_EQ(first.functions.size(), 2u);
+  EXPECT_EQ(first.functions[0].id, "src/file.cpp:_ZN12_GLOBAL__N_16hiddenEi");
+  EXPECT_EQ(first.functions[1].id, "_Z5showni");
+  for (size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ(copy.functions[i].id, first.functions[i].id);
+    EXPECT_EQ(edited.functions[i + 1].id, first.functions[i].id);
+  }
+}
+
+TEST(Instrument, RecordsMutableInternalVariablesOnly) {
+  Project p;
+  InstrumentedFile f = p.must_instrument(
+      "static int a;\nnamespace { int b; const int c = 1; }\nint d;\nconstexpr int e = 2;\n"
+      "static thread_local int g;\nint use() { return a + b + c + d + e + g; }\n");
+  EXPECT_EQ(f.variables, 3u);
+  EXPECT_THAT(f.source, HasSubstr("{\"a\", \"int\""));
+  EXPECT_THAT(f.source, HasSubstr("{\"(anonymous namespace)::b\", \"int\""));
+  EXPECT_THAT(f.source, HasSubstr("{\"g\", \"int\", &::__softpatch_variable_address2, true}"));
+}
+
+TEST(Instrument, ParseErrorsNameTheFileAndLine) {
+  Project p;
+  auto result = p.instrument("bad.cpp", "int ok() { return 0; }\nint broken( { }\n");
+  ASSERT_FALSE(result);
+  std::string message = llvm::toString(result.takeError());
+  EXPECT_THAT(message, HasSubstr("bad.cpp:2:"));
+  EXPECT_THAT(message, HasSubstr("error:"));
+}
+
+TEST(Instrument, FileWithNothingToInstrumentIsUnchanged) {
+  Project p;
+  std::string code = "int main() { return 0; }\n";
+  EXPECT_EQ(p.must_instrument(code).source, code);
+}
+
+TEST(ParseCommand, KeepsMeaningDropsOutputs) {
+  std::vector<std::string> out = softpatch::rewriter::parse_command(
+      {"/usr/bin/g++", "-DX=1", "-Iinc", "-std=c++20", "-O2", "-Wall", "-MD", "-MT", "a.o", "-MF",
+       "a.o.d", "-o", "a.o", "-c", "/work/src/a.cpp", "-include", "pch.hxx",
+       "-fdiagnostics-color=always"},
+      "/work/src/a.cpp");
+  std::string joined;
+  for (const std::string& arg : out) joined += arg + " ";
+  EXPECT_THAT(joined, HasSubstr("-D X=1"));
+  EXPECT_THAT(joined, HasSubstr("-I inc"));
+  EXPECT_THAT(joined, HasSubstr("-std=c++20"));
+  EXPECT_THAT(joined, HasSubstr("-Xclang -include -Xclang pch.hxx"));
+  EXPECT_THAT(joined, Not(HasSubstr("a.o")));
+  EXPECT_THAT(joined, Not(HasSubstr("-Wall")));
+  EXPECT_THAT(joined, Not(HasSubstr("-c ")));
+  // The source appears once, at the end: "/work..." is not cl.exe's "/w".
+  EXPECT_EQ(out.back(), "/work/src/a.cpp");
+  EXPECT_EQ(std::count(out.begin(), out.end(), "/work/src/a.cpp"), 1);
+}
+
+}  // namespace
