@@ -1,5 +1,6 @@
 #include "softpatch/driver/launcher.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -62,6 +63,30 @@ std::string opted_out(const fs::path& source, const fs::path& root) {
   return "";
 }
 
+// The language standard `compiler` uses when the command names none, as a
+// -std= option for Clang's parse: g++ 12 defaults to C++17, clang++ 14 to 14.
+std::string default_standard(const std::string& compiler) {
+  std::string probe = "'" + compiler + "' -x c++ -dM -E /dev/null 2>/dev/null";
+  std::FILE* pipe = popen(probe.c_str(), "r");
+  if (!pipe) return "";
+  long version = 0;
+  char line[256];
+  while (std::fgets(line, sizeof line, pipe))
+    if (std::sscanf(line, "#define __cplusplus %ldL", &version) == 1) break;
+  pclose(pipe);
+  if (version > 202002) return "-std=gnu++2b";
+  if (version >= 202002) return "-std=gnu++20";
+  if (version >= 201703) return "-std=gnu++17";
+  if (version >= 201402) return "-std=gnu++14";
+  return version ? "-std=gnu++11" : "";
+}
+
+bool names_standard(const std::vector<std::string>& command) {
+  return std::any_of(command.begin(), command.end(), [](const std::string& arg) {
+    return arg.rfind("-std=", 0) == 0 || arg.rfind("--std", 0) == 0;
+  });
+}
+
 fs::path canonical_or_absolute(const fs::path& path) {
   std::error_code error;
   fs::path out = fs::weakly_canonical(path, error);
@@ -106,8 +131,13 @@ int launch(const std::vector<std::string>& compiler_command, const LauncherOptio
   }
 
   rewriter::InstrumentOptions instrument_options{options.project_root, options.runtime_header};
+  std::vector<std::string> parse_as = job->command;
+  if (!names_standard(parse_as)) {
+    std::string standard = default_standard(parse_as.front());
+    if (!standard.empty()) parse_as.insert(parse_as.begin() + 1, standard);
+  }
   llvm::Expected<rewriter::InstrumentedFile> instrumented =
-      rewriter::instrument_file(job->source(), job->command, instrument_options);
+      rewriter::instrument_file(job->source(), parse_as, instrument_options);
   if (!instrumented) return compile_original_after(*job, llvm::toString(instrumented.takeError()));
   if (instrumented->functions.empty() && instrumented->variables == 0)
     return pass_through(job->command);

@@ -77,6 +77,22 @@ TEST_P(Launcher, InstrumentsASingleSourceCompile) {
   EXPECT_EQ(run_process({path("a")}, Stderr::kCapture).status, 0);
 }
 
+TEST_P(Launcher, ParsesWithTheCompilersDefaultStandard) {
+  // No -std: g++ 12 means C++17, clang++ 14 C++14; the parse must agree.
+  std::string source = write("std.cpp",
+                             "#include <utility>\n"
+                             "#if __cplusplus >= 201703L\n"
+                             "#include <optional>\n"
+                             "std::optional<int> maybe(int x) { return x; }\n"
+                             "#else\n"
+                             "int maybe(int x) { return x; }\n"
+                             "#endif\n");
+  ProcessResult r = launch({"-c", source, "-o", path("std.o")});
+  ASSERT_EQ(r.status, 0) << r.error_text;
+  EXPECT_EQ(r.error_text, "");
+  EXPECT_THAT(read(path("std.o.softpatch.cpp")), HasSubstr("__softpatch_slots[0]"));
+}
+
 TEST_P(Launcher, PassesEverythingElseThrough) {
   std::string source = write("a.cpp", kTwoFunctions);
   std::string c_source = write("c.c", "int f(void) { return 1; }\n");

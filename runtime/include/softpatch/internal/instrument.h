@@ -9,9 +9,12 @@ namespace softpatch {
 namespace internal {
 
 // Calls a slot target of type R(Params...) with arguments perfectly forwarded:
-// by-value parameters are moved into the call, never copied.
+// by-value parameters are moved into the call, never copied. Out of line and
+// cold: the instrumented function only passes references on its unlikely
+// path, which keeps instrumented code (and its compile time) small, and one
+// instantiation serves every function of the same signature.
 template <class R, class... Params, class... Args>
-inline R call_target(RawFunction target, Args&&... args) {
+__attribute__((noinline, cold)) R call_target(RawFunction target, Args&&... args) {
   return reinterpret_cast<R (*)(Params...)>(target)(static_cast<Args&&>(args)...);
 }
 
