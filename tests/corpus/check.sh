@@ -2,15 +2,16 @@
 # Builds the corpus plainly and instrumented with one compiler at one
 # optimisation level, then checks: no new warnings, every file instrumented,
 # identical output, and a no-op rebuild that rebuilds nothing.
-#   check.sh <c++ compiler> <Debug|Release> <softpatch_DIR> <work dir> [c++ standard]
+#   check.sh <c++ compiler> <Debug|Release> <softpatch_DIR> <work dir> [c++ standard] [pch]
 set -euo pipefail
-cxx=$1 type=$2 package=$3 work=$4 std=${5:-17}
+cxx=$1 type=$2 package=$3 work=$4 std=${5:-17} pch=${6:-}
 here=$(cd "$(dirname "$0")" && pwd)
 rm -rf "$work" && mkdir -p "$work"
-fail() { echo "corpus($cxx $type c++$std): $*" >&2; exit 1; }
+fail() { echo "corpus($cxx $type c++$std $pch): $*" >&2; exit 1; }
 
 cmake -S "$here" -B "$work/build" -G Ninja -DCMAKE_CXX_COMPILER="$cxx" \
   -DCMAKE_BUILD_TYPE="$type" -DCMAKE_CXX_STANDARD="$std" -Dsoftpatch_DIR="$package" \
+  -DCORPUS_PCH="$([ "$pch" = pch ] && echo ON || echo OFF)" \
   >"$work/configure.log" 2>&1 || { cat "$work/configure.log"; fail "configure failed"; }
 ninja -C "$work/build" corpus_plain >"$work/plain.log" 2>&1 || { cat "$work/plain.log"; fail "plain build failed"; }
 ninja -C "$work/build" corpus_instrumented >"$work/instrumented.log" 2>&1 ||
@@ -34,4 +35,4 @@ diff -u "$work/plain.out" "$work/instrumented.out" >&2 || fail "outputs differ"
 
 ninja -C "$work/build" -d explain corpus_instrumented >"$work/noop.log" 2>&1
 grep -q "no work to do" "$work/noop.log" || { cat "$work/noop.log" >&2; fail "no-op rebuild did work"; }
-echo "corpus($cxx $type c++$std): $(wc -l <"$work/plain.out") lines identical, $copies files instrumented"
+echo "corpus($cxx $type c++$std $pch): $(wc -l <"$work/plain.out") lines identical, $copies files instrumented"
