@@ -32,16 +32,6 @@ bool opted_out(const clang::FunctionDecl& function, const clang::SourceManager& 
          comment.contains(kSkipFunctionMarker);
 }
 
-// Every place the rewriter edits must be text of the main file, not the
-// inside of a macro expansion.
-bool edits_inside_macro(const clang::FunctionDecl& function) {
-  const clang::Stmt* body = function.getBody();
-  if (body->getBeginLoc().isMacroID() || body->getEndLoc().isMacroID()) return true;
-  for (const clang::ParmVarDecl* param : function.parameters())
-    if (param->getLocation().isMacroID()) return true;
-  return false;
-}
-
 std::optional<std::string> reason_to_skip(const clang::FunctionDecl& function,
                                           const clang::SourceManager& sources) {
   const auto* method = llvm::dyn_cast<clang::CXXMethodDecl>(&function);
@@ -67,7 +57,6 @@ std::optional<std::string> reason_to_skip(const clang::FunctionDecl& function,
   if (llvm::isa<clang::CoroutineBodyStmt>(function.getBody())) return "coroutine";
   if (function.hasAttr<clang::NakedAttr>()) return "naked function";
   if (function.isMultiVersion()) return "multiversioned function";
-  if (edits_inside_macro(function)) return "defined by a macro expansion";
   if (opted_out(function, sources)) return "opted out (softpatch: skip)";
   return std::nullopt;
 }

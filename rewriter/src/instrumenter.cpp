@@ -14,8 +14,10 @@
 #include "llvm/Support/Path.h"
 
 #include "eligibility.h"
+#include "macro_tokens.h"
 #include "naming.h"
 #include "softpatch/rewriter/parse_command.h"
+#include "text_edits.h"
 #include "trampoline.h"
 #include "unit_table.h"
 
@@ -83,28 +85,56 @@ class Collector : public clang::RecursiveASTVisitor<Collector> {
   Findings& findings_;
 };
 
-// Edits the main file's text: names unnamed parameters, inserts trampolines,
-// and wraps the file in the unit table's prologue and epilogue.
-class Editor {
- public:
-  Editor(clang::ASTContext& context, const Naming& naming, clang::Rewriter& rewriter,
-         UnitTable& table)
-      : context_(context), naming_(naming), rewriter_(rewriter), table_(table) {}
+// Where the rewriter edits one function: after the body's `{` (or around a
+// function-try-block) and at each unnamed parameter.
+struct EditPoints {
+  clang::SourceLocation body_start;  // the `{`, or the `try` of a function-try-block
+  clang::SourceLocation body_end;    // the last `}` of a function-try-block, else invalid
+  std::vector<clang::SourceLocation> unnamed_parameters;
 
-  void instrument(const clang::FunctionDecl& function) {
-    const clang::SourceManager& sources = context_.getSourceManager();
-    unsigned index = table_.slot_count();
-    table_.add_function(function, line_of(function, sources));
-    std::string text = trampoline(function, index, name_parameters(function), naming_);
+  explicit EditPoints(const clang::FunctionDecl& function) {
     const clang::Stmt* body = function.getBody();
     if (const auto* try_block = llvm::dyn_cast<clang::CXXTryStmt>(body)) {
+      body_start = try_block->getTryLoc();
+      body_end = try_block->getEndLoc();
+    } else {
+      body_start = llvm::cast<clang::CompoundStmt>(body)->getLBracLoc();
+    }
+    for (const clang::ParmVarDecl* param : function.parameters())
+      if (param->getName().empty()) unnamed_parameters.push_back(param->getLocation());
+  }
+
+  bool all_editable(const TextEdits& edits) const {
+    if (!edits.can_edit(body_start)) return false;
+    if (body_end.isValid() && !edits.can_edit(body_end)) return false;
+    return std::all_of(unnamed_parameters.begin(), unnamed_parameters.end(),
+                       [&](clang::SourceLocation l) { return edits.can_edit(l); });
+  }
+};
+
+// Edits the main file's text: names unnamed parameters and inserts
+// trampolines; the unit table collects what the epilogue registers.
+class Editor {
+ public:
+  Editor(const Naming& naming, TextEdits& edits, UnitTable& table)
+      : naming_(naming), edits_(edits), table_(table) {}
+
+  // False when some place to edit cannot be reached; nothing is edited then.
+  bool instrument(const clang::FunctionDecl& function, unsigned line) {
+    EditPoints points(function);
+    if (!points.all_editable(edits_)) return false;
+    unsigned index = table_.slot_count();
+    table_.add_function(function, line);
+    std::string text = trampoline(function, index, name_parameters(function), naming_);
+    if (points.body_end.isValid()) {
       // A function-try-block becomes a try block inside a plain body, so the
       // trampoline runs first and a replacement's exceptions are not caught.
-      rewriter_.InsertTextBefore(try_block->getTryLoc(), "{" + text + " ");
-      rewriter_.InsertTextAfterToken(try_block->getEndLoc(), " }");
+      edits_.insert_before(points.body_start, "{" + text + " ");
+      edits_.insert_after(points.body_end, " }");
     } else {
-      rewriter_.InsertTextAfterToken(llvm::cast<clang::CompoundStmt>(body)->getLBracLoc(), text);
+      edits_.insert_after(points.body_start, text);
     }
+    return true;
   }
 
  private:
@@ -117,14 +147,13 @@ class Editor {
         continue;
       }
       names.push_back(parameter_name(i));
-      rewriter_.InsertTextBefore(param->getLocation(), " " + names.back() + " ");
+      edits_.insert_before(param->getLocation(), " " + names.back() + " ");
     }
     return names;
   }
 
-  clang::ASTContext& context_;
   const Naming& naming_;
-  clang::Rewriter& rewriter_;
+  TextEdits& edits_;
   UnitTable& table_;
 };
 
@@ -170,8 +199,15 @@ class InstrumentConsumer : public clang::ASTConsumer {
     Naming naming(context, project_relative(file_, options_.project_root));
     UnitTable table(naming, file_, project_relative(file_, options_.project_root));
     clang::Rewriter rewriter(sources, context.getLangOpts());
-    Editor editor(context, naming, rewriter, table);
-    for (const clang::FunctionDecl* function : findings.functions) editor.instrument(*function);
+    TextEdits edits(rewriter, macro_tokens_);
+    Editor editor(naming, edits, table);
+    for (const clang::FunctionDecl* function : findings.functions) {
+      if (!editor.instrument(*function, line_of(*function, sources)))
+        findings.skipped.push_back({function->getQualifiedNameAsString(),
+                                    line_of(*function, sources),
+                                    "produced by a macro in a way that cannot be rewritten"});
+    }
+    edits.finish();
     for (const clang::VarDecl* variable : findings.variables) table.add_variable(*variable);
 
     completed_ = true;
@@ -197,6 +233,9 @@ class InstrumentConsumer : public clang::ASTConsumer {
   InstrumentedFile& out_;
   std::vector<clang::Decl*> top_level_;
   bool& completed_;
+
+ public:
+  MacroTokens macro_tokens_;
 };
 
 class InstrumentAction : public clang::ASTFrontendAction {
@@ -208,7 +247,10 @@ class InstrumentAction : public clang::ASTFrontendAction {
   std::unique_ptr<clang::ASTConsumer> CreateASTConsumer(clang::CompilerInstance& compiler,
                                                         llvm::StringRef) override {
     compiler.getFrontendOpts().SkipFunctionBodies = true;
-    return std::make_unique<InstrumentConsumer>(compiler, file_, options_, out_, completed_);
+    auto consumer =
+        std::make_unique<InstrumentConsumer>(compiler, file_, options_, out_, completed_);
+    consumer->macro_tokens_.attach(compiler.getPreprocessor());
+    return consumer;
   }
 
  private:

@@ -192,7 +192,6 @@ TEST(Instrument, ExplainsWhatIsNotInstrumented) {
       T t;
     };
     int sum(int n, ...) { return n; }
-    MAKE(made)
     int skipped() { return 2; }  // softpatch: skip
     // softpatch: skip
     int opted() { return 3; }
@@ -202,16 +201,47 @@ TEST(Instrument, ExplainsWhatIsNotInstrumented) {
     }
     int main() { return kept(0); }
   )cpp");
-  EXPECT_THAT(reasons(f),
-              ::testing::UnorderedElementsAre(
-                  "S::S: constructor", "S::~S: destructor", "S::S: deleted function",
-                  "S::operator=: defaulted function", "square: constexpr function",
-                  "identity: function template", "Box::get: member of a class template",
-                  "sum: C variadic function", "made: defined by a macro expansion",
-                  "skipped: opted out (softpatch: skip)", "opted: opted out (softpatch: skip)",
-                  "lambda: lambda (part of its enclosing function)", "main: main"));
+  EXPECT_THAT(reasons(f), ::testing::UnorderedElementsAre(
+                              "S::S: constructor", "S::~S: destructor", "S::S: deleted function",
+                              "S::operator=: defaulted function", "square: constexpr function",
+                              "identity: function template", "Box::get: member of a class template",
+                              "sum: C variadic function", "skipped: opted out (softpatch: skip)",
+                              "opted: opted out (softpatch: skip)",
+                              "lambda: lambda (part of its enclosing function)", "main: main"));
   ASSERT_EQ(f.functions.size(), 1u);
   EXPECT_EQ(f.functions[0].name, "kept(int)");
+}
+
+TEST(Instrument, FunctionsMadeByMacrosAreWrittenOutAndInstrumented) {
+  Project p;
+  InstrumentedFile f = p.must_instrument(
+      "#define GETTER(name, value) int get_##name() { return value; }\n"
+      "#define BODY { return 7; }\n"
+      "GETTER(one,\n"
+      "       1)\n"
+      "int seven() BODY\n"
+      "int after() { return __LINE__; }\n");
+  std::vector<std::string> body = user_lines(f);
+  ASSERT_EQ(body.size(), 6u);
+  // The invocation is replaced by its expansion on its first line...
+  EXPECT_THAT(body[2], HasSubstr("int get_one ( ) {  if (::softpatch"));
+  EXPECT_THAT(body[2], HasSubstr("return 1 ; }"));
+  EXPECT_EQ(body[3], "");  // ...and the lines it spanned stay, empty
+  EXPECT_THAT(body[4], HasSubstr("int seven() {  if (::softpatch"));
+  EXPECT_THAT(body[5], HasSubstr("int after() { if (::softpatch"));
+  ASSERT_EQ(f.functions.size(), 3u);
+  EXPECT_EQ(f.functions[0].name, "get_one()");
+  EXPECT_EQ(f.functions[0].line, 3u);
+}
+
+TEST(Instrument, MacrosWithPragmasAreLeftAlone) {
+  Project p;
+  InstrumentedFile f = p.must_instrument(
+      "#define QUIET(f) _Pragma(\"GCC diagnostic push\") f _Pragma(\"GCC diagnostic pop\")\n"
+      "QUIET(int quiet() { return 1; })\n");
+  EXPECT_TRUE(f.functions.empty());
+  ASSERT_EQ(f.skipped.size(), 1u);
+  EXPECT_EQ(f.skipped[0].reason, "produced by a macro in a way that cannot be rewritten");
 }
 
 TEST(Instrument, IdsAreStableAcrossCopiesAndEdits) {

@@ -1,0 +1,47 @@
+// The tokens that macro invocations in the main file expanded to, recorded
+// while the file is parsed, so that code produced by a macro can be written
+// out as text and edited like code written by hand.
+#ifndef SOFTPATCH_REWRITER_MACRO_TOKENS_H
+#define SOFTPATCH_REWRITER_MACRO_TOKENS_H
+
+#include <string>
+#include <vector>
+
+#include "clang/Basic/SourceManager.h"
+#include "clang/Lex/Preprocessor.h"
+#include "llvm/ADT/DenseSet.h"
+
+namespace softpatch::rewriter {
+
+class MacroTokens {
+ public:
+  // Starts recording; `preprocessor` must outlive this object's use.
+  void attach(clang::Preprocessor& preprocessor);
+
+  // True when the token at `location` (inside a main-file macro expansion)
+  // was seen by the parser.
+  bool has_token_at(clang::SourceLocation location) const;
+
+  struct Spelled {
+    clang::SourceLocation location;
+    std::string text;
+  };
+  // The tokens of the top-level expansion whose invocation starts at
+  // `invocation_start` (a file location), in order.
+  std::vector<Spelled> expansion_at(clang::SourceLocation invocation_start) const;
+
+ private:
+  void record(const clang::Token& token);
+
+  clang::Preprocessor* preprocessor_ = nullptr;
+  std::vector<Spelled> tokens_;                     // in the order the parser first saw them
+  std::vector<clang::SourceLocation> invocations_;  // of each entry in tokens_
+  llvm::DenseSet<clang::SourceLocation::UIntTy> seen_;
+  // Invocations that produced tokens with no spelling (_Pragma, for one):
+  // writing them out as text would lose those, so they are not edited.
+  llvm::DenseSet<clang::SourceLocation::UIntTy> unprintable_;
+};
+
+}  // namespace softpatch::rewriter
+
+#endif  // SOFTPATCH_REWRITER_MACRO_TOKENS_H

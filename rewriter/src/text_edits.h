@@ -1,0 +1,54 @@
+// Insertions into the main file, wherever the code they attach to came from:
+// text written in the file is edited in place; a macro invocation that
+// produced code to edit is replaced by its expansion, written out as tokens
+// with the insertions among them, on the invocation's first line (blank
+// lines keep every later line where it was).
+#ifndef SOFTPATCH_REWRITER_TEXT_EDITS_H
+#define SOFTPATCH_REWRITER_TEXT_EDITS_H
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "clang/Rewrite/Core/Rewriter.h"
+
+#include "macro_tokens.h"
+
+namespace softpatch::rewriter {
+
+class TextEdits {
+ public:
+  TextEdits(clang::Rewriter& rewriter, const MacroTokens& macro_tokens)
+      : rewriter_(rewriter), macro_tokens_(macro_tokens) {}
+
+  // Whether an insertion can be made at `location`: text of the main file,
+  // or a token of a main-file macro expansion that the parser saw.
+  bool can_edit(clang::SourceLocation location) const;
+
+  // Insert before the token at `location`, or after it.
+  void insert_before(clang::SourceLocation location, std::string text);
+  void insert_after(clang::SourceLocation location, std::string text);
+
+  // Writes out the macro expansions that received insertions. Call once,
+  // after all insertions.
+  void finish();
+
+ private:
+  struct Around {
+    std::string before, after;
+  };
+  void add(clang::SourceLocation location, std::string text, bool after);
+
+  clang::Rewriter& rewriter_;
+  const MacroTokens& macro_tokens_;
+  // A macro invocation in the file and the insertions around its tokens.
+  struct Invocation {
+    clang::CharSourceRange range;
+    std::map<clang::SourceLocation::UIntTy, Around> edits;
+  };
+  std::map<clang::SourceLocation, Invocation> in_macros_;  // by the invocation's start
+};
+
+}  // namespace softpatch::rewriter
+
+#endif  // SOFTPATCH_REWRITER_TEXT_EDITS_H
