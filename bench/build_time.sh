@@ -1,17 +1,18 @@
 #!/usr/bin/env bash
 # Clean-build time of a generated sample project, plain vs instrumented, built
 # side by side in one run with the same compiler and flags; prints the ratio.
-#   bench/build_time.sh [softpatch build dir] [Debug|Release] [files]
+#   bench/build_time.sh [softpatch build dir] [Debug|Release] [files] [shared|distinct]
 # The goal (issue 2): instrumented at most 1.3x plain.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 build=$(cd "${1:-$here/../build}" && pwd)
 type=${2:-Release}
 files=${3:-48}
+preambles=${4:-shared}
 work=$(mktemp -d /tmp/softpatch-build-time-XXXXXX)
 trap 'rm -rf "$work"' EXIT
 
-"$here/generate_sample.sh" "$work/src" "$files"
+"$here/generate_sample.sh" "$work/src" "$files" "$preambles"
 cat >"$work/CMakeLists.txt" <<CMAKE
 cmake_minimum_required(VERSION 3.20)
 project(build_time_sample CXX)
@@ -25,11 +26,14 @@ CMAKE
 cmake -S "$work" -B "$work/build" -G Ninja -DCMAKE_BUILD_TYPE="$type" \
   -Dsoftpatch_DIR="$build/cmake/build-tree" >/dev/null
 
+# Each clean build starts with an empty preamble cache: it pays for building
+# the precompiled preambles it then uses.
 clean_build() {
   ninja -C "$work/build" -t clean >/dev/null
+  rm -rf "$work/cache"
   local start end
   start=$(date +%s.%N)
-  ninja -C "$work/build" -j2 "$1" >/dev/null
+  SOFTPATCH_CACHE_DIR="$work/cache" ninja -C "$work/build" -j2 "$1" >/dev/null
   end=$(date +%s.%N)
   echo "$end - $start" | bc
 }
@@ -43,5 +47,5 @@ for round in 1 2; do
   best_instrumented=$(echo "if ($i < $best_instrumented) $i else $best_instrumented" | bc)
 done
 ratio=$(echo "scale=2; $best_instrumented / $best_plain" | bc)
-printf 'clean build of %d files (%s, -j2): plain %.2f s, instrumented %.2f s, ratio %.2fx\n' \
-  "$files" "$type" "$best_plain" "$best_instrumented" "$ratio"
+printf 'clean build of %d files (%s, %s preambles, -j2): plain %.2f s, instrumented %.2f s, ratio %.2fx\n' \
+  "$files" "$type" "$preambles" "$best_plain" "$best_instrumented" "$ratio"

@@ -1,13 +1,19 @@
 #!/usr/bin/env bash
 # Writes a sample C++ project of N files into DIR, for build-time and
-# edit-to-live benchmarks:  bench/generate_sample.sh DIR N
+# edit-to-live benchmarks:  bench/generate_sample.sh DIR N [shared|distinct]
+# "distinct" gives every file an include of its own first, so that no two
+# files share a preamble (the worst case for softpatch's preamble cache).
 set -euo pipefail
-dir=$1 files=$2
+dir=$1 files=$2 preambles=${3:-shared}
 
 # A sample file: the headers a typical service includes, a class with
 # out-of-line members, free functions, some templates used.
 generate_file() {
   local i=$1
+  if [ "$preambles" = distinct ]; then
+    echo "#include \"file$i.h\""
+    echo "inline int file${i}_id() { return $i; }" >"$dir/file$i.h"
+  fi
   cat <<CPP
 #include <algorithm>
 #include <functional>

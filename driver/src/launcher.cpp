@@ -130,7 +130,8 @@ int launch(const std::vector<std::string>& compiler_command, const LauncherOptio
     return pass_through(job->command);
   }
 
-  rewriter::InstrumentOptions instrument_options{options.project_root, options.runtime_header};
+  rewriter::InstrumentOptions instrument_options{options.project_root, options.runtime_header,
+                                                options.preamble_cache};
   std::vector<std::string> parse_as = job->command;
   if (!names_standard(parse_as)) {
     std::string standard = default_standard(parse_as.front());

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "softpatch/driver/launcher.h"
+#include "softpatch/rewriter/preamble_cache.h"
 
 namespace fs = std::filesystem;
 
@@ -53,6 +54,7 @@ int main(int argc, char** argv) {
     options.project_root = root;
   if (options.project_root.empty()) options.project_root = fs::current_path().string();
   options.runtime_header = find_runtime_header();
+  options.preamble_cache = softpatch::rewriter::PreambleCache::default_directory();
   if (const char* off = std::getenv("SOFTPATCH_DISABLE"); off && *off && std::string(off) != "0") {
     execvp(command[0].c_str(), argv + i);
     std::perror(command[0].c_str());

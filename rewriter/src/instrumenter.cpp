@@ -2,6 +2,8 @@
 // definitions and variables of the main file, and edit a copy of its text.
 #include "softpatch/rewriter/instrumenter.h"
 
+#include <cstdlib>
+
 #include "clang/AST/ASTConsumer.h"
 #include "clang/AST/RecursiveASTVisitor.h"
 #include "clang/AST/StmtCXX.h"
@@ -17,6 +19,7 @@
 #include "macro_tokens.h"
 #include "naming.h"
 #include "softpatch/rewriter/parse_command.h"
+#include "softpatch/rewriter/preamble_cache.h"
 #include "text_edits.h"
 #include "trampoline.h"
 #include "unit_table.h"
@@ -260,6 +263,13 @@ class InstrumentAction : public clang::ASTFrontendAction {
   bool& completed_;
 };
 
+// SOFTPATCH_CACHE_LIMIT_MB, default 2 GiB.
+unsigned long long preamble_cache_limit() {
+  const char* limit = std::getenv("SOFTPATCH_CACHE_LIMIT_MB");
+  unsigned long long mb = limit ? std::strtoull(limit, nullptr, 10) : 2048;
+  return mb << 20;
+}
+
 // The first error Clang reported, as one line.
 std::string first_error(llvm::StringRef diagnostics) {
   llvm::SmallVector<llvm::StringRef, 16> lines;
@@ -274,14 +284,10 @@ std::string first_error(llvm::StringRef diagnostics) {
   return first.size() > 300 ? first.take_front(300).str() + "..." : first.str();
 }
 
-}  // namespace
-
-llvm::Expected<InstrumentedFile> instrument_file(llvm::StringRef file,
-                                                 llvm::ArrayRef<std::string> compiler_command,
-                                                 const InstrumentOptions& options) {
-  std::vector<std::string> command = parse_command(compiler_command, file);
-  command.insert(command.begin() + 1, "-resource-dir=" SOFTPATCH_CLANG_RESOURCE_DIR);
-
+// One parse of `file` with `command`; the error is Clang's first.
+llvm::Expected<InstrumentedFile> parse_and_instrument(llvm::StringRef file,
+                                                      const std::vector<std::string>& command,
+                                                      const InstrumentOptions& options) {
   InstrumentedFile out;
   bool completed = false;
   llvm::IntrusiveRefCntPtr<clang::FileManager> files(
@@ -301,6 +307,30 @@ llvm::Expected<InstrumentedFile> instrument_file(llvm::StringRef file,
   if (!parsed || !completed)
     return llvm::createStringError(llvm::inconvertibleErrorCode(), first_error(diagnostics));
   return out;
+}
+
+}  // namespace
+
+llvm::Expected<InstrumentedFile> instrument_file(llvm::StringRef file,
+                                                 llvm::ArrayRef<std::string> compiler_command,
+                                                 const InstrumentOptions& options) {
+  std::vector<std::string> command = parse_command(compiler_command, file);
+  command.insert(command.begin() + 1, "-resource-dir=" SOFTPATCH_CLANG_RESOURCE_DIR);
+
+  PreambleCache cache(options.preamble_cache, preamble_cache_limit());
+  if (std::optional<PreambleCache::Entry> entry = cache.lookup(file, command)) {
+    llvm::Expected<InstrumentedFile> out =
+        parse_and_instrument(file, with_preamble(command, entry->pch), options);
+    if (out) {
+      out->preamble = entry->built_now ? InstrumentedFile::Preamble::kBuilt
+                                       : InstrumentedFile::Preamble::kReused;
+      return out;
+    }
+    // Stale (a header changed) or unusable here: parse the plain way.
+    llvm::consumeError(out.takeError());
+    cache.discard(*entry);
+  }
+  return parse_and_instrument(file, command, options);
 }
 
 }  // namespace softpatch::rewriter

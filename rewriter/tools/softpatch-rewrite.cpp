@@ -11,6 +11,7 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include "softpatch/rewriter/instrumenter.h"
+#include "softpatch/rewriter/preamble_cache.h"
 
 namespace cl = llvm::cl;
 
@@ -48,6 +49,7 @@ int main(int argc, const char** argv) {
   llvm::sys::fs::current_path(cwd);
   options.project_root = root.empty() ? std::string(cwd) : root.getValue();
   options.runtime_header = SOFTPATCH_RUNTIME_HEADER;
+  options.preamble_cache = softpatch::rewriter::PreambleCache::default_directory();
 
   int status = 0;
   for (const std::string& file : parser->getSourcePathList()) {

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "softpatch/rewriter/parse_command.h"
+#include "softpatch/rewriter/preamble_cache.h"
 
 namespace {
 
@@ -36,10 +37,28 @@ class Project {
 
   llvm::Expected<InstrumentedFile> instrument(const std::string& relative, const std::string& code,
                                               const std::string& standard = "-std=c++17") {
-    std::string path = write(relative, code);
-    softpatch::rewriter::InstrumentOptions options{root_.string(), "/softpatch/instrument.h"};
+    return instrument_written(write(relative, code), standard);
+  }
+
+  // Instruments a file already written, with the preamble cache if one is set.
+  llvm::Expected<InstrumentedFile> instrument_written(const std::string& path,
+                                                      const std::string& standard = "-std=c++17") {
+    softpatch::rewriter::InstrumentOptions options{root_.string(), "/softpatch/instrument.h",
+                                                   cache_};
     return softpatch::rewriter::instrument_file(path, {"g++", standard, "-c", path}, options);
   }
+
+  InstrumentedFile must_instrument_written(const std::string& path) {
+    auto result = instrument_written(path);
+    if (!result) {
+      ADD_FAILURE() << llvm::toString(result.takeError());
+      return {};
+    }
+    return std::move(*result);
+  }
+
+  void use_cache() { cache_ = (root_ / "cache").string(); }
+  const fs::path& root() const { return root_; }
 
   InstrumentedFile must_instrument(const std::string& code, const std::string& relative = "t.cpp") {
     auto result = instrument(relative, code);
@@ -52,6 +71,7 @@ class Project {
 
  private:
   fs::path root_;
+  std::string cache_;
 };
 
 std::vector<std::string> lines(const std::string& text) {
@@ -285,6 +305,65 @@ TEST(Instrument, FileWithNothingToInstrumentIsUnchanged) {
   Project p;
   std::string code = "int main() { return 0; }\n";
   EXPECT_EQ(p.must_instrument(code).source, code);
+}
+
+using Preamble = InstrumentedFile::Preamble;
+
+const char* const kWithIncludes =
+    "#include <map>\n"
+    "#include <string>\n"
+    "#include \"local.h\"\n"
+    "int size_of(const std::map<std::string, int>& m) { return int(m.size()) + kLocal; }\n";
+
+TEST(PreambleCache, SecondSightingBuildsLaterOnesReuse) {
+  Project p;
+  p.use_cache();
+  p.write("local.h", "#pragma once\nconstexpr int kLocal = 1;\n");
+  std::string a = p.write("a.cpp", kWithIncludes), b = p.write("b.cpp", kWithIncludes);
+  InstrumentedFile first = p.must_instrument_written(a);
+  InstrumentedFile second = p.must_instrument_written(b);
+  InstrumentedFile third = p.must_instrument_written(a);
+  EXPECT_EQ(first.preamble, Preamble::kParsed);
+  EXPECT_EQ(second.preamble, Preamble::kBuilt);
+  EXPECT_EQ(third.preamble, Preamble::kReused);
+  // Same result with and without the cache.
+  EXPECT_EQ(third.source, first.source);
+  ASSERT_EQ(third.functions.size(), 1u);
+  EXPECT_EQ(third.functions[0].id, first.functions[0].id);
+}
+
+TEST(PreambleCache, ChangedHeaderIsNeverReadFromTheCache) {
+  Project p;
+  p.use_cache();
+  std::string header = p.write("local.h", "#pragma once\nconstexpr int kLocal = 1;\n");
+  std::string a = p.write("a.cpp", kWithIncludes);
+  p.must_instrument_written(a);
+  ASSERT_EQ(p.must_instrument_written(a).preamble, Preamble::kBuilt);
+  // The header now declares a function the file uses: a stale preamble
+  // would make the parse fail.
+  p.write("local.h", "#pragma once\nconstexpr int kLocal = 2;\nint extra();\n");
+  fs::last_write_time(header, fs::last_write_time(header) + std::chrono::seconds(5));
+  std::string code = std::string(kWithIncludes) + "int use() { return extra(); }\n";
+  p.write("a.cpp", code);
+  InstrumentedFile changed = p.must_instrument_written(a);
+  EXPECT_NE(changed.preamble, Preamble::kReused);
+  EXPECT_EQ(changed.functions.size(), 2u);
+}
+
+TEST(PreambleCache, StaysOutOfTheWayOfTheBuildsOwnPrecompiledHeader) {
+  Project p;
+  std::string a = p.write("a.cpp", kWithIncludes);
+  softpatch::rewriter::PreambleCache cache((p.root() / "cache").string(), 1 << 30);
+  std::vector<std::string> command = {"clang++", "-include-pch", "cmake_pch.hxx.pch", a};
+  for (int i = 0; i < 3; ++i) EXPECT_FALSE(cache.lookup(a, command).has_value());
+}
+
+TEST(PreambleCache, OffWhenAskedTo) {
+  setenv("SOFTPATCH_CACHE_DIR", "off", 1);
+  EXPECT_EQ(softpatch::rewriter::PreambleCache::default_directory(), "");
+  unsetenv("SOFTPATCH_CACHE_DIR");
+  setenv("XDG_CACHE_HOME", "/somewhere", 1);
+  EXPECT_EQ(softpatch::rewriter::PreambleCache::default_directory(), "/somewhere/softpatch");
 }
 
 TEST(ParseCommand, KeepsMeaningDropsOutputs) {

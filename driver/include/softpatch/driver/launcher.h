@@ -18,6 +18,7 @@ namespace softpatch::driver {
 struct LauncherOptions {
   std::string project_root;    // files outside it are compiled untouched
   std::string runtime_header;  // softpatch/internal/instrument.h
+  std::string preamble_cache;  // directory of precompiled preambles; "" for none
   bool verbose = false;
 };
 

@@ -29,6 +29,8 @@ struct InstrumentOptions {
   std::string project_root;
   // Absolute path of softpatch/internal/instrument.h, included by the copy.
   std::string runtime_header;
+  // Where precompiled preambles are kept (see PreambleCache); "" for none.
+  std::string preamble_cache;
 };
 
 // A function that received a trampoline.
@@ -51,6 +53,8 @@ struct InstrumentedFile {
   std::vector<InstrumentedFunction> functions;
   std::vector<SkippedFunction> skipped;
   unsigned variables = 0;  // mutable internal-linkage variables recorded
+  enum class Preamble { kParsed, kBuilt, kReused };
+  Preamble preamble = Preamble::kParsed;  // how the file's leading #includes were handled
 };
 
 // Parses `file` with `compiler_command` (a compiler command line for it, as

@@ -1,0 +1,58 @@
+// A cache of precompiled preambles. A file's preamble is its leading run of
+// preprocessor directives (its #includes, mostly), which is what dominates
+// the cost of parsing it. Once the same preamble has been parsed twice with
+// the same command (the same file rebuilt, or files that include the same
+// headers), it is precompiled, and later parses load it instead.
+//
+// Entries are keyed by the preamble's text, the file's directory (quote
+// includes) and the parse command; Clang itself refuses an entry whose
+// headers changed since it was built, and callers then parse without it.
+#ifndef SOFTPATCH_REWRITER_PREAMBLE_CACHE_H
+#define SOFTPATCH_REWRITER_PREAMBLE_CACHE_H
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "llvm/ADT/StringRef.h"
+
+namespace softpatch::rewriter {
+
+class PreambleCache {
+ public:
+  // `directory` is created (mode 0700) when missing; `limit_bytes` bounds
+  // the cache, oldest entries going first.
+  PreambleCache(std::string directory, unsigned long long limit_bytes);
+
+  // The default location: $SOFTPATCH_CACHE_DIR, else $XDG_CACHE_HOME/softpatch,
+  // else ~/.cache/softpatch; "" when $SOFTPATCH_CACHE_DIR is "off".
+  static std::string default_directory();
+
+  struct Entry {
+    std::string pch;  // path of the precompiled preamble
+    bool built_now;   // built by this call, rather than found
+  };
+
+  // For `file` parsed with `command` (as made by parse_command: the file last,
+  // -fsyntax-only in it): the precompiled preamble to parse with, building it
+  // when this preamble has been seen before; nothing when there is none yet.
+  std::optional<Entry> lookup(llvm::StringRef file, const std::vector<std::string>& command);
+
+  // Forgets an entry Clang could not use (its headers changed, say).
+  void discard(const Entry& entry);
+
+ private:
+  bool build(const std::string& key, llvm::StringRef preamble, llvm::StringRef file,
+             const std::vector<std::string>& command, const std::string& pch);
+  void trim();
+
+  std::string directory_;
+  unsigned long long limit_bytes_;
+};
+
+// `command` with `pch` loaded before the file is parsed.
+std::vector<std::string> with_preamble(std::vector<std::string> command, const std::string& pch);
+
+}  // namespace softpatch::rewriter
+
+#endif  // SOFTPATCH_REWRITER_PREAMBLE_CACHE_H
