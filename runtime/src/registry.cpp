@@ -2,6 +2,8 @@
 // initialisers, and lookup indexes rebuilt lazily when that list changes.
 #include "softpatch/registry.h"
 
+#include "recorded_variables.h"
+
 #include <dlfcn.h>
 
 #include <cstdint>
@@ -87,6 +89,16 @@ void register_unit(TranslationUnit* unit) noexcept {
   (last_unit ? last_unit->next : first_unit) = unit;
   last_unit = unit;
   ++generation;
+}
+
+VariableGetter recorded_variable(std::string_view project_file, std::string_view name) {
+  std::lock_guard<std::mutex> lock(registry_mutex);
+  for (TranslationUnit* unit = first_unit; unit; unit = unit->next) {
+    if (project_file != unit->project_file) continue;
+    for (std::size_t i = 0; i < unit->variable_count; ++i)
+      if (name == unit->variables[i].name) return unit->variables[i].address;
+  }
+  return nullptr;
 }
 
 void unregister_unit(TranslationUnit* unit) noexcept {
