@@ -25,12 +25,11 @@ std::string trampoline(const clang::FunctionDecl& function, unsigned slot_index,
     // By-value parameters are moved on, references passed as they are.
     arguments += ", static_cast<decltype(" + name + ")&&>(" + name + ")";
   }
-  std::string call = "::softpatch::internal::call_target<" + types + ">(" + arguments + ")";
+  std::string call = "::__softpatch_call<" + types + ">(" + arguments + ")";
   std::string action =
       function.isNoReturn() ? "{ " + call + "; __builtin_trap(); }" : "return " + call + ";";
-  std::string load =
-      "::softpatch::internal::RawFunction __softpatch_target = " + slot_expression(slot_index) +
-      ".current()";
+  std::string load = "::__softpatch_raw_function __softpatch_target = ::__softpatch_target_of(" +
+                     slot_expression(slot_index) + ")";
   // C++17's if-with-initialiser lets the one load carry the branch hint;
   // older standards get a plain declaration condition.
   if (function.getASTContext().getLangOpts().CPlusPlus17)

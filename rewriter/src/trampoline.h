@@ -4,7 +4,7 @@
 // its result:
 //
 //   int add2(int a) { if (RawFunction t = slots[3].current(); expect(t, 0))
-//       return call_target<int, decltype(a)>(t, static_cast<decltype(a)&&>(a)); ...
+//       return __softpatch_call<int, decltype(a)>(t, static_cast<decltype(a)&&>(a)); ...
 //
 // All on the line of the `{`, so no line number moves.
 #ifndef SOFTPATCH_REWRITER_TRAMPOLINE_H

@@ -85,14 +85,13 @@ const InstrumentedFunction& UnitTable::add_function(const clang::FunctionDecl& f
   std::string address = "nullptr";
   std::optional<std::vector<std::string>> openers = reopening(function);
   if (openers && address_can_be_named(function)) {
-    std::string type =
-        "::softpatch::internal::FunctionPointer<" + naming_.spell_return_type(function);
+    std::string type = "::__softpatch_function_pointer<" + naming_.spell_return_type(function);
     for (const clang::ParmVarDecl* param : function.parameters())
       type += ", " + naming_.spell(param->getType());
     type += ">";
     std::string getter = "__softpatch_function_address" + std::to_string(index);
-    std::string definition = "static ::softpatch::internal::RawFunction " + getter +
-                             "() { return reinterpret_cast<::softpatch::internal::RawFunction>("
+    std::string definition = "static ::__softpatch_raw_function " + getter +
+                             "() { return reinterpret_cast<::__softpatch_raw_function>("
                              "static_cast<" +
                              type + ">(&" + function.getNameAsString() + ")); }";
     address = "&" + define_in(*openers, getter, definition, helpers_);
@@ -122,8 +121,7 @@ void UnitTable::add_variable(const clang::VarDecl& variable) {
 std::string UnitTable::prologue(llvm::StringRef runtime_header) const {
   std::string text = "#include " + quoted(runtime_header) + "\n";
   if (slot_count())
-    text += "static ::softpatch::internal::Slot __softpatch_slots[" + std::to_string(slot_count()) +
-            "];\n";
+    text += "static ::__softpatch_slot __softpatch_slots[" + std::to_string(slot_count()) + "];\n";
   return text + "#line 1 " + quoted(file_) + "\n";
 }
 
@@ -132,18 +130,18 @@ std::string UnitTable::epilogue() const {
   text += helpers_;
   auto table = [&](const char* type, const char* name, const std::vector<std::string>& rows) {
     if (rows.empty()) return std::string("nullptr");
-    text += std::string("static const ::softpatch::internal::") + type + " " + name + "[] = {\n";
+    text += std::string("static const ::__softpatch_") + type + " " + name + "[] = {\n";
     for (const std::string& row : rows) text += "  " + row + ",\n";
     text += "};\n";
     return std::string(name);
   };
-  std::string functions = table("FunctionRecord", "__softpatch_functions", records_);
-  std::string variables = table("VariableRecord", "__softpatch_variables", variables_);
-  text += "static ::softpatch::internal::TranslationUnit __softpatch_unit = {" + quoted(file_) +
-          ", " + quoted(project_file_) + ", " + functions + ", " + std::to_string(records_.size()) +
+  std::string functions = table("function_record", "__softpatch_functions", records_);
+  std::string variables = table("variable_record", "__softpatch_variables", variables_);
+  text += "static ::__softpatch_translation_unit __softpatch_unit = {" + quoted(file_) + ", " +
+          quoted(project_file_) + ", " + functions + ", " + std::to_string(records_.size()) +
           "u, " + variables + ", " + std::to_string(variables_.size()) + "u, nullptr, nullptr};\n";
   text +=
-      "static ::softpatch::internal::UnitRegistration "
+      "static ::__softpatch_unit_registration "
       "__softpatch_registration(__softpatch_unit);\n";
   return text;
 }

@@ -106,21 +106,45 @@ TEST(Instrument, TrampolineGoesOnTheLineOfTheBrace) {
   std::vector<std::string> body = user_lines(f);
   ASSERT_EQ(body.size(), 4u);
   EXPECT_EQ(body[0], "int add2(int a)");
-  EXPECT_THAT(body[1], HasSubstr("{ if (::softpatch::internal::RawFunction __softpatch_target = "
-                                 "::__softpatch_slots[0].current()"));
-  EXPECT_THAT(body[1], HasSubstr("call_target<int, decltype(a)>"));
+  EXPECT_THAT(body[1], HasSubstr("{ if (::__softpatch_raw_function __softpatch_target = "
+                                 "::__softpatch_target_of(::__softpatch_slots[0])"));
+  EXPECT_THAT(body[1], HasSubstr("__softpatch_call<int, decltype(a)>"));
   EXPECT_EQ(body[2], "  return a + 2;");
   ASSERT_EQ(f.functions.size(), 1u);
   EXPECT_EQ(f.functions[0].line, 1u);
   EXPECT_THAT(f.source, HasSubstr("#line 1 \""));
 }
 
+TEST(Instrument, FunctionLocalStaticsAreBoundThroughTheVariableStore) {
+  Project p;
+  InstrumentedFile f = p.must_instrument(
+      "int next_id() {\n"
+      "  static int counter = 0;\n"
+      "  static const int kStep = 1;\n"
+      "  return counter += kStep;\n"
+      "}\n");
+  std::vector<std::string> body = user_lines(f);
+  ASSERT_EQ(body.size(), 5u);
+  EXPECT_EQ(body[1],
+            "  static auto& counter = ::__softpatch_bind(\"_Z7next_idv\", \"counter\", []() { "
+            "static int counter = 0; return &counter; });");
+  EXPECT_EQ(body[2], "  static const int kStep = 1;");  // constants stay as written
+}
+
+TEST(Instrument, UserMacrosCannotReachTheInsertedNames) {
+  Project p;
+  InstrumentedFile f = p.must_instrument(
+      "#define internal static\n#define current nope\nint f(int x) { return x; }\n");
+  EXPECT_THAT(f.source, Not(HasSubstr("::softpatch::internal")));
+  EXPECT_THAT(f.source, Not(HasSubstr(".current(")));
+}
+
 TEST(Instrument, OlderStandardsGetAPlainDeclarationCondition) {
   Project p;
   auto f = p.instrument("old.cpp", "int add2(int a) { return a + 2; }\n", "-std=c++14");
   ASSERT_TRUE(static_cast<bool>(f)) << llvm::toString(f.takeError());
-  EXPECT_THAT(f->source, HasSubstr("{ if (::softpatch::internal::RawFunction __softpatch_target = "
-                                   "::__softpatch_slots[0].current()) return"));
+  EXPECT_THAT(f->source, HasSubstr("{ if (::__softpatch_raw_function __softpatch_target = "
+                                   "::__softpatch_target_of(::__softpatch_slots[0])) return"));
 }
 
 TEST(Instrument, LineCountAndTextOutsideBodiesAreUnchanged) {
@@ -156,7 +180,8 @@ TEST(Instrument, UnnamedParametersAreNamedAndForwarded) {
 TEST(Instrument, MethodsPassThisFirst) {
   Project p;
   InstrumentedFile f = p.must_instrument("struct C { int v; int get() const && { return v; } };\n");
-  EXPECT_THAT(f.source, HasSubstr("call_target<int, decltype(this)>(__softpatch_target, this)"));
+  EXPECT_THAT(f.source,
+              HasSubstr("__softpatch_call<int, decltype(this)>(__softpatch_target, this)"));
   ASSERT_EQ(f.functions.size(), 1u);
   EXPECT_EQ(f.functions[0].name, "C::get() const &&");
   EXPECT_EQ(f.functions[0].signature, "int (const C *)");
@@ -175,7 +200,8 @@ TEST(Instrument, FunctionTryBlockBecomesATryInsideThePlainBody) {
 TEST(Instrument, NoreturnFunctionsTrapIfTheReplacementReturns) {
   Project p;
   InstrumentedFile f = p.must_instrument("[[noreturn]] void die() { throw 1; }\n");
-  EXPECT_THAT(f.source, HasSubstr("call_target<void>(__softpatch_target); __builtin_trap(); }"));
+  EXPECT_THAT(f.source,
+              HasSubstr("__softpatch_call<void>(__softpatch_target); __builtin_trap(); }"));
 }
 
 TEST(Instrument, DeducedReturnTypesAreSpelledOut) {
@@ -185,9 +211,9 @@ TEST(Instrument, DeducedReturnTypesAreSpelledOut) {
       "auto half(int a) { return a / 2.0; }\n"
       "decltype(auto) ref() { return (counter); }\n"
       "auto trailing(int a) -> long { return a; }\n");
-  EXPECT_THAT(f.source, HasSubstr("call_target<double, decltype(a)>"));
-  EXPECT_THAT(f.source, HasSubstr("call_target<int &>"));
-  EXPECT_THAT(f.source, HasSubstr("call_target<long, decltype(a)>"));
+  EXPECT_THAT(f.source, HasSubstr("__softpatch_call<double, decltype(a)>"));
+  EXPECT_THAT(f.source, HasSubstr("__softpatch_call<int &>"));
+  EXPECT_THAT(f.source, HasSubstr("__softpatch_call<long, decltype(a)>"));
 }
 
 TEST(Instrument, ExplainsWhatIsNotInstrumented) {
@@ -244,11 +270,11 @@ TEST(Instrument, FunctionsMadeByMacrosAreWrittenOutAndInstrumented) {
   std::vector<std::string> body = user_lines(f);
   ASSERT_EQ(body.size(), 6u);
   // The invocation is replaced by its expansion on its first line...
-  EXPECT_THAT(body[2], HasSubstr("int get_one ( ) {  if (::softpatch"));
+  EXPECT_THAT(body[2], HasSubstr("int get_one ( ) {  if (::__softpatch_raw_function"));
   EXPECT_THAT(body[2], HasSubstr("return 1 ; }"));
   EXPECT_EQ(body[3], "");  // ...and the lines it spanned stay, empty
-  EXPECT_THAT(body[4], HasSubstr("int seven() {  if (::softpatch"));
-  EXPECT_THAT(body[5], HasSubstr("int after() { if (::softpatch"));
+  EXPECT_THAT(body[4], HasSubstr("int seven() {  if (::__softpatch_raw_function"));
+  EXPECT_THAT(body[5], HasSubstr("int after() { if (::__softpatch_raw_function"));
   ASSERT_EQ(f.functions.size(), 3u);
   EXPECT_EQ(f.functions[0].name, "get_one()");
   EXPECT_EQ(f.functions[0].line, 3u);

@@ -4,9 +4,22 @@
 #define SOFTPATCH_INTERNAL_INSTRUMENT_H
 
 #include "slot.h"
+#include "variables.h"
 
-namespace softpatch {
-namespace internal {
+// The names the rewriter's inserted code uses. They are reserved identifiers
+// at global scope, declared before the file's own first line, so no macro of
+// the file (`#define internal static` is not unheard of) can change them.
+typedef ::softpatch::internal::RawFunction __softpatch_raw_function;
+typedef ::softpatch::internal::Slot __softpatch_slot;
+typedef ::softpatch::internal::FunctionRecord __softpatch_function_record;
+typedef ::softpatch::internal::VariableRecord __softpatch_variable_record;
+typedef ::softpatch::internal::TranslationUnit __softpatch_translation_unit;
+typedef ::softpatch::internal::UnitRegistration __softpatch_unit_registration;
+
+// The trampoline's one load.
+inline __softpatch_raw_function __softpatch_target_of(const __softpatch_slot& slot) noexcept {
+  return slot.current();
+}
 
 // Calls a slot target of type R(Params...) with arguments perfectly forwarded:
 // by-value parameters are moved into the call, never copied. Out of line and
@@ -14,16 +27,14 @@ namespace internal {
 // path, which keeps instrumented code (and its compile time) small, and one
 // instantiation serves every function of the same signature.
 template <class R, class... Params, class... Args>
-__attribute__((noinline, cold)) R call_target(RawFunction target, Args&&... args) {
+__attribute__((noinline, cold)) R __softpatch_call(__softpatch_raw_function target,
+                                                   Args&&... args) {
   return reinterpret_cast<R (*)(Params...)>(target)(static_cast<Args&&>(args)...);
 }
 
 // R (*)(Params...) without the declarator syntax, which cannot be pasted
 // together when R is itself a function pointer.
 template <class R, class... Params>
-using FunctionPointer = R (*)(Params...);
-
-}  // namespace internal
-}  // namespace softpatch
+using __softpatch_function_pointer = R (*)(Params...);
 
 #endif  // SOFTPATCH_INTERNAL_INSTRUMENT_H

@@ -4,14 +4,14 @@
 // the one instance, whoever defined it first: the program, or the first
 // patch that added the variable.
 //
-// The rewriter's patch mode turns
+// The rewriter turns (in patches, and for function-local statics also in
+// instrumented files)
 //   static int counter = 0;
-// into (all on the declaration's lines)
-//   static int& counter = ::softpatch::internal::bind<int>("src/a.cpp", "counter",
-//       []() -> void* { static int counter = 0; return &counter; });
+// into, on the declaration's own lines,
+//   static auto& counter = ::__softpatch_bind("src/a.cpp", "counter",
+//       []() { static int counter = 0; return &counter; });
 // The lambda runs only if nobody defined the variable yet, so an existing
-// variable is never initialised twice. Valid C++11 for the same reason as
-// slot.h.
+// variable is never initialised twice. Includes nothing, like slot.h.
 #ifndef SOFTPATCH_INTERNAL_VARIABLES_H
 #define SOFTPATCH_INTERNAL_VARIABLES_H
 
@@ -29,11 +29,28 @@ using VariableGetter = void* (*)();
 void* bind_variable(const char* scope, const char* name, VariableGetter define);
 
 template <class T>
-T& bind(const char* scope, const char* name, VariableGetter define) {
-  return *static_cast<T*>(bind_variable(scope, name, define));
-}
+struct PointeeOf;
+template <class T>
+struct PointeeOf<T*> {
+  typedef T type;
+};
 
 }  // namespace internal
 }  // namespace softpatch
+
+#if __cplusplus >= 201402L
+// bind_variable for a `define` that returns a T*: the reference it returns
+// has the variable's own type, whatever that is (arrays, local classes). A
+// reserved name at global scope, like the others in instrument.h.
+template <class Define>
+auto& __softpatch_bind(const char* scope, const char* name, Define define) {
+  typedef typename ::softpatch::internal::PointeeOf<decltype(define())>::type T;
+  T* (*typed)() = define;
+  // Only the pointer's type differs: T* and void* are returned alike.
+  ::softpatch::internal::VariableGetter erased =
+      reinterpret_cast<::softpatch::internal::VariableGetter>(reinterpret_cast<void (*)()>(typed));
+  return *static_cast<T*>(::softpatch::internal::bind_variable(scope, name, erased));
+}
+#endif
 
 #endif  // SOFTPATCH_INTERNAL_VARIABLES_H

@@ -1,0 +1,97 @@
+#include "findings.h"
+
+#include <set>
+
+#include "clang/AST/RecursiveASTVisitor.h"
+
+#include "eligibility.h"
+
+namespace softpatch::rewriter {
+namespace {
+
+bool is_template_variable(const clang::VarDecl& variable) {
+  return variable.getDescribedVarTemplate() ||
+         llvm::isa<clang::VarTemplateSpecializationDecl>(variable) ||
+         variable.getType()->isDependentType() || variable.isTemplated();
+}
+
+bool is_mutable(const clang::VarDecl& variable) {
+  return !variable.isConstexpr() && !variable.getType().isConstQualified();
+}
+
+bool is_definition(const clang::VarDecl& variable) {
+  return variable.isThisDeclarationADefinition() == clang::VarDecl::Definition;
+}
+
+class Collector : public clang::RecursiveASTVisitor<Collector> {
+ public:
+  Collector(const clang::SourceManager& sources, Findings& findings)
+      : sources_(sources), findings_(findings) {}
+
+  bool VisitFunctionDecl(clang::FunctionDecl* function) {
+    if (!in_main_file(*function, sources_)) return true;
+    Eligibility verdict = eligibility(*function, sources_);
+    if (verdict.eligible()) {
+      findings_.functions.push_back(function);
+      eligible_.insert(function);
+    } else if (verdict.listed) {
+      findings_.skipped.push_back(
+          {function->getQualifiedNameAsString(), line_of(*function, sources_), *verdict.reason});
+    }
+    return true;
+  }
+
+  bool VisitLambdaExpr(clang::LambdaExpr* lambda) {
+    clang::CXXMethodDecl* call = lambda->getCallOperator();
+    if (in_main_file(*call, sources_))
+      findings_.skipped.push_back(
+          {"lambda", line_of(*call, sources_), "lambda (part of its enclosing function)"});
+    return true;
+  }
+
+  bool VisitVarDecl(clang::VarDecl* variable) {
+    if (!in_main_file(*variable, sources_) || is_template_variable(*variable) ||
+        llvm::isa<clang::ParmVarDecl>(variable))
+      return true;
+    if (variable->isStaticLocal()) {
+      const auto* function =
+          llvm::dyn_cast_or_null<clang::FunctionDecl>(variable->getParentFunctionOrMethod());
+      if (function && eligible_.count(function) && is_mutable(*variable))
+        findings_.local_statics.push_back(variable);
+    } else if (variable->isStaticDataMember()) {
+      if (is_definition(*variable) && variable->isOutOfLine() && !variable->isInline())
+        findings_.static_member_definitions.push_back(variable);
+    } else if (variable->isFileVarDecl() && is_definition(*variable)) {
+      if (!variable->isExternallyVisible()) {
+        if (is_mutable(*variable)) findings_.internal_variables.push_back(variable);
+      } else if (!variable->isInline()) {
+        findings_.external_variables.push_back(variable);
+      }
+    }
+    return true;
+  }
+
+ private:
+  const clang::SourceManager& sources_;
+  Findings& findings_;
+  std::set<const clang::FunctionDecl*> eligible_;
+};
+
+}  // namespace
+
+bool in_main_file(const clang::Decl& decl, const clang::SourceManager& sources) {
+  return sources.isInMainFile(sources.getExpansionLoc(decl.getLocation()));
+}
+
+unsigned line_of(const clang::Decl& decl, const clang::SourceManager& sources) {
+  return sources.getExpansionLineNumber(decl.getLocation());
+}
+
+Findings collect(const std::vector<clang::Decl*>& top_level, const clang::SourceManager& sources) {
+  Findings findings;
+  Collector collector(sources, findings);
+  for (clang::Decl* decl : top_level) collector.TraverseDecl(decl);
+  return findings;
+}
+
+}  // namespace softpatch::rewriter

@@ -1,0 +1,35 @@
+// What a parse found in the main file, in source order: the functions and
+// variables that instrument mode and patch mode work on.
+#ifndef SOFTPATCH_REWRITER_FINDINGS_H
+#define SOFTPATCH_REWRITER_FINDINGS_H
+
+#include <vector>
+
+#include "clang/AST/Decl.h"
+#include "clang/Basic/SourceManager.h"
+
+#include "softpatch/rewriter/instrumenter.h"
+
+namespace softpatch::rewriter {
+
+struct Findings {
+  std::vector<const clang::FunctionDecl*> functions;  // eligible for a slot
+  std::vector<SkippedFunction> skipped;
+  // File `static` and anonymous-namespace variables, mutable, defined here.
+  std::vector<const clang::VarDecl*> internal_variables;
+  // Namespace-scope variable definitions with external linkage.
+  std::vector<const clang::VarDecl*> external_variables;
+  // Out-of-line definitions of static data members.
+  std::vector<const clang::VarDecl*> static_member_definitions;
+  // Mutable function-local statics of eligible functions.
+  std::vector<const clang::VarDecl*> local_statics;
+};
+
+Findings collect(const std::vector<clang::Decl*>& top_level, const clang::SourceManager& sources);
+
+bool in_main_file(const clang::Decl& decl, const clang::SourceManager& sources);
+unsigned line_of(const clang::Decl& decl, const clang::SourceManager& sources);
+
+}  // namespace softpatch::rewriter
+
+#endif  // SOFTPATCH_REWRITER_FINDINGS_H

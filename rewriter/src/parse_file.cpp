@@ -1,0 +1,143 @@
+#include "parse_file.h"
+
+#include <cstdlib>
+
+#include "clang/AST/ASTConsumer.h"
+#include "clang/Frontend/CompilerInstance.h"
+#include "clang/Frontend/FrontendAction.h"
+#include "clang/Frontend/TextDiagnosticPrinter.h"
+#include "clang/Tooling/Tooling.h"
+#include "llvm/Support/FileSystem.h"
+
+#include "softpatch/rewriter/parse_command.h"
+#include "softpatch/rewriter/preamble_cache.h"
+
+namespace softpatch::rewriter {
+namespace {
+
+class Consumer : public clang::ASTConsumer {
+ public:
+  Consumer(clang::CompilerInstance& compiler, const ParsedHandler& handler, bool& completed)
+      : compiler_(compiler), handler_(handler), completed_(completed) {
+    macro_tokens_.attach(compiler.getPreprocessor());
+  }
+
+  // Bodies of functions outside the main file are never looked at: skipping
+  // them keeps parsing well below the cost of compiling the file.
+  bool shouldSkipFunctionBody(clang::Decl* decl) override {
+    return !in_main_file(*decl, sources());
+  }
+
+  bool HandleTopLevelDecl(clang::DeclGroupRef group) override {
+    for (clang::Decl* decl : group)
+      if (in_main_file(*decl, sources())) top_level_.push_back(decl);
+    return true;
+  }
+
+  void HandleTranslationUnit(clang::ASTContext& context) override {
+    if (context.getDiagnostics().hasErrorOccurred()) return;
+    handler_(context, collect(top_level_, sources()), macro_tokens_);
+    completed_ = true;
+  }
+
+ private:
+  const clang::SourceManager& sources() const { return compiler_.getSourceManager(); }
+
+  clang::CompilerInstance& compiler_;
+  const ParsedHandler& handler_;
+  bool& completed_;
+  std::vector<clang::Decl*> top_level_;
+  MacroTokens macro_tokens_;
+};
+
+class Action : public clang::ASTFrontendAction {
+ public:
+  Action(const ParsedHandler& handler, bool& completed)
+      : handler_(handler), completed_(completed) {}
+
+  std::unique_ptr<clang::ASTConsumer> CreateASTConsumer(clang::CompilerInstance& compiler,
+                                                        llvm::StringRef) override {
+    compiler.getFrontendOpts().SkipFunctionBodies = true;
+    return std::make_unique<Consumer>(compiler, handler_, completed_);
+  }
+
+ private:
+  const ParsedHandler& handler_;
+  bool& completed_;
+};
+
+// The first error Clang reported, as one line.
+std::string first_error(llvm::StringRef diagnostics) {
+  llvm::SmallVector<llvm::StringRef, 16> lines;
+  diagnostics.split(lines, '\n');
+  llvm::StringRef first = lines.front();
+  for (llvm::StringRef line : lines)
+    if (line.contains("error:")) {
+      first = line;
+      break;
+    }
+  if (first.empty()) return "could not parse";
+  return first.size() > 300 ? first.take_front(300).str() + "..." : first.str();
+}
+
+// One parse of `file` with `command`.
+llvm::Error parse_once(const std::vector<std::string>& command, const ParsedHandler& handler) {
+  bool completed = false;
+  llvm::IntrusiveRefCntPtr<clang::FileManager> files(
+      new clang::FileManager(clang::FileSystemOptions()));
+  std::string diagnostics;
+  llvm::raw_string_ostream diagnostics_stream(diagnostics);
+  llvm::IntrusiveRefCntPtr<clang::DiagnosticOptions> diagnostic_options(
+      new clang::DiagnosticOptions());
+  clang::TextDiagnosticPrinter printer(diagnostics_stream, diagnostic_options.get());
+
+  clang::tooling::ToolInvocation invocation(command, std::make_unique<Action>(handler, completed),
+                                            files.get());
+  invocation.setDiagnosticConsumer(&printer);
+  bool parsed = invocation.run();
+  diagnostics_stream.flush();
+  if (!parsed || !completed)
+    return llvm::createStringError(llvm::inconvertibleErrorCode(), first_error(diagnostics));
+  return llvm::Error::success();
+}
+
+// SOFTPATCH_CACHE_LIMIT_MB, default 2 GiB.
+unsigned long long preamble_cache_limit() {
+  const char* limit = std::getenv("SOFTPATCH_CACHE_LIMIT_MB");
+  unsigned long long mb = limit ? std::strtoull(limit, nullptr, 10) : 2048;
+  return mb << 20;
+}
+
+}  // namespace
+
+llvm::Expected<InstrumentedFile::Preamble> parse_file(llvm::StringRef file,
+                                                      llvm::ArrayRef<std::string> compiler_command,
+                                                      const std::string& preamble_cache,
+                                                      const ParsedHandler& handler) {
+  std::vector<std::string> command = parse_command(compiler_command, file);
+  command.insert(command.begin() + 1, "-resource-dir=" SOFTPATCH_CLANG_RESOURCE_DIR);
+
+  PreambleCache cache(preamble_cache, preamble_cache_limit());
+  if (std::optional<PreambleCache::Entry> entry = cache.lookup(file, command)) {
+    llvm::Error error = parse_once(with_preamble(command, entry->pch), handler);
+    if (!error)
+      return entry->built_now ? InstrumentedFile::Preamble::kBuilt
+                              : InstrumentedFile::Preamble::kReused;
+    // Stale (a header changed) or unusable here: parse the plain way.
+    llvm::consumeError(std::move(error));
+    cache.discard(*entry);
+  }
+  if (llvm::Error error = parse_once(command, handler)) return error;
+  return InstrumentedFile::Preamble::kParsed;
+}
+
+std::string project_relative(llvm::StringRef file, llvm::StringRef root) {
+  llvm::SmallString<256> real_file, real_root;
+  if (llvm::sys::fs::real_path(file, real_file) || llvm::sys::fs::real_path(root, real_root))
+    return file.str();
+  llvm::StringRef relative = real_file;
+  if (relative.consume_front(real_root) && relative.consume_front("/")) return relative.str();
+  return real_file.str().str();
+}
+
+}  // namespace softpatch::rewriter

@@ -1,0 +1,36 @@
+// Parsing a file with Clang for either mode: the command line, the preamble
+// cache, the macro tokens, and the first error as one line.
+#ifndef SOFTPATCH_REWRITER_PARSE_FILE_H
+#define SOFTPATCH_REWRITER_PARSE_FILE_H
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "clang/AST/ASTContext.h"
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/Support/Error.h"
+
+#include "findings.h"
+#include "macro_tokens.h"
+#include "softpatch/rewriter/instrumenter.h"
+
+namespace softpatch::rewriter {
+
+// Called once, when the file parsed without errors.
+using ParsedHandler = std::function<void(clang::ASTContext&, const Findings&, const MacroTokens&)>;
+
+// Parses `file` as `compiler_command` would compile it (precompiled preamble
+// from `preamble_cache` when there is one) and hands the result to `handler`.
+// Returns how the preamble was handled, or Clang's first error.
+llvm::Expected<InstrumentedFile::Preamble> parse_file(llvm::StringRef file,
+                                                      llvm::ArrayRef<std::string> compiler_command,
+                                                      const std::string& preamble_cache,
+                                                      const ParsedHandler& handler);
+
+// The path of `file` relative to `root`, or its real path if it is outside.
+std::string project_relative(llvm::StringRef file, llvm::StringRef root);
+
+}  // namespace softpatch::rewriter
+
+#endif  // SOFTPATCH_REWRITER_PARSE_FILE_H
