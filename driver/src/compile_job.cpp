@@ -1,10 +1,19 @@
 #include "softpatch/driver/compile_job.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <string_view>
 
+#include "clang/Driver/Options.h"
+#include "llvm/Option/ArgList.h"
+#include "llvm/Option/OptTable.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/StringSaver.h"
+
 namespace softpatch::driver {
 namespace {
+
+namespace options = clang::driver::options;
 
 bool is_cxx_source(std::string_view path) {
   for (std::string_view ext : {".cpp", ".cc", ".cxx", ".c++", ".C", ".cp", ".CPP"})
@@ -12,80 +21,54 @@ bool is_cxx_source(std::string_view path) {
   return false;
 }
 
-// Options whose value is the next argument.
-bool takes_value(std::string_view arg) {
-  for (std::string_view option : {"-o",
-                                  "-MF",
-                                  "-MT",
-                                  "-MQ",
-                                  "-x",
-                                  "-include",
-                                  "-imacros",
-                                  "-isystem",
-                                  "-iquote",
-                                  "-idirafter",
-                                  "-I",
-                                  "-D",
-                                  "-U",
-                                  "-Xclang",
-                                  "-Xlinker",
-                                  "-Xassembler",
-                                  "-Xpreprocessor",
-                                  "-arch",
-                                  "-target",
-                                  "-isysroot",
-                                  "--sysroot",
-                                  "-iprefix",
-                                  "-iwithprefix",
-                                  "-aux-info",
-                                  "-dumpbase",
-                                  "-dumpdir",
-                                  "-include-pch"})
-    if (arg == option) return true;
-  return false;
-}
-
-bool starts_with(std::string_view s, std::string_view prefix) {
-  return s.substr(0, prefix.size()) == prefix;
+// The command with @response files replaced by their contents.
+std::vector<std::string> expand_response_files(const std::vector<std::string>& command) {
+  if (std::none_of(command.begin(), command.end(),
+                   [](const std::string& a) { return !a.empty() && a[0] == '@'; }))
+    return command;
+  llvm::BumpPtrAllocator allocator;
+  llvm::StringSaver saver(allocator);
+  llvm::SmallVector<const char*, 64> argv;
+  for (const std::string& arg : command) argv.push_back(arg.c_str());
+  llvm::cl::ExpandResponseFiles(saver, llvm::cl::TokenizeGNUCommandLine, argv);
+  return std::vector<std::string>(argv.begin(), argv.end());
 }
 
 }  // namespace
 
 std::optional<CompileJob> CompileJob::from_command(std::vector<std::string> command) {
+  command = expand_response_files(command);
+  std::vector<const char*> argv;
+  for (size_t i = 1; i < command.size(); ++i) argv.push_back(command[i].c_str());
+  unsigned missing_index = 0, missing_count = 0;
+  // Classified as the compiler would: with the driver's own option table.
+  llvm::opt::InputArgList args = clang::driver::getDriverOptTable().ParseArgs(
+      argv, missing_index, missing_count, /*FlagsToInclude=*/0,
+      /*FlagsToExclude=*/options::CLOption | options::NoDriverOption);
+  if (missing_count || !args.hasArg(options::OPT_c) ||
+      args.hasArg(options::OPT_E, options::OPT_S, options::OPT_M, options::OPT_MM,
+                  options::OPT_fsyntax_only))
+    return std::nullopt;
+  if (const llvm::opt::Arg* language = args.getLastArg(options::OPT_x);
+      language && llvm::StringRef(language->getValue()) != "c++")
+    return std::nullopt;
+  std::vector<const llvm::opt::Arg*> inputs;
+  for (const llvm::opt::Arg* arg : args.filtered(options::OPT_INPUT)) inputs.push_back(arg);
+  if (inputs.size() != 1 || !is_cxx_source(inputs[0]->getValue())) return std::nullopt;
+
   CompileJob job;
-  bool compile_only = false, wants_depfile = false;
-  std::vector<std::size_t> inputs;
-  for (std::size_t i = 1; i < command.size(); ++i) {
-    std::string_view arg = command[i];
-    if (arg == "-c") {
-      compile_only = true;
-    } else if (arg == "-E" || arg == "-S" || arg == "-M" || arg == "-MM" ||
-               arg == "-fsyntax-only") {
-      return std::nullopt;
-    } else if (arg == "-MD" || arg == "-MMD") {
-      wants_depfile = true;
-    } else if (arg == "-x" && i + 1 < command.size()) {
-      if (command[i + 1] != "c++") return std::nullopt;  // c, c++-header, assembler...
-      ++i;
-    } else if (starts_with(arg, "-x")) {
-      if (arg != "-xc++") return std::nullopt;
-    } else if (arg == "-o" && i + 1 < command.size()) {
-      job.object = command[++i];
-    } else if (starts_with(arg, "-o") && arg.size() > 2) {
-      job.object = std::string(arg.substr(2));
-    } else if (arg == "-MF" && i + 1 < command.size()) {
-      job.depfile = command[++i];
-    } else if (starts_with(arg, "-MF") && arg.size() > 3) {
-      job.depfile = std::string(arg.substr(3));
-    } else if (takes_value(arg)) {
-      ++i;
-    } else if (arg == "-" || (!arg.empty() && arg[0] != '-')) {
-      inputs.push_back(i);
+  job.source_index = inputs[0]->getIndex() + 1;
+  job.object = args.getLastArgValue(options::OPT_o).str();
+  job.object_given = !job.object.empty();
+  bool wants_depfile = args.hasArg(options::OPT_MD, options::OPT_MMD);
+  job.depfile = args.getLastArgValue(options::OPT_MF).str();
+  // -Wp,-MD,file and -Wp,-MMD,file name the depfile for the preprocessor.
+  for (const llvm::opt::Arg* arg : args.filtered(options::OPT_Wp_COMMA)) {
+    for (unsigned i = 0; i + 1 < arg->getNumValues(); ++i) {
+      llvm::StringRef value = arg->getValue(i);
+      if (value == "-MD" || value == "-MMD") job.depfile = arg->getValue(i + 1);
     }
   }
-  if (!compile_only || inputs.size() != 1 || !is_cxx_source(command[inputs[0]]))
-    return std::nullopt;
-  job.source_index = inputs[0];
   std::filesystem::path source = command[job.source_index];
   if (job.object.empty()) job.object = source.filename().replace_extension(".o").string();
   if (wants_depfile && job.depfile.empty())
@@ -97,8 +80,8 @@ std::optional<CompileJob> CompileJob::from_command(std::vector<std::string> comm
 std::vector<std::string> CompileJob::compiling(const std::string& replacement) const {
   std::vector<std::string> out = command;
   out[source_index] = replacement;
-  std::string directory = std::filesystem::path(source()).parent_path().string();
-  out.insert(out.begin() + 1, {"-iquote", directory.empty() ? "." : directory});
+  // Without -o the compiler would name the object after the copy.
+  if (!object_given) out.insert(out.end(), {"-o", object});
   return out;
 }
 

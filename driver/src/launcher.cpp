@@ -131,7 +131,7 @@ int launch(const std::vector<std::string>& compiler_command, const LauncherOptio
   }
 
   rewriter::InstrumentOptions instrument_options{options.project_root, options.runtime_header,
-                                                options.preamble_cache};
+                                                 options.preamble_cache};
   std::vector<std::string> parse_as = job->command;
   if (!names_standard(parse_as)) {
     std::string standard = default_standard(parse_as.front());

@@ -2,6 +2,7 @@
 
 #include "clang/AST/Attr.h"
 #include "clang/AST/DeclCXX.h"
+#include "clang/AST/DeclTemplate.h"
 #include "clang/AST/StmtCXX.h"
 
 namespace softpatch::rewriter {
@@ -57,11 +58,34 @@ std::optional<std::string> reason_to_skip(const clang::FunctionDecl& function,
   if (llvm::isa<clang::CoroutineBodyStmt>(function.getBody())) return "coroutine";
   if (function.hasAttr<clang::NakedAttr>()) return "naked function";
   if (function.isMultiVersion()) return "multiversioned function";
+  if (unnameable(function.getReturnType()))
+    return "returns a lambda or a type declared inside a function";
   if (opted_out(function, sources)) return "opted out (softpatch: skip)";
   return std::nullopt;
 }
 
 }  // namespace
+
+// A lambda's closure type, or a class declared inside a function, cannot be
+// named where the trampoline stands (before its declaration, or at all).
+bool unnameable(clang::QualType type) {
+  type = type.getCanonicalType();
+  if (const auto* pointer = type->getAs<clang::PointerType>())
+    return unnameable(pointer->getPointeeType());
+  if (const auto* reference = type->getAs<clang::ReferenceType>())
+    return unnameable(reference->getPointeeType());
+  if (const auto* array = type->getAsArrayTypeUnsafe()) return unnameable(array->getElementType());
+  if (const auto* record = type->getAsCXXRecordDecl()) {
+    if (record->isLambda() || record->isLocalClass()) return true;
+    if (const auto* specialization =
+            llvm::dyn_cast<clang::ClassTemplateSpecializationDecl>(record)) {
+      for (const clang::TemplateArgument& argument : specialization->getTemplateArgs().asArray())
+        if (argument.getKind() == clang::TemplateArgument::Type && unnameable(argument.getAsType()))
+          return true;
+    }
+  }
+  return false;
+}
 
 Eligibility eligibility(const clang::FunctionDecl& function, const clang::SourceManager& sources) {
   Eligibility result;

@@ -23,6 +23,10 @@ struct Eligibility {
   bool eligible() const { return listed && !reason; }
 };
 
+// Whether `type` mentions a lambda's closure type or a function-local class,
+// which cannot be spelled outside (or before) their declaration.
+bool unnameable(clang::QualType type);
+
 // Decides for a definition written in the main file.
 Eligibility eligibility(const clang::FunctionDecl& function, const clang::SourceManager& sources);
 

@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "clang/AST/DeclCXX.h"
 #include "clang/AST/RecursiveASTVisitor.h"
 
 #include "eligibility.h"
@@ -50,8 +51,10 @@ class Collector : public clang::RecursiveASTVisitor<Collector> {
   }
 
   bool VisitVarDecl(clang::VarDecl* variable) {
+    // Structured bindings (and their parts) have no name to bind by.
     if (!in_main_file(*variable, sources_) || is_template_variable(*variable) ||
-        llvm::isa<clang::ParmVarDecl>(variable))
+        llvm::isa<clang::ParmVarDecl>(variable) || llvm::isa<clang::DecompositionDecl>(variable) ||
+        variable->getName().empty())
       return true;
     if (variable->isStaticLocal()) {
       const auto* function =

@@ -6,9 +6,11 @@
 
 #include "clang/AST/StmtCXX.h"
 #include "clang/Rewrite/Core/Rewriter.h"
+#include "llvm/Support/Path.h"
 
 #include "naming.h"
 #include "parse_file.h"
+#include "quote_includes.h"
 #include "text_edits.h"
 #include "trampoline.h"
 #include "unit_table.h"
@@ -127,7 +129,9 @@ llvm::Expected<InstrumentedFile> instrument_file(llvm::StringRef file,
     const clang::RewriteBuffer* edited = rewriter.getRewriteBufferFor(sources.getMainFileID());
     std::string body = edited ? std::string(edited->begin(), edited->end()) : original.str();
     if (!body.empty() && body.back() != '\n') body += '\n';
-    out.source = table.prologue(options.runtime_header) + body + table.epilogue();
+    out.source = with_absolute_quote_includes(
+        table.prologue(options.runtime_header) + body + table.epilogue(),
+        llvm::sys::path::parent_path(absolute_path(file)));
   };
   llvm::Expected<InstrumentedFile::Preamble> preamble =
       parse_file(file, compiler_command, options.preamble_cache, instrument);

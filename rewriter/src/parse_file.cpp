@@ -131,6 +131,12 @@ llvm::Expected<InstrumentedFile::Preamble> parse_file(llvm::StringRef file,
   return InstrumentedFile::Preamble::kParsed;
 }
 
+std::string absolute_path(llvm::StringRef file) {
+  llvm::SmallString<256> path(file);
+  llvm::sys::fs::make_absolute(path);
+  return path.str().str();
+}
+
 std::string project_relative(llvm::StringRef file, llvm::StringRef root) {
   llvm::SmallString<256> real_file, real_root;
   if (llvm::sys::fs::real_path(file, real_file) || llvm::sys::fs::real_path(root, real_root))

@@ -28,6 +28,9 @@ llvm::Expected<InstrumentedFile::Preamble> parse_file(llvm::StringRef file,
                                                       const std::string& preamble_cache,
                                                       const ParsedHandler& handler);
 
+// `file` made absolute (not resolving links).
+std::string absolute_path(llvm::StringRef file);
+
 // The path of `file` relative to `root`, or its real path if it is outside.
 std::string project_relative(llvm::StringRef file, llvm::StringRef root);
 

@@ -1,11 +1,15 @@
 #include "softpatch/rewriter/preamble_cache.h"
 
+#include "quote_includes.h"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
+#include <ctime>
 
 #include "clang/Basic/Version.h"
 #include "clang/Frontend/FrontendActions.h"
@@ -43,6 +47,10 @@ std::string key_of(llvm::StringRef preamble, llvm::StringRef file,
                    const std::vector<std::string>& command) {
   llvm::SHA1 hash;
   hash.update(clang::getClangFullVersion());
+  llvm::SmallString<256> cwd;  // relative -I paths mean different things elsewhere
+  fs::current_path(cwd);
+  hash.update(llvm::StringRef("\0", 1));
+  hash.update(cwd);
   hash.update(llvm::StringRef("\0", 1));
   hash.update(directory_of(file));
   for (size_t i = 0; i + 1 < command.size(); ++i) {  // all but the file itself
@@ -67,7 +75,10 @@ void touch(const std::string& path) {
 
 PreambleCache::PreambleCache(std::string directory, unsigned long long limit_bytes)
     : directory_(std::move(directory)), limit_bytes_(limit_bytes) {
-  if (directory_.empty()) return;
+  if (directory_.empty() || limit_bytes_ == 0) {
+    directory_.clear();
+    return;
+  }
   // What is in the cache shapes the code that gets compiled: use only a
   // directory of our own that nobody else can write to.
   struct stat info;
@@ -104,6 +115,7 @@ std::optional<PreambleCache::Entry> PreambleCache::lookup(llvm::StringRef file,
   std::string key = key_of(preamble, file, command);
   std::string pch = directory_ + "/" + key + ".pch";
   std::string seen = directory_ + "/" + key + ".seen";
+  if (fs::exists(directory_ + "/" + key + ".bad")) return std::nullopt;
   if (fs::exists(pch)) {
     touch(pch);
     return Entry{pch, false};
@@ -117,17 +129,38 @@ std::optional<PreambleCache::Entry> PreambleCache::lookup(llvm::StringRef file,
   return Entry{pch, true};
 }
 
+// One process builds an entry; the others parse without it meanwhile. A lock
+// left by a process that died is taken over after two minutes.
+static bool take_build_lock(const std::string& lock) {
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    int fd = ::open(lock.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd >= 0) {
+      ::close(fd);
+      return true;
+    }
+    struct stat info;
+    if (::stat(lock.c_str(), &info) != 0 || std::time(nullptr) - info.st_mtime < 120) return false;
+    ::unlink(lock.c_str());
+  }
+  return false;
+}
+
 bool PreambleCache::build(const std::string& key, llvm::StringRef preamble, llvm::StringRef file,
                           const std::vector<std::string>& command, const std::string& pch) {
   // The preamble becomes a header of its own, kept beside the entry (Clang
-  // checks it is still there); its quote includes still resolve next to the
-  // file it came from.
+  // checks it is still there); its quote includes name the file's directory.
+  std::string lock = directory_ + "/" + key + ".lock";
+  if (!take_build_lock(lock)) return false;
+  struct Unlock {
+    std::string path;
+    ~Unlock() { ::unlink(path.c_str()); }
+  } unlock{lock};
   std::string header = directory_ + "/" + key + ".h";
   {
     std::error_code error;
     llvm::raw_fd_ostream out(header, error);
     if (error) return false;
-    out << preamble << "\n";
+    out << with_absolute_quote_includes(preamble, directory_of(file)) << "\n";
   }
   std::vector<std::string> generate(command.begin(), command.end() - 1);
   generate.erase(std::remove(generate.begin(), generate.end(), "-fsyntax-only"), generate.end());
@@ -156,7 +189,12 @@ static void remove_entry(llvm::StringRef pch) {
   fs::remove(pch.drop_back(4).str() + ".h");
 }
 
-void PreambleCache::discard(const Entry& entry) { remove_entry(entry.pch); }
+void PreambleCache::discard(const Entry& entry) {
+  remove_entry(entry.pch);
+  // Unusable as soon as it was built (a header without include guards, say):
+  // never build it again. A reused entry gone stale is rebuilt next time.
+  if (entry.built_now) touch(entry.pch.substr(0, entry.pch.size() - 4) + ".bad");
+}
 
 void PreambleCache::trim() {
   struct File {
@@ -169,9 +207,14 @@ void PreambleCache::trim() {
   std::error_code error;
   for (fs::directory_iterator it(directory_, error), end; it != end && !error;
        it.increment(error)) {
-    if (llvm::sys::path::extension(it->path()) != ".pch") continue;
+    llvm::StringRef extension = llvm::sys::path::extension(it->path());
     fs::file_status status;
     if (fs::status(it->path(), status)) continue;
+    if (extension == ".seen" &&
+        std::chrono::system_clock::now() - status.getLastModificationTime() >
+            std::chrono::hours(24 * 7))
+      fs::remove(it->path());  // seen once, a week ago: forget it
+    if (extension != ".pch") continue;
     entries.push_back({it->path(), status.getSize(), status.getLastModificationTime()});
     total += status.getSize();
   }
@@ -185,7 +228,9 @@ void PreambleCache::trim() {
 }
 
 std::vector<std::string> with_preamble(std::vector<std::string> command, const std::string& pch) {
-  command.insert(command.end() - 1, {"-include-pch", pch, "-iquote", directory_of(command.back())});
+  // Headers in -isystem directories are checked for changes too (Clang only
+  // checks user headers by default).
+  command.insert(command.end() - 1, {"-include-pch", pch, "-fmodules-validate-system-headers"});
   return command;
 }
 

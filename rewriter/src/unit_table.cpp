@@ -1,8 +1,11 @@
 #include "unit_table.h"
 
 #include "clang/AST/DeclCXX.h"
+#include "clang/AST/DeclTemplate.h"
 #include "clang/AST/Type.h"
 
+#include "eligibility.h"
+#include "quote_includes.h"
 #include "softpatch/internal/slot.h"
 #include "source_text.h"
 #include "trampoline.h"
@@ -17,7 +20,7 @@ std::optional<std::vector<std::string>> reopening(const clang::Decl& decl) {
   std::vector<std::string> openers;
   for (const clang::DeclContext* context = decl.getDeclContext(); !context->isTranslationUnit();
        context = context->getParent()) {
-    if (context->isExternCContext() || context->isExternCXXContext()) continue;
+    if (llvm::isa<clang::LinkageSpecDecl>(context)) continue;
     const auto* ns = llvm::dyn_cast<clang::NamespaceDecl>(context);
     if (!ns) return std::nullopt;
     std::string opener = ns->isInline() ? "inline namespace " : "namespace ";
@@ -63,12 +66,48 @@ unsigned function_flags(const clang::FunctionDecl& function) {
   return flags;
 }
 
+// Whether code at namespace scope may name `type`: no private or protected
+// nested classes, nothing local, no lambdas.
+bool nameable_at_namespace_scope(clang::QualType type) {
+  type = type.getCanonicalType();
+  if (unnameable(type)) return false;
+  if (const auto* pointer = type->getAs<clang::PointerType>())
+    return nameable_at_namespace_scope(pointer->getPointeeType());
+  if (const auto* reference = type->getAs<clang::ReferenceType>())
+    return nameable_at_namespace_scope(reference->getPointeeType());
+  if (const auto* array = type->getAsArrayTypeUnsafe())
+    return nameable_at_namespace_scope(array->getElementType());
+  if (const auto* proto = type->getAs<clang::FunctionProtoType>()) {
+    for (clang::QualType param : proto->getParamTypes())
+      if (!nameable_at_namespace_scope(param)) return false;
+    return nameable_at_namespace_scope(proto->getReturnType());
+  }
+  if (const clang::TagDecl* tag = type->getAsTagDecl()) {
+    for (const clang::Decl* d = tag; d; d = llvm::dyn_cast<clang::Decl>(d->getDeclContext())) {
+      if (d->getAccess() == clang::AS_private || d->getAccess() == clang::AS_protected)
+        return false;
+      if (d->getDeclContext()->isFileContext()) break;
+    }
+    if (const auto* specialization = llvm::dyn_cast<clang::ClassTemplateSpecializationDecl>(tag))
+      for (const clang::TemplateArgument& argument : specialization->getTemplateArgs().asArray())
+        if (argument.getKind() == clang::TemplateArgument::Type &&
+            !nameable_at_namespace_scope(argument.getAsType()))
+          return false;
+  }
+  return true;
+}
+
 // Free functions can be named at namespace scope: their address goes in the
-// table. Members and friends defined in a class are found by symbol instead.
+// table. Members, friends defined in a class and functions whose types
+// cannot be named there are found by symbol instead.
 bool address_can_be_named(const clang::FunctionDecl& function) {
-  return !llvm::isa<clang::CXXMethodDecl>(function) &&
-         function.getFriendObjectKind() == clang::Decl::FOK_None &&
-         !function.getReturnType()->getContainedDeducedType();
+  if (llvm::isa<clang::CXXMethodDecl>(function) ||
+      function.getFriendObjectKind() != clang::Decl::FOK_None)
+    return false;
+  if (!nameable_at_namespace_scope(function.getReturnType())) return false;
+  for (const clang::ParmVarDecl* param : function.parameters())
+    if (!nameable_at_namespace_scope(param->getType())) return false;
+  return true;
 }
 
 }  // namespace
@@ -85,9 +124,10 @@ const InstrumentedFunction& UnitTable::add_function(const clang::FunctionDecl& f
   std::string address = "nullptr";
   std::optional<std::vector<std::string>> openers = reopening(function);
   if (openers && address_can_be_named(function)) {
-    std::string type = "::__softpatch_function_pointer<" + naming_.spell_return_type(function);
+    std::string type = "::__softpatch_function_pointer<" +
+                       naming_.spell(function.getReturnType().getCanonicalType());
     for (const clang::ParmVarDecl* param : function.parameters())
-      type += ", " + naming_.spell(param->getType());
+      type += ", " + naming_.spell(param->getType().getCanonicalType());
     type += ">";
     std::string getter = "__softpatch_function_address" + std::to_string(index);
     std::string definition = "static ::__softpatch_raw_function " + getter +
@@ -119,7 +159,7 @@ void UnitTable::add_variable(const clang::VarDecl& variable) {
 }
 
 std::string UnitTable::prologue(llvm::StringRef runtime_header) const {
-  std::string text = "#include " + quoted(runtime_header) + "\n";
+  std::string text = include_directive(runtime_header) + "\n";
   if (slot_count())
     text += "static ::__softpatch_slot __softpatch_slots[" + std::to_string(slot_count()) + "];\n";
   return text + "#line 1 " + quoted(file_) + "\n";

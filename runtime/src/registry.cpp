@@ -34,6 +34,8 @@ struct Index {
   std::unordered_map<RawFunction, Function> by_address;
 };
 
+// Never calls into the dynamic loader: dlopen holds the loader's lock while
+// it runs a library's static initialisers, which take registry_mutex.
 Index& index_locked() {
   static Index* index = new Index;  // never destroyed: units unregister during exit
   if (index->generation == generation) return *index;
@@ -45,7 +47,7 @@ Index& index_locked() {
       Function f(unit->functions[i], *unit);
       index->all.push_back(f);
       index->by_id.emplace(f.id(), f);
-      if (RawFunction address = f.address()) index->by_address.emplace(address, f);
+      if (RawFunction(*getter)() = f.record().address) index->by_address.emplace(getter(), f);
     }
   }
   index->generation = generation;
@@ -151,10 +153,17 @@ Result<Function> find_function_by_id(std::string_view id) {
 }
 
 Result<Function> find_function_at(RawFunction address) {
-  std::lock_guard<std::mutex> lock(registry_mutex);
-  const Index& index = index_locked();
-  auto it = index.by_address.find(address);
-  if (it != index.by_address.end()) return it->second;
+  std::vector<Function> by_symbol;  // found through the dynamic loader, outside the lock
+  {
+    std::lock_guard<std::mutex> lock(registry_mutex);
+    const Index& index = index_locked();
+    auto it = index.by_address.find(address);
+    if (it != index.by_address.end()) return it->second;
+    for (const Function& f : index.all)
+      if (!f.record().address) by_symbol.push_back(f);
+  }
+  for (const Function& f : by_symbol)
+    if (f.address() == address) return f;
   Dl_info info{};
   char where[512];
   if (dladdr(reinterpret_cast<void*>(address), &info) && info.dli_sname)
@@ -170,15 +179,19 @@ std::vector<Function> functions() {
 }
 
 std::vector<Variable> variables(std::string_view file) {
-  std::lock_guard<std::mutex> lock(registry_mutex);
-  std::vector<Variable> found;
-  for (TranslationUnit* unit = first_unit; unit; unit = unit->next) {
-    if (file != unit->file && file != unit->project_file) continue;
-    for (std::size_t i = 0; i < unit->variable_count; ++i) {
-      const internal::VariableRecord& v = unit->variables[i];
-      found.push_back({v.name, v.type, v.address(), v.is_thread_local});
+  std::vector<const internal::VariableRecord*> records;
+  {
+    std::lock_guard<std::mutex> lock(registry_mutex);
+    for (TranslationUnit* unit = first_unit; unit; unit = unit->next) {
+      if (file != unit->file && file != unit->project_file) continue;
+      for (std::size_t i = 0; i < unit->variable_count; ++i) records.push_back(&unit->variables[i]);
     }
   }
+  // Getters run outside the lock: a thread_local's first use in a thread
+  // may allocate its storage through the dynamic loader.
+  std::vector<Variable> found;
+  for (const internal::VariableRecord* v : records)
+    found.push_back({v->name, v->type, v->address(), v->is_thread_local});
   return found;
 }
 

@@ -67,6 +67,7 @@ void run_special();
 void run_templates_and_lambdas();
 void run_macros();
 void run_exceptions();
+void run_edge_cases();
 
 // Accessors for file-scope state, printed by main.
 int free_functions_counter();

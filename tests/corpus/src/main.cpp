@@ -13,6 +13,7 @@ int main() {
     run_templates_and_lambdas();
     run_macros();
     run_exceptions();
+    run_edge_cases();
 
     report("state", "g_calls", g_calls);
     report("state", "free_functions static s_counter", free_functions_counter());

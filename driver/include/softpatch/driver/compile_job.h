@@ -16,17 +16,17 @@ struct CompileJob {
   std::vector<std::string> command;  // the compiler command, compiler first
   std::size_t source_index = 0;      // command[source_index] is the source
   std::string object;                // the object file written
+  bool object_given = false;         // named by -o (else derived from the source)
   std::string depfile;               // the dependency file written, or empty
 
   const std::string& source() const { return command[source_index]; }
 
   // A single-source C++ compile (-c, one C++ input, no -E/-S/-M, no header
-  // precompilation); nothing otherwise.
+  // precompilation); nothing otherwise. @response files are expanded.
   static std::optional<CompileJob> from_command(std::vector<std::string> command);
 
-  // The same command compiling `replacement` in place of the source, with
-  // the source's directory searched first for quote includes, as it would
-  // have been for the original.
+  // The same command compiling `replacement` in place of the source, writing
+  // the same object.
   std::vector<std::string> compiling(const std::string& replacement) const;
 };
 

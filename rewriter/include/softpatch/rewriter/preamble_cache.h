@@ -21,7 +21,7 @@ namespace softpatch::rewriter {
 class PreambleCache {
  public:
   // `directory` is created (mode 0700) when missing; `limit_bytes` bounds
-  // the cache, oldest entries going first.
+  // the cache, least recently used entries going first (0: no cache).
   PreambleCache(std::string directory, unsigned long long limit_bytes);
 
   // The default location: $SOFTPATCH_CACHE_DIR, else $XDG_CACHE_HOME/softpatch,
@@ -38,7 +38,8 @@ class PreambleCache {
   // when this preamble has been seen before; nothing when there is none yet.
   std::optional<Entry> lookup(llvm::StringRef file, const std::vector<std::string>& command);
 
-  // Forgets an entry Clang could not use (its headers changed, say).
+  // Forgets an entry Clang could not use: one gone stale (its headers
+  // changed) is rebuilt later; one unusable from the start never again.
   void discard(const Entry& entry);
 
  private:

@@ -1,0 +1,64 @@
+// Exercises constructs that once broke the instrumented copy: deduced lambda
+// and local-class returns, decltype trailing returns, friends taking private
+// types, structured bindings, namespaces inside extern "C", and macros that
+// clash with common words.
+#include <cstdio>
+#include <string>
+
+#include "corpus.h"
+
+#define internal static
+#define current not_the_one_you_want
+
+namespace {
+internal int internal_counter = 0;
+}
+
+auto make_adder(int k) {
+  return [k](int x) { return x + k; };
+}
+auto make_pair_like() {
+  struct Pair {
+    int first, second;
+  };
+  return Pair{3, 4};
+}
+auto widened_sum(int a, long b) -> decltype(a + b) { return a + b; }
+
+class Vault {
+  struct Key {
+    int code;
+  };
+  friend int open_vault(Key key);
+
+ public:
+  static int try_open() { return open_vault(Key{7}); }
+};
+int open_vault(Vault::Key key) { return key.code * 6; }
+
+struct Point {
+  int x, y;
+};
+namespace {
+auto [origin_x, origin_y] = Point{5, 9};
+}
+
+extern "C" {
+namespace c_api {
+int c_api_double(int x) { return 2 * x; }
+}  // namespace c_api
+}
+
+int current_level() { return ++internal_counter; }
+
+void run_edge_cases() {
+  report("edge_cases", "make_adder(3)(4)", make_adder(3)(4));
+  auto pair = make_pair_like();
+  report("edge_cases", "local struct", pair.first + pair.second);
+  report("edge_cases", "widened_sum", static_cast<int>(widened_sum(2, 40)));
+  report("edge_cases", "friend with private type", Vault::try_open());
+  report("edge_cases", "structured binding", origin_x * 10 + origin_y);
+  report("edge_cases", "extern C namespace", c_api::c_api_double(21));
+  current_level();
+  report("edge_cases", "macro-named function twice", current_level());
+}
