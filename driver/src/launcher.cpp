@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "llvm/Support/CrashRecoveryContext.h"
 #include "softpatch/driver/compile_job.h"
 #include "softpatch/driver/subprocess.h"
 #include "softpatch/rewriter/instrumenter.h"
@@ -15,7 +16,10 @@ namespace fs = std::filesystem;
 namespace {
 
 int pass_through(const std::vector<std::string>& command) {
-  return run_process(command, Stderr::kInherit).status;
+  ProcessResult result = run_process(command, Stderr::kInherit);
+  if (!result.error_text.empty())  // could not even start it
+    std::fprintf(stderr, "softpatch-cc: %s\n", result.error_text.c_str());
+  return result.status;
 }
 
 void warn(const std::string& file, const std::string& message) {
@@ -39,58 +43,6 @@ std::string depfile_escape(const std::string& path) {
     out += c;
   }
   return out;
-}
-
-bool is_below(const fs::path& file, const fs::path& root) {
-  auto [root_end, _] = std::mismatch(root.begin(), root.end(), file.begin(), file.end());
-  return root_end == root.end();
-}
-
-// Why `source` is not to be instrumented at all, or empty.
-std::string opted_out(const fs::path& source, const fs::path& root) {
-  if (!is_below(source, root)) return "outside the project root";
-  for (fs::path dir = source.parent_path(); is_below(dir, root) && dir != dir.parent_path();
-       dir = dir.parent_path()) {
-    std::error_code error;
-    if (fs::exists(dir / kSkipDirectoryFile, error))
-      return "opted out by " + (dir / kSkipDirectoryFile).string();
-    if (dir == root) break;
-  }
-  std::ifstream in(source);
-  std::stringstream text;
-  text << in.rdbuf();
-  if (text.str().find("softpatch: skip-file") != std::string::npos) return "opted out (skip-file)";
-  return "";
-}
-
-// The language standard `compiler` uses when the command names none, as a
-// -std= option for Clang's parse: g++ 12 defaults to C++17, clang++ 14 to 14.
-std::string default_standard(const std::string& compiler) {
-  std::string probe = "'" + compiler + "' -x c++ -dM -E /dev/null 2>/dev/null";
-  std::FILE* pipe = popen(probe.c_str(), "r");
-  if (!pipe) return "";
-  long version = 0;
-  char line[256];
-  while (std::fgets(line, sizeof line, pipe))
-    if (std::sscanf(line, "#define __cplusplus %ldL", &version) == 1) break;
-  pclose(pipe);
-  if (version > 202002) return "-std=gnu++2b";
-  if (version >= 202002) return "-std=gnu++20";
-  if (version >= 201703) return "-std=gnu++17";
-  if (version >= 201402) return "-std=gnu++14";
-  return version ? "-std=gnu++11" : "";
-}
-
-bool names_standard(const std::vector<std::string>& command) {
-  return std::any_of(command.begin(), command.end(), [](const std::string& arg) {
-    return arg.rfind("-std=", 0) == 0 || arg.rfind("--std", 0) == 0;
-  });
-}
-
-fs::path canonical_or_absolute(const fs::path& path) {
-  std::error_code error;
-  fs::path out = fs::weakly_canonical(path, error);
-  return error ? fs::absolute(path) : out;
 }
 
 // Compiles the original when the instrumented copy fails: if the original
@@ -120,26 +72,31 @@ bool rename_in_depfile(const std::string& depfile, const std::string& copy,
   return static_cast<bool>(out);
 }
 
+// Instruments in a crash-recovery context: should Clang crash on a file the
+// compiler accepts, the build goes on with the original.
+llvm::Expected<rewriter::InstrumentedFile> instrument_safely(const CompileJob& job,
+                                                             const LauncherOptions& options) {
+  rewriter::InstrumentOptions instrument_options{options.project_root, options.runtime_header,
+                                                 options.preamble_cache};
+  llvm::Optional<llvm::Expected<rewriter::InstrumentedFile>> result;
+  llvm::CrashRecoveryContext::Enable();
+  llvm::CrashRecoveryContext context;
+  if (!context.RunSafely([&] {
+        result.emplace(rewriter::instrument_file(job.source(), job.command, instrument_options));
+      }))
+    return llvm::createStringError(llvm::inconvertibleErrorCode(), "the rewriter crashed");
+  return std::move(*result);
+}
+
 int launch(const std::vector<std::string>& compiler_command, const LauncherOptions& options) {
   std::optional<CompileJob> job = CompileJob::from_command(compiler_command);
   if (!job) return pass_through(compiler_command);
-  fs::path source = canonical_or_absolute(job->source());
-  if (std::string why = opted_out(source, canonical_or_absolute(options.project_root));
-      !why.empty()) {
-    if (options.verbose) warn(job->source(), why);
+  llvm::Expected<rewriter::InstrumentedFile> instrumented = instrument_safely(*job, options);
+  if (!instrumented) return compile_original_after(*job, llvm::toString(instrumented.takeError()));
+  if (!instrumented->opted_out.empty()) {
+    if (options.verbose) warn(job->source(), instrumented->opted_out);
     return pass_through(job->command);
   }
-
-  rewriter::InstrumentOptions instrument_options{options.project_root, options.runtime_header,
-                                                 options.preamble_cache};
-  std::vector<std::string> parse_as = job->command;
-  if (!names_standard(parse_as)) {
-    std::string standard = default_standard(parse_as.front());
-    if (!standard.empty()) parse_as.insert(parse_as.begin() + 1, standard);
-  }
-  llvm::Expected<rewriter::InstrumentedFile> instrumented =
-      rewriter::instrument_file(job->source(), parse_as, instrument_options);
-  if (!instrumented) return compile_original_after(*job, llvm::toString(instrumented.takeError()));
   if (instrumented->functions.empty() && instrumented->variables == 0)
     return pass_through(job->command);
 

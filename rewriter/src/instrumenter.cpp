@@ -6,8 +6,11 @@
 
 #include "clang/AST/StmtCXX.h"
 #include "clang/Rewrite/Core/Rewriter.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 
+#include "eligibility.h"
 #include "naming.h"
 #include "parse_file.h"
 #include "quote_includes.h"
@@ -93,10 +96,31 @@ class Editor {
 
 }  // namespace
 
+std::string opted_out(llvm::StringRef file, llvm::StringRef project_root) {
+  std::string path = real_or_absolute_path(file), root = real_or_absolute_path(project_root);
+  if (!llvm::StringRef(path).startswith(root + "/")) return "outside the project root " + root;
+  for (llvm::StringRef dir = llvm::sys::path::parent_path(path);
+       !dir.empty() && dir.startswith(root); dir = llvm::sys::path::parent_path(dir)) {
+    std::string marker = (dir + "/" + kSkipDirectoryFile).str();
+    if (llvm::sys::fs::exists(marker)) return "opted out by " + marker;
+  }
+  llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> text = llvm::MemoryBuffer::getFile(path);
+  if (text && (*text)->getBuffer().contains(kSkipFileMarker))
+    return std::string("opted out (") + kSkipFileMarker + ")";
+  return "";
+}
+
 llvm::Expected<InstrumentedFile> instrument_file(llvm::StringRef file,
                                                  llvm::ArrayRef<std::string> compiler_command,
                                                  const InstrumentOptions& options) {
   InstrumentedFile out;
+  out.opted_out = opted_out(file, options.project_root);
+  if (!out.opted_out.empty()) {
+    llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> text = llvm::MemoryBuffer::getFile(file);
+    if (!text) return llvm::errorCodeToError(text.getError());
+    out.source = (*text)->getBuffer().str();
+    return out;
+  }
   auto instrument = [&](clang::ASTContext& context, const Findings& found,
                         const MacroTokens& macro_tokens) {
     clang::SourceManager& sources = context.getSourceManager();

@@ -1,8 +1,15 @@
 #include "softpatch/rewriter/parse_command.h"
 
+#include <algorithm>
+#include <map>
+
 #include "clang/Driver/Options.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Option/ArgList.h"
 #include "llvm/Option/OptTable.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Program.h"
 
 namespace softpatch::rewriter {
 namespace {
@@ -41,7 +48,49 @@ bool irrelevant_to_parsing(const llvm::opt::Arg& arg) {
          option.matches(options::OPT_w);
 }
 
+bool names_standard(llvm::ArrayRef<std::string> command) {
+  return std::any_of(command.begin(), command.end(), [](const std::string& arg) {
+    return llvm::StringRef(arg).startswith("-std=") || llvm::StringRef(arg).startswith("--std");
+  });
+}
+
+// What `compiler -x c++ -dM -E /dev/null` says __cplusplus is.
+long cplusplus_of(const std::string& compiler) {
+  llvm::ErrorOr<std::string> program = llvm::sys::findProgramByName(compiler);
+  if (!program) return 0;
+  llvm::SmallString<128> output;
+  if (llvm::sys::fs::createTemporaryFile("softpatch-std", "txt", output)) return 0;
+  llvm::Optional<llvm::StringRef> redirects[] = {llvm::StringRef(""), output.str(),
+                                                 llvm::StringRef("")};
+  int status = llvm::sys::ExecuteAndWait(
+      *program, {compiler, "-x", "c++", "-dM", "-E", "/dev/null"}, llvm::None, redirects);
+  long version = 0;
+  if (status == 0)
+    if (auto text = llvm::MemoryBuffer::getFile(output)) {
+      llvm::StringRef rest = (*text)->getBuffer();
+      size_t at = rest.find("#define __cplusplus ");
+      if (at != llvm::StringRef::npos)
+        rest.drop_front(at + 20).take_while(llvm::isDigit).getAsInteger(10, version);
+    }
+  llvm::sys::fs::remove(output);
+  return version;
+}
+
 }  // namespace
+
+std::string default_standard(const std::string& compiler) {
+  static std::map<std::string, std::string> known;  // one probe per compiler and process
+  auto [it, inserted] = known.emplace(compiler, "");
+  if (!inserted) return it->second;
+  long version = cplusplus_of(compiler);
+  it->second = version > 202002    ? "-std=gnu++2b"
+               : version >= 202002 ? "-std=gnu++20"
+               : version >= 201703 ? "-std=gnu++17"
+               : version >= 201402 ? "-std=gnu++14"
+               : version           ? "-std=gnu++11"
+                                   : "";
+  return it->second;
+}
 
 std::vector<std::string> parse_command(llvm::ArrayRef<std::string> compiler_command,
                                        llvm::StringRef file) {
@@ -56,6 +105,10 @@ std::vector<std::string> parse_command(llvm::ArrayRef<std::string> compiler_comm
                       /*FlagsToExclude=*/options::CLOption | options::NoDriverOption);
 
   std::vector<std::string> out = {SOFTPATCH_CLANG_BINARY};
+  if (!names_standard(compiler_command)) {
+    std::string standard = default_standard(compiler_command.front());
+    if (!standard.empty()) out.push_back(standard);
+  }
   for (const llvm::opt::Arg* arg : args) {
     if (irrelevant_to_parsing(*arg)) continue;
     // -include goes straight to the front end: the driver would otherwise

@@ -137,13 +137,17 @@ std::string absolute_path(llvm::StringRef file) {
   return path.str().str();
 }
 
+std::string real_or_absolute_path(llvm::StringRef file) {
+  llvm::SmallString<256> real;
+  if (llvm::sys::fs::real_path(file, real)) return absolute_path(file);
+  return real.str().str();
+}
+
 std::string project_relative(llvm::StringRef file, llvm::StringRef root) {
-  llvm::SmallString<256> real_file, real_root;
-  if (llvm::sys::fs::real_path(file, real_file) || llvm::sys::fs::real_path(root, real_root))
-    return file.str();
+  std::string real_file = real_or_absolute_path(file), real_root = real_or_absolute_path(root);
   llvm::StringRef relative = real_file;
   if (relative.consume_front(real_root) && relative.consume_front("/")) return relative.str();
-  return real_file.str().str();
+  return real_file;
 }
 
 }  // namespace softpatch::rewriter

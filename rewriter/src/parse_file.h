@@ -31,6 +31,9 @@ llvm::Expected<InstrumentedFile::Preamble> parse_file(llvm::StringRef file,
 // `file` made absolute (not resolving links).
 std::string absolute_path(llvm::StringRef file);
 
+// `file` with links resolved, or made absolute if it does not exist.
+std::string real_or_absolute_path(llvm::StringRef file);
+
 // The path of `file` relative to `root`, or its real path if it is outside.
 std::string project_relative(llvm::StringRef file, llvm::StringRef root);
 

@@ -27,6 +27,10 @@ static cl::opt<std::string> output("o", cl::desc("Write the instrumented file he
 
 static int explain_file(const std::string& file,
                         const softpatch::rewriter::InstrumentedFile& result) {
+  if (!result.opted_out.empty()) {
+    llvm::outs() << file << ": not instrumented: " << result.opted_out << "\n";
+    return 0;
+  }
   for (const auto& f : result.functions)
     llvm::outs() << file << ":" << f.line << ": " << f.name << ": instrumented\n";
   for (const auto& f : result.skipped)

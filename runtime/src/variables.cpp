@@ -21,15 +21,13 @@ std::unordered_map<std::string, VariableGetter>& store() {
 }  // namespace
 
 void* bind_variable(const char* scope, const char* name, VariableGetter define) {
-  VariableGetter getter;
-  {
+  // The program's own variable first, looked up afresh each time: the store
+  // keeps only getters of variables that patches defined (patches are never
+  // unloaded; a library's recorded variable may go with dlclose).
+  VariableGetter getter = recorded_variable(scope, name);
+  if (!getter) {
     std::lock_guard<std::mutex> lock(store_mutex);
-    auto [it, inserted] = store().emplace(std::string(scope) + '\0' + name, nullptr);
-    if (inserted) {
-      VariableGetter recorded = recorded_variable(scope, name);
-      it->second = recorded ? recorded : define;
-    }
-    getter = it->second;
+    getter = store().emplace(std::string(scope) + '\0' + name, define).first->second;
   }
   // Outside the lock: a variable's initialiser may bind others.
   return getter();

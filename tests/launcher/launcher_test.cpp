@@ -31,6 +31,8 @@ class Launcher : public ::testing::TestWithParam<std::string> {
   void SetUp() override {
     char pattern[] = "/tmp/softpatch-launcher-XXXXXX";
     dir_ = mkdtemp(pattern);
+    // A cache of this test's own, not the user's.
+    setenv("SOFTPATCH_CACHE_DIR", (dir_ / "cache").c_str(), 1);
   }
   void TearDown() override { fs::remove_all(dir_); }
 
@@ -144,6 +146,46 @@ TEST_P(Launcher, FallsBackToTheOriginalWithOneWarning) {
   EXPECT_THAT(r.error_text, HasSubstr("softpatch-cc: warning: " + source + ": not instrumented: "));
   EXPECT_THAT(r.error_text, HasSubstr("parsed by clang"));
   EXPECT_EQ(std::count(r.error_text.begin(), r.error_text.end(), '\n'), 1);
+}
+
+TEST_P(Launcher, FallsBackWhenTheCopyDoesNotCompile) {
+  // A file that takes one of the reserved names the inserted code uses.
+  std::string source = write("clash.cpp",
+                             "#define __softpatch_call nothing\n"
+                             "int f(int x) { return x; }\n");
+  ProcessResult r = launch({"-c", source, "-o", path("clash.o")});
+  ASSERT_EQ(r.status, 0) << r.error_text;
+  EXPECT_TRUE(fs::exists(path("clash.o")));
+  EXPECT_THAT(r.error_text, HasSubstr("softpatch-cc: warning: " + source +
+                                      ": not instrumented: instrumented copy "));
+  EXPECT_EQ(std::count(r.error_text.begin(), r.error_text.end(), '\n'), 1);
+}
+
+TEST_P(Launcher, WithoutOutputOptionTheObjectKeepsItsName) {
+  write("plain.cpp", kTwoFunctions);
+  ProcessResult r = run_process(
+      {"sh", "-c",
+       "cd " + dir_.string() + " && " + SOFTPATCH_CC + " --root=. " + compiler() + " -c plain.cpp"},
+      Stderr::kCapture);
+  ASSERT_EQ(r.status, 0) << r.error_text;
+  EXPECT_TRUE(fs::exists(path("plain.o")));
+  EXPECT_TRUE(fs::exists(path("plain.o.softpatch.cpp")));
+}
+
+TEST_P(Launcher, QuoteIncludesResolveAsForTheOriginal) {
+  // src/a.cpp includes "config.h" from its own directory; inc/other.h
+  // includes "config.h" too, which only -I gen provides for it.
+  write("src/config.h", "#define WHERE 1\n");
+  write("gen/config.h", "#define GEN_WHERE 2\n");
+  write("inc/other.h", "#include \"config.h\"\n");
+  std::string source = write("src/a.cpp",
+                             "#include \"config.h\"\n"
+                             "#include \"other.h\"\n"
+                             "int f() { return WHERE + GEN_WHERE; }\n");
+  ProcessResult r = launch({"-I", path("inc"), "-I", path("gen"), "-c", source, "-o", path("a.o")});
+  ASSERT_EQ(r.status, 0) << r.error_text;
+  EXPECT_EQ(r.error_text, "");
+  EXPECT_THAT(read(path("a.o.softpatch.cpp")), HasSubstr("#include \"" + path("src/config.h")));
 }
 
 TEST_P(Launcher, DepfileNamesTheOriginalSource) {

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "softpatch/rewriter/parse_command.h"
@@ -327,6 +328,18 @@ TEST(Instrument, ParseErrorsNameTheFileAndLine) {
   EXPECT_THAT(message, HasSubstr("error:"));
 }
 
+TEST(Instrument, OptOutsLeaveTheWholeFileAlone) {
+  Project p;
+  InstrumentedFile marked = p.must_instrument("// softpatch: skip-file\nint f() { return 1; }\n");
+  EXPECT_EQ(marked.opted_out, "opted out (softpatch: skip-file)");
+  EXPECT_TRUE(marked.functions.empty());
+  p.write("vendor/.softpatch-skip", "");
+  InstrumentedFile vendored = p.must_instrument("int g() { return 1; }\n", "vendor/lib/g.cpp");
+  EXPECT_THAT(vendored.opted_out, HasSubstr("opted out by "));
+  EXPECT_THAT(vendored.opted_out, HasSubstr("vendor/.softpatch-skip"));
+  EXPECT_EQ(vendored.source, "int g() { return 1; }\n");
+}
+
 TEST(Instrument, FileWithNothingToInstrumentIsUnchanged) {
   Project p;
   std::string code = "int main() { return 0; }\n";
@@ -384,11 +397,27 @@ TEST(PreambleCache, StaysOutOfTheWayOfTheBuildsOwnPrecompiledHeader) {
   for (int i = 0; i < 3; ++i) EXPECT_FALSE(cache.lookup(a, command).has_value());
 }
 
+// Sets an environment variable for one scope.
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const char* value) : name_(name) {
+    if (const char* old = getenv(name)) old_ = old;
+    value ? setenv(name, value, 1) : unsetenv(name);
+  }
+  ~ScopedEnv() { old_ ? setenv(name_, old_->c_str(), 1) : unsetenv(name_); }
+
+ private:
+  const char* name_;
+  std::optional<std::string> old_;
+};
+
 TEST(PreambleCache, OffWhenAskedTo) {
-  setenv("SOFTPATCH_CACHE_DIR", "off", 1);
-  EXPECT_EQ(softpatch::rewriter::PreambleCache::default_directory(), "");
-  unsetenv("SOFTPATCH_CACHE_DIR");
-  setenv("XDG_CACHE_HOME", "/somewhere", 1);
+  {
+    ScopedEnv off("SOFTPATCH_CACHE_DIR", "off");
+    EXPECT_EQ(softpatch::rewriter::PreambleCache::default_directory(), "");
+  }
+  ScopedEnv unset("SOFTPATCH_CACHE_DIR", nullptr);
+  ScopedEnv xdg("XDG_CACHE_HOME", "/somewhere");
   EXPECT_EQ(softpatch::rewriter::PreambleCache::default_directory(), "/somewhere/softpatch");
 }
 

@@ -25,9 +25,6 @@ struct LauncherOptions {
 // Runs one compiler command; returns the exit status to report.
 int launch(const std::vector<std::string>& compiler_command, const LauncherOptions& options);
 
-// Marks a directory (and what is below it) as not to be instrumented.
-inline constexpr const char kSkipDirectoryFile[] = ".softpatch-skip";
-
 // Rewrites the dependency file at `depfile` so that it names `original`
 // wherever the compiler wrote `copy`. Returns false if it cannot be rewritten.
 bool rename_in_depfile(const std::string& depfile, const std::string& copy,

@@ -49,6 +49,9 @@ struct SkippedFunction {
 };
 
 struct InstrumentedFile {
+  // Why the whole file is left alone (`// softpatch: skip-file`, a
+  // .softpatch-skip directory), or empty; `source` is then the original.
+  std::string opted_out;
   std::string source;  // the rewritten file, ready to compile
   std::vector<InstrumentedFunction> functions;
   std::vector<SkippedFunction> skipped;
@@ -60,9 +63,17 @@ struct InstrumentedFile {
 // Parses `file` with `compiler_command` (a compiler command line for it, as
 // found in compile_commands.json or given to softpatch-cc) and instruments it.
 // Fails with the first compiler error when Clang cannot parse the file.
+// A command without -std= is parsed with the compiler's default standard.
 llvm::Expected<InstrumentedFile> instrument_file(llvm::StringRef file,
                                                  llvm::ArrayRef<std::string> compiler_command,
                                                  const InstrumentOptions& options);
+
+// Marks a directory (and what is below it, up to the project root) as not to
+// be instrumented.
+inline constexpr const char kSkipDirectoryFile[] = ".softpatch-skip";
+
+// Why `file` is not to be instrumented at all, or empty.
+std::string opted_out(llvm::StringRef file, llvm::StringRef project_root);
 
 }  // namespace softpatch::rewriter
 

@@ -17,6 +17,11 @@ namespace softpatch::rewriter {
 std::vector<std::string> parse_command(llvm::ArrayRef<std::string> compiler_command,
                                        llvm::StringRef file);
 
+// The -std= option for the standard `compiler` uses when a command names
+// none (g++ 12: gnu++17, clang++ 14: gnu++14), asked of the compiler once
+// per process; "" if it cannot tell.
+std::string default_standard(const std::string& compiler);
+
 }  // namespace softpatch::rewriter
 
 #endif  // SOFTPATCH_REWRITER_PARSE_COMMAND_H
