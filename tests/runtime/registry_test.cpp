@@ -6,6 +6,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cstring>
 #include <string>
 #include <thread>
@@ -233,6 +234,28 @@ TEST(Registry, RegistersAndUnregistersDlopenedLibraries) {
   ASSERT_EQ(dlopen(SOFTPATCH_TEST_PLUGIN, RTLD_NOW | RTLD_NOLOAD), nullptr)
       << "the plugin stayed loaded, so unregistration cannot be observed";
   EXPECT_FALSE(softpatch::find_function("plugin::twice"));
+}
+
+// dlopen runs a library's registration holding the dynamic loader's lock;
+// lookups must never wait for that lock while holding the registry's.
+TEST(Registry, LookupsWhileLibrariesComeAndGo) {
+  std::atomic<bool> done{false};
+  std::thread loader([&] {
+    for (int i = 0; i < 50; ++i) {
+      void* handle = dlopen(SOFTPATCH_TEST_PLUGIN, RTLD_NOW | RTLD_LOCAL);
+      ASSERT_NE(handle, nullptr) << dlerror();
+      dlclose(handle);
+    }
+    done = true;
+  });
+  int lookups = 0;
+  while (!done) {
+    EXPECT_FALSE(softpatch::find_function_at(&dlerror));  // takes the symbol path
+    EXPECT_FALSE(softpatch::functions().empty());
+    ++lookups;
+  }
+  loader.join();
+  EXPECT_GT(lookups, 0);
 }
 
 }  // namespace
