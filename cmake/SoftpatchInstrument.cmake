@@ -8,7 +8,7 @@
 #   softpatch_instrument(server)
 #
 # It sets softpatch-cc as the target's C++ compiler launcher (for this target
-# only), links the softpatch runtime, exports an executable's symbols so that
+# only), links the softpatch runtime and loader, exports an executable's symbols so that
 # patches bind to its state (ENABLE_EXPORTS), and writes compile_commands.json.
 # Files outside the top source directory are compiled untouched.
 function(softpatch_instrument target)
@@ -27,7 +27,7 @@ function(softpatch_instrument target)
   endif()
   # Appended to the property rather than via target_link_libraries, which
   # would clash with whichever signature the project already uses.
-  set_property(TARGET ${target} APPEND PROPERTY LINK_LIBRARIES softpatch::runtime)
+  set_property(TARGET ${target} APPEND PROPERTY LINK_LIBRARIES softpatch::loader softpatch::runtime)
   if(TARGET softpatch-cc)
     add_dependencies(${target} softpatch-cc)
   endif()

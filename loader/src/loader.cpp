@@ -1,0 +1,155 @@
+// Loading, validating, applying and rolling back patches.
+#include "softpatch/loader.h"
+
+#include <dlfcn.h>
+
+#include <map>
+#include <mutex>
+#include <string_view>
+
+#include "softpatch/internal/manifest.h"
+#include "softpatch/registry.h"
+
+namespace softpatch {
+namespace {
+
+using internal::PatchManifest;
+using internal::RawFunction;
+
+// One slot a patch switched.
+struct Switch {
+  internal::Slot* slot;
+  RawFunction previous;  // what it called before the patch
+  RawFunction next;      // the patch's code
+  std::string name;
+};
+
+struct Patch {
+  PatchInfo info;
+  std::vector<Switch> switches;
+};
+
+std::mutex loader_mutex;  // one patch applied or rolled back at a time
+
+std::vector<Patch>& history() {
+  static auto* patches = new std::vector<Patch>;  // never destroyed: patches stay loaded
+  return *patches;
+}
+
+Error refused(const std::string& path, const std::string& cause) {
+  return Error{"softpatch: " + path + ": " + cause};
+}
+
+// The build id of the module holding `unit`, cached per unit.
+std::string build_id_of(const internal::TranslationUnit& unit) {
+  static std::map<const internal::TranslationUnit*, std::string> known;  // under loader_mutex
+  auto [it, inserted] = known.emplace(&unit, "");
+  if (inserted) it->second = module_build_id(&unit);
+  return it->second;
+}
+
+// Checks the whole manifest; returns the switches to make, changing nothing.
+Result<std::vector<Switch>> plan(const std::string& path, void* handle,
+                                 const PatchManifest& manifest) {
+  if (manifest.version != internal::kManifestVersion)
+    return refused(path, "manifest version " + std::to_string(manifest.version) +
+                             ", this program reads version " +
+                             std::to_string(internal::kManifestVersion));
+  std::vector<Switch> switches;
+  bool file_known = false;
+  for (const Function& f : functions())
+    if (std::string_view(f.project_file()) == manifest.project_file) {
+      file_known = true;
+      if (build_id_of(f.unit()) != manifest.build_id)
+        return refused(path, "built for another binary (build id " +
+                                 std::string(manifest.build_id) + ", running " +
+                                 build_id_of(f.unit()) + ")");
+      break;
+    }
+  if (!file_known)
+    return refused(path, std::string(manifest.project_file) +
+                             " is not an instrumented file of the running program");
+  for (std::size_t i = 0; i < manifest.function_count; ++i) {
+    const internal::PatchFunction& entry = manifest.functions[i];
+    Result<Function> target = find_function_by_id(entry.id);
+    if (!target) continue;  // a function the patch adds: called only by the patch itself
+    if (std::string_view(target->project_file()) != manifest.project_file)
+      return refused(path, std::string(target->name()) + " belongs to " + target->project_file() +
+                               ", not " + manifest.project_file);
+    if (std::string_view(target->signature()) != entry.signature)
+      return refused(path, std::string(target->name()) + " changed its signature from '" +
+                               target->signature() + "' to '" + entry.signature +
+                               "': restart needed");
+    RawFunction code =
+        entry.entry ? entry.entry() : reinterpret_cast<RawFunction>(dlsym(handle, entry.id));
+    if (!code) return refused(path, std::string("no code for ") + target->name() + " in the patch");
+    switches.push_back({&target->slot(), nullptr, code, target->name()});
+  }
+  return switches;
+}
+
+}  // namespace
+
+Result<PatchInfo> load_patch(const std::string& path) {
+  std::lock_guard<std::mutex> lock(loader_mutex);
+  // Never closed: a refused patch's static initialisers may already have
+  // registered variables it defines.
+  void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (!handle) return refused(path, std::string("cannot load: ") + dlerror());
+  auto* manifest = static_cast<const PatchManifest*>(dlsym(handle, SOFTPATCH_MANIFEST_SYMBOL));
+  if (!manifest) return refused(path, "not a softpatch patch (no manifest)");
+  Result<std::vector<Switch>> switches = plan(path, handle, *manifest);
+  if (!switches) return Error{switches.error()};
+
+  Patch patch;
+  patch.info = {static_cast<int>(history().size()) + 1, path, manifest->project_file,
+                switches->size(), true};
+  patch.switches = std::move(switches.value());
+  for (Switch& s : patch.switches) s.previous = s.slot->exchange(s.next);
+  history().push_back(patch);
+  return patch.info;
+}
+
+Result<PatchInfo> rollback(int number) {
+  std::lock_guard<std::mutex> lock(loader_mutex);
+  Patch* patch = nullptr;
+  for (Patch& p : history())
+    if (p.info.number == number) patch = &p;
+  if (!patch) return Error{"softpatch: no patch " + std::to_string(number)};
+  if (!patch->info.active)
+    return Error{"softpatch: patch " + std::to_string(number) + " is already rolled back"};
+  for (const Switch& s : patch->switches) {
+    if (s.slot->current() == s.next) continue;
+    for (const Patch& later : history())
+      for (const Switch& t : later.switches)
+        if (later.info.active && t.slot == s.slot && t.next == s.slot->current())
+          return Error{"softpatch: patch " + std::to_string(number) + ": " + s.name +
+                       " was changed again by patch " + std::to_string(later.info.number) +
+                       "; roll that back first"};
+    return Error{"softpatch: patch " + std::to_string(number) + ": " + s.name +
+                 " was redirected since (a mock?); not rolled back"};
+  }
+  for (const Switch& s : patch->switches) s.slot->exchange(s.previous);
+  patch->info.active = false;
+  return patch->info;
+}
+
+Result<PatchInfo> rollback() {
+  int latest = 0;
+  {
+    std::lock_guard<std::mutex> lock(loader_mutex);
+    for (const Patch& p : history())
+      if (p.info.active) latest = p.info.number;
+  }
+  if (!latest) return Error{"softpatch: no active patch to roll back"};
+  return rollback(latest);
+}
+
+std::vector<PatchInfo> patches() {
+  std::lock_guard<std::mutex> lock(loader_mutex);
+  std::vector<PatchInfo> out;
+  for (const Patch& p : history()) out.push_back(p.info);
+  return out;
+}
+
+}  // namespace softpatch

@@ -1,0 +1,125 @@
+// The loader: patches are validated whole, then applied; bad ones change
+// nothing and say why; rollback restores exactly what a patch changed.
+#include "softpatch/loader.h"
+
+#include <dlfcn.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <fstream>
+
+#include "target.h"
+
+namespace {
+
+using ::testing::HasSubstr;
+
+std::string patch_path(const char* name) {
+  return std::string(SOFTPATCH_PATCH_DIR) + "/lib" + name + ".so";
+}
+
+// Opens the patch the way the loader will (same handle) and writes in the
+// build id it must carry to be accepted by this program.
+std::string prepared(const char* name, const std::string& build_id) {
+  std::string path = patch_path(name);
+  void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+  EXPECT_NE(handle, nullptr) << dlerror();
+  if (!handle) return path;
+  auto* id = static_cast<char*>(dlsym(handle, "softpatch_test_build_id"));
+  EXPECT_NE(id, nullptr);
+  if (id) std::strncpy(id, build_id.c_str(), 63);
+  return path;
+}
+
+std::string own_build_id() { return softpatch::module_build_id(reinterpret_cast<void*>(&answer)); }
+
+TEST(Loader, ReadsTheProgramsBuildId) {
+  std::string id = own_build_id();
+  EXPECT_EQ(id.size(), 40u) << id;
+  EXPECT_EQ(id.find_first_not_of("0123456789abcdef"), std::string::npos);
+}
+
+TEST(Loader, AppliesAWholePatchAndRollsItBack) {
+  ASSERT_EQ(answer(), 41);
+  softpatch::Result<softpatch::PatchInfo> p =
+      softpatch::load_patch(prepared("patch_answer", own_build_id()));
+  ASSERT_TRUE(p) << p.error();
+  EXPECT_EQ(p->functions, 2u);  // new_helper has no slot: it is new
+  EXPECT_EQ(p->project_file, "tests/loader/target.cpp");
+  EXPECT_EQ(answer(), 42);
+  EXPECT_EQ(call_hidden(2), 200);  // internal function, entry from the manifest
+  softpatch::Result<softpatch::PatchInfo> back = softpatch::rollback();
+  ASSERT_TRUE(back) << back.error();
+  EXPECT_EQ(back->number, p->number);
+  EXPECT_FALSE(back->active);
+  EXPECT_EQ(answer(), 41);
+  EXPECT_EQ(call_hidden(2), 2);
+}
+
+TEST(Loader, RollbackOfASupersededPatchIsRefused) {
+  auto first = softpatch::load_patch(prepared("patch_answer", own_build_id()));
+  auto second = softpatch::load_patch(prepared("patch_answer_again", own_build_id()));
+  ASSERT_TRUE(first) << first.error();
+  ASSERT_TRUE(second) << second.error();
+  EXPECT_EQ(answer(), 43);
+  softpatch::Result<softpatch::PatchInfo> refused = softpatch::rollback(first->number);
+  ASSERT_FALSE(refused);
+  EXPECT_THAT(refused.error(),
+              HasSubstr("changed again by patch " + std::to_string(second->number)));
+  EXPECT_EQ(answer(), 43);
+  ASSERT_TRUE(softpatch::rollback());
+  EXPECT_EQ(answer(), 42);
+  ASSERT_TRUE(softpatch::rollback());
+  EXPECT_EQ(answer(), 41);
+  EXPECT_FALSE(softpatch::rollback(first->number));  // already rolled back
+}
+
+TEST(Loader, ChangedSignatureRefusesTheWholePatch) {
+  softpatch::Result<softpatch::PatchInfo> p =
+      softpatch::load_patch(prepared("patch_wrong_signature", own_build_id()));
+  ASSERT_FALSE(p);
+  EXPECT_THAT(p.error(),
+              HasSubstr("patch_wrong_signature.so: add(int, int) changed its signature"));
+  EXPECT_THAT(p.error(), HasSubstr("restart needed"));
+  EXPECT_EQ(answer(), 41);  // nothing half-applied
+}
+
+TEST(Loader, PatchForAnotherBinaryIsRefused) {
+  softpatch::Result<softpatch::PatchInfo> p =
+      softpatch::load_patch(prepared("patch_answer_again", std::string(40, '0')));
+  ASSERT_FALSE(p);
+  EXPECT_THAT(p.error(), HasSubstr("built for another binary"));
+  EXPECT_EQ(answer(), 41);
+}
+
+TEST(Loader, NotAPatchOrNotALibrary) {
+  softpatch::Result<softpatch::PatchInfo> plain =
+      softpatch::load_patch(patch_path("patch_no_manifest"));
+  ASSERT_FALSE(plain);
+  EXPECT_THAT(plain.error(), HasSubstr("not a softpatch patch"));
+
+  std::string garbage = std::string(SOFTPATCH_PATCH_DIR) + "/garbage.so";
+  std::ofstream(garbage) << "this is not an ELF file";
+  softpatch::Result<softpatch::PatchInfo> corrupt = softpatch::load_patch(garbage);
+  ASSERT_FALSE(corrupt);
+  EXPECT_THAT(corrupt.error(), HasSubstr("garbage.so: cannot load"));
+  EXPECT_EQ(answer(), 41);
+}
+
+TEST(Loader, HistoryListsEveryPatchInOrder) {
+  size_t before = softpatch::patches().size();
+  ASSERT_TRUE(softpatch::load_patch(prepared("patch_answer", own_build_id())));
+  ASSERT_TRUE(softpatch::load_patch(prepared("patch_answer_again", own_build_id())));
+  ASSERT_TRUE(softpatch::rollback());
+  std::vector<softpatch::PatchInfo> all = softpatch::patches();
+  ASSERT_EQ(all.size(), before + 2);
+  EXPECT_EQ(all[before].number, static_cast<int>(before) + 1);
+  EXPECT_TRUE(all[before].active);
+  EXPECT_FALSE(all[before + 1].active);
+  EXPECT_THAT(all[before + 1].path, HasSubstr("patch_answer_again.so"));
+  ASSERT_TRUE(softpatch::rollback());
+  EXPECT_EQ(answer(), 41);
+}
+
+}  // namespace

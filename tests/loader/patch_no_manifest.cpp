@@ -1,0 +1,2 @@
+// A library that is not a patch.
+int answer() { return 7; }
