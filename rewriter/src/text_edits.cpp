@@ -33,6 +33,14 @@ void TextEdits::add(clang::SourceLocation location, std::string text, bool after
   (after ? around.after : around.before) += text;
 }
 
+bool TextEdits::blank(clang::CharSourceRange range) {
+  if (range.getBegin().isMacroID() || range.getEnd().isMacroID()) return false;
+  std::string original = rewriter_.getRewrittenText(range);
+  rewriter_.ReplaceText(range,
+                        std::string(std::count(original.begin(), original.end(), '\n'), '\n'));
+  return true;
+}
+
 void TextEdits::finish() {
   for (const auto& [start, invocation] : in_macros_) {
     std::string text;

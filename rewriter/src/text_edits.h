@@ -29,6 +29,10 @@ class TextEdits {
   void insert_before(clang::SourceLocation location, std::string text);
   void insert_after(clang::SourceLocation location, std::string text);
 
+  // Removes the text of `range` (file locations only), keeping its line
+  // breaks so nothing after it moves. False if the range is not plain text.
+  bool blank(clang::CharSourceRange range);
+
   // Writes out the macro expansions that received insertions. Call once,
   // after all insertions.
   void finish();

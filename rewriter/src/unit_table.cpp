@@ -136,6 +136,7 @@ const InstrumentedFunction& UnitTable::add_function(const clang::FunctionDecl& f
                              type + ">(&" + function.getNameAsString() + ")); }";
     address = "&" + define_in(*openers, getter, definition, helpers_);
   }
+  addresses_.push_back(address);
   records_.push_back("{&" + slot_expression(index) + ", " + quoted(info.id) + ", " +
                      quoted(info.name) + ", " + quoted(info.signature) + ", " +
                      std::to_string(line) + "u, " + std::to_string(function_flags(function)) +
@@ -163,6 +164,28 @@ std::string UnitTable::prologue(llvm::StringRef runtime_header) const {
   if (slot_count())
     text += "static ::__softpatch_slot __softpatch_slots[" + std::to_string(slot_count()) + "];\n";
   return text + "#line 1 " + quoted(file_) + "\n";
+}
+
+std::string UnitTable::patch_prologue(llvm::StringRef patch_header) const {
+  return include_directive(patch_header) + "\n#line 1 " + quoted(file_) + "\n";
+}
+
+std::string UnitTable::manifest(llvm::StringRef build_id) const {
+  std::string text = "\n// Added by softpatch-rewrite: what this patch replaces.\n" + helpers_;
+  std::string rows;
+  for (size_t i = 0; i < functions_.size(); ++i)
+    rows += "  {" + quoted(functions_[i].id) + ", " + quoted(functions_[i].signature) + ", " +
+            addresses_[i] + "},\n";
+  std::string table = "nullptr";
+  if (!rows.empty()) {
+    text += "static const ::__softpatch_patch_function __softpatch_patch_functions[] = {\n" + rows +
+            "};\n";
+    table = "__softpatch_patch_functions";
+  }
+  text += "extern \"C\" const ::__softpatch_patch_manifest softpatch_manifest = {" +
+          std::string("::__softpatch_manifest_version, ") + quoted(build_id) + ", " +
+          quoted(project_file_) + ", " + table + ", " + std::to_string(functions_.size()) + "u};\n";
+  return text;
 }
 
 std::string UnitTable::epilogue() const {

@@ -35,12 +35,18 @@ class UnitTable {
   // Goes after the file's last line.
   std::string epilogue() const;
 
+  // Patch mode: the same, without slots, and the manifest in place of the
+  // registration.
+  std::string patch_prologue(llvm::StringRef patch_header) const;
+  std::string manifest(llvm::StringRef build_id) const;
+
  private:
   const Naming& naming_;
   std::string file_;
   std::string project_file_;
   std::vector<InstrumentedFunction> functions_;
   std::vector<std::string> records_;    // initialisers of FunctionRecord
+  std::vector<std::string> addresses_;  // per function: its address getter, or nullptr
   std::vector<std::string> variables_;  // initialisers of VariableRecord
   std::string helpers_;                 // address getters, in reopened namespaces
 };

@@ -5,4 +5,9 @@
 #include "instrument.h"
 #include "manifest.h"
 
+// Reserved names for the manifest the rewriter appends, as in instrument.h.
+typedef ::softpatch::internal::PatchFunction __softpatch_patch_function;
+typedef ::softpatch::internal::PatchManifest __softpatch_patch_manifest;
+enum : unsigned { __softpatch_manifest_version = ::softpatch::internal::kManifestVersion };
+
 #endif  // SOFTPATCH_INTERNAL_PATCH_H

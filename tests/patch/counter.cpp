@@ -1,0 +1,32 @@
+// The file the patch tests edit. Its state must survive every patch.
+#include "counter.h"
+
+#include <vector>
+
+int g_total = 0;
+int Tally::instances = 0;
+
+namespace {
+int hit_count = 0;
+constexpr int kLimit = 10;
+}  // namespace
+
+static std::vector<int> history;
+
+static int counted(int step) {
+  static int n = 0;
+  return n += step;
+}
+
+int bump(int by) {
+  counted(1);
+  ++hit_count;
+  history.push_back(by);
+  return g_total += by;
+}
+
+int calls() { return counted(0); }
+int hits() { return hit_count; }
+std::size_t history_size() { return history.size(); }
+int added() { return 0; }
+int limit() { return kLimit; }

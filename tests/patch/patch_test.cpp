@@ -1,0 +1,147 @@
+// Live patching end to end, in this process: an edited copy of counter.cpp
+// goes through the rewriter's patch mode and the compiler into a .so, the
+// loader applies it, and the program's state carries on.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include "clang/Tooling/JSONCompilationDatabase.h"
+#include "counter.h"
+#include "softpatch/driver/patch_builder.h"
+#include "softpatch/loader.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+
+std::string read(const fs::path& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+class Patching : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char pattern[] = "/tmp/softpatch-patch-XXXXXX";
+    dir_ = mkdtemp(pattern);
+    setenv("SOFTPATCH_CACHE_DIR", (dir_ / "cache").c_str(), 1);
+    original_ = read(SOFTPATCH_COUNTER_SOURCE);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  // counter.cpp with each `from` replaced by its `to`.
+  std::string edited(std::initializer_list<std::pair<std::string, std::string>> changes) const {
+    std::string text = original_;
+    for (const auto& [from, to] : changes) {
+      size_t at = text.find(from);
+      EXPECT_NE(at, std::string::npos) << from;
+      if (at != std::string::npos) text.replace(at, from.size(), to);
+    }
+    return text;
+  }
+
+  // Builds the patch for `text` as counter.cpp and applies it.
+  softpatch::Result<softpatch::PatchInfo> apply(const std::string& text) {
+    std::string name = "patch" + std::to_string(++count_);
+    fs::path edited_file = dir_ / name / "counter.cpp";
+    fs::create_directories(edited_file.parent_path());
+    std::ofstream(edited_file) << text;
+    std::string error;
+    auto database =
+        clang::tooling::JSONCompilationDatabase::loadFromDirectory(SOFTPATCH_BUILD_DIR, error);
+    if (!database) return softpatch::Error{error};
+    auto commands = database->getCompileCommands(SOFTPATCH_COUNTER_SOURCE);
+    if (commands.empty()) return softpatch::Error{"no compile command for counter.cpp"};
+    fs::current_path(commands.front().Directory);
+    softpatch::driver::PatchRequest request{
+        edited_file.string(),
+        SOFTPATCH_COUNTER_SOURCE,
+        commands.front().CommandLine,
+        SOFTPATCH_PROJECT_ROOT,
+        softpatch::module_build_id(reinterpret_cast<void*>(&bump)),
+        (dir_ / (name + ".so")).string()};
+    llvm::Expected<softpatch::driver::BuiltPatch> built = softpatch::driver::build_patch(request);
+    if (!built) return softpatch::Error{llvm::toString(built.takeError())};
+    return softpatch::load_patch(built->path);
+  }
+
+  fs::path dir_;
+  std::string original_;
+  int count_ = 0;
+};
+
+TEST_F(Patching, NewCodeRunsAndStateCarriesOn) {
+  for (int i = 0; i < 3; ++i) bump(1);
+  ASSERT_EQ(g_total, 3);
+  ASSERT_EQ(calls(), 3);
+  Tally::instances = 5;
+
+  // Patch 1: bump adds ten times as much and counts in a variable it adds.
+  softpatch::Result<softpatch::PatchInfo> first = apply(edited({
+      {"  return g_total += by;\n}", "  ++added_calls;\n  return g_total += 10 * by;\n}"},
+      {"int added() { return 0; }", "int added() { return added_calls; }"},
+      {"static std::vector<int> history;",
+       "static std::vector<int> history; static int added_calls = 0;"},
+  }));
+  ASSERT_TRUE(first) << first.error();
+  EXPECT_EQ(bump(1), 13);         // new code, old total
+  EXPECT_EQ(calls(), 4);          // function-local static continued
+  EXPECT_EQ(hits(), 4);           // anonymous-namespace variable continued
+  EXPECT_EQ(history_size(), 4u);  // file static (and its heap) continued
+  EXPECT_EQ(added(), 1);
+  EXPECT_EQ(Tally::instances, 5);  // static member: the program's
+
+  // Patch 2: the variable patch 1 added keeps its value; kLimit changes.
+  softpatch::Result<softpatch::PatchInfo> second = apply(edited({
+      {"  return g_total += by;\n}", "  ++added_calls;\n  return g_total += 100 * by;\n}"},
+      {"int added() { return 0; }", "int added() { return added_calls; }"},
+      {"static std::vector<int> history;",
+       "static std::vector<int> history; static int added_calls = 0;"},
+      {"constexpr int kLimit = 10;", "constexpr int kLimit = 20;"},
+  }));
+  ASSERT_TRUE(second) << second.error();
+  EXPECT_EQ(bump(1), 113);
+  EXPECT_EQ(added(), 2);   // not re-initialised by the second patch
+  EXPECT_EQ(limit(), 20);  // a changed constant takes effect
+  EXPECT_EQ(calls(), 5);
+
+  // Back to the original code, state kept.
+  ASSERT_TRUE(softpatch::rollback());
+  ASSERT_TRUE(softpatch::rollback());
+  EXPECT_EQ(bump(1), 114);
+  EXPECT_EQ(limit(), 10);
+  EXPECT_EQ(calls(), 6);
+  EXPECT_EQ(history_size(), 6u);
+}
+
+TEST_F(Patching, SyntaxErrorNamesTheFileAndLineAndChangesNothing) {
+  int before = bump(0);
+  softpatch::Result<softpatch::PatchInfo> p =
+      apply(edited({{"  return g_total += by;", "  return g_total += by +;"}}));
+  ASSERT_FALSE(p);
+  EXPECT_THAT(p.error(), HasSubstr("counter.cpp:25:"));
+  EXPECT_THAT(p.error(), HasSubstr("error"));
+  EXPECT_EQ(bump(0), before);
+}
+
+TEST_F(Patching, ChangedSignatureIsRefused) {
+  // counted() is file-local: only the loader can notice its new type.
+  softpatch::Result<softpatch::PatchInfo> p = apply(edited({
+      {"static int counted(int step) {", "static long counted(int step) {"},
+      {"int calls() { return counted(0); }", "int calls() { return int(counted(0)); }"},
+  }));
+  ASSERT_FALSE(p);
+  EXPECT_THAT(p.error(),
+              HasSubstr("counted(int) changed its signature from 'int (int)' to 'long (int)'"));
+  EXPECT_THAT(p.error(), HasSubstr("restart needed"));
+}
+
+}  // namespace
