@@ -27,7 +27,11 @@ function(softpatch_instrument target)
   endif()
   # Appended to the property rather than via target_link_libraries, which
   # would clash with whichever signature the project already uses.
-  set_property(TARGET ${target} APPEND PROPERTY LINK_LIBRARIES softpatch::loader softpatch::runtime)
+  # The loader (and the agent in it) is linked even though the program calls
+  # nothing in it, where the linker drops unused libraries (--as-needed).
+  set_property(TARGET ${target} APPEND PROPERTY LINK_LIBRARIES
+               "-Wl,--push-state,--no-as-needed" softpatch::loader "-Wl,--pop-state"
+               softpatch::runtime)
   if(TARGET softpatch-cc)
     add_dependencies(${target} softpatch-cc)
   endif()

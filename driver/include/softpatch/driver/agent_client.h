@@ -1,0 +1,22 @@
+// Talking to the agents of running instrumented programs (softpatch/agent.h
+// has the protocol).
+#ifndef SOFTPATCH_DRIVER_AGENT_CLIENT_H
+#define SOFTPATCH_DRIVER_AGENT_CLIENT_H
+
+#include <string>
+#include <vector>
+
+#include "llvm/Support/Error.h"
+
+namespace softpatch::driver {
+
+// The pids of this user's programs whose agent is listening.
+std::vector<int> running_agents();
+
+// Sends one request to the agent of `pid`; returns its reply, or an error
+// for a reply ending in "error ..." or no agent.
+llvm::Expected<std::string> ask_agent(int pid, const std::string& request);
+
+}  // namespace softpatch::driver
+
+#endif  // SOFTPATCH_DRIVER_AGENT_CLIENT_H

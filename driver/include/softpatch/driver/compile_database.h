@@ -1,0 +1,25 @@
+// Finding a file's compile command: compile_commands.json in -p BUILD_DIR,
+// or else from the file's directory upwards, there and in its build*/
+// folders, as Clang tools do.
+#ifndef SOFTPATCH_DRIVER_COMPILE_DATABASE_H
+#define SOFTPATCH_DRIVER_COMPILE_DATABASE_H
+
+#include <string>
+#include <vector>
+
+#include "llvm/Support/Error.h"
+
+namespace softpatch::driver {
+
+struct CompileCommand {
+  std::string directory;             // to run it in
+  std::vector<std::string> command;  // compiler first
+  std::string database;              // the compile_commands.json it came from
+};
+
+llvm::Expected<CompileCommand> find_compile_command(const std::string& file,
+                                                    const std::string& build_dir);
+
+}  // namespace softpatch::driver
+
+#endif  // SOFTPATCH_DRIVER_COMPILE_DATABASE_H

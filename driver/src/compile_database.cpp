@@ -1,0 +1,53 @@
+#include "softpatch/driver/compile_database.h"
+
+#include <filesystem>
+
+#include "clang/Tooling/JSONCompilationDatabase.h"
+
+namespace softpatch::driver {
+namespace fs = std::filesystem;
+namespace {
+
+// compile_commands.json candidates for `file`, nearest first.
+std::vector<fs::path> candidates(const fs::path& file) {
+  std::vector<fs::path> out;
+  std::error_code error;
+  for (fs::path dir = file.parent_path(); !dir.empty(); dir = dir.parent_path()) {
+    out.push_back(dir);
+    for (const auto& entry : fs::directory_iterator(dir, error))
+      if (entry.is_directory(error) && entry.path().filename().string().rfind("build", 0) == 0)
+        out.push_back(entry.path());
+    if (dir == dir.parent_path()) break;
+  }
+  return out;
+}
+
+}  // namespace
+
+llvm::Expected<CompileCommand> find_compile_command(const std::string& file,
+                                                    const std::string& build_dir) {
+  fs::path absolute = fs::absolute(file).lexically_normal();
+  std::vector<fs::path> dirs =
+      build_dir.empty() ? candidates(absolute) : std::vector<fs::path>{fs::path(build_dir)};
+  for (const fs::path& dir : dirs) {
+    if (!fs::exists(dir / "compile_commands.json")) continue;
+    std::string error;
+    auto database = clang::tooling::JSONCompilationDatabase::loadFromDirectory(dir.string(), error);
+    if (!database) continue;
+    for (const clang::tooling::CompileCommand& c :
+         database->getCompileCommands(absolute.string())) {
+      std::vector<std::string> command;
+      for (const std::string& arg : c.CommandLine)
+        if (arg.rfind("--driver-mode=", 0) != 0) command.push_back(arg);
+      return CompileCommand{c.Directory, command, (dir / "compile_commands.json").string()};
+    }
+  }
+  return llvm::createStringError(
+      llvm::inconvertibleErrorCode(),
+      file + ": no compile command in " +
+          (build_dir.empty() ? std::string("any compile_commands.json above it")
+                             : build_dir + "/compile_commands.json") +
+          " (is it built with softpatch_instrument?)");
+}
+
+}  // namespace softpatch::driver

@@ -1,0 +1,181 @@
+// The agent thread and its requests.
+#include "softpatch/agent.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <sstream>
+#include <thread>
+
+#include "softpatch/loader.h"
+#include "softpatch/registry.h"
+
+namespace softpatch {
+namespace {
+
+constexpr std::size_t kMaxRequest = 4096;
+
+std::string status() {
+  std::ostringstream out;
+  char exe[4096] = {};
+  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (n > 0) exe[n] = 0;
+  int active = 0;
+  std::vector<PatchInfo> all = patches();
+  for (const PatchInfo& p : all) active += p.active;
+  out << "pid " << getpid() << "\nexe " << exe << "\npatches " << all.size() << " active " << active
+      << "\nok\n";
+  return out.str();
+}
+
+std::string file_build_id(const std::string& project_file) {
+  for (const Function& f : functions())
+    if (project_file == f.project_file())
+      return "build-id " + module_build_id(&f.unit()) + "\nok\n";
+  return "error " + project_file + " is not an instrumented file of this program\n";
+}
+
+std::string list(const std::string& pattern) {
+  std::ostringstream out;
+  for (const Function& f : functions()) {
+    if (!pattern.empty() && std::string(f.name()).find(pattern) == std::string::npos) continue;
+    out << f.name() << '\t' << f.project_file() << ':' << f.line() << '\t'
+        << (f.patched() ? "patched" : "-") << '\n';
+  }
+  out << "ok\n";
+  return out.str();
+}
+
+template <class T>
+std::string answer(Result<T>& result, const std::string& what) {
+  if (!result) return "error " + result.error() + "\n";
+  return "ok " + what + " " + std::to_string(result->number) + " " + result->project_file + " " +
+         std::to_string(result->functions) + "\n";
+}
+
+class Agent {
+ public:
+  Agent() {
+    const char* enabled = std::getenv("SOFTPATCH_AGENT");
+    if (!enabled || std::string(enabled) != "1") return;
+    std::string error;
+    std::string dir = agent_directory(&error);
+    if (dir.empty()) {
+      std::fprintf(stderr, "softpatch agent: %s\n", error.c_str());
+      return;
+    }
+    path_ = dir + "/" + std::to_string(getpid()) + ".sock";
+    if (!listen_on(path_) || pipe2(stop_, O_CLOEXEC) != 0) {
+      std::fprintf(stderr, "softpatch agent: %s: %s\n", path_.c_str(), std::strerror(errno));
+      close_all();
+      return;
+    }
+    thread_ = std::thread([this] { serve(); });
+  }
+
+  ~Agent() {
+    if (thread_.joinable()) {
+      char byte = 0;
+      (void)!write(stop_[1], &byte, 1);
+      thread_.join();
+    }
+    close_all();
+  }
+
+ private:
+  bool listen_on(const std::string& path) {
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    if (path.size() >= sizeof address.sun_path) return false;
+    std::strcpy(address.sun_path, path.c_str());
+    unlink(path.c_str());
+    listener_ = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    return listener_ >= 0 &&
+           bind(listener_, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
+           chmod(path.c_str(), 0600) == 0 && listen(listener_, 16) == 0;
+  }
+
+  void serve() {
+    for (;;) {
+      pollfd fds[2] = {{listener_, POLLIN, 0}, {stop_[0], POLLIN, 0}};
+      if (poll(fds, 2, -1) < 0) {
+        if (errno == EINTR) continue;
+        return;
+      }
+      if (fds[1].revents) return;
+      int client = accept4(listener_, nullptr, nullptr, SOCK_CLOEXEC);
+      if (client < 0) continue;
+      serve_client(client);
+      close(client);
+    }
+  }
+
+  void serve_client(int client) {
+    ucred peer{};
+    socklen_t size = sizeof peer;
+    if (getsockopt(client, SOL_SOCKET, SO_PEERCRED, &peer, &size) != 0 || peer.uid != geteuid()) {
+      std::fprintf(stderr, "softpatch agent: refused a connection from uid %u\n", peer.uid);
+      return;
+    }
+    timeval timeout{2, 0};  // a client that never speaks does not hold the agent
+    setsockopt(client, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+    std::string request;
+    char buffer[512];
+    while (request.find('\n') == std::string::npos && request.size() <= kMaxRequest) {
+      ssize_t n = read(client, buffer, sizeof buffer);
+      if (n <= 0) break;
+      request.append(buffer, static_cast<std::size_t>(n));
+    }
+    std::string reply = request.size() > kMaxRequest || request.find('\n') == std::string::npos
+                            ? "error request too long or incomplete\n"
+                            : handle_agent_request(request.substr(0, request.find('\n')));
+    (void)!write(client, reply.data(), reply.size());
+  }
+
+  void close_all() {
+    if (listener_ >= 0) close(listener_);
+    for (int fd : stop_)
+      if (fd >= 0) close(fd);
+    if (!path_.empty()) unlink(path_.c_str());
+    listener_ = stop_[0] = stop_[1] = -1;
+  }
+
+  std::string path_;
+  int listener_ = -1;
+  int stop_[2] = {-1, -1};
+  std::thread thread_;
+};
+
+Agent agent;  // started during static initialisation, joined at exit
+
+}  // namespace
+
+std::string handle_agent_request(const std::string& request) {
+  std::istringstream in(request);
+  std::string verb, argument;
+  in >> verb;
+  std::getline(in >> std::ws, argument);
+  if (verb == "status") return status();
+  if (verb == "file") return file_build_id(argument);
+  if (verb == "list") return list(argument);
+  if (verb == "load") {
+    Result<PatchInfo> result = load_patch(argument);
+    return answer(result, "patch");
+  }
+  if (verb == "rollback") {
+    Result<PatchInfo> result =
+        argument.empty() ? rollback() : rollback(std::atoi(argument.c_str()));
+    return answer(result, "rolled back");
+  }
+  return "error unknown request '" + verb + "'\n";
+}
+
+}  // namespace softpatch

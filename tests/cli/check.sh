@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# softpatch patch / list / status / rollback against a real running program:
+# a copy of tests/cli/app is built instrumented, started with its agent, fed
+# lines, patched while it runs (same pid, state kept), rolled back, stopped.
+#   check.sh <softpatch build dir> <work dir>
+set -euo pipefail
+build=$(cd "$1" && pwd) work=$2
+here=$(cd "$(dirname "$0")" && pwd)
+softpatch=$build/bin/softpatch
+rm -rf "$work" && mkdir -p "$work" && cp -r "$here/app/." "$work/app"
+export XDG_RUNTIME_DIR=$work/run SOFTPATCH_CACHE_DIR=$work/cache
+mkdir -m 700 "$XDG_RUNTIME_DIR"
+fail() { echo "cli: $*" >&2; [ -f "$work/out.txt" ] && cat "$work/out.txt" >&2; exit 1; }
+
+cmake -S "$work/app" -B "$work/app/build" -G Ninja -Dsoftpatch_DIR="$build/cmake/build-tree" >/dev/null
+ninja -C "$work/app/build" >/dev/null || fail "build failed"
+
+mkfifo "$work/in"
+SOFTPATCH_AGENT=1 "$work/app/build/app" <"$work/in" >"$work/out.txt" 2>&1 &
+app=$!
+exec 3>"$work/in"
+trap 'exec 3>&-; wait $app 2>/dev/null || true' EXIT
+say() { echo "$1" >&3; for _ in $(seq 50); do grep -q "$1 #" "$work/out.txt" && return; sleep 0.1; done; fail "no answer to $1"; }
+
+say world
+grep -q "^hello world #1 pid $app$" "$work/out.txt" || fail "unexpected first answer"
+"$softpatch" status | grep -q "^pid $app$" || fail "status does not name the program"
+
+sed -i 's/"hello "/"HELLO, "/' "$work/app/src/greet.cpp"
+line=$(cd "$work/app" && "$softpatch" patch src/greet.cpp) || fail "patch failed"
+[[ "$line" =~ ^src/greet.cpp\ →\ patch\ 1:\ 1\ functions\ in\ [0-9.]+\ s$ ]] || fail "patch said: $line"
+say again
+grep -q "^HELLO, again #2 pid $app$" "$work/out.txt" || fail "new code or state missing after the patch"
+"$softpatch" list greet | grep -q "patched" || fail "list does not show the patch"
+
+# A syntax error: the compiler's message, the program keeps its last good code.
+sed -i 's/"HELLO, "/"HELLO, " +/' "$work/app/src/greet.cpp"
+if (cd "$work/app" && "$softpatch" patch src/greet.cpp 2>"$work/err.txt"); then fail "bad patch accepted"; fi
+grep -q "greet.cpp:7" "$work/err.txt" || fail "error does not name the line: $(cat "$work/err.txt")"
+say still
+grep -q "^HELLO, still #3 pid $app$" "$work/out.txt" || fail "program lost its last good code"
+
+"$softpatch" rollback | grep -q "^rolled back patch 1 (src/greet.cpp)$" || fail "rollback"
+say back
+grep -q "^hello back #4 pid $app$" "$work/out.txt" || fail "rollback did not restore the original"
+
+exec 3>&-
+wait $app || fail "the program did not exit cleanly"
+trap - EXIT
+[ -z "$(ls "$XDG_RUNTIME_DIR/softpatch/"*.sock 2>/dev/null)" ] || fail "the socket was left behind"
+echo "cli: patched pid $app live, state kept, bad patch refused, rolled back, socket removed"
