@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds softpatch and runs the whole test suite:
 #   1. the main build (tools, runtime, examples, benchmarks) and its CTest suite;
-#   2. the runtime and its tests again under AddressSanitizer + UBSan.
+#   2. the runtime, the loader and their tests again under AddressSanitizer +
+#      UBSan, then under ThreadSanitizer (patches applied while 8 threads call).
 # BUILD_DIR (default: build) names the main build directory.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -12,10 +13,14 @@ cmake -S "$root" -B "$build" -G Ninja >/dev/null
 cmake --build "$build" -j "$jobs"
 ctest --test-dir "$build" --output-on-failure -j "$jobs"
 
-sanitized=$build-asan
-cmake -S "$root" -B "$sanitized" -G Ninja -DCMAKE_BUILD_TYPE=Debug \
-  -DSOFTPATCH_BUILD_TOOLS=OFF -DSOFTPATCH_CC="$build/bin/softpatch-cc" \
-  -DCMAKE_CXX_FLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
-  >/dev/null
-cmake --build "$sanitized" -j "$jobs"
-ctest --test-dir "$sanitized" --output-on-failure -j "$jobs"
+# Instrumented with the main build's softpatch-cc; no Clang tools here.
+sanitized_build() {
+  local dir=$1 flags=$2
+  cmake -S "$root" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Debug \
+    -DSOFTPATCH_BUILD_TOOLS=OFF -DSOFTPATCH_CC="$build/bin/softpatch-cc" \
+    -DCMAKE_CXX_FLAGS="$flags -fno-omit-frame-pointer" >/dev/null
+  cmake --build "$dir" -j "$jobs"
+  ctest --test-dir "$dir" --output-on-failure -j "$jobs"
+}
+sanitized_build "$build-tsan" "-fsanitize=thread"
+sanitized_build "$build-asan" "-fsanitize=address,undefined -fno-sanitize-recover=all"

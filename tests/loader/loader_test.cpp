@@ -6,7 +6,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cstring>
+#include <thread>
 #include <fstream>
 
 #include "target.h"
@@ -119,6 +121,33 @@ TEST(Loader, HistoryListsEveryPatchInOrder) {
   EXPECT_FALSE(all[before + 1].active);
   EXPECT_THAT(all[before + 1].path, HasSubstr("patch_answer_again.so"));
   ASSERT_TRUE(softpatch::rollback());
+  EXPECT_EQ(answer(), 41);
+}
+
+// Eight threads call the patched function while patches are applied and
+// rolled back; every call sees one whole version (run under TSan in CI).
+TEST(Loader, CallsDuringPatchAndRollbackCycles) {
+  std::string first = prepared("patch_answer", own_build_id());
+  std::string second = prepared("patch_answer_again", own_build_id());
+  std::atomic<bool> stop{false};
+  std::atomic<long> calls{0}, wrong{0};
+  std::vector<std::thread> callers;
+  for (int t = 0; t < 8; ++t)
+    callers.emplace_back([&] {
+      while (!stop.load(std::memory_order_relaxed)) {
+        int a = answer();
+        if (a < 41 || a > 43) wrong.fetch_add(1, std::memory_order_relaxed);
+        calls.fetch_add(1, std::memory_order_relaxed);
+      }
+    });
+  for (int cycle = 0; cycle < 200; ++cycle) {
+    ASSERT_TRUE(softpatch::load_patch(cycle % 2 ? first : second));
+    ASSERT_TRUE(softpatch::rollback());
+  }
+  stop = true;
+  for (std::thread& t : callers) t.join();
+  EXPECT_EQ(wrong.load(), 0);
+  EXPECT_GT(calls.load(), 0);
   EXPECT_EQ(answer(), 41);
 }
 
