@@ -2,6 +2,13 @@
 #include "softpatch/loader.h"
 
 #include <dlfcn.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <map>
 #include <mutex>
@@ -88,14 +95,52 @@ Result<std::vector<Switch>> plan(const std::string& path, void* handle,
   return switches;
 }
 
+// Opens the patch as a private copy that lives as long as the process. The
+// dynamic loader treats a path or file it has loaded before as the same
+// library, and patches are never unloaded: a patch file written where an
+// earlier one was (same name, or a reused inode) would otherwise load the
+// earlier one. The copy is also immune to the file changing after this point.
+Result<void*> open_private_copy(const std::string& path, int number) {
+  int file = open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (file < 0) return refused(path, std::string("cannot open: ") + std::strerror(errno));
+  struct stat info;
+  if (fstat(file, &info) != 0 || !S_ISREG(info.st_mode)) {
+    close(file);
+    return refused(path, "not a regular file");
+  }
+  std::string name = "softpatch-patch-" + std::to_string(number);
+  int copy = memfd_create(name.c_str(), MFD_CLOEXEC);
+  bool copied = copy >= 0;
+  char buffer[1 << 16];
+  for (ssize_t n; copied && (n = read(file, buffer, sizeof buffer)) != 0;)
+    copied = n > 0 && write(copy, buffer, static_cast<std::size_t>(n)) == n;
+  close(file);
+  if (!copied) {
+    if (copy >= 0) close(copy);
+    return refused(path, std::string("cannot copy: ") + std::strerror(errno));
+  }
+  // `copy` stays open: its /proc/self/fd path must never name another file.
+  std::string fd_path = "/proc/self/fd/" + std::to_string(copy);
+  void* handle = dlopen(fd_path.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (!handle) {
+    std::string why = dlerror();
+    close(copy);
+    std::size_t at = why.find(fd_path + ": ");
+    if (at != std::string::npos) why.erase(at, fd_path.size() + 2);
+    return refused(path, "cannot load: " + why);
+  }
+  return handle;
+}
+
 }  // namespace
 
 Result<PatchInfo> load_patch(const std::string& path) {
   std::lock_guard<std::mutex> lock(loader_mutex);
   // Never closed: a refused patch's static initialisers may already have
   // registered variables it defines.
-  void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
-  if (!handle) return refused(path, std::string("cannot load: ") + dlerror());
+  Result<void*> opened = open_private_copy(path, static_cast<int>(history().size()) + 1);
+  if (!opened) return Error{opened.error()};
+  void* handle = opened.value();
   auto* manifest = static_cast<const PatchManifest*>(dlsym(handle, SOFTPATCH_MANIFEST_SYMBOL));
   if (!manifest) return refused(path, "not a softpatch patch (no manifest)");
   Result<std::vector<Switch>> switches = plan(path, handle, *manifest);

@@ -8,33 +8,33 @@
 
 #include <atomic>
 #include <cstring>
-#include <thread>
+#include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "target.h"
+
+extern "C" int softpatch_test_program_marker;
+int softpatch_test_program_marker = 0;  // found by the test patches in this program
 
 namespace {
 
 using ::testing::HasSubstr;
 
+std::string own_build_id() { return softpatch::module_build_id(reinterpret_cast<void*>(&answer)); }
+
 std::string patch_path(const char* name) {
   return std::string(SOFTPATCH_PATCH_DIR) + "/lib" + name + ".so";
 }
 
-// Opens the patch the way the loader will (same handle) and writes in the
-// build id it must carry to be accepted by this program.
+// The path of a test patch that will carry `build_id` when it is loaded.
 std::string prepared(const char* name, const std::string& build_id) {
-  std::string path = patch_path(name);
-  void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
-  EXPECT_NE(handle, nullptr) << dlerror();
-  if (!handle) return path;
-  auto* id = static_cast<char*>(dlsym(handle, "softpatch_test_build_id"));
-  EXPECT_NE(id, nullptr);
-  if (id) std::strncpy(id, build_id.c_str(), 63);
-  return path;
+  if (build_id == own_build_id())
+    unsetenv("SOFTPATCH_TEST_BUILD_ID");
+  else
+    setenv("SOFTPATCH_TEST_BUILD_ID", build_id.c_str(), 1);
+  return patch_path(name);
 }
-
-std::string own_build_id() { return softpatch::module_build_id(reinterpret_cast<void*>(&answer)); }
 
 TEST(Loader, ReadsTheProgramsBuildId) {
   std::string id = own_build_id();
@@ -75,6 +75,21 @@ TEST(Loader, RollbackOfASupersededPatchIsRefused) {
   ASSERT_TRUE(softpatch::rollback());
   EXPECT_EQ(answer(), 41);
   EXPECT_FALSE(softpatch::rollback(first->number));  // already rolled back
+}
+
+TEST(Loader, APatchWrittenWhereAnEarlierOneWasIsTheNewOne) {
+  std::string reused = std::string(SOFTPATCH_PATCH_DIR) + "/reused.so";
+  std::filesystem::copy_file(prepared("patch_answer", own_build_id()), reused,
+                             std::filesystem::copy_options::overwrite_existing);
+  ASSERT_TRUE(softpatch::load_patch(reused));
+  EXPECT_EQ(answer(), 42);
+  std::filesystem::remove(reused);  // its inode may well be reused, too
+  std::filesystem::copy_file(patch_path("patch_answer_again"), reused);
+  ASSERT_TRUE(softpatch::load_patch(reused));
+  EXPECT_EQ(answer(), 43);
+  ASSERT_TRUE(softpatch::rollback());
+  ASSERT_TRUE(softpatch::rollback());
+  EXPECT_EQ(answer(), 41);
 }
 
 TEST(Loader, ChangedSignatureRefusesTheWholePatch) {

@@ -9,9 +9,11 @@
 #include <fstream>
 #include <regex>
 #include <sstream>
+#include <thread>
 
 #include "clang/Tooling/JSONCompilationDatabase.h"
 #include "counter.h"
+#include "shapes.h"
 #include "softpatch/driver/patch_builder.h"
 #include "softpatch/loader.h"
 
@@ -33,9 +35,17 @@ class Patching : public ::testing::Test {
     char pattern[] = "/tmp/softpatch-patch-XXXXXX";
     dir_ = mkdtemp(pattern);
     setenv("SOFTPATCH_CACHE_DIR", (dir_ / "cache").c_str(), 1);
-    original_ = read(SOFTPATCH_COUNTER_SOURCE);
+    use(SOFTPATCH_COUNTER_SOURCE);
   }
-  void TearDown() override { fs::remove_all(dir_); }
+
+  // The file later edits and patches are of.
+  void use(const std::string& source) {
+    source_ = source;
+    original_ = read(source);
+  }
+  void TearDown() override {
+    if (!getenv("KEEP")) fs::remove_all(dir_);
+  }
 
   // counter.cpp with each `from` replaced by its `to`.
   std::string edited(std::initializer_list<std::pair<std::string, std::string>> changes) const {
@@ -51,19 +61,19 @@ class Patching : public ::testing::Test {
   // Builds the patch for `text` as counter.cpp and applies it.
   softpatch::Result<softpatch::PatchInfo> apply(const std::string& text) {
     std::string name = "patch" + std::to_string(++count_);
-    fs::path edited_file = dir_ / name / "counter.cpp";
+    fs::path edited_file = dir_ / name / fs::path(source_).filename();
     fs::create_directories(edited_file.parent_path());
     std::ofstream(edited_file) << text;
     std::string error;
     auto database =
         clang::tooling::JSONCompilationDatabase::loadFromDirectory(SOFTPATCH_BUILD_DIR, error);
     if (!database) return softpatch::Error{error};
-    auto commands = database->getCompileCommands(SOFTPATCH_COUNTER_SOURCE);
-    if (commands.empty()) return softpatch::Error{"no compile command for counter.cpp"};
+    auto commands = database->getCompileCommands(source_);
+    if (commands.empty()) return softpatch::Error{"no compile command for " + source_};
     fs::current_path(commands.front().Directory);
     softpatch::driver::PatchRequest request{
         edited_file.string(),
-        SOFTPATCH_COUNTER_SOURCE,
+        source_,
         commands.front().CommandLine,
         SOFTPATCH_PROJECT_ROOT,
         softpatch::module_build_id(reinterpret_cast<void*>(&bump)),
@@ -74,6 +84,7 @@ class Patching : public ::testing::Test {
   }
 
   fs::path dir_;
+  std::string source_;
   std::string original_;
   int count_ = 0;
 };
@@ -142,6 +153,48 @@ TEST_F(Patching, ChangedSignatureIsRefused) {
   EXPECT_THAT(p.error(),
               HasSubstr("counted(int) changed its signature from 'int (int)' to 'long (int)'"));
   EXPECT_THAT(p.error(), HasSubstr("restart needed"));
+}
+
+TEST_F(Patching, HeaderStateThreadLocalsVtablesAndExceptionsCrossTheBoundary) {
+  use(SOFTPATCH_SHAPES_SOURCE);
+  ASSERT_EQ(use_header_state(), 1);
+  ASSERT_EQ(thread_calls(), 1);
+  Square square;
+  softpatch::Result<softpatch::PatchInfo> p = apply(edited({
+      {"  return ++registry().entries;", "  return 10 * ++registry().entries;"},
+      {"int thread_calls() { return ++tl_calls + 0 * ++tl_local; }",
+       "int thread_calls() { ++tl_local; return 100 * ++tl_calls + tl_local; }"},
+      {"shape.sides();", "shape.sides() * 10;"},
+      {"return 2;", "return 20;"},
+      {"return ++locked;", "return locked += 10;"},
+  }));
+  ASSERT_TRUE(p) << p.error();
+  // The singleton and the inline variable: the program's, not new ones.
+  EXPECT_EQ(use_header_state(), 20);
+  EXPECT_EQ(registry().constructions, 1);
+  EXPECT_EQ(g_inline_counter, 2);
+  // thread_locals: this thread's continue; another thread starts its own.
+  EXPECT_EQ(thread_calls(), 202);
+  int other = 0;
+  std::thread([&] { other = thread_calls(); }).join();
+  EXPECT_EQ(other, 101);
+  // vtables and typeinfo: objects made by old code, dynamic_cast in new code.
+  EXPECT_EQ(sides_of(square), 40);
+  // Exceptions thrown by patched code caught by old code, and the reverse.
+  EXPECT_THROW(throw_or_catch(1), ShapeError);
+  EXPECT_EQ(throw_or_catch(2), 20);
+  // A mutex held by old code across the patch is the one new code takes.
+  int result = 0;
+  {
+    std::unique_lock<std::mutex> held(g_mutex);
+    std::thread waiter([&] { result = locked_increment(); });
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    EXPECT_EQ(result, 0);  // still waiting for the lock old code holds
+    held.unlock();
+    waiter.join();
+  }
+  EXPECT_EQ(result, 10);
+  ASSERT_TRUE(softpatch::rollback());
 }
 
 }  // namespace
