@@ -12,6 +12,7 @@
 
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string_view>
 
 #include "softpatch/internal/manifest.h"
@@ -55,6 +56,22 @@ std::string build_id_of(const internal::TranslationUnit& unit) {
   return it->second;
 }
 
+// A class whose layout the patch sees differently from the program's file.
+std::optional<std::string> changed_layout(const internal::TranslationUnit& unit,
+                                          const PatchManifest& manifest) {
+  for (std::size_t i = 0; i < manifest.layout_count; ++i) {
+    const internal::LayoutRecord& patched = manifest.layouts[i];
+    for (std::size_t j = 0; j < unit.layout_count; ++j) {
+      const internal::LayoutRecord& running = unit.layouts[j];
+      if (std::strcmp(running.name, patched.name) == 0 &&
+          std::strcmp(running.fingerprint, patched.fingerprint) != 0)
+        return std::string("class ") + patched.name + " changed its layout from '" +
+               running.fingerprint + "' to '" + patched.fingerprint + "'";
+    }
+  }
+  return std::nullopt;
+}
+
 // Checks the whole manifest; returns the switches to make, changing nothing.
 Result<std::vector<Switch>> plan(const std::string& path, void* handle,
                                  const PatchManifest& manifest) {
@@ -63,19 +80,20 @@ Result<std::vector<Switch>> plan(const std::string& path, void* handle,
                              ", this program reads version " +
                              std::to_string(internal::kManifestVersion));
   std::vector<Switch> switches;
-  bool file_known = false;
+  const internal::TranslationUnit* unit = nullptr;
   for (const Function& f : functions())
     if (std::string_view(f.project_file()) == manifest.project_file) {
-      file_known = true;
-      if (build_id_of(f.unit()) != manifest.build_id)
-        return refused(path, "built for another binary (build id " +
-                                 std::string(manifest.build_id) + ", running " +
-                                 build_id_of(f.unit()) + ")");
+      unit = &f.unit();
       break;
     }
-  if (!file_known)
+  if (!unit)
     return refused(path, std::string(manifest.project_file) +
                              " is not an instrumented file of the running program");
+  if (build_id_of(*unit) != manifest.build_id)
+    return refused(path, "built for another binary (build id " + std::string(manifest.build_id) +
+                             ", running " + build_id_of(*unit) + ")");
+  if (std::optional<std::string> changed = changed_layout(*unit, manifest))
+    return refused(path, *changed + ": restart needed");
   for (std::size_t i = 0; i < manifest.function_count; ++i) {
     const internal::PatchFunction& entry = manifest.functions[i];
     Result<Function> target = find_function_by_id(entry.id);

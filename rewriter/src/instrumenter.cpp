@@ -11,6 +11,7 @@
 #include "llvm/Support/Path.h"
 
 #include "eligibility.h"
+#include "layouts.h"
 #include "naming.h"
 #include "parse_file.h"
 #include "quote_includes.h"
@@ -142,6 +143,7 @@ llvm::Expected<InstrumentedFile> instrument_file(llvm::StringRef file,
       bind_local_statics(found.local_statics, naming, edits, context);
     edits.finish();
     for (const clang::VarDecl* variable : found.internal_variables) table.add_variable(*variable);
+    if (!table.empty()) table.add_layouts(class_layouts(context, options.project_root));
 
     llvm::StringRef original = sources.getBufferData(sources.getMainFileID());
     out.functions = table.functions();

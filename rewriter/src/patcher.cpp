@@ -8,6 +8,7 @@
 #include "clang/Rewrite/Core/Rewriter.h"
 #include "llvm/Support/Path.h"
 
+#include "layouts.h"
 #include "naming.h"
 #include "parse_file.h"
 #include "quote_includes.h"
@@ -135,6 +136,7 @@ llvm::Expected<PatchSource> make_patch_source(llvm::StringRef file,
       patcher.keep(*function);
     }
     edits.finish();
+    table.add_layouts(class_layouts(context, options.project_root));
     out.functions = table.functions();
     const clang::RewriteBuffer* edited = rewriter.getRewriteBufferFor(sources.getMainFileID());
     std::string body = edited ? std::string(edited->begin(), edited->end())
@@ -150,7 +152,7 @@ llvm::Expected<PatchSource> make_patch_source(llvm::StringRef file,
     llvm::consumeError(std::move(failure));
     return parsed.takeError();
   }
-  if (failure) return std::move(failure);
+  if (failure) return failure;
   return out;
 }
 

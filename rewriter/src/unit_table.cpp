@@ -159,6 +159,22 @@ void UnitTable::add_variable(const clang::VarDecl& variable) {
                        (is_thread_local ? "true" : "false") + "}");
 }
 
+void UnitTable::add_layouts(const std::vector<std::pair<std::string, std::string>>& layouts) {
+  for (const auto& [name, fingerprint] : layouts)
+    layouts_.push_back("{" + quoted(name) + ", " + quoted(fingerprint) + "}");
+}
+
+// `rows` as a static array of `type` named `name`, appended to `text`;
+// returns the name, or nullptr when there are no rows.
+static std::string static_table(std::string& text, const char* type, const char* name,
+                                const std::vector<std::string>& rows) {
+  if (rows.empty()) return "nullptr";
+  text += std::string("static const ::__softpatch_") + type + " " + name + "[] = {\n";
+  for (const std::string& row : rows) text += "  " + row + ",\n";
+  text += "};\n";
+  return name;
+}
+
 std::string UnitTable::prologue(llvm::StringRef runtime_header) const {
   std::string text = include_directive(runtime_header) + "\n";
   if (slot_count())
@@ -172,37 +188,32 @@ std::string UnitTable::patch_prologue(llvm::StringRef patch_header) const {
 
 std::string UnitTable::manifest(llvm::StringRef build_id) const {
   std::string text = "\n// Added by softpatch-rewrite: what this patch replaces.\n" + helpers_;
-  std::string rows;
+  std::vector<std::string> rows;
   for (size_t i = 0; i < functions_.size(); ++i)
-    rows += "  {" + quoted(functions_[i].id) + ", " + quoted(functions_[i].signature) + ", " +
-            addresses_[i] + "},\n";
-  std::string table = "nullptr";
-  if (!rows.empty()) {
-    text += "static const ::__softpatch_patch_function __softpatch_patch_functions[] = {\n" + rows +
-            "};\n";
-    table = "__softpatch_patch_functions";
-  }
-  text += "extern \"C\" const ::__softpatch_patch_manifest softpatch_manifest = {" +
-          std::string("::__softpatch_manifest_version, ") + quoted(build_id) + ", " +
-          quoted(project_file_) + ", " + table + ", " + std::to_string(functions_.size()) + "u};\n";
+    rows.push_back("{" + quoted(functions_[i].id) + ", " + quoted(functions_[i].signature) + ", " +
+                   addresses_[i] + "}");
+  std::string functions = static_table(text, "patch_function", "__softpatch_patch_functions", rows);
+  std::string layouts = static_table(text, "layout_record", "__softpatch_layouts", layouts_);
+  text +=
+      "extern \"C\" const ::__softpatch_patch_manifest softpatch_manifest = {"
+      "::__softpatch_manifest_version, " +
+      quoted(build_id) + ", " + quoted(project_file_) + ", " + functions + ", " +
+      std::to_string(rows.size()) + "u, " + layouts + ", " + std::to_string(layouts_.size()) +
+      "u};\n";
   return text;
 }
 
 std::string UnitTable::epilogue() const {
   std::string text = "\n// Added by softpatch-rewrite: registers this file's functions.\n";
   text += helpers_;
-  auto table = [&](const char* type, const char* name, const std::vector<std::string>& rows) {
-    if (rows.empty()) return std::string("nullptr");
-    text += std::string("static const ::__softpatch_") + type + " " + name + "[] = {\n";
-    for (const std::string& row : rows) text += "  " + row + ",\n";
-    text += "};\n";
-    return std::string(name);
-  };
-  std::string functions = table("function_record", "__softpatch_functions", records_);
-  std::string variables = table("variable_record", "__softpatch_variables", variables_);
+  std::string functions = static_table(text, "function_record", "__softpatch_functions", records_);
+  std::string variables =
+      static_table(text, "variable_record", "__softpatch_variables", variables_);
+  std::string layouts = static_table(text, "layout_record", "__softpatch_layouts", layouts_);
   text += "static ::__softpatch_translation_unit __softpatch_unit = {" + quoted(file_) + ", " +
           quoted(project_file_) + ", " + functions + ", " + std::to_string(records_.size()) +
-          "u, " + variables + ", " + std::to_string(variables_.size()) + "u, nullptr, nullptr};\n";
+          "u, " + variables + ", " + std::to_string(variables_.size()) + "u, " + layouts + ", " +
+          std::to_string(layouts_.size()) + "u, nullptr, nullptr};\n";
   text +=
       "static ::__softpatch_unit_registration "
       "__softpatch_registration(__softpatch_unit);\n";

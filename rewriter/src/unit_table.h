@@ -24,6 +24,8 @@ class UnitTable {
   // Adds an instrumented function; its slot index is the number added before.
   const InstrumentedFunction& add_function(const clang::FunctionDecl& function, unsigned line);
   void add_variable(const clang::VarDecl& variable);
+  // {qualified name, fingerprint} of the classes the file sees.
+  void add_layouts(const std::vector<std::pair<std::string, std::string>>& layouts);
 
   unsigned slot_count() const { return static_cast<unsigned>(records_.size()); }
   unsigned variable_count() const { return static_cast<unsigned>(variables_.size()); }
@@ -48,6 +50,7 @@ class UnitTable {
   std::vector<std::string> records_;    // initialisers of FunctionRecord
   std::vector<std::string> addresses_;  // per function: its address getter, or nullptr
   std::vector<std::string> variables_;  // initialisers of VariableRecord
+  std::vector<std::string> layouts_;    // initialisers of LayoutRecord
   std::string helpers_;                 // address getters, in reopened namespaces
 };
 

@@ -20,7 +20,12 @@ static const bool softpatch_test_build_id_set = [] {
   return true;
 }();
 
-#define SOFTPATCH_TEST_MANIFEST(functions)                                                       \
-  extern "C" const softpatch::internal::PatchManifest softpatch_manifest = {                     \
-      softpatch::internal::kManifestVersion, softpatch_test_build_id, "tests/loader/target.cpp", \
-      functions, sizeof(functions) / sizeof(functions[0])};
+#define SOFTPATCH_TEST_MANIFEST(functions)                                   \
+  extern "C" const softpatch::internal::PatchManifest softpatch_manifest = { \
+      softpatch::internal::kManifestVersion,                                 \
+      softpatch_test_build_id,                                               \
+      "tests/loader/target.cpp",                                             \
+      functions,                                                             \
+      sizeof(functions) / sizeof(functions[0]),                              \
+      nullptr,                                                               \
+      0};

@@ -13,6 +13,11 @@ constexpr int kLimit = 10;
 
 static std::vector<int> history;
 
+struct Sample {  // a class this file defines and uses
+  int value;
+};
+static Sample last_sample{0};
+
 static int counted(int step) {
   static int n = 0;
   return n += step;
@@ -22,6 +27,7 @@ int bump(int by) {
   counted(1);
   ++hit_count;
   history.push_back(by);
+  last_sample = Sample{by};
   return g_total += by;
 }
 

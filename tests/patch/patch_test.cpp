@@ -138,7 +138,7 @@ TEST_F(Patching, SyntaxErrorNamesTheFileAndLineAndChangesNothing) {
   softpatch::Result<softpatch::PatchInfo> p =
       apply(edited({{"  return g_total += by;", "  return g_total += by +;"}}));
   ASSERT_FALSE(p);
-  EXPECT_THAT(p.error(), HasSubstr("counter.cpp:25:"));
+  EXPECT_THAT(p.error(), HasSubstr("counter.cpp:31:"));
   EXPECT_THAT(p.error(), HasSubstr("error"));
   EXPECT_EQ(bump(0), before);
 }
@@ -152,6 +152,16 @@ TEST_F(Patching, ChangedSignatureIsRefused) {
   ASSERT_FALSE(p);
   EXPECT_THAT(p.error(),
               HasSubstr("counted(int) changed its signature from 'int (int)' to 'long (int)'"));
+  EXPECT_THAT(p.error(), HasSubstr("restart needed"));
+}
+
+TEST_F(Patching, ClassLayoutChangeIsRefused) {
+  softpatch::Result<softpatch::PatchInfo> p =
+      apply(edited({{"  int value;\n};", "  int value;\n  long added_field;\n};"}}));
+  ASSERT_FALSE(p);
+  EXPECT_THAT(p.error(),
+              HasSubstr("class Sample changed its layout from 'size 4 align 4 | int value @0' "
+                        "to 'size 16 align 8 | int value @0 | long added_field @8'"));
   EXPECT_THAT(p.error(), HasSubstr("restart needed"));
 }
 

@@ -10,7 +10,7 @@
 namespace softpatch {
 namespace internal {
 
-enum : unsigned { kManifestVersion = 1 };
+enum : unsigned { kManifestVersion = 2 };
 
 // One function of the patched file.
 struct PatchFunction {
@@ -27,6 +27,8 @@ struct PatchManifest {
   const char* project_file;  // the patched file, relative to the project root
   const PatchFunction* functions;
   decltype(sizeof 0) function_count;
+  const LayoutRecord* layouts;  // as the edited file sees its classes
+  decltype(sizeof 0) layout_count;
 };
 
 }  // namespace internal

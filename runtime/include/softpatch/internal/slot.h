@@ -63,6 +63,14 @@ struct VariableRecord {
   bool is_thread_local;
 };
 
+// The layout of a class as a file saw it: size, alignment, fields, bases and
+// virtual functions, condensed. A patch whose file sees a class differently
+// is refused (its code would misread the program's objects).
+struct LayoutRecord {
+  const char* name;         // qualified class name
+  const char* fingerprint;  // e.g. "size 16 align 8 | int a @0 | ... | virtual f()"
+};
+
 // Everything one instrumented translation unit contributes. Lives in static
 // storage of that unit and doubles as the node of the registry's intrusive
 // list, so registering allocates nothing.
@@ -73,6 +81,8 @@ struct TranslationUnit {
   decltype(sizeof 0) function_count;
   const VariableRecord* variables;
   decltype(sizeof 0) variable_count;
+  const LayoutRecord* layouts;
+  decltype(sizeof 0) layout_count;
   TranslationUnit* prev;
   TranslationUnit* next;
 };

@@ -1,0 +1,92 @@
+#include "layouts.h"
+
+#include "clang/AST/DeclCXX.h"
+#include "clang/AST/RecordLayout.h"
+#include "clang/AST/RecursiveASTVisitor.h"
+
+#include "parse_file.h"
+
+namespace softpatch::rewriter {
+namespace {
+
+std::string fingerprint(const clang::CXXRecordDecl& record, clang::ASTContext& context) {
+  const clang::ASTRecordLayout& layout = context.getASTRecordLayout(&record);
+  clang::PrintingPolicy policy(context.getLangOpts());
+  policy.SuppressUnwrittenScope = true;
+  std::string text = "size " + std::to_string(layout.getSize().getQuantity()) + " align " +
+                     std::to_string(layout.getAlignment().getQuantity());
+  for (const clang::CXXBaseSpecifier& base : record.bases()) {
+    const clang::CXXRecordDecl* base_record = base.getType()->getAsCXXRecordDecl();
+    if (!base_record) continue;
+    text += " | base " + base.getType().getCanonicalType().getAsString(policy);
+    if (!base.isVirtual())
+      text += " @" + std::to_string(layout.getBaseClassOffset(base_record).getQuantity());
+    else
+      text += " virtual";
+  }
+  unsigned index = 0;
+  for (const clang::FieldDecl* field : record.fields()) {
+    uint64_t bits = layout.getFieldOffset(index++);
+    text +=
+        " | " + field->getType().getCanonicalType().getAsString(policy) + " " +
+        field->getNameAsString() +
+        (field->isBitField() ? " @bit " + std::to_string(bits) : " @" + std::to_string(bits / 8));
+  }
+  for (const clang::CXXMethodDecl* method : record.methods())
+    if (method->isVirtual())
+      text += " | virtual " + method->getNameAsString() + " " +
+              method->getType().getCanonicalType().getAsString(policy);
+  return text;
+}
+
+class Collector : public clang::RecursiveASTVisitor<Collector> {
+ public:
+  Collector(clang::ASTContext& context, std::string root) : context_(context), root_(root + "/") {}
+
+  bool TraverseDecl(clang::Decl* decl) {
+    // Nothing of ours lives in system headers: do not even walk them.
+    if (decl && !llvm::isa<clang::TranslationUnitDecl>(decl) &&
+        context_.getSourceManager().isInSystemHeader(decl->getLocation()))
+      return true;
+    return clang::RecursiveASTVisitor<Collector>::TraverseDecl(decl);
+  }
+
+  bool VisitCXXRecordDecl(clang::CXXRecordDecl* record) {
+    if (!record->isThisDeclarationADefinition() || record->isDependentType() ||
+        record->isInvalidDecl() || record->isLambda() || record->isLocalClass() ||
+        !record->getIdentifier() || !in_project(*record))
+      return true;
+    layouts.emplace_back(record->getQualifiedNameAsString(), fingerprint(*record, context_));
+    return true;
+  }
+
+  std::vector<std::pair<std::string, std::string>> layouts;
+
+ private:
+  bool in_project(const clang::Decl& decl) {
+    const clang::SourceManager& sources = context_.getSourceManager();
+    clang::SourceLocation where = sources.getExpansionLoc(decl.getLocation());
+    if (sources.isInMainFile(where)) return true;  // even when parsed from a copy elsewhere
+    auto [it, inserted] = known_.try_emplace(sources.getFileID(where).getHashValue(), false);
+    if (inserted) {
+      llvm::StringRef name = sources.getFilename(where);
+      it->second = !name.empty() && real_or_absolute_path(name).rfind(root_, 0) == 0;
+    }
+    return it->second;
+  }
+
+  clang::ASTContext& context_;
+  std::string root_;
+  llvm::DenseMap<unsigned, bool> known_;  // file -> under the project root
+};
+
+}  // namespace
+
+std::vector<std::pair<std::string, std::string>> class_layouts(clang::ASTContext& context,
+                                                               const std::string& project_root) {
+  Collector collector(context, real_or_absolute_path(project_root));
+  collector.TraverseDecl(context.getTranslationUnitDecl());
+  return std::move(collector.layouts);
+}
+
+}  // namespace softpatch::rewriter

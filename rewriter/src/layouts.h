@@ -1,0 +1,22 @@
+// Fingerprints of the layouts of the project's classes as one file sees
+// them, recorded by instrument mode and carried by patches, so the loader can
+// refuse a patch built against a different layout.
+#ifndef SOFTPATCH_REWRITER_LAYOUTS_H
+#define SOFTPATCH_REWRITER_LAYOUTS_H
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "clang/AST/ASTContext.h"
+
+namespace softpatch::rewriter {
+
+// {qualified name, fingerprint} for every complete class defined in the main
+// file or a file under `project_root` (system headers are left out).
+std::vector<std::pair<std::string, std::string>> class_layouts(clang::ASTContext& context,
+                                                               const std::string& project_root);
+
+}  // namespace softpatch::rewriter
+
+#endif  // SOFTPATCH_REWRITER_LAYOUTS_H
