@@ -35,4 +35,8 @@ function(softpatch_instrument target)
   if(TARGET softpatch-cc)
     add_dependencies(${target} softpatch-cc)
   endif()
+  # A new softpatch-cc may instrument differently: rebuild the objects.
+  get_target_property(sources ${target} SOURCES)
+  set_property(SOURCE ${sources} TARGET_DIRECTORY ${target} APPEND PROPERTY
+               OBJECT_DEPENDS "${SOFTPATCH_CC}")
 endfunction()
