@@ -3,6 +3,8 @@
 //
 //   softpatch patch [-p BUILD_DIR] [--pid PID] FILE...
 //   softpatch status | list [PATTERN] | rollback [N]   [--pid PID]
+#include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -45,6 +47,28 @@ std::string field(const std::string& reply, const std::string& name) {
     if (line.rfind(name + " ", 0) == 0) return line.substr(name.size() + 1);
   return "";
 }
+
+// Held while one softpatch patches a process: a second one waits its turn,
+// so builds and loads never interleave.
+class TargetLock {
+ public:
+  explicit TargetLock(int pid) {
+    std::string path = softpatch::agent_directory() + "/" + std::to_string(pid) + ".lock";
+    fd_ = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd_ >= 0 && flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+      std::fprintf(stderr, "softpatch: waiting for another softpatch patching process %d\n", pid);
+      flock(fd_, LOCK_EX);
+    }
+  }
+  ~TargetLock() {
+    if (fd_ >= 0) close(fd_);
+  }
+  TargetLock(const TargetLock&) = delete;
+  TargetLock& operator=(const TargetLock&) = delete;
+
+ private:
+  int fd_ = -1;
+};
 
 int patch_file(int pid, const std::string& file, const std::string& build_dir) {
   auto started = std::chrono::steady_clock::now();
@@ -125,6 +149,7 @@ int main(int argc, char** argv) {
   llvm::Expected<int> process = target(pid);
   if (!process) return fail(llvm::toString(process.takeError()));
   if (*patch) {
+    TargetLock lock(*process);
     int status_code = 0;
     for (const std::string& file : files) status_code |= patch_file(*process, file, build_dir);
     return status_code;

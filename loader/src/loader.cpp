@@ -15,6 +15,7 @@
 #include <optional>
 #include <string_view>
 
+#include "softpatch/internal/initialisation.h"
 #include "softpatch/internal/manifest.h"
 #include "softpatch/registry.h"
 
@@ -156,9 +157,12 @@ Result<PatchInfo> load_patch(const std::string& path) {
   std::lock_guard<std::mutex> lock(loader_mutex);
   // Never closed: a refused patch's static initialisers may already have
   // registered variables it defines.
+  internal::take_initialisation_failure();  // forget anything from before
   Result<void*> opened = open_private_copy(path, static_cast<int>(history().size()) + 1);
   if (!opened) return Error{opened.error()};
   void* handle = opened.value();
+  if (std::string failure = internal::take_initialisation_failure(); !failure.empty())
+    return refused(path, failure);
   auto* manifest = static_cast<const PatchManifest*>(dlsym(handle, SOFTPATCH_MANIFEST_SYMBOL));
   if (!manifest) return refused(path, "not a softpatch patch (no manifest)");
   Result<std::vector<Switch>> switches = plan(path, handle, *manifest);

@@ -155,6 +155,17 @@ TEST_F(Patching, ChangedSignatureIsRefused) {
   EXPECT_THAT(p.error(), HasSubstr("restart needed"));
 }
 
+TEST_F(Patching, AnAddedVariableWhoseInitialiserThrowsIsRefused) {
+  int before = bump(0);
+  softpatch::Result<softpatch::PatchInfo> p = apply(edited({
+      {"static std::vector<int> history;",
+       "static std::vector<int> history;\nstatic std::vector<int> huge(std::size_t(-1) / 2);"},
+  }));
+  ASSERT_FALSE(p);
+  EXPECT_THAT(p.error(), HasSubstr("initialising huge (tests/patch/counter.cpp) threw"));
+  EXPECT_EQ(bump(0), before);  // the program lives on with its code
+}
+
 TEST_F(Patching, ClassLayoutChangeIsRefused) {
   softpatch::Result<softpatch::PatchInfo> p =
       apply(edited({{"  int value;\n};", "  int value;\n  long added_field;\n};"}}));
