@@ -1,6 +1,5 @@
 #include "softpatch/driver/launcher.h"
 
-#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -10,6 +9,7 @@
 #include "softpatch/driver/compile_job.h"
 #include "softpatch/driver/subprocess.h"
 #include "softpatch/rewriter/instrumenter.h"
+#include "softpatch/rewriter/parse_command.h"
 
 namespace softpatch::driver {
 namespace fs = std::filesystem;
@@ -24,14 +24,6 @@ int pass_through(const std::vector<std::string>& command) {
 
 void warn(const std::string& file, const std::string& message) {
   std::fprintf(stderr, "softpatch-cc: warning: %s: %s\n", file.c_str(), message.c_str());
-}
-
-std::string first_line(const std::string& text) {
-  std::istringstream in(text);
-  std::string line;
-  while (std::getline(in, line))
-    if (line.find("error") != std::string::npos) return line;
-  return text.substr(0, text.find('\n'));
 }
 
 // Depfiles escape spaces, '#' and '$' in paths (the Make syntax gcc writes).
@@ -110,8 +102,8 @@ int launch(const std::vector<std::string>& compiler_command, const LauncherOptio
   }
   ProcessResult compiled = run_process(job->compiling(copy), Stderr::kCapture);
   if (compiled.status != 0)
-    return compile_original_after(
-        *job, "instrumented copy " + copy + " did not compile: " + first_line(compiled.error_text));
+    return compile_original_after(*job, "instrumented copy " + copy + " did not compile: " +
+                                            rewriter::first_error_line(compiled.error_text));
   std::fputs(compiled.error_text.c_str(), stderr);
   if (!job->depfile.empty() && !rename_in_depfile(job->depfile, copy, job->source()))
     warn(job->source(), "cannot rewrite dependency file " + job->depfile);

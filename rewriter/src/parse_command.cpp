@@ -78,6 +78,19 @@ long cplusplus_of(const std::string& compiler) {
 
 }  // namespace
 
+std::string first_error_line(llvm::StringRef diagnostics) {
+  llvm::SmallVector<llvm::StringRef, 16> lines;
+  diagnostics.split(lines, '\n');
+  llvm::StringRef first = lines.front();
+  for (llvm::StringRef line : lines)
+    if (line.contains("error:")) {
+      first = line;
+      break;
+    }
+  if (first.empty()) return "no diagnostics";
+  return first.size() > 300 ? first.take_front(300).str() + "..." : first.str();
+}
+
 std::string default_standard(const std::string& compiler) {
   static std::map<std::string, std::string> known;  // one probe per compiler and process
   auto [it, inserted] = known.emplace(compiler, "");

@@ -66,20 +66,6 @@ class Action : public clang::ASTFrontendAction {
   bool& completed_;
 };
 
-// The first error Clang reported, as one line.
-std::string first_error(llvm::StringRef diagnostics) {
-  llvm::SmallVector<llvm::StringRef, 16> lines;
-  diagnostics.split(lines, '\n');
-  llvm::StringRef first = lines.front();
-  for (llvm::StringRef line : lines)
-    if (line.contains("error:")) {
-      first = line;
-      break;
-    }
-  if (first.empty()) return "could not parse";
-  return first.size() > 300 ? first.take_front(300).str() + "..." : first.str();
-}
-
 // One parse of `file` with `command`.
 llvm::Error parse_once(const std::vector<std::string>& command, const ParsedHandler& handler) {
   bool completed = false;
@@ -97,7 +83,7 @@ llvm::Error parse_once(const std::vector<std::string>& command, const ParsedHand
   bool parsed = invocation.run();
   diagnostics_stream.flush();
   if (!parsed || !completed)
-    return llvm::createStringError(llvm::inconvertibleErrorCode(), first_error(diagnostics));
+    return llvm::createStringError(llvm::inconvertibleErrorCode(), first_error_line(diagnostics));
   return llvm::Error::success();
 }
 

@@ -17,6 +17,10 @@ namespace softpatch::rewriter {
 std::vector<std::string> parse_command(llvm::ArrayRef<std::string> compiler_command,
                                        llvm::StringRef file);
 
+// The first line of compiler output `diagnostics` that reports an error
+// (else its first line), at most 300 characters: what one-line messages show.
+std::string first_error_line(llvm::StringRef diagnostics);
+
 // The -std= option for the standard `compiler` uses when a command names
 // none (g++ 12: gnu++17, clang++ 14: gnu++14), asked of the compiler once
 // per process; "" if it cannot tell.
