@@ -70,6 +70,13 @@ class TargetLock {
   int fd_ = -1;
 };
 
+// Lifecycle hooks that threw, as the agent reported them.
+void print_warnings(const std::string& reply) {
+  std::istringstream in(reply);
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind("warning ", 0) == 0) std::fprintf(stderr, "softpatch: %s\n", line.c_str() + 8);
+}
+
 int patch_file(int pid, const std::string& file, const std::string& build_dir) {
   auto started = std::chrono::steady_clock::now();
   llvm::Expected<softpatch::driver::CompileCommand> command =
@@ -104,13 +111,16 @@ int patch_file(int pid, const std::string& file, const std::string& build_dir) {
   if (!built) return fail(file + ": " + llvm::toString(built.takeError()));
   llvm::Expected<std::string> loaded = ask_agent(pid, "load " + built->path);
   if (!loaded) return fail(llvm::toString(loaded.takeError()));
+  print_warnings(*loaded);
   std::istringstream ok(loaded->substr(loaded->rfind("ok patch ")));
   std::string word1, word2, number, functions;
   ok >> word1 >> word2 >> number >> project_file >> functions;
   double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  std::printf("%s \u2192 patch %s: %s functions in %.2f s\n", file.c_str(), number.c_str(),
-              functions.c_str(), seconds);
+  std::string waits =
+      loaded->find(" pending\n") != std::string::npos ? " (waits for a safe point)" : "";
+  std::printf("%s \u2192 patch %s: %s functions in %.2f s%s\n", file.c_str(), number.c_str(),
+              functions.c_str(), seconds, waits.c_str());
   return 0;
 }
 

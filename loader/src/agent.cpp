@@ -54,11 +54,14 @@ std::string list(const std::string& pattern) {
   return out.str();
 }
 
-template <class T>
-std::string answer(Result<T>& result, const std::string& what) {
+// "warning ..." lines for what hooks threw, then the closing line.
+std::string answer(Result<PatchInfo>& result, const std::string& what) {
   if (!result) return "error " + result.error() + "\n";
-  return "ok " + what + " " + std::to_string(result->number) + " " + result->project_file + " " +
-         std::to_string(result->functions) + "\n";
+  std::string reply;
+  std::istringstream errors(result->hook_errors);
+  for (std::string line; std::getline(errors, line);) reply += "warning " + line + "\n";
+  return reply + "ok " + what + " " + std::to_string(result->number) + " " + result->project_file +
+         " " + std::to_string(result->functions) + (result->pending ? " pending" : "") + "\n";
 }
 
 class Agent {

@@ -10,6 +10,9 @@
 #include <cerrno>
 #include <cstring>
 
+#include <algorithm>
+#include <atomic>
+#include <exception>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -17,6 +20,7 @@
 
 #include "softpatch/internal/initialisation.h"
 #include "softpatch/internal/manifest.h"
+#include "softpatch/patch_hooks.h"
 #include "softpatch/registry.h"
 
 namespace softpatch {
@@ -36,13 +40,49 @@ struct Switch {
 struct Patch {
   PatchInfo info;
   std::vector<Switch> switches;
+  std::vector<PatchHook> applied_hooks, removed_hooks;
 };
 
 std::mutex loader_mutex;  // one patch applied or rolled back at a time
+bool deferred = false;    // under loader_mutex
+std::atomic<int> pending_count{0};
+
+// The hooks a patch registers while it is being opened (its static
+// initialisers run inside dlopen, on the loading thread).
+thread_local Patch* registering = nullptr;
+
+// Runs hooks, collecting what they throw into `errors`.
+void run_hooks(const std::vector<PatchHook>& hooks, bool reverse, std::string& errors) {
+  auto run = [&](PatchHook hook) {
+    try {
+      hook();
+    } catch (const std::exception& error) {
+      errors += std::string("a lifecycle hook threw: ") + error.what() + "\n";
+    } catch (...) {
+      errors += "a lifecycle hook threw something that is not a std::exception\n";
+    }
+  };
+  if (reverse)
+    std::for_each(hooks.rbegin(), hooks.rend(), run);
+  else
+    std::for_each(hooks.begin(), hooks.end(), run);
+}
 
 std::vector<Patch>& history() {
   static auto* patches = new std::vector<Patch>;  // never destroyed: patches stay loaded
   return *patches;
+}
+
+// Switches `patch` in: the active patch of the same file hears it goes.
+void switch_in(Patch& patch) {
+  for (Patch& earlier : history())
+    if (&earlier != &patch && earlier.info.active &&
+        earlier.info.project_file == patch.info.project_file)
+      run_hooks(earlier.removed_hooks, /*reverse=*/true, patch.info.hook_errors);
+  for (Switch& s : patch.switches) s.previous = s.slot->exchange(s.next);
+  patch.info.active = true;
+  patch.info.pending = false;
+  run_hooks(patch.applied_hooks, /*reverse=*/false, patch.info.hook_errors);
 }
 
 Error refused(const std::string& path, const std::string& cause) {
@@ -158,7 +198,10 @@ Result<PatchInfo> load_patch(const std::string& path) {
   // Never closed: a refused patch's static initialisers may already have
   // registered variables it defines.
   internal::take_initialisation_failure();  // forget anything from before
+  Patch patch;
+  registering = &patch;
   Result<void*> opened = open_private_copy(path, static_cast<int>(history().size()) + 1);
+  registering = nullptr;
   if (!opened) return Error{opened.error()};
   void* handle = opened.value();
   if (std::string failure = internal::take_initialisation_failure(); !failure.empty())
@@ -168,13 +211,21 @@ Result<PatchInfo> load_patch(const std::string& path) {
   Result<std::vector<Switch>> switches = plan(path, handle, *manifest);
   if (!switches) return Error{switches.error()};
 
-  Patch patch;
-  patch.info = {static_cast<int>(history().size()) + 1, path, manifest->project_file,
-                switches->size(), true};
+  patch.info = {static_cast<int>(history().size()) + 1,
+                path,
+                manifest->project_file,
+                switches->size(),
+                false,
+                true,
+                ""};
   patch.switches = std::move(switches.value());
-  for (Switch& s : patch.switches) s.previous = s.slot->exchange(s.next);
-  history().push_back(patch);
-  return patch.info;
+  history().push_back(std::move(patch));
+  if (deferred) {
+    ++pending_count;
+    return history().back().info;
+  }
+  switch_in(history().back());
+  return history().back().info;
 }
 
 Result<PatchInfo> rollback(int number) {
@@ -184,7 +235,8 @@ Result<PatchInfo> rollback(int number) {
     if (p.info.number == number) patch = &p;
   if (!patch) return Error{"softpatch: no patch " + std::to_string(number)};
   if (!patch->info.active)
-    return Error{"softpatch: patch " + std::to_string(number) + " is already rolled back"};
+    return Error{"softpatch: patch " + std::to_string(number) +
+                 (patch->info.pending ? " waits for a safe point" : " is already rolled back")};
   for (const Switch& s : patch->switches) {
     if (s.slot->current() == s.next) continue;
     for (const Patch& later : history())
@@ -196,6 +248,8 @@ Result<PatchInfo> rollback(int number) {
     return Error{"softpatch: patch " + std::to_string(number) + ": " + s.name +
                  " was redirected since (a mock?); not rolled back"};
   }
+  patch->info.hook_errors.clear();
+  run_hooks(patch->removed_hooks, /*reverse=*/true, patch->info.hook_errors);
   for (const Switch& s : patch->switches) s.slot->exchange(s.previous);
   patch->info.active = false;
   return patch->info;
@@ -210,6 +264,32 @@ Result<PatchInfo> rollback() {
   }
   if (!latest) return Error{"softpatch: no active patch to roll back"};
   return rollback(latest);
+}
+
+void set_deferred(bool on) {
+  std::lock_guard<std::mutex> lock(loader_mutex);
+  deferred = on;
+}
+
+int safepoint() {
+  if (pending_count.load(std::memory_order_acquire) == 0) return 0;
+  std::lock_guard<std::mutex> lock(loader_mutex);
+  int applied = 0;
+  for (Patch& patch : history())
+    if (patch.info.pending) {
+      switch_in(patch);
+      ++applied;
+    }
+  pending_count -= applied;
+  return applied;
+}
+
+void on_applied(PatchHook hook) {
+  if (registering) registering->applied_hooks.push_back(hook);
+}
+
+void on_removed(PatchHook hook) {
+  if (registering) registering->removed_hooks.push_back(hook);
 }
 
 std::vector<PatchInfo> patches() {

@@ -14,6 +14,9 @@
 
 #include "target.h"
 
+extern "C" char hook_log[64];
+char hook_log[64] = "";  // what test patches' lifecycle hooks did
+
 extern "C" int softpatch_test_program_marker;
 int softpatch_test_program_marker = 0;  // found by the test patches in this program
 
@@ -135,6 +138,48 @@ TEST(Loader, HistoryListsEveryPatchInOrder) {
   EXPECT_TRUE(all[before].active);
   EXPECT_FALSE(all[before + 1].active);
   EXPECT_THAT(all[before + 1].path, HasSubstr("patch_answer_again.so"));
+  ASSERT_TRUE(softpatch::rollback());
+  EXPECT_EQ(answer(), 41);
+}
+
+TEST(Loader, LifecycleHooksRunAndTheirErrorsAreReported) {
+  std::memset(hook_log, 0, sizeof hook_log);
+  softpatch::Result<softpatch::PatchInfo> p =
+      softpatch::load_patch(prepared("patch_hooks", own_build_id()));
+  ASSERT_TRUE(p) << p.error();
+  EXPECT_EQ(answer(), 44);
+  EXPECT_STREQ(hook_log, "A");  // the throwing hook did not stop the applied ones
+  EXPECT_EQ(p->hook_errors, "a lifecycle hook threw: applied hook failed\n");
+  softpatch::Result<softpatch::PatchInfo> back = softpatch::rollback();
+  ASSERT_TRUE(back) << back.error();
+  EXPECT_STREQ(hook_log, "A21");  // removed hooks, last registered first
+  EXPECT_EQ(answer(), 41);
+}
+
+TEST(Loader, SupersededPatchHearsItGoes) {
+  std::memset(hook_log, 0, sizeof hook_log);
+  ASSERT_TRUE(softpatch::load_patch(prepared("patch_hooks", own_build_id())));
+  ASSERT_TRUE(softpatch::load_patch(prepared("patch_answer_again", own_build_id())));
+  EXPECT_STREQ(hook_log, "A21");
+  EXPECT_EQ(answer(), 43);
+  ASSERT_TRUE(softpatch::rollback());
+  ASSERT_TRUE(softpatch::rollback());
+  EXPECT_EQ(answer(), 41);
+}
+
+TEST(Loader, DeferredPatchesWaitForASafePoint) {
+  softpatch::set_deferred(true);
+  softpatch::Result<softpatch::PatchInfo> p =
+      softpatch::load_patch(prepared("patch_answer", own_build_id()));
+  softpatch::set_deferred(false);
+  ASSERT_TRUE(p) << p.error();
+  EXPECT_TRUE(p->pending);
+  EXPECT_FALSE(p->active);
+  EXPECT_EQ(answer(), 41);  // checked, not switched
+  EXPECT_FALSE(softpatch::rollback(p->number));
+  EXPECT_EQ(softpatch::safepoint(), 1);
+  EXPECT_EQ(answer(), 42);
+  EXPECT_EQ(softpatch::safepoint(), 0);
   ASSERT_TRUE(softpatch::rollback());
   EXPECT_EQ(answer(), 41);
 }

@@ -31,7 +31,9 @@ struct PatchInfo {
   std::string path;          // the patch file
   std::string project_file;  // the source file it replaces, relative to the project root
   std::size_t functions = 0;
-  bool active = false;  // false once rolled back
+  bool active = false;      // switched in (false once rolled back, or while pending)
+  bool pending = false;     // checked, waiting for safepoint() (deferred mode)
+  std::string hook_errors;  // what lifecycle hooks threw, one line each
 };
 
 Result<PatchInfo> load_patch(const std::string& path);
@@ -44,6 +46,15 @@ Result<PatchInfo> rollback(int number);
 
 // Every patch applied so far, oldest first.
 std::vector<PatchInfo> patches();
+
+// Deferred mode: patches loaded while it is on are checked at once but
+// switched in only when the program calls safepoint(), for event loops that
+// want a clean switch point. Off by default (patches apply on load).
+void set_deferred(bool deferred);
+
+// Switches in every patch waiting for a safe point, in load order; returns
+// how many. Cheap when there are none: call it from the loop every turn.
+int safepoint();
 
 // The GNU build id (lowercase hex) of the loaded module that contains
 // `address`, or "" when it has none.
