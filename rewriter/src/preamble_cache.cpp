@@ -1,5 +1,6 @@
 #include "softpatch/rewriter/preamble_cache.h"
 
+#include "parse_file.h"
 #include "quote_includes.h"
 
 #include <fcntl.h>
@@ -27,10 +28,9 @@ namespace {
 
 namespace fs = llvm::sys::fs;
 
+// Quote includes of the preamble resolve here.
 std::string directory_of(llvm::StringRef file) {
-  llvm::SmallString<256> path(file);
-  fs::make_absolute(path);
-  return llvm::sys::path::parent_path(path).str();
+  return llvm::sys::path::parent_path(absolute_path(file)).str();
 }
 
 std::string hex(llvm::StringRef bytes) {
@@ -165,8 +165,7 @@ bool PreambleCache::build(const std::string& key, llvm::StringRef preamble, llvm
   std::vector<std::string> generate(command.begin(), command.end() - 1);
   generate.erase(std::remove(generate.begin(), generate.end(), "-fsyntax-only"), generate.end());
   std::string temporary = pch + "." + std::to_string(::getpid()) + ".tmp";
-  generate.insert(generate.end(),
-                  {"-iquote", directory_of(file), "-x", "c++-header", header, "-o", temporary});
+  generate.insert(generate.end(), {"-x", "c++-header", header, "-o", temporary});
 
   llvm::IntrusiveRefCntPtr<clang::FileManager> files(
       new clang::FileManager(clang::FileSystemOptions()));

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "read_file.h"
 #include "softpatch/driver/subprocess.h"
 
 namespace {
@@ -19,12 +20,7 @@ using softpatch::driver::Stderr;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-std::string read(const fs::path& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+using softpatch::testing::read_file;
 
 class Launcher : public ::testing::TestWithParam<std::string> {
  protected:
@@ -73,7 +69,7 @@ TEST_P(Launcher, InstrumentsASingleSourceCompile) {
   ASSERT_EQ(r.status, 0) << r.error_text;
   EXPECT_EQ(r.error_text, "");  // quiet when all is well
   EXPECT_TRUE(fs::exists(path("a.o")));
-  EXPECT_THAT(read(path("a.o.softpatch.cpp")), HasSubstr("__softpatch_slots[0]"));
+  EXPECT_THAT(read_file(path("a.o.softpatch.cpp")), HasSubstr("__softpatch_slots[0]"));
   ProcessResult linked = link(path("a.o"), "a");
   ASSERT_EQ(linked.status, 0) << linked.error_text;
   EXPECT_EQ(run_process({path("a")}, Stderr::kCapture).status, 0);
@@ -92,14 +88,14 @@ TEST_P(Launcher, ParsesWithTheCompilersDefaultStandard) {
   ProcessResult r = launch({"-c", source, "-o", path("std.o")});
   ASSERT_EQ(r.status, 0) << r.error_text;
   EXPECT_EQ(r.error_text, "");
-  EXPECT_THAT(read(path("std.o.softpatch.cpp")), HasSubstr("__softpatch_slots[0]"));
+  EXPECT_THAT(read_file(path("std.o.softpatch.cpp")), HasSubstr("__softpatch_slots[0]"));
 }
 
 TEST_P(Launcher, PassesEverythingElseThrough) {
   std::string source = write("a.cpp", kTwoFunctions);
   std::string c_source = write("c.c", "int f(void) { return 1; }\n");
   EXPECT_EQ(launch({"-E", source, "-o", path("a.ii")}).status, 0);
-  EXPECT_THAT(read(path("a.ii")), HasSubstr("int helper(int x) { return x + 1; }"));
+  EXPECT_THAT(read_file(path("a.ii")), HasSubstr("int helper(int x) { return x + 1; }"));
   ASSERT_EQ(launch({"-x", "c", "-c", c_source, "-o", path("c.o")}).status, 0);
   EXPECT_FALSE(fs::exists(path("c.o.softpatch.cpp")));
   ASSERT_EQ(plain({"-c", source, "-o", path("p.o")}).status, 0);
@@ -185,7 +181,8 @@ TEST_P(Launcher, QuoteIncludesResolveAsForTheOriginal) {
   ProcessResult r = launch({"-I", path("inc"), "-I", path("gen"), "-c", source, "-o", path("a.o")});
   ASSERT_EQ(r.status, 0) << r.error_text;
   EXPECT_EQ(r.error_text, "");
-  EXPECT_THAT(read(path("a.o.softpatch.cpp")), HasSubstr("#include \"" + path("src/config.h")));
+  EXPECT_THAT(read_file(path("a.o.softpatch.cpp")),
+              HasSubstr("#include \"" + path("src/config.h")));
 }
 
 TEST_P(Launcher, DepfileNamesTheOriginalSource) {
@@ -193,7 +190,7 @@ TEST_P(Launcher, DepfileNamesTheOriginalSource) {
   ProcessResult r =
       launch({"-MD", "-MT", "dep.o", "-MF", path("dep.d"), "-c", source, "-o", path("dep.o")});
   ASSERT_EQ(r.status, 0) << r.error_text;
-  std::string depfile = read(path("dep.d"));
+  std::string depfile = read_file(path("dep.d"));
   EXPECT_THAT(depfile, HasSubstr("dir\\ with\\ space/dep.cpp"));
   EXPECT_THAT(depfile, Not(HasSubstr(".softpatch.cpp")));
 }
@@ -212,7 +209,7 @@ TEST_P(Launcher, AssertAndLineMacrosReportTheOriginal) {
   std::string out = path("prog.out");
   ProcessResult r = run_process({"sh", "-c", path("prog") + " >" + out}, Stderr::kCapture);
   EXPECT_NE(r.status, 0);
-  EXPECT_EQ(read(out), source + ":4\n");
+  EXPECT_EQ(read_file(out), source + ":4\n");
   EXPECT_THAT(r.error_text, HasSubstr(source + ":5:"));
   EXPECT_THAT(r.error_text, HasSubstr("Assertion `n > 0' failed"));
 }
@@ -232,7 +229,7 @@ TEST_P(Launcher, DebuggerBreaksOnTheOriginalLine) {
                "gdb -batch -nx -ex 'break dbg.cpp:3' -ex run -ex 'info line' " + path("dbg") +
                    " >" + out + " 2>&1"},
               Stderr::kCapture);
-  EXPECT_THAT(read(out), HasSubstr("Breakpoint 1, twice (x=0) at " + source + ":3"));
+  EXPECT_THAT(read_file(out), HasSubstr("Breakpoint 1, twice (x=0) at " + source + ":3"));
 }
 
 TEST_P(Launcher, OptOutsCompileTheOriginal) {

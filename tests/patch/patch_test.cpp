@@ -13,6 +13,7 @@
 
 #include "clang/Tooling/JSONCompilationDatabase.h"
 #include "counter.h"
+#include "read_file.h"
 #include "shapes.h"
 #include "softpatch/driver/patch_builder.h"
 #include "softpatch/loader.h"
@@ -22,12 +23,7 @@ namespace {
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 
-std::string read(const fs::path& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+using softpatch::testing::read_file;
 
 class Patching : public ::testing::Test {
  protected:
@@ -41,7 +37,7 @@ class Patching : public ::testing::Test {
   // The file later edits and patches are of.
   void use(const std::string& source) {
     source_ = source;
-    original_ = read(source);
+    original_ = read_file(source);
   }
   void TearDown() override {
     if (!getenv("KEEP")) fs::remove_all(dir_);
