@@ -5,8 +5,10 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <sstream>
 
 #include "softpatch/agent.h"
 
@@ -27,7 +29,13 @@ std::vector<int> running_agents() {
   for (const auto& entry : std::filesystem::directory_iterator(dir, error)) {
     if (entry.path().extension() != ".sock") continue;
     int pid = std::atoi(entry.path().stem().c_str());
-    if (pid > 0 && kill(pid, 0) == 0) pids.push_back(pid);
+    if (pid > 0 && kill(pid, 0) == 0) {
+      pids.push_back(pid);
+    } else if (pid > 0 && errno == ESRCH) {
+      // Left by a program killed before its agent could clean up.
+      std::filesystem::remove(entry.path(), error);
+      std::filesystem::remove(dir + "/" + std::to_string(pid) + ".lock", error);
+    }
   }
   std::sort(pids.begin(), pids.end());
   return pids;
@@ -60,6 +68,13 @@ llvm::Expected<std::string> ask_agent(int pid, const std::string& request) {
   if (final_line.rfind("error ", 0) == 0)
     return failure(final_line.substr(6, final_line.size() - 7));
   return failure("process " + std::to_string(pid) + " gave no answer");
+}
+
+std::string reply_field(const std::string& reply, const std::string& name) {
+  std::istringstream in(reply);
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind(name + " ", 0) == 0) return line.substr(name.size() + 1);
+  return "";
 }
 
 }  // namespace softpatch::driver

@@ -39,7 +39,9 @@ llvm::Expected<CompileCommand> find_compile_command(const std::string& file,
       std::vector<std::string> command;
       for (const std::string& arg : c.CommandLine)
         if (arg.rfind("--driver-mode=", 0) != 0) command.push_back(arg);
-      return CompileCommand{c.Directory, command, (dir / "compile_commands.json").string()};
+      return CompileCommand{
+          c.Directory, command,
+          fs::absolute(dir / "compile_commands.json").lexically_normal().string()};
     }
   }
   return llvm::createStringError(

@@ -3,6 +3,7 @@
 #include <fstream>
 
 #include "softpatch/driver/compile_job.h"
+#include "softpatch/driver/runtime_headers.h"
 #include "softpatch/driver/subprocess.h"
 #include "softpatch/rewriter/patcher.h"
 #include "softpatch/rewriter/preamble_cache.h"
@@ -35,7 +36,7 @@ llvm::Expected<BuiltPatch> build_patch(const PatchRequest& request) {
   rewriter::PatchOptions options;
   options.project_root = request.project_root;
   options.original_file = request.original_file;
-  options.patch_header = SOFTPATCH_PATCH_HEADER;
+  options.patch_header = runtime_header("softpatch/internal/patch.h");
   options.build_id = request.build_id;
   options.preamble_cache = rewriter::PreambleCache::default_directory();
   llvm::Expected<rewriter::PatchSource> patch =

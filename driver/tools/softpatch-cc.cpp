@@ -13,19 +13,10 @@
 #include <vector>
 
 #include "softpatch/driver/launcher.h"
+#include "softpatch/driver/runtime_headers.h"
 #include "softpatch/rewriter/preamble_cache.h"
 
 namespace fs = std::filesystem;
-
-// The runtime header: beside an installed tool in ../include, else in the
-// source tree this tool was built from.
-static std::string find_runtime_header() {
-  std::error_code error;
-  fs::path self = fs::read_symlink("/proc/self/exe", error);
-  fs::path installed = self.parent_path().parent_path() / "include/softpatch/internal/instrument.h";
-  if (!error && fs::exists(installed, error)) return installed.string();
-  return SOFTPATCH_SOURCE_RUNTIME_HEADER;
-}
 
 int main(int argc, char** argv) {
   softpatch::driver::LauncherOptions options;
@@ -53,7 +44,7 @@ int main(int argc, char** argv) {
   if (const char* root = std::getenv("SOFTPATCH_ROOT"); root && options.project_root.empty())
     options.project_root = root;
   if (options.project_root.empty()) options.project_root = fs::current_path().string();
-  options.runtime_header = find_runtime_header();
+  options.runtime_header = softpatch::driver::runtime_header("softpatch/internal/instrument.h");
   options.preamble_cache = softpatch::rewriter::PreambleCache::default_directory();
   if (const char* off = std::getenv("SOFTPATCH_DISABLE"); off && *off && std::string(off) != "0") {
     execvp(command[0].c_str(), argv + i);

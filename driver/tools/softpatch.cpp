@@ -3,22 +3,13 @@
 //
 //   softpatch patch [-p BUILD_DIR] [--pid PID] FILE...
 //   softpatch status | list [PATTERN] | rollback [N]   [--pid PID]
-#include <fcntl.h>
-#include <sys/file.h>
-#include <unistd.h>
-
 #include <CLI/CLI.hpp>
-#include <chrono>
 #include <cstdio>
-#include <filesystem>
 #include <sstream>
 
-#include "softpatch/agent.h"
 #include "softpatch/driver/agent_client.h"
-#include "softpatch/driver/compile_database.h"
-#include "softpatch/driver/patch_builder.h"
+#include "softpatch/driver/live_patch.h"
 
-namespace fs = std::filesystem;
 using softpatch::driver::ask_agent;
 
 namespace {
@@ -41,86 +32,24 @@ llvm::Expected<int> target(int pid) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
 }
 
-std::string field(const std::string& reply, const std::string& name) {
-  std::istringstream in(reply);
-  for (std::string line; std::getline(in, line);)
-    if (line.rfind(name + " ", 0) == 0) return line.substr(name.size() + 1);
-  return "";
-}
-
-// Held while one softpatch patches a process: a second one waits its turn,
-// so builds and loads never interleave.
-class TargetLock {
- public:
-  explicit TargetLock(int pid) {
-    std::string path = softpatch::agent_directory() + "/" + std::to_string(pid) + ".lock";
-    fd_ = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (fd_ >= 0 && flock(fd_, LOCK_EX | LOCK_NB) != 0) {
-      std::fprintf(stderr, "softpatch: waiting for another softpatch patching process %d\n", pid);
-      flock(fd_, LOCK_EX);
-    }
-  }
-  ~TargetLock() {
-    if (fd_ >= 0) close(fd_);
-  }
-  TargetLock(const TargetLock&) = delete;
-  TargetLock& operator=(const TargetLock&) = delete;
-
- private:
-  int fd_ = -1;
-};
-
-// Lifecycle hooks that threw, as the agent reported them.
-void print_warnings(const std::string& reply) {
-  std::istringstream in(reply);
-  for (std::string line; std::getline(in, line);)
-    if (line.rfind("warning ", 0) == 0) std::fprintf(stderr, "softpatch: %s\n", line.c_str() + 8);
+void say_waiting(int pid) {
+  std::fprintf(stderr, "softpatch: waiting for another softpatch patching process %d\n", pid);
 }
 
 int patch_file(int pid, const std::string& file, const std::string& build_dir) {
-  auto started = std::chrono::steady_clock::now();
-  llvm::Expected<softpatch::driver::CompileCommand> command =
-      softpatch::driver::find_compile_command(file, build_dir);
-  if (!command) return fail(llvm::toString(command.takeError()));
-  // The project root is where softpatch_instrument said: the --root= of the
-  // build's launcher is not in compile_commands.json, so ask the program.
-  fs::path source = fs::absolute(file).lexically_normal();
-  std::string root, project_file, build_id;
-  for (fs::path dir = source.parent_path(); !dir.empty() && dir != dir.parent_path();
-       dir = dir.parent_path()) {
-    std::string relative = source.lexically_relative(dir).string();
-    llvm::Expected<std::string> reply = ask_agent(pid, "file " + relative);
-    if (reply) {
-      root = dir.string(), project_file = relative, build_id = field(*reply, "build-id");
-      break;
-    }
-    llvm::consumeError(reply.takeError());
+  if (!pid) {
+    llvm::Expected<int> found = softpatch::driver::process_for_file(file, build_dir);
+    if (!found) return fail(llvm::toString(found.takeError()));
+    pid = *found;
   }
-  if (root.empty())
-    return fail(file + ": not an instrumented file of process " + std::to_string(pid));
-  std::string dir = softpatch::agent_directory() + "/patches";
-  fs::create_directories(dir);
-  static int serial = 0;
-  std::string output = dir + "/" + std::to_string(pid) + "-" + std::to_string(getpid()) + "-" +
-                       std::to_string(++serial) + ".so";
-  fs::path cwd = fs::current_path();
-  fs::current_path(command->directory);
-  llvm::Expected<softpatch::driver::BuiltPatch> built = softpatch::driver::build_patch(
-      {source.string(), source.string(), command->command, root, build_id, output});
-  fs::current_path(cwd);
-  if (!built) return fail(file + ": " + llvm::toString(built.takeError()));
-  llvm::Expected<std::string> loaded = ask_agent(pid, "load " + built->path);
-  if (!loaded) return fail(llvm::toString(loaded.takeError()));
-  print_warnings(*loaded);
-  std::istringstream ok(loaded->substr(loaded->rfind("ok patch ")));
-  std::string word1, word2, number, functions;
-  ok >> word1 >> word2 >> number >> project_file >> functions;
-  double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  std::string waits =
-      loaded->find(" pending\n") != std::string::npos ? " (waits for a safe point)" : "";
-  std::printf("%s \u2192 patch %s: %s functions in %.2f s%s\n", file.c_str(), number.c_str(),
-              functions.c_str(), seconds, waits.c_str());
+  llvm::Expected<softpatch::driver::AppliedPatch> applied =
+      softpatch::driver::patch_process(pid, file, build_dir, say_waiting);
+  if (!applied) return fail(llvm::toString(applied.takeError()));
+  for (const std::string& warning : applied->warnings)
+    std::fprintf(stderr, "softpatch: %s\n", warning.c_str());
+  std::printf("%s \u2192 patch %d: %zu functions in %.2f s%s\n", file.c_str(), applied->number,
+              applied->functions, applied->seconds,
+              applied->pending ? " (waits for a safe point)" : "");
   return 0;
 }
 
@@ -156,20 +85,19 @@ int main(int argc, char** argv) {
   rollback->add_option("--pid", pid, "the process");
   CLI11_PARSE(app, argc, argv);
 
-  llvm::Expected<int> process = target(pid);
-  if (!process) return fail(llvm::toString(process.takeError()));
   if (*patch) {
-    TargetLock lock(*process);
     int status_code = 0;
-    for (const std::string& file : files) status_code |= patch_file(*process, file, build_dir);
+    for (const std::string& file : files) status_code |= patch_file(pid, file, build_dir);
     return status_code;
   }
+  llvm::Expected<int> process = target(pid);
+  if (!process) return fail(llvm::toString(process.takeError()));
   if (*status) return print_reply(ask_agent(*process, "status"));
   if (*list) return print_reply(ask_agent(*process, "list " + pattern));
   llvm::Expected<std::string> reply =
       ask_agent(*process, number ? "rollback " + std::to_string(number) : "rollback");
   if (!reply) return fail(llvm::toString(reply.takeError()));
-  std::istringstream fields(field(*reply, "ok rolled back"));
+  std::istringstream fields(softpatch::driver::reply_field(*reply, "ok rolled back"));
   std::string rolled_back, file;
   fields >> rolled_back >> file;
   std::printf("rolled back patch %s (%s)\n", rolled_back.c_str(), file.c_str());

@@ -14,12 +14,17 @@ fail() { echo "cli: $*" >&2; [ -f "$work/out.txt" ] && cat "$work/out.txt" >&2; 
 
 cmake -S "$work/app" -B "$work/app/build" -G Ninja -Dsoftpatch_DIR="$build/cmake/build-tree" >/dev/null
 ninja -C "$work/app/build" >/dev/null || fail "build failed"
+# A second build of the same sources: its program runs too, and must be left alone.
+cmake -S "$work/app" -B "$work/app/build-other" -G Ninja -Dsoftpatch_DIR="$build/cmake/build-tree" >/dev/null
+ninja -C "$work/app/build-other" >/dev/null || fail "second build failed"
 
 mkfifo "$work/in"
 SOFTPATCH_AGENT=1 "$work/app/build/app" <"$work/in" >"$work/out.txt" 2>&1 &
 app=$!
 exec 3>"$work/in"
-trap 'exec 3>&-; wait $app 2>/dev/null || true' EXIT
+others=()
+stop_others() { for p in "${others[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null || true; done; others=(); }
+trap 'stop_others; exec 3>&-; wait $app 2>/dev/null || true' EXIT
 say() { echo "$1" >&3; for _ in $(seq 50); do grep -q "$1 #" "$work/out.txt" && return; sleep 0.1; done; fail "no answer to $1"; }
 
 say world
@@ -27,9 +32,22 @@ grep -q "^hello world #1 pid $app$" "$work/out.txt" || fail "unexpected first an
 "$softpatch" status | grep -q "^pid $app$" || fail "status does not name the program"
 
 sed -i 's/"hello "/"HELLO, "/' "$work/app/src/greet.cpp"
-line=$(cd "$work/app" && "$softpatch" patch src/greet.cpp) || fail "patch failed"
+# Several programs run the file: -p says which build; two of one build are refused.
+SOFTPATCH_AGENT=1 "$work/app/build-other/app" </dev/zero >"$work/other.txt" 2>&1 &
+others+=($!)
+SOFTPATCH_AGENT=1 "$work/app/build/app" </dev/zero >/dev/null 2>&1 &
+others+=($!)
+for _ in $(seq 50); do [ "$(ls "$XDG_RUNTIME_DIR/softpatch/"*.sock | wc -l)" = 3 ] && break; sleep 0.1; done
+if (cd "$work/app" && "$softpatch" patch -p build src/greet.cpp 2>"$work/err.txt"); then
+  fail "patched one of two programs of the same build"
+fi
+grep -q "runs in several programs ($app $work/app/build/app, ${others[1]} $work/app/build/app)" \
+  "$work/err.txt" || fail "ambiguity not explained: $(cat "$work/err.txt")"
+kill "${others[1]}"; wait "${others[1]}" 2>/dev/null || true; unset 'others[1]'
+line=$(cd "$work/app" && "$softpatch" patch -p build src/greet.cpp) || fail "patch failed"
 [[ "$line" =~ ^src/greet.cpp\ →\ patch\ 1:\ 1\ functions\ in\ [0-9.]+\ s$ ]] || fail "patch said: $line"
 say again
+stop_others
 grep -q "^HELLO, again #2 pid $app$" "$work/out.txt" || fail "new code or state missing after the patch"
 "$softpatch" list greet | grep -q "patched" || fail "list does not show the patch"
 
@@ -47,5 +65,8 @@ grep -q "^hello back #4 pid $app$" "$work/out.txt" || fail "rollback did not res
 exec 3>&-
 wait $app || fail "the program did not exit cleanly"
 trap - EXIT
-[ -z "$(ls "$XDG_RUNTIME_DIR/softpatch/"*.sock 2>/dev/null)" ] || fail "the socket was left behind"
+[ ! -e "$XDG_RUNTIME_DIR/softpatch/$app.sock" ] || fail "the socket was left behind"
+# Those of the programs killed by a signal go with the next look for agents.
+"$softpatch" status 2>/dev/null && fail "status found a program after all had stopped"
+[ -z "$(ls "$XDG_RUNTIME_DIR/softpatch/"*.sock 2>/dev/null)" ] || fail "stale sockets stay"
 echo "cli: patched pid $app live, state kept, bad patch refused, rolled back, socket removed"

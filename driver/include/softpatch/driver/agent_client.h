@@ -10,12 +10,16 @@
 
 namespace softpatch::driver {
 
-// The pids of this user's programs whose agent is listening.
+// The pids of this user's programs whose agent is listening. Sockets left by
+// programs that died without cleaning up are removed on the way.
 std::vector<int> running_agents();
 
 // Sends one request to the agent of `pid`; returns its reply, or an error
 // for a reply ending in "error ..." or no agent.
 llvm::Expected<std::string> ask_agent(int pid, const std::string& request);
+
+// The value of the line "<name> <value>" in an agent's reply, or "".
+std::string reply_field(const std::string& reply, const std::string& name);
 
 }  // namespace softpatch::driver
 

@@ -1,0 +1,51 @@
+// Patching a running program from the command line's side: find the process
+// that runs a file, build the patch for it, have the agent apply it. Shared
+// by `softpatch patch` and `softpatch run`.
+#ifndef SOFTPATCH_DRIVER_LIVE_PATCH_H
+#define SOFTPATCH_DRIVER_LIVE_PATCH_H
+
+#include <string>
+#include <vector>
+
+#include "llvm/Support/Error.h"
+
+namespace softpatch::driver {
+
+// Where a source file sits among the instrumented files of a process.
+struct FileInProcess {
+  std::string project_root;  // the --root the program's build gave softpatch-cc
+  std::string project_file;  // the file, relative to it
+  std::string build_id;      // of the module holding the file's code
+};
+
+// Asks process `pid` about `source` (an absolute path): its answer for the
+// nearest directory above the file under which the program knows it.
+llvm::Expected<FileInProcess> find_file_in_process(int pid, const std::string& source);
+
+// The running program to patch `file` into when no pid is given: the one
+// process with an agent that has the file; among several, those whose
+// executable lies in the build directory of the file's compile command (in
+// `build_dir`, or found as find_compile_command does). Fails naming the
+// candidates when that still leaves more than one.
+llvm::Expected<int> process_for_file(const std::string& file, const std::string& build_dir);
+
+struct AppliedPatch {
+  int number = 0;
+  std::string project_file;
+  std::size_t functions = 0;
+  bool pending = false;               // waits for the program's safepoint()
+  std::vector<std::string> warnings;  // what its lifecycle hooks threw
+  double seconds = 0;                 // from the start of the build to the switch
+};
+
+// Builds the patch for `file` (its command from compile_commands.json in
+// `build_dir`, or found as find_compile_command does) and applies it to
+// process `pid`. One softpatch at a time patches a process: a second caller
+// waits for the first (`on_wait` is told once, before waiting).
+llvm::Expected<AppliedPatch> patch_process(int pid, const std::string& file,
+                                           const std::string& build_dir,
+                                           void (*on_wait)(int pid) = nullptr);
+
+}  // namespace softpatch::driver
+
+#endif  // SOFTPATCH_DRIVER_LIVE_PATCH_H

@@ -1,0 +1,169 @@
+#include "softpatch/driver/live_patch.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <sstream>
+
+#include "softpatch/agent.h"
+#include "softpatch/driver/agent_client.h"
+#include "softpatch/driver/compile_database.h"
+#include "softpatch/driver/patch_builder.h"
+
+namespace softpatch::driver {
+namespace fs = std::filesystem;
+namespace {
+
+llvm::Error failure(const std::string& message) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
+}
+
+std::string executable_of(int pid) {
+  std::error_code error;
+  return fs::read_symlink("/proc/" + std::to_string(pid) + "/exe", error).string();
+}
+
+bool inside(const std::string& path, const fs::path& directory) {
+  std::string relative = fs::path(path).lexically_relative(directory).string();
+  return !relative.empty() && relative.rfind("..", 0) != 0;
+}
+
+std::string describe(const std::vector<int>& pids) {
+  std::string out;
+  for (int pid : pids)
+    out += (out.empty() ? "" : ", ") + std::to_string(pid) + " " + executable_of(pid);
+  return out;
+}
+
+// Held while one softpatch patches a process, so that builds and loads of
+// two softpatch runs never interleave.
+class TargetLock {
+ public:
+  TargetLock(int pid, void (*on_wait)(int)) {
+    std::string path = agent_directory() + "/" + std::to_string(pid) + ".lock";
+    fd_ = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd_ >= 0 && flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+      if (on_wait) on_wait(pid);
+      flock(fd_, LOCK_EX);
+    }
+  }
+  ~TargetLock() {
+    if (fd_ >= 0) close(fd_);
+  }
+  TargetLock(const TargetLock&) = delete;
+  TargetLock& operator=(const TargetLock&) = delete;
+
+ private:
+  int fd_ = -1;
+};
+
+// Restores the working directory on scope exit.
+class WorkingDirectory {
+ public:
+  explicit WorkingDirectory(const std::string& dir) : saved_(fs::current_path()) {
+    fs::current_path(dir);
+  }
+  ~WorkingDirectory() {
+    std::error_code error;
+    fs::current_path(saved_, error);
+  }
+
+ private:
+  fs::path saved_;
+};
+
+llvm::Expected<AppliedPatch> parse_load_reply(const std::string& reply) {
+  AppliedPatch applied;
+  std::istringstream lines(reply);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("warning ", 0) == 0) applied.warnings.push_back(line.substr(8));
+    if (line.rfind("ok patch ", 0) != 0) continue;
+    std::istringstream ok(line.substr(9));
+    std::string pending;
+    ok >> applied.number >> applied.project_file >> applied.functions >> pending;
+    applied.pending = pending == "pending";
+    return applied;
+  }
+  return failure("the agent's answer is not understood: " + reply);
+}
+
+}  // namespace
+
+llvm::Expected<FileInProcess> find_file_in_process(int pid, const std::string& source) {
+  fs::path path(source);
+  for (fs::path dir = path.parent_path(); !dir.empty() && dir != dir.parent_path();
+       dir = dir.parent_path()) {
+    std::string relative = path.lexically_relative(dir).string();
+    llvm::Expected<std::string> reply = ask_agent(pid, "file " + relative);
+    if (reply) return FileInProcess{dir.string(), relative, reply_field(*reply, "build-id")};
+    llvm::consumeError(reply.takeError());
+  }
+  return failure(source + ": not an instrumented file of process " + std::to_string(pid));
+}
+
+llvm::Expected<int> process_for_file(const std::string& file, const std::string& build_dir) {
+  std::vector<int> agents = running_agents();
+  if (agents.empty())
+    return failure(
+        "no running program with a softpatch agent (start it with SOFTPATCH_AGENT=1, "
+        "or under softpatch run)");
+  std::string source = fs::absolute(file).lexically_normal().string();
+  std::vector<int> having;
+  for (int pid : agents) {
+    llvm::Expected<FileInProcess> found = find_file_in_process(pid, source);
+    if (found)
+      having.push_back(pid);
+    else
+      llvm::consumeError(found.takeError());
+  }
+  if (having.empty())
+    return failure(file + ": not an instrumented file of any running program (" + describe(agents) +
+                   ")");
+  llvm::Expected<CompileCommand> command = find_compile_command(file, build_dir);
+  if (!command) llvm::consumeError(command.takeError());
+  if (having.size() > 1 && command) {
+    fs::path build = fs::path(command->database).parent_path();
+    std::vector<int> of_build;
+    for (int pid : having)
+      if (inside(executable_of(pid), build)) of_build.push_back(pid);
+    if (!of_build.empty()) having = of_build;
+  }
+  if (having.size() == 1) return having.front();
+  return failure(file + " runs in several programs (" + describe(having) +
+                 "): choose one with --pid");
+}
+
+llvm::Expected<AppliedPatch> patch_process(int pid, const std::string& file,
+                                           const std::string& build_dir, void (*on_wait)(int pid)) {
+  auto started = std::chrono::steady_clock::now();
+  llvm::Expected<CompileCommand> command = find_compile_command(file, build_dir);
+  if (!command) return command.takeError();
+  std::string source = fs::absolute(file).lexically_normal().string();
+  llvm::Expected<FileInProcess> place = find_file_in_process(pid, source);
+  if (!place) return place.takeError();
+
+  TargetLock lock(pid, on_wait);
+  std::string dir = agent_directory() + "/patches";
+  fs::create_directories(dir);
+  static int serial = 0;
+  std::string output = dir + "/" + std::to_string(pid) + "-" + std::to_string(getpid()) + "-" +
+                       std::to_string(++serial) + ".so";
+  llvm::Expected<BuiltPatch> built = [&] {
+    WorkingDirectory in(command->directory);  // the command's relative paths
+    return build_patch(
+        {source, source, command->command, place->project_root, place->build_id, output});
+  }();
+  if (!built) return failure(file + ": " + llvm::toString(built.takeError()));
+  llvm::Expected<std::string> loaded = ask_agent(pid, "load " + built->path);
+  if (!loaded) return loaded.takeError();
+  llvm::Expected<AppliedPatch> applied = parse_load_reply(*loaded);
+  if (applied)
+    applied->seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return applied;
+}
+
+}  // namespace softpatch::driver
