@@ -80,6 +80,23 @@ class Patcher {
     return llvm::Error::success();
   }
 
+  // Classes with internal linkage have no symbols for the loader to find
+  // their methods by; thunks in ::__softpatch_access reach them instead,
+  // through friendship (which changes nothing in the class's layout).
+  llvm::Error befriend_thunks(const clang::CXXMethodDecl& method) {
+    for (const clang::CXXRecordDecl* record = method.getParent(); record;
+         record = llvm::dyn_cast<clang::CXXRecordDecl>(record->getDeclContext())) {
+      if (!befriended_.insert(record).second) continue;
+      clang::SourceLocation close = record->getBraceRange().getEnd();
+      if (close.isInvalid() || !edits_.can_edit(close))
+        return cannot_patch(method, sources_,
+                            "cannot patch members of " + record->getQualifiedNameAsString() +
+                                " (its definition is made by a macro)");
+      edits_.insert_before(close, " friend struct ::__softpatch_access; ");
+    }
+    return llvm::Error::success();
+  }
+
   // Inline functions are emitted only where used; the loader needs them.
   void keep(const clang::FunctionDecl& function) {
     if (function.isInlined() && edits_.can_edit(function.getLocation()))
@@ -93,6 +110,7 @@ class Patcher {
   const Naming& naming_;
   std::string project_file_;
   std::set<clang::SourceLocation::UIntTy> externed_;
+  std::set<const clang::CXXRecordDecl*> befriended_;
 };
 
 }  // namespace
@@ -134,6 +152,11 @@ llvm::Expected<PatchSource> make_patch_source(llvm::StringRef file,
     for (const clang::FunctionDecl* function : found.functions) {
       table.add_function(*function, line_of(*function, sources));
       patcher.keep(*function);
+      const auto* method = llvm::dyn_cast<clang::CXXMethodDecl>(function);
+      if (method && !method->isExternallyVisible()) {
+        check(patcher.befriend_thunks(*method));
+        table.add_entry_thunk(*method);
+      }
     }
     edits.finish();
     table.add_layouts(class_layouts(context, options.project_root));

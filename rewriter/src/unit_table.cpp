@@ -50,6 +50,11 @@ std::string define_in(const std::vector<std::string>& openers, const std::string
   return qualified + name;
 }
 
+// The class that declares `method`, as a type.
+clang::QualType context_type(const clang::CXXMethodDecl& method) {
+  return method.getASTContext().getRecordType(method.getParent());
+}
+
 unsigned function_flags(const clang::FunctionDecl& function) {
   namespace internal = softpatch::internal;
   unsigned flags = 0;
@@ -144,6 +149,34 @@ const InstrumentedFunction& UnitTable::add_function(const clang::FunctionDecl& f
   return info;
 }
 
+void UnitTable::add_entry_thunk(const clang::CXXMethodDecl& method) {
+  std::string index = std::to_string(functions_.size() - 1);
+  std::string thunk = "thunk" + index;
+  std::string target = naming_.spell(context_type(method)) + "::" + method.getNameAsString();
+  if (method.isStatic()) {
+    thunk = target;  // an ordinary function: its address is the entry
+  } else {
+    std::string self_type = naming_.spell(method.getThisType()->getPointeeType());
+    std::string parameters = self_type + "* self";
+    std::string object = method.getRefQualifier() == clang::RQ_RValue
+                             ? "static_cast<" + self_type + "&&>(*self)"
+                             : "(*self)";
+    std::string arguments;
+    for (unsigned i = 0; i < method.getNumParams(); ++i) {
+      std::string type = naming_.spell(method.getParamDecl(i)->getType().getCanonicalType());
+      std::string name = "a" + std::to_string(i);
+      parameters += ", " + type + " " + name;
+      arguments += std::string(i ? ", " : "") + "static_cast<" + type + "&&>(" + name + ")";
+    }
+    // A qualified call is never virtual: the patch's own code runs.
+    thunks_ += "  static " + naming_.spell_return_type(method) + " " + thunk + "(" + parameters +
+               ") { return " + object + "." + target + "(" + arguments + "); }\n";
+  }
+  thunks_ += "  static ::__softpatch_raw_function entry" + index +
+             "() { return reinterpret_cast<::__softpatch_raw_function>(&" + thunk + "); }\n";
+  addresses_.back() = "&::__softpatch_access::entry" + index;
+}
+
 void UnitTable::add_variable(const clang::VarDecl& variable) {
   std::optional<std::vector<std::string>> openers = reopening(variable);
   if (!openers) return;
@@ -188,6 +221,7 @@ std::string UnitTable::patch_prologue(llvm::StringRef patch_header) const {
 
 std::string UnitTable::manifest(llvm::StringRef build_id) const {
   std::string text = "\n// Added by softpatch-rewrite: what this patch replaces.\n" + helpers_;
+  if (!thunks_.empty()) text += "struct __softpatch_access {\n" + thunks_ + "};\n";
   std::vector<std::string> rows;
   for (size_t i = 0; i < functions_.size(); ++i)
     rows.push_back("{" + quoted(functions_[i].id) + ", " + quoted(functions_[i].signature) + ", " +

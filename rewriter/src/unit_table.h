@@ -23,6 +23,11 @@ class UnitTable {
 
   // Adds an instrumented function; its slot index is the number added before.
   const InstrumentedFunction& add_function(const clang::FunctionDecl& function, unsigned line);
+  // Patch mode, for the function just added when it is a member of a class
+  // with internal linkage (no symbol to find it by): its entry becomes a
+  // thunk in ::__softpatch_access that calls it non-virtually. The class
+  // must befriend that struct (the patcher inserts the declaration).
+  void add_entry_thunk(const clang::CXXMethodDecl& method);
   void add_variable(const clang::VarDecl& variable);
   // {qualified name, fingerprint} of the classes the file sees.
   void add_layouts(const std::vector<std::pair<std::string, std::string>>& layouts);
@@ -52,6 +57,7 @@ class UnitTable {
   std::vector<std::string> variables_;  // initialisers of VariableRecord
   std::vector<std::string> layouts_;    // initialisers of LayoutRecord
   std::string helpers_;                 // address getters, in reopened namespaces
+  std::string thunks_;                  // members of ::__softpatch_access
 };
 
 }  // namespace softpatch::rewriter

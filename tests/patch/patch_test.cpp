@@ -13,6 +13,7 @@
 
 #include "clang/Tooling/JSONCompilationDatabase.h"
 #include "counter.h"
+#include "internal_classes.h"
 #include "read_file.h"
 #include "shapes.h"
 #include "softpatch/driver/patch_builder.h"
@@ -212,6 +213,33 @@ TEST_F(Patching, HeaderStateThreadLocalsVtablesAndExceptionsCrossTheBoundary) {
   }
   EXPECT_EQ(result, 10);
   ASSERT_TRUE(softpatch::rollback());
+}
+
+TEST_F(Patching, MethodsOfClassesInAnAnonymousNamespace) {
+  use(SOFTPATCH_INTERNAL_CLASSES_SOURCE);
+  meter_add(1);
+  ASSERT_EQ(meter_read(), 6);
+  ASSERT_EQ(meter_kind(), "gauge/meter");
+  softpatch::Result<softpatch::PatchInfo> p = apply(edited({
+      {"return apply(Scale{1}, v);", "return apply(Scale{2}, v);"},  // private, const
+      {"static int apply(Scale s, int v) { return s.factor * v; }",
+       "static int apply(Scale s, int v) { return s.factor * v + 1; }"},  // private static
+      {"void add(int n) { value_ += n; }", "void add(int n) { value_ += 10 * n; }"},
+      {"return \"meter\";", "return \"METER\";"},  // virtual, base
+      {"return \"gauge\";", "return \"GAUGE\";"},  // virtual, override
+      {"static int unit() { return 1; }", "static int unit() { return 100; }"},
+      {"return \"taken \"", "return \"TAKEN \""},  // && method returning a class
+  }));
+  ASSERT_TRUE(p) << p.error();
+  EXPECT_EQ(meter_read(), 13);  // 2 * 6 + 1: the object's state carried on
+  meter_add(1);
+  EXPECT_EQ(meter_read(), 33);
+  EXPECT_EQ(meter_kind(), "GAUGE/METER");  // objects made by the program, new code
+  EXPECT_EQ(meter_unit(), 100);
+  EXPECT_EQ(meter_take(), "TAKEN 7");
+  ASSERT_TRUE(softpatch::rollback());
+  EXPECT_EQ(meter_read(), 16);
+  EXPECT_EQ(meter_kind(), "gauge/meter");
 }
 
 }  // namespace

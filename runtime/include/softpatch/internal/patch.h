@@ -9,5 +9,7 @@
 typedef ::softpatch::internal::PatchFunction __softpatch_patch_function;
 typedef ::softpatch::internal::PatchManifest __softpatch_patch_manifest;
 enum : unsigned { __softpatch_manifest_version = ::softpatch::internal::kManifestVersion };
+// Holds the entries of methods of internal classes; those classes befriend it.
+struct __softpatch_access;
 
 #endif  // SOFTPATCH_INTERNAL_PATCH_H
