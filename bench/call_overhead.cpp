@@ -1,11 +1,16 @@
-// Cost of an unpatched instrumented call against the same function built
-// without softpatch, side by side in one run:
+// Cost of an instrumented call against the same function built without
+// softpatch, side by side in one run: unpatched, and patched (the slot set,
+// as a patch sets it, to code of the same kind in another file):
 //   build/bench/call_overhead --benchmark_min_time=0.5
 // Non-inlined: the callee is in another file (no LTO). Inlinable: loop and
 // callee in one file, so the compiler may inline the trampoline too.
 #include <benchmark/benchmark.h>
 
+#include <cstdio>
+#include <cstdlib>
+
 #include "call_targets.h"
+#include "softpatch/registry.h"
 
 namespace {
 
@@ -19,6 +24,7 @@ void free_function(benchmark::State& state) {
 }
 BENCHMARK(free_function<plain::add>)->Name("non_inlined/free_function/plain");
 BENCHMARK(free_function<instrumented::add>)->Name("non_inlined/free_function/instrumented");
+BENCHMARK(free_function<patched::add>)->Name("non_inlined/free_function/patched");
 
 template <class Accumulator>
 void method(benchmark::State& state) {
@@ -27,6 +33,7 @@ void method(benchmark::State& state) {
 }
 BENCHMARK(method<plain::Accumulator>)->Name("non_inlined/method/plain");
 BENCHMARK(method<instrumented::Accumulator>)->Name("non_inlined/method/instrumented");
+BENCHMARK(method<patched::Accumulator>)->Name("non_inlined/method/patched");
 
 // 1000 calls per iteration; the reported time is divided back per call.
 template <long (*Sum)(int)>
@@ -37,6 +44,24 @@ void inlinable(benchmark::State& state) {
 BENCHMARK(inlinable<plain::sum_inline>)->Name("inlinable_x1000/plain");
 BENCHMARK(inlinable<instrumented::sum_inline>)->Name("inlinable_x1000/instrumented");
 
+// The patched copies call plain code from their slots, as they would a patch's.
+void patch(const char* name, softpatch::internal::RawFunction target) {
+  softpatch::Result<softpatch::Function> f = softpatch::find_function(name);
+  if (!f) {
+    std::fprintf(stderr, "call_overhead: %s\n", f.error().c_str());
+    std::exit(1);
+  }
+  f->slot().exchange(target);
+}
+
 }  // namespace
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+  using softpatch::internal::RawFunction;
+  patch("patched::add(int, int)", reinterpret_cast<RawFunction>(&plain::add));
+  patch("patched::Accumulator::add(int)", reinterpret_cast<RawFunction>(&plain::accumulate));
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+}

@@ -8,6 +8,9 @@ int add(int a, int b) { return a + b; }
 
 int Accumulator::add(int x) { return total += x; }
 
+// Accumulator::add as a patch's slot target sees it: the object first.
+int accumulate(Accumulator* self, int x) { return self->total += x; }
+
 // The inlinable case: the loop and the function it calls in one file.
 static int add_inline(int a, int b) { return a + b; }
 

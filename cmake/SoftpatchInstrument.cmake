@@ -1,4 +1,4 @@
-# softpatch_instrument(<target>)
+# softpatch_instrument(<target> [ROOT <dir>])
 #
 # Builds <target> with soft-mock trampolines in every eligible function of the
 # project's C++ files, so that it can be patched live and mocked in tests:
@@ -10,8 +10,13 @@
 # It sets softpatch-cc as the target's C++ compiler launcher (for this target
 # only), links the softpatch runtime and loader, exports an executable's symbols so that
 # patches bind to its state (ENABLE_EXPORTS), and writes compile_commands.json.
-# Files outside the top source directory are compiled untouched.
+# Files outside the project root (ROOT, by default the top source directory)
+# are compiled untouched; give ROOT for sources generated into the build tree.
 function(softpatch_instrument target)
+  cmake_parse_arguments(PARSE_ARGV 1 arg "" "ROOT" "")
+  if(NOT arg_ROOT)
+    set(arg_ROOT "${CMAKE_SOURCE_DIR}")
+  endif()
   if(NOT TARGET ${target})
     message(FATAL_ERROR "softpatch_instrument: no target named '${target}'")
   endif()
@@ -19,7 +24,7 @@ function(softpatch_instrument target)
     message(FATAL_ERROR "softpatch_instrument: softpatch-cc not found (SOFTPATCH_CC is empty)")
   endif()
   set_property(TARGET ${target} PROPERTY CXX_COMPILER_LAUNCHER
-               "${SOFTPATCH_CC}" "--root=${CMAKE_SOURCE_DIR}")
+               "${SOFTPATCH_CC}" "--root=${arg_ROOT}")
   set_property(TARGET ${target} PROPERTY EXPORT_COMPILE_COMMANDS ON)
   get_target_property(type ${target} TYPE)
   if(type STREQUAL "EXECUTABLE")

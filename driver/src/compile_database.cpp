@@ -36,11 +36,8 @@ llvm::Expected<CompileCommand> find_compile_command(const std::string& file,
     if (!database) continue;
     for (const clang::tooling::CompileCommand& c :
          database->getCompileCommands(absolute.string())) {
-      std::vector<std::string> command;
-      for (const std::string& arg : c.CommandLine)
-        if (arg.rfind("--driver-mode=", 0) != 0) command.push_back(arg);
       return CompileCommand{
-          c.Directory, command,
+          c.Directory, c.CommandLine,
           fs::absolute(dir / "compile_commands.json").lexically_normal().string()};
     }
   }

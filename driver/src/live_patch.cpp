@@ -6,12 +6,14 @@
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <sstream>
 
 #include "softpatch/agent.h"
 #include "softpatch/driver/agent_client.h"
 #include "softpatch/driver/compile_database.h"
 #include "softpatch/driver/patch_builder.h"
+#include "softpatch/loader.h"
 
 namespace softpatch::driver {
 namespace fs = std::filesystem;
@@ -74,6 +76,27 @@ class WorkingDirectory {
  private:
   fs::path saved_;
 };
+
+llvm::Expected<BuiltPatch> build_with(const CompileCommand& command, const std::string& file,
+                                      const std::string& root, const std::string& build_id,
+                                      const std::string& output) {
+  std::string source = fs::absolute(file).lexically_normal().string();
+  WorkingDirectory in(command.directory);  // the command's relative paths
+  llvm::Expected<BuiltPatch> built =
+      build_patch({source, source, command.command, root, build_id, output});
+  if (!built) return failure(file + ": " + llvm::toString(built.takeError()));
+  return built;
+}
+
+// The source directory of the CMake build that wrote `database`: the root
+// softpatch_instrument gives softpatch-cc.
+std::string cmake_source_directory(const std::string& database) {
+  std::ifstream cache(fs::path(database).parent_path() / "CMakeCache.txt");
+  const std::string key = "CMAKE_HOME_DIRECTORY:INTERNAL=";
+  for (std::string line; std::getline(cache, line);)
+    if (line.rfind(key, 0) == 0) return line.substr(key.size());
+  return "";
+}
 
 llvm::Expected<AppliedPatch> parse_load_reply(const std::string& reply) {
   AppliedPatch applied;
@@ -151,12 +174,9 @@ llvm::Expected<AppliedPatch> patch_process(int pid, const std::string& file,
   static int serial = 0;
   std::string output = dir + "/" + std::to_string(pid) + "-" + std::to_string(getpid()) + "-" +
                        std::to_string(++serial) + ".so";
-  llvm::Expected<BuiltPatch> built = [&] {
-    WorkingDirectory in(command->directory);  // the command's relative paths
-    return build_patch(
-        {source, source, command->command, place->project_root, place->build_id, output});
-  }();
-  if (!built) return failure(file + ": " + llvm::toString(built.takeError()));
+  llvm::Expected<BuiltPatch> built =
+      build_with(*command, file, place->project_root, place->build_id, output);
+  if (!built) return built.takeError();
   llvm::Expected<std::string> loaded = ask_agent(pid, "load " + built->path);
   if (!loaded) return loaded.takeError();
   llvm::Expected<AppliedPatch> applied = parse_load_reply(*loaded);
@@ -164,6 +184,20 @@ llvm::Expected<AppliedPatch> patch_process(int pid, const std::string& file,
     applied->seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return applied;
+}
+
+llvm::Expected<BuiltPatch> build_patch_for_binary(const std::string& file,
+                                                  const std::string& build_dir,
+                                                  const std::string& binary, std::string root,
+                                                  const std::string& output) {
+  llvm::Expected<CompileCommand> command = find_compile_command(file, build_dir);
+  if (!command) return command.takeError();
+  std::string build_id = file_build_id(binary);
+  if (build_id.empty()) return failure(binary + ": not an ELF file with a GNU build id");
+  if (root.empty()) root = cmake_source_directory(command->database);
+  if (root.empty())
+    return failure(command->database + ": not written by CMake; give the project root (--root)");
+  return build_with(*command, file, root, build_id, fs::absolute(output).string());
 }
 
 }  // namespace softpatch::driver

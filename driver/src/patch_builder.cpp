@@ -1,8 +1,12 @@
 #include "softpatch/driver/patch_builder.h"
 
+#include <algorithm>
 #include <fstream>
 
+#include "llvm/Support/Program.h"
+
 #include "softpatch/driver/compile_job.h"
+#include "softpatch/driver/compiler_preamble.h"
 #include "softpatch/driver/runtime_headers.h"
 #include "softpatch/driver/subprocess.h"
 #include "softpatch/rewriter/patcher.h"
@@ -10,9 +14,7 @@
 
 namespace softpatch::driver {
 
-std::vector<std::string> shared_library_command(const std::vector<std::string>& command,
-                                                const std::string& source,
-                                                const std::string& output) {
+std::vector<std::string> patch_compile_command(const std::vector<std::string>& command) {
   std::vector<std::string> out = {command.front()};
   std::optional<CompileJob> job = CompileJob::from_command(command);
   for (std::size_t i = 1; i < command.size(); ++i) {
@@ -28,8 +30,32 @@ std::vector<std::string> shared_library_command(const std::vector<std::string>& 
     if (arg.rfind("--driver-mode=", 0) == 0) continue;
     out.push_back(arg);
   }
-  out.insert(out.end(), {"-fPIC", "-shared", "-Wl,-Bsymbolic-functions", "-o", output, source});
+  out.push_back("-fPIC");
   return out;
+}
+
+// gold links a patch in half the time of the default linker, where there is one.
+static bool use_gold(const std::vector<std::string>& command) {
+  static const bool available = static_cast<bool>(llvm::sys::findProgramByName("ld.gold"));
+  return available && std::none_of(command.begin(), command.end(), [](const std::string& arg) {
+           return arg.rfind("-fuse-ld=", 0) == 0;
+         });
+}
+
+std::vector<std::string> shared_library_command(const std::vector<std::string>& command,
+                                                const std::string& source,
+                                                const std::string& output) {
+  std::vector<std::string> out = patch_compile_command(command);
+  if (use_gold(out)) out.push_back("-fuse-ld=gold");
+  out.insert(out.end(), {"-shared", "-Wl,-Bsymbolic-functions", "-o", output, source});
+  return out;
+}
+
+static llvm::Error write_file(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::trunc);
+  out << text;
+  if (!out) return llvm::createStringError(llvm::inconvertibleErrorCode(), "cannot write " + path);
+  return llvm::Error::success();
 }
 
 llvm::Expected<BuiltPatch> build_patch(const PatchRequest& request) {
@@ -44,14 +70,28 @@ llvm::Expected<BuiltPatch> build_patch(const PatchRequest& request) {
   if (!patch) return patch.takeError();
 
   std::string source = request.output + ".cpp";
-  {
-    std::ofstream out(source, std::ios::trunc);
-    out << patch->source;
-    if (!out)
-      return llvm::createStringError(llvm::inconvertibleErrorCode(), "cannot write " + source);
+  std::vector<std::string> command =
+      shared_library_command(request.compile_command, source, request.output);
+  CompilerPreamble preamble(rewriter::PreambleCache::default_directory(),
+                            patch_compile_command(request.compile_command), patch->source);
+  preamble.start();  // for the next patch of this file, while this one compiles
+  ProcessResult built;
+  if (preamble.usable()) {
+    if (llvm::Error error = write_file(source, preamble.source_using_it())) return error;
+    std::vector<std::string> with = command;
+    std::vector<std::string> include = preamble.include_arguments();
+    with.insert(with.begin() + 1, include.begin(), include.end());
+    built = run_process(with, Stderr::kCapture);
+    // A compiler that cannot use the entry says so naming it: do without.
+    if (built.status != 0 && built.error_text.find(include.back()) != std::string::npos) {
+      preamble.discard();
+    }
   }
-  ProcessResult built = run_process(
-      shared_library_command(request.compile_command, source, request.output), Stderr::kCapture);
+  if (!preamble.usable()) {
+    if (llvm::Error error = write_file(source, patch->source)) return error;
+    built = run_process(command, Stderr::kCapture);
+  }
+  preamble.finish();
   if (built.status != 0)
     return llvm::createStringError(llvm::inconvertibleErrorCode(), built.error_text);
   return BuiltPatch{request.output, patch->functions.size()};

@@ -37,34 +37,64 @@ std::string read_all(int fd) {
 
 }  // namespace
 
-ProcessResult run_process(const std::vector<std::string>& argv, Stderr stderr_mode) {
+ChildProcess::ChildProcess(ChildProcess&& other) noexcept
+    : pid_(other.pid_), stderr_fd_(other.stderr_fd_), failed_(std::move(other.failed_)) {
+  other.pid_ = other.stderr_fd_ = -1;
+}
+
+ChildProcess::~ChildProcess() {
+  if (pid_ >= 0 || stderr_fd_ >= 0) wait();
+}
+
+ProcessResult ChildProcess::wait() {
+  if (pid_ < 0) {
+    if (stderr_fd_ >= 0) close(stderr_fd_);
+    stderr_fd_ = -1;
+    return failed_;
+  }
+  ProcessResult result;
+  if (stderr_fd_ >= 0) {
+    result.error_text = read_all(stderr_fd_);
+    close(stderr_fd_);
+    stderr_fd_ = -1;
+  }
+  result.status = wait_for(pid_);
+  pid_ = -1;
+  return result;
+}
+
+ChildProcess start_process(const std::vector<std::string>& argv, Stderr stderr_mode) {
   std::vector<char*> args;
   for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
   args.push_back(nullptr);
 
+  ChildProcess child;
   int pipe_fds[2] = {-1, -1};
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   if (stderr_mode == Stderr::kCapture) {
-    if (pipe2(pipe_fds, O_CLOEXEC) != 0) return {127, std::string("pipe: ") + strerror(errno)};
+    if (pipe2(pipe_fds, O_CLOEXEC) != 0) {
+      posix_spawn_file_actions_destroy(&actions);
+      child.failed_ = {127, std::string("pipe: ") + strerror(errno)};
+      return child;
+    }
     posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDERR_FILENO);
+  } else if (stderr_mode == Stderr::kDiscard) {
+    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
   }
-  pid_t pid = -1;
-  int error = posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);
+  int error = posix_spawnp(&child.pid_, args[0], &actions, nullptr, args.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   if (pipe_fds[1] >= 0) close(pipe_fds[1]);
-
-  ProcessResult result;
+  child.stderr_fd_ = pipe_fds[0];
   if (error != 0) {
-    if (pipe_fds[0] >= 0) close(pipe_fds[0]);
-    return {127, argv[0] + ": " + strerror(error)};
+    child.pid_ = -1;
+    child.failed_ = {127, argv[0] + ": " + strerror(error)};
   }
-  if (pipe_fds[0] >= 0) {
-    result.error_text = read_all(pipe_fds[0]);
-    close(pipe_fds[0]);
-  }
-  result.status = wait_for(pid);
-  return result;
+  return child;
+}
+
+ProcessResult run_process(const std::vector<std::string>& argv, Stderr stderr_mode) {
+  return start_process(argv, stderr_mode).wait();
 }
 
 }  // namespace softpatch::driver

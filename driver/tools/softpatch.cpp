@@ -2,6 +2,7 @@
 // patches back.
 //
 //   softpatch patch [-p BUILD_DIR] [--pid PID] FILE...
+//   softpatch build [-p BUILD_DIR] --for BINARY [--root DIR] -o PATCH.so FILE
 //   softpatch status | list [PATTERN] | rollback [N]   [--pid PID]
 #include <CLI/CLI.hpp>
 #include <cstdio>
@@ -75,6 +76,13 @@ int main(int argc, char** argv) {
   patch->add_option("-p", build_dir, "build directory holding compile_commands.json");
   patch->add_option("--pid", pid, "the process to patch");
   patch->add_option("files", files, "edited .cpp files")->required();
+  std::string binary, root, output;
+  CLI::App* build = app.add_subcommand("build", "build a patch file without a running program");
+  build->add_option("-p", build_dir, "build directory holding compile_commands.json");
+  build->add_option("--for", binary, "the instrumented program or library")->required();
+  build->add_option("--root", root, "the project root (default: the CMake source directory)");
+  build->add_option("-o", output, "the patch file to write")->required();
+  build->add_option("file", files, "the edited .cpp file")->required()->expected(1);
   CLI::App* status = app.add_subcommand("status", "the running program and its patches");
   status->add_option("--pid", pid, "the process");
   CLI::App* list = app.add_subcommand("list", "instrumented functions, patched or not");
@@ -85,6 +93,12 @@ int main(int argc, char** argv) {
   rollback->add_option("--pid", pid, "the process");
   CLI11_PARSE(app, argc, argv);
 
+  if (*build) {
+    llvm::Expected<softpatch::driver::BuiltPatch> built =
+        softpatch::driver::build_patch_for_binary(files.front(), build_dir, binary, root, output);
+    if (!built) return fail(llvm::toString(built.takeError()));
+    return 0;
+  }
   if (*patch) {
     int status_code = 0;
     for (const std::string& file : files) status_code |= patch_file(pid, file, build_dir);

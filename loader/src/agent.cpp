@@ -36,7 +36,7 @@ std::string status() {
   return out.str();
 }
 
-std::string file_build_id(const std::string& project_file) {
+std::string build_id_of_file(const std::string& project_file) {
   for (const Function& f : functions())
     if (project_file == f.project_file())
       return "build-id " + module_build_id(&f.unit()) + "\nok\n";
@@ -167,7 +167,7 @@ std::string handle_agent_request(const std::string& request) {
   in >> verb;
   std::getline(in >> std::ws, argument);
   if (verb == "status") return status();
-  if (verb == "file") return file_build_id(argument);
+  if (verb == "file") return build_id_of_file(argument);
   if (verb == "list") return list(argument);
   if (verb == "load") {
     Result<PatchInfo> result = load_patch(argument);

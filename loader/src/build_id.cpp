@@ -1,6 +1,11 @@
-// GNU build ids of loaded modules, read from their PT_NOTE segments.
+// GNU build ids of loaded modules and of ELF files, read from their PT_NOTE
+// segments.
 #include <elf.h>
+#include <fcntl.h>
 #include <link.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdint>
 #include <cstring>
@@ -62,7 +67,40 @@ int visit(dl_phdr_info* info, std::size_t, void* data) {
   return 1;
 }
 
+// The build id in the PT_NOTE segments of an ELF image of `size` bytes
+// (native class and byte order only).
+std::string build_id_in_image(const char* image, std::size_t size) {
+  if (size < sizeof(ElfW(Ehdr)) || std::memcmp(image, ELFMAG, SELFMAG) != 0) return "";
+  const auto* header = reinterpret_cast<const ElfW(Ehdr)*>(image);
+  if (header->e_ident[EI_CLASS] != (sizeof(void*) == 8 ? ELFCLASS64 : ELFCLASS32)) return "";
+  for (std::size_t i = 0; i < header->e_phnum; ++i) {
+    std::size_t at = header->e_phoff + i * sizeof(ElfW(Phdr));
+    if (at + sizeof(ElfW(Phdr)) > size) return "";
+    const auto* segment = reinterpret_cast<const ElfW(Phdr)*>(image + at);
+    if (segment->p_type != PT_NOTE || segment->p_offset + segment->p_filesz > size) continue;
+    std::string id = build_id_in(image + segment->p_offset, segment->p_filesz);
+    if (!id.empty()) return id;
+  }
+  return "";
+}
+
 }  // namespace
+
+std::string file_build_id(const std::string& path) {
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return "";
+  struct stat info {};
+  std::string id;
+  if (fstat(fd, &info) == 0 && S_ISREG(info.st_mode) && info.st_size > 0) {
+    void* image = mmap(nullptr, info.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (image != MAP_FAILED) {
+      id = build_id_in_image(static_cast<const char*>(image), info.st_size);
+      munmap(image, info.st_size);
+    }
+  }
+  close(fd);
+  return id;
+}
 
 std::string module_build_id(const void* address) {
   Search search{reinterpret_cast<std::uintptr_t>(address), ""};

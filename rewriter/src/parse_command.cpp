@@ -36,6 +36,8 @@ bool irrelevant_to_parsing(const llvm::opt::Arg& arg) {
     case options::OPT_M:
     case options::OPT_MM:
     case options::OPT_fsyntax_only:
+    case options::OPT_driver_mode:  // added by Clang's compilation database
+    case options::OPT__DASH_DASH:   // and "-- file" by its interpolation
     case options::OPT_fdiagnostics_color:
     case options::OPT_fdiagnostics_color_EQ:
     case options::OPT_fcolor_diagnostics:

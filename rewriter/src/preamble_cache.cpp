@@ -79,13 +79,14 @@ PreambleCache::PreambleCache(std::string directory, unsigned long long limit_byt
     directory_.clear();
     return;
   }
-  // What is in the cache shapes the code that gets compiled: use only a
-  // directory of our own that nobody else can write to.
+  if (!private_directory(directory_)) directory_.clear();
+}
+
+bool private_directory(const std::string& directory) {
   struct stat info;
-  if (fs::create_directories(directory_, /*IgnoreExisting=*/true, fs::perms::owner_all) ||
-      ::lstat(directory_.c_str(), &info) != 0 || !S_ISDIR(info.st_mode) ||
-      info.st_uid != ::geteuid() || (info.st_mode & (S_IWGRP | S_IWOTH)))
-    directory_.clear();
+  return !fs::create_directories(directory, /*IgnoreExisting=*/true, fs::perms::owner_all) &&
+         ::lstat(directory.c_str(), &info) == 0 && S_ISDIR(info.st_mode) &&
+         info.st_uid == ::geteuid() && !(info.st_mode & (S_IWGRP | S_IWOTH));
 }
 
 std::string PreambleCache::default_directory() {

@@ -56,7 +56,12 @@ int main(int argc, const char** argv) {
   options.preamble_cache = softpatch::rewriter::PreambleCache::default_directory();
 
   int status = 0;
-  for (const std::string& file : parser->getSourcePathList()) {
+  for (const std::string& given : parser->getSourcePathList()) {
+    // Compile commands name their files absolutely; a relative one would
+    // be looked up again from the command's directory.
+    llvm::SmallString<256> absolute(given);
+    llvm::sys::fs::make_absolute(absolute);
+    std::string file = absolute.str().str();
     std::vector<clang::tooling::CompileCommand> commands =
         parser->getCompilations().getCompileCommands(file);
     if (commands.empty()) {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "llvm/Support/Error.h"
+#include "softpatch/driver/patch_builder.h"
 
 namespace softpatch::driver {
 
@@ -45,6 +46,15 @@ struct AppliedPatch {
 llvm::Expected<AppliedPatch> patch_process(int pid, const std::string& file,
                                            const std::string& build_dir,
                                            void (*on_wait)(int pid) = nullptr);
+
+// Builds the patch for `file` into `output` without a running program: for
+// the instrumented `binary` (its build id goes in the manifest), with the
+// project root given, or else the source directory of the CMake build that
+// wrote the compile command. For shipping a fix, and for benchmarks.
+llvm::Expected<BuiltPatch> build_patch_for_binary(const std::string& file,
+                                                  const std::string& build_dir,
+                                                  const std::string& binary, std::string root,
+                                                  const std::string& output);
 
 }  // namespace softpatch::driver
 

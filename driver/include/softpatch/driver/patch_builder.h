@@ -30,6 +30,10 @@ struct BuiltPatch {
 // Fails with the rewriter's or the compiler's errors.
 llvm::Expected<BuiltPatch> build_patch(const PatchRequest& request);
 
+// `command` (a compile of one source to an object) turned into the compiler
+// and the flags that compile a patch's code, without source or output.
+std::vector<std::string> patch_compile_command(const std::vector<std::string>& command);
+
 // `command` (a compile of one source to an object) turned into a link of
 // `source` into the shared library `output`.
 std::vector<std::string> shared_library_command(const std::vector<std::string>& command,

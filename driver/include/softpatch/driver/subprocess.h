@@ -1,6 +1,9 @@
-// Running a child process to completion, optionally capturing its stderr.
+// Running child processes: to completion, or in the background while the
+// caller does something else, optionally capturing their stderr.
 #ifndef SOFTPATCH_DRIVER_SUBPROCESS_H
 #define SOFTPATCH_DRIVER_SUBPROCESS_H
+
+#include <sys/types.h>
 
 #include <string>
 #include <vector>
@@ -12,10 +15,32 @@ struct ProcessResult {
   std::string error_text;  // what the child wrote to stderr, when captured
 };
 
-enum class Stderr { kInherit, kCapture };
+enum class Stderr { kInherit, kCapture, kDiscard };
 
-// Runs argv (argv[0] looked up in PATH), waits for it and reaps it. A program
-// that cannot be started gives status 127 and a message in error_text.
+// A started child. wait() reaps it and says how it ended; a child never
+// waited for is reaped by the destructor.
+class ChildProcess {
+ public:
+  ChildProcess(ChildProcess&& other) noexcept;
+  ChildProcess& operator=(ChildProcess&&) = delete;
+  ~ChildProcess();
+
+  ProcessResult wait();
+
+ private:
+  friend ChildProcess start_process(const std::vector<std::string>& argv, Stderr stderr_mode);
+  ChildProcess() = default;
+
+  pid_t pid_ = -1;
+  int stderr_fd_ = -1;
+  ProcessResult failed_;  // why it could not be started
+};
+
+// Starts argv (argv[0] looked up in PATH). A program that cannot be started
+// gives status 127 and a message in error_text when waited for.
+ChildProcess start_process(const std::vector<std::string>& argv, Stderr stderr_mode);
+
+// Runs argv to completion and reaps it.
 ProcessResult run_process(const std::vector<std::string>& argv, Stderr stderr_mode);
 
 }  // namespace softpatch::driver

@@ -51,6 +51,10 @@ class PreambleCache {
   unsigned long long limit_bytes_;
 };
 
+// Creates `directory` (mode 0700) when missing; whether it is a directory of
+// this user's that no one else can write to (caches shape generated code).
+bool private_directory(const std::string& directory);
+
 // `command` with `pch` loaded before the file is parsed.
 std::vector<std::string> with_preamble(std::vector<std::string> command, const std::string& pch);
 
