@@ -58,6 +58,20 @@ static llvm::Error write_file(const std::string& path, const std::string& text) 
   return llvm::Error::success();
 }
 
+// The file's own compiler's diagnostics for a file the rewriter could not
+// parse: all of them, as the developer knows them; the rewriter's one line
+// when that compiler accepts the file (code only Clang rejects).
+static llvm::Error compiler_diagnostics(const PatchRequest& request, llvm::Error parse_error) {
+  std::vector<std::string> check = patch_compile_command(request.compile_command);
+  check.insert(check.end(), {"-fsyntax-only", request.edited_file});
+  ProcessResult checked = run_process(check, Stderr::kCapture);
+  if (checked.status == 0 || checked.error_text.empty()) return parse_error;
+  llvm::consumeError(std::move(parse_error));
+  std::string text = checked.error_text;
+  while (!text.empty() && text.back() == '\n') text.pop_back();
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), text);
+}
+
 llvm::Expected<BuiltPatch> build_patch(const PatchRequest& request) {
   rewriter::PatchOptions options;
   options.project_root = request.project_root;
@@ -67,7 +81,7 @@ llvm::Expected<BuiltPatch> build_patch(const PatchRequest& request) {
   options.preamble_cache = rewriter::PreambleCache::default_directory();
   llvm::Expected<rewriter::PatchSource> patch =
       rewriter::make_patch_source(request.edited_file, request.compile_command, options);
-  if (!patch) return patch.takeError();
+  if (!patch) return compiler_diagnostics(request, patch.takeError());
 
   std::string source = request.output + ".cpp";
   std::vector<std::string> command =
