@@ -1,6 +1,7 @@
 #include "softpatch/driver/patch_builder.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 
 #include "llvm/Support/Program.h"
@@ -13,6 +14,7 @@
 #include "softpatch/rewriter/preamble_cache.h"
 
 namespace softpatch::driver {
+namespace fs = std::filesystem;
 
 std::vector<std::string> patch_compile_command(const std::vector<std::string>& command) {
   std::vector<std::string> out = {command.front()};
@@ -63,6 +65,9 @@ static llvm::Error write_file(const std::string& path, const std::string& text) 
 // when that compiler accepts the file (code only Clang rejects).
 static llvm::Error compiler_diagnostics(const PatchRequest& request, llvm::Error parse_error) {
   std::vector<std::string> check = patch_compile_command(request.compile_command);
+  // An edited copy elsewhere still includes the original's neighbours.
+  if (request.edited_file != request.original_file)
+    check.insert(check.end(), {"-iquote", fs::path(request.original_file).parent_path().string()});
   check.insert(check.end(), {"-fsyntax-only", request.edited_file});
   ProcessResult checked = run_process(check, Stderr::kCapture);
   if (checked.status == 0 || checked.error_text.empty()) return parse_error;
