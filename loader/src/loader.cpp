@@ -16,6 +16,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string_view>
 
 #include "softpatch/internal/initialisation.h"
@@ -113,6 +114,24 @@ std::optional<std::string> changed_layout(const internal::TranslationUnit& unit,
   return std::nullopt;
 }
 
+// A function of the running file that the patch no longer defines, when
+// other files may call it (external linkage): they would go on calling the
+// old code, or a function that no longer exists. File-local functions may
+// go: every caller of theirs is in the patch.
+std::optional<std::string> missing_function(const internal::TranslationUnit& unit,
+                                            const PatchManifest& manifest) {
+  std::set<std::string_view> defined;
+  for (std::size_t i = 0; i < manifest.function_count; ++i)
+    defined.insert(manifest.functions[i].id);
+  for (std::size_t i = 0; i < unit.function_count; ++i) {
+    const internal::FunctionRecord& f = unit.functions[i];
+    if (!(f.flags & internal::kInternalLinkage) && !defined.count(f.id))
+      return std::string(f.name) + " is no longer defined in " + unit.project_file +
+             " (removed, or its parameters changed) and other files may call it";
+  }
+  return std::nullopt;
+}
+
 // Checks the whole manifest; returns the switches to make, changing nothing.
 Result<std::vector<Switch>> plan(const std::string& path, void* handle,
                                  const PatchManifest& manifest) {
@@ -151,6 +170,9 @@ Result<std::vector<Switch>> plan(const std::string& path, void* handle,
     if (!code) return refused(path, std::string("no code for ") + target->name() + " in the patch");
     switches.push_back({&target->slot(), nullptr, code, target->name()});
   }
+  if (manifest.flags & internal::kWholeFile)
+    if (std::optional<std::string> gone = missing_function(*unit, manifest))
+      return refused(path, *gone + ": restart needed");
   return switches;
 }
 

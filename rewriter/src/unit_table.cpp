@@ -233,7 +233,7 @@ std::string UnitTable::manifest(llvm::StringRef build_id) const {
       "::__softpatch_manifest_version, " +
       quoted(build_id) + ", " + quoted(project_file_) + ", " + functions + ", " +
       std::to_string(rows.size()) + "u, " + layouts + ", " + std::to_string(layouts_.size()) +
-      "u};\n";
+      "u, ::__softpatch_manifest_whole_file};\n";
   return text;
 }
 

@@ -28,4 +28,5 @@ static const bool softpatch_test_build_id_set = [] {
       functions,                                                             \
       sizeof(functions) / sizeof(functions[0]),                              \
       nullptr,                                                               \
+      0,                                                                     \
       0};

@@ -152,6 +152,35 @@ TEST_F(Patching, ChangedSignatureIsRefused) {
   EXPECT_THAT(p.error(), HasSubstr("restart needed"));
 }
 
+TEST_F(Patching, ARemovedOrReparameterisedFunctionOthersMayCallIsRefused) {
+  int before = bump(0);
+  softpatch::Result<softpatch::PatchInfo> removed =
+      apply(edited({{"int hits() { return hit_count; }", ""}}));
+  ASSERT_FALSE(removed);
+  EXPECT_THAT(removed.error(), HasSubstr("hits() is no longer defined in tests/patch/counter.cpp "
+                                         "(removed, or its parameters changed)"));
+  EXPECT_THAT(removed.error(), HasSubstr("restart needed"));
+  softpatch::Result<softpatch::PatchInfo> changed = apply(edited({
+      {"int bump(int by) {", "int bump(long by) {"},
+  }));
+  ASSERT_FALSE(changed);
+  EXPECT_THAT(changed.error(), HasSubstr("bump(int) is no longer defined"));
+  EXPECT_EQ(bump(0), before);
+}
+
+TEST_F(Patching, AFileLocalFunctionMayGoAndNewOnesMayCome) {
+  int before = bump(0);
+  softpatch::Result<softpatch::PatchInfo> p = apply(edited({
+      {"static int counted(int step) {", "static int tally(int step) {"},
+      {"  counted(1);", "  tally(1);"},
+      {"int calls() { return counted(0); }", "int calls() { return tally(0) + 1000; }"},
+  }));
+  ASSERT_TRUE(p) << p.error();
+  EXPECT_EQ(calls(), 1000);  // a new function with a static of its own
+  EXPECT_EQ(bump(0), before);
+  ASSERT_TRUE(softpatch::rollback());
+}
+
 TEST_F(Patching, AnAddedVariableWhoseInitialiserThrowsIsRefused) {
   int before = bump(0);
   softpatch::Result<softpatch::PatchInfo> p = apply(edited({

@@ -10,7 +10,15 @@
 namespace softpatch {
 namespace internal {
 
-enum : unsigned { kManifestVersion = 2 };
+enum : unsigned { kManifestVersion = 3 };
+
+// Bits of PatchManifest::flags.
+enum ManifestFlags : unsigned {
+  // The patch is the whole file (what the rewriter makes): a function of the
+  // running file that it does not define has been removed. Without it, a
+  // patch replaces only the functions it lists.
+  kWholeFile = 1u << 0,
+};
 
 // One function of the patched file.
 struct PatchFunction {
@@ -29,6 +37,7 @@ struct PatchManifest {
   decltype(sizeof 0) function_count;
   const LayoutRecord* layouts;  // as the edited file sees its classes
   decltype(sizeof 0) layout_count;
+  unsigned flags;  // ManifestFlags
 };
 
 }  // namespace internal
