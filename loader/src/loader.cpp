@@ -19,6 +19,7 @@
 #include <set>
 #include <string_view>
 
+#include "elf_check.h"
 #include "softpatch/internal/initialisation.h"
 #include "softpatch/internal/manifest.h"
 #include "softpatch/patch_hooks.h"
@@ -199,6 +200,10 @@ Result<void*> open_private_copy(const std::string& path, int number) {
   if (!copied) {
     if (copy >= 0) close(copy);
     return refused(path, std::string("cannot copy: ") + std::strerror(errno));
+  }
+  if (std::string problem = elf_problem(copy); !problem.empty()) {
+    close(copy);
+    return refused(path, problem);
   }
   // `copy` stays open: its /proc/self/fd path must never name another file.
   std::string fd_path = "/proc/self/fd/" + std::to_string(copy);

@@ -58,6 +58,19 @@ grep -q "greet.cpp:7" "$work/err.txt" || fail "error does not name the line: $(c
 say still
 grep -q "^HELLO, still #3 pid $app$" "$work/out.txt" || fail "program lost its last good code"
 
+# Two softpatch patch runs at once: the second waits its turn, both apply.
+sed -i 's/"HELLO, " +/"HELLO, "/' "$work/app/src/greet.cpp"
+(cd "$work/app" && "$softpatch" patch src/greet.cpp >"$work/first.txt" 2>&1) &
+first=$!
+(cd "$work/app" && "$softpatch" patch src/greet.cpp >"$work/second.txt" 2>&1) &
+second=$!
+wait $first || fail "first of two concurrent patches: $(cat "$work/first.txt")"
+wait $second || fail "second of two concurrent patches: $(cat "$work/second.txt")"
+[ "$(cat "$work/first.txt" "$work/second.txt" | grep -c "→ patch [23]: 1 functions")" = 2 ] ||
+  fail "concurrent patches: $(cat "$work/first.txt" "$work/second.txt")"
+"$softpatch" rollback | grep -q "^rolled back patch 3 (src/greet.cpp)$" || fail "rollback of 3"
+"$softpatch" rollback | grep -q "^rolled back patch 2 (src/greet.cpp)$" || fail "rollback of 2"
+
 "$softpatch" rollback | grep -q "^rolled back patch 1 (src/greet.cpp)$" || fail "rollback"
 say back
 grep -q "^hello back #4 pid $app$" "$work/out.txt" || fail "rollback did not restore the original"
@@ -68,5 +81,8 @@ trap - EXIT
 [ ! -e "$XDG_RUNTIME_DIR/softpatch/$app.sock" ] || fail "the socket was left behind"
 # Those of the programs killed by a signal go with the next look for agents.
 "$softpatch" status 2>/dev/null && fail "status found a program after all had stopped"
+(cd "$work/app" && "$softpatch" patch src/greet.cpp 2>"$work/err.txt") && fail "patched nothing"
+grep -q "^softpatch: no running program with a softpatch agent" "$work/err.txt" ||
+  fail "no program, but: $(cat "$work/err.txt")"
 [ -z "$(ls "$XDG_RUNTIME_DIR/softpatch/"*.sock 2>/dev/null)" ] || fail "stale sockets stay"
 echo "cli: patched pid $app live, state kept, bad patch refused, rolled back, socket removed"

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <thread>
 
 #include "target.h"
@@ -123,7 +124,16 @@ TEST(Loader, NotAPatchOrNotALibrary) {
   std::ofstream(garbage) << "this is not an ELF file";
   softpatch::Result<softpatch::PatchInfo> corrupt = softpatch::load_patch(garbage);
   ASSERT_FALSE(corrupt);
-  EXPECT_THAT(corrupt.error(), HasSubstr("garbage.so: cannot load"));
+  EXPECT_THAT(corrupt.error(), HasSubstr("garbage.so: not an ELF file"));
+
+  // A real patch cut off halfway, as by a full disk or an interrupted copy.
+  std::string truncated = std::string(SOFTPATCH_PATCH_DIR) + "/truncated.so";
+  std::ifstream whole(patch_path("patch_answer"), std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(whole)), std::istreambuf_iterator<char>());
+  std::ofstream(truncated, std::ios::binary) << bytes.substr(0, bytes.size() / 2);
+  softpatch::Result<softpatch::PatchInfo> cut = softpatch::load_patch(truncated);
+  ASSERT_FALSE(cut);
+  EXPECT_THAT(cut.error(), HasSubstr("truncated.so: truncated ("));
   EXPECT_EQ(answer(), 41);
 }
 

@@ -121,13 +121,26 @@ TEST_F(Patching, NewCodeRunsAndStateCarriesOn) {
   EXPECT_EQ(limit(), 20);  // a changed constant takes effect
   EXPECT_EQ(calls(), 5);
 
+  // Patch 3: and again.
+  softpatch::Result<softpatch::PatchInfo> third = apply(edited({
+      {"  return g_total += by;\n}", "  ++added_calls;\n  return g_total += 1000 * by;\n}"},
+      {"int added() { return 0; }", "int added() { return added_calls; }"},
+      {"static std::vector<int> history;",
+       "static std::vector<int> history; static int added_calls = 0;"},
+  }));
+  ASSERT_TRUE(third) << third.error();
+  EXPECT_EQ(bump(1), 1113);
+  EXPECT_EQ(added(), 3);
+  EXPECT_EQ(calls(), 6);
+
   // Back to the original code, state kept.
   ASSERT_TRUE(softpatch::rollback());
   ASSERT_TRUE(softpatch::rollback());
-  EXPECT_EQ(bump(1), 114);
+  ASSERT_TRUE(softpatch::rollback());
+  EXPECT_EQ(bump(1), 1114);
   EXPECT_EQ(limit(), 10);
-  EXPECT_EQ(calls(), 6);
-  EXPECT_EQ(history_size(), 6u);
+  EXPECT_EQ(calls(), 7);
+  EXPECT_EQ(history_size(), 7u);
 }
 
 TEST_F(Patching, SyntaxErrorNamesTheFileAndLineAndChangesNothing) {
