@@ -1,6 +1,7 @@
 #include "softpatch/driver/compile_database.h"
 
 #include <filesystem>
+#include <fstream>
 
 #include "clang/Tooling/JSONCompilationDatabase.h"
 
@@ -47,6 +48,26 @@ llvm::Expected<CompileCommand> find_compile_command(const std::string& file,
           (build_dir.empty() ? std::string("any compile_commands.json above it")
                              : build_dir + "/compile_commands.json") +
           " (is it built with softpatch_instrument?)");
+}
+
+std::string cmake_source_directory(const std::string& database) {
+  std::ifstream cache(fs::path(database).parent_path() / "CMakeCache.txt");
+  const std::string key = "CMAKE_HOME_DIRECTORY:INTERNAL=";
+  for (std::string line; std::getline(cache, line);)
+    if (line.rfind(key, 0) == 0) return line.substr(key.size());
+  return "";
+}
+
+std::string find_compile_database(const std::string& directory) {
+  std::vector<fs::path> dirs = {fs::absolute(directory)};
+  std::error_code error;
+  for (const auto& entry : fs::directory_iterator(directory, error))
+    if (entry.is_directory(error) && entry.path().filename().string().rfind("build", 0) == 0)
+      dirs.push_back(fs::absolute(entry.path()));
+  for (const fs::path& dir : dirs)
+    if (fs::exists(dir / "compile_commands.json"))
+      return (dir / "compile_commands.json").lexically_normal().string();
+  return "";
 }
 
 }  // namespace softpatch::driver

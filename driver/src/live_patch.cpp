@@ -84,18 +84,12 @@ llvm::Expected<BuiltPatch> build_with(const CompileCommand& command, const std::
   WorkingDirectory in(command.directory);  // the command's relative paths
   llvm::Expected<BuiltPatch> built =
       build_patch({source, source, command.command, root, build_id, output});
-  if (!built) return failure(file + ": " + llvm::toString(built.takeError()));
+  if (!built) {
+    // Compiler diagnostics name the file already; other errors get its name.
+    std::string message = llvm::toString(built.takeError());
+    return failure(message.find(source) != std::string::npos ? message : file + ": " + message);
+  }
   return built;
-}
-
-// The source directory of the CMake build that wrote `database`: the root
-// softpatch_instrument gives softpatch-cc.
-std::string cmake_source_directory(const std::string& database) {
-  std::ifstream cache(fs::path(database).parent_path() / "CMakeCache.txt");
-  const std::string key = "CMAKE_HOME_DIRECTORY:INTERNAL=";
-  for (std::string line; std::getline(cache, line);)
-    if (line.rfind(key, 0) == 0) return line.substr(key.size());
-  return "";
 }
 
 llvm::Expected<AppliedPatch> parse_load_reply(const std::string& reply) {
@@ -159,14 +153,19 @@ llvm::Expected<int> process_for_file(const std::string& file, const std::string&
                  "): choose one with --pid");
 }
 
+char PatchFailure::ID = 0;
+
 llvm::Expected<AppliedPatch> patch_process(int pid, const std::string& file,
                                            const std::string& build_dir, void (*on_wait)(int pid)) {
   auto started = std::chrono::steady_clock::now();
+  auto fail = [](PatchFailure::Stage stage, llvm::Error error) {
+    return llvm::make_error<PatchFailure>(stage, llvm::toString(std::move(error)));
+  };
   llvm::Expected<CompileCommand> command = find_compile_command(file, build_dir);
-  if (!command) return command.takeError();
+  if (!command) return fail(PatchFailure::kFind, command.takeError());
   std::string source = fs::absolute(file).lexically_normal().string();
   llvm::Expected<FileInProcess> place = find_file_in_process(pid, source);
-  if (!place) return place.takeError();
+  if (!place) return fail(PatchFailure::kFind, place.takeError());
 
   TargetLock lock(pid, on_wait);
   std::string dir = agent_directory() + "/patches";
@@ -176,13 +175,13 @@ llvm::Expected<AppliedPatch> patch_process(int pid, const std::string& file,
                        std::to_string(++serial) + ".so";
   llvm::Expected<BuiltPatch> built =
       build_with(*command, file, place->project_root, place->build_id, output);
-  if (!built) return built.takeError();
+  if (!built) return fail(PatchFailure::kBuild, built.takeError());
   llvm::Expected<std::string> loaded = ask_agent(pid, "load " + built->path);
-  if (!loaded) return loaded.takeError();
+  if (!loaded) return fail(PatchFailure::kApply, loaded.takeError());
   llvm::Expected<AppliedPatch> applied = parse_load_reply(*loaded);
-  if (applied)
-    applied->seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  if (!applied) return fail(PatchFailure::kApply, applied.takeError());
+  applied->seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return applied;
 }
 

@@ -3,12 +3,17 @@
 //
 //   softpatch patch [-p BUILD_DIR] [--pid PID] FILE...
 //   softpatch build [-p BUILD_DIR] --for BINARY [--root DIR] -o PATCH.so FILE
+//   softpatch run [-p BUILD_DIR] [--build CMD] [options] -- PROGRAM ARGS...
 //   softpatch status | list [PATTERN] | rollback [N]   [--pid PID]
 #include <CLI/CLI.hpp>
+#include <cctype>
+#include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <sstream>
 
 #include "softpatch/driver/agent_client.h"
+#include "softpatch/driver/dev_loop.h"
 #include "softpatch/driver/live_patch.h"
 
 using softpatch::driver::ask_agent;
@@ -54,6 +59,17 @@ int patch_file(int pid, const std::string& file, const std::string& build_dir) {
   return 0;
 }
 
+// "TERM", "SIGTERM" or "15".
+int signal_number(const std::string& name) {
+  if (!name.empty() && std::isdigit(static_cast<unsigned char>(name[0])))
+    return std::atoi(name.c_str());
+  std::string bare = name.rfind("SIG", 0) == 0 ? name.substr(3) : name;
+  for (int sig = 1; sig < NSIG; ++sig)
+    if (const char* abbreviation = sigabbrev_np(sig); abbreviation && bare == abbreviation)
+      return sig;
+  return -1;
+}
+
 int print_reply(llvm::Expected<std::string> reply) {
   if (!reply) return fail(llvm::toString(reply.takeError()));
   std::string text = *reply;
@@ -83,6 +99,25 @@ int main(int argc, char** argv) {
   build->add_option("--root", root, "the project root (default: the CMake source directory)");
   build->add_option("-o", output, "the patch file to write")->required();
   build->add_option("file", files, "the edited .cpp file")->required()->expected(1);
+  softpatch::driver::DevLoopOptions loop;
+  std::string stop_signal = "TERM";
+  double grace = 2;
+  CLI::App* run = app.add_subcommand(
+      "run", "run a program, patch it live as its sources change, else rebuild and restart it");
+  run->add_option("-p", loop.build_dir, "build directory holding compile_commands.json");
+  run->add_option("--build", loop.build_command, "the build command, run before a restart");
+  run->add_option("--watch", loop.watch, "another directory to watch");
+  run->add_option("--include", loop.includes, "only files matching this glob count");
+  run->add_option("--ignore", loop.ignores, "files matching this glob do not count");
+  run->add_flag("--no-patch", loop.no_patch, "never patch: rebuild and restart on every change");
+  run->add_flag("--restart-on-exit", loop.restart_on_exit,
+                "restart the program when it ends by itself (with backoff)");
+  run->add_option("--signal", stop_signal, "the signal that stops the program (TERM)");
+  run->add_option("--grace", grace, "seconds before SIGKILL (2)");
+  run->add_option("--max-watches", loop.watch_limit, "use at most this many inotify watches")
+      ->group("");
+  run->add_flag("-v", loop.verbose, "show file events and the time of each step");
+  run->add_option("command", loop.command, "the program and its arguments (after --)")->required();
   CLI::App* status = app.add_subcommand("status", "the running program and its patches");
   status->add_option("--pid", pid, "the process");
   CLI::App* list = app.add_subcommand("list", "instrumented functions, patched or not");
@@ -93,6 +128,12 @@ int main(int argc, char** argv) {
   rollback->add_option("--pid", pid, "the process");
   CLI11_PARSE(app, argc, argv);
 
+  if (*run) {
+    loop.stop_signal = signal_number(stop_signal);
+    if (loop.stop_signal <= 0) return fail("unknown signal '" + stop_signal + "'");
+    loop.grace = std::chrono::milliseconds(static_cast<long>(grace * 1000));
+    return softpatch::driver::run_dev_loop(loop);
+  }
   if (*build) {
     llvm::Expected<softpatch::driver::BuiltPatch> built =
         softpatch::driver::build_patch_for_binary(files.front(), build_dir, binary, root, output);

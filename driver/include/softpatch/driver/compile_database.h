@@ -20,6 +20,14 @@ struct CompileCommand {
 llvm::Expected<CompileCommand> find_compile_command(const std::string& file,
                                                     const std::string& build_dir);
 
+// The source directory of the CMake build that wrote `database` (its
+// CMakeCache.txt), or "" for another build system.
+std::string cmake_source_directory(const std::string& database);
+
+// compile_commands.json in `directory` or in one of its build*/ folders
+// (absolute path), or "".
+std::string find_compile_database(const std::string& directory);
+
 }  // namespace softpatch::driver
 
 #endif  // SOFTPATCH_DRIVER_COMPILE_DATABASE_H

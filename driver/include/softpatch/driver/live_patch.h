@@ -39,10 +39,31 @@ struct AppliedPatch {
   double seconds = 0;                 // from the start of the build to the switch
 };
 
+// Why patch_process failed, by the step that failed: kFind (no compile
+// command, or the program does not have the file: rebuild), kBuild (the
+// file does not compile: nothing to do until it does), kApply (the program
+// refused the patch, e.g. "restart needed", or its agent is gone).
+class PatchFailure : public llvm::ErrorInfo<PatchFailure> {
+ public:
+  enum Stage { kFind, kBuild, kApply };
+  static char ID;
+
+  PatchFailure(Stage stage, std::string message) : stage_(stage), message_(std::move(message)) {}
+  Stage stage() const { return stage_; }
+  const std::string& text() const { return message_; }
+  void log(llvm::raw_ostream& out) const override { out << message_; }
+  std::error_code convertToErrorCode() const override { return llvm::inconvertibleErrorCode(); }
+
+ private:
+  Stage stage_;
+  std::string message_;
+};
+
 // Builds the patch for `file` (its command from compile_commands.json in
 // `build_dir`, or found as find_compile_command does) and applies it to
 // process `pid`. One softpatch at a time patches a process: a second caller
-// waits for the first (`on_wait` is told once, before waiting).
+// waits for the first (`on_wait` is told once, before waiting). Errors are
+// PatchFailure.
 llvm::Expected<AppliedPatch> patch_process(int pid, const std::string& file,
                                            const std::string& build_dir,
                                            void (*on_wait)(int pid) = nullptr);

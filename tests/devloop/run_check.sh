@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# softpatch run against a real program: a .cpp edit is patched live (same
+# pid, state kept), a header edit rebuilds and restarts (new pid), code that
+# does not compile and a failed build leave the program running, a touch does
+# nothing, 500 new files give one action, Ctrl-C stops everything.
+#   run_check.sh <softpatch build dir> <work dir>
+set -euo pipefail
+build=$(cd "$1" && pwd) work=$2
+here=$(cd "$(dirname "$0")" && pwd)
+softpatch=$build/bin/softpatch
+rm -rf "$work" && mkdir -p "$work" && cp -r "$here/app" "$work/app"
+export XDG_RUNTIME_DIR=$work/run SOFTPATCH_CACHE_DIR=$work/cache
+mkdir -m 700 "$XDG_RUNTIME_DIR"
+app=$work/app
+fail() {
+  echo "run: $*" >&2
+  echo "--- softpatch said:" >&2; cat "$work/err.txt" >&2
+  echo "--- the program said:" >&2; cat "$work/out.txt" >&2
+  exit 1
+}
+
+cmake -S "$app" -B "$app/build" -G Ninja -Dsoftpatch_DIR="$build/cmake/build-tree" >/dev/null
+ninja -C "$app/build" >/dev/null || fail "build failed"
+
+mkfifo "$work/in"
+(cd "$app" && exec "$softpatch" run -p build --build "ninja -C build" -- ./build/app) \
+  <"$work/in" >"$work/out.txt" 2>"$work/err.txt" &
+runner=$!
+exec 3>"$work/in"
+trap 'kill -INT $runner 2>/dev/null; exec 3>&-; wait $runner 2>/dev/null || true' EXIT
+
+# Waits until softpatch has printed a line matching $1; prints it.
+await() {
+  for _ in $(seq 300); do
+    line=$(grep -E "$1" "$work/err.txt" | tail -1 || true)
+    [ -n "$line" ] && { echo "$line"; return; }
+    sleep 0.05
+  done
+  fail "softpatch never said: $1"
+}
+say() {
+  echo "$1" >&3
+  for _ in $(seq 100); do grep -q "^.* $1 #" "$work/out.txt" && return; sleep 0.05; done
+  fail "no answer to $1"
+}
+answer() { grep " $1 #" "$work/out.txt" | tail -1; }
+lines() { wc -l <"$work/err.txt"; }
+
+started=$(await "^softpatch: started ./build/app, pid [0-9]+$")
+pid1=${started##* }
+say one
+[ "$(answer one)" = "hello one #1 pid $pid1" ] || fail "first answer: $(answer one)"
+
+# A .cpp edit (sed -i saves by renaming a temporary file): patched live.
+sed -i 's/"hello "/"HELLO "/' "$app/src/greet.cpp"
+await "^src/greet.cpp → patch 1: 1 functions in [0-9.]+ s$" >/dev/null
+say two
+[ "$(answer two)" = "HELLO two #2 pid $pid1" ] || fail "after the patch: $(answer two)"
+
+# Unchanged content (touch, a no-op save): nothing happens.
+before=$(lines)
+touch "$app/src/greet.cpp"
+cp "$app/src/greet.h" "$app/src/greet.h.copy" && cat "$app/src/greet.h.copy" >"$app/src/greet.h"
+rm "$app/src/greet.h.copy"
+sleep 1
+[ "$(lines)" = "$before" ] || fail "a touch or a no-op save did something"
+
+# Code that does not compile: the compiler's errors, the program keeps its code.
+sed -i 's/"HELLO "/"HELLO " +/' "$app/src/greet.cpp"
+await "^src/greet.cpp → does not compile; the program keeps running:$" >/dev/null
+grep -q "greet.cpp:7" "$work/err.txt" || fail "the compiler's errors are not shown"
+say three
+[ "$(answer three)" = "HELLO three #3 pid $pid1" ] || fail "after a bad edit: $(answer three)"
+sed -i 's/"HELLO " +/"HELLO "/' "$app/src/greet.cpp"
+await "^src/greet.cpp → patch 2: " >/dev/null
+
+# A header edit: rebuild and restart, new pid, state starts over.
+echo "// a comment that changes the header" >>"$app/src/greet.h"
+restart=$(await "^src/greet.h → restart \(header changed\): build [0-9.]+ s, pid $pid1 → [0-9]+$")
+pid2=${restart##* }
+[ "$pid2" != "$pid1" ] || fail "the same pid after a restart"
+kill -0 "$pid1" 2>/dev/null && fail "the old program still runs"
+say four
+[ "$(answer four)" = "HELLO four #1 pid $pid2" ] || fail "after the restart: $(answer four)"
+
+# A header that breaks the build: the running program is left alone.
+echo "this does not compile" >>"$app/src/greet.h"
+await "^src/greet.h → restart \(header changed\): build failed in [0-9.]+ s; the program keeps running:$" >/dev/null
+say five
+[ "$(answer five)" = "HELLO five #2 pid $pid2" ] || fail "after a failed build: $(answer five)"
+sed -i '/this does not compile/d' "$app/src/greet.h"
+restart=$(await "^src/greet.h → restart \(header changed\): build [0-9.]+ s, pid $pid2 → [0-9]+$")
+pid3=${restart##* }
+
+# 500 files at once (a checkout, say): one action.
+before=$(lines)
+mkdir "$app/data"
+for i in $(seq 500); do echo "$i" >"$app/data/file$i.txt"; done
+await "^data/file[0-9]+.txt \(\+499 more\) → restart \(not C\+\+ source\): build [0-9.]+ s, pid $pid3 → [0-9]+$" >/dev/null
+sleep 1.2
+[ "$(($(lines) - before))" = 1 ] || fail "500 new files gave more than one action"
+
+# Ctrl-C: softpatch stops the program, then exits.
+last=$(grep -E "(→|pid) [0-9]+$" "$work/err.txt" | tail -1)
+pid4=${last##* }
+kill -INT $runner
+wait $runner || true
+trap - EXIT
+exec 3>&-
+kill -0 "$pid4" 2>/dev/null && fail "the program outlived softpatch"
+pgrep -f "$app/build/app" >/dev/null && fail "a program is left behind"
+echo "run: patched live (pid $pid1), restarted on header edits ($pid2, $pid3, $pid4), stopped on Ctrl-C"
