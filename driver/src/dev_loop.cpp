@@ -220,6 +220,9 @@ class DevLoop {
         say(shown(file) + " \u2192 patch " + std::to_string(applied->number) + ": " +
             std::to_string(applied->functions) + " functions in " + format(applied->seconds) +
             " s" + (applied->pending ? " (waits for a safe point)" : ""));
+        if (options_.verbose)
+          say("softpatch: build " + format(applied->build_seconds) + " s, load and switch " +
+              format(applied->load_seconds) + " s");
         for (const std::string& warning : applied->warnings) say("softpatch: " + warning);
         continue;
       }
@@ -259,13 +262,19 @@ class DevLoop {
     }
     double build_seconds = seconds_since(started);
     pid_t before = program_.running() ? program_.pid() : 0;
+    auto stopping = Clock::now();
     if (program_.running()) last_status_ = program_.stop();
+    double stop_seconds = seconds_since(stopping);
     restart_at_.reset();
     std::string error;
+    auto starting = Clock::now();
     if (!program_.start(&error)) {
       say(what + ": cannot start " + error);
       return;
     }
+    if (options_.verbose)
+      say("softpatch: build " + format(build_seconds) + " s, stop " + format(stop_seconds) +
+          " s, start " + format(seconds_since(starting)) + " s");
     pid_ = program_.pid();
     started_at_ = Clock::now();
     say(what + ": build " + format(build_seconds) + " s, pid " +

@@ -85,8 +85,8 @@ int FileWatcher::poll_interval_ms() const { return polled_.empty() ? -1 : kPollM
 
 bool FileWatcher::wanted(const Directory& dir, const std::string& name, bool is_directory) const {
   std::string relative = join(dir.relative, name);
-  return is_directory ? !options_.filter.ignored(relative, true)
-                      : options_.filter.wanted_file(relative);
+  return is_directory ? !options_.filter.ignored_entry(relative, true)
+                      : options_.filter.wanted_entry(relative);
 }
 
 bool FileWatcher::may_watch() { return inotify_ >= 0 && watches_.size() < limit_; }
@@ -107,7 +107,8 @@ void FileWatcher::add_directory(std::size_t root, const std::string& relative, b
     std::lock_guard<std::mutex> lock(mutex_);
     if (directories_.count(path)) return;
   }
-  if (!relative.empty() && (options_.filter.ignored(relative, true) || is_build_directory(path)))
+  if (!relative.empty() &&
+      (options_.filter.ignored_entry(relative, true) || is_build_directory(path)))
     return;
   options_.filter.load_gitignore(options_.roots[root], relative);
   // The watch first: a file created while the directory is scanned is
@@ -152,7 +153,7 @@ void FileWatcher::add_directory(std::size_t root, const std::string& relative, b
     Directory& dir = directories_[path];
     if (!wanted(dir, name, false)) continue;
     struct stat info {};
-    if (stat((path + "/" + name).c_str(), &info) != 0 || !S_ISREG(info.st_mode)) continue;
+    if (fstatat(dirfd(listing), name.c_str(), &info, 0) != 0 || !S_ISREG(info.st_mode)) continue;
     FileState& state = dir.files[name];
     state.size = info.st_size;
     state.mtime_ns = info.st_mtim.tv_sec * 1000000000ull + info.st_mtim.tv_nsec;
@@ -278,7 +279,9 @@ void FileWatcher::read_events() {
       at += sizeof(inotify_event) + event->len;
       if (event->mask & IN_Q_OVERFLOW) {
         if (options_.on_warning)
-          options_.on_warning("the inotify event queue overflowed; rescanning everything");
+          options_.on_warning(
+              "the inotify event queue overflowed; rescanning everything (to make it longer: "
+              "sudo sysctl fs.inotify.max_queued_events=65536)");
         std::vector<std::string> all;
         for (const auto& [path, dir] : directories_) all.push_back(path);
         for (const std::string& path : all) {

@@ -84,11 +84,8 @@ llvm::Expected<BuiltPatch> build_with(const CompileCommand& command, const std::
   WorkingDirectory in(command.directory);  // the command's relative paths
   llvm::Expected<BuiltPatch> built =
       build_patch({source, source, command.command, root, build_id, output});
-  if (!built) {
-    // Compiler diagnostics name the file already; other errors get its name.
-    std::string message = llvm::toString(built.takeError());
-    return failure(message.find(source) != std::string::npos ? message : file + ": " + message);
-  }
+  if (!built && !built.errorIsA<CompileError>())  // diagnostics name the file already
+    return failure(file + ": " + llvm::toString(built.takeError()));
   return built;
 }
 
@@ -175,13 +172,19 @@ llvm::Expected<AppliedPatch> patch_process(int pid, const std::string& file,
                        std::to_string(++serial) + ".so";
   llvm::Expected<BuiltPatch> built =
       build_with(*command, file, place->project_root, place->build_id, output);
-  if (!built) return fail(PatchFailure::kBuild, built.takeError());
+  if (!built) {
+    bool compile = built.errorIsA<CompileError>();
+    return fail(compile ? PatchFailure::kBuild : PatchFailure::kApply, built.takeError());
+  }
+  auto built_at = std::chrono::steady_clock::now();
   llvm::Expected<std::string> loaded = ask_agent(pid, "load " + built->path);
   if (!loaded) return fail(PatchFailure::kApply, loaded.takeError());
   llvm::Expected<AppliedPatch> applied = parse_load_reply(*loaded);
   if (!applied) return fail(PatchFailure::kApply, applied.takeError());
-  applied->seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  auto now = std::chrono::steady_clock::now();
+  applied->seconds = std::chrono::duration<double>(now - started).count();
+  applied->build_seconds = std::chrono::duration<double>(built_at - started).count();
+  applied->load_seconds = std::chrono::duration<double>(now - built_at).count();
   return applied;
 }
 

@@ -16,6 +16,8 @@
 namespace softpatch::driver {
 namespace fs = std::filesystem;
 
+char CompileError::ID = 0;
+
 std::vector<std::string> patch_compile_command(const std::vector<std::string>& command) {
   std::vector<std::string> out = {command.front()};
   std::optional<CompileJob> job = CompileJob::from_command(command);
@@ -74,7 +76,7 @@ static llvm::Error compiler_diagnostics(const PatchRequest& request, llvm::Error
   llvm::consumeError(std::move(parse_error));
   std::string text = checked.error_text;
   while (!text.empty() && text.back() == '\n') text.pop_back();
-  return llvm::createStringError(llvm::inconvertibleErrorCode(), text);
+  return llvm::make_error<CompileError>(text);
 }
 
 llvm::Expected<BuiltPatch> build_patch(const PatchRequest& request) {
@@ -111,8 +113,7 @@ llvm::Expected<BuiltPatch> build_patch(const PatchRequest& request) {
     built = run_process(command, Stderr::kCapture);
   }
   preamble.finish();
-  if (built.status != 0)
-    return llvm::createStringError(llvm::inconvertibleErrorCode(), built.error_text);
+  if (built.status != 0) return llvm::make_error<CompileError>(built.error_text);
   return BuiltPatch{request.output, patch->functions.size()};
 }
 

@@ -158,25 +158,29 @@ void PathFilter::load_gitignore(const std::string& root, const std::string& rela
   }
 }
 
+bool PathFilter::ignored_entry(const std::string& path, bool directory) const {
+  for (const std::string& dir : ignored_directories_)
+    if (path == dir) return true;
+  for (const std::string& glob : ignores_)
+    if (matches(glob, path)) return true;
+  bool git_ignored = false;  // the last matching rule decides
+  for (const GitRule& rule : git_rules_) {
+    if (rule.directory_only && !directory) continue;
+    std::string below = path;
+    if (!rule.base.empty()) {
+      if (path.rfind(rule.base + "/", 0) != 0) continue;
+      below = path.substr(rule.base.size() + 1);
+    }
+    bool hit =
+        rule.anchored ? glob_match(rule.glob, below) : glob_match(rule.glob, basename_of(below));
+    if (hit) git_ignored = !rule.negated;
+  }
+  return git_ignored;
+}
+
 bool PathFilter::ignored(const std::string& relative, bool is_directory) const {
   return any_prefix(relative, is_directory, [&](const std::string& path, bool directory) {
-    for (const std::string& dir : ignored_directories_)
-      if (path == dir) return true;
-    for (const std::string& glob : ignores_)
-      if (matches(glob, path)) return true;
-    bool git_ignored = false;  // the last matching rule decides
-    for (const GitRule& rule : git_rules_) {
-      if (rule.directory_only && !directory) continue;
-      std::string below = path;
-      if (!rule.base.empty()) {
-        if (path.rfind(rule.base + "/", 0) != 0) continue;
-        below = path.substr(rule.base.size() + 1);
-      }
-      bool hit =
-          rule.anchored ? glob_match(rule.glob, below) : glob_match(rule.glob, basename_of(below));
-      if (hit) git_ignored = !rule.negated;
-    }
-    return git_ignored;
+    return ignored_entry(path, directory);
   });
 }
 

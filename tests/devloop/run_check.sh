@@ -109,4 +109,17 @@ trap - EXIT
 exec 3>&-
 kill -0 "$pid4" 2>/dev/null && fail "the program outlived softpatch"
 pgrep -f "$app/build/app" >/dev/null && fail "a program is left behind"
+# Any command (--no-patch); one that ends is restarted, waiting longer each time.
+mkdir "$work/plain"
+(cd "$work/plain" && exec "$softpatch" run --no-patch --restart-on-exit -- sh -c 'echo ran; exit 3') \
+  </dev/null >"$work/out.txt" 2>"$work/err.txt" &
+runner=$!
+await "exited with status 3; restarting in 1000 ms$" >/dev/null
+grep -q "exited with status 3; restarting in 500 ms$" "$work/err.txt" || fail "no backoff"
+kill -INT $runner
+status=0
+wait $runner || status=$?
+[ "$status" = 3 ] || fail "softpatch run exited with $status, not the program's 3"
+[ "$(grep -c '^ran$' "$work/out.txt")" -ge 2 ] || fail "the program's output did not pass through"
+
 echo "run: patched live (pid $pid1), restarted on header edits ($pid2, $pid3, $pid4), stopped on Ctrl-C"

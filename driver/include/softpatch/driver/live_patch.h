@@ -37,12 +37,15 @@ struct AppliedPatch {
   bool pending = false;               // waits for the program's safepoint()
   std::vector<std::string> warnings;  // what its lifecycle hooks threw
   double seconds = 0;                 // from the start of the build to the switch
+  double build_seconds = 0;           // of which: rewriting and compiling
+  double load_seconds = 0;            // and the agent's load and switch
 };
 
 // Why patch_process failed, by the step that failed: kFind (no compile
 // command, or the program does not have the file: rebuild), kBuild (the
-// file does not compile: nothing to do until it does), kApply (the program
-// refused the patch, e.g. "restart needed", or its agent is gone).
+// file does not compile: nothing to do until it does), kApply (the rewriter
+// or the program refused the patch, e.g. "restart needed", or the agent is
+// gone: rebuild and restart).
 class PatchFailure : public llvm::ErrorInfo<PatchFailure> {
  public:
   enum Stage { kFind, kBuild, kApply };

@@ -27,7 +27,20 @@ struct BuiltPatch {
   std::size_t functions = 0;
 };
 
-// Fails with the rewriter's or the compiler's errors.
+// The edited file does not compile: the compiler's diagnostics.
+class CompileError : public llvm::ErrorInfo<CompileError> {
+ public:
+  static char ID;
+  explicit CompileError(std::string diagnostics) : diagnostics_(std::move(diagnostics)) {}
+  void log(llvm::raw_ostream& out) const override { out << diagnostics_; }
+  std::error_code convertToErrorCode() const override { return llvm::inconvertibleErrorCode(); }
+
+ private:
+  std::string diagnostics_;
+};
+
+// Fails with a CompileError when the file does not compile, else with what
+// keeps the rewriter from patching it (a variable it cannot share, say).
 llvm::Expected<BuiltPatch> build_patch(const PatchRequest& request);
 
 // `command` (a compile of one source to an object) turned into the compiler

@@ -32,6 +32,12 @@ class PathFilter {
 
   // For a path relative to the root.
   bool ignored(const std::string& relative, bool is_directory) const;
+  // The same, for an entry of a directory already known not to be ignored
+  // (a directory walk): only its own name and path are looked at.
+  bool ignored_entry(const std::string& relative, bool is_directory) const;
+  bool wanted_entry(const std::string& relative) const {
+    return !ignored_entry(relative, false) && included(relative);
+  }
   bool wanted_file(const std::string& relative) const {
     return !ignored(relative, false) && included(relative);
   }
