@@ -8,7 +8,7 @@ packages=(
   libclang-14-dev libclang-cpp14-dev llvm-14-dev
   libffi-dev libgtest-dev libgmock-dev libbenchmark-dev
   libcli11-dev libcpp-httplib-dev libedit-dev
-  zlib1g-dev libncurses-dev python3 gdb bc
+  zlib1g-dev libncurses-dev python3 gdb bc curl pkg-config
 )
 
 missing=()

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <ctime>
 #include <fstream>
 #include <sstream>
 
@@ -20,7 +21,9 @@
 namespace softpatch::driver {
 namespace {
 
-constexpr std::size_t kKeptEntries = 8;  // each is tens of megabytes
+// Entries are big (tens to a hundred megabytes with -g).
+constexpr std::size_t kKeptEntries = 8;
+constexpr std::uint64_t kKeptBytes = 768ull << 20;
 
 // Only #include lines, #pragma once, comments and blank lines.
 bool only_includes(llvm::StringRef preamble) {
@@ -123,21 +126,34 @@ void remove_entry(const std::string& header) {
   ::unlink((header.substr(0, header.size() - 2) + ".d").c_str());
 }
 
-// Keeps the most recently used entries.
+// Keeps the most recently used entries, at most kKeptEntries of them and
+// kKeptBytes in all.
 void trim(const std::string& directory) {
-  std::vector<std::pair<std::int64_t, std::string>> entries;  // (used, header)
+  struct Entry {
+    std::int64_t used;
+    std::uint64_t size;
+    std::string header;
+  };
+  std::vector<Entry> entries;
+  std::uint64_t total = 0;
   std::error_code error;
   for (llvm::sys::fs::directory_iterator it(directory, error), end; it != end && !error;
        it.increment(error)) {
     llvm::StringRef path = it->path();
     if (!path.endswith(".h.gch") && !path.endswith(".h.pch")) continue;
     struct stat info {};
-    if (::stat(path.str().c_str(), &info) == 0)
-      entries.emplace_back(info.st_mtim.tv_sec, path.drop_back(4).str());
+    if (::stat(path.str().c_str(), &info) != 0) continue;
+    entries.push_back(
+        {info.st_mtim.tv_sec, static_cast<std::uint64_t>(info.st_size), path.drop_back(4).str()});
+    total += info.st_size;
   }
-  if (entries.size() <= kKeptEntries) return;
-  std::sort(entries.begin(), entries.end());
-  for (std::size_t i = 0; i + kKeptEntries < entries.size(); ++i) remove_entry(entries[i].second);
+  std::sort(entries.begin(), entries.end(),
+            [](const Entry& a, const Entry& b) { return a.used < b.used; });
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    if (entries.size() - i <= kKeptEntries && total <= kKeptBytes) break;
+    remove_entry(entries[i].header);
+    total -= entries[i].size;
+  }
 }
 
 }  // namespace
@@ -187,32 +203,40 @@ std::vector<std::string> CompilerPreamble::include_arguments() const {
 }
 
 void CompilerPreamble::start() {
-  if (header_.empty() || usable_ || building_) return;
+  if (header_.empty() || usable_) return;
   std::string suffix = "." + std::to_string(::getpid()) + ".tmp";
   {
     std::ofstream out(header_ + suffix);
     out << llvm::StringRef(source_).substr(body_, preamble_).str();
     if (!out || ::rename((header_ + suffix).c_str(), header_.c_str()) != 0) return;
   }
-  std::vector<std::string> command = compile_;
+  trim(llvm::sys::path::parent_path(header_).str());
+  // One build per entry at a time: an entry replaced while a compiler
+  // reads it can crash that compiler. A lock older than ten minutes is
+  // taken to be left by a build that died.
+  std::string lock = precompiled_ + ".building";
+  struct stat info {};
+  if (::stat(lock.c_str(), &info) == 0 && std::time(nullptr) - info.st_mtime > 600)
+    ::unlink(lock.c_str());
+  int fd = ::open(lock.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) return;
+  ::close(fd);
+  // Built at low priority and left to finish on its own: waiting for it
+  // would make this patch wait too. The dependency file goes in first: an
+  // entry counts only with both.
+  std::vector<std::string> command = {
+      "/bin/sh",
+      "-c",
+      "d=$1 p=$2 s=$3; shift 3; nice -n 10 \"$@\" && mv -f \"$d$s\" \"$d\" && "
+      "mv -f \"$p$s\" \"$p\" || rm -f \"$d$s\" \"$p$s\"; rm -f \"$p.building\"",
+      "sh",
+      depfile_,
+      precompiled_,
+      suffix};
+  command.insert(command.end(), compile_.begin(), compile_.end());
   command.insert(command.end(), {"-x", "c++-header", header_, "-o", precompiled_ + suffix, "-MD",
                                  "-MF", depfile_ + suffix});
-  building_.emplace(start_process(command, Stderr::kDiscard));
-}
-
-void CompilerPreamble::finish() {
-  if (!building_) return;
-  std::string suffix = "." + std::to_string(::getpid()) + ".tmp";
-  bool built = building_->wait().status == 0;
-  building_.reset();
-  // The dependency file first: an entry counts only with both.
-  if (!built || ::rename((depfile_ + suffix).c_str(), depfile_.c_str()) != 0 ||
-      ::rename((precompiled_ + suffix).c_str(), precompiled_.c_str()) != 0) {
-    ::unlink((depfile_ + suffix).c_str());
-    ::unlink((precompiled_ + suffix).c_str());
-    return;
-  }
-  trim(llvm::sys::path::parent_path(header_).str());
+  start_detached(command);
 }
 
 void CompilerPreamble::discard() {

@@ -103,16 +103,17 @@ llvm::Expected<BuiltPatch> build_patch(const PatchRequest& request) {
     std::vector<std::string> include = preamble.include_arguments();
     with.insert(with.begin() + 1, include.begin(), include.end());
     built = run_process(with, Stderr::kCapture);
-    // A compiler that cannot use the entry says so naming it: do without.
-    if (built.status != 0 && built.error_text.find(include.back()) != std::string::npos) {
+    // A compiler that cannot use the entry says so naming it, or crashes
+    // (g++ can, on a precompiled header): do without.
+    if (built.status != 0 &&
+        (built.error_text.find(include.back()) != std::string::npos ||
+         built.error_text.find("internal compiler error") != std::string::npos))
       preamble.discard();
-    }
   }
   if (!preamble.usable()) {
     if (llvm::Error error = write_file(source, patch->source)) return error;
     built = run_process(command, Stderr::kCapture);
   }
-  preamble.finish();
   if (built.status != 0) return llvm::make_error<CompileError>(built.error_text);
   return BuiltPatch{request.output, patch->functions.size()};
 }

@@ -93,6 +93,24 @@ ChildProcess start_process(const std::vector<std::string>& argv, Stderr stderr_m
   return child;
 }
 
+void start_detached(const std::vector<std::string>& argv) {
+  std::vector<char*> args;
+  for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
+  args.push_back(nullptr);
+  pid_t middle = fork();
+  if (middle == 0) {
+    setsid();
+    if (fork() == 0) {
+      int null = open("/dev/null", O_RDWR);
+      for (int fd : {STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO}) dup2(null, fd);
+      execvp(args[0], args.data());
+      _exit(127);
+    }
+    _exit(0);
+  }
+  if (middle > 0) wait_for(middle);
+}
+
 ProcessResult run_process(const std::vector<std::string>& argv, Stderr stderr_mode) {
   return start_process(argv, stderr_mode).wait();
 }

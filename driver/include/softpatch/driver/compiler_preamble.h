@@ -2,8 +2,9 @@
 //
 // A patch is its file's code plus a little, and what dominates compiling it
 // is the file's leading #includes. The first patch of a file precompiles
-// them in the background, with the patch build's own compiler and flags,
-// while that patch compiles the usual way; later patches of the file
+// them in the background (detached, at low priority), with the patch
+// build's own compiler and flags, while that patch compiles the usual way;
+// later patches of the file
 // include the precompiled header instead and compile several times faster.
 // An entry records the headers it was built from (a dependency file) and is
 // not used once any of them changed. Only preambles made of #include lines
@@ -36,10 +37,9 @@ class CompilerPreamble {
   std::string source_using_it() const;
   std::vector<std::string> include_arguments() const;
 
-  // When there is none yet, starts building it beside the caller's work;
-  // finish() waits for that and keeps the result.
+  // When there is none yet, starts building it, detached and at low
+  // priority: it is there for a later patch once it is done.
   void start();
-  void finish();
 
   // Forgets the entry (its use failed).
   void discard();
@@ -53,7 +53,6 @@ class CompilerPreamble {
   std::string precompiled_;
   std::string depfile_;
   bool usable_ = false;
-  std::optional<ChildProcess> building_;
 };
 
 }  // namespace softpatch::driver

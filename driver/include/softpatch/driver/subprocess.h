@@ -40,6 +40,12 @@ class ChildProcess {
 // gives status 127 and a message in error_text when waited for.
 ChildProcess start_process(const std::vector<std::string>& argv, Stderr stderr_mode);
 
+// Starts argv in the background, detached: it runs on after the caller
+// exits, in a session of its own, stdin, stdout and stderr on /dev/null,
+// and is reaped by whoever adopts it (init, or a subreaper such as
+// `softpatch run`). The intermediate child is reaped before this returns.
+void start_detached(const std::vector<std::string>& argv);
+
 // Runs argv to completion and reaps it.
 ProcessResult run_process(const std::vector<std::string>& argv, Stderr stderr_mode);
 
