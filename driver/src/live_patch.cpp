@@ -77,13 +77,15 @@ class WorkingDirectory {
   fs::path saved_;
 };
 
+// Builds `edited` (the text) as the patch of `file` (the program's file).
 llvm::Expected<BuiltPatch> build_with(const CompileCommand& command, const std::string& file,
-                                      const std::string& root, const std::string& build_id,
-                                      const std::string& output) {
+                                      const std::string& edited, const std::string& root,
+                                      const std::string& build_id, const std::string& output) {
   std::string source = fs::absolute(file).lexically_normal().string();
+  std::string text = fs::absolute(edited).lexically_normal().string();
   WorkingDirectory in(command.directory);  // the command's relative paths
   llvm::Expected<BuiltPatch> built =
-      build_patch({source, source, command.command, root, build_id, output});
+      build_patch({text, source, command.command, root, build_id, output});
   if (!built && !built.errorIsA<CompileError>())  // diagnostics name the file already
     return failure(file + ": " + llvm::toString(built.takeError()));
   return built;
@@ -171,7 +173,7 @@ llvm::Expected<AppliedPatch> patch_process(int pid, const std::string& file,
   std::string output = dir + "/" + std::to_string(pid) + "-" + std::to_string(getpid()) + "-" +
                        std::to_string(++serial) + ".so";
   llvm::Expected<BuiltPatch> built =
-      build_with(*command, file, place->project_root, place->build_id, output);
+      build_with(*command, file, file, place->project_root, place->build_id, output);
   if (!built) {
     bool compile = built.errorIsA<CompileError>();
     return fail(compile ? PatchFailure::kBuild : PatchFailure::kApply, built.takeError());
@@ -191,7 +193,8 @@ llvm::Expected<AppliedPatch> patch_process(int pid, const std::string& file,
 llvm::Expected<BuiltPatch> build_patch_for_binary(const std::string& file,
                                                   const std::string& build_dir,
                                                   const std::string& binary, std::string root,
-                                                  const std::string& output) {
+                                                  const std::string& output,
+                                                  const std::string& edited) {
   llvm::Expected<CompileCommand> command = find_compile_command(file, build_dir);
   if (!command) return command.takeError();
   std::string build_id = file_build_id(binary);
@@ -199,7 +202,8 @@ llvm::Expected<BuiltPatch> build_patch_for_binary(const std::string& file,
   if (root.empty()) root = cmake_source_directory(command->database);
   if (root.empty())
     return failure(command->database + ": not written by CMake; give the project root (--root)");
-  return build_with(*command, file, root, build_id, fs::absolute(output).string());
+  return build_with(*command, file, edited.empty() ? file : edited, root, build_id,
+                    fs::absolute(output).string());
 }
 
 }  // namespace softpatch::driver

@@ -2,7 +2,7 @@
 // patches back.
 //
 //   softpatch patch [-p BUILD_DIR] [--pid PID] FILE...
-//   softpatch build [-p BUILD_DIR] --for BINARY [--root DIR] -o PATCH.so FILE
+//   softpatch build [-p BUILD_DIR] --for BINARY [--root DIR] [--as ORIGINAL] -o PATCH.so FILE
 //   softpatch run [-p BUILD_DIR] [--build CMD] [options] -- PROGRAM ARGS...
 //   softpatch status | list [PATTERN] | rollback [N]   [--pid PID]
 #include <CLI/CLI.hpp>
@@ -98,6 +98,8 @@ int main(int argc, char** argv) {
   build->add_option("--for", binary, "the instrumented program or library")->required();
   build->add_option("--root", root, "the project root (default: the CMake source directory)");
   build->add_option("-o", output, "the patch file to write")->required();
+  std::string as_file;
+  build->add_option("--as", as_file, "FILE is a copy of this file of the program");
   build->add_option("file", files, "the edited .cpp file")->required()->expected(1);
   softpatch::driver::DevLoopOptions loop;
   std::string stop_signal = "TERM";
@@ -136,7 +138,10 @@ int main(int argc, char** argv) {
   }
   if (*build) {
     llvm::Expected<softpatch::driver::BuiltPatch> built =
-        softpatch::driver::build_patch_for_binary(files.front(), build_dir, binary, root, output);
+        as_file.empty() ? softpatch::driver::build_patch_for_binary(files.front(), build_dir,
+                                                                    binary, root, output)
+                        : softpatch::driver::build_patch_for_binary(as_file, build_dir, binary,
+                                                                    root, output, files.front());
     if (!built) return fail(llvm::toString(built.takeError()));
     return 0;
   }

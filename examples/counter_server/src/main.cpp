@@ -38,8 +38,10 @@ int main(int argc, char** argv) {
   std::signal(SIGTERM, stop);
   std::signal(SIGINT, stop);
 
-  if (port == 0) port = server.bind_to_any_port("127.0.0.1");
-  else if (!server.bind_to_port("127.0.0.1", port)) port = -1;
+  if (port == 0)
+    port = server.bind_to_any_port("127.0.0.1");
+  else if (!server.bind_to_port("127.0.0.1", port))
+    port = -1;
   if (port < 0) {
     std::fprintf(stderr, "counter_server: cannot listen on 127.0.0.1:%s\n", argv[2]);
     return 1;

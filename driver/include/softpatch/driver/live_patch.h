@@ -74,11 +74,14 @@ llvm::Expected<AppliedPatch> patch_process(int pid, const std::string& file,
 // Builds the patch for `file` into `output` without a running program: for
 // the instrumented `binary` (its build id goes in the manifest), with the
 // project root given, or else the source directory of the CMake build that
-// wrote the compile command. For shipping a fix, and for benchmarks.
+// wrote the compile command. The code is `edited` when given (a working
+// copy elsewhere), else the file itself. For shipping a fix, for tools such
+// as the REPL, and for benchmarks.
 llvm::Expected<BuiltPatch> build_patch_for_binary(const std::string& file,
                                                   const std::string& build_dir,
                                                   const std::string& binary, std::string root,
-                                                  const std::string& output);
+                                                  const std::string& output,
+                                                  const std::string& edited = "");
 
 }  // namespace softpatch::driver
 
