@@ -2,6 +2,8 @@
 // initialisers, and lookup indexes rebuilt lazily when that list changes.
 #include "softpatch/registry.h"
 
+#include "softpatch/internal/instrument.h"
+
 #include "recorded_variables.h"
 
 #include <dlfcn.h>
@@ -115,10 +117,10 @@ void unregister_unit(TranslationUnit* unit) noexcept {
 
 RawFunction Function::address() const {
   if (record_->address) return record_->address();
-  // Private static members and friends defined in a class cannot be named
-  // from the table the rewriter emits; their exported symbol still finds them.
-  unsigned no_symbol = internal::kMethod | internal::kInternalLinkage;
-  if (record_->flags & no_symbol) return nullptr;
+  // Methods, private static members and friends defined in a class cannot
+  // be named from the table the rewriter emits; their exported symbol still
+  // finds them (a method's code takes the object pointer first).
+  if (record_->flags & internal::kInternalLinkage) return nullptr;
   Dl_info slot_module{};
   if (!dladdr(record_->slot, &slot_module)) return nullptr;
   void* handle = dlopen(slot_module.dli_fname, RTLD_LAZY | RTLD_NOLOAD);
@@ -196,3 +198,12 @@ std::vector<Variable> variables(std::string_view file) {
 }
 
 }  // namespace softpatch
+
+extern "C" __attribute__((tls_model("initial-exec"))) thread_local const void* __softpatch_bypass =
+    nullptr;
+
+namespace softpatch::internal {
+
+void bypass_once(const Slot& slot) noexcept { __softpatch_bypass = &slot; }
+
+}  // namespace softpatch::internal

@@ -102,7 +102,9 @@ TEST(Registry, DescribesMethods) {
   Function get = must_find("sample::Counter::get() const");
   EXPECT_TRUE(get.is_method());
   EXPECT_STREQ(get.signature(), "int (const sample::Counter *)");
-  EXPECT_EQ(get.address(), nullptr);
+  // A method's code, found by its exported symbol (it takes the object first).
+  ASSERT_NE(get.address(), nullptr);
+  EXPECT_EQ(reinterpret_cast<void*>(get.address()), dlsym(RTLD_DEFAULT, get.id()));
   Function kind = must_find("Counter::kind");
   EXPECT_TRUE(kind.flags() & softpatch::internal::kVirtual);
   Function twice = must_find("Counter::twice");

@@ -50,8 +50,9 @@ class Function {
   unsigned line() const { return record_->line; }
   unsigned flags() const { return record_->flags; }
   bool is_method() const { return (record_->flags & internal::kMethod) != 0; }
-  // Address of the function itself; null for non-static members and where
-  // none can be taken (private static members, friends defined in a class).
+  // Address of the function itself (a method's code, which takes the object
+  // pointer first), found by symbol where the rewriter's table cannot name
+  // it; null for internal-linkage functions it could not name either.
   internal::RawFunction address() const;
 
   internal::Slot& slot() const { return *record_->slot; }

@@ -17,9 +17,21 @@ typedef ::softpatch::internal::LayoutRecord __softpatch_layout_record;
 typedef ::softpatch::internal::TranslationUnit __softpatch_translation_unit;
 typedef ::softpatch::internal::UnitRegistration __softpatch_unit_registration;
 
-// The trampoline's one load.
+// Set by softpatch::call_original (softpatch/mock.h, through bypass_once):
+// the next time this thread enters the function of that slot, it runs the
+// function's own code once, whatever the slot holds. Initial-exec TLS: one
+// %fs-relative load, made only when the slot is set.
+extern "C" __attribute__((tls_model("initial-exec"))) thread_local const void* __softpatch_bypass;
+
+// The trampoline's one load (and, for a set slot, the bypass check).
 inline __softpatch_raw_function __softpatch_target_of(const __softpatch_slot& slot) noexcept {
-  return slot.current();
+  __softpatch_raw_function target = slot.current();
+  if (__builtin_expect(target != nullptr, 0))
+    if (__builtin_expect(__softpatch_bypass == &slot, 0)) {
+      __softpatch_bypass = nullptr;
+      return nullptr;
+    }
+  return target;
 }
 
 // Calls a slot target of type R(Params...) with arguments perfectly forwarded:

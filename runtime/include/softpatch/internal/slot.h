@@ -87,6 +87,11 @@ struct TranslationUnit {
   TranslationUnit* next;
 };
 
+// The next time the calling thread enters the function of `slot`, it runs
+// the function's own code, whatever the slot holds (once): how a mock or a
+// spy calls the original.
+void bypass_once(const Slot& slot) noexcept;
+
 // Adds/removes a unit. Safe before main, from several threads, and from
 // libraries being dlopen'ed or dlclose'd; never allocates.
 void register_unit(TranslationUnit* unit) noexcept;
