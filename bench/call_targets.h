@@ -15,5 +15,6 @@
 BENCH_DECLARE(plain)
 BENCH_DECLARE(instrumented)
 BENCH_DECLARE(patched)
+BENCH_DECLARE(mocked)
 
 #endif  // SOFTPATCH_BENCH_CALL_TARGETS_H

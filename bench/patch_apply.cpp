@@ -45,7 +45,10 @@ void roll_back(benchmark::State& state) {
     check(softpatch::rollback().ok(), "rollback failed");
   }
 }
-BENCHMARK(roll_back)->Name("rollback_1000_functions")->Iterations(50)->Unit(benchmark::kMillisecond);
+BENCHMARK(roll_back)
+    ->Name("rollback_1000_functions")
+    ->Iterations(50)
+    ->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

@@ -31,7 +31,13 @@ std::string target_name(std::string_view pretty) {
 }
 
 Function resolve(internal::RawFunction address, const std::string& name) {
+  // By address first (exact, also for overloads); by name for virtual
+  // methods and for methods whose symbols the program does not export.
   Result<Function> found = address ? find_function_at(address) : find_function(name);
+  if (!found && address) {
+    Result<Function> named = find_function(name);
+    if (named) return *named;
+  }
   if (found) return *found;
   throw MockError("softpatch::mock: " + name +
                   " is not instrumented, so it cannot be mocked: build the file that defines it "

@@ -1,0 +1,75 @@
+// softpatch/gmock.h: EXPECT_CALL on free and non-virtual functions, the
+// original as an action, the listener that catches mocks left active.
+#include "softpatch/gmock.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest-spi.h>
+#include <gtest/gtest.h>
+
+#include "payment.h"
+
+namespace {
+
+using payment::Card;
+using payment::Result;
+using payment::Store;
+using ::testing::_;
+using ::testing::Return;
+
+TEST(GMockBridge, ExpectCallOnAFreeFunction) {
+  softpatch::GMock<&payment::charge> charge;
+  EXPECT_CALL(charge, Call(_, 110)).WillOnce(Return(Result::kTimeout));
+  EXPECT_EQ(payment::checkout({"4111"}, 100), "timeout");
+}
+
+TEST(GMockBridge, AnActionThatCallsTheOriginal) {
+  softpatch::GMock<&payment::fee> fee;
+  EXPECT_CALL(fee, Call(1000)).WillOnce(softpatch::CallOriginal<&payment::fee>());
+  EXPECT_CALL(fee, Call(50)).WillOnce(Return(0));
+  EXPECT_EQ(payment::fee(1000), 20);
+  EXPECT_EQ(payment::fee(50), 0);
+}
+
+TEST(GMockBridge, NonVirtualMethodsGetTheObjectFirst) {
+  Store store;
+  softpatch::GMock<&Store::get> get;
+  EXPECT_CALL(get, Call(&store, "k")).WillOnce(Return("mocked"));
+  EXPECT_EQ(store.get("k"), "mocked");
+}
+
+TEST(GMockBridge, UnmetExpectationsFailWhenTheMockDies) {
+  ::testing::TestPartResultArray failures;
+  {
+    ::testing::ScopedFakeTestPartResultReporter reporter(
+        ::testing::ScopedFakeTestPartResultReporter::INTERCEPT_ONLY_CURRENT_THREAD, &failures);
+    softpatch::GMock<&payment::next_id> next;
+    EXPECT_CALL(next, Call()).Times(1);
+  }
+  ASSERT_EQ(failures.size(), 1);
+  EXPECT_THAT(failures.GetTestPartResult(0).message(),
+              ::testing::HasSubstr("Actual: never called"));
+  EXPECT_EQ(softpatch::active_mocks(), 0u);  // and the mock ended with it
+}
+
+TEST(MockListener, FailsATestThatLeavesAMockActive) {
+  ::testing::TestPartResultArray failures;
+  {
+    ::testing::ScopedFakeTestPartResultReporter reporter(
+        ::testing::ScopedFakeTestPartResultReporter::INTERCEPT_ONLY_CURRENT_THREAD, &failures);
+    static auto leaked = softpatch::mock<&payment::fee>([](int) { return 0; });
+    softpatch::MockListener listener;
+    listener.OnTestEnd(*::testing::UnitTest::GetInstance()->current_test_info());
+  }
+  ASSERT_EQ(failures.size(), 1);
+  EXPECT_THAT(failures.GetTestPartResult(0).message(), ::testing::HasSubstr("left 1 mock active"));
+  EXPECT_EQ(softpatch::active_mocks(), 0u);
+  EXPECT_EQ(payment::fee(1000), 20);  // reset
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  ::testing::InitGoogleMock(&argc, argv);
+  softpatch::install_mock_listener();
+  return RUN_ALL_TESTS();
+}
