@@ -155,11 +155,19 @@ struct SlotState {
 std::size_t register_guard(std::function<void()> end);
 bool unregister_guard(std::size_t id);  // false once reset_mocks() ended it
 
+// Runs the first handler from `first` on that applies to this call, or the
+// function's own code.
 template <class R, class... P>
-R dispatch(SlotState<R, P...>& state, P... p) {
-  for (const Handler<R, P...>* h = state.top.load(std::memory_order_acquire); h; h = h->previous)
+R dispatch_from(SlotState<R, P...>& state, const Handler<R, P...>* first, P... p) {
+  for (const Handler<R, P...>* h = first; h; h = h->previous)
     if (h->applies(p...)) return h->replacement(std::forward<P>(p)...);
   return state.original(std::forward<P>(p)...);
+}
+
+template <class R, class... P>
+R dispatch(SlotState<R, P...>& state, P... p) {
+  return dispatch_from<R, P...>(state, state.top.load(std::memory_order_acquire),
+                                std::forward<P>(p)...);
 }
 
 // A target known at compile time: one state and one dispatcher each.
@@ -276,6 +284,9 @@ class [[nodiscard]] Mock {
         },
         thread, object);
   }
+
+  // For Spy: this mock's place in the chain.
+  const Handler* handler() const { return handler_; }
 
  private:
   void finish() {
@@ -433,20 +444,26 @@ class [[nodiscard]] Spy {
  public:
   using Call = std::tuple<std::decay_t<P>...>;
 
+  // Calls through to what would run without it: an outer mock, or the
+  // function's own code.
   template <class State>
   explicit Spy(State& state) : record_(std::make_shared<Record>()) {
     auto record = record_;
-    auto* original = state.original;
+    auto self = std::make_shared<const mock_detail::Handler<R, P...>*>(nullptr);
     guard_ = std::make_unique<Mock<R, P...>>(
         state,
-        [record, original](P... p) -> R {
+        [record, self, &state](P... p) -> R {
           {
             std::lock_guard<std::mutex> lock(record->mutex);
             record->calls.emplace_back(p...);
           }
-          return original(std::forward<P>(p)...);
+          // (Null only for a call racing with the spy's own set-up.)
+          const mock_detail::Handler<R, P...>* spy = *self;
+          return mock_detail::dispatch_from<R, P...>(state, spy ? spy->previous : nullptr,
+                                                     std::forward<P>(p)...);
         },
         std::thread::id(), nullptr);
+    *self = guard_->handler();
   }
 
   std::size_t count() const {
