@@ -36,6 +36,12 @@ TEST(Mock, GuardsNestAndEndInReverseOrder) {
   EXPECT_EQ(payment::next_id(), 100);
 }
 
+TEST(Mock, AnOverloadChosenByItsType) {
+  auto guard = softpatch::mock<static_cast<int (*)(int)>(&payment::scale)>([](int) { return 7; });
+  EXPECT_EQ(payment::scale(1), 7);
+  EXPECT_EQ(payment::scale(1.0), 0.5);  // the other overload is left alone
+}
+
 TEST(Mock, AStaticHelperByName) {
   auto guard = softpatch::mock_by_name<int(int)>("payment::round_up", [](int) { return 7; });
   EXPECT_EQ(payment::fee(1000), 7);

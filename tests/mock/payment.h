@@ -14,6 +14,8 @@ enum class Result { kOk, kDeclined, kTimeout };
 Result charge(const Card& card, int cents);  // talks to the outside world
 int fee(int cents);                          // uses a static helper
 int next_id();
+int scale(int x);  // overloaded: a mock names one by its type
+double scale(double x);
 std::string checkout(const Card& card, int cents);  // calls charge() and fee() in this file
 
 class Store {
