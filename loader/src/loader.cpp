@@ -177,6 +177,30 @@ Result<std::vector<Switch>> plan(const std::string& path, void* handle,
   return switches;
 }
 
+// Why code in a file (or directory) described by `info` could have been
+// written by someone else, or "": it must belong to this user or root and
+// be writable by nobody else: not by all, nor by a group other than the
+// user's own (a user-private group, as umask 002 systems use, is the user).
+// A shared directory is fine with the sticky bit, as /tmp has: then no one
+// else can replace a file of ours in it.
+std::string untrusted(const struct stat& info, const char* what) {
+  if (info.st_uid != geteuid() && info.st_uid != 0)
+    return std::string(what) + " belongs to another user (uid " + std::to_string(info.st_uid) + ")";
+  bool shared = (info.st_mode & S_IWOTH) || ((info.st_mode & S_IWGRP) && info.st_gid != getegid());
+  if (shared && !(S_ISDIR(info.st_mode) && (info.st_mode & S_ISVTX)))
+    return std::string(what) + " is writable by other users";
+  return "";
+}
+
+std::string untrusted_directory(const std::string& path) {
+  std::string directory =
+      path.find('/') == std::string::npos ? "." : path.substr(0, path.rfind('/'));
+  if (directory.empty()) directory = "/";
+  struct stat info;
+  if (stat(directory.c_str(), &info) != 0) return "its directory cannot be checked";
+  return untrusted(info, "its directory");
+}
+
 // Opens the patch as a private copy that lives as long as the process. The
 // dynamic loader treats a path or file it has loaded before as the same
 // library, and patches are never unloaded: a patch file written where an
@@ -189,6 +213,16 @@ Result<void*> open_private_copy(const std::string& path, int number) {
   if (fstat(file, &info) != 0 || !S_ISREG(info.st_mode)) {
     close(file);
     return refused(path, "not a regular file");
+  }
+  if (std::string why = untrusted(info, "the file"); why.empty()) {
+    why = untrusted_directory(path);
+    if (!why.empty()) {
+      close(file);
+      return refused(path, why);
+    }
+  } else {
+    close(file);
+    return refused(path, why);
   }
   std::string name = "softpatch-patch-" + std::to_string(number);
   int copy = memfd_create(name.c_str(), MFD_CLOEXEC);

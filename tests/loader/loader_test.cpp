@@ -6,6 +6,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
 #include <atomic>
 #include <cstring>
 #include <filesystem>
@@ -135,6 +137,69 @@ TEST(Loader, NotAPatchOrNotALibrary) {
   ASSERT_FALSE(cut);
   EXPECT_THAT(cut.error(), HasSubstr("truncated.so: truncated ("));
   EXPECT_EQ(answer(), 41);
+}
+
+// Copies a good patch to `path` with `mode`; returns the path.
+std::string copy_of_patch(const std::string& path, mode_t mode) {
+  std::ifstream from(patch_path("patch_answer"), std::ios::binary);
+  std::ofstream(path, std::ios::binary) << from.rdbuf();
+  chmod(path.c_str(), mode);
+  return path;
+}
+
+// Why load_patch refused `path` ("loaded" if it did not).
+std::string refusal(const std::string& path) {
+  softpatch::Result<softpatch::PatchInfo> p = softpatch::load_patch(path);
+  if (!p) return p.error();
+  (void)softpatch::rollback();
+  return "loaded";
+}
+
+TEST(Loader, RefusesPatchFilesOthersCouldHaveWritten) {
+  std::string dir = std::string(SOFTPATCH_PATCH_DIR) + "/trust";
+  mkdir(dir.c_str(), 0755);
+  chmod(dir.c_str(), 0755);
+
+  std::string writable = copy_of_patch(dir + "/world-writable.so", 0666);
+  EXPECT_THAT(refusal(writable),
+              HasSubstr("world-writable.so: the file is writable by other users"));
+
+  std::string link = dir + "/link.so";
+  unlink(link.c_str());
+  ASSERT_EQ(symlink(patch_path("patch_answer").c_str(), link.c_str()), 0);
+  EXPECT_THAT(refusal(link), HasSubstr("link.so: cannot open"));
+
+  EXPECT_THAT(refusal(dir), HasSubstr("not a regular file"));
+
+  std::string empty = dir + "/empty.so";
+  std::ofstream(empty).close();
+  chmod(empty.c_str(), 0644);
+  EXPECT_THAT(refusal(empty), HasSubstr("empty.so: empty"));
+
+  std::string shared_dir = dir + "/shared";
+  mkdir(shared_dir.c_str(), 0777);
+  chmod(shared_dir.c_str(), 0777);
+  EXPECT_THAT(refusal(copy_of_patch(shared_dir + "/patch.so", 0644)),
+              HasSubstr("its directory is writable by other users"));
+
+  // A shared object for another machine (here: the same file, its ELF
+  // machine field changed to AArch64).
+  std::string foreign = copy_of_patch(dir + "/aarch64.so", 0644);
+  {
+    std::fstream elf(foreign, std::ios::in | std::ios::out | std::ios::binary);
+    elf.seekp(18);
+    const char aarch64[2] = {static_cast<char>(183), 0};  // EM_AARCH64, little-endian
+    elf.write(aarch64, 2);
+  }
+  EXPECT_THAT(refusal(foreign),
+              HasSubstr("aarch64.so: built for another architecture (ELF machine 183)"));
+
+  if (geteuid() == 0) {  // root can make a file another user's
+    std::string theirs = copy_of_patch(dir + "/theirs.so", 0644);
+    ASSERT_EQ(chown(theirs.c_str(), 65534, 65534), 0);
+    EXPECT_THAT(refusal(theirs), HasSubstr("the file belongs to another user (uid 65534)"));
+  }
+  EXPECT_EQ(answer(), 41);  // nothing changed
 }
 
 TEST(Loader, HistoryListsEveryPatchInOrder) {

@@ -51,8 +51,11 @@ class Terminal:
         out = self.read_until_prompt()
         # What the command printed: after the echoed line, before the prompt.
         text = out.decode(errors="replace").replace("\r", "")
-        lines = text.split("\n")[1:]
-        return "\n".join(l for l in lines if not l.endswith(PROMPT.decode())).strip()
+        text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", text)  # terminal control sequences
+        # The terminal echoes the line (libedit may too, without a known TERM).
+        lines = [l for l in text.split("\n") if l.strip() != line.strip()]
+        return "\n".join(l for l in lines if not l.endswith(PROMPT.decode().strip())
+                         and not l.endswith(PROMPT.decode())).strip()
 
     def close(self):
         os.write(self.fd, b"quit\r")
