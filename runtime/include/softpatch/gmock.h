@@ -49,8 +49,7 @@ class GMock
 template <auto Target>
 auto CallOriginal() {
   return [](auto&&... arguments) -> decltype(auto) {
-    using Factory =
-        typename mock_detail::TargetTraits<Target>::template Bind<Target, mock_detail::Factory>;
+    using Factory = mock_detail::FactoryOf<Target>;
     return Factory::state().original(std::forward<decltype(arguments)>(arguments)...);
   };
 }

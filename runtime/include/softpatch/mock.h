@@ -377,45 +377,47 @@ struct ReplacementMustFitTheTarget {
 
 }  // namespace mock_detail
 
+namespace mock_detail {
+
+template <auto Target>
+using FactoryOf = typename TargetTraits<Target>::template Bind<Target, Factory>;
+
+// The guard for one replacement of Target, with its conditions.
+template <auto Target, class F>
+auto make_mock(F&& replacement, std::thread::id thread, const volatile void* object) {
+  using Made = FactoryOf<Target>;
+  static_assert(ReplacementMustFitTheTarget<decltype(Target), std::decay_t<F>,
+                                            Made::template callable<F>()>::value);
+  return typename Made::Guard(Made::state(), Made::adapt(std::forward<F>(replacement)), thread,
+                              object);
+}
+
+}  // namespace mock_detail
+
 // Replaces `Target` with `replacement` while the returned guard lives.
 template <auto Target, class F>
 auto mock(F&& replacement) {
-  using Factory =
-      typename mock_detail::TargetTraits<Target>::template Bind<Target, mock_detail::Factory>;
-  static_assert(mock_detail::ReplacementMustFitTheTarget<decltype(Target), std::decay_t<F>,
-                                                         Factory::template callable<F>()>::value);
-  return typename Factory::Guard(Factory::state(), Factory::adapt(std::forward<F>(replacement)),
-                                 std::thread::id(), nullptr);
+  return mock_detail::make_mock<Target>(std::forward<F>(replacement), std::thread::id(), nullptr);
 }
 
 // The same, for calls from the calling thread only.
 template <auto Target, class F>
 auto mock(ThisThread, F&& replacement) {
-  using Factory =
-      typename mock_detail::TargetTraits<Target>::template Bind<Target, mock_detail::Factory>;
-  static_assert(mock_detail::ReplacementMustFitTheTarget<decltype(Target), std::decay_t<F>,
-                                                         Factory::template callable<F>()>::value);
-  return typename Factory::Guard(Factory::state(), Factory::adapt(std::forward<F>(replacement)),
-                                 std::this_thread::get_id(), nullptr);
+  return mock_detail::make_mock<Target>(std::forward<F>(replacement), std::this_thread::get_id(),
+                                        nullptr);
 }
 
 // A method replaced for one object only; other objects run the original.
 template <auto Target, class Object, class F,
           class = std::enable_if_t<std::is_member_function_pointer_v<decltype(Target)>>>
 auto mock(Object& object, F&& replacement) {
-  using Factory =
-      typename mock_detail::TargetTraits<Target>::template Bind<Target, mock_detail::Factory>;
-  static_assert(mock_detail::ReplacementMustFitTheTarget<decltype(Target), std::decay_t<F>,
-                                                         Factory::template callable<F>()>::value);
-  return typename Factory::Guard(Factory::state(), Factory::adapt(std::forward<F>(replacement)),
-                                 std::thread::id(), &object);
+  return mock_detail::make_mock<Target>(std::forward<F>(replacement), std::thread::id(), &object);
 }
 
 // A mock that calls the original until told otherwise (.returns(...)).
 template <auto Target>
 auto mock() {
-  using Factory =
-      typename mock_detail::TargetTraits<Target>::template Bind<Target, mock_detail::Factory>;
+  using Factory = mock_detail::FactoryOf<Target>;
   auto& state = Factory::state();
   return typename Factory::Guard(
       state, [&state](auto&&... p) { return state.original(std::forward<decltype(p)>(p)...); },
@@ -426,8 +428,7 @@ auto mock() {
 // that wrap the original.
 template <auto Target, class... A>
 decltype(auto) call_original(A&&... arguments) {
-  using Factory =
-      typename mock_detail::TargetTraits<Target>::template Bind<Target, mock_detail::Factory>;
+  using Factory = mock_detail::FactoryOf<Target>;
   auto& state = Factory::state();
   if constexpr (std::is_member_function_pointer_v<decltype(Target)>) {
     return [&state](auto& object, auto&&... rest) -> decltype(auto) {
@@ -497,8 +498,7 @@ Spy<R, P...> make_spy(mock_detail::SlotState<R, P...>& state) {
 
 template <auto Target>
 auto spy() {
-  using Factory =
-      typename mock_detail::TargetTraits<Target>::template Bind<Target, mock_detail::Factory>;
+  using Factory = mock_detail::FactoryOf<Target>;
   return make_spy(Factory::state());
 }
 
