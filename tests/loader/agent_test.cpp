@@ -1,0 +1,123 @@
+// The agent of a real process (this one, run with SOFTPATCH_AGENT=1) against
+// clients that misbehave: each gets an error or is cut off, and the agent
+// keeps answering everyone else.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "softpatch/agent.h"
+
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
+using Clock = std::chrono::steady_clock;
+
+std::string socket_path() {
+  return softpatch::agent_directory() + "/" + std::to_string(getpid()) + ".sock";
+}
+
+int connect_to_agent() {
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  std::string path = socket_path();
+  std::snprintf(address.sun_path, sizeof address.sun_path, "%s", path.c_str());
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+void send_all(int fd, const std::string& bytes) {
+  for (std::size_t at = 0; at < bytes.size();) {
+    ssize_t n = send(fd, bytes.data() + at, bytes.size() - at, MSG_NOSIGNAL);
+    if (n <= 0) return;  // the agent closed on us: that is an answer too
+    at += static_cast<std::size_t>(n);
+  }
+}
+
+std::string read_reply(int fd) {
+  std::string reply;
+  char buffer[4096];
+  for (ssize_t n; (n = read(fd, buffer, sizeof buffer)) > 0;) reply.append(buffer, n);
+  close(fd);
+  return reply;
+}
+
+std::string ask(const std::string& bytes, bool close_writing = false) {
+  int fd = connect_to_agent();
+  if (fd < 0) return "no connection";
+  send_all(fd, bytes);
+  if (close_writing) shutdown(fd, SHUT_WR);
+  return read_reply(fd);
+}
+
+TEST(Agent, RunsOnlyBecauseItWasAskedTo) {
+  ASSERT_STREQ(getenv("SOFTPATCH_AGENT"), "1");
+  EXPECT_THAT(ask("status\n"), HasSubstr("pid " + std::to_string(getpid()) + "\n"));
+}
+
+TEST(Agent, BinaryGarbageGetsAnError) {
+  std::mt19937 random(42);
+  std::string garbage;
+  for (int i = 0; i < 300; ++i) garbage += static_cast<char>(random() % 256);
+  garbage.erase(std::remove(garbage.begin(), garbage.end(), '\n'), garbage.end());
+  EXPECT_THAT(ask(garbage + "\n"), StartsWith("error unknown request"));
+  EXPECT_THAT(ask("status\n"), HasSubstr("ok"));
+}
+
+TEST(Agent, TenMegabytesAreCutOff) {
+  EXPECT_EQ(ask(std::string(10 << 20, 'x')), "error request too long or incomplete\n");
+  EXPECT_THAT(ask("status\n"), HasSubstr("ok"));
+}
+
+TEST(Agent, ARequestCutOffMidwayGetsAnError) {
+  EXPECT_EQ(ask("sta", /*close_writing=*/true), "error request too long or incomplete\n");
+  EXPECT_THAT(ask("status\n"), HasSubstr("ok"));
+}
+
+TEST(Agent, ASilentClientHoldsItForTwoSecondsAtMost) {
+  int silent = connect_to_agent();
+  ASSERT_GE(silent, 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // it is being served now
+  auto started = Clock::now();
+  EXPECT_THAT(ask("status\n"), HasSubstr("ok"));
+  EXPECT_LT(Clock::now() - started, std::chrono::seconds(3));
+  EXPECT_EQ(read_reply(silent), "error request too long or incomplete\n");
+}
+
+TEST(Agent, FiftyClientsAtOnceAreAllAnswered) {
+  std::vector<std::string> replies(50);
+  std::vector<std::thread> clients;
+  for (std::string& reply : replies) clients.emplace_back([&reply] { reply = ask("status\n"); });
+  for (std::thread& client : clients) client.join();
+  for (const std::string& reply : replies) EXPECT_THAT(reply, HasSubstr("ok\n"));
+}
+
+TEST(Agent, AnotherUserIsRefused) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root to become another user";
+  pid_t child = fork();
+  if (child == 0) {
+    if (setgid(65534) != 0 || setuid(65534) != 0) _exit(2);
+    std::string reply = ask("status\n");
+    _exit(reply.find("ok") == std::string::npos ? 0 : 1);  // nothing, or no connection at all
+  }
+  int status = 0;
+  waitpid(child, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "another user got an answer";
+  EXPECT_THAT(ask("status\n"), HasSubstr("ok"));
+}
+
+}  // namespace
