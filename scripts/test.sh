@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds softpatch and runs the whole test suite:
 #   1. the main build (tools, runtime, examples, benchmarks) and its CTest suite;
-#   2. the runtime, the loader and their tests again under AddressSanitizer +
-#      UBSan, then under ThreadSanitizer (patches applied while 8 threads call).
+#   2. the runtime, the loader, mocks, the dev loop's libraries and their
+#      tests again under ThreadSanitizer, then under AddressSanitizer + UBSan
+#      (patches applied and mocks swapped while 8 threads call).
 # BUILD_DIR (default: build) names the main build directory.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
