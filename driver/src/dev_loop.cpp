@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <optional>
 
@@ -151,6 +152,16 @@ class DevLoop {
     std::optional<int> status = program_.finished();
     if (!status) return;
     last_status_ = *status;
+    if (*status > 128 && !active_patches_.empty()) {
+      // Probably the new code: the program comes back as last built, with
+      // none of the patches, rather than being patched into the same crash.
+      const char* signal = sigabbrev_np(*status - 128);
+      say("softpatch: " + program_name() + " (pid " + std::to_string(pid_) + ") died from SIG" +
+          (signal ? signal : std::to_string(*status - 128)) +
+          " with patches active: " + describe_patches() + "; restarting it as last built");
+      restart_at_ = Clock::now();
+      return;
+    }
     if (!options_.restart_on_exit) {
       say("softpatch: " + program_name() + " (pid " + std::to_string(pid_) +
           ") exited with status " + std::to_string(*status) + "; waiting for changes");
@@ -190,13 +201,27 @@ class DevLoop {
 
   void start_program(const std::string& verb) {
     std::string error;
-    if (!program_.start(&error)) {
+    if (!launch(&error)) {
       say("softpatch: cannot start " + error);
       return;
     }
+    say("softpatch: " + verb + " " + program_name() + ", pid " + std::to_string(pid_));
+  }
+
+  // Starts a new instance: no patches in it yet.
+  bool launch(std::string* error) {
+    if (!program_.start(error)) return false;
     pid_ = program_.pid();
     started_at_ = Clock::now();
-    say("softpatch: " + verb + " " + program_name() + ", pid " + std::to_string(pid_));
+    active_patches_.clear();
+    return true;
+  }
+
+  std::string describe_patches() const {
+    std::string out;
+    for (const auto& [number, file] : active_patches_)
+      out += (out.empty() ? "" : ", ") + std::to_string(number) + " (" + file + ")";
+    return out;
   }
 
   void act(const std::vector<std::string>& files) {
@@ -217,6 +242,7 @@ class DevLoop {
     for (const std::string& file : files) {
       llvm::Expected<AppliedPatch> applied = patch_process(program_.pid(), file, build_dir_);
       if (applied) {
+        active_patches_.emplace_back(applied->number, shown(file));
         say(shown(file) + " \u2192 patch " + std::to_string(applied->number) + ": " +
             std::to_string(applied->functions) + " functions in " + format(applied->seconds) +
             " s" + (applied->pending ? " (waits for a safe point)" : ""));
@@ -268,15 +294,13 @@ class DevLoop {
     restart_at_.reset();
     std::string error;
     auto starting = Clock::now();
-    if (!program_.start(&error)) {
+    if (!launch(&error)) {
       say(what + ": cannot start " + error);
       return;
     }
     if (options_.verbose)
       say("softpatch: build " + format(build_seconds) + " s, stop " + format(stop_seconds) +
           " s, start " + format(seconds_since(starting)) + " s");
-    pid_ = program_.pid();
-    started_at_ = Clock::now();
     say(what + ": build " + format(build_seconds) + " s, pid " +
         (before ? std::to_string(before) : std::string("-")) + " \u2192 " + std::to_string(pid_));
   }
@@ -300,6 +324,7 @@ class DevLoop {
   Clock::time_point started_at_;
   std::chrono::milliseconds backoff_{250};
   std::optional<Clock::time_point> restart_at_;
+  std::vector<std::pair<int, std::string>> active_patches_;  // in the running instance
 };
 
 }  // namespace

@@ -29,10 +29,11 @@ runner=$!
 exec 3>"$work/in"
 trap 'kill -INT $runner 2>/dev/null; exec 3>&-; wait $runner 2>/dev/null || true' EXIT
 
-# Waits until softpatch has printed a line matching $1; prints it.
+# Waits until softpatch has printed a line matching $1 after line $2 (0:
+# any); prints it.
 await() {
   for _ in $(seq 300); do
-    line=$(grep -E "$1" "$work/err.txt" | tail -1 || true)
+    line=$(tail -n +"$((${2:-0} + 1))" "$work/err.txt" | grep -E "$1" | tail -1 || true)
     [ -n "$line" ] && { echo "$line"; return; }
     sleep 0.05
   done
@@ -99,6 +100,17 @@ for i in $(seq 500); do echo "$i" >"$app/data/file$i.txt"; done
 await "^data/file[0-9]+.txt \(\+499 more\) → restart \(not C\+\+ source\): build [0-9.]+ s, pid $pid3 → [0-9]+$" >/dev/null
 sleep 1.2
 [ "$(($(lines) - before))" = 1 ] || fail "500 new files gave more than one action"
+
+# Patched code that crashes: softpatch names the patch, and the program comes
+# back as last built, without it.
+since=$(lines)
+sed -i 's|^std::string greet(const std::string& who) {|&\n  if (who == "crash") *(volatile int*)nullptr = 0;|' "$app/src/greet.cpp"
+await "^src/greet.cpp → patch 1: " "$since" >/dev/null
+echo crash >&3
+await "died from SIGSEGV with patches active: 1 \(src/greet.cpp\); restarting it as last built$" "$since" >/dev/null
+await "^softpatch: restarted ./build/app, pid [0-9]+$" "$since" >/dev/null
+say six
+grep -q "^HELLO six #1 pid" "$work/out.txt" || fail "after the crash: $(answer six)"
 
 # Ctrl-C: softpatch stops the program, then exits.
 last=$(grep -E "(→|pid) [0-9]+$" "$work/err.txt" | tail -1)
