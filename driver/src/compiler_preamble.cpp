@@ -223,12 +223,15 @@ void CompilerPreamble::start() {
   ::close(fd);
   // Built at low priority and left to finish on its own: waiting for it
   // would make this patch wait too. The dependency file goes in first: an
-  // entry counts only with both.
+  // entry counts only with both. The entry is dated when its build began,
+  // so that a header edited during the build makes it stale (g++ itself
+  // does not check).
   std::vector<std::string> command = {
       "/bin/sh",
       "-c",
-      "d=$1 p=$2 s=$3; shift 3; nice -n 10 \"$@\" && mv -f \"$d$s\" \"$d\" && "
-      "mv -f \"$p$s\" \"$p\" || rm -f \"$d$s\" \"$p$s\"; rm -f \"$p.building\"",
+      "d=$1 p=$2 s=$3; shift 3; touch \"$p$s.start\" && nice -n 10 \"$@\" && "
+      "touch -r \"$p$s.start\" \"$p$s\" && mv -f \"$d$s\" \"$d\" && mv -f \"$p$s\" \"$p\" || "
+      "rm -f \"$d$s\" \"$p$s\"; rm -f \"$p$s.start\" \"$p.building\"",
       "sh",
       depfile_,
       precompiled_,

@@ -258,9 +258,9 @@ class DevLoop {
         stage = failure.stage();
         message = failure.text();
       });
-      if (stage == PatchFailure::kBuild) {
+      if (stage == PatchFailure::kBuild) {  // the other files of the batch still count
         say(shown(file) + " \u2192 does not compile; the program keeps running:\n" + message);
-        return;
+        continue;
       }
       rebuild_and_restart({file}, last_line(message));
       return;

@@ -23,8 +23,10 @@ std::string join(const std::string& dir, const std::string& name) {
   return dir.empty() ? name : dir + "/" + name;
 }
 
-// FNV-1a over the file's bytes; 0 when it cannot be read.
-std::uint64_t content_hash(const std::string& path) {
+// FNV-1a over the file's bytes; 0 when it cannot be read. `after` (if
+// given) gets the file's status once read, to tell whether it changed
+// during the read.
+std::uint64_t content_hash(const std::string& path, struct stat* after = nullptr) {
   int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
   if (fd < 0) return 0;
   std::uint64_t hash = 1469598103934665603ull;
@@ -32,6 +34,7 @@ std::uint64_t content_hash(const std::string& path) {
   for (ssize_t n; (n = read(fd, buffer, sizeof buffer)) > 0;)
     for (ssize_t i = 0; i < n; ++i)
       hash = (hash ^ static_cast<unsigned char>(buffer[i])) * 1099511628211ull;
+  if (after && fstat(fd, after) != 0) *after = {};
   close(fd);
   return hash;
 }
@@ -181,9 +184,14 @@ void FileWatcher::hash_in_background() {
     std::size_t zero = entry.find('\0');
     std::string dir = entry.substr(0, zero), name = entry.substr(zero + 1);
     std::string path = dir + "/" + name;
-    struct stat before {};
+    struct stat before {
+    }, after{};
     if (stat(path.c_str(), &before) != 0) continue;
-    std::uint64_t hash = content_hash(path);
+    std::uint64_t hash = content_hash(path, &after);
+    // Saved while being read: its next event compares by stat instead.
+    if (!same_stat(after, before.st_size,
+                   before.st_mtim.tv_sec * 1000000000ull + before.st_mtim.tv_nsec, before.st_ino))
+      continue;
     std::lock_guard<std::mutex> lock(mutex_);
     auto d = directories_.find(dir);
     if (d == directories_.end()) continue;
@@ -233,9 +241,16 @@ void FileWatcher::forget_directory(const std::string& path) {
     std::lock_guard<std::mutex> lock(mutex_);
     auto d = directories_.find(path);
     if (d == directories_.end()) return;
-    for (const auto& [name, state] : d->second.files) candidates_.insert(path + "/" + name);
+    for (const auto& [name, state] : d->second.files) {
+      candidates_.insert(path + "/" + name);
+      removed_.insert(path + "/" + name);
+    }
     for (const std::string& name : d->second.subdirectories) below.push_back(path + "/" + name);
     directories_.erase(d);
+    // Its parent must see it as new if it comes back (polling, rescans).
+    auto parent = directories_.find(path.substr(0, path.rfind('/')));
+    if (parent != directories_.end())
+      parent->second.subdirectories.erase(path.substr(path.rfind('/') + 1));
   }
   polled_.erase(path);
   for (auto it = watches_.begin(); it != watches_.end();) {
@@ -363,7 +378,9 @@ std::vector<std::string> FileWatcher::changed(const std::vector<std::string>& ca
   std::vector<std::string> out;
   for (const std::string& path : candidates) {
     std::size_t slash = path.rfind('/');
-    if (check_file(path.substr(0, slash), path.substr(slash + 1))) out.push_back(path);
+    bool removed_with_its_directory = removed_.erase(path) == 1;
+    if (check_file(path.substr(0, slash), path.substr(slash + 1)) || removed_with_its_directory)
+      out.push_back(path);
   }
   return out;
 }

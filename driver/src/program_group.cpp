@@ -48,6 +48,8 @@ std::vector<pid_t> my_children() {
   return out;
 }
 
+bool group_empty(pid_t group) { return kill(-group, 0) != 0 && errno == ESRCH; }
+
 // Kills the program's group and every child left, reaps them all.
 [[noreturn]] void keeper_finish(pid_t program, int status) {
   kill(-program, SIGKILL);
@@ -110,21 +112,24 @@ std::vector<pid_t> my_children() {
   close(report);
   if (program < 0) _exit(127);
 
+  // Once the program has ended, the rest of its group may still be
+  // shutting down (a wrapper script's server, say): it gets until the group
+  // is empty, or until softpatch's stop() runs out of patience.
   int program_status = -1;
   for (;;) {
     siginfo_t info;
-    if (sigwaitinfo(&waited, &info) < 0) continue;
-    if (info.si_signo == SIGTERM) keeper_finish(program, 128 + SIGTERM);
+    timespec tick{0, 20 * 1000 * 1000};
+    int signal =
+        program_status < 0 ? sigwaitinfo(&waited, &info) : sigtimedwait(&waited, &info, &tick);
+    if (signal == SIGTERM) keeper_finish(program, 128 + SIGTERM);
     for (int status; true;) {
       pid_t pid = waitpid(-1, &status, WNOHANG);
       if (pid <= 0) break;
       if (pid == program) program_status = status_code(status);
     }
-    if (program_status >= 0) keeper_finish(program, program_status);
+    if (program_status >= 0 && group_empty(program)) keeper_finish(program, program_status);
   }
 }
-
-bool group_empty(pid_t group) { return kill(-group, 0) != 0 && errno == ESRCH; }
 
 }  // namespace
 

@@ -1,6 +1,7 @@
 #include "softpatch/driver/subprocess.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -82,7 +83,16 @@ ChildProcess start_process(const std::vector<std::string>& argv, Stderr stderr_m
   } else if (stderr_mode == Stderr::kDiscard) {
     posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
   }
-  int error = posix_spawnp(&child.pid_, args[0], &actions, nullptr, args.data(), environ);
+  // Children start with no signal blocked: softpatch run blocks the ones it
+  // reads through a signalfd, and a build must still stop on Ctrl-C.
+  posix_spawnattr_t attributes;
+  posix_spawnattr_init(&attributes);
+  sigset_t none;
+  sigemptyset(&none);
+  posix_spawnattr_setsigmask(&attributes, &none);
+  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK);
+  int error = posix_spawnp(&child.pid_, args[0], &actions, &attributes, args.data(), environ);
+  posix_spawnattr_destroy(&attributes);
   posix_spawn_file_actions_destroy(&actions);
   if (pipe_fds[1] >= 0) close(pipe_fds[1]);
   child.stderr_fd_ = pipe_fds[0];
@@ -101,8 +111,12 @@ void start_detached(const std::vector<std::string>& argv) {
   if (middle == 0) {
     setsid();
     if (fork() == 0) {
+      sigset_t none;
+      sigemptyset(&none);
+      sigprocmask(SIG_SETMASK, &none, nullptr);
       int null = open("/dev/null", O_RDWR);
       for (int fd : {STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO}) dup2(null, fd);
+      if (null > STDERR_FILENO) close(null);
       execvp(args[0], args.data());
       _exit(127);
     }

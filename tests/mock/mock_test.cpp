@@ -119,6 +119,27 @@ TEST(Mock, PerThreadMocksLeaveOtherThreadsAlone) {
   EXPECT_EQ(seen_elsewhere, -2);  // process-wide by default
 }
 
+TEST(Mock, PerThreadMocksOfTwoThreadsEndInAnyOrder) {
+  std::thread([&] {
+    auto mine = softpatch::mock<&payment::fee>(softpatch::this_thread, [](int) { return 1; });
+    std::thread([&] {
+      auto other = softpatch::mock<&payment::fee>(softpatch::this_thread, [](int) { return 2; });
+      EXPECT_EQ(payment::fee(1000), 2);
+    }).join();  // the newer one ends first here: fine
+    EXPECT_EQ(payment::fee(1000), 1);
+  }).join();
+  {
+    auto a = softpatch::mock<&payment::fee>([](int) { return 3; });
+    auto b = softpatch::mock<&payment::fee>(softpatch::this_thread, [](int) { return 4; });
+    softpatch::Mock<int, int> moved_a = std::move(a);
+    { auto end_a_first = std::move(moved_a); }  // the older one ends first
+    EXPECT_EQ(payment::fee(1000), 4);
+  }
+  EXPECT_EQ(payment::fee(1000), 20);
+  auto later = softpatch::mock<&payment::fee>([](int) { return 5; });  // mocks still work
+  EXPECT_EQ(payment::fee(1000), 5);
+}
+
 TEST(Mock, UninstrumentedTargetsFailLoudly) {
   try {
     auto guard = softpatch::mock<&uninstrumented>([](int) { return 0; });

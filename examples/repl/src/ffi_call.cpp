@@ -72,7 +72,7 @@ bool parse_signature(const std::string& signature, Type* result, std::vector<Typ
                      std::string* unsupported) {
   std::size_t open = signature.find(" (");
   if (open == std::string::npos || signature.back() != ')') return false;
-  if (!parse_type(signature.substr(0, open), result)) {
+  if (!parse_type(signature.substr(0, open), result) || result->by_reference) {
     *unsupported = signature.substr(0, open);
     return false;
   }
@@ -123,6 +123,12 @@ struct Value {
   } narrow{};
 };
 
+bool fits_signed(std::int64_t value, std::size_t bytes) {
+  if (bytes >= 8) return true;
+  std::int64_t limit = std::int64_t{1} << (bytes * 8 - 1);
+  return value >= -limit && value < limit;
+}
+
 std::string unquote(const std::string& text) {
   if (text.size() >= 2 && (text.front() == '"' || text.front() == '\'') &&
       text.back() == text.front())
@@ -149,6 +155,11 @@ void* convert(const Type& type, const std::string& text, Value& value, std::stri
     case Kind::kSigned:
       value.integer = std::strtoll(text.c_str(), &end, 0);
       if (text.empty() || *end || errno) break;
+      if (!fits_signed(value.integer, type.ffi->size)) {
+        *error = "'" + text + "' is out of range for its " + std::to_string(type.ffi->size * 8) +
+                 "-bit parameter";
+        return nullptr;
+      }
       if (type.ffi == &ffi_type_schar) return &(value.narrow.s8 = value.integer);
       if (type.ffi == &ffi_type_sshort) return &(value.narrow.s16 = value.integer);
       if (type.ffi == &ffi_type_sint) return &(value.narrow.s32 = value.integer);
@@ -156,6 +167,11 @@ void* convert(const Type& type, const std::string& text, Value& value, std::stri
     case Kind::kUnsigned:
       value.unsigned_integer = std::strtoull(text.c_str(), &end, 0);
       if (text.empty() || *end || errno || text[0] == '-') break;
+      if (type.ffi->size < 8 && value.unsigned_integer >> (type.ffi->size * 8)) {
+        *error = "'" + text + "' is out of range for its " + std::to_string(type.ffi->size * 8) +
+                 "-bit parameter";
+        return nullptr;
+      }
       if (type.ffi == &ffi_type_uchar) return &(value.narrow.u8 = value.unsigned_integer);
       if (type.ffi == &ffi_type_ushort) return &(value.narrow.u16 = value.unsigned_integer);
       if (type.ffi == &ffi_type_uint) return &(value.narrow.u32 = value.unsigned_integer);

@@ -6,6 +6,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
 #include <iostream>
 #include <string>
 
@@ -30,7 +31,11 @@ int main() {
     } else if (!std::getline(std::cin, line)) {
       break;
     }
-    if (!session.run(line)) break;
+    try {
+      if (!session.run(line)) break;
+    } catch (const std::exception& error) {  // thrown by a called function, say
+      std::fprintf(stderr, "error: %s\n", error.what());
+    }
   }
   std::string cleanup = std::string("rm -rf '") + work + "'";
   return std::system(cleanup.c_str()) == 0 ? 0 : 1;

@@ -94,7 +94,8 @@ std::string defined_name(const std::string& definition) {
 // in `text`: from the start of its line to its closing brace.
 bool find_definition(const std::string& text, const std::string& name, std::size_t* begin,
                      std::size_t* end) {
-  std::regex pattern("\\b" + name + "\\s*\\(");
+  std::string escaped = std::regex_replace(name, std::regex(R"([.^$|()\[\]{}*+?\\])"), R"(\$&)");
+  std::regex pattern("\\b" + escaped + "\\s*\\(");
   for (auto it = std::sregex_iterator(text.begin(), text.end(), pattern);
        it != std::sregex_iterator(); ++it) {
     std::size_t at = it->position();

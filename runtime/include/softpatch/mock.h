@@ -124,9 +124,9 @@ Function resolve(internal::RawFunction address, const std::string& name);
 template <class R, class... P>
 struct Handler {
   std::function<R(P...)> replacement;
-  const Handler* previous = nullptr;
-  std::thread::id thread{};               // default: every thread
-  const volatile void* object = nullptr;  // null: every object
+  std::atomic<const Handler*> previous{nullptr};  // relinked when a mock below ends
+  std::thread::id thread{};                       // default: every thread
+  const volatile void* object = nullptr;          // null: every object
 
   template <class First, class... Rest>
   bool applies(const First& first, const Rest&...) const {
@@ -148,6 +148,11 @@ struct SlotState {
   std::atomic<const Handler<R, P...>*> top{nullptr};
   R (*original)(P...) = nullptr;               // runs the function's own code
   internal::RawFunction dispatcher = nullptr;  // what the slot holds while mocked
+  internal::RawFunction address = nullptr;     // the function's code, when known
+  std::mutex mutex;                            // for installing and ending mocks
+  // Every handler ever made for this slot: one that ended may still be
+  // running in another thread, so none is freed before exit.
+  std::vector<std::unique_ptr<Handler<R, P...>>> handlers;
 };
 
 // Registers an active guard; returns its id. Ending one (or resetting all)
@@ -159,7 +164,7 @@ bool unregister_guard(std::size_t id);  // false once reset_mocks() ended it
 // function's own code.
 template <class R, class... P>
 R dispatch_from(SlotState<R, P...>& state, const Handler<R, P...>* first, P... p) {
-  for (const Handler<R, P...>* h = first; h; h = h->previous)
+  for (const Handler<R, P...>* h = first; h; h = h->previous.load(std::memory_order_acquire))
     if (h->applies(p...)) return h->replacement(std::forward<P>(p)...);
   return state.original(std::forward<P>(p)...);
 }
@@ -178,6 +183,8 @@ struct Static {
   static R original(P... p) {
     internal::bypass_once(*state.slot);
     if constexpr (std::is_member_function_pointer_v<decltype(Target)>) {
+      // The function's own code, never an override of a virtual one.
+      if (state.address) return reinterpret_cast<R (*)(P...)>(state.address)(std::forward<P>(p)...);
       return call_member(std::forward<P>(p)...);
     } else {
       return Target(std::forward<P>(p)...);
@@ -198,6 +205,7 @@ struct Static {
       else
         address = reinterpret_cast<internal::RawFunction>(Target);
       Function f = resolve(address, name);
+      state.address = f.address();
       state.slot = &f.slot();
       state.original = &original;
       state.dispatcher = reinterpret_cast<internal::RawFunction>(&call);
@@ -296,27 +304,35 @@ class [[nodiscard]] Mock {
 
   void install(std::function<R(P...)> replacement, std::thread::id thread,
                const volatile void* object) {
-    handler_ = new Handler;  // kept until exit: a thread may still run it
+    std::lock_guard<std::mutex> lock(state_->mutex);
+    handler_ = state_->handlers.emplace_back(std::make_unique<Handler>()).get();
     handler_->replacement = std::move(replacement);
     handler_->thread = thread;
     handler_->object = object;
-    static std::mutex order;  // one install or end at a time per signature
-    std::lock_guard<std::mutex> lock(order);
-    handler_->previous = state_->top.load();
+    const Handler* below = state_->top.load();
+    handler_->previous.store(below);
     state_->top.store(handler_, std::memory_order_release);
-    if (!handler_->previous) state_->replaced = state_->slot->exchange(state_->dispatcher);
+    if (!below) state_->replaced = state_->slot->exchange(state_->dispatcher);
     State* state = state_;
     Handler* handler = handler_;
     id_ = mock_detail::register_guard([state, handler] { end(*state, handler); });
   }
 
+  // Takes `handler` out of the chain wherever it is (per-thread mocks of
+  // two threads end in any order), and gives the slot back with the last.
   static void end(State& state, const Handler* handler) {
-    if (state.top.load() != handler) {
-      std::fprintf(stderr,
-                   "softpatch: mocks ended out of order (guards must end in reverse order)\n");
+    std::lock_guard<std::mutex> lock(state.mutex);
+    const Handler* below = handler->previous.load();
+    if (state.top.load() == handler) {
+      state.top.store(below, std::memory_order_release);
+    } else {
+      for (const Handler* h = state.top.load(); h; h = h->previous.load())
+        if (h->previous.load() == handler) {
+          const_cast<Handler*>(h)->previous.store(below, std::memory_order_release);
+          break;
+        }
     }
-    state.top.store(handler->previous, std::memory_order_release);
-    if (!handler->previous) state.slot->exchange(state.replaced);
+    if (!state.top.load()) state.slot->exchange(state.replaced);
   }
 
   State* state_ = nullptr;
@@ -411,7 +427,10 @@ auto mock(ThisThread, F&& replacement) {
 template <auto Target, class Object, class F,
           class = std::enable_if_t<std::is_member_function_pointer_v<decltype(Target)>>>
 auto mock(Object& object, F&& replacement) {
-  return mock_detail::make_mock<Target>(std::forward<F>(replacement), std::thread::id(), &object);
+  // As the method sees it: the base subobject, for a class with several bases.
+  const volatile void* self =
+      static_cast<typename mock_detail::TargetTraits<Target>::Object*>(&object);
+  return mock_detail::make_mock<Target>(std::forward<F>(replacement), std::thread::id(), self);
 }
 
 // A mock that calls the original until told otherwise (.returns(...)).
@@ -450,7 +469,7 @@ class [[nodiscard]] Spy {
   template <class State>
   explicit Spy(State& state) : record_(std::make_shared<Record>()) {
     auto record = record_;
-    auto self = std::make_shared<const mock_detail::Handler<R, P...>*>(nullptr);
+    auto self = std::make_shared<std::atomic<const mock_detail::Handler<R, P...>*>>(nullptr);
     guard_ = std::make_unique<Mock<R, P...>>(
         state,
         [record, self, &state](P... p) -> R {
@@ -459,12 +478,12 @@ class [[nodiscard]] Spy {
             record->calls.emplace_back(p...);
           }
           // (Null only for a call racing with the spy's own set-up.)
-          const mock_detail::Handler<R, P...>* spy = *self;
-          return mock_detail::dispatch_from<R, P...>(state, spy ? spy->previous : nullptr,
+          const mock_detail::Handler<R, P...>* spy = self->load();
+          return mock_detail::dispatch_from<R, P...>(state, spy ? spy->previous.load() : nullptr,
                                                      std::forward<P>(p)...);
         },
         std::thread::id(), nullptr);
-    *self = guard_->handler();
+    self->store(guard_->handler());
   }
 
   std::size_t count() const {

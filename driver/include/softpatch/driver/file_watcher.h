@@ -98,6 +98,7 @@ class FileWatcher {
   std::map<std::string, Directory> directories_;
   mutable std::mutex mutex_;
   std::set<std::string> candidates_;  // files to look at
+  std::set<std::string> removed_;     // files whose directory went: changed for sure
   std::vector<std::string> to_hash_;  // "dir\0name" entries found at start
   std::atomic<bool> stop_{false};
   std::thread hasher_;

@@ -2,9 +2,10 @@
 // a good restarter does:
 //
 // * between softpatch and the program sits a small keeper process: a child
-//   subreaper that inherits whatever the program leaves behind, and that,
-//   when softpatch dies (even by SIGKILL), kills the program's group and
-//   everything reparented to it, then exits: no orphans;
+//   subreaper that inherits whatever the program leaves behind. Once the
+//   program and its process group are gone it kills what is left (daemons
+//   that left the group) and exits; when softpatch dies (even by SIGKILL),
+//   it kills the group and everything reparented to it at once: no orphans;
 // * stop() sends SIGTERM (or the chosen signal) and SIGCONT to the group,
 //   waits until the group is empty, sends SIGKILL after the grace period,
 //   and returns only when everything is reaped, so a new instance never
