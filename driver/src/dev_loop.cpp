@@ -152,13 +152,13 @@ class DevLoop {
     std::optional<int> status = program_.finished();
     if (!status) return;
     last_status_ = *status;
-    if (*status > 128 && !active_patches_.empty()) {
+    if (int died = program_.last_signal(); died && !active_patches_.empty()) {
       // Probably the new code: the program comes back as last built, with
       // none of the patches, rather than being patched into the same crash.
-      const char* signal = sigabbrev_np(*status - 128);
+      const char* signal = sigabbrev_np(died);
       say("softpatch: " + program_name() + " (pid " + std::to_string(pid_) + ") died from SIG" +
-          (signal ? signal : std::to_string(*status - 128)) +
-          " with patches active: " + describe_patches() + "; restarting it as last built");
+          (signal ? signal : std::to_string(died)) + " with patches active: " + describe_patches() +
+          "; restarting it as last built");
       restart_at_ = Clock::now();
       return;
     }

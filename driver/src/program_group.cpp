@@ -50,14 +50,17 @@ std::vector<pid_t> my_children() {
 
 bool group_empty(pid_t group) { return kill(-group, 0) != 0 && errno == ESRCH; }
 
-// Kills the program's group and every child left, reaps them all.
-[[noreturn]] void keeper_finish(pid_t program, int status) {
+// Kills the program's group and every child left, reaps them all, tells
+// softpatch how the program ended (its wait status: an exit code and a
+// signal are told apart there) and exits with that status as a code.
+[[noreturn]] void keeper_finish(pid_t program, int wait_status, int report) {
   kill(-program, SIGKILL);
   for (;;) {
     for (pid_t child : my_children()) kill(child, SIGKILL);
     if (waitpid(-1, nullptr, 0) < 0 && errno == ECHILD) break;
   }
-  _exit(status);
+  (void)!write(report, &wait_status, sizeof wait_status);
+  _exit(status_code(wait_status));
 }
 
 [[noreturn]] void exec_program(const std::vector<std::string>& argv,
@@ -109,25 +112,24 @@ bool group_empty(pid_t group) { return kill(-group, 0) != 0 && errno == ESRCH; }
   close(exec_error[0]);
   int message[2] = {program, error};
   (void)!write(report, message, sizeof message);
-  close(report);
   if (program < 0) _exit(127);
 
   // Once the program has ended, the rest of its group may still be
   // shutting down (a wrapper script's server, say): it gets until the group
   // is empty, or until softpatch's stop() runs out of patience.
-  int program_status = -1;
+  bool ended = false;
+  int program_status = 0;  // its wait status, once ended
   for (;;) {
     siginfo_t info;
     timespec tick{0, 20 * 1000 * 1000};
-    int signal =
-        program_status < 0 ? sigwaitinfo(&waited, &info) : sigtimedwait(&waited, &info, &tick);
-    if (signal == SIGTERM) keeper_finish(program, 128 + SIGTERM);
+    int signal = !ended ? sigwaitinfo(&waited, &info) : sigtimedwait(&waited, &info, &tick);
+    if (signal == SIGTERM) keeper_finish(program, SIGTERM, report);  // as if killed by it
     for (int status; true;) {
       pid_t pid = waitpid(-1, &status, WNOHANG);
       if (pid <= 0) break;
-      if (pid == program) program_status = status_code(status);
+      if (pid == program) ended = true, program_status = status;
     }
-    if (program_status >= 0 && group_empty(program)) keeper_finish(program, program_status);
+    if (ended && group_empty(program)) keeper_finish(program, program_status, report);
   }
 }
 
@@ -165,8 +167,8 @@ bool ProgramGroup::start(std::string* error) {
   close(report[1]);
   int message[2] = {0, 0};
   bool reported = read(report[0], message, sizeof message) == sizeof message;
-  close(report[0]);
   if (!reported || message[0] <= 0 || message[1] != 0) {
+    close(report[0]);
     waitpid(keeper, nullptr, 0);
     *error = options_.argv.front() + ": " +
              (reported && message[1] ? std::strerror(message[1]) : "cannot start");
@@ -174,15 +176,27 @@ bool ProgramGroup::start(std::string* error) {
   }
   keeper_ = keeper;
   program_ = message[0];
+  report_ = report[0];  // the program's wait status comes here at the end
+  signal_ = 0;
   return true;
+}
+
+int ProgramGroup::reaped(int keeper_status) {
+  keeper_ = 0;
+  int wait_status = 0;
+  bool told = read(report_, &wait_status, sizeof wait_status) == sizeof wait_status;
+  close(report_);
+  report_ = -1;
+  if (!told) return status_code(keeper_status);  // the keeper itself was killed
+  signal_ = WIFSIGNALED(wait_status) ? WTERMSIG(wait_status) : 0;
+  return status_code(wait_status);
 }
 
 std::optional<int> ProgramGroup::finished() {
   if (!running()) return std::nullopt;
   int status = 0;
   if (waitpid(keeper_, &status, WNOHANG) != keeper_) return std::nullopt;
-  keeper_ = 0;
-  return status_code(status);
+  return reaped(status);
 }
 
 int ProgramGroup::stop() {
@@ -198,8 +212,7 @@ int ProgramGroup::stop() {
   int status = 0;
   while (waitpid(keeper_, &status, 0) < 0 && errno == EINTR) {
   }
-  keeper_ = 0;
-  return status_code(status);
+  return reaped(status);
 }
 
 }  // namespace softpatch::driver

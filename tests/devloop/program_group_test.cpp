@@ -130,6 +130,28 @@ TEST(ProgramGroup, AProgramThatEndsByItselfIsReaped) {
   EXPECT_FALSE(group.running());
 }
 
+// Waits for a program that ends by itself; its status.
+int wait_for_end(ProgramGroup& group) {
+  for (int i = 0; i < 500; ++i) {
+    if (std::optional<int> status = group.finished()) return *status;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return -1;
+}
+
+TEST(ProgramGroup, AnExitCodeIsToldFromASignal) {
+  ProgramGroup exits(shell("exit 200", std::chrono::milliseconds(1000)));
+  std::string error;
+  ASSERT_TRUE(exits.start(&error)) << error;
+  EXPECT_EQ(wait_for_end(exits), 200);
+  EXPECT_EQ(exits.last_signal(), 0);
+
+  ProgramGroup crashes(shell("kill -SEGV $$", std::chrono::milliseconds(1000)));
+  ASSERT_TRUE(crashes.start(&error)) << error;
+  EXPECT_EQ(wait_for_end(crashes), 128 + SIGSEGV);
+  EXPECT_EQ(crashes.last_signal(), SIGSEGV);
+}
+
 TEST(ProgramGroup, AMissingProgramIsAnError) {
   ProgramGroup group({{"/nonexistent/program"}, {}, SIGTERM, std::chrono::milliseconds(100)});
   std::string error;

@@ -53,11 +53,18 @@ class ProgramGroup {
   // Reaps the keeper if it has exited by itself (the program ended); the
   // program's exit status, or nothing while it runs.
   std::optional<int> finished();
+  // The signal that ended the last instance, or 0 when it exited (statuses
+  // are 128 + signal either way; this tells exit(130) from SIGINT).
+  int last_signal() const { return signal_; }
 
  private:
+  int reaped(int keeper_status);
+
   Options options_;
   pid_t keeper_ = 0;
   pid_t program_ = 0;
+  int report_ = -1;  // read end of the keeper's pipe
+  int signal_ = 0;
 };
 
 // Makes the calling process a child subreaper: orphans among its
