@@ -94,6 +94,7 @@ def main():
     # Wrong argument type and count.
     expect(t.run("call add2 two"), r".*'two' is not a valid argument of type signed integer.*", t.transcript)
     expect(t.run("call greet"), r".*takes 1 argument, not 0.*", t.transcript)
+    expect(t.run("call add2 99999999999"), r".*out of range for its 32-bit parameter.*", t.transcript)
     expect(t.run('call greet "big world"'), r"hello big world", t.transcript)
 
     # Undo past the first patch.

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <deque>
 #include <memory>
+#include <optional>
 
 namespace repl {
 namespace {
@@ -102,8 +103,7 @@ bool parse_signature(const std::string& signature, Type* result, std::vector<Typ
 
 // Storage for one converted argument, alive for the call.
 struct Value {
-  std::int64_t integer = 0;
-  std::uint64_t unsigned_integer = 0;
+  std::uint64_t bits = 0;  // any integer
   double real = 0;
   float single = 0;
   std::uint8_t boolean = 0;
@@ -111,22 +111,35 @@ struct Value {
   const char* text = nullptr;
   std::string string;
   const void* address = nullptr;  // of `string`, for by-address passing
-  union {
-    signed char s8;
-    unsigned char u8;
-    short s16;
-    unsigned short u16;
-    int s32;
-    unsigned u32;
-    long s64;
-    unsigned long u64;
-  } narrow{};
 };
 
-bool fits_signed(std::int64_t value, std::size_t bytes) {
-  if (bytes >= 8) return true;
-  std::int64_t limit = std::int64_t{1} << (bytes * 8 - 1);
-  return value >= -limit && value < limit;
+static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "integers are passed by their low bytes");
+
+// The integer in `text` as 64 bits, if it fits `bytes` bytes; nothing (and
+// `error` set when it is a number out of range) otherwise.
+std::optional<std::uint64_t> integer_bits(const std::string& text, bool is_signed,
+                                          std::size_t bytes, std::string* error) {
+  char* end = nullptr;
+  errno = 0;
+  std::uint64_t bits = 0;
+  bool fits = true;
+  if (is_signed) {
+    long long value = std::strtoll(text.c_str(), &end, 0);
+    long long limit = bytes >= 8 ? 0 : 1ll << (bytes * 8 - 1);
+    fits = bytes >= 8 || (value >= -limit && value < limit);
+    bits = static_cast<std::uint64_t>(value);
+  } else {
+    bits = std::strtoull(text.c_str(), &end, 0);
+    fits = bytes >= 8 || (bits >> (bytes * 8)) == 0;
+    if (!text.empty() && text[0] == '-') return std::nullopt;
+  }
+  if (text.empty() || *end) return std::nullopt;
+  if (errno == ERANGE || !fits) {
+    *error =
+        "'" + text + "' is out of range for its " + std::to_string(bytes * 8) + "-bit parameter";
+    return std::nullopt;
+  }
+  return bits;
 }
 
 std::string unquote(const std::string& text) {
@@ -153,29 +166,14 @@ void* convert(const Type& type, const std::string& text, Value& value, std::stri
       return &value.character;
     }
     case Kind::kSigned:
-      value.integer = std::strtoll(text.c_str(), &end, 0);
-      if (text.empty() || *end || errno) break;
-      if (!fits_signed(value.integer, type.ffi->size)) {
-        *error = "'" + text + "' is out of range for its " + std::to_string(type.ffi->size * 8) +
-                 "-bit parameter";
-        return nullptr;
-      }
-      if (type.ffi == &ffi_type_schar) return &(value.narrow.s8 = value.integer);
-      if (type.ffi == &ffi_type_sshort) return &(value.narrow.s16 = value.integer);
-      if (type.ffi == &ffi_type_sint) return &(value.narrow.s32 = value.integer);
-      return &(value.narrow.s64 = value.integer);
-    case Kind::kUnsigned:
-      value.unsigned_integer = std::strtoull(text.c_str(), &end, 0);
-      if (text.empty() || *end || errno || text[0] == '-') break;
-      if (type.ffi->size < 8 && value.unsigned_integer >> (type.ffi->size * 8)) {
-        *error = "'" + text + "' is out of range for its " + std::to_string(type.ffi->size * 8) +
-                 "-bit parameter";
-        return nullptr;
-      }
-      if (type.ffi == &ffi_type_uchar) return &(value.narrow.u8 = value.unsigned_integer);
-      if (type.ffi == &ffi_type_ushort) return &(value.narrow.u16 = value.unsigned_integer);
-      if (type.ffi == &ffi_type_uint) return &(value.narrow.u32 = value.unsigned_integer);
-      return &(value.narrow.u64 = value.unsigned_integer);
+    case Kind::kUnsigned: {
+      std::optional<std::uint64_t> bits =
+          integer_bits(text, type.kind == Kind::kSigned, type.ffi->size, error);
+      if (!bits && !error->empty()) return nullptr;
+      if (!bits) break;
+      value.bits = *bits;  // little-endian: its first bytes are the narrower value
+      return &value.bits;
+    }
     case Kind::kFloat:
     case Kind::kDouble:
       value.real = std::strtod(text.c_str(), &end);
