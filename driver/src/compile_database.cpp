@@ -9,15 +9,20 @@ namespace softpatch::driver {
 namespace fs = std::filesystem;
 namespace {
 
+// `dir` and its build*/ folders: where a compile_commands.json may be.
+void add_with_build_folders(const fs::path& dir, std::vector<fs::path>& out) {
+  out.push_back(dir);
+  std::error_code error;
+  for (const auto& entry : fs::directory_iterator(dir, error))
+    if (entry.is_directory(error) && entry.path().filename().string().rfind("build", 0) == 0)
+      out.push_back(entry.path());
+}
+
 // compile_commands.json candidates for `file`, nearest first.
 std::vector<fs::path> candidates(const fs::path& file) {
   std::vector<fs::path> out;
-  std::error_code error;
   for (fs::path dir = file.parent_path(); !dir.empty(); dir = dir.parent_path()) {
-    out.push_back(dir);
-    for (const auto& entry : fs::directory_iterator(dir, error))
-      if (entry.is_directory(error) && entry.path().filename().string().rfind("build", 0) == 0)
-        out.push_back(entry.path());
+    add_with_build_folders(dir, out);
     if (dir == dir.parent_path()) break;
   }
   return out;
@@ -59,11 +64,8 @@ std::string cmake_source_directory(const std::string& database) {
 }
 
 std::string find_compile_database(const std::string& directory) {
-  std::vector<fs::path> dirs = {fs::absolute(directory)};
-  std::error_code error;
-  for (const auto& entry : fs::directory_iterator(directory, error))
-    if (entry.is_directory(error) && entry.path().filename().string().rfind("build", 0) == 0)
-      dirs.push_back(fs::absolute(entry.path()));
+  std::vector<fs::path> dirs;
+  add_with_build_folders(fs::absolute(directory), dirs);
   for (const fs::path& dir : dirs)
     if (fs::exists(dir / "compile_commands.json"))
       return (dir / "compile_commands.json").lexically_normal().string();

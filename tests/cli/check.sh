@@ -4,12 +4,8 @@
 # lines, patched while it runs (same pid, state kept), rolled back, stopped.
 #   check.sh <softpatch build dir> <work dir>
 set -euo pipefail
-build=$(cd "$1" && pwd) work=$2
 here=$(cd "$(dirname "$0")" && pwd)
-softpatch=$build/bin/softpatch
-rm -rf "$work" && mkdir -p "$work" && cp -r "$here/app/." "$work/app"
-export XDG_RUNTIME_DIR=$work/run SOFTPATCH_CACHE_DIR=$work/cache
-mkdir -m 700 "$XDG_RUNTIME_DIR"
+. "$here/../support/e2e.sh" "$@"
 fail() { echo "cli: $*" >&2; [ -f "$work/out.txt" ] && cat "$work/out.txt" >&2; exit 1; }
 
 cmake -S "$work/app" -B "$work/app/build" -G Ninja -Dsoftpatch_DIR="$build/cmake/build-tree" >/dev/null

@@ -5,12 +5,8 @@
 # nothing, 500 new files give one action, Ctrl-C stops everything.
 #   run_check.sh <softpatch build dir> <work dir>
 set -euo pipefail
-build=$(cd "$1" && pwd) work=$2
 here=$(cd "$(dirname "$0")" && pwd)
-softpatch=$build/bin/softpatch
-rm -rf "$work" && mkdir -p "$work" && cp -r "$here/app" "$work/app"
-export XDG_RUNTIME_DIR=$work/run SOFTPATCH_CACHE_DIR=$work/cache
-mkdir -m 700 "$XDG_RUNTIME_DIR"
+. "$here/../support/e2e.sh" "$@"
 app=$work/app
 fail() {
   echo "run: $*" >&2
