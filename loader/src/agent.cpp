@@ -15,13 +15,12 @@
 #include <sstream>
 #include <thread>
 
+#include "agent_request.h"
 #include "softpatch/loader.h"
 #include "softpatch/registry.h"
 
 namespace softpatch {
 namespace {
-
-constexpr std::size_t kMaxRequest = 4096;
 
 std::string status() {
   std::ostringstream out;
@@ -132,12 +131,12 @@ class Agent {
     setsockopt(client, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
     std::string request;
     char buffer[512];
-    while (request.find('\n') == std::string::npos && request.size() <= kMaxRequest) {
+    while (request.find('\n') == std::string::npos && request.size() <= kMaxAgentRequest) {
       ssize_t n = read(client, buffer, sizeof buffer);
       if (n <= 0) break;
       request.append(buffer, static_cast<std::size_t>(n));
     }
-    std::string reply = request.size() > kMaxRequest || request.find('\n') == std::string::npos
+    std::string reply = request.size() > kMaxAgentRequest || request.find('\n') == std::string::npos
                             ? "error request too long or incomplete\n"
                             : handle_agent_request(request.substr(0, request.find('\n')));
     (void)!write(client, reply.data(), reply.size());
@@ -161,24 +160,26 @@ Agent agent;  // started during static initialisation, joined at exit
 
 }  // namespace
 
-std::string handle_agent_request(const std::string& request) {
-  std::istringstream in(request);
-  std::string verb, argument;
-  in >> verb;
-  std::getline(in >> std::ws, argument);
-  if (verb == "status") return status();
-  if (verb == "file") return build_id_of_file(argument);
-  if (verb == "list") return list(argument);
-  if (verb == "load") {
-    Result<PatchInfo> result = load_patch(argument);
-    return answer(result, "patch");
+std::string handle_agent_request(const std::string& line) {
+  Result<AgentRequest> request = parse_agent_request(line);
+  if (!request) return "error " + request.error() + "\n";
+  switch (request->verb) {
+    case AgentRequest::Verb::kStatus:
+      return status();
+    case AgentRequest::Verb::kFile:
+      return build_id_of_file(request->argument);
+    case AgentRequest::Verb::kList:
+      return list(request->argument);
+    case AgentRequest::Verb::kLoad: {
+      Result<PatchInfo> result = load_patch(request->argument);
+      return answer(result, "patch");
+    }
+    case AgentRequest::Verb::kRollback: {
+      Result<PatchInfo> result = request->number ? rollback(request->number) : rollback();
+      return answer(result, "rolled back");
+    }
   }
-  if (verb == "rollback") {
-    Result<PatchInfo> result =
-        argument.empty() ? rollback() : rollback(std::atoi(argument.c_str()));
-    return answer(result, "rolled back");
-  }
-  return "error unknown request '" + verb + "'\n";
+  return "error unknown request\n";
 }
 
 }  // namespace softpatch

@@ -73,7 +73,7 @@ TEST(Agent, BinaryGarbageGetsAnError) {
   std::string garbage;
   for (int i = 0; i < 300; ++i) garbage += static_cast<char>(random() % 256);
   garbage.erase(std::remove(garbage.begin(), garbage.end(), '\n'), garbage.end());
-  EXPECT_THAT(ask(garbage + "\n"), StartsWith("error unknown request"));
+  EXPECT_THAT(ask(garbage + "\n"), StartsWith("error request holds a control character"));
   EXPECT_THAT(ask("status\n"), HasSubstr("ok"));
 }
 

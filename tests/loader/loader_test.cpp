@@ -139,6 +139,45 @@ TEST(Loader, NotAPatchOrNotALibrary) {
   EXPECT_EQ(answer(), 41);
 }
 
+// A manifest is data read from a file: one whose pointers lead outside the
+// patch, or whose counts overrun its arrays, is refused before it is used.
+TEST(Loader, CorruptManifestIsRefused) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"file", "corrupt manifest (build id or file name)"},
+      {"count", "corrupt manifest (1073741824 functions)"},
+      {"entry", "corrupt manifest (entry of _Z6answerv)"},
+  };
+  std::string path = prepared("patch_corrupt_manifest", own_build_id());
+  for (auto [how, message] : cases) {
+    setenv("SOFTPATCH_TEST_CORRUPTION", how, 1);
+    softpatch::Result<softpatch::PatchInfo> p = softpatch::load_patch(path);
+    ASSERT_FALSE(p) << how;
+    EXPECT_THAT(p.error(), HasSubstr(message)) << how;
+  }
+  unsetenv("SOFTPATCH_TEST_CORRUPTION");
+  softpatch::Result<softpatch::PatchInfo> fine = softpatch::load_patch(path);
+  ASSERT_TRUE(fine) << fine.error();
+  EXPECT_EQ(answer(), 7);
+  ASSERT_TRUE(softpatch::rollback());
+  EXPECT_EQ(answer(), 41);
+}
+
+// Patches stay loaded for good, but keep no file descriptor: a long session
+// of patches must not run the program out of them.
+TEST(Loader, LoadedPatchesKeepNoDescriptorOpen) {
+  auto open_descriptors = [] {
+    return std::distance(std::filesystem::directory_iterator("/proc/self/fd"),
+                         std::filesystem::directory_iterator{});
+  };
+  std::string path = prepared("patch_answer", own_build_id());
+  long before = open_descriptors();
+  for (int i = 0; i < 50; ++i) {
+    ASSERT_TRUE(softpatch::load_patch(path));
+    ASSERT_TRUE(softpatch::rollback());
+  }
+  EXPECT_EQ(open_descriptors(), before);
+}
+
 // Copies a good patch to `path` with `mode`; returns the path.
 std::string copy_of_patch(const std::string& path, mode_t mode) {
   std::ifstream from(patch_path("patch_answer"), std::ios::binary);
@@ -167,7 +206,7 @@ TEST(Loader, RefusesPatchFilesOthersCouldHaveWritten) {
   std::string link = dir + "/link.so";
   unlink(link.c_str());
   ASSERT_EQ(symlink(patch_path("patch_answer").c_str(), link.c_str()), 0);
-  EXPECT_THAT(refusal(link), HasSubstr("link.so: cannot open"));
+  EXPECT_THAT(refusal(link), HasSubstr("link.so: is a symbolic link"));
 
   EXPECT_THAT(refusal(dir), HasSubstr("not a regular file"));
 

@@ -16,6 +16,10 @@
 //   load <patch path>       validate and apply a patch
 //   rollback [N]            undo the latest (or patch N)
 //   list [pattern]          functions: name, file:line, patched or not
+// Requests are parsed strictly (`status` with an argument, `rollback x`, a
+// control character or more than 4 KiB is an error); a request that is not
+// finished within 2 seconds gets an error, and each connection carries one
+// request.
 #ifndef SOFTPATCH_AGENT_H
 #define SOFTPATCH_AGENT_H
 

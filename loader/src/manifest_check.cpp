@@ -1,0 +1,217 @@
+#include "manifest_check.h"
+
+#include <link.h>
+
+#include <cstring>
+#include <map>
+#include <mutex>
+#include <set>
+
+#include "softpatch/loader.h"
+#include "softpatch/registry.h"
+
+namespace softpatch {
+namespace {
+
+using internal::PatchManifest;
+
+// More functions than any source file has: a count beyond it is corruption.
+constexpr std::size_t kMaxEntries = 1 << 20;
+
+Error refused(const std::string& path, const std::string& cause) {
+  return Error{"softpatch: " + path + ": " + cause};
+}
+
+// The build id of the module holding `unit`, cached per unit.
+std::string build_id_of(const internal::TranslationUnit& unit) {
+  static std::mutex mutex;
+  static std::map<const internal::TranslationUnit*, std::string> known;
+  std::lock_guard<std::mutex> lock(mutex);
+  auto [it, inserted] = known.emplace(&unit, "");
+  if (inserted) it->second = module_build_id(&unit);
+  return it->second;
+}
+
+// The manifest's strings and arrays, each checked to lie in the module.
+struct ReadManifest {
+  struct Function {
+    std::string_view id, signature;
+    internal::RawFunction (*entry)();
+  };
+  struct Layout {
+    std::string_view name, fingerprint;
+  };
+  std::string_view build_id, project_file;
+  std::vector<Function> functions;
+  std::vector<Layout> layouts;
+  unsigned flags = 0;
+};
+
+template <class T>
+bool holds_array(const ModuleMemory& memory, const T* items, std::size_t count) {
+  if (count == 0) return true;
+  return count <= kMaxEntries && memory.holds(items, count * sizeof(T));
+}
+
+Result<ReadManifest> read(const std::string& path, const PatchManifest& manifest,
+                          const ModuleMemory& memory) {
+  if (manifest.version != internal::kManifestVersion)
+    return refused(path, "manifest version " + std::to_string(manifest.version) +
+                             ", this program reads version " +
+                             std::to_string(internal::kManifestVersion));
+  auto corrupt = [&](const std::string& what) {
+    return refused(path, "corrupt manifest (" + what + ")");
+  };
+  ReadManifest out;
+  std::optional<std::string_view> build_id = memory.string_at(manifest.build_id);
+  std::optional<std::string_view> project_file = memory.string_at(manifest.project_file);
+  if (!build_id || !project_file) return corrupt("build id or file name");
+  out.build_id = *build_id;
+  out.project_file = *project_file;
+  out.flags = manifest.flags;
+  if (!holds_array(memory, manifest.functions, manifest.function_count))
+    return corrupt(std::to_string(manifest.function_count) + " functions");
+  for (std::size_t i = 0; i < manifest.function_count; ++i) {
+    const internal::PatchFunction& entry = manifest.functions[i];
+    std::optional<std::string_view> id = memory.string_at(entry.id);
+    std::optional<std::string_view> signature = memory.string_at(entry.signature);
+    if (!id || !signature) return corrupt("function " + std::to_string(i + 1));
+    if (entry.entry && !memory.holds(reinterpret_cast<const void*>(entry.entry), 1))
+      return corrupt("entry of " + std::string(*id));
+    out.functions.push_back({*id, *signature, entry.entry});
+  }
+  if (!holds_array(memory, manifest.layouts, manifest.layout_count))
+    return corrupt(std::to_string(manifest.layout_count) + " class layouts");
+  for (std::size_t i = 0; i < manifest.layout_count; ++i) {
+    std::optional<std::string_view> name = memory.string_at(manifest.layouts[i].name);
+    std::optional<std::string_view> fingerprint = memory.string_at(manifest.layouts[i].fingerprint);
+    if (!name || !fingerprint) return corrupt("class layout " + std::to_string(i + 1));
+    out.layouts.push_back({*name, *fingerprint});
+  }
+  return out;
+}
+
+const internal::TranslationUnit* unit_of(std::string_view project_file) {
+  for (const Function& f : functions())
+    if (project_file == f.project_file()) return &f.unit();
+  return nullptr;
+}
+
+// A class whose layout the patch sees differently from the program's file.
+std::optional<std::string> changed_layout(const internal::TranslationUnit& unit,
+                                          const ReadManifest& manifest) {
+  for (const ReadManifest::Layout& patched : manifest.layouts)
+    for (std::size_t j = 0; j < unit.layout_count; ++j) {
+      const internal::LayoutRecord& running = unit.layouts[j];
+      if (patched.name == running.name && patched.fingerprint != running.fingerprint)
+        return "class " + std::string(patched.name) + " changed its layout from '" +
+               running.fingerprint + "' to '" + std::string(patched.fingerprint) + "'";
+    }
+  return std::nullopt;
+}
+
+// A function of the running file that the patch no longer defines, when
+// other files may call it (external linkage): they would go on calling the
+// old code, or a function that no longer exists. File-local functions may
+// go: every caller of theirs is in the patch.
+std::optional<std::string> missing_function(const internal::TranslationUnit& unit,
+                                            const ReadManifest& manifest) {
+  std::set<std::string_view> defined;
+  for (const ReadManifest::Function& f : manifest.functions) defined.insert(f.id);
+  for (std::size_t i = 0; i < unit.function_count; ++i) {
+    const internal::FunctionRecord& f = unit.functions[i];
+    if (!(f.flags & internal::kInternalLinkage) && !defined.count(f.id))
+      return std::string(f.name) + " is no longer defined in " + unit.project_file +
+             " (removed, or its parameters changed) and other files may call it";
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+ModuleMemory ModuleMemory::of_module_holding(const void* address) {
+  struct Search {
+    std::uintptr_t address;
+    std::vector<Range> ranges;
+  } search{reinterpret_cast<std::uintptr_t>(address), {}};
+  dl_iterate_phdr(
+      [](dl_phdr_info* info, std::size_t, void* data) {
+        auto* search = static_cast<Search*>(data);
+        std::vector<Range> ranges;
+        bool found = false;
+        for (int i = 0; i < info->dlpi_phnum; ++i) {
+          const ElfW(Phdr)& segment = info->dlpi_phdr[i];
+          if (segment.p_type != PT_LOAD) continue;
+          Range range{info->dlpi_addr + segment.p_vaddr,
+                      info->dlpi_addr + segment.p_vaddr + segment.p_memsz};
+          found = found || (search->address >= range.first && search->address < range.second);
+          ranges.push_back(range);
+        }
+        if (found) search->ranges = std::move(ranges);
+        return found ? 1 : 0;
+      },
+      &search);
+  return ModuleMemory(std::move(search.ranges));
+}
+
+const ModuleMemory::Range* ModuleMemory::range_of(std::uintptr_t address) const {
+  for (const Range& range : ranges_)
+    if (address >= range.first && address < range.second) return &range;
+  return nullptr;
+}
+
+bool ModuleMemory::holds(const void* address, std::size_t size) const {
+  auto begin = reinterpret_cast<std::uintptr_t>(address);
+  const Range* range = range_of(begin);
+  return range && size <= range->second - begin;
+}
+
+std::optional<std::string_view> ModuleMemory::string_at(const char* address) const {
+  const Range* range = range_of(reinterpret_cast<std::uintptr_t>(address));
+  if (!range) return std::nullopt;
+  std::size_t room = range->second - reinterpret_cast<std::uintptr_t>(address);
+  const void* end = std::memchr(address, 0, room);
+  if (!end) return std::nullopt;
+  return std::string_view(address, static_cast<const char*>(end) - address);
+}
+
+Result<std::vector<PlannedSwitch>> check_manifest(const std::string& path, const PatchManifest& raw,
+                                                  const ModuleMemory& memory,
+                                                  const SymbolLookup& lookup) {
+  Result<ReadManifest> read_manifest = read(path, raw, memory);
+  if (!read_manifest) return Error{read_manifest.error()};
+  const ReadManifest& manifest = *read_manifest;
+  std::string file(manifest.project_file);
+  const internal::TranslationUnit* unit = unit_of(manifest.project_file);
+  if (!unit) return refused(path, file + " is not an instrumented file of the running program");
+  if (build_id_of(*unit) != manifest.build_id)
+    return refused(path, "built for another binary (build id " + std::string(manifest.build_id) +
+                             ", running " + build_id_of(*unit) + ")");
+  if (std::optional<std::string> changed = changed_layout(*unit, manifest))
+    return refused(path, *changed + ": restart needed");
+  std::vector<PlannedSwitch> switches;
+  for (const ReadManifest::Function& entry : manifest.functions) {
+    Result<Function> target = find_function_by_id(entry.id);
+    if (!target) continue;  // a function the patch adds: called only by the patch itself
+    if (std::string_view(target->project_file()) != manifest.project_file)
+      return refused(path, std::string(target->name()) + " belongs to " + target->project_file() +
+                               ", not " + file);
+    if (std::string_view(target->signature()) != entry.signature)
+      return refused(path, std::string(target->name()) + " changed its signature from '" +
+                               target->signature() + "' to '" + std::string(entry.signature) +
+                               "': restart needed");
+    internal::RawFunction code =
+        entry.entry ? entry.entry() : lookup(std::string(entry.id).c_str());
+    if (!code) return refused(path, std::string("no code for ") + target->name() + " in the patch");
+    if (!memory.holds(reinterpret_cast<const void*>(code), 1))
+      return refused(path, std::string("the code for ") + target->name() +
+                               " is not in the patch (corrupt manifest)");
+    switches.push_back({&target->slot(), code, target->name()});
+  }
+  if (manifest.flags & internal::kWholeFile)
+    if (std::optional<std::string> gone = missing_function(*unit, manifest))
+      return refused(path, *gone + ": restart needed");
+  return switches;
+}
+
+}  // namespace softpatch

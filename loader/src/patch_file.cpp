@@ -1,0 +1,116 @@
+#include "patch_file.h"
+
+#include <dlfcn.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+
+#include "elf_check.h"
+#include "softpatch/agent.h"
+
+namespace softpatch {
+namespace {
+
+Error refused(const std::string& path, const std::string& cause) {
+  return Error{"softpatch: " + path + ": " + cause};
+}
+
+// Why code in a file (or directory) described by `info` could have been
+// written by someone else, or "": it must belong to this user or root and
+// be writable by nobody else: not by all, nor by a group other than the
+// user's own (a user-private group, as umask 002 systems use, is the user).
+// A shared directory is fine with the sticky bit, as /tmp has: then no one
+// else can replace a file of ours in it.
+std::string untrusted(const struct stat& info, const char* what) {
+  if (info.st_uid != geteuid() && info.st_uid != 0)
+    return std::string(what) + " belongs to another user (uid " + std::to_string(info.st_uid) + ")";
+  bool shared = (info.st_mode & S_IWOTH) || ((info.st_mode & S_IWGRP) && info.st_gid != getegid());
+  if (shared && !(S_ISDIR(info.st_mode) && (info.st_mode & S_ISVTX)))
+    return std::string(what) + " is writable by other users";
+  return "";
+}
+
+std::string untrusted_directory(const std::string& path) {
+  std::string directory =
+      path.find('/') == std::string::npos ? "." : path.substr(0, path.rfind('/'));
+  if (directory.empty()) directory = "/";
+  struct stat info;
+  if (stat(directory.c_str(), &info) != 0) return "its directory cannot be checked";
+  return untrusted(info, "its directory");
+}
+
+// Why the open file `fd` at `path` may not be loaded, or "".
+std::string unfit(int fd, const std::string& path) {
+  struct stat info;
+  if (fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) return "not a regular file";
+  if (std::string why = untrusted(info, "the file"); !why.empty()) return why;
+  return untrusted_directory(path);
+}
+
+// A private in-memory copy of the open file `fd`, or -1.
+int copy_to_memory(int fd) {
+  int copy = memfd_create("softpatch-patch", MFD_CLOEXEC);
+  bool copied = copy >= 0;
+  char buffer[1 << 16];
+  for (ssize_t n; copied && (n = read(fd, buffer, sizeof buffer)) != 0;)
+    copied = n > 0 && write(copy, buffer, static_cast<std::size_t>(n)) == n;
+  if (!copied && copy >= 0) {
+    int saved = errno;
+    close(copy);
+    errno = saved;
+  }
+  return copied ? copy : -1;
+}
+
+// dlopen()s the in-memory copy `copy`. The dynamic loader takes a name it
+// has loaded before for that same library, and patches are never unloaded;
+// so the copy is opened through a symbolic link whose name this process
+// never used before, in the user's private directory, and no descriptor
+// stays open (one per patch, for ever, would run into the program's limit).
+Result<void*> dlopen_copy(int copy, const std::string& path) {
+  std::string error;
+  std::string directory = agent_directory(&error);
+  if (directory.empty()) return refused(path, "no private directory to load it from: " + error);
+  static std::atomic<unsigned long> copies{0};
+  std::string name =
+      directory + "/patch-" + std::to_string(getpid()) + "-" + std::to_string(++copies) + ".so";
+  std::string target = "/proc/self/fd/" + std::to_string(copy);
+  unlink(name.c_str());  // left by a crashed process that had our pid
+  if (symlink(target.c_str(), name.c_str()) != 0)
+    return refused(path, "cannot link " + name + ": " + std::strerror(errno));
+  void* handle = dlopen(name.c_str(), RTLD_NOW | RTLD_LOCAL);
+  std::string why = handle ? "" : dlerror();
+  unlink(name.c_str());
+  if (handle) return handle;
+  if (std::size_t at = why.find(name + ": "); at != std::string::npos)
+    why.erase(at, name.size() + 2);
+  return refused(path, "cannot load: " + why);
+}
+
+}  // namespace
+
+Result<void*> open_patch_file(const std::string& path) {
+  int file = open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (file < 0)
+    return refused(path, errno == ELOOP ? std::string("is a symbolic link (give the file itself)")
+                                        : std::string("cannot open: ") + std::strerror(errno));
+  if (std::string why = unfit(file, path); !why.empty()) {
+    close(file);
+    return refused(path, why);
+  }
+  int copy = copy_to_memory(file);
+  close(file);
+  if (copy < 0) return refused(path, std::string("cannot copy: ") + std::strerror(errno));
+  std::string problem = elf_problem(copy);
+  Result<void*> handle =
+      problem.empty() ? dlopen_copy(copy, path) : Result<void*>(refused(path, problem));
+  close(copy);  // mapped by now, if loaded
+  return handle;
+}
+
+}  // namespace softpatch
