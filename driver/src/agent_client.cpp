@@ -41,6 +41,19 @@ std::vector<int> running_agents() {
   return pids;
 }
 
+const char kNoRunningAgent[] =
+    "no running program with a softpatch agent (start it with SOFTPATCH_AGENT=1, or under "
+    "softpatch run)";
+
+llvm::Expected<int> only_running_agent() {
+  std::vector<int> pids = running_agents();
+  if (pids.empty()) return failure(kNoRunningAgent);
+  if (pids.size() == 1) return pids.front();
+  std::string message = "several programs run a softpatch agent (pids";
+  for (int pid : pids) message += " " + std::to_string(pid);
+  return failure(message + "): choose one with --pid");
+}
+
 llvm::Expected<std::string> ask_agent(int pid, const std::string& request) {
   std::string error;
   std::string dir = agent_directory(&error);
@@ -65,8 +78,11 @@ llvm::Expected<std::string> ask_agent(int pid, const std::string& request) {
   std::size_t last = reply.rfind('\n', reply.size() >= 2 ? reply.size() - 2 : 0);
   std::string final_line = reply.substr(last == std::string::npos ? 0 : last + 1);
   if (final_line.rfind("ok", 0) == 0) return reply;
-  if (final_line.rfind("error ", 0) == 0)
-    return failure(final_line.substr(6, final_line.size() - 7));
+  if (final_line.rfind("error ", 0) == 0) {
+    std::string message = final_line.substr(6, final_line.size() - 7);
+    if (message.rfind("softpatch: ", 0) == 0) message.erase(0, 11);  // callers say who speaks
+    return failure(message);
+  }
   return failure("process " + std::to_string(pid) + " gave no answer");
 }
 

@@ -108,6 +108,13 @@ llvm::Expected<AppliedPatch> parse_load_reply(const std::string& reply) {
 
 }  // namespace
 
+llvm::Expected<AppliedPatch> load_into_process(int pid, const std::string& patch_file) {
+  std::string path = fs::absolute(patch_file).lexically_normal().string();
+  llvm::Expected<std::string> loaded = ask_agent(pid, "load " + path);
+  if (!loaded) return loaded.takeError();
+  return parse_load_reply(*loaded);
+}
+
 llvm::Expected<FileInProcess> find_file_in_process(int pid, const std::string& source) {
   fs::path path(source);
   for (fs::path dir = path.parent_path(); !dir.empty() && dir != dir.parent_path();
@@ -122,10 +129,7 @@ llvm::Expected<FileInProcess> find_file_in_process(int pid, const std::string& s
 
 llvm::Expected<int> process_for_file(const std::string& file, const std::string& build_dir) {
   std::vector<int> agents = running_agents();
-  if (agents.empty())
-    return failure(
-        "no running program with a softpatch agent (start it with SOFTPATCH_AGENT=1, "
-        "or under softpatch run)");
+  if (agents.empty()) return failure(kNoRunningAgent);
   std::string source = fs::absolute(file).lexically_normal().string();
   std::vector<int> having;
   for (int pid : agents) {
@@ -179,9 +183,7 @@ llvm::Expected<AppliedPatch> patch_process(int pid, const std::string& file,
     return fail(compile ? PatchFailure::kBuild : PatchFailure::kApply, built.takeError());
   }
   auto built_at = std::chrono::steady_clock::now();
-  llvm::Expected<std::string> loaded = ask_agent(pid, "load " + built->path);
-  if (!loaded) return fail(PatchFailure::kApply, loaded.takeError());
-  llvm::Expected<AppliedPatch> applied = parse_load_reply(*loaded);
+  llvm::Expected<AppliedPatch> applied = load_into_process(pid, built->path);
   if (!applied) return fail(PatchFailure::kApply, applied.takeError());
   auto now = std::chrono::steady_clock::now();
   applied->seconds = std::chrono::duration<double>(now - started).count();

@@ -3,6 +3,7 @@
 //
 //   softpatch patch [-p BUILD_DIR] [--pid PID] FILE...
 //   softpatch build [-p BUILD_DIR] --for BINARY [--root DIR] [--as ORIGINAL] -o PATCH.so FILE
+//   softpatch load [--pid PID] PATCH.so
 //   softpatch run [-p BUILD_DIR] [--build CMD] [options] -- PROGRAM ARGS...
 //   softpatch status | list [PATTERN] | rollback [N]   [--pid PID]
 #include <CLI/CLI.hpp>
@@ -28,14 +29,7 @@ int fail(const std::string& message) {
 // The process to talk to: --pid, or the only one running an agent.
 llvm::Expected<int> target(int pid) {
   if (pid) return pid;
-  std::vector<int> pids = softpatch::driver::running_agents();
-  if (pids.size() == 1) return pids.front();
-  std::string message = pids.empty() ? "no running program with a softpatch agent (start it "
-                                       "with SOFTPATCH_AGENT=1, or under softpatch run)"
-                                     : "several programs run a softpatch agent (pids";
-  for (int p : pids) message += " " + std::to_string(p);
-  if (!pids.empty()) message += "): choose one with --pid";
-  return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
+  return softpatch::driver::only_running_agent();
 }
 
 void say_waiting(int pid) {
@@ -56,6 +50,19 @@ int patch_file(int pid, const std::string& file, const std::string& build_dir) {
   std::printf("%s \u2192 patch %d: %zu functions in %.2f s%s\n", file.c_str(), applied->number,
               applied->functions, applied->seconds,
               applied->pending ? " (waits for a safe point)" : "");
+  return 0;
+}
+
+int load_file(int pid, const std::string& file) {
+  llvm::Expected<int> process = target(pid);
+  if (!process) return fail(llvm::toString(process.takeError()));
+  llvm::Expected<softpatch::driver::AppliedPatch> applied =
+      softpatch::driver::load_into_process(*process, file);
+  if (!applied) return fail(llvm::toString(applied.takeError()));
+  for (const std::string& warning : applied->warnings)
+    std::fprintf(stderr, "softpatch: %s\n", warning.c_str());
+  std::printf("%s \u2192 patch %d: %zu functions%s\n", file.c_str(), applied->number,
+              applied->functions, applied->pending ? " (waits for a safe point)" : "");
   return 0;
 }
 
@@ -92,6 +99,9 @@ int main(int argc, char** argv) {
   patch->add_option("-p", build_dir, "build directory holding compile_commands.json");
   patch->add_option("--pid", pid, "the process to patch");
   patch->add_option("files", files, "edited .cpp files")->required();
+  CLI::App* load = app.add_subcommand("load", "apply a patch file built by softpatch build");
+  load->add_option("--pid", pid, "the process to patch");
+  load->add_option("patch", files, "the patch file")->required()->expected(1);
   std::string binary, root, output;
   CLI::App* build = app.add_subcommand("build", "build a patch file without a running program");
   build->add_option("-p", build_dir, "build directory holding compile_commands.json");
@@ -145,6 +155,7 @@ int main(int argc, char** argv) {
     if (!built) return fail(llvm::toString(built.takeError()));
     return 0;
   }
+  if (*load) return load_file(pid, files.front());
   if (*patch) {
     int status_code = 0;
     for (const std::string& file : files) status_code |= patch_file(pid, file, build_dir);

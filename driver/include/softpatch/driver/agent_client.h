@@ -14,6 +14,13 @@ namespace softpatch::driver {
 // programs that died without cleaning up are removed on the way.
 std::vector<int> running_agents();
 
+// What to say when no program runs an agent, with how to start one.
+extern const char kNoRunningAgent[];
+
+// The one running program with an agent: an error when there is none, or
+// several (naming their pids).
+llvm::Expected<int> only_running_agent();
+
 // Sends one request to the agent of `pid`; returns its reply, or an error
 // for a reply ending in "error ..." or no agent.
 llvm::Expected<std::string> ask_agent(int pid, const std::string& request);

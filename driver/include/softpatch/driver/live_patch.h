@@ -41,6 +41,10 @@ struct AppliedPatch {
   double load_seconds = 0;            // and the agent's load and switch
 };
 
+// Has process `pid` load the patch file `patch_file` (made absolute, since
+// the program's working directory is its own).
+llvm::Expected<AppliedPatch> load_into_process(int pid, const std::string& patch_file);
+
 // Why patch_process failed, by the step that failed: kFind (no compile
 // command, or the program does not have the file: rebuild), kBuild (the
 // file does not compile: nothing to do until it does), kApply (the rewriter
