@@ -50,7 +50,18 @@ struct ReadManifest {
 template <class T>
 bool holds_array(const ModuleMemory& memory, const T* items, std::size_t count) {
   if (count == 0) return true;
-  return count <= kMaxEntries && memory.holds(items, count * sizeof(T));
+  return count <= kMaxEntries && reinterpret_cast<std::uintptr_t>(items) % alignof(T) == 0 &&
+         memory.holds(items, count * sizeof(T));
+}
+
+// The string at `address` if it lies in the module and is one line of text:
+// manifest strings end up in one-line messages and the agent's replies.
+std::optional<std::string_view> text_at(const ModuleMemory& memory, const char* address) {
+  std::optional<std::string_view> text = memory.string_at(address);
+  if (!text) return std::nullopt;
+  for (char c : *text)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return std::nullopt;
+  return text;
 }
 
 Result<ReadManifest> read(const std::string& path, const PatchManifest& manifest,
@@ -63,8 +74,8 @@ Result<ReadManifest> read(const std::string& path, const PatchManifest& manifest
     return refused(path, "corrupt manifest (" + what + ")");
   };
   ReadManifest out;
-  std::optional<std::string_view> build_id = memory.string_at(manifest.build_id);
-  std::optional<std::string_view> project_file = memory.string_at(manifest.project_file);
+  std::optional<std::string_view> build_id = text_at(memory, manifest.build_id);
+  std::optional<std::string_view> project_file = text_at(memory, manifest.project_file);
   if (!build_id || !project_file) return corrupt("build id or file name");
   out.build_id = *build_id;
   out.project_file = *project_file;
@@ -73,8 +84,8 @@ Result<ReadManifest> read(const std::string& path, const PatchManifest& manifest
     return corrupt(std::to_string(manifest.function_count) + " functions");
   for (std::size_t i = 0; i < manifest.function_count; ++i) {
     const internal::PatchFunction& entry = manifest.functions[i];
-    std::optional<std::string_view> id = memory.string_at(entry.id);
-    std::optional<std::string_view> signature = memory.string_at(entry.signature);
+    std::optional<std::string_view> id = text_at(memory, entry.id);
+    std::optional<std::string_view> signature = text_at(memory, entry.signature);
     if (!id || !signature) return corrupt("function " + std::to_string(i + 1));
     if (entry.entry && !memory.holds(reinterpret_cast<const void*>(entry.entry), 1))
       return corrupt("entry of " + std::string(*id));
@@ -83,8 +94,8 @@ Result<ReadManifest> read(const std::string& path, const PatchManifest& manifest
   if (!holds_array(memory, manifest.layouts, manifest.layout_count))
     return corrupt(std::to_string(manifest.layout_count) + " class layouts");
   for (std::size_t i = 0; i < manifest.layout_count; ++i) {
-    std::optional<std::string_view> name = memory.string_at(manifest.layouts[i].name);
-    std::optional<std::string_view> fingerprint = memory.string_at(manifest.layouts[i].fingerprint);
+    std::optional<std::string_view> name = text_at(memory, manifest.layouts[i].name);
+    std::optional<std::string_view> fingerprint = text_at(memory, manifest.layouts[i].fingerprint);
     if (!name || !fingerprint) return corrupt("class layout " + std::to_string(i + 1));
     out.layouts.push_back({*name, *fingerprint});
   }
