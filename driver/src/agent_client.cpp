@@ -70,7 +70,8 @@ llvm::Expected<std::string> ask_agent(int pid, const std::string& request) {
   }
   std::string line = request + "\n";
   std::string reply;
-  if (write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size())) {
+  // MSG_NOSIGNAL: a program that exits meanwhile is an error, not a SIGPIPE.
+  if (send(fd, line.data(), line.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(line.size())) {
     char buffer[4096];
     for (ssize_t n; (n = read(fd, buffer, sizeof buffer)) > 0;) reply.append(buffer, n);
   }

@@ -108,11 +108,14 @@ llvm::Expected<AppliedPatch> parse_load_reply(const std::string& reply) {
 
 }  // namespace
 
-llvm::Expected<AppliedPatch> load_into_process(int pid, const std::string& patch_file) {
+llvm::Expected<AppliedPatch> load_into_process(int pid, const std::string& patch_file,
+                                               const std::string& shown_as) {
   std::string path = fs::absolute(patch_file).lexically_normal().string();
   llvm::Expected<std::string> loaded = ask_agent(pid, "load " + path);
-  if (!loaded) return loaded.takeError();
-  return parse_load_reply(*loaded);
+  if (loaded) return parse_load_reply(*loaded);
+  std::string message = llvm::toString(loaded.takeError());
+  if (message.rfind(path + ": ", 0) == 0) message.replace(0, path.size(), shown_as);
+  return failure(message);
 }
 
 llvm::Expected<FileInProcess> find_file_in_process(int pid, const std::string& source) {
@@ -183,7 +186,8 @@ llvm::Expected<AppliedPatch> patch_process(int pid, const std::string& file,
     return fail(compile ? PatchFailure::kBuild : PatchFailure::kApply, built.takeError());
   }
   auto built_at = std::chrono::steady_clock::now();
-  llvm::Expected<AppliedPatch> applied = load_into_process(pid, built->path);
+  // Errors name the source file: the patch file is ours, not the user's.
+  llvm::Expected<AppliedPatch> applied = load_into_process(pid, built->path, file);
   if (!applied) return fail(PatchFailure::kApply, applied.takeError());
   auto now = std::chrono::steady_clock::now();
   applied->seconds = std::chrono::duration<double>(now - started).count();

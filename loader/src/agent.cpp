@@ -131,15 +131,20 @@ class Agent {
     setsockopt(client, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
     std::string request;
     char buffer[512];
-    while (request.find('\n') == std::string::npos && request.size() <= kMaxAgentRequest) {
-      ssize_t n = read(client, buffer, sizeof buffer);
-      if (n <= 0) break;
+    ssize_t n = 1;
+    while (request.find('\n') == std::string::npos && request.size() <= kMaxAgentRequest &&
+           (n = read(client, buffer, sizeof buffer)) > 0)
       request.append(buffer, static_cast<std::size_t>(n));
-    }
-    std::string reply = request.size() > kMaxAgentRequest || request.find('\n') == std::string::npos
-                            ? "error request too long or incomplete\n"
-                            : handle_agent_request(request.substr(0, request.find('\n')));
-    (void)!write(client, reply.data(), reply.size());
+    std::string reply;
+    if (std::size_t end = request.find('\n'); end != std::string::npos)
+      reply = handle_agent_request(request.substr(0, end));
+    else if (request.size() > kMaxAgentRequest)
+      reply = "error request longer than " + std::to_string(kMaxAgentRequest) + " bytes\n";
+    else if (n < 0)
+      reply = "error no request line within 2 s: timed out\n";
+    else
+      reply = "error request cut off: the connection closed before its newline\n";
+    (void)!send(client, reply.data(), reply.size(), MSG_NOSIGNAL);
   }
 
   void close_all() {

@@ -8,11 +8,13 @@
 #include <atomic>
 #include <exception>
 #include <mutex>
+#include <set>
 
 #include "manifest_check.h"
 #include "patch_file.h"
 #include "softpatch/internal/initialisation.h"
 #include "softpatch/internal/manifest.h"
+#include "softpatch/internal/registry_state.h"
 #include "softpatch/patch_hooks.h"
 #include "softpatch/registry.h"
 
@@ -66,17 +68,48 @@ std::vector<Patch>& history() {
   return *patches;
 }
 
-// Switches `patch` in: the active patch of the same file hears it goes.
-void switch_in(Patch& patch) {
+// Whether every slot of `switches` belongs to a registered unit at the
+// registry's `generation` (a closed library's slots are gone).
+bool all_registered(const std::vector<Switch>& switches, std::uint64_t generation) {
+  std::set<const internal::Slot*> registered;
+  for (const Function& f : functions()) registered.insert(&f.slot());
+  return internal::registry_generation() == generation &&
+         std::all_of(switches.begin(), switches.end(),
+                     [&](const Switch& s) { return registered.count(s.slot) != 0; });
+}
+
+// Moves every slot of `patch` to its patched code (or back), all or none:
+// none when the registry is no longer at `generation`, the state its slots
+// were found in; a library closing or the program exiting changes it.
+bool exchange_all(Patch& patch, bool forward, std::uint64_t generation) {
+  return internal::while_registry_is(generation, [&] {
+    for (Switch& s : patch.switches)
+      if (forward)
+        s.previous = s.slot->exchange(s.next);
+      else
+        s.slot->exchange(s.previous);
+  });
+}
+
+// Switches `patch` in, its slots found at the registry's `generation`: the
+// active patch of the same file hears it goes. False if nothing switched.
+bool switch_in(Patch& patch, std::uint64_t generation) {
+  if (internal::registry_generation() != generation) return false;
   for (Patch& earlier : history())
     if (&earlier != &patch && earlier.info.active &&
         earlier.info.project_file == patch.info.project_file)
       run_hooks(earlier.removed_hooks, /*reverse=*/true, patch.info.hook_errors);
-  for (Switch& s : patch.switches) s.previous = s.slot->exchange(s.next);
+  if (!exchange_all(patch, /*forward=*/true, generation)) return false;
   patch.info.active = true;
   patch.info.pending = false;
   run_hooks(patch.applied_hooks, /*reverse=*/false, patch.info.hook_errors);
+  return true;
 }
+
+// Why the instrumented files a patch was checked against changed.
+const char kRegistryChanged[] =
+    "the program's instrumented files changed meanwhile (a library closed, or the program is "
+    "exiting); nothing changed";
 
 Error refused(const std::string& path, const std::string& cause) {
   return Error{"softpatch: " + path + ": " + cause};
@@ -116,6 +149,7 @@ Result<PatchInfo> load_patch(const std::string& path) {
   ModuleMemory memory = patch_memory(handle);
   if (!manifest || !memory.holds(manifest, sizeof *manifest))
     return refused(path, "not a softpatch patch (no manifest)");
+  std::uint64_t generation = internal::registry_generation();
   Result<std::vector<PlannedSwitch>> planned =
       check_manifest(path, *manifest, memory, [handle](const char* id) {
         return reinterpret_cast<internal::RawFunction>(dlsym(handle, id));
@@ -130,12 +164,12 @@ Result<PatchInfo> load_patch(const std::string& path) {
                 true,
                 ""};
   patch.switches = switches_of(std::move(planned.value()));
-  history().push_back(std::move(patch));
   if (deferred) {
     ++pending_count;
-    return history().back().info;
+  } else if (!switch_in(patch, generation)) {
+    return refused(path, kRegistryChanged);
   }
-  switch_in(history().back());
+  history().push_back(std::move(patch));
   return history().back().info;
 }
 
@@ -148,6 +182,10 @@ Result<PatchInfo> rollback(int number) {
   if (!patch->info.active)
     return Error{"softpatch: patch " + std::to_string(number) +
                  (patch->info.pending ? " waits for a safe point" : " is already rolled back")};
+  std::uint64_t generation = internal::registry_generation();
+  if (!all_registered(patch->switches, generation))
+    return Error{"softpatch: patch " + std::to_string(number) + ": " + patch->info.project_file +
+                 " is no longer loaded (a library closed, or the program is exiting)"};
   for (const Switch& s : patch->switches) {
     if (s.slot->current() == s.next) continue;
     for (const Patch& later : history())
@@ -161,7 +199,8 @@ Result<PatchInfo> rollback(int number) {
   }
   patch->info.hook_errors.clear();
   run_hooks(patch->removed_hooks, /*reverse=*/true, patch->info.hook_errors);
-  for (const Switch& s : patch->switches) s.slot->exchange(s.previous);
+  if (!exchange_all(*patch, /*forward=*/false, generation))
+    return Error{"softpatch: patch " + std::to_string(number) + ": " + kRegistryChanged};
   patch->info.active = false;
   return patch->info;
 }
@@ -185,13 +224,18 @@ void set_deferred(bool on) {
 int safepoint() {
   if (pending_count.load(std::memory_order_acquire) == 0) return 0;
   std::lock_guard<std::mutex> lock(loader_mutex);
-  int applied = 0;
+  int applied = 0, settled = 0;
   for (Patch& patch : history())
     if (patch.info.pending) {
-      switch_in(patch);
-      ++applied;
+      // Checked when it was loaded; its slots may have gone since.
+      std::uint64_t generation = internal::registry_generation();
+      if (all_registered(patch.switches, generation) && switch_in(patch, generation))
+        ++applied;
+      else
+        patch.info.pending = false;  // dropped: its file went away
+      ++settled;
     }
-  pending_count -= applied;
+  pending_count -= settled;
   return applied;
 }
 

@@ -7,6 +7,7 @@
 #include <mutex>
 #include <set>
 
+#include "softpatch/internal/registry_state.h"
 #include "softpatch/loader.h"
 #include "softpatch/registry.h"
 
@@ -194,7 +195,11 @@ Result<std::vector<PlannedSwitch>> check_manifest(const std::string& path, const
   const ReadManifest& manifest = *read_manifest;
   std::string file(manifest.project_file);
   const internal::TranslationUnit* unit = unit_of(manifest.project_file);
-  if (!unit) return refused(path, file + " is not an instrumented file of the running program");
+  if (!unit)
+    return refused(path, file + (internal::unit_departed(file)
+                                     ? " is no longer loaded (a library closed, or the program is "
+                                       "exiting)"
+                                     : " is not an instrumented file of the running program"));
   if (build_id_of(*unit) != manifest.build_id)
     return refused(path, "built for another binary (build id " + std::string(manifest.build_id) +
                              ", running " + build_id_of(*unit) + ")");

@@ -3,11 +3,13 @@
 #include "softpatch/registry.h"
 
 #include "softpatch/internal/instrument.h"
+#include "softpatch/internal/registry_state.h"
 
 #include "recorded_variables.h"
 
 #include <dlfcn.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -27,6 +29,12 @@ std::mutex registry_mutex;
 TranslationUnit* first_unit = nullptr;
 TranslationUnit* last_unit = nullptr;
 std::uint64_t generation = 0;
+
+// The project files of the last units unregistered, copied (a closed
+// library's strings go with it) into fixed storage (unregistering never
+// allocates). Under registry_mutex.
+char departed[16][256];
+unsigned departures = 0;
 
 // Lookup tables over all registered functions, valid for one generation.
 struct Index {
@@ -111,6 +119,28 @@ void unregister_unit(TranslationUnit* unit) noexcept {
   (unit->next ? unit->next->prev : last_unit) = unit->prev;
   unit->prev = unit->next = nullptr;
   ++generation;
+  char* slot = departed[departures++ % 16];
+  std::strncpy(slot, unit->project_file ? unit->project_file : "", sizeof departed[0] - 1);
+  slot[sizeof departed[0] - 1] = 0;
+}
+
+std::uint64_t registry_generation() noexcept {
+  std::lock_guard<std::mutex> lock(registry_mutex);
+  return generation;
+}
+
+bool while_registry_is(std::uint64_t expected, const std::function<void()>& action) {
+  std::lock_guard<std::mutex> lock(registry_mutex);
+  if (generation != expected) return false;
+  action();
+  return true;
+}
+
+bool unit_departed(std::string_view project_file) noexcept {
+  std::lock_guard<std::mutex> lock(registry_mutex);
+  for (unsigned i = 0; i < std::min(departures, 16u); ++i)
+    if (project_file == departed[i]) return true;
+  return false;
 }
 
 }  // namespace internal

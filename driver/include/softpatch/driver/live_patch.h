@@ -42,8 +42,13 @@ struct AppliedPatch {
 };
 
 // Has process `pid` load the patch file `patch_file` (made absolute, since
-// the program's working directory is its own).
-llvm::Expected<AppliedPatch> load_into_process(int pid, const std::string& patch_file);
+// the program's working directory is its own). Errors name the file as
+// `shown_as` (by default, as given).
+llvm::Expected<AppliedPatch> load_into_process(int pid, const std::string& patch_file,
+                                               const std::string& shown_as);
+inline llvm::Expected<AppliedPatch> load_into_process(int pid, const std::string& patch_file) {
+  return load_into_process(pid, patch_file, patch_file);
+}
 
 // Why patch_process failed, by the step that failed: kFind (no compile
 // command, or the program does not have the file: rebuild), kBuild (the
