@@ -6,8 +6,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cxxabi.h>
+
 #include <atomic>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 
 #include "elf_check.h"
@@ -67,6 +70,23 @@ int copy_to_memory(int fd) {
   return copied ? copy : -1;
 }
 
+// dlerror()'s message, with a name it reports missing demangled and the
+// usual cause said: a patch refers to what the program must define.
+std::string explained(std::string why) {
+  const std::string marker = "undefined symbol: ";
+  std::size_t at = why.find(marker);
+  if (at == std::string::npos) return why;
+  std::string symbol = why.substr(at + marker.size());
+  symbol = symbol.substr(0, symbol.find_first_of(" \t,"));
+  int status = 0;
+  char* readable = abi::__cxa_demangle(symbol.c_str(), nullptr, nullptr, &status);
+  std::string name = status == 0 && readable ? readable : symbol;
+  std::free(readable);
+  return "the program does not define " + name +
+         ", which the patch uses: a new global variable needs a restart (or static, to keep it "
+         "in the file)";
+}
+
 // dlopen()s the in-memory copy `copy`. The dynamic loader takes a name it
 // has loaded before for that same library, and patches are never unloaded;
 // so the copy is opened through a symbolic link whose name this process
@@ -89,7 +109,7 @@ Result<void*> dlopen_copy(int copy, const std::string& path) {
   if (handle) return handle;
   if (std::size_t at = why.find(name + ": "); at != std::string::npos)
     why.erase(at, name.size() + 2);
-  return refused(path, "cannot load: " + why);
+  return refused(path, "cannot load: " + explained(why));
 }
 
 }  // namespace

@@ -261,6 +261,10 @@ case_removed_function() {
   refused "src/answer.cpp" "count\(\) is no longer defined.*restart needed" \
     patch_source src/answer.cpp
 }
+case_new_global_variable() {
+  sed -i 's/^int value() { return 2; }/int extra = 3;\nint value() { return extra; }/' "$src/answer.cpp"
+  refused "src/answer.cpp" "does not define extra.*restart" patch_source src/answer.cpp
+}
 case_file_not_in_program() {
   echo 'int stray() { return 0; }' >"$src/stray.cpp"
   refused "src/stray.cpp" "not an instrumented file|not (a )?part of|no compile command" \
@@ -492,6 +496,7 @@ run syntax_error "source: a syntax error"
 run changed_signature "source: changed signature of a function other files call"
 run changed_layout "source: a class's layout changed (a member added)"
 run removed_function "source: removed a function other files call"
+run new_global_variable "source: a new global variable the patch uses"
 run file_not_in_program "source: a .cpp that is not part of the program"
 run empty_file "patch file: empty"
 run directory "patch file: a directory"
