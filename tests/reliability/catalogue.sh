@@ -102,10 +102,16 @@ import random, socket, sys, threading, time
 path, mode = sys.argv[1], sys.argv[2]
 
 def connect():
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.settimeout(10)
-    s.connect(path)
-    return s
+    for _ in range(500):  # a full backlog says EAGAIN to a socket with a timeout
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.settimeout(10)
+        try:
+            s.connect(path)
+            return s
+        except BlockingIOError:
+            s.close()
+            time.sleep(0.01)
+    raise OSError(11, "the backlog of the agent stayed full for 5 s")
 
 def send(s, data):
     try:
@@ -264,6 +270,26 @@ case_removed_function() {
 case_new_global_variable() {
   sed -i 's/^int value() { return 2; }/int extra = 3;\nint value() { return extra; }/' "$src/answer.cpp"
   refused "src/answer.cpp" "does not define extra.*restart" patch_source src/answer.cpp
+}
+case_no_running_program() {
+  mkdir -p -m 700 "$work/empty-run"  # where no agent listens
+  refused "no running program" "SOFTPATCH_AGENT=1" \
+    env XDG_RUNTIME_DIR="$work/empty-run" bash -c "cd '$work/app' && '$softpatch' patch src/answer.cpp"
+}
+case_two_patches_at_once() {
+  # The good source again: both apply, one after the other, numbered 2 and 3.
+  (cd "$work/app" && timeout 60 "$softpatch" patch -p build --pid $app src/answer.cpp) >"$work/first.txt" 2>&1 &
+  local first=$!
+  (cd "$work/app" && timeout 60 "$softpatch" patch -p build --pid $app src/answer.cpp) >"$work/second.txt" 2>&1 &
+  local second=$! status=0
+  wait $first || status=$?
+  wait $second || status=$?
+  cat "$work/first.txt" "$work/second.txt" >"$work/tool.txt"
+  seen=$(sort "$work/tool.txt" | tr '\n' ' ')
+  [ $status = 0 ] || { problem="one of them failed"; return 1; }
+  [ "$(grep -c "→ patch [23]: " "$work/tool.txt")" = 2 ] || { problem="not patches 2 and 3"; return 1; }
+  "$softpatch" rollback --pid $app >>"$work/tool.txt" && "$softpatch" rollback --pid $app >>"$work/tool.txt" ||
+    { problem="rolling them back failed"; return 1; }
 }
 case_file_not_in_program() {
   echo 'int stray() { return 0; }' >"$src/stray.cpp"
@@ -498,6 +524,8 @@ run changed_layout "source: a class's layout changed (a member added)"
 run removed_function "source: removed a function other files call"
 run new_global_variable "source: a new global variable the patch uses"
 run file_not_in_program "source: a .cpp that is not part of the program"
+run no_running_program "source: softpatch patch with no program running"
+run two_patches_at_once "source: two softpatch patch runs at once (must not interleave)"
 run empty_file "patch file: empty"
 run directory "patch file: a directory"
 run symlink "patch file: a symbolic link to a good patch"
