@@ -68,6 +68,9 @@ llvm::Expected<std::string> ask_agent(int pid, const std::string& request) {
     return failure("no softpatch agent in process " + std::to_string(pid) +
                    " (was it started with SOFTPATCH_AGENT=1, by softpatch run?)");
   }
+  for (char c : request)
+    if (static_cast<unsigned char>(c) < 0x20)
+      return failure("cannot send a request with a control character (a line break in a path?)");
   std::string line = request + "\n";
   std::string reply;
   // MSG_NOSIGNAL: a program that exits meanwhile is an error, not a SIGPIPE.

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -127,14 +128,25 @@ class Agent {
       std::fprintf(stderr, "softpatch agent: refused a connection from uid %u\n", peer.uid);
       return;
     }
-    timeval timeout{2, 0};  // a client that never speaks does not hold the agent
-    setsockopt(client, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+    // A client that is slow to ask, or to read its answer, does not hold the
+    // agent: 2 s for the whole request, 2 s for each write of the reply.
+    timeval timeout{2, 0};
+    setsockopt(client, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
     std::string request;
     char buffer[512];
     ssize_t n = 1;
-    while (request.find('\n') == std::string::npos && request.size() <= kMaxAgentRequest &&
-           (n = read(client, buffer, sizeof buffer)) > 0)
+    while (request.find('\n') == std::string::npos && request.size() <= kMaxAgentRequest) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now());
+      pollfd ready{client, POLLIN, 0};
+      if (left.count() <= 0 || poll(&ready, 1, static_cast<int>(left.count())) <= 0) {
+        n = -1;  // timed out
+        break;
+      }
+      if ((n = read(client, buffer, sizeof buffer)) <= 0) break;
       request.append(buffer, static_cast<std::size_t>(n));
+    }
     std::string reply;
     if (std::size_t end = request.find('\n'); end != std::string::npos)
       reply = handle_agent_request(request.substr(0, end));

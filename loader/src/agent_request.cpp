@@ -3,6 +3,8 @@
 #include <climits>
 #include <cstdio>
 
+#include "messages.h"
+
 namespace softpatch {
 namespace {
 
@@ -18,20 +20,12 @@ constexpr VerbName kVerbs[] = {{Verb::kStatus, "status"},
                                {Verb::kLoad, "load"},
                                {Verb::kRollback, "rollback"}};
 
-// "'x'" for a printable word, else a description of it that is.
+// `text` in quotes, cut after 40 bytes (not inside a UTF-8 character).
 std::string quoted(std::string_view text) {
-  if (text.size() > 40) return "'" + std::string(text.substr(0, 40)) + "...'";
-  return "'" + std::string(text) + "'";
-}
-
-// The first byte a request may not hold: control characters (a tab, a
-// second line, a NUL); bytes of UTF-8 paths are fine. npos if none.
-std::size_t first_control_character(std::string_view line) {
-  for (std::size_t i = 0; i < line.size(); ++i) {
-    auto byte = static_cast<unsigned char>(line[i]);
-    if (byte < 0x20 || byte == 0x7f) return i;
-  }
-  return std::string_view::npos;
+  if (text.size() <= 40) return "'" + std::string(text) + "'";
+  std::size_t cut = 40;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xc0) == 0x80) --cut;
+  return "'" + std::string(text.substr(0, cut)) + "...'";
 }
 
 // A patch number: 1 to INT_MAX in plain decimal digits.

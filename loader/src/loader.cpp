@@ -8,9 +8,11 @@
 #include <atomic>
 #include <exception>
 #include <mutex>
+#include <optional>
 #include <set>
 
 #include "manifest_check.h"
+#include "messages.h"
 #include "patch_file.h"
 #include "softpatch/internal/initialisation.h"
 #include "softpatch/internal/manifest.h"
@@ -35,6 +37,7 @@ struct Switch {
 struct Patch {
   PatchInfo info;
   std::vector<Switch> switches;
+  std::uint64_t departures = 0;  // units gone when its slots were last known loaded
   std::vector<PatchHook> applied_hooks, removed_hooks;
 };
 
@@ -68,52 +71,54 @@ std::vector<Patch>& history() {
   return *patches;
 }
 
-// Whether every slot of `switches` belongs to a registered unit at the
-// registry's `generation` (a closed library's slots are gone).
-bool all_registered(const std::vector<Switch>& switches, std::uint64_t generation) {
+// The count of departed units at which the slots of `patch` are known to be
+// loaded now, or nothing when its file, or one of its slots, went away since
+// they were found (a closed library's slots are gone; a reopened one's are
+// not the patch's to write).
+std::optional<std::uint64_t> slots_still_loaded(const Patch& patch) {
+  std::uint64_t now = internal::unit_departures();
+  if (now == patch.departures) return now;
+  if (internal::unit_departed(patch.info.project_file)) return std::nullopt;
   std::set<const internal::Slot*> registered;
   for (const Function& f : functions()) registered.insert(&f.slot());
-  return internal::registry_generation() == generation &&
-         std::all_of(switches.begin(), switches.end(),
-                     [&](const Switch& s) { return registered.count(s.slot) != 0; });
+  for (const Switch& s : patch.switches)
+    if (!registered.count(s.slot)) return std::nullopt;
+  return now;
 }
 
-// Moves every slot of `patch` to its patched code (or back), all or none:
-// none when the registry is no longer at `generation`, the state its slots
-// were found in; a library closing or the program exiting changes it.
-bool exchange_all(Patch& patch, bool forward, std::uint64_t generation) {
-  return internal::while_registry_is(generation, [&] {
-    for (Switch& s : patch.switches)
-      if (forward)
-        s.previous = s.slot->exchange(s.next);
-      else
-        s.slot->exchange(s.previous);
+// Moves every slot of `patch` to its patched code (or back, in reverse
+// order, so that a slot listed twice ends where it began), all or none: none
+// when a unit went away since the count was `departures`.
+bool exchange_all(Patch& patch, bool forward, std::uint64_t departures) {
+  return internal::while_no_departures_since(departures, [&] {
+    if (forward)
+      for (Switch& s : patch.switches) s.previous = s.slot->exchange(s.next);
+    else
+      std::for_each(patch.switches.rbegin(), patch.switches.rend(),
+                    [](const Switch& s) { s.slot->exchange(s.previous); });
   });
 }
 
-// Switches `patch` in, its slots found at the registry's `generation`: the
-// active patch of the same file hears it goes. False if nothing switched.
-bool switch_in(Patch& patch, std::uint64_t generation) {
-  if (internal::registry_generation() != generation) return false;
+// Switches `patch` in, its slots found when `departures` units had gone;
+// false, with nothing switched and no hook run, if one went since. Then the
+// active patch of the same file hears it went, and `patch` that it came.
+bool switch_in(Patch& patch, std::uint64_t departures) {
+  if (!exchange_all(patch, /*forward=*/true, departures)) return false;
+  patch.departures = departures;
+  patch.info.active = true;
+  patch.info.pending = false;
   for (Patch& earlier : history())
     if (&earlier != &patch && earlier.info.active &&
         earlier.info.project_file == patch.info.project_file)
       run_hooks(earlier.removed_hooks, /*reverse=*/true, patch.info.hook_errors);
-  if (!exchange_all(patch, /*forward=*/true, generation)) return false;
-  patch.info.active = true;
-  patch.info.pending = false;
   run_hooks(patch.applied_hooks, /*reverse=*/false, patch.info.hook_errors);
   return true;
 }
 
-// Why the instrumented files a patch was checked against changed.
-const char kRegistryChanged[] =
+// Why a patch or a rollback changed nothing.
+const char kUnitsWent[] =
     "the program's instrumented files changed meanwhile (a library closed, or the program is "
-    "exiting); nothing changed";
-
-Error refused(const std::string& path, const std::string& cause) {
-  return Error{"softpatch: " + path + ": " + cause};
-}
+    "exiting)";
 
 // The memory the patch opened as `handle` was mapped into (its manifest
 // must be there, not in a library it depends on).
@@ -147,9 +152,8 @@ Result<PatchInfo> load_patch(const std::string& path) {
     return refused(path, failure);
   auto* manifest = static_cast<const PatchManifest*>(dlsym(handle, SOFTPATCH_MANIFEST_SYMBOL));
   ModuleMemory memory = patch_memory(handle);
-  if (!manifest || !memory.holds(manifest, sizeof *manifest))
-    return refused(path, "not a softpatch patch (no manifest)");
-  std::uint64_t generation = internal::registry_generation();
+  if (!manifest) return refused(path, "not a softpatch patch (no manifest)");
+  std::uint64_t departures = internal::unit_departures();
   Result<std::vector<PlannedSwitch>> planned =
       check_manifest(path, *manifest, memory, [handle](const char* id) {
         return reinterpret_cast<internal::RawFunction>(dlsym(handle, id));
@@ -164,10 +168,11 @@ Result<PatchInfo> load_patch(const std::string& path) {
                 true,
                 ""};
   patch.switches = switches_of(std::move(planned.value()));
+  patch.departures = departures;
   if (deferred) {
     ++pending_count;
-  } else if (!switch_in(patch, generation)) {
-    return refused(path, kRegistryChanged);
+  } else if (!switch_in(patch, departures)) {
+    return refused(path, std::string(kUnitsWent) + "; nothing applied");
   }
   history().push_back(std::move(patch));
   return history().back().info;
@@ -182,10 +187,10 @@ Result<PatchInfo> rollback(int number) {
   if (!patch->info.active)
     return Error{"softpatch: patch " + std::to_string(number) +
                  (patch->info.pending ? " waits for a safe point" : " is already rolled back")};
-  std::uint64_t generation = internal::registry_generation();
-  if (!all_registered(patch->switches, generation))
+  std::optional<std::uint64_t> departures = slots_still_loaded(*patch);
+  if (!departures)
     return Error{"softpatch: patch " + std::to_string(number) + ": " + patch->info.project_file +
-                 " is no longer loaded (a library closed, or the program is exiting)"};
+                 kFileGone};
   for (const Switch& s : patch->switches) {
     if (s.slot->current() == s.next) continue;
     for (const Patch& later : history())
@@ -199,8 +204,9 @@ Result<PatchInfo> rollback(int number) {
   }
   patch->info.hook_errors.clear();
   run_hooks(patch->removed_hooks, /*reverse=*/true, patch->info.hook_errors);
-  if (!exchange_all(*patch, /*forward=*/false, generation))
-    return Error{"softpatch: patch " + std::to_string(number) + ": " + kRegistryChanged};
+  if (!exchange_all(*patch, /*forward=*/false, *departures))
+    return Error{"softpatch: patch " + std::to_string(number) + ": " + kUnitsWent +
+                 " while its removed hooks ran; not rolled back"};
   patch->info.active = false;
   return patch->info;
 }
@@ -228,8 +234,8 @@ int safepoint() {
   for (Patch& patch : history())
     if (patch.info.pending) {
       // Checked when it was loaded; its slots may have gone since.
-      std::uint64_t generation = internal::registry_generation();
-      if (all_registered(patch.switches, generation) && switch_in(patch, generation))
+      std::optional<std::uint64_t> departures = slots_still_loaded(patch);
+      if (departures && switch_in(patch, *departures))
         ++applied;
       else
         patch.info.pending = false;  // dropped: its file went away

@@ -7,6 +7,7 @@
 #include <mutex>
 #include <set>
 
+#include "messages.h"
 #include "softpatch/internal/registry_state.h"
 #include "softpatch/loader.h"
 #include "softpatch/registry.h"
@@ -19,15 +20,17 @@ using internal::PatchManifest;
 // More functions than any source file has: a count beyond it is corruption.
 constexpr std::size_t kMaxEntries = 1 << 20;
 
-Error refused(const std::string& path, const std::string& cause) {
-  return Error{"softpatch: " + path + ": " + cause};
-}
-
-// The build id of the module holding `unit`, cached per unit.
+// The build id of the module holding `unit`, cached per unit until a unit
+// goes away (a library closed and rebuilt may come back at the same place).
 std::string build_id_of(const internal::TranslationUnit& unit) {
   static std::mutex mutex;
   static std::map<const internal::TranslationUnit*, std::string> known;
+  static std::uint64_t known_since = 0;
   std::lock_guard<std::mutex> lock(mutex);
+  if (std::uint64_t departures = internal::unit_departures(); departures != known_since) {
+    known.clear();
+    known_since = departures;
+  }
   auto [it, inserted] = known.emplace(&unit, "");
   if (inserted) it->second = module_build_id(&unit);
   return it->second;
@@ -59,14 +62,14 @@ bool holds_array(const ModuleMemory& memory, const T* items, std::size_t count) 
 // manifest strings end up in one-line messages and the agent's replies.
 std::optional<std::string_view> text_at(const ModuleMemory& memory, const char* address) {
   std::optional<std::string_view> text = memory.string_at(address);
-  if (!text) return std::nullopt;
-  for (char c : *text)
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return std::nullopt;
+  if (!text || first_control_character(*text) != std::string_view::npos) return std::nullopt;
   return text;
 }
 
 Result<ReadManifest> read(const std::string& path, const PatchManifest& manifest,
                           const ModuleMemory& memory) {
+  if (!holds_array(memory, &manifest, 1))
+    return refused(path, "not a softpatch patch (its manifest is not in it)");
   if (manifest.version != internal::kManifestVersion)
     return refused(path, "manifest version " + std::to_string(manifest.version) +
                              ", this program reads version " +
@@ -83,12 +86,14 @@ Result<ReadManifest> read(const std::string& path, const PatchManifest& manifest
   out.flags = manifest.flags;
   if (!holds_array(memory, manifest.functions, manifest.function_count))
     return corrupt(std::to_string(manifest.function_count) + " functions");
+  std::set<std::string_view> ids;
   for (std::size_t i = 0; i < manifest.function_count; ++i) {
     const internal::PatchFunction& entry = manifest.functions[i];
     std::optional<std::string_view> id = text_at(memory, entry.id);
     std::optional<std::string_view> signature = text_at(memory, entry.signature);
     if (!id || !signature) return corrupt("function " + std::to_string(i + 1));
-    if (entry.entry && !memory.holds(reinterpret_cast<const void*>(entry.entry), 1))
+    if (!ids.insert(*id).second) return corrupt(std::string(*id) + " listed twice");
+    if (entry.entry && !memory.holds_code(reinterpret_cast<const void*>(entry.entry)))
       return corrupt("entry of " + std::string(*id));
     out.functions.push_back({*id, *signature, entry.entry});
   }
@@ -155,8 +160,9 @@ ModuleMemory ModuleMemory::of_module_holding(const void* address) {
           const ElfW(Phdr)& segment = info->dlpi_phdr[i];
           if (segment.p_type != PT_LOAD) continue;
           Range range{info->dlpi_addr + segment.p_vaddr,
-                      info->dlpi_addr + segment.p_vaddr + segment.p_memsz};
-          found = found || (search->address >= range.first && search->address < range.second);
+                      info->dlpi_addr + segment.p_vaddr + segment.p_memsz,
+                      (segment.p_flags & PF_X) != 0};
+          found = found || (search->address >= range.begin && search->address < range.end);
           ranges.push_back(range);
         }
         if (found) search->ranges = std::move(ranges);
@@ -168,20 +174,25 @@ ModuleMemory ModuleMemory::of_module_holding(const void* address) {
 
 const ModuleMemory::Range* ModuleMemory::range_of(std::uintptr_t address) const {
   for (const Range& range : ranges_)
-    if (address >= range.first && address < range.second) return &range;
+    if (address >= range.begin && address < range.end) return &range;
   return nullptr;
 }
 
 bool ModuleMemory::holds(const void* address, std::size_t size) const {
   auto begin = reinterpret_cast<std::uintptr_t>(address);
   const Range* range = range_of(begin);
-  return range && size <= range->second - begin;
+  return range && size <= range->end - begin;
+}
+
+bool ModuleMemory::holds_code(const void* address) const {
+  const Range* range = range_of(reinterpret_cast<std::uintptr_t>(address));
+  return range && range->executable;
 }
 
 std::optional<std::string_view> ModuleMemory::string_at(const char* address) const {
   const Range* range = range_of(reinterpret_cast<std::uintptr_t>(address));
   if (!range) return std::nullopt;
-  std::size_t room = range->second - reinterpret_cast<std::uintptr_t>(address);
+  std::size_t room = range->end - reinterpret_cast<std::uintptr_t>(address);
   const void* end = std::memchr(address, 0, room);
   if (!end) return std::nullopt;
   return std::string_view(address, static_cast<const char*>(end) - address);
@@ -197,8 +208,7 @@ Result<std::vector<PlannedSwitch>> check_manifest(const std::string& path, const
   const internal::TranslationUnit* unit = unit_of(manifest.project_file);
   if (!unit)
     return refused(path, file + (internal::unit_departed(file)
-                                     ? " is no longer loaded (a library closed, or the program is "
-                                       "exiting)"
+                                     ? kFileGone
                                      : " is not an instrumented file of the running program"));
   if (build_id_of(*unit) != manifest.build_id)
     return refused(path, "built for another binary (build id " + std::string(manifest.build_id) +
@@ -219,7 +229,7 @@ Result<std::vector<PlannedSwitch>> check_manifest(const std::string& path, const
     internal::RawFunction code =
         entry.entry ? entry.entry() : lookup(std::string(entry.id).c_str());
     if (!code) return refused(path, std::string("no code for ") + target->name() + " in the patch");
-    if (!memory.holds(reinterpret_cast<const void*>(code), 1))
+    if (!memory.holds_code(reinterpret_cast<const void*>(code)))
       return refused(path, std::string("the code for ") + target->name() +
                                " is not in the patch (corrupt manifest)");
     switches.push_back({&target->slot(), code, target->name()});

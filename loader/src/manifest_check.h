@@ -8,7 +8,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <utility>
 #include <vector>
 
 #include "softpatch/internal/manifest.h"
@@ -21,7 +20,10 @@ namespace softpatch {
 // elsewhere is corrupt, not something to follow.
 class ModuleMemory {
  public:
-  using Range = std::pair<std::uintptr_t, std::uintptr_t>;  // [begin, end)
+  struct Range {
+    std::uintptr_t begin, end;  // [begin, end)
+    bool executable;
+  };
 
   explicit ModuleMemory(std::vector<Range> ranges) : ranges_(std::move(ranges)) {}
 
@@ -30,6 +32,9 @@ class ModuleMemory {
 
   // Whether the `size` bytes at `address` all lie in one range.
   bool holds(const void* address, std::size_t size) const;
+
+  // Whether `address` lies in an executable range.
+  bool holds_code(const void* address) const;
 
   // The NUL-terminated string at `address`, if it and its terminator lie in
   // one range.

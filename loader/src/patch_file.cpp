@@ -3,6 +3,7 @@
 #include <dlfcn.h>
 #include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -10,18 +11,17 @@
 
 #include <atomic>
 #include <cerrno>
+#include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
 #include "elf_check.h"
+#include "messages.h"
 #include "softpatch/agent.h"
 
 namespace softpatch {
 namespace {
-
-Error refused(const std::string& path, const std::string& cause) {
-  return Error{"softpatch: " + path + ": " + cause};
-}
 
 // Why code in a file (or directory) described by `info` could have been
 // written by someone else, or "": it must belong to this user or root and
@@ -87,6 +87,26 @@ std::string explained(std::string why) {
          "in the file)";
 }
 
+// A new symbolic link to `target` in `directory`, named by this process's
+// pid, a count and a random part: unique in this process (the count), and
+// never one another process made (the directory may be shared by processes
+// of the same pid in other pid namespaces): an existing name is skipped, not
+// replaced. "" if none could be made.
+std::string link_to(const std::string& target, const std::string& directory) {
+  static std::atomic<unsigned long> links{0};
+  for (int attempt = 0; attempt < 16; ++attempt) {
+    std::uint32_t random = 0;
+    if (getrandom(&random, sizeof random, 0) != sizeof random) return "";
+    char suffix[16];
+    std::snprintf(suffix, sizeof suffix, "%08x", random);
+    std::string name = directory + "/patch-" + std::to_string(getpid()) + "-" +
+                       std::to_string(++links) + "-" + suffix + ".so";
+    if (symlink(target.c_str(), name.c_str()) == 0) return name;
+    if (errno != EEXIST) return "";
+  }
+  return "";
+}
+
 // dlopen()s the in-memory copy `copy`. The dynamic loader takes a name it
 // has loaded before for that same library, and patches are never unloaded;
 // so the copy is opened through a symbolic link whose name this process
@@ -96,13 +116,9 @@ Result<void*> dlopen_copy(int copy, const std::string& path) {
   std::string error;
   std::string directory = agent_directory(&error);
   if (directory.empty()) return refused(path, "no private directory to load it from: " + error);
-  static std::atomic<unsigned long> copies{0};
-  std::string name =
-      directory + "/patch-" + std::to_string(getpid()) + "-" + std::to_string(++copies) + ".so";
-  std::string target = "/proc/self/fd/" + std::to_string(copy);
-  unlink(name.c_str());  // left by a crashed process that had our pid
-  if (symlink(target.c_str(), name.c_str()) != 0)
-    return refused(path, "cannot link " + name + ": " + std::strerror(errno));
+  std::string name = link_to("/proc/self/fd/" + std::to_string(copy), directory);
+  if (name.empty())
+    return refused(path, "cannot link it in " + directory + ": " + std::strerror(errno));
   void* handle = dlopen(name.c_str(), RTLD_NOW | RTLD_LOCAL);
   std::string why = handle ? "" : dlerror();
   unlink(name.c_str());
@@ -115,7 +131,8 @@ Result<void*> dlopen_copy(int copy, const std::string& path) {
 }  // namespace
 
 Result<void*> open_patch_file(const std::string& path) {
-  int file = open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  // O_NONBLOCK: a FIFO must not block the agent; fstat then refuses it.
+  int file = open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
   if (file < 0)
     return refused(path, errno == ELOOP ? std::string("is a symbolic link (give the file itself)")
                                         : std::string("cannot open: ") + std::strerror(errno));

@@ -34,7 +34,7 @@ std::uint64_t generation = 0;
 // library's strings go with it) into fixed storage (unregistering never
 // allocates). Under registry_mutex.
 char departed[16][256];
-unsigned departures = 0;
+std::uint64_t departures = 0;
 
 // Lookup tables over all registered functions, valid for one generation.
 struct Index {
@@ -124,21 +124,21 @@ void unregister_unit(TranslationUnit* unit) noexcept {
   slot[sizeof departed[0] - 1] = 0;
 }
 
-std::uint64_t registry_generation() noexcept {
+std::uint64_t unit_departures() noexcept {
   std::lock_guard<std::mutex> lock(registry_mutex);
-  return generation;
+  return departures;
 }
 
-bool while_registry_is(std::uint64_t expected, const std::function<void()>& action) {
+bool while_no_departures_since(std::uint64_t count, const std::function<void()>& action) {
   std::lock_guard<std::mutex> lock(registry_mutex);
-  if (generation != expected) return false;
+  if (departures != count) return false;
   action();
   return true;
 }
 
 bool unit_departed(std::string_view project_file) noexcept {
   std::lock_guard<std::mutex> lock(registry_mutex);
-  for (unsigned i = 0; i < std::min(departures, 16u); ++i)
+  for (std::uint64_t i = 0; i < std::min<std::uint64_t>(departures, 16); ++i)
     if (project_file == departed[i]) return true;
   return false;
 }

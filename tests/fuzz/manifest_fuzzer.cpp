@@ -9,6 +9,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -48,10 +50,12 @@ struct Program {
   std::string build_id;
 
   Program() {
+    std::set<const softpatch::internal::TranslationUnit*> units;
     for (const softpatch::Function& f : softpatch::functions()) {
       ids.push_back(f.id());
       signatures.push_back(f.signature());
       files.push_back(f.project_file());
+      if (!units.insert(&f.unit()).second) continue;
       for (std::size_t i = 0; i < f.unit().layout_count; ++i) {
         layout_names.push_back(f.unit().layouts[i].name);
         fingerprints.push_back(f.unit().layouts[i].fingerprint);
@@ -91,7 +95,8 @@ class Arena {
     auto begin = reinterpret_cast<std::uintptr_t>(bytes_);
     auto code = reinterpret_cast<std::uintptr_t>(&patch_code);
     auto entry = reinterpret_cast<std::uintptr_t>(&patch_entry);
-    return softpatch::ModuleMemory({{begin, begin + used_}, {code, code + 1}, {entry, entry + 1}});
+    return softpatch::ModuleMemory(
+        {{begin, begin + used_, false}, {code, code + 1, true}, {entry, entry + 1, true}});
   }
 
  private:
@@ -136,7 +141,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   static const Program program;
   FuzzedDataProvider in(data, size);
   Arena arena;
-  PatchManifest manifest{};
+  // The manifest itself lies in the patch, but for one in sixteen.
+  PatchManifest outside{};
+  PatchManifest* in_arena = arena.place<PatchManifest>(1);
+  PatchManifest& manifest = in.ConsumeIntegralInRange(0, 15) && in_arena ? *in_arena : outside;
+  manifest = PatchManifest{};
   manifest.version = in.ConsumeIntegralInRange(0, 15) ? softpatch::internal::kManifestVersion
                                                       : in.ConsumeIntegral<unsigned>();
   manifest.build_id = pick_string(in, arena, {program.build_id});
@@ -147,9 +156,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   for (std::size_t i = 0; functions && i < function_count; ++i) {
     functions[i].id = pick_string(in, arena, program.ids);
     functions[i].signature = pick_string(in, arena, program.signatures);
-    int entry = in.ConsumeIntegralInRange(0, 3);
+    // The entry: the patch's, none (look the id up), code elsewhere, or data.
+    int entry = in.ConsumeIntegralInRange(0, 4);
     functions[i].entry = entry == 0 ? &patch_entry : nullptr;
     if (entry == 1) functions[i].entry = reinterpret_cast<RawFunction (*)()>(&std::abort);
+    if (entry == 2) functions[i].entry = reinterpret_cast<RawFunction (*)()>(arena.place<char>(8));
   }
   manifest.functions = in.ConsumeIntegralInRange(0, 15) ? functions : nullptr;
   manifest.function_count = pick_count(in, function_count);
@@ -165,12 +176,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   manifest.layout_count = pick_count(in, layout_count);
   manifest.flags = in.ConsumeIntegral<unsigned>() & 3;
 
-  // The symbols a patch defines: its own code, nothing, or code elsewhere.
-  int symbols = in.ConsumeIntegralInRange(0, 2);
-  softpatch::SymbolLookup lookup = [symbols](const char*) -> RawFunction {
+  // The symbols a patch defines: its own code, nothing, code elsewhere, or
+  // a variable of the patch.
+  int symbols = in.ConsumeIntegralInRange(0, 3);
+  char* variable = arena.place<char>(8);
+  softpatch::SymbolLookup lookup = [symbols, variable](const char*) -> RawFunction {
     if (symbols == 0) return &patch_code;
     if (symbols == 1) return nullptr;
-    return reinterpret_cast<RawFunction>(&std::abort);
+    if (symbols == 2) return reinterpret_cast<RawFunction>(&std::abort);
+    return reinterpret_cast<RawFunction>(variable);
   };
 
   softpatch::Result<std::vector<softpatch::PlannedSwitch>> planned =
@@ -183,7 +197,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   ++accepted;
   require(manifest.version == softpatch::internal::kManifestVersion);
+  require(manifest.build_id == program.build_id);
   require(planned->size() <= manifest.function_count);
+  std::map<std::string, std::string> signature_of;  // the manifest's, by id
+  for (std::size_t i = 0; i < manifest.function_count; ++i)
+    require(signature_of.emplace(manifest.functions[i].id, manifest.functions[i].signature).second);
+  for (std::size_t i = 0; i < manifest.layout_count; ++i)
+    for (std::size_t j = 0; j < program.layout_names.size(); ++j)
+      if (program.layout_names[j] == manifest.layouts[i].name)
+        require(program.fingerprints[j] == manifest.layouts[i].fingerprint);
   for (const softpatch::PlannedSwitch& s : *planned) {
     require(s.code == &patch_code);
     bool found = false;
@@ -191,6 +213,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       if (&f.slot() == s.slot) {
         found = true;
         require(f.project_file() == std::string(manifest.project_file));
+        require(signature_of.at(f.id()) == f.signature());
         require(s.name == f.name());
       }
     require(found);

@@ -110,6 +110,24 @@ TEST(Agent, AClientThatLeavesBeforeItsAnswerHarmsNothing) {
   EXPECT_THAT(ask("status\n"), HasSubstr("ok"));
 }
 
+// Two seconds for the whole request, not for each byte of it.
+TEST(Agent, ATrickleOfBytesHoldsItForTwoSecondsAtMost) {
+  int slow = connect_to_agent();
+  ASSERT_GE(slow, 0);
+  std::thread trickle([slow] {
+    for (int i = 0; i < 12; ++i) {
+      send(slow, "s", 1, MSG_NOSIGNAL);
+      std::this_thread::sleep_for(std::chrono::milliseconds(400));
+    }
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  auto started = Clock::now();
+  EXPECT_THAT(ask("status\n"), HasSubstr("ok"));
+  EXPECT_LT(Clock::now() - started, std::chrono::seconds(3));
+  trickle.join();
+  EXPECT_EQ(read_reply(slow), "error no request line within 2 s: timed out\n");
+}
+
 TEST(Agent, FiftyClientsAtOnceAreAllAnswered) {
   std::vector<std::string> replies(50);
   std::vector<std::thread> clients;

@@ -146,6 +146,8 @@ TEST(Loader, CorruptManifestIsRefused) {
       {"file", "corrupt manifest (build id or file name)"},
       {"count", "corrupt manifest (1073741824 functions)"},
       {"entry", "corrupt manifest (entry of _Z6answerv)"},
+      {"data-entry", "corrupt manifest (entry of _Z6answerv)"},
+      {"twice", "corrupt manifest (_Z6answerv listed twice)"},
   };
   std::string path = prepared("patch_corrupt_manifest", own_build_id());
   for (auto [how, message] : cases) {
@@ -209,6 +211,11 @@ TEST(Loader, RefusesPatchFilesOthersCouldHaveWritten) {
   EXPECT_THAT(refusal(link), HasSubstr("link.so: is a symbolic link"));
 
   EXPECT_THAT(refusal(dir), HasSubstr("not a regular file"));
+
+  std::string fifo = dir + "/fifo.so";  // opening it must not wait for a writer
+  unlink(fifo.c_str());
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  EXPECT_THAT(refusal(fifo), HasSubstr("fifo.so: not a regular file"));
 
   std::string empty = dir + "/empty.so";
   std::ofstream(empty).close();

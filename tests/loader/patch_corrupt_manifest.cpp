@@ -1,13 +1,15 @@
 // A patch whose manifest is corrupted, as it is opened, in the way
 // SOFTPATCH_TEST_CORRUPTION names: "file" (its file name points into the
-// program), "count" (more functions than the array holds), "entry" (an
-// entry function outside the patch). answer() alone would be a fine patch.
+// program), "count" (more functions than any file has), "entry" (an entry
+// function outside the patch), "data-entry" (an entry in the patch's data),
+// "twice" (a function listed twice). answer() alone would be a fine patch.
 #include "patch_template.h"
 
 int answer() { return 7; }
 
 static softpatch::internal::PatchFunction functions[] = {
     {"_Z6answerv", "int ()", nullptr},
+    {"_Z6answerv", "int ()", nullptr},  // counted only for "twice"
 };
 
 extern "C" softpatch::internal::PatchManifest softpatch_manifest = {
@@ -30,5 +32,7 @@ static const bool corrupted = [] {
   if (how == "count") softpatch_manifest.function_count = 1u << 30;
   if (how == "entry")
     functions[0].entry = reinterpret_cast<Entry>(reinterpret_cast<void*>(&std::getenv));
+  if (how == "data-entry") functions[0].entry = reinterpret_cast<Entry>(&functions[1]);
+  if (how == "twice") softpatch_manifest.function_count = 2;
   return true;
 }();

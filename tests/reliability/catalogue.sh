@@ -306,6 +306,10 @@ case_directory() {
   mkdir "$bad/directory.so"
   refused "patches/directory.so" "not a regular file" load patches/directory.so
 }
+case_fifo() {
+  mkfifo "$bad/fifo.so"  # nobody writes to it: opening must not wait
+  refused "patches/fifo.so" "not a regular file" load patches/fifo.so
+}
 case_symlink() {
   ln -s good.so "$bad/link.so"
   refused "patches/link.so" "symbolic link" load patches/link.so
@@ -528,6 +532,7 @@ run no_running_program "source: softpatch patch with no program running"
 run two_patches_at_once "source: two softpatch patch runs at once (must not interleave)"
 run empty_file "patch file: empty"
 run directory "patch file: a directory"
+run fifo "patch file: a FIFO nobody writes to"
 run symlink "patch file: a symbolic link to a good patch"
 run world_writable "patch file: world-writable (mode 666)"
 run other_owner "patch file: owned by another user"

@@ -1,5 +1,5 @@
-// The registry's state as the loader sees it: which version of it a patch
-// was checked against, and which files went away.
+// The registry's state as the loader sees it: whether a unit went away
+// since a patch was checked, and which files did.
 #ifndef SOFTPATCH_INTERNAL_REGISTRY_STATE_H
 #define SOFTPATCH_INTERNAL_REGISTRY_STATE_H
 
@@ -10,15 +10,17 @@
 namespace softpatch {
 namespace internal {
 
-// Counts registrations and unregistrations: the loader checks a patch
-// against one state of the registry, and switches slots only if it is still
-// that state (while_registry_is), so that no slot it switches belongs to a
-// library being closed or a program exiting.
-std::uint64_t registry_generation() noexcept;
+// How many units have been unregistered so far (a library closed, or the
+// program exiting): the loader notes it before it checks a patch, and
+// switches slots only if no unit went away since (while_no_departures_since),
+// so that no slot it writes belongs to a library that is going away.
+// Registrations do not count: they invalidate nothing.
+std::uint64_t unit_departures() noexcept;
 
-// Runs `action` with the registry locked if it is still at `generation`;
-// returns whether it ran. `action` must not use the registry.
-bool while_registry_is(std::uint64_t generation, const std::function<void()>& action);
+// Runs `action` with the registry locked if no unit was unregistered since
+// the count was `departures`; returns whether it ran. `action` must not use
+// the registry.
+bool while_no_departures_since(std::uint64_t departures, const std::function<void()>& action);
 
 // Whether a unit of `project_file` was unregistered (closed or exiting),
 // remembered for the last 16 such files.
