@@ -12,9 +12,9 @@
 // "removed" hooks run last-registered first: before a rollback switches the
 // patch out, and, when a later patch of the same file supersedes it, right
 // after that patch is switched in (before its own "applied" hooks). A hook
-// that throws does not stop
-// the others; its message is reported with the patch (softpatch patch prints
-// it). Calls outside a patch being loaded are ignored.
+// that throws does not stop the others; its message is reported with the
+// patch (softpatch patch prints it). Calls outside a patch being loaded are
+// ignored.
 #ifndef SOFTPATCH_PATCH_HOOKS_H
 #define SOFTPATCH_PATCH_HOOKS_H
 
