@@ -115,11 +115,6 @@ bool switch_in(Patch& patch, std::uint64_t departures) {
   return true;
 }
 
-// Why a patch or a rollback changed nothing.
-const char kUnitsWent[] =
-    "the program's instrumented files changed meanwhile (a library closed, or the program is "
-    "exiting)";
-
 // The memory the patch opened as `handle` was mapped into (its manifest
 // must be there, not in a library it depends on).
 ModuleMemory patch_memory(void* handle) {
@@ -153,25 +148,23 @@ Result<PatchInfo> load_patch(const std::string& path) {
   auto* manifest = static_cast<const PatchManifest*>(dlsym(handle, SOFTPATCH_MANIFEST_SYMBOL));
   ModuleMemory memory = patch_memory(handle);
   if (!manifest) return refused(path, "not a softpatch patch (no manifest)");
-  std::uint64_t departures = internal::unit_departures();
-  Result<std::vector<PlannedSwitch>> planned =
-      check_manifest(path, *manifest, memory, [handle](const char* id) {
-        return reinterpret_cast<internal::RawFunction>(dlsym(handle, id));
-      });
+  Result<PatchPlan> planned = check_manifest(path, *manifest, memory, [handle](const char* id) {
+    return reinterpret_cast<internal::RawFunction>(dlsym(handle, id));
+  });
   if (!planned) return Error{planned.error()};
 
   patch.info = {static_cast<int>(history().size()) + 1,
                 path,
                 manifest->project_file,
-                planned->size(),
+                planned->switches.size(),
                 false,
                 true,
                 ""};
-  patch.switches = switches_of(std::move(planned.value()));
-  patch.departures = departures;
+  patch.switches = switches_of(std::move(planned->switches));
+  patch.departures = planned->departures;
   if (deferred) {
     ++pending_count;
-  } else if (!switch_in(patch, departures)) {
+  } else if (!switch_in(patch, planned->departures)) {
     return refused(path, std::string(kUnitsWent) + "; nothing applied");
   }
   history().push_back(std::move(patch));

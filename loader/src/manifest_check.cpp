@@ -1,11 +1,13 @@
 #include "manifest_check.h"
 
+#include <dlfcn.h>
 #include <link.h>
 
 #include <cstring>
 #include <map>
 #include <mutex>
 #include <set>
+#include <utility>
 
 #include "messages.h"
 #include "softpatch/internal/registry_state.h"
@@ -108,12 +110,6 @@ Result<ReadManifest> read(const std::string& path, const PatchManifest& manifest
   return out;
 }
 
-const internal::TranslationUnit* unit_of(std::string_view project_file) {
-  for (const Function& f : functions())
-    if (project_file == f.project_file()) return &f.unit();
-  return nullptr;
-}
-
 // A class whose layout the patch sees differently from the program's file.
 std::optional<std::string> changed_layout(const internal::TranslationUnit& unit,
                                           const ReadManifest& manifest) {
@@ -145,6 +141,56 @@ std::optional<std::string> missing_function(const internal::TranslationUnit& uni
 }
 
 }  // namespace
+
+// Whether `address` lies in the executable itself (the first module
+// dl_iterate_phdr reports), which is never unloaded.
+bool in_executable(const void* address) {
+  struct Search {
+    std::uintptr_t address;
+    int index = 0;
+    bool found = false;
+  } search{reinterpret_cast<std::uintptr_t>(address)};
+  dl_iterate_phdr(
+      [](dl_phdr_info* info, std::size_t, void* data) {
+        auto* search = static_cast<Search*>(data);
+        for (int i = 0; i < info->dlpi_phnum; ++i) {
+          const ElfW(Phdr)& segment = info->dlpi_phdr[i];
+          std::uintptr_t begin = info->dlpi_addr + segment.p_vaddr;
+          if (segment.p_type == PT_LOAD && search->address >= begin &&
+              search->address < begin + segment.p_memsz) {
+            search->found = search->index == 0;
+            return 1;
+          }
+        }
+        ++search->index;
+        return 0;
+      },
+      &search);
+  return search.found;
+}
+
+std::optional<ModulePin> ModulePin::of(const void* address) {
+  if (in_executable(address)) return ModulePin();
+  Dl_info info{};
+  if (!dladdr(address, &info) || !info.dli_fname) return std::nullopt;
+  ModulePin pin;
+  pin.handle_ = dlopen(info.dli_fname, RTLD_LAZY | RTLD_NOLOAD);
+  if (!pin.handle_) return std::nullopt;
+  return pin;
+}
+
+ModulePin::ModulePin(ModulePin&& other) noexcept : handle_(other.handle_) {
+  other.handle_ = nullptr;
+}
+
+ModulePin& ModulePin::operator=(ModulePin&& other) noexcept {
+  std::swap(handle_, other.handle_);
+  return *this;
+}
+
+ModulePin::~ModulePin() {
+  if (handle_) dlclose(handle_);
+}
 
 ModuleMemory ModuleMemory::of_module_holding(const void* address) {
   struct Search {
@@ -198,46 +244,51 @@ std::optional<std::string_view> ModuleMemory::string_at(const char* address) con
   return std::string_view(address, static_cast<const char*>(end) - address);
 }
 
-Result<std::vector<PlannedSwitch>> check_manifest(const std::string& path, const PatchManifest& raw,
-                                                  const ModuleMemory& memory,
-                                                  const SymbolLookup& lookup) {
+Result<PatchPlan> check_manifest(const std::string& path, const PatchManifest& raw,
+                                 const ModuleMemory& memory, const SymbolLookup& lookup) {
   Result<ReadManifest> read_manifest = read(path, raw, memory);
   if (!read_manifest) return Error{read_manifest.error()};
   const ReadManifest& manifest = *read_manifest;
   std::string file(manifest.project_file);
-  const internal::TranslationUnit* unit = unit_of(manifest.project_file);
+  PatchPlan plan;
+  plan.departures = internal::unit_departures();
+  const internal::TranslationUnit* unit = internal::find_unit(manifest.project_file);
   if (!unit)
     return refused(path, file + (internal::unit_departed(file)
                                      ? kFileGone
                                      : " is not an instrumented file of the running program"));
+  // The unit's records are read below: its library must stay loaded, and
+  // must still be the one it was found in.
+  std::optional<ModulePin> pin = ModulePin::of(unit);
+  if (!pin) return refused(path, file + kFileGone);
+  if (internal::unit_departures() != plan.departures)
+    return refused(path, std::string(kUnitsWent) + "; nothing applied");
+  plan.pin = std::move(*pin);
   if (build_id_of(*unit) != manifest.build_id)
     return refused(path, "built for another binary (build id " + std::string(manifest.build_id) +
                              ", running " + build_id_of(*unit) + ")");
   if (std::optional<std::string> changed = changed_layout(*unit, manifest))
     return refused(path, *changed + ": restart needed");
-  std::vector<PlannedSwitch> switches;
   for (const ReadManifest::Function& entry : manifest.functions) {
-    Result<Function> target = find_function_by_id(entry.id);
+    std::optional<internal::FunctionFacts> target = internal::function_facts(entry.id);
     if (!target) continue;  // a function the patch adds: called only by the patch itself
-    if (std::string_view(target->project_file()) != manifest.project_file)
-      return refused(path, std::string(target->name()) + " belongs to " + target->project_file() +
-                               ", not " + file);
-    if (std::string_view(target->signature()) != entry.signature)
-      return refused(path, std::string(target->name()) + " changed its signature from '" +
-                               target->signature() + "' to '" + std::string(entry.signature) +
-                               "': restart needed");
+    if (target->unit != unit)
+      return refused(path, target->name + " belongs to " + target->project_file + ", not " + file);
+    if (target->signature != entry.signature)
+      return refused(path, target->name + " changed its signature from '" + target->signature +
+                               "' to '" + std::string(entry.signature) + "': restart needed");
     internal::RawFunction code =
         entry.entry ? entry.entry() : lookup(std::string(entry.id).c_str());
-    if (!code) return refused(path, std::string("no code for ") + target->name() + " in the patch");
+    if (!code) return refused(path, "no code for " + target->name + " in the patch");
     if (!memory.holds_code(reinterpret_cast<const void*>(code)))
-      return refused(path, std::string("the code for ") + target->name() +
-                               " is not in the patch (corrupt manifest)");
-    switches.push_back({&target->slot(), code, target->name()});
+      return refused(path,
+                     "the code for " + target->name + " is not in the patch (corrupt manifest)");
+    plan.switches.push_back({target->slot, code, target->name});
   }
   if (manifest.flags & internal::kWholeFile)
     if (std::optional<std::string> gone = missing_function(*unit, manifest))
       return refused(path, *gone + ": restart needed");
-  return switches;
+  return plan;
 }
 
 }  // namespace softpatch

@@ -45,11 +45,33 @@ class ModuleMemory {
   std::vector<Range> ranges_;
 };
 
+// Keeps the library that holds an address loaded for as long as it lives
+// (a reference taken with dlopen(RTLD_NOLOAD)); the executable needs none.
+class ModulePin {
+ public:
+  ModulePin() = default;
+  // Nothing when no module holds `address`, or its library is being closed.
+  static std::optional<ModulePin> of(const void* address);
+  ModulePin(ModulePin&& other) noexcept;
+  ModulePin& operator=(ModulePin&& other) noexcept;
+  ~ModulePin();
+
+ private:
+  void* handle_ = nullptr;
+};
+
 // One slot a patch will switch, and to what.
 struct PlannedSwitch {
   internal::Slot* slot;
   internal::RawFunction code;
   std::string name;
+};
+
+// What a checked patch will do, and what keeps it valid until it is done.
+struct PatchPlan {
+  std::vector<PlannedSwitch> switches;
+  ModulePin pin;                 // the patched file's library stays loaded
+  std::uint64_t departures = 0;  // units gone when the check began
 };
 
 // Finds the code of a function the manifest gives no entry for, by its id.
@@ -59,11 +81,10 @@ using SymbolLookup = std::function<internal::RawFunction(const char* id)>;
 // well-formed and inside `memory`, built for this program, every known
 // function of the same file with the same signature, no class layout
 // changed, nothing other files call removed. Returns the switches to make;
-// changes nothing.
-Result<std::vector<PlannedSwitch>> check_manifest(const std::string& path,
-                                                  const internal::PatchManifest& manifest,
-                                                  const ModuleMemory& memory,
-                                                  const SymbolLookup& lookup);
+// changes nothing. Switch them only while no unit has gone since
+// `departures` (internal::while_no_departures_since).
+Result<PatchPlan> check_manifest(const std::string& path, const internal::PatchManifest& manifest,
+                                 const ModuleMemory& memory, const SymbolLookup& lookup);
 
 }  // namespace softpatch
 

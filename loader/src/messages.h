@@ -19,6 +19,11 @@ inline Error refused(const std::string& path, const std::string& cause) {
 inline constexpr char kFileGone[] =
     " is no longer loaded (a library closed, or the program is exiting)";
 
+// Said when a unit went away while a patch was checked or hooks ran.
+inline constexpr char kUnitsWent[] =
+    "the program's instrumented files changed meanwhile (a library closed, or the program is "
+    "exiting)";
+
 // The position of the first control character in `text` (a tab, a line
 // break, a NUL...), or npos: requests and manifest strings must be one line
 // of text, since they end up in one-line messages and replies.

@@ -136,6 +136,22 @@ bool while_no_departures_since(std::uint64_t count, const std::function<void()>&
   return true;
 }
 
+const TranslationUnit* find_unit(std::string_view project_file) {
+  std::lock_guard<std::mutex> lock(registry_mutex);
+  for (TranslationUnit* unit = first_unit; unit; unit = unit->next)
+    if (project_file == unit->project_file) return unit;
+  return nullptr;
+}
+
+std::optional<FunctionFacts> function_facts(std::string_view id) {
+  std::lock_guard<std::mutex> lock(registry_mutex);
+  const Index& index = index_locked();
+  auto it = index.by_id.find(id);
+  if (it == index.by_id.end()) return std::nullopt;
+  const Function& f = it->second;
+  return FunctionFacts{&f.slot(), &f.unit(), f.name(), f.project_file(), f.signature()};
+}
+
 bool unit_departed(std::string_view project_file) noexcept {
   std::lock_guard<std::mutex> lock(registry_mutex);
   for (std::uint64_t i = 0; i < std::min<std::uint64_t>(departures, 16); ++i)

@@ -187,7 +187,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     return reinterpret_cast<RawFunction>(variable);
   };
 
-  softpatch::Result<std::vector<softpatch::PlannedSwitch>> planned =
+  softpatch::Result<softpatch::PatchPlan> planned =
       softpatch::check_manifest("fuzz.so", manifest, arena.memory(), lookup);
   ++checked;
   if (!planned) {
@@ -198,7 +198,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   ++accepted;
   require(manifest.version == softpatch::internal::kManifestVersion);
   require(manifest.build_id == program.build_id);
-  require(planned->size() <= manifest.function_count);
+  require(planned->switches.size() <= manifest.function_count);
   std::map<std::string, std::string> signature_of;  // the manifest's, by id
   for (std::size_t i = 0; i < manifest.function_count; ++i)
     require(signature_of.emplace(manifest.functions[i].id, manifest.functions[i].signature).second);
@@ -206,7 +206,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     for (std::size_t j = 0; j < program.layout_names.size(); ++j)
       if (program.layout_names[j] == manifest.layouts[i].name)
         require(program.fingerprints[j] == manifest.layouts[i].fingerprint);
-  for (const softpatch::PlannedSwitch& s : *planned) {
+  for (const softpatch::PlannedSwitch& s : planned->switches) {
     require(s.code == &patch_code);
     bool found = false;
     for (const softpatch::Function& f : softpatch::functions())

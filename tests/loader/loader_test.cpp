@@ -164,6 +164,30 @@ TEST(Loader, CorruptManifestIsRefused) {
   EXPECT_EQ(answer(), 41);
 }
 
+// A patch of a file in a library loaded with dlopen: applied while the
+// library is loaded (it stays loaded while the patch is checked); once it is
+// closed, neither a rollback nor a new patch writes its slots.
+TEST(Loader, PatchesOfALibraryThatIsClosedChangeNothing) {
+  void* plugin = dlopen(SOFTPATCH_TEST_PLUGIN, RTLD_NOW | RTLD_LOCAL);
+  ASSERT_NE(plugin, nullptr) << dlerror();
+  auto twice = reinterpret_cast<int (*)(int)>(dlsym(plugin, "plugin_twice"));
+  ASSERT_NE(twice, nullptr);
+  std::string path =
+      prepared("patch_plugin", softpatch::module_build_id(reinterpret_cast<void*>(twice)));
+  softpatch::Result<softpatch::PatchInfo> p = softpatch::load_patch(path);
+  ASSERT_TRUE(p) << p.error();
+  EXPECT_EQ(twice(5), 15);
+  ASSERT_EQ(dlclose(plugin), 0);
+
+  softpatch::Result<softpatch::PatchInfo> back = softpatch::rollback(p->number);
+  ASSERT_FALSE(back);
+  EXPECT_THAT(back.error(), HasSubstr("tests/runtime/plugin.cpp is no longer loaded"));
+  softpatch::Result<softpatch::PatchInfo> again = softpatch::load_patch(path);
+  ASSERT_FALSE(again);
+  EXPECT_THAT(again.error(), HasSubstr("tests/runtime/plugin.cpp is no longer loaded"));
+  unsetenv("SOFTPATCH_TEST_BUILD_ID");
+}
+
 // Patches stay loaded for good, but keep no file descriptor: a long session
 // of patches must not run the program out of them.
 TEST(Loader, LoadedPatchesKeepNoDescriptorOpen) {

@@ -5,7 +5,11 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
+#include <string>
 #include <string_view>
+
+#include "softpatch/internal/slot.h"
 
 namespace softpatch {
 namespace internal {
@@ -21,6 +25,20 @@ std::uint64_t unit_departures() noexcept;
 // the count was `departures`; returns whether it ran. `action` must not use
 // the registry.
 bool while_no_departures_since(std::uint64_t departures, const std::function<void()>& action);
+
+// The registered unit of `project_file`, or null. Found under the registry's
+// lock; its records may be read afterwards only while its module is kept
+// loaded (the loader pins it) or is the executable.
+const TranslationUnit* find_unit(std::string_view project_file);
+
+// What the registry knows of the function with stable `id`, copied under
+// its lock: a unit that goes away takes its strings with it.
+struct FunctionFacts {
+  Slot* slot;
+  const TranslationUnit* unit;
+  std::string name, project_file, signature;
+};
+std::optional<FunctionFacts> function_facts(std::string_view id);
 
 // Whether a unit of `project_file` was unregistered (closed or exiting),
 // remembered for the last 16 such files.
