@@ -47,6 +47,7 @@ RawFunction patch_entry() { return &patch_code; }
 // What the program really has, for manifests that are nearly right.
 struct Program {
   std::vector<std::string> ids, signatures, files, layout_names, fingerprints;
+  std::map<std::string, std::map<std::string, std::string>> layouts_of;  // file -> class -> fp
   std::string build_id;
 
   Program() {
@@ -59,6 +60,7 @@ struct Program {
       for (std::size_t i = 0; i < f.unit().layout_count; ++i) {
         layout_names.push_back(f.unit().layouts[i].name);
         fingerprints.push_back(f.unit().layouts[i].fingerprint);
+        layouts_of[f.project_file()][f.unit().layouts[i].name] = f.unit().layouts[i].fingerprint;
       }
     }
     build_id = softpatch::module_build_id(reinterpret_cast<const void*>(&fuzzed_answer));
@@ -202,10 +204,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::map<std::string, std::string> signature_of;  // the manifest's, by id
   for (std::size_t i = 0; i < manifest.function_count; ++i)
     require(signature_of.emplace(manifest.functions[i].id, manifest.functions[i].signature).second);
+  // Layouts are compared with those the patched file sees (the fuzzer's own
+  // file is instrumented too, and sees other classes).
+  const std::map<std::string, std::string>& seen = program.layouts_of.at(manifest.project_file);
   for (std::size_t i = 0; i < manifest.layout_count; ++i)
-    for (std::size_t j = 0; j < program.layout_names.size(); ++j)
-      if (program.layout_names[j] == manifest.layouts[i].name)
-        require(program.fingerprints[j] == manifest.layouts[i].fingerprint);
+    if (auto it = seen.find(manifest.layouts[i].name); it != seen.end())
+      require(it->second == manifest.layouts[i].fingerprint);
   for (const softpatch::PlannedSwitch& s : planned->switches) {
     require(s.code == &patch_code);
     bool found = false;
