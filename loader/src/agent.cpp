@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "agent_request.h"
+#include "softpatch/internal/registry_state.h"
 #include "softpatch/loader.h"
 #include "softpatch/registry.h"
 
@@ -37,9 +38,8 @@ std::string status() {
 }
 
 std::string build_id_of_file(const std::string& project_file) {
-  for (const Function& f : functions())
-    if (project_file == f.project_file())
-      return "build-id " + module_build_id(&f.unit()) + "\nok\n";
+  if (const internal::TranslationUnit* unit = internal::find_unit(project_file))
+    return "build-id " + module_build_id(unit) + "\nok\n";
   return "error " + project_file + " is not an instrumented file of this program\n";
 }
 
