@@ -142,35 +142,48 @@ std::optional<std::string> missing_function(const internal::TranslationUnit& uni
 
 }  // namespace
 
-// Whether `address` lies in the executable itself (the first module
-// dl_iterate_phdr reports), which is never unloaded.
-bool in_executable(const void* address) {
+namespace {
+
+// The module whose loaded segments hold `address`: its place in
+// dl_iterate_phdr's order (0 is the executable itself, which is never
+// unloaded) and its segments; nothing if no module holds it.
+struct Module {
+  int index;
+  std::vector<ModuleMemory::Range> segments;
+};
+std::optional<Module> module_holding(const void* address) {
   struct Search {
     std::uintptr_t address;
     int index = 0;
-    bool found = false;
-  } search{reinterpret_cast<std::uintptr_t>(address)};
+    std::optional<Module> found;
+  } search{reinterpret_cast<std::uintptr_t>(address), 0, std::nullopt};
   dl_iterate_phdr(
       [](dl_phdr_info* info, std::size_t, void* data) {
         auto* search = static_cast<Search*>(data);
+        Module module{search->index++, {}};
+        bool holds = false;
         for (int i = 0; i < info->dlpi_phnum; ++i) {
           const ElfW(Phdr)& segment = info->dlpi_phdr[i];
-          std::uintptr_t begin = info->dlpi_addr + segment.p_vaddr;
-          if (segment.p_type == PT_LOAD && search->address >= begin &&
-              search->address < begin + segment.p_memsz) {
-            search->found = search->index == 0;
-            return 1;
-          }
+          if (segment.p_type != PT_LOAD) continue;
+          ModuleMemory::Range range{info->dlpi_addr + segment.p_vaddr,
+                                    info->dlpi_addr + segment.p_vaddr + segment.p_memsz,
+                                    (segment.p_flags & PF_X) != 0};
+          holds = holds || (search->address >= range.begin && search->address < range.end);
+          module.segments.push_back(range);
         }
-        ++search->index;
-        return 0;
+        if (holds) search->found = std::move(module);
+        return holds ? 1 : 0;
       },
       &search);
   return search.found;
 }
 
+}  // namespace
+
 std::optional<ModulePin> ModulePin::of(const void* address) {
-  if (in_executable(address)) return ModulePin();
+  std::optional<Module> module = module_holding(address);
+  if (!module) return std::nullopt;
+  if (module->index == 0) return ModulePin();  // the executable
   Dl_info info{};
   if (!dladdr(address, &info) || !info.dli_fname) return std::nullopt;
   ModulePin pin;
@@ -193,29 +206,8 @@ ModulePin::~ModulePin() {
 }
 
 ModuleMemory ModuleMemory::of_module_holding(const void* address) {
-  struct Search {
-    std::uintptr_t address;
-    std::vector<Range> ranges;
-  } search{reinterpret_cast<std::uintptr_t>(address), {}};
-  dl_iterate_phdr(
-      [](dl_phdr_info* info, std::size_t, void* data) {
-        auto* search = static_cast<Search*>(data);
-        std::vector<Range> ranges;
-        bool found = false;
-        for (int i = 0; i < info->dlpi_phnum; ++i) {
-          const ElfW(Phdr)& segment = info->dlpi_phdr[i];
-          if (segment.p_type != PT_LOAD) continue;
-          Range range{info->dlpi_addr + segment.p_vaddr,
-                      info->dlpi_addr + segment.p_vaddr + segment.p_memsz,
-                      (segment.p_flags & PF_X) != 0};
-          found = found || (search->address >= range.begin && search->address < range.end);
-          ranges.push_back(range);
-        }
-        if (found) search->ranges = std::move(ranges);
-        return found ? 1 : 0;
-      },
-      &search);
-  return ModuleMemory(std::move(search.ranges));
+  std::optional<Module> module = module_holding(address);
+  return ModuleMemory(module ? std::move(module->segments) : std::vector<Range>{});
 }
 
 const ModuleMemory::Range* ModuleMemory::range_of(std::uintptr_t address) const {
