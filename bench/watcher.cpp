@@ -19,8 +19,8 @@
 #include <thread>
 #include <vector>
 
-#include "softpatch/driver/debouncer.h"
-#include "softpatch/driver/file_watcher.h"
+#include "softpatch/devloop/debouncer.h"
+#include "softpatch/devloop/file_watcher.h"
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;

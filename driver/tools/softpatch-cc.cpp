@@ -3,7 +3,7 @@
 //   softpatch-cc [--root=DIR] [--verbose] <compiler> <args...>
 //
 // Used as CMAKE_CXX_COMPILER_LAUNCHER by softpatch_instrument(); see
-// softpatch/driver/launcher.h.
+// softpatch/launcher/launcher.h.
 #include <unistd.h>
 
 #include <cstdio>
@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
-#include "softpatch/driver/launcher.h"
-#include "softpatch/driver/runtime_headers.h"
+#include "softpatch/common/runtime_headers.h"
+#include "softpatch/launcher/launcher.h"
 #include "softpatch/rewriter/preamble_cache.h"
 
 namespace fs = std::filesystem;

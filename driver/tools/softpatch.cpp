@@ -13,11 +13,11 @@
 #include <cstring>
 #include <sstream>
 
-#include "softpatch/driver/agent_client.h"
-#include "softpatch/driver/dev_loop.h"
-#include "softpatch/driver/live_patch.h"
+#include "softpatch/devloop/dev_loop.h"
+#include "softpatch/patching/live_patch.h"
+#include "softpatch/protocol/agent_client.h"
 
-using softpatch::driver::ask_agent;
+namespace protocol = softpatch::protocol;
 
 namespace {
 
@@ -77,11 +77,49 @@ int signal_number(const std::string& name) {
   return -1;
 }
 
-int print_reply(llvm::Expected<std::string> reply) {
-  if (!reply) return fail(llvm::toString(reply.takeError()));
-  std::string text = *reply;
-  text.erase(text.rfind("ok"));  // the closing line is for machines
-  std::fputs(text.c_str(), stdout);
+const char* state_name(protocol::PatchSummary::State state) {
+  switch (state) {
+    case protocol::PatchSummary::State::kActive:
+      return "active";
+    case protocol::PatchSummary::State::kPending:
+      return "pending";
+    case protocol::PatchSummary::State::kRolledBack:
+      break;
+  }
+  return "rolled back";
+}
+
+int show_status(int pid) {
+  softpatch::Result<protocol::StatusReply> status = protocol::ask(pid, protocol::StatusRequest{});
+  if (!status) return fail(softpatch::driver::agent_message(status.take_error()));
+  int active = 0;
+  for (const protocol::PatchSummary& patch : status->patches)
+    active += patch.state == protocol::PatchSummary::State::kActive;
+  std::printf("pid %d\nexe %s\npatches %zu active %d\n", status->pid, status->executable.c_str(),
+              status->patches.size(), active);
+  for (const protocol::PatchSummary& patch : status->patches)
+    std::printf("patch %d\t%s\t%zu functions\t%s\n", patch.number, patch.project_file.c_str(),
+                patch.functions, state_name(patch.state));
+  return 0;
+}
+
+int show_list(int pid, const std::string& pattern) {
+  softpatch::Result<protocol::ListReply> list = protocol::ask(pid, protocol::ListRequest{pattern});
+  if (!list) return fail(softpatch::driver::agent_message(list.take_error()));
+  for (const protocol::FunctionEntry& f : list->functions)
+    std::printf("%s\t%s:%u\t%s\n", f.name.c_str(), f.project_file.c_str(), f.line,
+                f.patched ? "patched" : "-");
+  return 0;
+}
+
+int roll_back(int pid, int number) {
+  softpatch::Result<protocol::PatchReply> rolled =
+      protocol::ask(pid, protocol::RollbackRequest{number});
+  if (!rolled) return fail(softpatch::driver::agent_message(rolled.take_error()));
+  for (const std::string& warning : rolled->warnings)
+    std::fprintf(stderr, "softpatch: %s\n", warning.c_str());
+  std::printf("rolled back patch %d (%s)\n", rolled->patch.number,
+              rolled->patch.project_file.c_str());
   return 0;
 }
 
@@ -163,14 +201,7 @@ int main(int argc, char** argv) {
   }
   llvm::Expected<int> process = target(pid);
   if (!process) return fail(llvm::toString(process.takeError()));
-  if (*status) return print_reply(ask_agent(*process, "status"));
-  if (*list) return print_reply(ask_agent(*process, "list " + pattern));
-  llvm::Expected<std::string> reply =
-      ask_agent(*process, number ? "rollback " + std::to_string(number) : "rollback");
-  if (!reply) return fail(llvm::toString(reply.takeError()));
-  std::istringstream fields(softpatch::driver::reply_field(*reply, "ok rolled back"));
-  std::string rolled_back, file;
-  fields >> rolled_back >> file;
-  std::printf("rolled back patch %s (%s)\n", rolled_back.c_str(), file.c_str());
-  return 0;
+  if (*status) return show_status(*process);
+  if (*list) return show_list(*process, pattern);
+  return roll_back(*process, number);
 }

@@ -14,54 +14,66 @@
 #include <cstdlib>
 #include <cstring>
 #include <sstream>
+#include <string_view>
 #include <thread>
+#include <variant>
 
-#include "agent_request.h"
 #include "softpatch/internal/registry_state.h"
 #include "softpatch/loader.h"
+#include "softpatch/protocol/agent_paths.h"
+#include "softpatch/protocol/agent_protocol.h"
 #include "softpatch/registry.h"
 
 namespace softpatch {
 namespace {
 
-std::string status() {
-  std::ostringstream out;
+protocol::PatchSummary summary_of(const PatchInfo& patch) {
+  using State = protocol::PatchSummary::State;
+  State state = patch.pending  ? State::kPending
+                : patch.active ? State::kActive
+                               : State::kRolledBack;
+  return {patch.number, patch.project_file, patch.functions, state};
+}
+
+std::string answer(const protocol::StatusRequest&) {
+  protocol::StatusReply reply;
+  reply.pid = getpid();
   char exe[4096] = {};
-  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-  if (n > 0) exe[n] = 0;
-  int active = 0;
-  std::vector<PatchInfo> all = patches();
-  for (const PatchInfo& p : all) active += p.active;
-  out << "pid " << getpid() << "\nexe " << exe << "\npatches " << all.size() << " active " << active
-      << "\nok\n";
-  return out.str();
+  if (ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1); n > 0) reply.executable = exe;
+  for (const PatchInfo& p : patches()) reply.patches.push_back(summary_of(p));
+  return protocol::encode(reply);
 }
 
-std::string build_id_of_file(const std::string& project_file) {
-  if (const internal::TranslationUnit* unit = internal::find_unit(project_file))
-    return "build-id " + module_build_id(unit) + "\nok\n";
-  return "error " + project_file + " is not an instrumented file of this program\n";
+std::string answer(const protocol::FileRequest& request) {
+  if (const internal::TranslationUnit* unit = internal::find_unit(request.project_file))
+    return protocol::encode(protocol::FileReply{module_build_id(unit)});
+  return protocol::encode_error(request.project_file +
+                                " is not an instrumented file of this program");
 }
 
-std::string list(const std::string& pattern) {
-  std::ostringstream out;
+std::string answer(const protocol::ListRequest& request) {
+  protocol::ListReply reply;
   for (const Function& f : functions()) {
-    if (!pattern.empty() && std::string(f.name()).find(pattern) == std::string::npos) continue;
-    out << f.name() << '\t' << f.project_file() << ':' << f.line() << '\t'
-        << (f.patched() ? "patched" : "-") << '\n';
+    if (std::string_view(f.name()).find(request.pattern) == std::string_view::npos) continue;
+    reply.functions.push_back({f.name(), f.project_file(), f.line(), f.patched()});
   }
-  out << "ok\n";
-  return out.str();
+  return protocol::encode(reply);
 }
 
-// "warning ..." lines for what hooks threw, then the closing line.
-std::string answer(Result<PatchInfo>& result, const std::string& what) {
-  if (!result) return "error " + result.error() + "\n";
-  std::string reply;
+std::string answer_patch(Result<PatchInfo> result) {
+  if (!result) return protocol::encode_error(result.error());
+  protocol::PatchReply reply{summary_of(*result), {}};
   std::istringstream errors(result->hook_errors);
-  for (std::string line; std::getline(errors, line);) reply += "warning " + line + "\n";
-  return reply + "ok " + what + " " + std::to_string(result->number) + " " + result->project_file +
-         " " + std::to_string(result->functions) + (result->pending ? " pending" : "") + "\n";
+  for (std::string line; std::getline(errors, line);) reply.warnings.push_back(line);
+  return protocol::encode(reply);
+}
+
+std::string answer(const protocol::LoadRequest& request) {
+  return answer_patch(load_patch(request.path));
+}
+
+std::string answer(const protocol::RollbackRequest& request) {
+  return answer_patch(request.number ? rollback(request.number) : rollback());
 }
 
 class Agent {
@@ -69,13 +81,12 @@ class Agent {
   Agent() {
     const char* enabled = std::getenv("SOFTPATCH_AGENT");
     if (!enabled || std::string(enabled) != "1") return;
-    std::string error;
-    std::string dir = agent_directory(&error);
-    if (dir.empty()) {
-      std::fprintf(stderr, "softpatch agent: %s\n", error.c_str());
+    Result<std::string> dir = protocol::agent_directory();
+    if (!dir) {
+      std::fprintf(stderr, "softpatch agent: %s\n", dir.error().c_str());
       return;
     }
-    path_ = dir + "/" + std::to_string(getpid()) + ".sock";
+    path_ = protocol::socket_path(*dir, getpid());
     if (!listen_on(path_) || pipe2(stop_, O_CLOEXEC) != 0) {
       std::fprintf(stderr, "softpatch agent: %s: %s\n", path_.c_str(), std::strerror(errno));
       close_all();
@@ -136,7 +147,8 @@ class Agent {
     std::string request;
     char buffer[512];
     ssize_t n = 1;
-    while (request.find('\n') == std::string::npos && request.size() <= kMaxAgentRequest) {
+    while (request.find('\n') == std::string::npos &&
+           request.size() <= protocol::kMaxRequestBytes) {
       auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
           deadline - std::chrono::steady_clock::now());
       pollfd ready{client, POLLIN, 0};
@@ -150,12 +162,12 @@ class Agent {
     std::string reply;
     if (std::size_t end = request.find('\n'); end != std::string::npos)
       reply = handle_agent_request(request.substr(0, end));
-    else if (request.size() > kMaxAgentRequest)
-      reply = "error request longer than " + std::to_string(kMaxAgentRequest) + " bytes\n";
+    else if (request.size() > protocol::kMaxRequestBytes)
+      reply = handle_agent_request(request);  // refused for its length, as any long line
     else if (n < 0)
-      reply = "error no request line within 2 s: timed out\n";
+      reply = protocol::encode_error("no request line within 2 s: timed out");
     else
-      reply = "error request cut off: the connection closed before its newline\n";
+      reply = protocol::encode_error("request cut off: the connection closed before its newline");
     (void)!send(client, reply.data(), reply.size(), MSG_NOSIGNAL);
   }
 
@@ -178,25 +190,9 @@ Agent agent;  // started during static initialisation, joined at exit
 }  // namespace
 
 std::string handle_agent_request(const std::string& line) {
-  Result<AgentRequest> request = parse_agent_request(line);
-  if (!request) return "error " + request.error() + "\n";
-  switch (request->verb) {
-    case AgentRequest::Verb::kStatus:
-      return status();
-    case AgentRequest::Verb::kFile:
-      return build_id_of_file(request->argument);
-    case AgentRequest::Verb::kList:
-      return list(request->argument);
-    case AgentRequest::Verb::kLoad: {
-      Result<PatchInfo> result = load_patch(request->argument);
-      return answer(result, "patch");
-    }
-    case AgentRequest::Verb::kRollback: {
-      Result<PatchInfo> result = request->number ? rollback(request->number) : rollback();
-      return answer(result, "rolled back");
-    }
-  }
-  return "error unknown request\n";
+  Result<protocol::Request> request = protocol::parse_request(line);
+  if (!request) return protocol::encode_error(request.error());
+  return std::visit([](const auto& r) { return answer(r); }, *request);
 }
 
 }  // namespace softpatch

@@ -18,7 +18,7 @@
 
 #include "elf_check.h"
 #include "messages.h"
-#include "softpatch/agent.h"
+#include "softpatch/protocol/agent_paths.h"
 
 namespace softpatch {
 namespace {
@@ -113,9 +113,10 @@ std::string link_to(const std::string& target, const std::string& directory) {
 // never used before, in the user's private directory, and no descriptor
 // stays open (one per patch, for ever, would run into the program's limit).
 Result<void*> dlopen_copy(int copy, const std::string& path) {
-  std::string error;
-  std::string directory = agent_directory(&error);
-  if (directory.empty()) return refused(path, "no private directory to load it from: " + error);
+  Result<std::string> private_directory = protocol::agent_directory();
+  if (!private_directory)
+    return refused(path, "no private directory to load it from: " + private_directory.error());
+  const std::string& directory = *private_directory;
   std::string name = link_to("/proc/self/fd/" + std::to_string(copy), directory);
   if (name.empty())
     return refused(path, "cannot link it in " + directory + ": " + std::strerror(errno));

@@ -3,6 +3,8 @@
 #include "softpatch/mock.h"
 
 #include <map>
+#include <mutex>
+#include <string>
 
 namespace softpatch {
 namespace mock_detail {
@@ -37,6 +39,7 @@ Function resolve(internal::RawFunction address, const std::string& name) {
   if (!found && address) {
     Result<Function> named = find_function(name);
     if (named) return *named;
+    named.ignore();  // the error by address is the one reported
   }
   if (found) return *found;
   throw MockError("softpatch::mock: " + name +
@@ -45,6 +48,20 @@ Function resolve(internal::RawFunction address, const std::string& name) {
                   "out (softpatch-rewrite --explain <file> says why a function is skipped). " +
                   found.error());
 }
+
+Function resolve_by_name(const std::string& name, std::size_t parameters) {
+  Result<Function> f = find_function(name);
+  if (!f) throw MockError("softpatch::mock_by_name: " + f.error());
+  if (parameter_count(f->signature()) != parameters)
+    throw MockError("softpatch::mock_by_name: " + std::string(f->name()) + " has slot type '" +
+                    f->signature() + "', not " + std::to_string(parameters) + " parameters");
+  if (!f->address())
+    throw MockError("softpatch::mock_by_name: " + std::string(f->name()) +
+                    " has no address to call the original through");
+  return *f;
+}
+
+void fail(const std::string& message) { throw MockError(message); }
 
 std::size_t register_guard(std::function<void()> end) {
   std::lock_guard<std::mutex> lock(guards_mutex);

@@ -3,6 +3,7 @@
 #include "softpatch/registry.h"
 
 #include "softpatch/internal/instrument.h"
+#include "softpatch/internal/modules.h"
 #include "softpatch/internal/registry_state.h"
 
 #include "recorded_variables.h"
@@ -167,10 +168,7 @@ RawFunction Function::address() const {
   // be named from the table the rewriter emits; their exported symbol still
   // finds them (a method's code takes the object pointer first).
   if (record_->flags & internal::kInternalLinkage) return nullptr;
-  Dl_info slot_module{};
-  if (!dladdr(record_->slot, &slot_module)) return nullptr;
-  void* handle = dlopen(slot_module.dli_fname, RTLD_LAZY | RTLD_NOLOAD);
-  if (!handle) handle = dlopen(nullptr, RTLD_LAZY);
+  void* handle = internal::open_module_holding(record_->slot);
   void* symbol = handle ? dlsym(handle, record_->id) : nullptr;
   if (handle) dlclose(handle);
   return reinterpret_cast<RawFunction>(symbol);

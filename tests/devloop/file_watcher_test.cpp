@@ -1,5 +1,5 @@
 // The dev loop's watcher on a real directory tree, with real inotify.
-#include "softpatch/driver/file_watcher.h"
+#include "softpatch/devloop/file_watcher.h"
 
 #include <fcntl.h>
 #include <gmock/gmock.h>

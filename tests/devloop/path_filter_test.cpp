@@ -1,5 +1,5 @@
 // Which paths the dev loop's watcher counts.
-#include "softpatch/driver/path_filter.h"
+#include "softpatch/devloop/path_filter.h"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
 // The dev loop's program runner with real processes: process groups, the
 // keeper, grace periods, no zombies, no orphans.
-#include "softpatch/driver/program_group.h"
+#include "softpatch/devloop/program_group.h"
 
 #include <gtest/gtest.h>
 #include <signal.h>

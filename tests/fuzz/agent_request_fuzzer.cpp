@@ -1,39 +1,46 @@
-// Fuzzes the agent's request handling: any line must get one answer whose
-// last line starts with "ok" or "error"; a request the parser accepts must
-// read back the same from the line it is written as.
+// Fuzzes the agent's side of the protocol: any line must get one answer that
+// the command line's parser reads (a typed reply or an error); a request the
+// parser accepts must read back the same from the line it is encoded as.
 #include <cstdint>
 #include <cstdlib>
 #include <string>
 
-#include "agent_request.h"
 #include "softpatch/agent.h"
+#include "softpatch/protocol/agent_protocol.h"
 
 namespace {
+
+namespace protocol = softpatch::protocol;
 
 void require(bool condition) {
   if (!condition) std::abort();
 }
 
-bool ends_in_a_closing_line(const std::string& reply) {
-  if (reply.empty() || reply.back() != '\n') return false;
-  std::size_t start = reply.rfind('\n', reply.size() - 2);
-  std::string last = reply.substr(start == std::string::npos ? 0 : start + 1);
-  return last.rfind("ok", 0) == 0 || last.rfind("error ", 0) == 0;
+// The reply to `request` parses as the reply type of that request.
+bool reply_reads(const protocol::Request& request, const std::string& reply) {
+  return std::visit(
+      [&](const auto& r) {
+        using Reply = protocol::ReplyTo<std::decay_t<decltype(r)>>;
+        softpatch::Result<Reply> parsed = protocol::parse_reply<Reply>(reply);
+        return parsed || parsed.error().find("malformed") == std::string::npos;
+      },
+      request);
 }
 
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::string line(reinterpret_cast<const char*>(data), size);
-  softpatch::Result<softpatch::AgentRequest> request = softpatch::parse_agent_request(line);
-  if (request) {
-    softpatch::Result<softpatch::AgentRequest> again =
-        softpatch::parse_agent_request(softpatch::to_line(*request));
-    require(again && again->verb == request->verb && again->argument == request->argument &&
-            again->number == request->number);
-  } else {
+  softpatch::Result<protocol::Request> request = protocol::parse_request(line);
+  std::string reply = softpatch::handle_agent_request(line);
+  if (!request) {
     require(!request.error().empty() && request.error().find('\n') == std::string::npos);
+    require(reply == protocol::encode_error(request.error()));
+    return 0;
   }
-  require(ends_in_a_closing_line(softpatch::handle_agent_request(line)));
+  std::string encoded = protocol::encode(*request);
+  softpatch::Result<protocol::Request> again = protocol::parse_request(encoded);
+  require(again && again->index() == request->index() && protocol::encode(*again) == encoded);
+  require(reply_reads(*request, reply));
   return 0;
 }

@@ -1,5 +1,5 @@
 // How softpatch-cc reads a compiler command line.
-#include "softpatch/driver/compile_job.h"
+#include "softpatch/compile/compile_job.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

@@ -1,6 +1,6 @@
 // Precompiled preambles for patch builds: made once, used while fresh,
 // dropped when a header they were built from changes.
-#include "softpatch/driver/compiler_preamble.h"
+#include "softpatch/compile/compiler_preamble.h"
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -11,7 +11,7 @@
 #include <fstream>
 #include <thread>
 
-#include "softpatch/driver/subprocess.h"
+#include "softpatch/common/subprocess.h"
 
 namespace {
 

@@ -9,7 +9,7 @@
 #include <sstream>
 
 #include "read_file.h"
-#include "softpatch/driver/subprocess.h"
+#include "softpatch/common/subprocess.h"
 
 namespace {
 

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "softpatch/agent.h"
+#include "softpatch/protocol/agent_paths.h"
 #include "target.h"
 
 namespace {
@@ -29,7 +30,9 @@ TEST(AgentOff, NoThreadAndNoSocketUnlessAsked) {
     std::string target = std::filesystem::read_symlink(fd.path(), error).string();
     EXPECT_EQ(target.rfind("socket:", 0), std::string::npos) << "a socket is open";
   }
-  std::string socket = softpatch::agent_directory() + "/" + std::to_string(getpid()) + ".sock";
+  softpatch::Result<std::string> dir = softpatch::protocol::agent_directory();
+  ASSERT_TRUE(dir) << dir.error();
+  std::string socket = softpatch::protocol::socket_path(*dir, getpid());
   struct stat info;
   EXPECT_NE(stat(socket.c_str(), &info), 0) << socket << " exists";
 }

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "softpatch/agent.h"
+#include "softpatch/protocol/agent_paths.h"
 
 namespace {
 
@@ -23,7 +24,8 @@ using ::testing::StartsWith;
 using Clock = std::chrono::steady_clock;
 
 std::string socket_path() {
-  return softpatch::agent_directory() + "/" + std::to_string(getpid()) + ".sock";
+  softpatch::Result<std::string> dir = softpatch::protocol::agent_directory();
+  return dir ? softpatch::protocol::socket_path(*dir, getpid()) : dir.error();
 }
 
 int connect_to_agent() {

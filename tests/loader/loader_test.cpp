@@ -15,6 +15,7 @@
 #include <iterator>
 #include <thread>
 
+#include "result_testing.h"
 #include "target.h"
 
 extern "C" char hook_log[64];
@@ -80,7 +81,8 @@ TEST(Loader, RollbackOfASupersededPatchIsRefused) {
   EXPECT_EQ(answer(), 42);
   ASSERT_TRUE(softpatch::rollback());
   EXPECT_EQ(answer(), 41);
-  EXPECT_FALSE(softpatch::rollback(first->number));  // already rolled back
+  EXPECT_THAT(failure_of(softpatch::rollback(first->number)),
+              HasSubstr("already rolled back"));  // already rolled back
 }
 
 TEST(Loader, APatchWrittenWhereAnEarlierOneWasIsTheNewOne) {
@@ -321,7 +323,7 @@ TEST(Loader, DeferredPatchesWaitForASafePoint) {
   EXPECT_TRUE(p->pending);
   EXPECT_FALSE(p->active);
   EXPECT_EQ(answer(), 41);  // checked, not switched
-  EXPECT_FALSE(softpatch::rollback(p->number));
+  EXPECT_THAT(failure_of(softpatch::rollback(p->number)), HasSubstr("waits for a safe point"));
   EXPECT_EQ(softpatch::safepoint(), 1);
   EXPECT_EQ(answer(), 42);
   EXPECT_EQ(softpatch::safepoint(), 0);

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Compiles a snippet that misuses softpatch/mock.h and passes only if the
 # compiler refuses it with the expected message.
-#   compile_fail.sh <c++> <runtime include dir> <snippet.cpp> <expected text>
+#   compile_fail.sh <c++> <snippet.cpp> <expected text> <include dir>...
 set -uo pipefail
-cxx=$1 include=$2 snippet=$3 expected=$4
-errors=$("$cxx" -std=c++17 -fsyntax-only -Werror=unused-result -I"$include" "$snippet" 2>&1)
+cxx=$1 snippet=$2 expected=$3
+shift 3
+includes=()
+for dir in "$@"; do includes+=("-I$dir"); done
+errors=$("$cxx" -std=c++17 -fsyntax-only -Werror=unused-result "${includes[@]}" "$snippet" 2>&1)
 status=$?
 if [ $status -eq 0 ]; then
   echo "compile_fail: $snippet compiled, but must not" >&2

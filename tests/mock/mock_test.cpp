@@ -25,6 +25,18 @@ TEST(Mock, ReplacesAFreeFunctionWhileTheGuardLives) {
   EXPECT_EQ(payment::checkout({"4111"}, 100), "paid");
 }
 
+TEST(Mock, TheExampleAtTheTopOfMockH) {
+  auto charge =
+      softpatch::mock<&payment::charge>([](const Card&, int) { return Result::kTimeout; });
+  auto fees = softpatch::spy<&payment::fee>();  // records, calls through
+  auto ids = softpatch::mock<&payment::next_id>().returns(1, 2, 3);
+
+  EXPECT_EQ(payment::checkout({"4111"}, 100), "timeout");  // calls charge() and fee()
+  ASSERT_EQ(fees.count(), 1u);
+  EXPECT_EQ(std::get<0>(fees.calls()[0]), 100);
+  EXPECT_EQ(payment::next_id(), 1);
+}
+
 TEST(Mock, GuardsNestAndEndInReverseOrder) {
   auto outer = softpatch::mock<&payment::next_id>([] { return 100; });
   {
@@ -34,6 +46,42 @@ TEST(Mock, GuardsNestAndEndInReverseOrder) {
   EXPECT_EQ(payment::next_id(), 100);
   auto moved = std::move(outer);  // a guard moves; the mock stays
   EXPECT_EQ(payment::next_id(), 100);
+}
+
+// The rule for guards ended out of order: each ends only its own mock, the
+// others stay in force, and nothing is reported.
+TEST(Mock, GuardsEndedInCreationOrderLeaveTheNewestInForce) {
+  const std::size_t before = softpatch::active_mocks();
+  ::testing::internal::CaptureStderr();
+  {
+    auto first = softpatch::mock<&payment::fee>([](int) { return 1; });
+    auto second = softpatch::mock<&payment::fee>([](int) { return 2; });
+    auto third = softpatch::mock<&payment::fee>([](int) { return 3; });
+    { auto end_first = std::move(first); }
+    EXPECT_EQ(payment::fee(1000), 3);
+    EXPECT_EQ(softpatch::active_mocks(), before + 2);
+    { auto end_second = std::move(second); }
+    EXPECT_EQ(payment::fee(1000), 3);
+    EXPECT_EQ(softpatch::active_mocks(), before + 1);
+  }  // `third` ends last: the real function is back
+  EXPECT_EQ(payment::fee(1000), 20);
+  EXPECT_EQ(softpatch::active_mocks(), before);
+  EXPECT_EQ(::testing::internal::GetCapturedStderr(), "");
+}
+
+TEST(Mock, EndingAMockInTheMiddleUncoversOnlyTheOneBelowIt) {
+  auto bottom = softpatch::mock<&payment::fee>([](int) { return 1; });
+  auto middle = softpatch::mock<&payment::fee>([](int) { return 2; });
+  {
+    auto top = softpatch::mock<&payment::fee>([](int) { return 3; });
+    { auto end_middle = std::move(middle); }
+    EXPECT_EQ(payment::fee(1000), 3);
+  }
+  EXPECT_EQ(payment::fee(1000), 1);  // not the middle one, which ended first
+  auto calls = softpatch::spy<&payment::fee>();
+  { auto end_bottom = std::move(bottom); }  // below a spy: it calls through to the original
+  EXPECT_EQ(payment::fee(1000), 20);
+  EXPECT_EQ(calls.count(), 1u);
 }
 
 TEST(Mock, AnOverloadChosenByItsType) {

@@ -16,8 +16,8 @@
 #include "internal_classes.h"
 #include "read_file.h"
 #include "shapes.h"
-#include "softpatch/driver/patch_builder.h"
 #include "softpatch/loader.h"
+#include "softpatch/patching/patch_builder.h"
 
 namespace {
 

@@ -11,6 +11,7 @@
 #include <string>
 #include <thread>
 
+#include "result_testing.h"
 #include "sample.h"
 
 namespace {
@@ -70,7 +71,7 @@ TEST(Registry, UnknownNameSaysHowToInstrument) {
   EXPECT_THAT(f.error(), HasSubstr("no_such_function"));
   EXPECT_THAT(f.error(), HasSubstr("softpatch_instrument"));
   // A suffix must start at a scope boundary: "dd2" is not "add2".
-  EXPECT_FALSE(softpatch::find_function("dd2"));
+  EXPECT_THAT(failure_of(softpatch::find_function("dd2")), HasSubstr("named dd2"));
 }
 
 TEST(Registry, FindsByStableId) {
@@ -82,7 +83,7 @@ TEST(Registry, FindsByStableId) {
       softpatch::find_function_by_id("tests/runtime/sample.cpp:_ZN6sample12_GLOBAL__N_16hiddenEi");
   ASSERT_TRUE(hidden) << hidden.error();
   EXPECT_TRUE(hidden->flags() & softpatch::internal::kInternalLinkage);
-  EXPECT_FALSE(softpatch::find_function_by_id("_Z7missingv"));
+  EXPECT_THAT(failure_of(softpatch::find_function_by_id("_Z7missingv")), HasSubstr("_Z7missingv"));
 }
 
 TEST(Registry, FindsByAddress) {
@@ -220,7 +221,7 @@ TEST(Trampoline, InternalFunctionsCanBeRedirected) {
 
 // The plugin is an instrumented MODULE library next to this test.
 TEST(Registry, RegistersAndUnregistersDlopenedLibraries) {
-  EXPECT_FALSE(softpatch::find_function("plugin::twice"));
+  EXPECT_THAT(failure_of(softpatch::find_function("plugin::twice")), HasSubstr("plugin::twice"));
   void* handle = dlopen(SOFTPATCH_TEST_PLUGIN, RTLD_NOW | RTLD_LOCAL);
   ASSERT_NE(handle, nullptr) << dlerror();
   {
@@ -235,7 +236,7 @@ TEST(Registry, RegistersAndUnregistersDlopenedLibraries) {
   ASSERT_EQ(dlclose(handle), 0);
   ASSERT_EQ(dlopen(SOFTPATCH_TEST_PLUGIN, RTLD_NOW | RTLD_NOLOAD), nullptr)
       << "the plugin stayed loaded, so unregistration cannot be observed";
-  EXPECT_FALSE(softpatch::find_function("plugin::twice"));
+  EXPECT_THAT(failure_of(softpatch::find_function("plugin::twice")), HasSubstr("plugin::twice"));
 }
 
 // dlopen runs a library's registration holding the dynamic loader's lock;
@@ -252,7 +253,8 @@ TEST(Registry, LookupsWhileLibrariesComeAndGo) {
   });
   int lookups = 0;
   while (!done) {
-    EXPECT_FALSE(softpatch::find_function_at(&dlerror));  // takes the symbol path
+    EXPECT_THAT(failure_of(softpatch::find_function_at(&dlerror)),
+                HasSubstr("no instrumented function at"));  // takes the symbol path
     EXPECT_FALSE(softpatch::functions().empty());
     ++lookups;
   }

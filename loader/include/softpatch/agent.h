@@ -4,22 +4,16 @@
 // `softpatch run` sets; `main` needs no change), and stops and is joined at
 // exit. Without that variable, no socket is opened and no thread started.
 //
-// The socket is <dir>/<pid>.sock, where <dir> is $XDG_RUNTIME_DIR/softpatch or
-// /tmp/softpatch-<uid>: a directory of the user's own, mode 0700, refused if
-// it is anyone else's, looser or a link. Connections from another user are
-// refused (SO_PEERCRED) and the refusal is logged.
+// The socket is <pid>.sock in the user's private agent directory
+// (softpatch/protocol/agent_paths.h: $XDG_RUNTIME_DIR/softpatch or
+// /tmp/softpatch-<uid>, mode 0700, refused if anyone else's, looser or a link). Connections from
+// another user are refused (SO_PEERCRED) and the refusal is logged.
 //
-// Protocol: one request line, then response lines, the last one starting
-// with "ok" or "error":
-//   status                  pid, executable, build id, patches
-//   file <project path>     the build id of the module holding that file
-//   load <patch path>       validate and apply a patch
-//   rollback [N]            undo the latest (or patch N)
-//   list [pattern]          functions: name, file:line, patched or not
-// Requests are parsed strictly (`status` with an argument, `rollback x`, a
-// control character or more than 4 KiB is an error); a request that is not
-// finished within 2 seconds gets an error, and each connection carries one
-// request.
+// The requests (status, file, list, load, rollback) and their replies are
+// defined once, in softpatch/protocol/agent_protocol.h. Requests are parsed
+// strictly (`status` with an argument, `rollback x`, a control character or
+// more than 4 KiB is an error); a request that is not finished within 2
+// seconds gets an error, and each connection carries one request.
 #ifndef SOFTPATCH_AGENT_H
 #define SOFTPATCH_AGENT_H
 
@@ -27,11 +21,8 @@
 
 namespace softpatch {
 
-// The directory the agents of this user put their sockets in, created if
-// missing; "" (and `error` set) if it is not safe to use.
-std::string agent_directory(std::string* error = nullptr);
-
-// Answers one request line, as the agent does (also for in-process use).
+// Answers one request line (without its newline) with the reply text, as the
+// agent does; for in-process use and the fuzzer.
 std::string handle_agent_request(const std::string& request);
 
 }  // namespace softpatch

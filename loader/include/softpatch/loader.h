@@ -60,10 +60,6 @@ int safepoint();
 // `address`, or "" when it has none.
 std::string module_build_id(const void* address);
 
-// The GNU build id of the ELF file at `path`, or "" when it has none or is
-// not an ELF file of this machine's kind.
-std::string file_build_id(const std::string& path);
-
 }  // namespace softpatch
 
 #endif  // SOFTPATCH_LOADER_H

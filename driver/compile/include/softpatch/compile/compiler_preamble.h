@@ -1,0 +1,60 @@
+// Precompiled preambles for the compiler that builds patches.
+//
+// A patch is its file's code plus a little, and what dominates compiling it
+// is the file's leading #includes. The first patch of a file precompiles
+// them in the background (detached, at low priority), with the patch
+// build's own compiler and flags, while that patch compiles the usual way;
+// later patches of the file
+// include the precompiled header instead and compile several times faster.
+// An entry records the headers it was built from (a dependency file) and is
+// not used once any of them changed. Only preambles made of #include lines
+// (and comments) are precompiled: anything else could mean something
+// different in a header of its own.
+#ifndef SOFTPATCH_COMPILE_COMPILER_PREAMBLE_H
+#define SOFTPATCH_COMPILE_COMPILER_PREAMBLE_H
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "softpatch/common/subprocess.h"
+
+namespace softpatch::driver {
+
+class CompilerPreamble {
+ public:
+  // `source` is a patch source: a prologue ending in a `#line 1` line, then
+  // the file's text. `compile` is the patch build's compiler and its
+  // compile flags (no source, no output, no link flags). `cache` is the
+  // directory for entries; "" turns them off.
+  CompilerPreamble(const std::string& cache, const std::vector<std::string>& compile,
+                   const std::string& source);
+
+  // A fresh precompiled preamble exists: compile source_using_it() with
+  // include_arguments() added to the flags. (Without one, those are the
+  // source unchanged and no arguments.)
+  bool usable() const { return usable_; }
+  std::string source_using_it() const;
+  std::vector<std::string> include_arguments() const;
+
+  // When there is none yet, starts building it, detached and at low
+  // priority: it is there for a later patch once it is done.
+  void start();
+
+  // Forgets the entry (its use failed).
+  void discard();
+
+ private:
+  std::string source_;
+  std::size_t body_ = 0;      // where the file's text starts in source_
+  std::size_t preamble_ = 0;  // its preamble's length
+  std::vector<std::string> compile_;
+  std::string header_;  // <cache>/<key>.h; "" when there is nothing to precompile
+  std::string precompiled_;
+  std::string depfile_;
+  bool usable_ = false;
+};
+
+}  // namespace softpatch::driver
+
+#endif  // SOFTPATCH_COMPILE_COMPILER_PREAMBLE_H

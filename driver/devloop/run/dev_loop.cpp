@@ -1,0 +1,324 @@
+#include "softpatch/devloop/dev_loop.h"
+
+#include <poll.h>
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <optional>
+
+#include "softpatch/common/source_files.h"
+#include "softpatch/common/subprocess.h"
+#include "softpatch/compile/compile_database.h"
+#include "softpatch/devloop/debouncer.h"
+#include "softpatch/devloop/file_watcher.h"
+#include "softpatch/devloop/program_group.h"
+#include "softpatch/patching/live_patch.h"
+
+namespace softpatch::driver {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+void say(const std::string& line) {
+  std::fprintf(stderr, "%s\n", line.c_str());
+  std::fflush(stderr);
+}
+
+// A path as the developer would type it: relative to the working directory
+// when below it.
+std::string shown(const std::string& path) {
+  std::string relative = fs::path(path).lexically_relative(fs::current_path()).string();
+  return relative.empty() || relative.rfind("..", 0) == 0 ? path : relative;
+}
+
+std::string shown(const std::vector<std::string>& files) {
+  std::string out = shown(files.front());
+  if (files.size() > 1) out += " (+" + std::to_string(files.size() - 1) + " more)";
+  return out;
+}
+
+// Why `file` cannot be patched live, or "" when it can be tried.
+std::string restart_reason(const std::string& file, const std::string& build_dir, bool no_patch) {
+  fs::path path(file);
+  if (no_patch) return "changed";
+  if (!fs::exists(path)) return "file removed";
+  if (is_cpp_header(file)) return "header changed";
+  std::string name = path.filename().string();
+  if (name == "CMakeLists.txt" || path.extension() == ".cmake") return "build files changed";
+  if (!is_cpp_source(file)) return "not C++ source";
+  llvm::Expected<CompileCommand> command = find_compile_command(file, build_dir);
+  if (!command) {
+    llvm::consumeError(command.takeError());
+    return "not yet built";
+  }
+  return "";
+}
+
+// The last line of a message: where loader refusals say what is wrong.
+std::string last_line(std::string text) {
+  while (!text.empty() && text.back() == '\n') text.pop_back();
+  std::size_t at = text.rfind('\n');
+  return at == std::string::npos ? text : text.substr(at + 1);
+}
+
+class DevLoop {
+ public:
+  explicit DevLoop(const DevLoopOptions& options)
+      : options_(options),
+        program_({options.command, {"SOFTPATCH_AGENT=1"}, options.stop_signal, options.grace}) {}
+
+  int run() {
+    become_subreaper();
+    if (!setup_signals()) return 1;
+    std::optional<FileWatcher> watcher;
+    watcher.emplace(watcher_options());
+    if (options_.verbose)
+      say("softpatch: watching " + std::to_string(watcher->files()) + " files in " +
+          std::to_string(watcher->watched_directories()) + " directories (" +
+          std::to_string(watcher->polled_directories()) + " polled)");
+    start_program("started");
+    Debouncer debouncer;
+    for (;;) {
+      pollfd fds[2] = {{signals_, POLLIN, 0}, {watcher->fd(), POLLIN, 0}};
+      int timeout = watcher->poll_interval_ms();
+      if (!debouncer.empty()) timeout = clamp_timeout(timeout, debouncer.due());
+      if (restart_at_) timeout = clamp_timeout(timeout, *restart_at_);
+      poll(fds, watcher->fd() >= 0 ? 2 : 1, timeout);
+      if (fds[0].revents && handle_signals()) break;
+      debouncer.add(watcher->take_candidates(), Clock::now());
+      std::vector<std::string> batch = watcher->changed(debouncer.take(Clock::now()));
+      if (!batch.empty()) act(batch);
+      if (restart_at_ && Clock::now() >= *restart_at_) {
+        restart_at_.reset();
+        start_program("restarted");
+      }
+    }
+    int status = program_.running() ? program_.stop() : last_status_;
+    close(signals_);
+    return status;
+  }
+
+ private:
+  static int clamp_timeout(int timeout, Clock::time_point when) {
+    auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(when - Clock::now()).count();
+    int ms = static_cast<int>(std::max<long long>(0, wait) + 1);
+    return timeout < 0 ? ms : std::min(timeout, ms);
+  }
+
+  bool setup_signals() {
+    sigset_t set;
+    sigemptyset(&set);
+    for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGCHLD}) sigaddset(&set, sig);
+    sigprocmask(SIG_BLOCK, &set, nullptr);
+    signals_ = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+    if (signals_ < 0) say("softpatch: signalfd failed");
+    return signals_ >= 0;
+  }
+
+  // True when softpatch must stop.
+  bool handle_signals() {
+    bool stop = false;
+    for (signalfd_siginfo info; read(signals_, &info, sizeof info) == sizeof info;) {
+      if (info.ssi_signo == SIGCHLD) {
+        program_ended();
+        reap_strays(program_.keeper());
+      } else {
+        stop = true;
+      }
+    }
+    return stop;
+  }
+
+  void program_ended() {
+    std::optional<int> status = program_.finished();
+    if (!status) return;
+    last_status_ = *status;
+    if (int died = program_.last_signal(); died && !active_patches_.empty()) {
+      // Probably the new code: the program comes back as last built, with
+      // none of the patches, rather than being patched into the same crash.
+      const char* signal = sigabbrev_np(died);
+      say("softpatch: " + program_name() + " (pid " + std::to_string(pid_) + ") died from SIG" +
+          (signal ? signal : std::to_string(died)) + " with patches active: " + describe_patches() +
+          "; restarting it as last built");
+      restart_at_ = Clock::now();
+      return;
+    }
+    if (!options_.restart_on_exit) {
+      say("softpatch: " + program_name() + " (pid " + std::to_string(pid_) +
+          ") exited with status " + std::to_string(*status) + "; waiting for changes");
+      return;
+    }
+    bool ran_long = seconds_since(started_at_) > 10;
+    backoff_ = ran_long ? std::chrono::milliseconds(250)
+                        : std::min(backoff_ * 2, std::chrono::milliseconds(30000));
+    say("softpatch: " + program_name() + " (pid " + std::to_string(pid_) + ") exited with status " +
+        std::to_string(*status) + "; restarting in " + std::to_string(backoff_.count()) + " ms");
+    restart_at_ = Clock::now() + backoff_;
+  }
+
+  std::string program_name() const { return options_.command.front(); }
+
+  FileWatcher::Options watcher_options() {
+    FileWatcher::Options out;
+    std::string database = options_.build_dir.empty()
+                               ? find_compile_database(".")
+                               : (fs::path(options_.build_dir) / "compile_commands.json").string();
+    if (!options_.build_dir.empty() && !fs::exists(database)) database.clear();
+    std::string root;
+    if (!database.empty()) {
+      build_dir_ = fs::absolute(fs::path(database).parent_path()).lexically_normal().string();
+      root = cmake_source_directory(database);
+    }
+    if (root.empty()) root = fs::current_path().string();
+    out.roots.push_back(fs::absolute(root).lexically_normal().string());
+    for (const std::string& dir : options_.watch)
+      out.roots.push_back(fs::absolute(dir).lexically_normal().string());
+    out.filter = PathFilter(options_.includes, options_.ignores);
+    out.watch_limit = options_.watch_limit;
+    out.on_warning = [](const std::string& text) { say("softpatch: " + text); };
+    if (options_.verbose) out.on_event = [](const std::string& text) { say("softpatch: " + text); };
+    return out;
+  }
+
+  void start_program(const std::string& verb) {
+    std::string error;
+    if (!launch(&error)) {
+      say("softpatch: cannot start " + error);
+      return;
+    }
+    say("softpatch: " + verb + " " + program_name() + ", pid " + std::to_string(pid_));
+  }
+
+  // Starts a new instance: no patches in it yet.
+  bool launch(std::string* error) {
+    if (!program_.start(error)) return false;
+    pid_ = program_.pid();
+    started_at_ = Clock::now();
+    active_patches_.clear();
+    return true;
+  }
+
+  std::string describe_patches() const {
+    std::string out;
+    for (const auto& [number, file] : active_patches_)
+      out += (out.empty() ? "" : ", ") + std::to_string(number) + " (" + file + ")";
+    return out;
+  }
+
+  void act(const std::vector<std::string>& files) {
+    if (options_.verbose)
+      for (const std::string& file : files) say("softpatch: changed " + file);
+    std::string reason;
+    std::vector<std::string> restart_files;
+    for (const std::string& file : files)
+      if (std::string why = restart_reason(file, build_dir_, options_.no_patch); !why.empty()) {
+        if (reason.empty()) reason = why;
+        restart_files.push_back(file);
+      }
+    if (!reason.empty() || !program_.running()) {
+      rebuild_and_restart(restart_files.empty() ? files : restart_files,
+                          reason.empty() ? "not running" : reason);
+      return;
+    }
+    for (const std::string& file : files) {
+      llvm::Expected<AppliedPatch> applied = patch_process(program_.pid(), file, build_dir_);
+      if (applied) {
+        active_patches_.emplace_back(applied->number, shown(file));
+        say(shown(file) + " \u2192 patch " + std::to_string(applied->number) + ": " +
+            std::to_string(applied->functions) + " functions in " + format(applied->seconds) +
+            " s" + (applied->pending ? " (waits for a safe point)" : ""));
+        if (options_.verbose)
+          say("softpatch: build " + format(applied->build_seconds) + " s, load and switch " +
+              format(applied->load_seconds) + " s");
+        for (const std::string& warning : applied->warnings) say("softpatch: " + warning);
+        continue;
+      }
+      PatchFailure::Stage stage = PatchFailure::kApply;
+      std::string message;
+      llvm::handleAllErrors(applied.takeError(), [&](const PatchFailure& failure) {
+        stage = failure.stage();
+        message = failure.text();
+      });
+      if (stage == PatchFailure::kBuild) {  // the other files of the batch still count
+        say(shown(file) + " \u2192 does not compile; the program keeps running:\n" + message);
+        continue;
+      }
+      rebuild_and_restart({file}, last_line(message));
+      return;
+    }
+  }
+
+  static std::string format(double seconds) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.2f", seconds);
+    return text;
+  }
+
+  void rebuild_and_restart(const std::vector<std::string>& files, const std::string& reason) {
+    std::string what = shown(files) + " \u2192 restart (" + reason + ")";
+    auto started = Clock::now();
+    if (!options_.build_command.empty()) {
+      ProcessResult built =
+          run_process({"/bin/sh", "-c", "exec 1>&2; " + options_.build_command}, Stderr::kCapture);
+      if (built.status != 0) {
+        say(what + ": build failed in " + format(seconds_since(started)) + " s" +
+            (program_.running() ? "; the program keeps running" : "") + ":\n" +
+            last_lines(built.error_text));
+        return;
+      }
+    }
+    double build_seconds = seconds_since(started);
+    pid_t before = program_.running() ? program_.pid() : 0;
+    auto stopping = Clock::now();
+    if (program_.running()) last_status_ = program_.stop();
+    double stop_seconds = seconds_since(stopping);
+    restart_at_.reset();
+    std::string error;
+    auto starting = Clock::now();
+    if (!launch(&error)) {
+      say(what + ": cannot start " + error);
+      return;
+    }
+    if (options_.verbose)
+      say("softpatch: build " + format(build_seconds) + " s, stop " + format(stop_seconds) +
+          " s, start " + format(seconds_since(starting)) + " s");
+    say(what + ": build " + format(build_seconds) + " s, pid " +
+        (before ? std::to_string(before) : std::string("-")) + " \u2192 " + std::to_string(pid_));
+  }
+
+  // The end of a long build log: where the errors are.
+  static std::string last_lines(const std::string& text) {
+    std::size_t at = text.size();
+    for (int lines = 0; lines < 40 && at != std::string::npos && at > 0; ++lines)
+      at = text.rfind('\n', at - 1);
+    std::string out = at == std::string::npos || at == 0 ? text : text.substr(at + 1);
+    while (!out.empty() && out.back() == '\n') out.pop_back();
+    return out;
+  }
+
+  const DevLoopOptions& options_;
+  ProgramGroup program_;
+  std::string build_dir_;
+  int signals_ = -1;
+  pid_t pid_ = 0;
+  int last_status_ = 0;
+  Clock::time_point started_at_;
+  std::chrono::milliseconds backoff_{250};
+  std::optional<Clock::time_point> restart_at_;
+  std::vector<std::pair<int, std::string>> active_patches_;  // in the running instance
+};
+
+}  // namespace
+
+int run_dev_loop(const DevLoopOptions& options) { return DevLoop(options).run(); }
+
+}  // namespace softpatch::driver

@@ -1,0 +1,116 @@
+#include "softpatch/launcher/launcher.h"
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "llvm/Support/CrashRecoveryContext.h"
+#include "softpatch/common/subprocess.h"
+#include "softpatch/compile/compile_job.h"
+#include "softpatch/rewriter/instrumenter.h"
+#include "softpatch/rewriter/parse_command.h"
+
+namespace softpatch::driver {
+namespace fs = std::filesystem;
+namespace {
+
+int pass_through(const std::vector<std::string>& command) {
+  ProcessResult result = run_process(command, Stderr::kInherit);
+  if (!result.error_text.empty())  // could not even start it
+    std::fprintf(stderr, "softpatch-cc: %s\n", result.error_text.c_str());
+  return result.status;
+}
+
+void warn(const std::string& file, const std::string& message) {
+  std::fprintf(stderr, "softpatch-cc: warning: %s: %s\n", file.c_str(), message.c_str());
+}
+
+// Depfiles escape spaces, '#' and '$' in paths (the Make syntax gcc writes).
+std::string depfile_escape(const std::string& path) {
+  std::string out;
+  for (char c : path) {
+    if (c == ' ' || c == '#') out += '\\';
+    if (c == '$') out += '$';
+    out += c;
+  }
+  return out;
+}
+
+// Compiles the original when the instrumented copy fails: if the original
+// fails too the user sees exactly the compiler's errors for their file;
+// otherwise the instrumentation is at fault and says so once.
+int compile_original_after(const CompileJob& job, const std::string& reason) {
+  int status = pass_through(job.command);
+  if (status == 0) warn(job.source(), "not instrumented: " + reason);
+  return status;
+}
+
+}  // namespace
+
+bool rename_in_depfile(const std::string& depfile, const std::string& copy,
+                       const std::string& original) {
+  std::ifstream in(depfile);
+  if (!in) return false;
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  std::string text = buffer.str();
+  std::string from = depfile_escape(copy), to = depfile_escape(original);
+  for (std::size_t at = text.find(from); at != std::string::npos;
+       at = text.find(from, at + to.size()))
+    text.replace(at, from.size(), to);
+  std::ofstream out(depfile, std::ios::trunc);
+  out << text;
+  return static_cast<bool>(out);
+}
+
+// Instruments in a crash-recovery context: should Clang crash on a file the
+// compiler accepts, the build goes on with the original.
+llvm::Expected<rewriter::InstrumentedFile> instrument_safely(const CompileJob& job,
+                                                             const LauncherOptions& options) {
+  rewriter::InstrumentOptions instrument_options{options.project_root, options.runtime_header,
+                                                 options.preamble_cache};
+  llvm::Optional<llvm::Expected<rewriter::InstrumentedFile>> result;
+  llvm::CrashRecoveryContext::Enable();
+  llvm::CrashRecoveryContext context;
+  if (!context.RunSafely([&] {
+        result.emplace(rewriter::instrument_file(job.source(), job.command, instrument_options));
+      }))
+    return llvm::createStringError(llvm::inconvertibleErrorCode(), "the rewriter crashed");
+  return std::move(*result);
+}
+
+int launch(const std::vector<std::string>& compiler_command, const LauncherOptions& options) {
+  std::optional<CompileJob> job = CompileJob::from_command(compiler_command);
+  if (!job) return pass_through(compiler_command);
+  llvm::Expected<rewriter::InstrumentedFile> instrumented = instrument_safely(*job, options);
+  if (!instrumented) return compile_original_after(*job, llvm::toString(instrumented.takeError()));
+  if (!instrumented->opted_out.empty()) {
+    if (options.verbose) warn(job->source(), instrumented->opted_out);
+    return pass_through(job->command);
+  }
+  if (instrumented->functions.empty() && instrumented->variables == 0)
+    return pass_through(job->command);
+
+  // The copy lives next to the object file: out of the user's tree, and
+  // there to look at when something needs explaining.
+  std::string copy = fs::absolute(job->object + ".softpatch.cpp").string();
+  {
+    std::ofstream out(copy, std::ios::trunc);
+    out << instrumented->source;
+    if (!out) return compile_original_after(*job, "cannot write " + copy);
+  }
+  ProcessResult compiled = run_process(job->compiling(copy), Stderr::kCapture);
+  if (compiled.status != 0)
+    return compile_original_after(*job, "instrumented copy " + copy + " did not compile: " +
+                                            rewriter::first_error_line(compiled.error_text));
+  std::fputs(compiled.error_text.c_str(), stderr);
+  if (!job->depfile.empty() && !rename_in_depfile(job->depfile, copy, job->source()))
+    warn(job->source(), "cannot rewrite dependency file " + job->depfile);
+  if (options.verbose)
+    std::fprintf(stderr, "softpatch-cc: %s: %zu functions instrumented\n", job->source().c_str(),
+                 instrumented->functions.size());
+  return 0;
+}
+
+}  // namespace softpatch::driver

@@ -1,0 +1,58 @@
+// Builds a patch (.so) for one edited file of an instrumented program: the
+// rewriter's patch mode, then the file's own compile command turned into a
+// shared-library build with the flags state sharing needs
+// (-fPIC -shared -Wl,-Bsymbolic-functions: the patch's functions bind to the
+// patch, its data to the program).
+#ifndef SOFTPATCH_PATCHING_PATCH_BUILDER_H
+#define SOFTPATCH_PATCHING_PATCH_BUILDER_H
+
+#include <string>
+#include <vector>
+
+#include "llvm/Support/Error.h"
+
+namespace softpatch::driver {
+
+struct PatchRequest {
+  std::string edited_file;                   // the text to build (usually the file itself)
+  std::string original_file;                 // the program's file it replaces
+  std::vector<std::string> compile_command;  // the original's, compiler first
+  std::string project_root;
+  std::string build_id;  // of the program module holding the file
+  std::string output;    // the .so to write; its source is written next to it
+};
+
+struct BuiltPatch {
+  std::string path;
+  std::size_t functions = 0;
+};
+
+// The edited file does not compile: the compiler's diagnostics.
+class CompileError : public llvm::ErrorInfo<CompileError> {
+ public:
+  static char ID;
+  explicit CompileError(std::string diagnostics) : diagnostics_(std::move(diagnostics)) {}
+  void log(llvm::raw_ostream& out) const override { out << diagnostics_; }
+  std::error_code convertToErrorCode() const override { return llvm::inconvertibleErrorCode(); }
+
+ private:
+  std::string diagnostics_;
+};
+
+// Fails with a CompileError when the file does not compile, else with what
+// keeps the rewriter from patching it (a variable it cannot share, say).
+llvm::Expected<BuiltPatch> build_patch(const PatchRequest& request);
+
+// `command` (a compile of one source to an object) turned into the compiler
+// and the flags that compile a patch's code, without source or output.
+std::vector<std::string> patch_compile_command(const std::vector<std::string>& command);
+
+// `command` (a compile of one source to an object) turned into a link of
+// `source` into the shared library `output`.
+std::vector<std::string> shared_library_command(const std::vector<std::string>& command,
+                                                const std::string& source,
+                                                const std::string& output);
+
+}  // namespace softpatch::driver
+
+#endif  // SOFTPATCH_PATCHING_PATCH_BUILDER_H

@@ -1,0 +1,237 @@
+#include "softpatch/patching/live_patch.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "softpatch/compile/compile_database.h"
+#include "softpatch/elf/build_id.h"
+#include "softpatch/patching/patch_builder.h"
+#include "softpatch/protocol/agent_client.h"
+#include "softpatch/protocol/agent_paths.h"
+
+namespace softpatch::driver {
+namespace fs = std::filesystem;
+namespace {
+
+llvm::Error failure(const std::string& message) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
+}
+
+// The protocol's Result as this layer's error.
+template <class T>
+llvm::Expected<T> expected(Result<T> result) {
+  if (!result) return failure(result.take_error().message);
+  return std::move(*result);
+}
+
+std::string executable_of(int pid) {
+  std::error_code error;
+  return fs::read_symlink("/proc/" + std::to_string(pid) + "/exe", error).string();
+}
+
+bool inside(const std::string& path, const fs::path& directory) {
+  std::string relative = fs::path(path).lexically_relative(directory).string();
+  return !relative.empty() && relative.rfind("..", 0) != 0;
+}
+
+std::string describe(const std::vector<int>& pids) {
+  std::string out;
+  for (int pid : pids)
+    out += (out.empty() ? "" : ", ") + std::to_string(pid) + " " + executable_of(pid);
+  return out;
+}
+
+// Held while one softpatch patches a process, so that builds and loads of
+// two softpatch runs never interleave.
+class TargetLock {
+ public:
+  TargetLock(const std::string& agent_directory, int pid, void (*on_wait)(int)) {
+    std::string path = protocol::lock_path(agent_directory, pid);
+    fd_ = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd_ >= 0 && flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+      if (on_wait) on_wait(pid);
+      flock(fd_, LOCK_EX);
+    }
+  }
+  ~TargetLock() {
+    if (fd_ >= 0) close(fd_);
+  }
+  TargetLock(const TargetLock&) = delete;
+  TargetLock& operator=(const TargetLock&) = delete;
+
+ private:
+  int fd_ = -1;
+};
+
+// Restores the working directory on scope exit.
+class WorkingDirectory {
+ public:
+  explicit WorkingDirectory(const std::string& dir) : saved_(fs::current_path()) {
+    fs::current_path(dir);
+  }
+  ~WorkingDirectory() {
+    std::error_code error;
+    fs::current_path(saved_, error);
+  }
+
+ private:
+  fs::path saved_;
+};
+
+// Builds `edited` (the text) as the patch of `file` (the program's file).
+llvm::Expected<BuiltPatch> build_with(const CompileCommand& command, const std::string& file,
+                                      const std::string& edited, const std::string& root,
+                                      const std::string& build_id, const std::string& output) {
+  std::string source = fs::absolute(file).lexically_normal().string();
+  std::string text = fs::absolute(edited).lexically_normal().string();
+  WorkingDirectory in(command.directory);  // the command's relative paths
+  llvm::Expected<BuiltPatch> built =
+      build_patch({text, source, command.command, root, build_id, output});
+  if (!built && !built.errorIsA<CompileError>())  // diagnostics name the file already
+    return failure(file + ": " + llvm::toString(built.takeError()));
+  return built;
+}
+
+}  // namespace
+
+llvm::Expected<AppliedPatch> load_into_process(int pid, const std::string& patch_file,
+                                               const std::string& shown_as) {
+  std::string path = fs::absolute(patch_file).lexically_normal().string();
+  Result<protocol::PatchReply> loaded = protocol::ask(pid, protocol::LoadRequest{path});
+  if (loaded) {
+    const protocol::PatchSummary& patch = loaded->patch;
+    AppliedPatch applied;
+    applied.number = patch.number;
+    applied.project_file = patch.project_file;
+    applied.functions = patch.functions;
+    applied.pending = patch.state == protocol::PatchSummary::State::kPending;
+    applied.warnings = std::move(loaded->warnings);
+    return applied;
+  }
+  std::string message = agent_message(loaded.take_error());
+  if (message.rfind(path + ": ", 0) == 0) message.replace(0, path.size(), shown_as);
+  return failure(message);
+}
+
+llvm::Expected<FileInProcess> find_file_in_process(int pid, const std::string& source) {
+  fs::path path(source);
+  for (fs::path dir = path.parent_path(); !dir.empty() && dir != dir.parent_path();
+       dir = dir.parent_path()) {
+    std::string relative = path.lexically_relative(dir).string();
+    Result<protocol::FileReply> reply = protocol::ask(pid, protocol::FileRequest{relative});
+    if (reply) return FileInProcess{dir.string(), relative, reply->build_id};
+    reply.ignore();  // not known under this directory: try the one above
+  }
+  return failure(source + ": not an instrumented file of process " + std::to_string(pid));
+}
+
+llvm::Expected<int> process_for_file(const std::string& file, const std::string& build_dir) {
+  std::vector<int> agents = protocol::running_agents();
+  if (agents.empty()) return failure(kNoRunningAgent);
+  std::string source = fs::absolute(file).lexically_normal().string();
+  std::vector<int> having;
+  for (int pid : agents) {
+    llvm::Expected<FileInProcess> found = find_file_in_process(pid, source);
+    if (found)
+      having.push_back(pid);
+    else
+      llvm::consumeError(found.takeError());
+  }
+  if (having.empty())
+    return failure(file + ": not an instrumented file of any running program (" + describe(agents) +
+                   ")");
+  llvm::Expected<CompileCommand> command = find_compile_command(file, build_dir);
+  if (!command) llvm::consumeError(command.takeError());
+  if (having.size() > 1 && command) {
+    fs::path build = fs::path(command->database).parent_path();
+    std::vector<int> of_build;
+    for (int pid : having)
+      if (inside(executable_of(pid), build)) of_build.push_back(pid);
+    if (!of_build.empty()) having = of_build;
+  }
+  if (having.size() == 1) return having.front();
+  return failure(file + " runs in several programs (" + describe(having) +
+                 "): choose one with --pid");
+}
+
+std::string agent_message(Error error) {
+  if (error.message.rfind("softpatch: ", 0) == 0) error.message.erase(0, 11);
+  return std::move(error.message);
+}
+
+const char kNoRunningAgent[] =
+    "no running program with a softpatch agent (start it with SOFTPATCH_AGENT=1, or under "
+    "softpatch run)";
+
+llvm::Expected<int> only_running_agent() {
+  std::vector<int> pids = protocol::running_agents();
+  if (pids.empty()) return failure(kNoRunningAgent);
+  if (pids.size() == 1) return pids.front();
+  return failure("several programs run a softpatch agent (" + describe(pids) +
+                 "): choose one with --pid");
+}
+
+char PatchFailure::ID = 0;
+
+llvm::Expected<AppliedPatch> patch_process(int pid, const std::string& file,
+                                           const std::string& build_dir, void (*on_wait)(int pid)) {
+  auto started = std::chrono::steady_clock::now();
+  auto fail = [](PatchFailure::Stage stage, llvm::Error error) {
+    return llvm::make_error<PatchFailure>(stage, llvm::toString(std::move(error)));
+  };
+  llvm::Expected<CompileCommand> command = find_compile_command(file, build_dir);
+  if (!command) return fail(PatchFailure::kFind, command.takeError());
+  std::string source = fs::absolute(file).lexically_normal().string();
+  llvm::Expected<FileInProcess> place = find_file_in_process(pid, source);
+  if (!place) return fail(PatchFailure::kFind, place.takeError());
+
+  llvm::Expected<std::string> agents = expected(protocol::agent_directory());
+  if (!agents) return fail(PatchFailure::kApply, agents.takeError());
+  TargetLock lock(*agents, pid, on_wait);
+  std::string dir = protocol::patches_directory(*agents);
+  std::error_code made;
+  fs::create_directories(dir, made);
+  if (made) return fail(PatchFailure::kApply, failure(dir + ": " + made.message()));
+  static int serial = 0;
+  std::string output = dir + "/" + std::to_string(pid) + "-" + std::to_string(getpid()) + "-" +
+                       std::to_string(++serial) + ".so";
+  llvm::Expected<BuiltPatch> built =
+      build_with(*command, file, file, place->project_root, place->build_id, output);
+  if (!built) {
+    bool compile = built.errorIsA<CompileError>();
+    return fail(compile ? PatchFailure::kBuild : PatchFailure::kApply, built.takeError());
+  }
+  auto built_at = std::chrono::steady_clock::now();
+  // Errors name the source file: the patch file is ours, not the user's.
+  llvm::Expected<AppliedPatch> applied = load_into_process(pid, built->path, file);
+  if (!applied) return fail(PatchFailure::kApply, applied.takeError());
+  auto now = std::chrono::steady_clock::now();
+  applied->seconds = std::chrono::duration<double>(now - started).count();
+  applied->build_seconds = std::chrono::duration<double>(built_at - started).count();
+  applied->load_seconds = std::chrono::duration<double>(now - built_at).count();
+  return applied;
+}
+
+llvm::Expected<BuiltPatch> build_patch_for_binary(const std::string& file,
+                                                  const std::string& build_dir,
+                                                  const std::string& binary, std::string root,
+                                                  const std::string& output,
+                                                  const std::string& edited) {
+  llvm::Expected<CompileCommand> command = find_compile_command(file, build_dir);
+  if (!command) return command.takeError();
+  std::string build_id = elf::file_build_id(binary);
+  if (build_id.empty()) return failure(binary + ": not an ELF file with a GNU build id");
+  if (root.empty()) root = cmake_source_directory(command->database);
+  if (root.empty())
+    return failure(command->database + ": not written by CMake; give the project root (--root)");
+  return build_with(*command, file, edited.empty() ? file : edited, root, build_id,
+                    fs::absolute(output).string());
+}
+
+}  // namespace softpatch::driver

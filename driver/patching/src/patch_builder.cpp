@@ -1,0 +1,121 @@
+#include "softpatch/patching/patch_builder.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+
+#include "llvm/Support/Program.h"
+
+#include "softpatch/common/runtime_headers.h"
+#include "softpatch/common/subprocess.h"
+#include "softpatch/compile/compile_job.h"
+#include "softpatch/compile/compiler_preamble.h"
+#include "softpatch/rewriter/patcher.h"
+#include "softpatch/rewriter/preamble_cache.h"
+
+namespace softpatch::driver {
+namespace fs = std::filesystem;
+
+char CompileError::ID = 0;
+
+std::vector<std::string> patch_compile_command(const std::vector<std::string>& command) {
+  std::vector<std::string> out = {command.front()};
+  std::optional<CompileJob> job = CompileJob::from_command(command);
+  for (std::size_t i = 1; i < command.size(); ++i) {
+    const std::string& arg = command[i];
+    if (job && i == job->source_index) continue;
+    if (arg == "-c" || arg == "-MD" || arg == "-MMD" || arg == "-MP") continue;
+    if (arg == "-o" || arg == "-MF" || arg == "-MT" || arg == "-MQ") {
+      ++i;
+      continue;
+    }
+    if (arg.rfind("-o", 0) == 0 || arg.rfind("-MF", 0) == 0 || arg.rfind("-MT", 0) == 0) continue;
+    // Added by Clang's compilation database for its own driver, not the compiler's.
+    if (arg.rfind("--driver-mode=", 0) == 0) continue;
+    out.push_back(arg);
+  }
+  out.push_back("-fPIC");
+  return out;
+}
+
+// gold links a patch in half the time of the default linker, where there is one.
+static bool use_gold(const std::vector<std::string>& command) {
+  static const bool available = static_cast<bool>(llvm::sys::findProgramByName("ld.gold"));
+  return available && std::none_of(command.begin(), command.end(), [](const std::string& arg) {
+           return arg.rfind("-fuse-ld=", 0) == 0;
+         });
+}
+
+std::vector<std::string> shared_library_command(const std::vector<std::string>& command,
+                                                const std::string& source,
+                                                const std::string& output) {
+  std::vector<std::string> out = patch_compile_command(command);
+  if (use_gold(out)) out.push_back("-fuse-ld=gold");
+  out.insert(out.end(), {"-shared", "-Wl,-Bsymbolic-functions", "-o", output, source});
+  return out;
+}
+
+static llvm::Error write_file(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::trunc);
+  out << text;
+  if (!out) return llvm::createStringError(llvm::inconvertibleErrorCode(), "cannot write " + path);
+  return llvm::Error::success();
+}
+
+// The file's own compiler's diagnostics for a file the rewriter could not
+// parse: all of them, as the developer knows them; the rewriter's one line
+// when that compiler accepts the file (code only Clang rejects).
+static llvm::Error compiler_diagnostics(const PatchRequest& request, llvm::Error parse_error) {
+  std::vector<std::string> check = patch_compile_command(request.compile_command);
+  // An edited copy elsewhere still includes the original's neighbours.
+  if (request.edited_file != request.original_file)
+    check.insert(check.end(), {"-iquote", fs::path(request.original_file).parent_path().string()});
+  check.insert(check.end(), {"-fsyntax-only", request.edited_file});
+  ProcessResult checked = run_process(check, Stderr::kCapture);
+  if (checked.status == 0 || checked.error_text.empty()) return parse_error;
+  llvm::consumeError(std::move(parse_error));
+  std::string text = checked.error_text;
+  while (!text.empty() && text.back() == '\n') text.pop_back();
+  return llvm::make_error<CompileError>(text);
+}
+
+llvm::Expected<BuiltPatch> build_patch(const PatchRequest& request) {
+  rewriter::PatchOptions options;
+  options.project_root = request.project_root;
+  options.original_file = request.original_file;
+  options.patch_header = runtime_header("softpatch/internal/patch.h");
+  options.build_id = request.build_id;
+  options.preamble_cache = rewriter::PreambleCache::default_directory();
+  llvm::Expected<rewriter::PatchSource> patch =
+      rewriter::make_patch_source(request.edited_file, request.compile_command, options);
+  if (!patch) return compiler_diagnostics(request, patch.takeError());
+
+  std::string source = request.output + ".cpp";
+  std::vector<std::string> command =
+      shared_library_command(request.compile_command, source, request.output);
+  CompilerPreamble preamble(rewriter::PreambleCache::default_directory(),
+                            patch_compile_command(request.compile_command), patch->source);
+  preamble.start();  // for the next patch of this file, while this one compiles
+  ProcessResult built;
+  if (preamble.usable()) {
+    if (llvm::Error error = write_file(source, preamble.source_using_it())) return error;
+    std::vector<std::string> with = command;
+    std::vector<std::string> include = preamble.include_arguments();
+    with.insert(with.begin() + 1, include.begin(), include.end());
+    built = run_process(with, Stderr::kCapture);
+    // A compiler that cannot use the entry says so naming it, or crashes
+    // (g++ can, on a precompiled header): do without.
+    if (built.status != 0 &&
+        (built.error_text.find(include.back()) != std::string::npos ||
+         built.error_text.find("internal compiler error") != std::string::npos))
+      preamble.discard();
+  }
+  if (!preamble.usable()) {
+    if (llvm::Error error = write_file(source, patch->source)) return error;
+    built = run_process(command, Stderr::kCapture);
+  }
+  if (built.status != 0) return llvm::make_error<CompileError>(built.error_text);
+  return BuiltPatch{request.output, patch->functions.size()};
+}
+
+}  // namespace softpatch::driver

@@ -1,0 +1,167 @@
+// The agent's wire protocol, defined once: the typed requests the `softpatch`
+// command sends to a running program's agent and the typed replies it gets,
+// each with one encoder and one parser. The agent (in the loader) and the
+// command line both link this; neither builds nor splits protocol text.
+//
+//   std::string line = softpatch::protocol::encode(LoadRequest{"/tmp/my patch.so"});
+//   Result<Request> request = softpatch::protocol::parse_request(line);  // the agent
+//   std::string text = softpatch::protocol::encode(PatchReply{...});      // its answer
+//   Result<PatchReply> reply = softpatch::protocol::parse_reply<PatchReply>(text);
+//
+// On the wire, a request is one line: a verb and its fields. A reply is lines
+// of records, a tag and its fields, the last one `ok` or `error <message>`:
+//
+//   status                  ->  pid <n> | exe <path> | patch <n> <file> <functions> <state>... | ok
+//   file <project file>     ->  build-id <hex> | ok
+//   list [<pattern>]        ->  function <name> <file> <line> <patched|->... | ok
+//   load <patch path>       ->  warning <text>... | patch <n> <file> <functions> <state> | ok
+//   rollback [<n>]          ->  warning <text>... | patch <n> <file> <functions> <state> | ok
+//   (any)                   ->  error <message>
+//
+// Fields are separated by one space; each tag (or verb) has a fixed number of
+// fields, and its last field runs to the end of the line, so messages and
+// paths stay readable (`error request longer than 4096 bytes`). In every
+// field, a control character, DEL or `%` is written `%XX` (two uppercase hex
+// digits); in every field but the last a space is too; an empty field is a
+// lone `%`. So any byte string — a path with spaces, a function name with
+// commas, a file name with a line break — survives the round trip. Parsers
+// are strict and trust nothing they read: a reply that breaks this grammar
+// is an error, never a guess.
+#ifndef SOFTPATCH_PROTOCOL_AGENT_PROTOCOL_H
+#define SOFTPATCH_PROTOCOL_AGENT_PROTOCOL_H
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "softpatch/result.h"
+
+namespace softpatch::protocol {
+
+// The longest request line an agent reads, without its newline.
+constexpr std::size_t kMaxRequestBytes = 4096;
+
+// --- Requests -------------------------------------------------------------
+
+// The program: pid, executable, patches.
+struct StatusRequest {};
+// The build id of the module that holds a project file's code.
+struct FileRequest {
+  std::string project_file;  // relative to the project root
+};
+// The instrumented functions whose readable name contains `pattern`.
+struct ListRequest {
+  std::string pattern;  // "" for all
+};
+// Check and apply the patch file at `path` (absolute).
+struct LoadRequest {
+  std::string path;
+};
+// Undo patch `number`, or the latest active one when 0.
+struct RollbackRequest {
+  int number = 0;
+};
+
+using Request = std::variant<StatusRequest, FileRequest, ListRequest, LoadRequest, RollbackRequest>;
+
+// The request line (without its newline).
+std::string encode(const Request& request);
+
+// Parses one request line (without its newline). Errors say what is wrong
+// in one line, e.g. "'rollback' takes a patch number, not 'x1'".
+Result<Request> parse_request(std::string_view line);
+
+// --- Replies ----------------------------------------------------------------
+
+// A patch as the program knows it.
+struct PatchSummary {
+  enum class State { kActive, kPending, kRolledBack };
+  int number = 0;
+  std::string project_file;
+  std::size_t functions = 0;
+  State state = State::kActive;
+};
+
+struct StatusReply {
+  int pid = 0;
+  std::string executable;
+  std::vector<PatchSummary> patches;  // oldest first
+};
+
+struct FileReply {
+  std::string build_id;  // lowercase hex, "" when the module has none
+};
+
+struct FunctionEntry {
+  std::string name;          // readable, e.g. "Store::get(const std::string &)"
+  std::string project_file;  // where it is defined
+  unsigned line = 0;
+  bool patched = false;
+};
+
+struct ListReply {
+  std::vector<FunctionEntry> functions;
+};
+
+// The answer to load and rollback: the patch loaded or rolled back.
+struct PatchReply {
+  PatchSummary patch;
+  std::vector<std::string> warnings;  // what its lifecycle hooks threw, one line each
+};
+
+// The reply type of each request type: ReplyTo<LoadRequest> is PatchReply.
+template <class Request>
+struct ReplyFor;
+template <>
+struct ReplyFor<StatusRequest> {
+  using type = StatusReply;
+};
+template <>
+struct ReplyFor<FileRequest> {
+  using type = FileReply;
+};
+template <>
+struct ReplyFor<ListRequest> {
+  using type = ListReply;
+};
+template <>
+struct ReplyFor<LoadRequest> {
+  using type = PatchReply;
+};
+template <>
+struct ReplyFor<RollbackRequest> {
+  using type = PatchReply;
+};
+template <class Request>
+using ReplyTo = typename ReplyFor<Request>::type;
+
+// The reply text, each line ending in a newline.
+std::string encode(const StatusReply& reply);
+std::string encode(const FileReply& reply);
+std::string encode(const ListReply& reply);
+std::string encode(const PatchReply& reply);
+std::string encode_error(std::string_view message);
+
+// Parses a whole reply. An `error` reply is an Error with its message; so
+// is a reply that breaks the grammar ("the agent's reply is malformed: ...").
+template <class Reply>
+Result<Reply> parse_reply(std::string_view text);
+
+extern template Result<StatusReply> parse_reply<StatusReply>(std::string_view);
+extern template Result<FileReply> parse_reply<FileReply>(std::string_view);
+extern template Result<ListReply> parse_reply<ListReply>(std::string_view);
+extern template Result<PatchReply> parse_reply<PatchReply>(std::string_view);
+
+// --- Fields -----------------------------------------------------------------
+
+// One field as it goes on the wire (`last`: the line's last field, whose
+// spaces stay), and back; decoding fails on a `%` not followed by two hex
+// digits and on a byte that should have been escaped.
+std::string encode_field(std::string_view bytes, bool last);
+Result<std::string> decode_field(std::string_view field, bool last);
+
+}  // namespace softpatch::protocol
+
+#endif  // SOFTPATCH_PROTOCOL_AGENT_PROTOCOL_H

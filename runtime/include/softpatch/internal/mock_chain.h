@@ -1,0 +1,123 @@
+// Machinery of softpatch/mock.h: the chain of a mocked slot's handlers.
+// Each guard links one handler on top; ending a guard unlinks its handler
+// wherever it is in the chain and leaves the others linked, so guards end in
+// any order. The slot points at a dispatcher while the chain is not empty
+// and gets back what it held before when the last handler is unlinked. A
+// call runs the first handler that applies to it (its thread, its object),
+// else the function's own code. Not for direct use; the interface is
+// softpatch/mock.h.
+#ifndef SOFTPATCH_INTERNAL_MOCK_CHAIN_H
+#define SOFTPATCH_INTERNAL_MOCK_CHAIN_H
+
+#include <atomic>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "softpatch/internal/slot.h"
+
+namespace softpatch {
+namespace mock_detail {
+
+// One replacement in the chain of a slot's mocks. Conditions (a thread, an
+// object) make it step aside for the previous one, or the original.
+template <class R, class... P>
+struct Handler {
+  std::function<R(P...)> replacement;
+  std::atomic<const Handler*> previous{nullptr};  // relinked when a mock below ends
+  std::thread::id thread{};                       // default: every thread
+  const volatile void* object = nullptr;          // null: every object
+
+  template <class First, class... Rest>
+  bool applies(const First& first, const Rest&...) const {
+    if (thread != std::thread::id() && thread != std::this_thread::get_id()) return false;
+    if constexpr (std::is_pointer_v<First>)
+      if (object && static_cast<const volatile void*>(first) != object) return false;
+    return true;
+  }
+  bool applies() const {
+    return thread == std::thread::id() || thread == std::this_thread::get_id();
+  }
+};
+
+// The state of one mocked slot.
+template <class R, class... P>
+struct SlotState {
+  internal::Slot* slot = nullptr;
+  internal::RawFunction replaced = nullptr;  // what the slot held before the first mock
+  std::atomic<const Handler<R, P...>*> top{nullptr};
+  R (*original)(P...) = nullptr;               // runs the function's own code
+  internal::RawFunction dispatcher = nullptr;  // what the slot holds while mocked
+  internal::RawFunction address = nullptr;     // the function's code, when known
+  std::mutex mutex;                            // for linking and unlinking handlers
+  // Every handler ever made for this slot: one that ended may still be
+  // running in another thread, so none is freed before exit.
+  std::vector<std::unique_ptr<Handler<R, P...>>> handlers;
+};
+
+// Registers an active guard; returns its id. Ending one (or resetting all)
+// calls `end`. Implemented in the runtime.
+std::size_t register_guard(std::function<void()> end);
+bool unregister_guard(std::size_t id);  // false once reset_mocks() ended it
+
+// Runs the first handler from `first` on that applies to this call, or the
+// function's own code.
+template <class R, class... P>
+R dispatch_from(SlotState<R, P...>& state, const Handler<R, P...>* first, P... p) {
+  for (const Handler<R, P...>* h = first; h; h = h->previous.load(std::memory_order_acquire))
+    if (h->applies(p...)) return h->replacement(std::forward<P>(p)...);
+  return state.original(std::forward<P>(p)...);
+}
+
+template <class R, class... P>
+R dispatch(SlotState<R, P...>& state, P... p) {
+  return dispatch_from<R, P...>(state, state.top.load(std::memory_order_acquire),
+                                std::forward<P>(p)...);
+}
+
+// Links a new handler on top of the chain (pointing the slot at the
+// dispatcher if it is the first) and returns it.
+template <class R, class... P>
+Handler<R, P...>* link(SlotState<R, P...>& state, std::function<R(P...)> replacement,
+                       std::thread::id thread, const volatile void* object) {
+  std::lock_guard<std::mutex> lock(state.mutex);
+  Handler<R, P...>* handler =
+      state.handlers.emplace_back(std::make_unique<Handler<R, P...>>()).get();
+  handler->replacement = std::move(replacement);
+  handler->thread = thread;
+  handler->object = object;
+  const Handler<R, P...>* below = state.top.load();
+  handler->previous.store(below);
+  state.top.store(handler, std::memory_order_release);
+  if (!below) state.replaced = state.slot->exchange(state.dispatcher);
+  return handler;
+}
+
+// Takes `handler` out of the chain wherever it is, leaving every other
+// handler in force, and gives the slot back with the last. A call already
+// running `handler` finishes; later calls skip it.
+template <class R, class... P>
+void unlink(SlotState<R, P...>& state, const Handler<R, P...>* handler) {
+  std::lock_guard<std::mutex> lock(state.mutex);
+  const Handler<R, P...>* below = handler->previous.load();
+  if (state.top.load() == handler) {
+    state.top.store(below, std::memory_order_release);
+  } else {
+    for (const Handler<R, P...>* h = state.top.load(); h; h = h->previous.load())
+      if (h->previous.load() == handler) {
+        const_cast<Handler<R, P...>*>(h)->previous.store(below, std::memory_order_release);
+        break;
+      }
+  }
+  if (!state.top.load()) state.slot->exchange(state.replaced);
+}
+
+}  // namespace mock_detail
+}  // namespace softpatch
+
+#endif  // SOFTPATCH_INTERNAL_MOCK_CHAIN_H

@@ -1,0 +1,47 @@
+// Fuzzes the command line's side of the protocol: any bytes as a reply of
+// each type are read or refused with one line, never trusted half-way; a
+// reply that is read encodes to text that reads back the same.
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+
+#include "softpatch/protocol/agent_protocol.h"
+
+namespace {
+
+namespace protocol = softpatch::protocol;
+
+void require(bool condition) {
+  if (!condition) std::abort();
+}
+
+template <class Reply>
+void read_as(std::string_view text) {
+  softpatch::Result<Reply> reply = protocol::parse_reply<Reply>(text);
+  if (!reply) {
+    require(reply.error().find('\n') == std::string::npos || text.rfind("error ", 0) == 0);
+    return;
+  }
+  std::string encoded = protocol::encode(*reply);
+  softpatch::Result<Reply> again = protocol::parse_reply<Reply>(encoded);
+  require(again && protocol::encode(*again) == encoded);
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  std::string_view text(reinterpret_cast<const char*>(data), size);
+  read_as<protocol::StatusReply>(text);
+  read_as<protocol::FileReply>(text);
+  read_as<protocol::ListReply>(text);
+  read_as<protocol::PatchReply>(text);
+  for (std::size_t i = 0; i <= size && i < 64; ++i) {
+    std::string field(text.substr(0, i));
+    for (bool last : {false, true}) {
+      softpatch::Result<std::string> back =
+          protocol::decode_field(protocol::encode_field(field, last), last);
+      require(back && *back == field);
+    }
+  }
+  return 0;
+}

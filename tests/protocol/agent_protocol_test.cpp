@@ -1,0 +1,251 @@
+// The agent protocol on its own: requests and replies survive the round trip
+// whatever bytes they carry, parsers refuse what is not exactly the grammar,
+// and the client closes what it opens.
+#include "softpatch/protocol/agent_protocol.h"
+
+#include <dirent.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <string>
+
+#include "softpatch/protocol/agent_client.h"
+#include "softpatch/protocol/agent_paths.h"
+
+namespace {
+
+namespace protocol = softpatch::protocol;
+using protocol::PatchSummary;
+using ::testing::HasSubstr;
+
+std::string error_of(std::string_view line) {
+  softpatch::Result<protocol::Request> request = protocol::parse_request(line);
+  return request ? "accepted" : request.error();
+}
+
+template <class Request>
+Request parsed_as(std::string_view line) {
+  softpatch::Result<protocol::Request> request = protocol::parse_request(line);
+  EXPECT_TRUE(request) << line << ": " << (request ? "" : request.error());
+  if (!request || !std::holds_alternative<Request>(*request)) {
+    ADD_FAILURE() << line << " is not read as the request expected";
+    return Request{};
+  }
+  return std::get<Request>(*request);
+}
+
+// Every byte value, and the spellings that broke earlier replies.
+const std::string kAwkward[] = {"my logic.cpp",
+                                "src/caf\xc3\xa9.cpp",
+                                "a%20b",
+                                "%",
+                                "100%",
+                                " lead",
+                                "trail ",
+                                "two  spaces",
+                                "tab\there",
+                                "line\nbreak",
+                                "del\x7f",
+                                std::string("nul\0byte", 8),
+                                "Store::get(const std::string &)",
+                                "f(int, long)"};
+
+std::string every_byte() {
+  std::string bytes;
+  for (int i = 1; i < 256; ++i) bytes += static_cast<char>(i);
+  return bytes + '\0';
+}
+
+TEST(AgentProtocol, ReadsEachVerbAndItsArgument) {
+  EXPECT_EQ(parsed_as<protocol::LoadRequest>("load /tmp/my patch.so").path, "/tmp/my patch.so");
+  EXPECT_EQ(parsed_as<protocol::RollbackRequest>("rollback 12").number, 12);
+  EXPECT_EQ(parsed_as<protocol::RollbackRequest>("rollback").number, 0);
+  EXPECT_EQ(parsed_as<protocol::ListRequest>("list ").pattern, "");
+  EXPECT_EQ(parsed_as<protocol::ListRequest>("list greet").pattern, "greet");
+  parsed_as<protocol::StatusRequest>("status");
+  EXPECT_EQ(parsed_as<protocol::FileRequest>("file src/caf\xc3\xa9.cpp").project_file,
+            "src/caf\xc3\xa9.cpp");
+  EXPECT_EQ(parsed_as<protocol::FileRequest>("file a%0Ab.cpp").project_file, "a\nb.cpp");
+}
+
+TEST(AgentProtocol, RefusesWhatIsNotExactlyARequest) {
+  EXPECT_EQ(error_of("stat"), "unknown request 'stat'");
+  EXPECT_EQ(error_of(""), "unknown request ''");
+  EXPECT_EQ(error_of("status now"), "'status' takes no argument");
+  EXPECT_EQ(error_of("load"), "'load' takes a path");
+  EXPECT_EQ(error_of("load "), "'load' takes a path");
+  EXPECT_EQ(error_of("load %"), "'load' takes a path");
+  EXPECT_EQ(error_of("rollback x1"), "'rollback' takes a patch number, not 'x1'");
+  EXPECT_EQ(error_of("rollback -1"), "'rollback' takes a patch number, not '-1'");
+  EXPECT_EQ(error_of("rollback 007"), "'rollback' takes a patch number, not '007'");
+  EXPECT_EQ(error_of("rollback 99999999999"), "'rollback' takes a patch number, not '99999999999'");
+  EXPECT_EQ(error_of("rollback 2147483648"), "'rollback' takes a patch number, not '2147483648'");
+  EXPECT_EQ(error_of("rollback 2147483647"), "accepted");
+  EXPECT_EQ(error_of(std::string_view("load a\0b", 8)),
+            "request holds a control character (0x00 at byte 7)");
+  EXPECT_EQ(error_of("status\r"), "request holds a control character (0x0d at byte 7)");
+  EXPECT_EQ(error_of("load a\x7f"), "request holds a control character (0x7f at byte 7)");
+  EXPECT_THAT(error_of("load a%2"), HasSubstr("'%' not followed by two hex digits"));
+  EXPECT_THAT(error_of("load a%zz"), HasSubstr("'%' not followed by two hex digits"));
+  EXPECT_THAT(error_of(std::string(5000, 'x')), HasSubstr("longer than 4096 bytes"));
+}
+
+TEST(AgentProtocol, AnyPathOrPatternSurvivesARequest) {
+  std::vector<std::string> texts(std::begin(kAwkward), std::end(kAwkward));
+  texts.push_back(every_byte());
+  for (const std::string& text : texts) {
+    std::string load = protocol::encode(protocol::LoadRequest{text});
+    EXPECT_EQ(load.find('\n'), std::string::npos);
+    EXPECT_EQ(parsed_as<protocol::LoadRequest>(load).path, text);
+    EXPECT_EQ(parsed_as<protocol::FileRequest>(protocol::encode(protocol::FileRequest{text}))
+                  .project_file,
+              text);
+    EXPECT_EQ(
+        parsed_as<protocol::ListRequest>(protocol::encode(protocol::ListRequest{text})).pattern,
+        text);
+  }
+  for (const char* line : {"status", "list", "list greet", "load /a b", "rollback 3", "rollback"}) {
+    softpatch::Result<protocol::Request> request = protocol::parse_request(line);
+    ASSERT_TRUE(request) << request.error();
+    EXPECT_EQ(protocol::encode(*request), line);
+  }
+}
+
+TEST(AgentProtocol, APatchOfAFileWithASpaceComesBackWhole) {
+  // The old replies were split on spaces: "rolled back patch 1 (my)".
+  protocol::PatchReply reply{{1, "my logic.cpp", 3, PatchSummary::State::kRolledBack}, {}};
+  softpatch::Result<protocol::PatchReply> back =
+      protocol::parse_reply<protocol::PatchReply>(protocol::encode(reply));
+  ASSERT_TRUE(back) << back.error();
+  EXPECT_EQ(back->patch.project_file, "my logic.cpp");
+  EXPECT_EQ(back->patch.number, 1);
+  EXPECT_EQ(back->patch.functions, 3u);
+  EXPECT_EQ(back->patch.state, PatchSummary::State::kRolledBack);
+}
+
+TEST(AgentProtocol, EveryReplySurvivesTheRoundTrip) {
+  std::vector<std::string> texts(std::begin(kAwkward), std::end(kAwkward));
+  texts.push_back(every_byte());
+  texts.push_back("");
+  for (const std::string& text : texts) {
+    protocol::StatusReply status{42, text, {{7, text, 2, PatchSummary::State::kPending}}};
+    softpatch::Result<protocol::StatusReply> s =
+        protocol::parse_reply<protocol::StatusReply>(protocol::encode(status));
+    ASSERT_TRUE(s) << s.error();
+    EXPECT_EQ(s->pid, 42);
+    EXPECT_EQ(s->executable, text);
+    ASSERT_EQ(s->patches.size(), 1u);
+    EXPECT_EQ(s->patches[0].project_file, text);
+    EXPECT_EQ(s->patches[0].state, PatchSummary::State::kPending);
+
+    protocol::ListReply list{{{text, text, 12, true}, {"g()", "b.cpp", 3, false}}};
+    softpatch::Result<protocol::ListReply> l =
+        protocol::parse_reply<protocol::ListReply>(protocol::encode(list));
+    ASSERT_TRUE(l) << l.error();
+    ASSERT_EQ(l->functions.size(), 2u);
+    EXPECT_EQ(l->functions[0].name, text);
+    EXPECT_EQ(l->functions[0].project_file, text);
+    EXPECT_EQ(l->functions[0].line, 12u);
+    EXPECT_TRUE(l->functions[0].patched);
+    EXPECT_FALSE(l->functions[1].patched);
+
+    protocol::PatchReply patch{{3, text, 9, PatchSummary::State::kActive}, {text, "second"}};
+    softpatch::Result<protocol::PatchReply> p =
+        protocol::parse_reply<protocol::PatchReply>(protocol::encode(patch));
+    ASSERT_TRUE(p) << p.error();
+    EXPECT_EQ(p->patch.project_file, text);
+    EXPECT_EQ(p->warnings, (std::vector<std::string>{text, "second"}));
+
+    softpatch::Result<protocol::FileReply> f =
+        protocol::parse_reply<protocol::FileReply>(protocol::encode(protocol::FileReply{text}));
+    ASSERT_TRUE(f) << f.error();
+    EXPECT_EQ(f->build_id, text);
+
+    softpatch::Result<protocol::PatchReply> e =
+        protocol::parse_reply<protocol::PatchReply>(protocol::encode_error(text));
+    ASSERT_FALSE(e);
+    EXPECT_EQ(e.error(), text);
+  }
+}
+
+TEST(AgentProtocol, AnErrorReplyReadsAsItsMessage) {
+  std::string reply = protocol::encode_error("softpatch: a.so: built for another program");
+  EXPECT_EQ(reply, "error softpatch: a.so: built for another program\n");  // readable on the wire
+  softpatch::Result<protocol::ListReply> list = protocol::parse_reply<protocol::ListReply>(reply);
+  ASSERT_FALSE(list);
+  EXPECT_EQ(list.error(), "softpatch: a.so: built for another program");
+}
+
+TEST(AgentProtocol, RefusesRepliesThatBreakTheGrammar) {
+  auto malformed = [](std::string_view text) {
+    softpatch::Result<protocol::PatchReply> reply =
+        protocol::parse_reply<protocol::PatchReply>(text);
+    return !reply && reply.error().find("malformed") != std::string::npos;
+  };
+  EXPECT_TRUE(malformed(""));                                   // the program exited
+  EXPECT_TRUE(malformed("patch 1 a.cpp 2 active\n"));           // no closing line
+  EXPECT_TRUE(malformed("patch 1 a.cpp 2 active\nok"));         // no newline at the end
+  EXPECT_TRUE(malformed("ok\n"));                               // no patch
+  EXPECT_TRUE(malformed("patch 1 a b.cpp 2 active\nok\n"));     // an unescaped space
+  EXPECT_TRUE(malformed("patch x a.cpp 2 active\nok\n"));       // not a number
+  EXPECT_TRUE(malformed("patch 1 a.cpp 2 sleeping\nok\n"));     // no such state
+  EXPECT_TRUE(malformed("patch 1 a.cpp 2 active\nok\nok\n"));   // after the end
+  EXPECT_TRUE(malformed("frob 1\nok\n"));                       // no such record
+  EXPECT_TRUE(malformed("patch 1 a.cpp 2 active\nok more\n"));  // ok takes nothing
+  EXPECT_TRUE(malformed("patch 1 a%2.cpp 2 active\nok\n"));     // a broken escape
+  EXPECT_FALSE(malformed("warning hook threw\npatch 1 a.cpp 2 active\nok\n"));
+}
+
+// The number of descriptors this process has open.
+int open_descriptors() {
+  int count = 0;
+  if (DIR* dir = opendir("/proc/self/fd")) {
+    while (readdir(dir)) ++count;
+    closedir(dir);
+  }
+  return count;
+}
+
+TEST(AgentClient, ClosesWhatItOpensWhenARequestCannotBeSent) {
+  char dir[] = "/tmp/softpatch-protocol-test-XXXXXX";
+  ASSERT_NE(mkdtemp(dir), nullptr);
+  setenv("XDG_RUNTIME_DIR", dir, 1);
+  int before = open_descriptors();
+  for (int i = 0; i < 20; ++i) {
+    softpatch::Result<std::string> refused = protocol::exchange(1, "load a\nb");
+    EXPECT_FALSE(refused);
+    EXPECT_THAT(refused.error(), HasSubstr("one line"));
+    softpatch::Result<std::string> nobody = protocol::exchange(1, "status");
+    EXPECT_FALSE(nobody);
+    EXPECT_THAT(nobody.error(), HasSubstr("no softpatch agent in process 1"));
+    softpatch::Result<std::string> too_long = protocol::exchange(1, std::string(5000, 'x'));
+    EXPECT_FALSE(too_long);
+    too_long.ignore();
+  }
+  EXPECT_EQ(open_descriptors(), before);
+  std::string agents = std::string(dir) + "/softpatch";
+  EXPECT_EQ(rmdir(agents.c_str()), 0);
+  EXPECT_EQ(rmdir(dir), 0);
+}
+
+TEST(AgentPaths, TheDirectoryIsTheUsersOwnOrRefused) {
+  char dir[] = "/tmp/softpatch-protocol-test-XXXXXX";
+  ASSERT_NE(mkdtemp(dir), nullptr);
+  setenv("XDG_RUNTIME_DIR", dir, 1);
+  softpatch::Result<std::string> agents = protocol::agent_directory();
+  ASSERT_TRUE(agents) << agents.error();
+  EXPECT_EQ(*agents, std::string(dir) + "/softpatch");
+  EXPECT_EQ(protocol::socket_path(*agents, 12), *agents + "/12.sock");
+  EXPECT_EQ(protocol::lock_path(*agents, 12), *agents + "/12.lock");
+  ASSERT_EQ(chmod(agents->c_str(), 0755), 0);
+  softpatch::Result<std::string> loose = protocol::agent_directory();
+  ASSERT_FALSE(loose);
+  EXPECT_THAT(loose.error(), HasSubstr("mode 0700"));
+  EXPECT_EQ(rmdir(agents->c_str()), 0);
+  EXPECT_EQ(rmdir(dir), 0);
+}
+
+}  // namespace
