@@ -64,7 +64,8 @@ ProcessResult ChildProcess::wait() {
   return result;
 }
 
-ChildProcess start_process(const std::vector<std::string>& argv, Stderr stderr_mode) {
+ChildProcess start_process(const std::vector<std::string>& argv, Stderr stderr_mode,
+                           const std::string& directory) {
   std::vector<char*> args;
   for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
   args.push_back(nullptr);
@@ -83,6 +84,8 @@ ChildProcess start_process(const std::vector<std::string>& argv, Stderr stderr_m
   } else if (stderr_mode == Stderr::kDiscard) {
     posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
   }
+  // In the child only: this process's working directory is never changed.
+  if (!directory.empty()) posix_spawn_file_actions_addchdir_np(&actions, directory.c_str());
   // Children start with no signal blocked: softpatch run blocks the ones it
   // reads through a signalfd, and a build must still stop on Ctrl-C.
   posix_spawnattr_t attributes;
@@ -103,7 +106,7 @@ ChildProcess start_process(const std::vector<std::string>& argv, Stderr stderr_m
   return child;
 }
 
-void start_detached(const std::vector<std::string>& argv) {
+void start_detached(const std::vector<std::string>& argv, const std::string& directory) {
   std::vector<char*> args;
   for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
   args.push_back(nullptr);
@@ -117,6 +120,7 @@ void start_detached(const std::vector<std::string>& argv) {
       int null = open("/dev/null", O_RDWR);
       for (int fd : {STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO}) dup2(null, fd);
       if (null > STDERR_FILENO) close(null);
+      if (!directory.empty() && chdir(directory.c_str()) != 0) _exit(127);
       execvp(args[0], args.data());
       _exit(127);
     }
@@ -125,8 +129,9 @@ void start_detached(const std::vector<std::string>& argv) {
   if (middle > 0) wait_for(middle);
 }
 
-ProcessResult run_process(const std::vector<std::string>& argv, Stderr stderr_mode) {
-  return start_process(argv, stderr_mode).wait();
+ProcessResult run_process(const std::vector<std::string>& argv, Stderr stderr_mode,
+                          const std::string& directory) {
+  return start_process(argv, stderr_mode, directory).wait();
 }
 
 }  // namespace softpatch::driver

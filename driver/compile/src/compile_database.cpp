@@ -1,5 +1,7 @@
 #include "softpatch/compile/compile_database.h"
 
+#include "softpatch/common/paths.h"
+
 #include <filesystem>
 #include <fstream>
 
@@ -32,19 +34,18 @@ std::vector<fs::path> candidates(const fs::path& file) {
 
 llvm::Expected<CompileCommand> find_compile_command(const std::string& file,
                                                     const std::string& build_dir) {
-  fs::path absolute = fs::absolute(file).lexically_normal();
+  fs::path absolute = fs::path(absolute_normal(file));
   std::vector<fs::path> dirs =
       build_dir.empty() ? candidates(absolute) : std::vector<fs::path>{fs::path(build_dir)};
   for (const fs::path& dir : dirs) {
-    if (!fs::exists(dir / "compile_commands.json")) continue;
+    if (!exists((dir / "compile_commands.json").string())) continue;
     std::string error;
     auto database = clang::tooling::JSONCompilationDatabase::loadFromDirectory(dir.string(), error);
     if (!database) continue;
     for (const clang::tooling::CompileCommand& c :
          database->getCompileCommands(absolute.string())) {
-      return CompileCommand{
-          c.Directory, c.CommandLine,
-          fs::absolute(dir / "compile_commands.json").lexically_normal().string()};
+      return CompileCommand{c.Directory, c.CommandLine,
+                            absolute_normal((dir / "compile_commands.json").string())};
     }
   }
   return llvm::createStringError(
@@ -65,9 +66,9 @@ std::string cmake_source_directory(const std::string& database) {
 
 std::string find_compile_database(const std::string& directory) {
   std::vector<fs::path> dirs;
-  add_with_build_folders(fs::absolute(directory), dirs);
+  add_with_build_folders(fs::path(absolute_normal(directory)), dirs);
   for (const fs::path& dir : dirs)
-    if (fs::exists(dir / "compile_commands.json"))
+    if (exists((dir / "compile_commands.json").string()))
       return (dir / "compile_commands.json").lexically_normal().string();
   return "";
 }

@@ -10,10 +10,12 @@
 #include <filesystem>
 #include <optional>
 
+#include "softpatch/common/paths.h"
 #include "softpatch/common/source_files.h"
 #include "softpatch/common/subprocess.h"
 #include "softpatch/compile/compile_database.h"
 #include "softpatch/devloop/debouncer.h"
+#include "softpatch/devloop/decision.h"
 #include "softpatch/devloop/file_watcher.h"
 #include "softpatch/devloop/program_group.h"
 #include "softpatch/patching/live_patch.h"
@@ -36,7 +38,10 @@ void say(const std::string& line) {
 // A path as the developer would type it: relative to the working directory
 // when below it.
 std::string shown(const std::string& path) {
-  std::string relative = fs::path(path).lexically_relative(fs::current_path()).string();
+  std::error_code error;
+  fs::path here = fs::current_path(error);
+  if (error) return path;
+  std::string relative = fs::path(path).lexically_relative(here).string();
   return relative.empty() || relative.rfind("..", 0) == 0 ? path : relative;
 }
 
@@ -46,21 +51,16 @@ std::string shown(const std::vector<std::string>& files) {
   return out;
 }
 
-// Why `file` cannot be patched live, or "" when it can be tried.
-std::string restart_reason(const std::string& file, const std::string& build_dir, bool no_patch) {
-  fs::path path(file);
-  if (no_patch) return "changed";
-  if (!fs::exists(path)) return "file removed";
-  if (is_cpp_header(file)) return "header changed";
-  std::string name = path.filename().string();
-  if (name == "CMakeLists.txt" || path.extension() == ".cmake") return "build files changed";
-  if (!is_cpp_source(file)) return "not C++ source";
-  llvm::Expected<CompileCommand> command = find_compile_command(file, build_dir);
-  if (!command) {
-    llvm::consumeError(command.takeError());
-    return "not yet built";
+// What the decision needs to know of `file`; no file system error ends the
+// loop (a build directory removed under it is only "not yet built").
+ChangedFile facts_of(const std::string& file, const std::string& build_dir) {
+  ChangedFile facts{file, exists(file), false};
+  if (facts.exists && is_cpp_source(file)) {
+    llvm::Expected<CompileCommand> command = find_compile_command(file, build_dir);
+    facts.has_compile_command = static_cast<bool>(command);
+    if (!command) llvm::consumeError(command.takeError());
   }
-  return "";
+  return facts;
 }
 
 // The last line of a message: where loader refusals say what is wrong.
@@ -169,19 +169,19 @@ class DevLoop {
 
   FileWatcher::Options watcher_options() {
     FileWatcher::Options out;
+    std::error_code error;
     std::string database = options_.build_dir.empty()
                                ? find_compile_database(".")
                                : (fs::path(options_.build_dir) / "compile_commands.json").string();
-    if (!options_.build_dir.empty() && !fs::exists(database)) database.clear();
+    if (!options_.build_dir.empty() && !exists(database)) database.clear();
     std::string root;
     if (!database.empty()) {
-      build_dir_ = fs::absolute(fs::path(database).parent_path()).lexically_normal().string();
+      build_dir_ = absolute_normal(fs::path(database).parent_path().string());
       root = cmake_source_directory(database);
     }
-    if (root.empty()) root = fs::current_path().string();
-    out.roots.push_back(fs::absolute(root).lexically_normal().string());
-    for (const std::string& dir : options_.watch)
-      out.roots.push_back(fs::absolute(dir).lexically_normal().string());
+    if (root.empty()) root = fs::current_path(error).string();
+    out.roots.push_back(absolute_normal(root));
+    for (const std::string& dir : options_.watch) out.roots.push_back(absolute_normal(dir));
     out.filter = PathFilter(options_.includes, options_.ignores);
     out.watch_limit = options_.watch_limit;
     out.on_warning = [](const std::string& text) { say("softpatch: " + text); };
@@ -217,19 +217,15 @@ class DevLoop {
   void act(const std::vector<std::string>& files) {
     if (options_.verbose)
       for (const std::string& file : files) say("softpatch: changed " + file);
-    std::string reason;
-    std::vector<std::string> restart_files;
-    for (const std::string& file : files)
-      if (std::string why = restart_reason(file, build_dir_, options_.no_patch); !why.empty()) {
-        if (reason.empty()) reason = why;
-        restart_files.push_back(file);
-      }
-    if (!reason.empty() || !program_.running()) {
-      rebuild_and_restart(restart_files.empty() ? files : restart_files,
-                          reason.empty() ? "not running" : reason);
+    std::vector<ChangedFile> facts;
+    for (const std::string& file : files) facts.push_back(facts_of(file, build_dir_));
+    Decision decision =
+        decide(facts, {program_.running(), options_.no_patch, options_.build_command});
+    if (decision.action == Action::kRestart) {
+      rebuild_and_restart(decision.files, decision.reason, decision.build_command);
       return;
     }
-    for (const std::string& file : files) {
+    for (const std::string& file : decision.files) {
       llvm::Expected<AppliedPatch> applied = patch_process(program_.pid(), file, build_dir_);
       if (applied) {
         active_patches_.emplace_back(applied->number, shown(file));
@@ -242,18 +238,18 @@ class DevLoop {
         for (const std::string& warning : applied->warnings) say("softpatch: " + warning);
         continue;
       }
-      PatchFailure::Stage stage = PatchFailure::kApply;
+      PatchOutcome outcome = PatchOutcome::kNeedsRestart;
       std::string message;
       llvm::handleAllErrors(applied.takeError(), [&](const PatchFailure& failure) {
-        stage = failure.stage();
+        if (failure.stage() == PatchFailure::kBuild) outcome = PatchOutcome::kDoesNotCompile;
         message = failure.text();
       });
-      if (stage == PatchFailure::kBuild) {  // the other files of the batch still count
-        say(shown(file) + " \u2192 does not compile; the program keeps running:\n" + message);
-        continue;
+      if (after_patch(outcome) == Action::kRestart) {
+        rebuild_and_restart({file}, last_line(message), options_.build_command);
+        return;
       }
-      rebuild_and_restart({file}, last_line(message));
-      return;
+      // The other files of the batch still count.
+      say(shown(file) + " \u2192 does not compile; the program keeps running:\n" + message);
     }
   }
 
@@ -263,12 +259,13 @@ class DevLoop {
     return text;
   }
 
-  void rebuild_and_restart(const std::vector<std::string>& files, const std::string& reason) {
+  void rebuild_and_restart(const std::vector<std::string>& files, const std::string& reason,
+                           const std::string& build_command) {
     std::string what = shown(files) + " \u2192 restart (" + reason + ")";
     auto started = Clock::now();
-    if (!options_.build_command.empty()) {
+    if (!build_command.empty()) {
       ProcessResult built =
-          run_process({"/bin/sh", "-c", "exec 1>&2; " + options_.build_command}, Stderr::kCapture);
+          run_process({"/bin/sh", "-c", "exec 1>&2; " + build_command}, Stderr::kCapture);
       if (built.status != 0) {
         say(what + ": build failed in " + format(seconds_since(started)) + " s" +
             (program_.running() ? "; the program keeps running" : "") + ":\n" +

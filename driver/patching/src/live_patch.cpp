@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "softpatch/common/paths.h"
 #include "softpatch/compile/compile_database.h"
 #include "softpatch/elf/build_id.h"
 #include "softpatch/patching/patch_builder.h"
@@ -88,8 +89,8 @@ class WorkingDirectory {
 llvm::Expected<BuiltPatch> build_with(const CompileCommand& command, const std::string& file,
                                       const std::string& edited, const std::string& root,
                                       const std::string& build_id, const std::string& output) {
-  std::string source = fs::absolute(file).lexically_normal().string();
-  std::string text = fs::absolute(edited).lexically_normal().string();
+  std::string source = absolute_normal(file);
+  std::string text = absolute_normal(edited);
   WorkingDirectory in(command.directory);  // the command's relative paths
   llvm::Expected<BuiltPatch> built =
       build_patch({text, source, command.command, root, build_id, output});
@@ -102,7 +103,7 @@ llvm::Expected<BuiltPatch> build_with(const CompileCommand& command, const std::
 
 llvm::Expected<AppliedPatch> load_into_process(int pid, const std::string& patch_file,
                                                const std::string& shown_as) {
-  std::string path = fs::absolute(patch_file).lexically_normal().string();
+  std::string path = absolute_normal(patch_file);
   Result<protocol::PatchReply> loaded = protocol::ask(pid, protocol::LoadRequest{path});
   if (loaded) {
     const protocol::PatchSummary& patch = loaded->patch;
@@ -134,7 +135,7 @@ llvm::Expected<FileInProcess> find_file_in_process(int pid, const std::string& s
 llvm::Expected<int> process_for_file(const std::string& file, const std::string& build_dir) {
   std::vector<int> agents = protocol::running_agents();
   if (agents.empty()) return failure(kNoRunningAgent);
-  std::string source = fs::absolute(file).lexically_normal().string();
+  std::string source = absolute_normal(file);
   std::vector<int> having;
   for (int pid : agents) {
     llvm::Expected<FileInProcess> found = find_file_in_process(pid, source);
@@ -187,7 +188,7 @@ llvm::Expected<AppliedPatch> patch_process(int pid, const std::string& file,
   };
   llvm::Expected<CompileCommand> command = find_compile_command(file, build_dir);
   if (!command) return fail(PatchFailure::kFind, command.takeError());
-  std::string source = fs::absolute(file).lexically_normal().string();
+  std::string source = absolute_normal(file);
   llvm::Expected<FileInProcess> place = find_file_in_process(pid, source);
   if (!place) return fail(PatchFailure::kFind, place.takeError());
 
@@ -231,7 +232,7 @@ llvm::Expected<BuiltPatch> build_patch_for_binary(const std::string& file,
   if (root.empty())
     return failure(command->database + ": not written by CMake; give the project root (--root)");
   return build_with(*command, file, edited.empty() ? file : edited, root, build_id,
-                    fs::absolute(output).string());
+                    absolute_normal(output));
 }
 
 }  // namespace softpatch::driver

@@ -28,7 +28,8 @@ class ChildProcess {
   ProcessResult wait();
 
  private:
-  friend ChildProcess start_process(const std::vector<std::string>& argv, Stderr stderr_mode);
+  friend ChildProcess start_process(const std::vector<std::string>& argv, Stderr stderr_mode,
+                                    const std::string& directory);
   ChildProcess() = default;
 
   pid_t pid_ = -1;
@@ -36,18 +37,21 @@ class ChildProcess {
   ProcessResult failed_;  // why it could not be started
 };
 
-// Starts argv (argv[0] looked up in PATH). A program that cannot be started
-// gives status 127 and a message in error_text when waited for.
-ChildProcess start_process(const std::vector<std::string>& argv, Stderr stderr_mode);
+// Starts argv (argv[0] looked up in PATH), in `directory` when given (the
+// caller's working directory is never changed). A program that cannot be
+// started gives status 127 and a message in error_text when waited for.
+ChildProcess start_process(const std::vector<std::string>& argv, Stderr stderr_mode,
+                           const std::string& directory = "");
 
 // Starts argv in the background, detached: it runs on after the caller
 // exits, in a session of its own, stdin, stdout and stderr on /dev/null,
 // and is reaped by whoever adopts it (init, or a subreaper such as
 // `softpatch run`). The intermediate child is reaped before this returns.
-void start_detached(const std::vector<std::string>& argv);
+void start_detached(const std::vector<std::string>& argv, const std::string& directory = "");
 
 // Runs argv to completion and reaps it.
-ProcessResult run_process(const std::vector<std::string>& argv, Stderr stderr_mode);
+ProcessResult run_process(const std::vector<std::string>& argv, Stderr stderr_mode,
+                          const std::string& directory = "");
 
 }  // namespace softpatch::driver
 

@@ -1,0 +1,53 @@
+#include "softpatch/devloop/decision.h"
+
+#include "softpatch/common/source_files.h"
+
+namespace softpatch::driver {
+namespace {
+
+bool is_build_file(const std::string& path) {
+  std::size_t slash = path.rfind('/');
+  std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
+  return name == "CMakeLists.txt" ||
+         (name.size() > 6 && name.compare(name.size() - 6, 6, ".cmake") == 0);
+}
+
+// Why `file` cannot be patched live, or "" when it can be tried.
+std::string restart_reason(const ChangedFile& file, const LoopState& state) {
+  if (state.no_patch) return "changed";
+  if (!file.exists) return "file removed";
+  if (is_cpp_header(file.path)) return "header changed";
+  if (is_build_file(file.path)) return "build files changed";
+  if (!is_cpp_source(file.path)) return "not C++ source";
+  if (!file.has_compile_command) return "not yet built";
+  return "";
+}
+
+}  // namespace
+
+Decision decide(const std::vector<ChangedFile>& files, const LoopState& state) {
+  Decision decision;
+  for (const ChangedFile& file : files) {
+    std::string why = restart_reason(file, state);
+    if (why.empty()) continue;
+    if (decision.reason.empty()) decision.reason = why;
+    decision.files.push_back(file.path);
+  }
+  if (decision.reason.empty() && state.program_running) {
+    for (const ChangedFile& file : files) decision.files.push_back(file.path);
+    return decision;
+  }
+  decision.action = Action::kRestart;
+  if (decision.reason.empty()) {
+    decision.reason = "not running";
+    for (const ChangedFile& file : files) decision.files.push_back(file.path);
+  }
+  decision.build_command = state.build_command;
+  return decision;
+}
+
+Action after_patch(PatchOutcome outcome) {
+  return outcome == PatchOutcome::kNeedsRestart ? Action::kRestart : Action::kPatch;
+}
+
+}  // namespace softpatch::driver
