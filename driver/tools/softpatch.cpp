@@ -11,8 +11,10 @@
 #include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <sstream>
 
+#include "softpatch/common/paths.h"
 #include "softpatch/devloop/dev_loop.h"
 #include "softpatch/patching/live_patch.h"
 #include "softpatch/protocol/agent_client.h"
@@ -26,10 +28,14 @@ int fail(const std::string& message) {
   return 1;
 }
 
-// The process to talk to: --pid, or the only one running an agent.
+int fail(llvm::Error error) { return fail(llvm::toString(std::move(error))); }
+
+// The process to talk to: --pid (checked to run an agent), or the only one
+// running an agent.
 llvm::Expected<int> target(int pid) {
-  if (pid) return pid;
-  return softpatch::driver::only_running_agent();
+  if (!pid) return softpatch::driver::only_running_agent();
+  if (llvm::Error error = softpatch::driver::check_process(pid)) return error;
+  return pid;
 }
 
 void say_waiting(int pid) {
@@ -37,7 +43,10 @@ void say_waiting(int pid) {
 }
 
 int patch_file(int pid, const std::string& file, const std::string& build_dir) {
-  if (!pid) {
+  if (llvm::Error error = softpatch::driver::check_source_file(file)) return fail(std::move(error));
+  if (pid) {
+    if (llvm::Error error = softpatch::driver::check_process(pid)) return fail(std::move(error));
+  } else {
     llvm::Expected<int> found = softpatch::driver::process_for_file(file, build_dir);
     if (!found) return fail(llvm::toString(found.takeError()));
     pid = *found;
@@ -127,6 +136,7 @@ int roll_back(int pid, int number) {
 
 int main(int argc, char** argv) {
   CLI::App app{"softpatch: live code patching for C++"};
+  app.set_version_flag("--version", "softpatch " SOFTPATCH_VERSION);
   app.require_subcommand(1);
   int pid = 0;
   std::string build_dir, pattern;
@@ -176,15 +186,35 @@ int main(int argc, char** argv) {
   CLI::App* rollback = app.add_subcommand("rollback", "undo the latest patch, or patch N");
   rollback->add_option("number", number, "the patch to undo");
   rollback->add_option("--pid", pid, "the process");
+  // A word where a command belongs is named as such.
+  if (argc > 1 && argv[1][0] != '-') {
+    std::string names;
+    bool known = false;
+    for (const CLI::App* command : app.get_subcommands([](const CLI::App*) { return true; })) {
+      names += (names.empty() ? "" : ", ") + command->get_name();
+      known = known || command->get_name() == argv[1];
+    }
+    if (!known)
+      return fail(std::string("unknown command '") + argv[1] + "' (commands: " + names +
+                  "; see --help)");
+  }
   CLI11_PARSE(app, argc, argv);
+  if (!build_dir.empty() && (*patch || *build)) {
+    if (llvm::Error error = softpatch::driver::check_build_directory(build_dir))
+      return fail(std::move(error));
+  }
 
   if (*run) {
+    std::error_code error;
+    if (!loop.build_dir.empty() && !std::filesystem::is_directory(loop.build_dir, error))
+      return fail(loop.build_dir + ": no such build directory");
     loop.stop_signal = signal_number(stop_signal);
     if (loop.stop_signal <= 0) return fail("unknown signal '" + stop_signal + "'");
     loop.grace = std::chrono::milliseconds(static_cast<long>(grace * 1000));
     return softpatch::driver::run_dev_loop(loop);
   }
   if (*build) {
+    if (!softpatch::driver::exists(binary)) return fail(binary + ": no such file");
     llvm::Expected<softpatch::driver::BuiltPatch> built =
         as_file.empty() ? softpatch::driver::build_patch_for_binary(files.front(), build_dir,
                                                                     binary, root, output)

@@ -160,7 +160,7 @@ llvm::Expected<InstrumentedFile> instrument_file(llvm::StringRef file,
         llvm::sys::path::parent_path(absolute_path(file)));
   };
   llvm::Expected<InstrumentedFile::Preamble> preamble =
-      parse_file(file, compiler_command, options.preamble_cache, instrument);
+      parse_file(file, compiler_command, "", options.preamble_cache, instrument);
   if (!preamble) return preamble.takeError();
   out.preamble = *preamble;
   return out;

@@ -67,10 +67,10 @@ class Action : public clang::ASTFrontendAction {
 };
 
 // One parse of `file` with `command`.
-llvm::Error parse_once(const std::vector<std::string>& command, const ParsedHandler& handler) {
+llvm::Error parse_once(const std::vector<std::string>& command, const std::string& directory,
+                       const ParsedHandler& handler) {
   bool completed = false;
-  llvm::IntrusiveRefCntPtr<clang::FileManager> files(
-      new clang::FileManager(clang::FileSystemOptions()));
+  llvm::IntrusiveRefCntPtr<clang::FileManager> files = file_manager_in(directory);
   std::string diagnostics;
   llvm::raw_string_ostream diagnostics_stream(diagnostics);
   llvm::IntrusiveRefCntPtr<clang::DiagnosticOptions> diagnostic_options(
@@ -98,14 +98,15 @@ unsigned long long preamble_cache_limit() {
 
 llvm::Expected<InstrumentedFile::Preamble> parse_file(llvm::StringRef file,
                                                       llvm::ArrayRef<std::string> compiler_command,
+                                                      const std::string& working_directory,
                                                       const std::string& preamble_cache,
                                                       const ParsedHandler& handler) {
   std::vector<std::string> command = parse_command(compiler_command, file);
   command.insert(command.begin() + 1, "-resource-dir=" SOFTPATCH_CLANG_RESOURCE_DIR);
 
-  PreambleCache cache(preamble_cache, preamble_cache_limit());
+  PreambleCache cache(preamble_cache, preamble_cache_limit(), working_directory);
   if (std::optional<PreambleCache::Entry> entry = cache.lookup(file, command)) {
-    llvm::Error error = parse_once(with_preamble(command, entry->pch), handler);
+    llvm::Error error = parse_once(with_preamble(command, entry->pch), working_directory, handler);
     if (!error)
       return entry->built_now ? InstrumentedFile::Preamble::kBuilt
                               : InstrumentedFile::Preamble::kReused;
@@ -113,8 +114,20 @@ llvm::Expected<InstrumentedFile::Preamble> parse_file(llvm::StringRef file,
     llvm::consumeError(std::move(error));
     cache.discard(*entry);
   }
-  if (llvm::Error error = parse_once(command, handler)) return error;
+  if (llvm::Error error = parse_once(command, working_directory, handler)) return error;
   return InstrumentedFile::Preamble::kParsed;
+}
+
+llvm::IntrusiveRefCntPtr<clang::FileManager> file_manager_in(const std::string& working_directory) {
+  clang::FileSystemOptions options;
+  if (working_directory.empty()) return new clang::FileManager(options);
+  options.WorkingDir = working_directory;
+  // Its own physical file system: setting the working directory of the
+  // shared real one would change the whole process's.
+  std::unique_ptr<llvm::vfs::FileSystem> own = llvm::vfs::createPhysicalFileSystem();
+  (void)own->setCurrentWorkingDirectory(working_directory);
+  return new clang::FileManager(options,
+                                llvm::IntrusiveRefCntPtr<llvm::vfs::FileSystem>(own.release()));
 }
 
 std::string absolute_path(llvm::StringRef file) {

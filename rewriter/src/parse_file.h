@@ -20,13 +20,21 @@ namespace softpatch::rewriter {
 // Called once, when the file parsed without errors.
 using ParsedHandler = std::function<void(clang::ASTContext&, const Findings&, const MacroTokens&)>;
 
-// Parses `file` as `compiler_command` would compile it (precompiled preamble
-// from `preamble_cache` when there is one) and hands the result to `handler`.
-// Returns how the preamble was handled, or Clang's first error.
+// Parses `file` as `compiler_command` would compile it, run in
+// `working_directory` ("": this process's; relative paths in the command
+// are resolved there, and this process's own directory is never changed),
+// with a precompiled preamble from `preamble_cache` when there is one, and
+// hands the result to `handler`. Returns how the preamble was handled, or
+// Clang's first error.
 llvm::Expected<InstrumentedFile::Preamble> parse_file(llvm::StringRef file,
                                                       llvm::ArrayRef<std::string> compiler_command,
+                                                      const std::string& working_directory,
                                                       const std::string& preamble_cache,
                                                       const ParsedHandler& handler);
+
+// A file manager whose relative paths resolve in `working_directory` (""
+// for this process's), through a file system of its own.
+llvm::IntrusiveRefCntPtr<clang::FileManager> file_manager_in(const std::string& working_directory);
 
 // `file` made absolute (not resolving links).
 std::string absolute_path(llvm::StringRef file);

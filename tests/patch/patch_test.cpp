@@ -40,8 +40,17 @@ class Patching : public ::testing::Test {
     source_ = source;
     original_ = read_file(source);
   }
+  // The compiler's precompiled preamble is built by a detached process that
+  // may still be writing into the cache here: retry until the tree is gone.
   void TearDown() override {
-    if (!getenv("KEEP")) fs::remove_all(dir_);
+    if (getenv("KEEP")) return;
+    std::error_code error;
+    for (int attempt = 0; attempt < 100; ++attempt) {
+      fs::remove_all(dir_, error);
+      if (!fs::exists(dir_, error)) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    ADD_FAILURE() << dir_ << " could not be removed: " << error.message();
   }
 
   // counter.cpp with each `from` replaced by its `to`.
@@ -55,8 +64,12 @@ class Patching : public ::testing::Test {
     return text;
   }
 
-  // Builds the patch for `text` as counter.cpp and applies it.
-  softpatch::Result<softpatch::PatchInfo> apply(const std::string& text) {
+  // Builds the patch for `text` as counter.cpp and applies it, from a
+  // working directory that is not the compile command's (the builder must
+  // resolve the command's relative paths in its own directory), with
+  // `extra` added to the command.
+  softpatch::Result<softpatch::PatchInfo> apply(const std::string& text,
+                                                std::vector<std::string> extra = {}) {
     std::string name = "patch" + std::to_string(++count_);
     fs::path edited_file = dir_ / name / fs::path(source_).filename();
     fs::create_directories(edited_file.parent_path());
@@ -67,11 +80,14 @@ class Patching : public ::testing::Test {
     if (!database) return softpatch::Error{error};
     auto commands = database->getCompileCommands(source_);
     if (commands.empty()) return softpatch::Error{"no compile command for " + source_};
-    fs::current_path(commands.front().Directory);
+    std::vector<std::string> command = commands.front().CommandLine;
+    command.insert(command.begin() + 1, extra.begin(), extra.end());
+    fs::current_path("/");
     softpatch::driver::PatchRequest request{
         edited_file.string(),
         source_,
-        commands.front().CommandLine,
+        command,
+        commands.front().Directory,
         SOFTPATCH_PROJECT_ROOT,
         softpatch::module_build_id(reinterpret_cast<void*>(&bump)),
         (dir_ / (name + ".so")).string()};
@@ -141,6 +157,24 @@ TEST_F(Patching, NewCodeRunsAndStateCarriesOn) {
   EXPECT_EQ(limit(), 10);
   EXPECT_EQ(calls(), 7);
   EXPECT_EQ(history_size(), 7u);
+}
+
+TEST_F(Patching, ACommandsRelativePathsResolveInItsOwnDirectory) {
+  // A header found only through a relative -I, relative to the directory
+  // the command runs in (CMake's build directory), not to ours ("/").
+  fs::create_directories(dir_ / "relative-include");
+  std::ofstream(dir_ / "relative-include" / "patch_extra.h") << "#define PATCH_EXTRA 40\n";
+  std::string relative = fs::relative(dir_ / "relative-include", SOFTPATCH_BUILD_DIR).string();
+  ASSERT_EQ(relative.rfind("/", 0), std::string::npos) << relative;
+  int before = bump(0);
+  softpatch::Result<softpatch::PatchInfo> p =
+      apply("#include \"patch_extra.h\"\n" +
+                edited({{"  return g_total += by;", "  return g_total += by + PATCH_EXTRA;"}}),
+            {"-I" + relative});
+  ASSERT_TRUE(p) << p.error();
+  EXPECT_EQ(fs::current_path(), fs::path("/")) << "the builder changed the working directory";
+  EXPECT_EQ(bump(2), before + 42);
+  ASSERT_TRUE(softpatch::rollback(p->number));
 }
 
 TEST_F(Patching, SyntaxErrorNamesTheFileAndLineAndChangesNothing) {

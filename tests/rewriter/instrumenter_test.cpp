@@ -397,6 +397,52 @@ TEST(PreambleCache, StaysOutOfTheWayOfTheBuildsOwnPrecompiledHeader) {
   for (int i = 0; i < 3; ++i) EXPECT_FALSE(cache.lookup(a, command).has_value());
 }
 
+// The *.pch files of a cache directory, by name.
+std::vector<std::string> precompiled_in(const fs::path& directory) {
+  std::vector<std::string> out;
+  for (const fs::directory_entry& e : fs::directory_iterator(directory))
+    if (e.path().extension() == ".pch") out.push_back(e.path().filename().string());
+  return out;
+}
+
+TEST(PreambleCache, TrimmedToItsLimitOldestFirstKeepingTheEntryJustBuilt) {
+  Project p;
+  p.write("local.h", "#pragma once\nconstexpr int kLocal = 1;\n");
+  p.write("other.h", "#pragma once\nconstexpr int kOther = 2;\n");
+  std::string a = p.write("a.cpp", "#include \"local.h\"\nint f() { return kLocal; }\n");
+  std::string b = p.write("b.cpp", "#include \"other.h\"\nint g() { return kOther; }\n");
+  fs::path directory = p.root() / "cache";
+  // An entry of an older format, under a name no key makes now: never read,
+  // and the first to go.
+  fs::create_directories(directory);
+  std::string old = (directory / "0123456789abcdef0123456789abcdef01234567.pch").string();
+  std::ofstream(old) << "not a precompiled header";
+  fs::last_write_time(old, fs::last_write_time(old) - std::chrono::hours(1));
+
+  // One byte: any entry is over the limit, yet the one just built stays.
+  softpatch::rewriter::PreambleCache cache(directory.string(), 1);
+  auto command = [](const std::string& file) {
+    return std::vector<std::string>{"clang++", "-fsyntax-only", "-std=c++17", file};
+  };
+  EXPECT_FALSE(cache.lookup(a, command(a)).has_value());  // seen once
+  std::optional<softpatch::rewriter::PreambleCache::Entry> built = cache.lookup(a, command(a));
+  ASSERT_TRUE(built.has_value());
+  EXPECT_TRUE(built->built_now);
+  EXPECT_TRUE(fs::exists(built->pch));
+  EXPECT_FALSE(fs::exists(old));
+  EXPECT_EQ(precompiled_in(directory),
+            std::vector<std::string>{fs::path(built->pch).filename().string()});
+
+  // A second entry: the first, now the oldest, goes.
+  EXPECT_FALSE(cache.lookup(b, command(b)).has_value());
+  std::optional<softpatch::rewriter::PreambleCache::Entry> second = cache.lookup(b, command(b));
+  ASSERT_TRUE(second.has_value());
+  EXPECT_EQ(precompiled_in(directory),
+            std::vector<std::string>{fs::path(second->pch).filename().string()});
+  EXPECT_FALSE(fs::exists(built->pch));
+  EXPECT_FALSE(fs::exists(fs::path(built->pch).replace_extension(".h")));
+}
+
 // Sets an environment variable for one scope.
 class ScopedEnv {
  public:

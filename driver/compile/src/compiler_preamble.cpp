@@ -1,29 +1,34 @@
 #include "softpatch/compile/compiler_preamble.h"
 
-#include <fcntl.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
-#include <algorithm>
-#include <ctime>
+#include <chrono>
 #include <fstream>
 #include <sstream>
 
 #include "clang/Basic/LangOptions.h"
 #include "clang/Lex/Lexer.h"
-#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
-#include "llvm/Support/SHA1.h"
-#include "softpatch/rewriter/preamble_cache.h"
+#include "softpatch/common/subprocess.h"
 
 namespace softpatch::driver {
 namespace {
 
 // Entries are big (tens to a hundred megabytes with -g).
-constexpr std::size_t kKeptEntries = 8;
-constexpr std::uint64_t kKeptBytes = 768ull << 20;
+constexpr cache::Limits kKept{768ull << 20, 8};
+
+// An entry is <key>.h.gch (g++) or <key>.h.pch (Clang), with the header it
+// is built from, <key>.h, and the headers that one included, <key>.d. One
+// build per entry at a time (<key>.building): an entry replaced while a
+// compiler reads it can crash that compiler. A lock older than ten minutes
+// was left by a build that died.
+const cache::Layout& layout() {
+  static const cache::Layout kLayout{
+      {".h.gch", ".h.pch"}, {".h", ".d"}, ".building", std::chrono::minutes(10), {}};
+  return kLayout;
+}
 
 // Only #include lines, #pragma once, comments and blank lines.
 bool only_includes(llvm::StringRef preamble) {
@@ -49,25 +54,24 @@ bool only_includes(llvm::StringRef preamble) {
   return !in_comment;
 }
 
-std::string key_of(const std::vector<std::string>& compile, llvm::StringRef preamble) {
-  llvm::SHA1 hash;
-  auto add = [&](llvm::StringRef text) {
-    hash.update(text);
-    hash.update(llvm::StringRef("\0", 1));
-  };
-  llvm::SmallString<256> cwd;  // relative -I paths mean different things elsewhere
-  llvm::sys::fs::current_path(cwd);
-  add(cwd);
-  for (const std::string& arg : compile) add(arg);
+std::string key_of(const std::vector<std::string>& compile, llvm::StringRef preamble,
+                   const std::string& directory) {
+  llvm::SmallString<256> cwd(directory);  // relative -I paths mean different things elsewhere
+  if (cwd.empty()) llvm::sys::fs::current_path(cwd);
   // A compiler upgrade makes every entry useless.
-  if (llvm::ErrorOr<std::string> compiler = llvm::sys::findProgramByName(compile.front())) {
+  std::string compiler;
+  if (llvm::ErrorOr<std::string> path = llvm::sys::findProgramByName(compile.front())) {
     struct stat info {};
-    if (::stat(compiler->c_str(), &info) == 0)
-      add(std::to_string(info.st_size) + ":" + std::to_string(info.st_mtim.tv_sec) + "." +
-          std::to_string(info.st_mtim.tv_nsec));
+    if (::stat(path->c_str(), &info) == 0)
+      compiler = std::to_string(info.st_size) + ":" + std::to_string(info.st_mtim.tv_sec) + "." +
+                 std::to_string(info.st_mtim.tv_nsec);
   }
-  add(preamble);
-  return llvm::toHex(hash.final(), /*LowerCase=*/true);
+  return cache::Key("patch-preamble/2")
+      .add(cwd.str())
+      .add(compile)
+      .add(compiler)
+      .add(preamble)
+      .name();
 }
 
 bool is_clang(const std::string& compiler) {
@@ -121,47 +125,12 @@ bool fresh(const std::string& precompiled, const std::string& depfile) {
   return true;
 }
 
-void remove_entry(const std::string& header) {
-  for (const char* suffix : {"", ".gch", ".pch"}) ::unlink((header + suffix).c_str());
-  ::unlink((header.substr(0, header.size() - 2) + ".d").c_str());
-}
-
-// Keeps the most recently used entries, at most kKeptEntries of them and
-// kKeptBytes in all.
-void trim(const std::string& directory) {
-  struct Entry {
-    std::int64_t used;
-    std::uint64_t size;
-    std::string header;
-  };
-  std::vector<Entry> entries;
-  std::uint64_t total = 0;
-  std::error_code error;
-  for (llvm::sys::fs::directory_iterator it(directory, error), end; it != end && !error;
-       it.increment(error)) {
-    llvm::StringRef path = it->path();
-    if (!path.endswith(".h.gch") && !path.endswith(".h.pch")) continue;
-    struct stat info {};
-    if (::stat(path.str().c_str(), &info) != 0) continue;
-    entries.push_back(
-        {info.st_mtim.tv_sec, static_cast<std::uint64_t>(info.st_size), path.drop_back(4).str()});
-    total += info.st_size;
-  }
-  std::sort(entries.begin(), entries.end(),
-            [](const Entry& a, const Entry& b) { return a.used < b.used; });
-  for (std::size_t i = 0; i < entries.size(); ++i) {
-    if (entries.size() - i <= kKeptEntries && total <= kKeptBytes) break;
-    remove_entry(entries[i].header);
-    total -= entries[i].size;
-  }
-}
-
 }  // namespace
 
 CompilerPreamble::CompilerPreamble(const std::string& cache,
                                    const std::vector<std::string>& compile,
-                                   const std::string& source)
-    : source_(source), compile_(compile) {
+                                   const std::string& source, const std::string& working_directory)
+    : source_(source), compile_(compile), working_directory_(working_directory) {
   if (cache.empty() || compile.empty()) return;
   // The build's own precompiled header (CMake's) leaves no room for ours.
   for (const std::string& arg : compile)
@@ -178,14 +147,17 @@ CompilerPreamble::CompilerPreamble(const std::string& cache,
   if (!preamble.contains("#include") || !only_includes(preamble)) return;
   preamble_ = preamble.size();
 
-  std::string directory = cache + "/patch-preambles";
-  if (!rewriter::private_directory(directory)) return;
-  std::string key = key_of(compile, preamble);
-  header_ = directory + "/" + key + ".h";
-  precompiled_ = header_ + (is_clang(compile.front()) ? ".pch" : ".gch");
-  depfile_ = directory + "/" + key + ".d";
-  usable_ = fresh(precompiled_, depfile_);
-  if (usable_) ::utimensat(AT_FDCWD, precompiled_.c_str(), nullptr, 0);  // used now
+  Result<cache::Directory> directory = cache::Directory::open(cache + "/patch-preambles", layout());
+  if (!directory) {
+    directory.ignore();  // not private, or not there: patches compile the usual way
+    return;
+  }
+  directory_ = std::move(*directory);
+  key_ = key_of(compile, preamble, working_directory_);
+  header_ = directory_->file(key_, ".h");
+  precompiled_ = directory_->file(key_, is_clang(compile.front()) ? ".h.pch" : ".h.gch");
+  depfile_ = directory_->file(key_, ".d");
+  usable_ = fresh(precompiled_, depfile_) && cache::mark_used(precompiled_);  // used now
 }
 
 std::string CompilerPreamble::source_using_it() const {
@@ -204,47 +176,43 @@ std::vector<std::string> CompilerPreamble::include_arguments() const {
 
 void CompilerPreamble::start() {
   if (header_.empty() || usable_) return;
-  std::string suffix = "." + std::to_string(::getpid()) + ".tmp";
-  {
-    std::ofstream out(header_ + suffix);
-    out << llvm::StringRef(source_).substr(body_, preamble_).str();
-    if (!out || ::rename((header_ + suffix).c_str(), header_.c_str()) != 0) return;
+  Result<cache::Lock> lock = directory_->lock(key_);
+  if (!lock) {
+    lock.ignore();  // another build of it is under way
+    return;
   }
-  trim(llvm::sys::path::parent_path(header_).str());
-  // One build per entry at a time: an entry replaced while a compiler
-  // reads it can crash that compiler. A lock older than ten minutes is
-  // taken to be left by a build that died.
-  std::string lock = precompiled_ + ".building";
-  struct stat info {};
-  if (::stat(lock.c_str(), &info) == 0 && std::time(nullptr) - info.st_mtime > 600)
-    ::unlink(lock.c_str());
-  int fd = ::open(lock.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) return;
-  ::close(fd);
-  // Built at low priority and left to finish on its own: waiting for it
-  // would make this patch wait too. The dependency file goes in first: an
-  // entry counts only with both. The entry is dated when its build began,
-  // so that a header edited during the build makes it stale (g++ itself
-  // does not check).
+  Result<std::string> header =
+      cache::write_atomically(header_, llvm::StringRef(source_).substr(body_, preamble_));
+  if (!header) {
+    header.ignore();
+    return;
+  }
+  directory_->trim(kKept).ignore();  // this entry is locked: it stays
+  // Built at low priority and left to finish on its own, the lock with it:
+  // waiting for it would make this patch wait too. The dependency file goes
+  // in first: an entry counts only with both. The entry is dated when its
+  // build began, so that a header edited during the build makes it stale
+  // (g++ itself does not check).
+  std::string suffix = cache::temporary_suffix();
   std::vector<std::string> command = {
       "/bin/sh",
       "-c",
-      "d=$1 p=$2 s=$3; shift 3; touch \"$p$s.start\" && nice -n 10 \"$@\" && "
-      "touch -r \"$p$s.start\" \"$p$s\" && mv -f \"$d$s\" \"$d\" && mv -f \"$p$s\" \"$p\" || "
-      "rm -f \"$d$s\" \"$p$s\"; rm -f \"$p$s.start\" \"$p.building\"",
+      "d=$1 p=$2 s=$3 l=$4; shift 4; t=$p.start$s; touch \"$t\" && nice -n 10 \"$@\" && "
+      "touch -r \"$t\" \"$p$s\" && mv -f \"$d$s\" \"$d\" && mv -f \"$p$s\" \"$p\" || "
+      "rm -f \"$d$s\" \"$p$s\"; rm -f \"$t\" \"$l\"",
       "sh",
       depfile_,
       precompiled_,
-      suffix};
+      suffix,
+      lock->hand_over()};
   command.insert(command.end(), compile_.begin(), compile_.end());
   command.insert(command.end(), {"-x", "c++-header", header_, "-o", precompiled_ + suffix, "-MD",
                                  "-MF", depfile_ + suffix});
-  start_detached(command);
+  start_detached(command, working_directory_);
 }
 
 void CompilerPreamble::discard() {
-  ::unlink(precompiled_.c_str());
-  ::unlink(depfile_.c_str());
+  if (directory_) directory_->remove(key_).ignore();
   usable_ = false;
 }
 

@@ -1,5 +1,7 @@
 #include "softpatch/devloop/decision.h"
 
+#include <optional>
+
 #include "softpatch/common/source_files.h"
 
 namespace softpatch::driver {
@@ -12,15 +14,15 @@ bool is_build_file(const std::string& path) {
          (name.size() > 6 && name.compare(name.size() - 6, 6, ".cmake") == 0);
 }
 
-// Why `file` cannot be patched live, or "" when it can be tried.
-std::string restart_reason(const ChangedFile& file, const LoopState& state) {
+// Why `file` cannot be patched live; nothing when it can be tried.
+std::optional<std::string> restart_reason(const ChangedFile& file, const LoopState& state) {
   if (state.no_patch) return "changed";
   if (!file.exists) return "file removed";
   if (is_cpp_header(file.path)) return "header changed";
   if (is_build_file(file.path)) return "build files changed";
   if (!is_cpp_source(file.path)) return "not C++ source";
   if (!file.has_compile_command) return "not yet built";
-  return "";
+  return std::nullopt;
 }
 
 }  // namespace
@@ -28,9 +30,9 @@ std::string restart_reason(const ChangedFile& file, const LoopState& state) {
 Decision decide(const std::vector<ChangedFile>& files, const LoopState& state) {
   Decision decision;
   for (const ChangedFile& file : files) {
-    std::string why = restart_reason(file, state);
-    if (why.empty()) continue;
-    if (decision.reason.empty()) decision.reason = why;
+    std::optional<std::string> why = restart_reason(file, state);
+    if (!why) continue;
+    if (decision.reason.empty()) decision.reason = *why;
     decision.files.push_back(file.path);
   }
   if (decision.reason.empty() && state.program_running) {

@@ -1,15 +1,19 @@
 #include "softpatch/patching/live_patch.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "softpatch/common/paths.h"
+#include "softpatch/common/source_files.h"
 #include "softpatch/compile/compile_database.h"
 #include "softpatch/elf/build_id.h"
 #include "softpatch/patching/patch_builder.h"
@@ -31,9 +35,11 @@ llvm::Expected<T> expected(Result<T> result) {
   return std::move(*result);
 }
 
+// The program a process runs, as a user knows it; never blank.
 std::string executable_of(int pid) {
   std::error_code error;
-  return fs::read_symlink("/proc/" + std::to_string(pid) + "/exe", error).string();
+  std::string exe = fs::read_symlink("/proc/" + std::to_string(pid) + "/exe", error).string();
+  return exe.empty() ? "(program unknown: exited, or another user's)" : exe;
 }
 
 bool inside(const std::string& path, const fs::path& directory) {
@@ -70,30 +76,16 @@ class TargetLock {
   int fd_ = -1;
 };
 
-// Restores the working directory on scope exit.
-class WorkingDirectory {
- public:
-  explicit WorkingDirectory(const std::string& dir) : saved_(fs::current_path()) {
-    fs::current_path(dir);
-  }
-  ~WorkingDirectory() {
-    std::error_code error;
-    fs::current_path(saved_, error);
-  }
-
- private:
-  fs::path saved_;
-};
-
 // Builds `edited` (the text) as the patch of `file` (the program's file).
 llvm::Expected<BuiltPatch> build_with(const CompileCommand& command, const std::string& file,
                                       const std::string& edited, const std::string& root,
                                       const std::string& build_id, const std::string& output) {
   std::string source = absolute_normal(file);
   std::string text = absolute_normal(edited);
-  WorkingDirectory in(command.directory);  // the command's relative paths
+  // The command's relative paths resolve in its own directory; this
+  // process's working directory stays as it is (other threads use it).
   llvm::Expected<BuiltPatch> built =
-      build_patch({text, source, command.command, root, build_id, output});
+      build_patch({text, source, command.command, command.directory, root, build_id, output});
   if (!built && !built.errorIsA<CompileError>())  // diagnostics name the file already
     return failure(file + ": " + llvm::toString(built.takeError()));
   return built;
@@ -159,6 +151,43 @@ llvm::Expected<int> process_for_file(const std::string& file, const std::string&
   if (having.size() == 1) return having.front();
   return failure(file + " runs in several programs (" + describe(having) +
                  "): choose one with --pid");
+}
+
+llvm::Error check_source_file(const std::string& file) {
+  std::error_code error;
+  fs::file_status status = fs::status(file, error);
+  if (!fs::exists(status)) return failure(file + ": no such file");
+  if (fs::is_directory(status)) return failure(file + ": a directory, not a source file");
+  if (is_cpp_header(file))
+    return failure(file +
+                   ": a header: softpatch patch takes the .cpp files that changed; a header's "
+                   "edit needs a rebuild and restart (softpatch run does both)");
+  std::string name = fs::path(file).filename().string();
+  if (name == "CMakeLists.txt" || fs::path(file).extension() == ".cmake")
+    return failure(file + ": a build file: its changes need a rebuild and restart");
+  if (!is_cpp_source(file)) return failure(file + ": not a C++ source file (.cpp, .cc, .cxx, ...)");
+  return llvm::Error::success();
+}
+
+llvm::Error check_process(int pid) {
+  if (pid <= 0 || (kill(pid, 0) != 0 && errno == ESRCH))
+    return failure("no process " + std::to_string(pid));
+  std::vector<int> agents = protocol::running_agents();
+  if (std::find(agents.begin(), agents.end(), pid) == agents.end())
+    return failure("process " + std::to_string(pid) + " (" + executable_of(pid) +
+                   ") runs no softpatch agent: start it with SOFTPATCH_AGENT=1 in its "
+                   "environment, or under softpatch run");
+  return llvm::Error::success();
+}
+
+llvm::Error check_build_directory(const std::string& dir) {
+  std::error_code error;
+  if (!fs::is_directory(dir, error)) return failure(dir + ": no such build directory");
+  if (!exists((fs::path(dir) / "compile_commands.json").string()))
+    return failure(dir +
+                   ": no compile_commands.json in it (softpatch_instrument() writes one; "
+                   "else configure with -DCMAKE_EXPORT_COMPILE_COMMANDS=ON)");
+  return llvm::Error::success();
 }
 
 std::string agent_message(Error error) {

@@ -71,7 +71,7 @@ static llvm::Error compiler_diagnostics(const PatchRequest& request, llvm::Error
   if (request.edited_file != request.original_file)
     check.insert(check.end(), {"-iquote", fs::path(request.original_file).parent_path().string()});
   check.insert(check.end(), {"-fsyntax-only", request.edited_file});
-  ProcessResult checked = run_process(check, Stderr::kCapture);
+  ProcessResult checked = run_process(check, Stderr::kCapture, request.directory);
   if (checked.status == 0 || checked.error_text.empty()) return parse_error;
   llvm::consumeError(std::move(parse_error));
   std::string text = checked.error_text;
@@ -86,6 +86,7 @@ llvm::Expected<BuiltPatch> build_patch(const PatchRequest& request) {
   options.patch_header = runtime_header("softpatch/internal/patch.h");
   options.build_id = request.build_id;
   options.preamble_cache = rewriter::PreambleCache::default_directory();
+  options.working_directory = request.directory;
   llvm::Expected<rewriter::PatchSource> patch =
       rewriter::make_patch_source(request.edited_file, request.compile_command, options);
   if (!patch) return compiler_diagnostics(request, patch.takeError());
@@ -94,7 +95,8 @@ llvm::Expected<BuiltPatch> build_patch(const PatchRequest& request) {
   std::vector<std::string> command =
       shared_library_command(request.compile_command, source, request.output);
   CompilerPreamble preamble(rewriter::PreambleCache::default_directory(),
-                            patch_compile_command(request.compile_command), patch->source);
+                            patch_compile_command(request.compile_command), patch->source,
+                            request.directory);
   preamble.start();  // for the next patch of this file, while this one compiles
   ProcessResult built;
   if (preamble.usable()) {
@@ -102,7 +104,7 @@ llvm::Expected<BuiltPatch> build_patch(const PatchRequest& request) {
     std::vector<std::string> with = command;
     std::vector<std::string> include = preamble.include_arguments();
     with.insert(with.begin() + 1, include.begin(), include.end());
-    built = run_process(with, Stderr::kCapture);
+    built = run_process(with, Stderr::kCapture, request.directory);
     // A compiler that cannot use the entry says so naming it, or crashes
     // (g++ can, on a precompiled header): do without.
     if (built.status != 0 &&
@@ -112,7 +114,7 @@ llvm::Expected<BuiltPatch> build_patch(const PatchRequest& request) {
   }
   if (!preamble.usable()) {
     if (llvm::Error error = write_file(source, patch->source)) return error;
-    built = run_process(command, Stderr::kCapture);
+    built = run_process(command, Stderr::kCapture, request.directory);
   }
   if (built.status != 0) return llvm::make_error<CompileError>(built.error_text);
   return BuiltPatch{request.output, patch->functions.size()};

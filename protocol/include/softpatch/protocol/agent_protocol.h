@@ -33,6 +33,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -112,30 +113,14 @@ struct PatchReply {
 };
 
 // The reply type of each request type: ReplyTo<LoadRequest> is PatchReply.
+// (Declarations only, for decltype: nothing calls them.)
+StatusReply reply_to(StatusRequest);
+FileReply reply_to(FileRequest);
+ListReply reply_to(ListRequest);
+PatchReply reply_to(LoadRequest);
+PatchReply reply_to(RollbackRequest);
 template <class Request>
-struct ReplyFor;
-template <>
-struct ReplyFor<StatusRequest> {
-  using type = StatusReply;
-};
-template <>
-struct ReplyFor<FileRequest> {
-  using type = FileReply;
-};
-template <>
-struct ReplyFor<ListRequest> {
-  using type = ListReply;
-};
-template <>
-struct ReplyFor<LoadRequest> {
-  using type = PatchReply;
-};
-template <>
-struct ReplyFor<RollbackRequest> {
-  using type = PatchReply;
-};
-template <class Request>
-using ReplyTo = typename ReplyFor<Request>::type;
+using ReplyTo = decltype(reply_to(std::declval<Request>()));
 
 // The reply text, each line ending in a newline.
 std::string encode(const StatusReply& reply);

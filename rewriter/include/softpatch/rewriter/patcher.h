@@ -34,6 +34,9 @@ struct PatchOptions {
   std::string patch_header;  // absolute path of softpatch/internal/patch.h
   std::string build_id;      // of the module the file was built into
   std::string preamble_cache;
+  // Where the compile command runs (its relative paths resolve there); ""
+  // for this process's working directory, which is never changed.
+  std::string working_directory;
 };
 
 struct PatchSource {

@@ -7,6 +7,8 @@
 // Entries are keyed by the preamble's text, the file's directory (quote
 // includes) and the parse command; Clang itself refuses an entry whose
 // headers changed since it was built, and callers then parse without it.
+// Where entries live, how they are written, locked and trimmed is the
+// caches' shared part (softpatch/cache/file_cache.h).
 #ifndef SOFTPATCH_REWRITER_PREAMBLE_CACHE_H
 #define SOFTPATCH_REWRITER_PREAMBLE_CACHE_H
 
@@ -15,17 +17,23 @@
 #include <vector>
 
 #include "llvm/ADT/StringRef.h"
+#include "softpatch/cache/file_cache.h"
 
 namespace softpatch::rewriter {
 
 class PreambleCache {
  public:
-  // `directory` is created (mode 0700) when missing; `limit_bytes` bounds
-  // the cache, least recently used entries going first (0: no cache).
-  PreambleCache(std::string directory, unsigned long long limit_bytes);
+  // `directory` is created (mode 0700) when missing, and not used unless
+  // private (cache::Directory::open); `limit_bytes` bounds the cache, least
+  // recently used entries going first (0: no cache).
+  // `working_directory`: where the parse commands run ("" for this
+  // process's directory); it is part of every key.
+  PreambleCache(std::string directory, unsigned long long limit_bytes,
+                std::string working_directory = "");
 
-  // The default location: $SOFTPATCH_CACHE_DIR, else $XDG_CACHE_HOME/softpatch,
-  // else ~/.cache/softpatch; "" when $SOFTPATCH_CACHE_DIR is "off".
+  // The default location, cache::default_directory(): $SOFTPATCH_CACHE_DIR,
+  // else $XDG_CACHE_HOME/softpatch, else ~/.cache/softpatch; "" when
+  // $SOFTPATCH_CACHE_DIR is "off".
   static std::string default_directory();
 
   struct Entry {
@@ -45,15 +53,11 @@ class PreambleCache {
  private:
   bool build(const std::string& key, llvm::StringRef preamble, llvm::StringRef file,
              const std::vector<std::string>& command, const std::string& pch);
-  void trim();
 
-  std::string directory_;
+  std::optional<cache::Directory> directory_;  // none: no cache
   unsigned long long limit_bytes_;
+  std::string working_directory_;
 };
-
-// Creates `directory` (mode 0700) when missing; whether it is a directory of
-// this user's that no one else can write to (caches shape generated code).
-bool private_directory(const std::string& directory);
 
 // `command` with `pch` loaded before the file is parsed.
 std::vector<std::string> with_preamble(std::vector<std::string> command, const std::string& pch);

@@ -9,7 +9,9 @@
 // An entry records the headers it was built from (a dependency file) and is
 // not used once any of them changed. Only preambles made of #include lines
 // (and comments) are precompiled: anything else could mean something
-// different in a header of its own.
+// different in a header of its own. Entries live in <cache>/patch-preambles,
+// at most 8 of them and 768 MiB, written, locked and trimmed by the caches'
+// shared rules (softpatch/cache/file_cache.h).
 #ifndef SOFTPATCH_COMPILE_COMPILER_PREAMBLE_H
 #define SOFTPATCH_COMPILE_COMPILER_PREAMBLE_H
 
@@ -17,7 +19,7 @@
 #include <string>
 #include <vector>
 
-#include "softpatch/common/subprocess.h"
+#include "softpatch/cache/file_cache.h"
 
 namespace softpatch::driver {
 
@@ -26,9 +28,10 @@ class CompilerPreamble {
   // `source` is a patch source: a prologue ending in a `#line 1` line, then
   // the file's text. `compile` is the patch build's compiler and its
   // compile flags (no source, no output, no link flags). `cache` is the
-  // directory for entries; "" turns them off.
+  // directory for entries; "" turns them off. `directory` is where the
+  // compile runs (its relative paths resolve there; "" for this process's).
   CompilerPreamble(const std::string& cache, const std::vector<std::string>& compile,
-                   const std::string& source);
+                   const std::string& source, const std::string& directory = "");
 
   // A fresh precompiled preamble exists: compile source_using_it() with
   // include_arguments() added to the flags. (Without one, those are the
@@ -49,6 +52,9 @@ class CompilerPreamble {
   std::size_t body_ = 0;      // where the file's text starts in source_
   std::size_t preamble_ = 0;  // its preamble's length
   std::vector<std::string> compile_;
+  std::string working_directory_;
+  std::optional<cache::Directory> directory_;
+  std::string key_;
   std::string header_;  // <cache>/<key>.h; "" when there is nothing to precompile
   std::string precompiled_;
   std::string depfile_;

@@ -24,6 +24,19 @@ llvm::Expected<int> only_running_agent();
 // speaks itself: the loader's "softpatch: " prefix goes).
 std::string agent_message(Error error);
 
+// Why `file` cannot be patched, each mistake with its own cause: it does
+// not exist; it is a header (whose edits need a rebuild: softpatch run does
+// that); it is a build file or not C++ at all. Success for a .cpp file.
+llvm::Error check_source_file(const std::string& file);
+
+// Why process `pid` cannot be asked anything: there is no such process, or
+// it runs no agent (and how to start one).
+llvm::Error check_process(int pid);
+
+// Why `dir`, given as -p, is no build directory to patch from: it does not
+// exist, or holds no compile_commands.json.
+llvm::Error check_build_directory(const std::string& dir);
+
 // Where a source file sits among the instrumented files of a process.
 struct FileInProcess {
   std::string project_root;  // the --root the program's build gave softpatch-cc

@@ -17,6 +17,7 @@ struct PatchRequest {
   std::string edited_file;                   // the text to build (usually the file itself)
   std::string original_file;                 // the program's file it replaces
   std::vector<std::string> compile_command;  // the original's, compiler first
+  std::string directory;                     // where it runs (its relative paths resolve there)
   std::string project_root;
   std::string build_id;  // of the program module holding the file
   std::string output;    // the .so to write; its source is written next to it

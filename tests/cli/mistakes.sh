@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Each mistake a user can make with the softpatch command gets its own cause,
+# in one line on stderr, and a non-zero exit:
+#   mistakes.sh <softpatch build dir> <work dir>
+set -uo pipefail
+softpatch=$(cd "$1" && pwd)/bin/softpatch work=$2
+rm -rf "$work" && mkdir -p "$work/src" "$work/include" "$work/build"
+export XDG_RUNTIME_DIR=$work/run
+mkdir -m 700 "$XDG_RUNTIME_DIR"
+cd "$work"
+echo 'int f() { return 1; }' >src/a.cpp
+echo 'inline int g() { return 2; }' >include/a.h
+echo 'project(x)' >CMakeLists.txt
+echo 'notes' >notes.txt
+sleep 600 &  # a process without an agent
+plain=$!
+trap 'kill $plain 2>/dev/null; wait $plain 2>/dev/null' EXIT
+failures=0
+
+# expect "WHAT" "TEXT" COMMAND...: the command fails, saying TEXT in one line.
+expect() {
+  local what=$1 text=$2 status
+  shift 2
+  "$@" >out.txt 2>err.txt
+  status=$?
+  if [ $status -eq 0 ]; then
+    echo "mistakes: $what: succeeded" >&2
+    failures=$((failures + 1))
+  elif ! grep -qF -- "$text" err.txt || [ "$(wc -l <err.txt)" -ne 1 ]; then
+    echo "mistakes: $what: not one line saying '$text':" >&2
+    cat err.txt >&2
+    failures=$((failures + 1))
+  fi
+}
+
+dead_pid() {  # the pid of a process that has just ended
+  sh -c 'exit 0' &
+  local pid=$!
+  wait $pid
+  echo $pid
+}
+
+expect "a file that does not exist" "src/missing.cpp: no such file" \
+  "$softpatch" patch src/missing.cpp
+expect "a header" "include/a.h: a header: softpatch patch takes the .cpp files" \
+  "$softpatch" patch include/a.h
+expect "a CMake file" "CMakeLists.txt: a build file" "$softpatch" patch CMakeLists.txt
+expect "not C++" "notes.txt: not a C++ source file" "$softpatch" patch notes.txt
+gone=$(dead_pid)
+expect "a pid with no process" "no process $gone" "$softpatch" patch --pid "$gone" src/a.cpp
+expect "a process without an agent" \
+  "process $plain (/usr/bin/sleep) runs no softpatch agent: start it with SOFTPATCH_AGENT=1" \
+  "$softpatch" status --pid $plain
+expect "patch into a process without an agent" "runs no softpatch agent" \
+  "$softpatch" patch --pid $plain src/a.cpp
+expect "a -p directory that does not exist" "nowhere: no such build directory" \
+  "$softpatch" patch -p nowhere src/a.cpp
+expect "a -p directory without a compile database" "build: no compile_commands.json in it" \
+  "$softpatch" patch -p build src/a.cpp
+expect "softpatch run -p a directory that does not exist" "nowhere: no such build directory" \
+  "$softpatch" run -p nowhere -- true
+expect "a --for binary that does not exist" "nothing/app: no such file" \
+  "$softpatch" build --for nothing/app -o fix.so src/a.cpp
+expect "an unknown command" "unknown command 'frobnicate'" "$softpatch" frobnicate
+expect "no running program" "no running program with a softpatch agent" "$softpatch" status
+
+# A socket left by a program that died is removed, not shown.
+stale=$(dead_pid)
+python3 -c 'import socket, sys; s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1])' \
+  "$XDG_RUNTIME_DIR/softpatch/$stale.sock"
+expect "only a stale socket" "no running program with a softpatch agent" "$softpatch" status
+if [ -e "$XDG_RUNTIME_DIR/softpatch/$stale.sock" ]; then
+  echo "mistakes: the stale socket of pid $stale was left behind" >&2
+  failures=$((failures + 1))
+fi
+
+version=$("$softpatch" --version)
+if ! grep -qE '^softpatch [0-9]+\.[0-9]+\.[0-9]+$' <<<"$version"; then
+  echo "mistakes: --version printed '$version'" >&2
+  failures=$((failures + 1))
+fi
+
+[ $failures -eq 0 ] || { echo "mistakes: $failures failed" >&2; exit 1; }

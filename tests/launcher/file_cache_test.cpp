@@ -1,0 +1,344 @@
+// The caches' shared rules: stable keys, whole files, one build per entry,
+// and trimming that goes oldest first and never touches an entry in use.
+#include "softpatch/cache/file_cache.h"
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <sstream>
+#include <thread>
+
+namespace {
+
+namespace fs = std::filesystem;
+namespace cache = softpatch::cache;
+using namespace std::chrono_literals;
+
+// A layout like the caches': a main file, a companion, a marker.
+cache::Layout test_layout() { return {{".pch"}, {".h"}, ".lock", 120s, {{".seen", 7 * 24h}}}; }
+
+class FileCache : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char pattern[] = "/tmp/softpatch-cache-XXXXXX";
+    root_ = mkdtemp(pattern);
+  }
+  void TearDown() override { fs::remove_all(root_); }
+
+  cache::Directory open(const std::string& name = "cache") const {
+    softpatch::Result<cache::Directory> dir =
+        cache::Directory::open((root_ / name).string(), test_layout());
+    if (!dir) {
+      ADD_FAILURE() << dir.error();
+      std::abort();
+    }
+    return *dir;
+  }
+
+  // Writes `bytes` bytes to `path`, dated `age` ago.
+  static void write(const std::string& path, std::size_t bytes, std::chrono::seconds age) {
+    std::ofstream(path) << std::string(bytes, 'x');
+    date(path, age);
+  }
+  static void date(const std::string& path, std::chrono::seconds age) {
+    struct timespec times[2] = {{0, UTIME_OMIT}, {std::time(nullptr) - age.count(), 0}};
+    ASSERT_EQ(utimensat(AT_FDCWD, path.c_str(), times, 0), 0) << path;
+  }
+  // Entry `key`: a main file of `bytes` bytes and a 10-byte companion, last used `age` ago.
+  static void entry(const cache::Directory& dir, const std::string& key, std::size_t bytes,
+                    std::chrono::seconds age) {
+    write(dir.file(key, ".h"), 10, age);
+    write(dir.file(key, ".pch"), bytes, age);
+  }
+  static bool exists(const std::string& path) { return fs::exists(path); }
+
+  fs::path root_;
+};
+
+TEST(FileCacheKey, IsStableAndFramesItsParts) {
+  // Pinned: a changed hash or framing would silently orphan every entry.
+  EXPECT_EQ(cache::Key("test/1").name(),
+            "354c0ed3d9e68c2b5f423df6e6e58241767a3a1b2d2823945f2a4296250eff26");
+  EXPECT_EQ(cache::Key("test/1").add("ab").add("c").name(),
+            "db8c6f44e6edd74be83e76d9c8eea22cbf5929f13ea626642fcf034f5f72c234");
+  EXPECT_EQ(
+      cache::Key("test/1").add(std::vector<std::string>{"c++", "-O2"}).add("#include <x>\n").name(),
+      "eb69821c748c5b4032897b46039e1a4b4b8dfc17c87fbcae32297856ab0d1123");
+  EXPECT_EQ(cache::Key("test/1").add(std::string(1000, 'x')).name(),  // several blocks
+            "8abdd6fd92c3e490a7e1a92776cec94990fb55939d48372499cbdbd9cf9c02e1");
+
+  EXPECT_NE(cache::Key("test/1").add("ab").add("c").name(),
+            cache::Key("test/1").add("a").add("bc").name());
+  EXPECT_NE(cache::Key("test/1").add("a").name(), cache::Key("test/2").add("a").name());
+  EXPECT_NE(cache::Key("t").add(std::vector<std::string>{"a", "b"}).add("c").name(),
+            cache::Key("t").add(std::vector<std::string>{"a"}).add("b").add("c").name());
+  std::string name = cache::Key("test/1").add("x").name();
+  EXPECT_EQ(name.size(), 64u);
+  EXPECT_EQ(name.find('.'), std::string::npos);
+}
+
+// Sets an environment variable for one scope.
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const char* value) : name_(name) {
+    if (const char* old = getenv(name)) old_ = old;
+    value ? setenv(name, value, 1) : unsetenv(name);
+  }
+  ~ScopedEnv() { old_ ? setenv(name_, old_->c_str(), 1) : unsetenv(name_); }
+
+ private:
+  const char* name_;
+  std::optional<std::string> old_;
+};
+
+TEST(FileCacheDirectory, DefaultFollowsTheEnvironment) {
+  ScopedEnv home("HOME", "/home/me");
+  {
+    ScopedEnv dir("SOFTPATCH_CACHE_DIR", "/elsewhere");
+    EXPECT_EQ(cache::default_directory(), "/elsewhere");
+  }
+  {
+    ScopedEnv off("SOFTPATCH_CACHE_DIR", "off");
+    EXPECT_EQ(cache::default_directory(), "");
+  }
+  ScopedEnv unset("SOFTPATCH_CACHE_DIR", nullptr);
+  {
+    ScopedEnv xdg("XDG_CACHE_HOME", "/somewhere");
+    EXPECT_EQ(cache::default_directory(), "/somewhere/softpatch");
+  }
+  ScopedEnv no_xdg("XDG_CACHE_HOME", nullptr);
+  EXPECT_EQ(cache::default_directory(), "/home/me/.cache/softpatch");
+}
+
+TEST_F(FileCache, DirectoriesAreMadePrivateAndOthersRefused) {
+  cache::Directory dir = open("a/b");
+  struct stat info {};
+  ASSERT_EQ(stat(dir.path().c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0777, 0700u);
+  ASSERT_EQ(stat((root_ / "a").c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0777, 0700u);
+
+  fs::create_directory(root_ / "shared");
+  chmod((root_ / "shared").c_str(), 0777);
+  softpatch::Result<cache::Directory> shared =
+      cache::Directory::open((root_ / "shared").string(), test_layout());
+  ASSERT_FALSE(shared);
+  EXPECT_NE(shared.error().find("writable by others"), std::string::npos) << shared.error();
+
+  softpatch::Result<cache::Directory> off = cache::Directory::open("", test_layout());
+  ASSERT_FALSE(off);
+  off.ignore();
+}
+
+TEST_F(FileCache, AnAtomicWriteIsNeverSeenHalfDone) {
+  cache::Directory dir = open();
+  std::string path = dir.file("k", ".h");
+  const std::string a(1 << 20, 'a'), b(1 << 20, 'b');
+  softpatch::Result<std::string> first = cache::write_atomically(path, a);
+  ASSERT_TRUE(first) << first.error();
+
+  std::atomic<bool> done{false};
+  std::thread writer([&] {
+    for (int i = 0; i < 100; ++i) {
+      softpatch::Result<std::string> written = cache::write_atomically(path, i % 2 ? a : b);
+      if (!written) ADD_FAILURE() << written.error();
+    }
+    done = true;
+  });
+  int reads = 0;
+  while (!done || reads == 0) {
+    std::ifstream in(path);
+    std::stringstream text;
+    text << in.rdbuf();
+    const std::string& seen = text.str();
+    ASSERT_TRUE(seen == a || seen == b) << "read " << seen.size() << " bytes";
+    ++reads;
+  }
+  writer.join();
+  // Nothing left behind but the file itself.
+  EXPECT_EQ(std::distance(fs::directory_iterator(dir.path()), fs::directory_iterator()), 1);
+}
+
+TEST_F(FileCache, AFailedCommitLeavesNoTemporary) {
+  cache::Directory dir = open();
+  std::string temporary = cache::temporary_for(dir.file("k", ".pch"));
+  EXPECT_NE(temporary, cache::temporary_for(dir.file("k", ".pch")));  // unique per call
+  std::ofstream(temporary) << "built";
+  softpatch::Result<std::string> committed =
+      cache::commit(temporary, dir.path() + "/missing/k.pch");
+  ASSERT_FALSE(committed);
+  EXPECT_NE(committed.error().find("missing/k.pch"), std::string::npos) << committed.error();
+  EXPECT_FALSE(exists(temporary));
+}
+
+TEST_F(FileCache, TrimRemovesTheOldestFirstDownToTheLimit) {
+  cache::Directory dir = open();
+  entry(dir, "oldest", 1000, 400s);
+  entry(dir, "old", 1000, 300s);
+  entry(dir, "new", 1000, 200s);
+  entry(dir, "newest", 1000, 100s);
+  std::ofstream(dir.file("old", ".seen"));  // a marker: not part of the entry
+
+  softpatch::Result<cache::Trimmed> trimmed = dir.trim(cache::Limits{2100});
+  ASSERT_TRUE(trimmed) << trimmed.error();
+  EXPECT_EQ(trimmed->removed, 2u);
+  EXPECT_EQ(trimmed->freed_bytes, 2020u);
+  EXPECT_EQ(trimmed->kept, 2u);
+  EXPECT_EQ(trimmed->kept_bytes, 2020u);
+  for (const char* gone : {"oldest", "old"}) {
+    EXPECT_FALSE(exists(dir.file(gone, ".pch"))) << gone;
+    EXPECT_FALSE(exists(dir.file(gone, ".h"))) << gone;
+  }
+  EXPECT_TRUE(exists(dir.file("old", ".seen")));
+  for (const char* kept : {"new", "newest"}) {
+    EXPECT_TRUE(exists(dir.file(kept, ".pch"))) << kept;
+    EXPECT_TRUE(exists(dir.file(kept, ".h"))) << kept;
+  }
+
+  // Used now: the newest, so the other one goes when only one may stay.
+  EXPECT_TRUE(cache::mark_used(dir.file("new", ".pch")));
+  softpatch::Result<cache::Trimmed> one = dir.trim(cache::Limits{cache::kUnlimited, 1});
+  ASSERT_TRUE(one) << one.error();
+  EXPECT_EQ(one->removed, 1u);
+  EXPECT_TRUE(exists(dir.file("new", ".pch")));
+  EXPECT_FALSE(exists(dir.file("newest", ".pch")));
+  EXPECT_FALSE(cache::mark_used(dir.file("newest", ".pch")));  // gone: not recreated
+  EXPECT_FALSE(exists(dir.file("newest", ".pch")));
+}
+
+TEST_F(FileCache, TrimNeverRemovesAnEntryInUse) {
+  cache::Directory dir = open();
+  entry(dir, "oldest", 1000, 300s);
+  entry(dir, "old", 1000, 200s);
+  entry(dir, "newest", 1000, 100s);
+  softpatch::Result<cache::Lock> building = dir.lock("oldest");
+  ASSERT_TRUE(building) << building.error();
+  write(dir.file("oldest", ".pch") + cache::temporary_suffix(), 10, 1000s);  // its build's output
+
+  softpatch::Result<cache::Trimmed> trimmed = dir.trim(cache::Limits{cache::kUnlimited, 1});
+  ASSERT_TRUE(trimmed) << trimmed.error();
+  EXPECT_EQ(trimmed->removed, 2u);
+  EXPECT_EQ(trimmed->kept, 1u);
+  EXPECT_TRUE(exists(dir.file("oldest", ".pch")));
+  EXPECT_TRUE(exists(dir.file("oldest", ".h")));
+  EXPECT_FALSE(exists(dir.file("old", ".pch")));
+  EXPECT_FALSE(exists(dir.file("newest", ".pch")));
+  EXPECT_EQ(std::distance(fs::directory_iterator(dir.path()), fs::directory_iterator()),
+            4);  // oldest's two files, its lock and its temporary
+
+  softpatch::Result<cache::Trimmed> cleared = dir.clear();
+  ASSERT_TRUE(cleared) << cleared.error();
+  EXPECT_EQ(cleared->removed, 0u);
+  EXPECT_TRUE(exists(dir.file("oldest", ".pch")));
+}
+
+TEST_F(FileCache, TrimRemovesWhatDeadProcessesLeft) {
+  cache::Directory dir = open();
+  entry(dir, "kept", 1000, 10s);
+  write(dir.file("dead", ".lock"), 0, 1000s);                               // stale
+  write(dir.file("dead", ".pch") + cache::temporary_suffix(), 500, 1000s);  // its output
+  write(dir.file("failed", ".h"), 10, 1000s);                               // without its entry
+  std::string young = dir.file("writing", ".h") + cache::temporary_suffix();
+  write(young, 10, 0s);
+  write(dir.file("a", ".seen"), 0, 8 * 24h);  // expired
+  write(dir.file("b", ".seen"), 0, 6 * 24h);
+  write(dir.file("c", ".bad"), 0, 100 * 24h);  // not the layout's: left alone
+
+  softpatch::Result<cache::Trimmed> trimmed = dir.trim(cache::Limits{});
+  ASSERT_TRUE(trimmed) << trimmed.error();
+  EXPECT_EQ(trimmed->removed, 0u);
+  EXPECT_EQ(trimmed->freed_bytes, 510u);
+  std::vector<std::string> left;
+  for (const fs::directory_entry& e : fs::directory_iterator(dir.path()))
+    left.push_back(e.path().filename().string());
+  std::sort(left.begin(), left.end());
+  EXPECT_EQ(left, (std::vector<std::string>{"b.seen", "c.bad", "kept.h", "kept.pch",
+                                            fs::path(young).filename().string()}));
+}
+
+TEST_F(FileCache, OneLockPerEntryAndStaleOnesAreTakenOver) {
+  cache::Directory dir = open();
+  {
+    softpatch::Result<cache::Lock> first = dir.lock("k");
+    ASSERT_TRUE(first) << first.error();
+    softpatch::Result<cache::Lock> second = dir.lock("k");
+    ASSERT_FALSE(second);
+    EXPECT_NE(second.error().find("held by another process"), std::string::npos);
+    softpatch::Result<cache::Lock> other = dir.lock("other");
+    ASSERT_TRUE(other) << other.error();
+  }
+  EXPECT_FALSE(exists(dir.file("k", ".lock")));  // released
+
+  write(dir.file("k", ".lock"), 0, 1000s);  // left by a process that died
+  std::string path;
+  {
+    softpatch::Result<cache::Lock> taken = dir.lock("k");
+    ASSERT_TRUE(taken) << taken.error();
+    // Handed to a process that outlives this object: still held after it.
+    path = taken->hand_over();
+  }
+  EXPECT_EQ(path, dir.file("k", ".lock"));
+  EXPECT_TRUE(exists(path));
+  softpatch::Result<cache::Lock> again = dir.lock("k");
+  ASSERT_FALSE(again);
+  again.ignore();
+}
+
+TEST_F(FileCache, CachesTrimmedTogetherShareOneLimit) {
+  cache::Directory one = open("one"), two = open("two");
+  entry(one, "a", 1000, 400s);
+  entry(two, "b", 1000, 300s);
+  entry(one, "c", 1000, 200s);
+  entry(two, "d", 1000, 100s);
+  softpatch::Result<cache::Trimmed> trimmed =
+      cache::trim_together({one, two}, cache::Limits{2100, cache::kUnlimited});
+  ASSERT_TRUE(trimmed) << trimmed.error();
+  EXPECT_EQ(trimmed->removed, 2u);
+  EXPECT_FALSE(exists(one.file("a", ".pch")));
+  EXPECT_FALSE(exists(two.file("b", ".pch")));
+  EXPECT_TRUE(exists(one.file("c", ".pch")));
+  EXPECT_TRUE(exists(two.file("d", ".pch")));
+}
+
+TEST_F(FileCache, ClearRemovesEverythingButEntriesInUse) {
+  cache::Directory dir = open();
+  entry(dir, "a", 1000, 100s);
+  entry(dir, "b", 1000, 100s);
+  write(dir.file("c", ".bad"), 0, 0s);
+  softpatch::Result<std::string> seen = cache::touch(dir.file("d", ".seen"));
+  ASSERT_TRUE(seen) << seen.error();
+  softpatch::Result<cache::Lock> building = dir.lock("b");
+  ASSERT_TRUE(building) << building.error();
+
+  softpatch::Result<cache::Trimmed> cleared = dir.clear();
+  ASSERT_TRUE(cleared) << cleared.error();
+  EXPECT_EQ(cleared->removed, 1u);
+  EXPECT_EQ(cleared->kept, 1u);
+  EXPECT_EQ(cleared->freed_bytes, 1010u);
+  std::vector<std::string> left;
+  for (const fs::directory_entry& e : fs::directory_iterator(dir.path()))
+    left.push_back(e.path().filename().string());
+  std::sort(left.begin(), left.end());
+  EXPECT_EQ(left, (std::vector<std::string>{"b.h", "b.lock", "b.pch"}));
+}
+
+TEST_F(FileCache, RemoveTakesAnEntrysFilesOnly) {
+  cache::Directory dir = open();
+  entry(dir, "k", 1000, 10s);
+  write(dir.file("k", ".seen"), 0, 10s);
+  softpatch::Result<std::uint64_t> freed = dir.remove("k");
+  ASSERT_TRUE(freed) << freed.error();
+  EXPECT_EQ(*freed, 1010u);
+  EXPECT_FALSE(exists(dir.file("k", ".pch")));
+  EXPECT_FALSE(exists(dir.file("k", ".h")));
+  EXPECT_TRUE(exists(dir.file("k", ".seen")));
+}
+
+}  // namespace
