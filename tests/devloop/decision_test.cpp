@@ -37,7 +37,6 @@ TEST(Decision, EachOtherKindOfChangeRestartsSayingWhy) {
       {{"cmake/deps.cmake", true, false}, "build files changed"},
       {{"src/a.cpp", false, true}, "file removed"},
       {{"data/config.json", true, false}, "not C++ source"},
-      {{"src/new.cpp", true, false}, "not yet built"},
   };
   for (const Case& c : cases) {
     Decision d = decide({c.file}, kRunning);
@@ -62,12 +61,42 @@ TEST(Decision, TheFirstReasonIsTheOneGiven) {
   EXPECT_THAT(d.files, ElementsAre("CMakeLists.txt", "include/a.h"));
 }
 
-TEST(Decision, AProgramThatIsNotRunningIsStartedAgain) {
-  Decision d = decide({built("src/a.cpp")}, {false, false, ""});
+TEST(Decision, AProgramThatIsNotRunningIsBuiltAndStartedAgain) {
+  Decision d = decide({built("src/a.cpp")}, {false, false, "make"});
   EXPECT_EQ(d.action, Action::kRestart);
   EXPECT_EQ(d.reason, "not running");
   EXPECT_THAT(d.files, ElementsAre("src/a.cpp"));
-  EXPECT_EQ(d.build_command, "");
+  EXPECT_EQ(d.build_command, "make");
+}
+
+TEST(Decision, ACppFileTheBuildDoesNotCompileIsLeftAlone) {
+  Decision alone = decide({{"src/stray.cpp", true, false}}, kRunning);
+  EXPECT_EQ(alone.action, Action::kIgnore);
+  EXPECT_THAT(alone.ignored, ElementsAre("src/stray.cpp"));
+  EXPECT_THAT(alone.files, ElementsAre());
+
+  Decision with_others = decide({{"src/stray.cpp", true, false}, built("src/a.cpp")}, kRunning);
+  EXPECT_EQ(with_others.action, Action::kPatch);
+  EXPECT_THAT(with_others.files, ElementsAre("src/a.cpp"));
+  EXPECT_THAT(with_others.ignored, ElementsAre("src/stray.cpp"));
+}
+
+TEST(Decision, WithNoBuildCommandACppChangeNeverRestartsTheSameBinary) {
+  const LoopState no_build{true, false, ""};
+  for (ChangedFile file :
+       {ChangedFile{"include/a.h", true, false}, ChangedFile{"CMakeLists.txt", true, false},
+        ChangedFile{"src/a.cpp", false, true}}) {
+    Decision d = decide({file}, no_build);
+    EXPECT_EQ(d.action, Action::kNeedsBuild) << file.path;
+    EXPECT_THAT(d.files, ElementsAre(file.path));
+  }
+  Decision stopped = decide({built("src/a.cpp")}, {false, false, ""});
+  EXPECT_EQ(stopped.action, Action::kNeedsBuild);
+  EXPECT_EQ(stopped.reason, "not running");
+  // A plain restarter of a script needs no build.
+  Decision script = decide({{"server.py", true, false}}, {true, true, ""});
+  EXPECT_EQ(script.action, Action::kRestart);
+  EXPECT_EQ(script.reason, "changed");
 }
 
 TEST(Decision, NoPatchRestartsForEveryChange) {

@@ -85,7 +85,8 @@ class DevLoop {
       say("softpatch: watching " + std::to_string(watcher->files()) + " files in " +
           std::to_string(watcher->watched_directories()) + " directories (" +
           std::to_string(watcher->polled_directories()) + " polled)");
-    start_program("started");
+    build_command_ = default_build_command();
+    start_built_program();
     Debouncer debouncer;
     for (;;) {
       pollfd fds[2] = {{signals_, POLLIN, 0}, {watcher->fd(), POLLIN, 0}};
@@ -219,8 +220,17 @@ class DevLoop {
       for (const std::string& file : files) say("softpatch: changed " + file);
     std::vector<ChangedFile> facts;
     for (const std::string& file : files) facts.push_back(facts_of(file, build_dir_));
-    Decision decision =
-        decide(facts, {program_.running(), options_.no_patch, options_.build_command});
+    Decision decision = decide(facts, {program_.running(), options_.no_patch, build_command_});
+    for (const std::string& file : decision.ignored)
+      say(shown(file) + " \u2192 not part of the build (no compile command" +
+          (build_dir_.empty() ? std::string() : " in " + shown(build_dir_)) + "): nothing done");
+    if (decision.action == Action::kIgnore) return;
+    if (decision.action == Action::kNeedsBuild) {
+      say(shown(decision.files) + " \u2192 needs a rebuild (" + decision.reason +
+          "), and there is no build command (give --build, or -p a CMake build directory)" +
+          (program_.running() ? ": the program keeps running" : ": the program stays stopped"));
+      return;
+    }
     if (decision.action == Action::kRestart) {
       rebuild_and_restart(decision.files, decision.reason, decision.build_command);
       return;
@@ -245,7 +255,7 @@ class DevLoop {
         message = failure.text();
       });
       if (after_patch(outcome) == Action::kRestart) {
-        rebuild_and_restart({file}, last_line(message), options_.build_command);
+        rebuild_and_restart({file}, last_line(message), build_command_);
         return;
       }
       // The other files of the batch still count.
@@ -264,8 +274,7 @@ class DevLoop {
     std::string what = shown(files) + " \u2192 restart (" + reason + ")";
     auto started = Clock::now();
     if (!build_command.empty()) {
-      ProcessResult built =
-          run_process({"/bin/sh", "-c", "exec 1>&2; " + build_command}, Stderr::kCapture);
+      ProcessResult built = build(build_command);
       if (built.status != 0) {
         say(what + ": build failed in " + format(seconds_since(started)) + " s" +
             (program_.running() ? "; the program keeps running" : "") + ":\n" +
@@ -292,6 +301,41 @@ class DevLoop {
         (before ? std::to_string(before) : std::string("-")) + " \u2192 " + std::to_string(pid_));
   }
 
+  // --build, else `cmake --build` of the -p directory when it is a CMake
+  // build tree, else none (and a warning that the program may be stale).
+  std::string default_build_command() const {
+    if (!options_.build_command.empty()) return options_.build_command;
+    if (!options_.build_dir.empty() &&
+        exists((fs::path(options_.build_dir) / "CMakeCache.txt").string()))
+      return "cmake --build '" + options_.build_dir + "'";
+    return "";
+  }
+
+  ProcessResult build(const std::string& command) {
+    say("softpatch: building (" + command + ")\u2026");
+    return run_process({"/bin/sh", "-c", "exec 1>&2; " + command}, Stderr::kCapture);
+  }
+
+  // The program starts as its sources now say: built first; a build that
+  // fails leaves it stopped until a save fixes it.
+  void start_built_program() {
+    if (build_command_.empty()) {
+      if (!options_.no_patch)
+        say("softpatch: no build command (give --build, or -p a CMake build directory): " +
+            program_name() + " may be older than its sources");
+      start_program("started");
+      return;
+    }
+    auto started = Clock::now();
+    ProcessResult built = build(build_command_);
+    if (built.status != 0) {
+      say("softpatch: the build failed in " + format(seconds_since(started)) + " s; not starting " +
+          program_name() + " until a change fixes it:\n" + last_lines(built.error_text));
+      return;
+    }
+    start_program("started");
+  }
+
   // The end of a long build log: where the errors are.
   static std::string last_lines(const std::string& text) {
     std::size_t at = text.size();
@@ -305,6 +349,7 @@ class DevLoop {
   const DevLoopOptions& options_;
   ProgramGroup program_;
   std::string build_dir_;
+  std::string build_command_;  // --build, or the default one; "" for none
   int signals_ = -1;
   pid_t pid_ = 0;
   int last_status_ = 0;

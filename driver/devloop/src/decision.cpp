@@ -21,30 +21,50 @@ std::optional<std::string> restart_reason(const ChangedFile& file, const LoopSta
   if (is_cpp_header(file.path)) return "header changed";
   if (is_build_file(file.path)) return "build files changed";
   if (!is_cpp_source(file.path)) return "not C++ source";
-  if (!file.has_compile_command) return "not yet built";
   return std::nullopt;
+}
+
+// Whether a changed `path` means the program must be compiled again.
+bool needs_compiling(const std::string& path) {
+  return is_cpp_source(path) || is_cpp_header(path) || is_build_file(path);
 }
 
 }  // namespace
 
 Decision decide(const std::vector<ChangedFile>& files, const LoopState& state) {
   Decision decision;
+  std::vector<const ChangedFile*> counted;
   for (const ChangedFile& file : files) {
-    std::optional<std::string> why = restart_reason(file, state);
+    bool outside_the_build =
+        !state.no_patch && file.exists && is_cpp_source(file.path) && !file.has_compile_command;
+    if (outside_the_build)
+      decision.ignored.push_back(file.path);
+    else
+      counted.push_back(&file);
+  }
+  if (counted.empty()) {
+    decision.action = Action::kIgnore;
+    return decision;
+  }
+  for (const ChangedFile* file : counted) {
+    std::optional<std::string> why = restart_reason(*file, state);
     if (!why) continue;
     if (decision.reason.empty()) decision.reason = *why;
-    decision.files.push_back(file.path);
+    decision.files.push_back(file->path);
   }
   if (decision.reason.empty() && state.program_running) {
-    for (const ChangedFile& file : files) decision.files.push_back(file.path);
+    for (const ChangedFile* file : counted) decision.files.push_back(file->path);
     return decision;
   }
   decision.action = Action::kRestart;
   if (decision.reason.empty()) {
     decision.reason = "not running";
-    for (const ChangedFile& file : files) decision.files.push_back(file.path);
+    for (const ChangedFile* file : counted) decision.files.push_back(file->path);
   }
   decision.build_command = state.build_command;
+  bool compile = false;
+  for (const std::string& path : decision.files) compile = compile || needs_compiling(path);
+  if (compile && decision.build_command.empty()) decision.action = Action::kNeedsBuild;
   return decision;
 }
 

@@ -1,7 +1,9 @@
 // What the dev loop does with a burst of saved files, decided from facts the
 // loop gathered (no file system, no processes, no LLVM here): patch each
 // .cpp the build compiles into the running program, or rebuild and restart
-// it for the rest — and with which build command.
+// it for the rest — and with which build command; leave alone a .cpp the
+// build does not compile; and never restart a program on a binary older
+// than its sources: with no build command for such a change, say so.
 //
 //   Decision d = decide({{"src/a.cpp", true, true}}, {.program_running = true});
 //   if (d.action == Action::kPatch) for (auto& f : d.files) patch(f);
@@ -23,22 +25,32 @@ struct ChangedFile {
 struct LoopState {
   bool program_running = false;
   bool no_patch = false;      // --no-patch: every change restarts
-  std::string build_command;  // --build, or "" for none
+  std::string build_command;  // --build, or the default build; "" for none
 };
 
-enum class Action { kPatch, kRestart };
+enum class Action {
+  kPatch,       // patch `files` live
+  kRestart,     // run `build_command` (if any), then start the program again
+  kNeedsBuild,  // `files` need a rebuild and there is no build command: say so, change nothing
+  kIgnore,      // nothing to do: `ignored` are .cpp files the build does not compile
+};
 
 struct Decision {
   Action action = Action::kPatch;
-  std::vector<std::string> files;  // kPatch: the files to patch; kRestart: those that need it
-  std::string reason;              // kRestart: why, as the restart line says it
-  std::string build_command;       // kRestart: what to run before starting again ("" for none)
+  std::vector<std::string> files;    // kPatch: to patch; kRestart, kNeedsBuild: those that need it
+  std::vector<std::string> ignored;  // .cpp files the build does not compile (any action)
+  std::string reason;                // kRestart, kNeedsBuild: why, as the line says it
+  std::string build_command;         // kRestart: what to run before starting ("" for none)
 };
 
-// Patch when every file is a .cpp the build compiles and the program runs;
-// otherwise restart, naming the first reason (header changed, build files
-// changed, file removed, not C++ source, not yet built, not running,
-// changed under --no-patch) and the files that need it.
+// Patch when every file that counts is a .cpp the build compiles and the
+// program runs; otherwise restart, naming the first reason (header changed,
+// build files changed, file removed, not C++ source, not running, changed
+// under --no-patch) and the files that need it. A .cpp without a compile
+// command is not part of the build: ignored. A restart for a C++ file
+// (source, header, build file) with no build command is kNeedsBuild: the
+// same binary would start again. Other files (a script, data) restart
+// without a build: `--no-patch -- python server.py` is a plain restarter.
 Decision decide(const std::vector<ChangedFile>& files, const LoopState& state);
 
 // How a patch attempt ended, as the loop sees it.
