@@ -123,6 +123,25 @@ std::optional<std::string> changed_layout(const internal::TranslationUnit& unit,
   return std::nullopt;
 }
 
+// The layouts earlier patches brought, by project file and class name.
+std::mutex remembered_mutex;
+std::map<std::string, std::map<std::string, std::string, std::less<>>, std::less<>> remembered;
+
+// A class whose layout an earlier patch of the file made differently.
+std::optional<std::string> changed_since_earlier_patch(const ReadManifest& manifest) {
+  std::lock_guard<std::mutex> lock(remembered_mutex);
+  auto file = remembered.find(manifest.project_file);
+  if (file == remembered.end()) return std::nullopt;
+  for (const ReadManifest::Layout& patched : manifest.layouts) {
+    auto earlier = file->second.find(patched.name);
+    if (earlier != file->second.end() && earlier->second != patched.fingerprint)
+      return "class " + std::string(patched.name) + " changed its layout from '" + earlier->second +
+             "' (as an earlier patch made it; its objects live on) to '" +
+             std::string(patched.fingerprint) + "'";
+  }
+  return std::nullopt;
+}
+
 // A function of the running file that the patch no longer defines, when
 // other files may call it (external linkage): they would go on calling the
 // old code, or a function that no longer exists. File-local functions may
@@ -141,6 +160,12 @@ std::optional<std::string> missing_function(const internal::TranslationUnit& uni
 }
 
 }  // namespace
+
+void remember_layouts(const PatchPlan& plan) {
+  std::lock_guard<std::mutex> lock(remembered_mutex);
+  auto& known = remembered[plan.project_file];
+  for (const ClassLayout& layout : plan.layouts) known.emplace(layout.first, layout.second);
+}
 
 Result<PatchPlan> check_manifest(const std::string& path, const PatchManifest& raw,
                                  const ModuleMemory& memory, const SymbolLookup& lookup) {
@@ -167,6 +192,11 @@ Result<PatchPlan> check_manifest(const std::string& path, const PatchManifest& r
                              ", running " + build_id_of(*unit) + ")");
   if (std::optional<std::string> changed = changed_layout(*unit, manifest))
     return refused(path, *changed + ": restart needed");
+  if (std::optional<std::string> changed = changed_since_earlier_patch(manifest))
+    return refused(path, *changed + ": restart needed");
+  plan.project_file = file;
+  for (const ReadManifest::Layout& layout : manifest.layouts)
+    plan.layouts.emplace_back(std::string(layout.name), std::string(layout.fingerprint));
   for (const ReadManifest::Function& entry : manifest.functions) {
     std::optional<internal::FunctionFacts> target = internal::function_facts(entry.id);
     if (!target) continue;  // a function the patch adds: called only by the patch itself

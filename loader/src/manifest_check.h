@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "modules.h"
@@ -23,12 +24,23 @@ struct PlannedSwitch {
   std::string name;
 };
 
+// A class layout as a patch sees it: {qualified name, fingerprint}.
+using ClassLayout = std::pair<std::string, std::string>;
+
 // What a checked patch will do, and what keeps it valid until it is done.
 struct PatchPlan {
   std::vector<PlannedSwitch> switches;
-  ModulePin pin;                 // the patched file's library stays loaded
-  std::uint64_t departures = 0;  // units gone when the check began
+  std::string project_file;
+  std::vector<ClassLayout> layouts;  // of every class the patched file sees
+  ModulePin pin;                     // the patched file's library stays loaded
+  std::uint64_t departures = 0;      // units gone when the check began
 };
+
+// Records the layouts of a patch that was applied: objects of the classes
+// it brought (a struct of its own in an anonymous namespace, say) outlive
+// it, so a later patch of the same file must see those classes as they are.
+// The first layout recorded for a class is the one that stays.
+void remember_layouts(const PatchPlan& plan);
 
 // Finds the code of a function the manifest gives no entry for, by its id.
 using SymbolLookup = std::function<internal::RawFunction(const char* id)>;

@@ -249,6 +249,37 @@ TEST_F(Patching, ClassLayoutChangeIsRefused) {
   EXPECT_THAT(p.error(), HasSubstr("restart needed"));
 }
 
+TEST_F(Patching, AClassAnEarlierPatchBroughtKeepsItsLayout) {
+  // Patch 1 brings a struct of its own, and an object of it that outlives
+  // the patch (a variable a patch adds lives on through later patches).
+  std::string with_extra = edited({{"int added() { return 0; }",
+                                    "namespace { struct Extra { long a = 1; }; Extra extra; }\n"
+                                    "int added() { return static_cast<int>(extra.a++); }"}});
+  softpatch::Result<softpatch::PatchInfo> first = apply(with_extra);
+  ASSERT_TRUE(first) << first.error();
+  EXPECT_EQ(added(), 1);
+  EXPECT_EQ(added(), 2);
+  // Patch 2 puts a field before `a`: its code would read and write past the
+  // 8-byte object patch 1 made.
+  std::string moved = with_extra;
+  moved.replace(moved.find("struct Extra { long a = 1; };"),
+                std::string("struct Extra { long a = 1; };").size(),
+                "struct Extra { long before = 7; long a = 1; };");
+  softpatch::Result<softpatch::PatchInfo> second = apply(moved);
+  ASSERT_FALSE(second);
+  EXPECT_THAT(second.error(),
+              HasSubstr("Extra changed its layout from 'size 8 align 8 | long a @0'"));
+  EXPECT_THAT(second.error(), HasSubstr("as an earlier patch made it"));
+  EXPECT_THAT(second.error(), HasSubstr("restart needed"));
+  EXPECT_EQ(added(), 3);  // patch 1's code and object, untouched
+  // The same layout again is fine: the object is shared as before.
+  softpatch::Result<softpatch::PatchInfo> third = apply(with_extra);
+  ASSERT_TRUE(third) << third.error();
+  EXPECT_EQ(added(), 4);
+  ASSERT_TRUE(softpatch::rollback(third->number));
+  ASSERT_TRUE(softpatch::rollback(first->number));
+}
+
 TEST_F(Patching, HeaderStateThreadLocalsVtablesAndExceptionsCrossTheBoundary) {
   use(SOFTPATCH_SHAPES_SOURCE);
   ASSERT_EQ(use_header_state(), 1);
