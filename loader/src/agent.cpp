@@ -175,7 +175,13 @@ class Agent {
     if (listener_ >= 0) close(listener_);
     for (int fd : stop_)
       if (fd >= 0) close(fd);
-    if (!path_.empty()) unlink(path_.c_str());
+    if (!path_.empty()) {  // the socket, and the patch files built for this program
+      Result<std::string> dir = protocol::agent_directory();
+      if (dir)
+        protocol::remove_program_entries(*dir, getpid());
+      else
+        unlink(path_.c_str());
+    }
     listener_ = stop_[0] = stop_[1] = -1;
   }
 

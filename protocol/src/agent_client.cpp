@@ -67,8 +67,7 @@ std::vector<int> running_agents() {
       pids.push_back(pid);
     } else if (errno == ESRCH) {
       // Left by a program killed before its agent could clean up.
-      unlink(socket_path(*dir, pid).c_str());
-      unlink(lock_path(*dir, pid).c_str());
+      remove_program_entries(*dir, pid);
     }
   }
   closedir(listing);

@@ -1,5 +1,6 @@
 #include "softpatch/protocol/agent_paths.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -7,6 +8,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <vector>
 
 namespace softpatch::protocol {
 namespace {
@@ -43,5 +45,20 @@ std::string lock_path(const std::string& directory, int pid) {
 }
 
 std::string patches_directory(const std::string& directory) { return directory + "/patches"; }
+
+void remove_program_entries(const std::string& directory, int pid) {
+  unlink(socket_path(directory, pid).c_str());
+  unlink(lock_path(directory, pid).c_str());
+  std::string patches = patches_directory(directory);
+  std::string prefix = std::to_string(pid) + "-";
+  DIR* listing = opendir(patches.c_str());
+  if (!listing) return;
+  std::vector<std::string> names;
+  while (const dirent* entry = readdir(listing))
+    if (std::strncmp(entry->d_name, prefix.c_str(), prefix.size()) == 0)
+      names.push_back(entry->d_name);
+  closedir(listing);
+  for (const std::string& name : names) unlink((patches + "/" + name).c_str());
+}
 
 }  // namespace softpatch::protocol

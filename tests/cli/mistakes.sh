@@ -64,14 +64,40 @@ expect "a --for binary that does not exist" "nothing/app: no such file" \
 expect "an unknown command" "unknown command 'frobnicate'" "$softpatch" frobnicate
 expect "no running program" "no running program with a softpatch agent" "$softpatch" status
 
-# A socket left by a program that died is removed, not shown.
+# What a program that died left (socket, lock, patch files) is swept, not shown.
 stale=$(dead_pid)
 python3 -c 'import socket, sys; s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1])' \
   "$XDG_RUNTIME_DIR/softpatch/$stale.sock"
+mkdir -p "$XDG_RUNTIME_DIR/softpatch/patches"
+touch "$XDG_RUNTIME_DIR/softpatch/$stale.lock" "$XDG_RUNTIME_DIR/softpatch/patches/$stale-1-1.so" \
+  "$XDG_RUNTIME_DIR/softpatch/patches/$stale-1-1.so.cpp" "$XDG_RUNTIME_DIR/softpatch/patches/1$stale-1-1.so"
 expect "only a stale socket" "no running program with a softpatch agent" "$softpatch" status
-if [ -e "$XDG_RUNTIME_DIR/softpatch/$stale.sock" ]; then
-  echo "mistakes: the stale socket of pid $stale was left behind" >&2
+for left in "$stale.sock" "$stale.lock" "patches/$stale-1-1.so" "patches/$stale-1-1.so.cpp"; do
+  if [ -e "$XDG_RUNTIME_DIR/softpatch/$left" ]; then
+    echo "mistakes: $left of the dead program $stale was left behind" >&2
+    failures=$((failures + 1))
+  fi
+done
+if [ ! -e "$XDG_RUNTIME_DIR/softpatch/patches/1$stale-1-1.so" ]; then
+  echo "mistakes: another program's patch file was removed" >&2
   failures=$((failures + 1))
+fi
+
+# A program that ends takes its socket and patch files with it.
+agent_program=$(dirname "$softpatch")/../tests/loader/agent_test
+if [ -x "$agent_program" ]; then
+  mkdir -p "$XDG_RUNTIME_DIR/softpatch/patches"
+  ended_pid=$(
+    bash -c 'touch "$1/$$-1-1.so" "$1/$$-1-1.so.cpp"; echo $$
+             SOFTPATCH_AGENT=1 exec "$2" --gtest_filter=-* >/dev/null' \
+      sh "$XDG_RUNTIME_DIR/softpatch/patches" "$agent_program"
+  )
+  for left in "$ended_pid.sock" "patches/$ended_pid-1-1.so" "patches/$ended_pid-1-1.so.cpp"; do
+    if [ -e "$XDG_RUNTIME_DIR/softpatch/$left" ]; then
+      echo "mistakes: $left stayed after program $ended_pid ended" >&2
+      failures=$((failures + 1))
+    fi
+  done
 fi
 
 version=$("$softpatch" --version)

@@ -25,6 +25,11 @@ std::string socket_path(const std::string& directory, int pid);
 std::string lock_path(const std::string& directory, int pid);
 std::string patches_directory(const std::string& directory);
 
+// Removes everything of program `pid` in `directory`: its socket, its lock
+// and its patch files (patches/<pid>-*). For a program at exit, and for the
+// leftovers of one that died.
+void remove_program_entries(const std::string& directory, int pid);
+
 }  // namespace softpatch::protocol
 
 #endif  // SOFTPATCH_PROTOCOL_AGENT_PATHS_H
