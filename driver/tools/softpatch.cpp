@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <sstream>
 
+#include "softpatch/cache/caches.h"
 #include "softpatch/common/paths.h"
 #include "softpatch/devloop/dev_loop.h"
 #include "softpatch/patching/live_patch.h"
@@ -98,6 +99,17 @@ const char* state_name(protocol::PatchSummary::State state) {
   return "rolled back";
 }
 
+int clean_caches() {
+  std::string root = softpatch::cache::default_directory();
+  if (root.empty()) return fail("no cache directory (SOFTPATCH_CACHE_DIR=off, or no home)");
+  softpatch::Result<softpatch::cache::Trimmed> cleared = softpatch::cache::clear_all(root);
+  if (!cleared) return fail(cleared.error());
+  std::printf("removed %llu entries (%.1f MiB) from %s%s\n",
+              static_cast<unsigned long long>(cleared->removed), cleared->freed_bytes / 1048576.0,
+              root.c_str(), cleared->kept ? "; entries being built stay" : "");
+  return 0;
+}
+
 int show_status(int pid) {
   softpatch::Result<protocol::StatusReply> status = protocol::ask(pid, protocol::StatusRequest{});
   if (!status) return fail(softpatch::driver::agent_message(status.take_error()));
@@ -178,6 +190,7 @@ int main(int argc, char** argv) {
       ->group("");
   run->add_flag("-v", loop.verbose, "show file events and the time of each step");
   run->add_option("command", loop.command, "the program and its arguments (after --)")->required();
+  CLI::App* clean = app.add_subcommand("clean", "empty softpatch's caches (precompiled preambles)");
   CLI::App* status = app.add_subcommand("status", "the running program and its patches");
   status->add_option("--pid", pid, "the process");
   CLI::App* list = app.add_subcommand("list", "instrumented functions, patched or not");
@@ -224,6 +237,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (*load) return load_file(pid, files.front());
+  if (*clean) return clean_caches();
   if (*patch) {
     int status_code = 0;
     for (const std::string& file : files) status_code |= patch_file(pid, file, build_dir);

@@ -9,6 +9,7 @@
 #include "clang/Tooling/Tooling.h"
 #include "llvm/Support/FileSystem.h"
 
+#include "softpatch/cache/caches.h"
 #include "softpatch/rewriter/parse_command.h"
 #include "softpatch/rewriter/preamble_cache.h"
 
@@ -87,12 +88,8 @@ llvm::Error parse_once(const std::vector<std::string>& command, const std::strin
   return llvm::Error::success();
 }
 
-// SOFTPATCH_CACHE_LIMIT_MB, default 2 GiB.
-unsigned long long preamble_cache_limit() {
-  const char* limit = std::getenv("SOFTPATCH_CACHE_LIMIT_MB");
-  unsigned long long mb = limit ? std::strtoull(limit, nullptr, 10) : 2048;
-  return mb << 20;
-}
+// All of softpatch's caches together (SOFTPATCH_CACHE_LIMIT_MB, 1 GiB).
+unsigned long long preamble_cache_limit() { return cache::total_limit_bytes(); }
 
 }  // namespace
 

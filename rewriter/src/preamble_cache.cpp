@@ -2,6 +2,7 @@
 
 #include "parse_file.h"
 #include "quote_includes.h"
+#include "softpatch/cache/caches.h"
 
 #include <algorithm>
 #include <chrono>
@@ -20,16 +21,10 @@ namespace {
 
 namespace fs = llvm::sys::fs;
 
-// An entry is <key>.pch with the header it was built from, <key>.h. A
-// preamble seen once is marked <key>.seen, forgotten after a week; one Clang
-// could not use as soon as it was built, <key>.bad, for good. One process
-// builds an entry; a lock left by a process that died is taken over after
-// two minutes.
-const cache::Layout& layout() {
-  static const cache::Layout kLayout{
-      {".pch"}, {".h"}, ".lock", std::chrono::minutes(2), {{".seen", std::chrono::hours(24 * 7)}}};
-  return kLayout;
-}
+// The layout (cache::rewriter_preamble_layout): <key>.pch with its header
+// <key>.h, a <key>.seen marker; one Clang could not use as soon as it was
+// built is marked <key>.bad, for good.
+const cache::Layout& layout() { return cache::rewriter_preamble_layout(); }
 
 // Quote includes of the preamble resolve here.
 std::string directory_of(llvm::StringRef file) {
@@ -134,7 +129,11 @@ bool PreambleCache::build(const std::string& key, llvm::StringRef preamble, llvm
     return false;
   }
   // Trimmed while the lock is held: the new entry stays, whatever the limit.
-  directory_->trim(cache::Limits{limit_bytes_}).ignore();
+  // The bound is for all of softpatch's caches together.
+  if (limit_bytes_ == cache::total_limit_bytes())
+    cache::trim_all(directory_->path()).ignore();  // a miss later, at worst
+  else
+    directory_->trim(cache::Limits{limit_bytes_}).ignore();
   return true;
 }
 

@@ -100,6 +100,17 @@ if [ -x "$agent_program" ]; then
   done
 fi
 
+# softpatch clean empties the caches.
+export SOFTPATCH_CACHE_DIR=$work/cache
+mkdir -m 700 -p "$SOFTPATCH_CACHE_DIR/patch-preambles"
+touch "$SOFTPATCH_CACHE_DIR/a.pch" "$SOFTPATCH_CACHE_DIR/a.h" "$SOFTPATCH_CACHE_DIR/patch-preambles/b.h.gch"
+cleaned=$("$softpatch" clean)
+if [ "$cleaned" != "removed 2 entries (0.0 MiB) from $SOFTPATCH_CACHE_DIR" ] ||
+  [ -n "$(find "$SOFTPATCH_CACHE_DIR" -type f)" ]; then
+  echo "mistakes: softpatch clean said '$cleaned' and left: $(find "$SOFTPATCH_CACHE_DIR" -type f)" >&2
+  failures=$((failures + 1))
+fi
+
 version=$("$softpatch" --version)
 if ! grep -qE '^softpatch [0-9]+\.[0-9]+\.[0-9]+$' <<<"$version"; then
   echo "mistakes: --version printed '$version'" >&2

@@ -2,6 +2,8 @@
 // and trimming that goes oldest first and never touches an entry in use.
 #include "softpatch/cache/file_cache.h"
 
+#include "softpatch/cache/caches.h"
+
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -339,6 +341,41 @@ TEST_F(FileCache, RemoveTakesAnEntrysFilesOnly) {
   EXPECT_FALSE(exists(dir.file("k", ".pch")));
   EXPECT_FALSE(exists(dir.file("k", ".h")));
   EXPECT_TRUE(exists(dir.file("k", ".seen")));
+}
+
+}  // namespace
+
+namespace {
+
+TEST_F(FileCache, SoftpatchsTwoCachesShareOneBoundAndOneClean) {
+  ScopedEnv limit("SOFTPATCH_CACHE_LIMIT_MB", "1");
+  EXPECT_EQ(cache::total_limit_bytes(), 1u << 20);
+  std::string root = (root_ / "softpatch").string();
+  softpatch::Result<cache::Directory> rewriter =
+      cache::Directory::open(root, cache::rewriter_preamble_layout());
+  ASSERT_TRUE(rewriter) << rewriter.error();
+  softpatch::Result<cache::Directory> compiler = cache::Directory::open(
+      cache::compiler_preamble_directory(root), cache::compiler_preamble_layout());
+  ASSERT_TRUE(compiler) << compiler.error();
+  // 600 KiB in each: 1.2 MiB together, over the 1 MiB bound.
+  write(rewriter->file("old", ".pch"), 600 << 10, 3h);
+  write(compiler->file("new", ".h.gch"), 600 << 10, 1h);
+  softpatch::Result<cache::Trimmed> trimmed = cache::trim_all(root);
+  ASSERT_TRUE(trimmed) << trimmed.error();
+  EXPECT_FALSE(exists(rewriter->file("old", ".pch")));  // the older, whichever cache
+  EXPECT_TRUE(exists(compiler->file("new", ".h.gch")));
+
+  write(rewriter->file("again", ".pch"), 10, 1h);
+  softpatch::Result<cache::Trimmed> cleared = cache::clear_all(root);
+  ASSERT_TRUE(cleared) << cleared.error();
+  EXPECT_EQ(cleared->removed, 2u);
+  EXPECT_FALSE(exists(compiler->file("new", ".h.gch")));
+  EXPECT_FALSE(exists(rewriter->file("again", ".pch")));
+}
+
+TEST(FileCacheLimit, TheDefaultBoundIsOneGibibyte) {
+  ScopedEnv limit("SOFTPATCH_CACHE_LIMIT_MB", nullptr);
+  EXPECT_EQ(cache::total_limit_bytes(), 1ull << 30);
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "softpatch/compile/compiler_preamble.h"
 
+#include "softpatch/cache/caches.h"
+
 #include <sys/stat.h>
 
 #include <chrono>
@@ -24,11 +26,7 @@ constexpr cache::Limits kKept{768ull << 20, 8};
 // build per entry at a time (<key>.building): an entry replaced while a
 // compiler reads it can crash that compiler. A lock older than ten minutes
 // was left by a build that died.
-const cache::Layout& layout() {
-  static const cache::Layout kLayout{
-      {".h.gch", ".h.pch"}, {".h", ".d"}, ".building", std::chrono::minutes(10), {}};
-  return kLayout;
-}
+const cache::Layout& layout() { return cache::compiler_preamble_layout(); }
 
 // Only #include lines, #pragma once, comments and blank lines.
 bool only_includes(llvm::StringRef preamble) {
@@ -147,7 +145,8 @@ CompilerPreamble::CompilerPreamble(const std::string& cache,
   if (!preamble.contains("#include") || !only_includes(preamble)) return;
   preamble_ = preamble.size();
 
-  Result<cache::Directory> directory = cache::Directory::open(cache + "/patch-preambles", layout());
+  Result<cache::Directory> directory =
+      cache::Directory::open(cache::compiler_preamble_directory(cache), layout());
   if (!directory) {
     directory.ignore();  // not private, or not there: patches compile the usual way
     return;
@@ -188,6 +187,8 @@ void CompilerPreamble::start() {
     return;
   }
   directory_->trim(kKept).ignore();  // this entry is locked: it stays
+  // Within the bound of all of softpatch's caches together; a miss at worst.
+  cache::trim_all(llvm::sys::path::parent_path(directory_->path()).str()).ignore();
   // Built at low priority and left to finish on its own, the lock with it:
   // waiting for it would make this patch wait too. The dependency file goes
   // in first: an entry counts only with both. The entry is dated when its
