@@ -105,16 +105,22 @@ class Agent {
   }
 
  private:
+  // Bound and listening under a temporary name first, then renamed: a
+  // client never finds the socket before the agent takes connections.
   bool listen_on(const std::string& path) {
+    std::string temporary = path + ".new";
     sockaddr_un address{};
     address.sun_family = AF_UNIX;
-    if (path.size() >= sizeof address.sun_path) return false;
-    std::strcpy(address.sun_path, path.c_str());
-    unlink(path.c_str());
+    if (temporary.size() >= sizeof address.sun_path) return false;
+    std::strcpy(address.sun_path, temporary.c_str());
+    unlink(temporary.c_str());
     listener_ = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    return listener_ >= 0 &&
-           bind(listener_, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
-           chmod(path.c_str(), 0600) == 0 && listen(listener_, 16) == 0;
+    bool ready = listener_ >= 0 &&
+                 bind(listener_, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
+                 chmod(temporary.c_str(), 0600) == 0 && listen(listener_, 16) == 0 &&
+                 rename(temporary.c_str(), path.c_str()) == 0;
+    if (!ready) unlink(temporary.c_str());
+    return ready;
   }
 
   void serve() {

@@ -48,6 +48,7 @@ std::string patches_directory(const std::string& directory) { return directory +
 
 void remove_program_entries(const std::string& directory, int pid) {
   unlink(socket_path(directory, pid).c_str());
+  unlink((socket_path(directory, pid) + ".new").c_str());  // one not yet listening
   unlink(lock_path(directory, pid).c_str());
   std::string patches = patches_directory(directory);
   std::string prefix = std::to_string(pid) + "-";

@@ -20,12 +20,23 @@ app=$!
 exec 3>"$work/in"
 others=()
 stop_others() { for p in "${others[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null || true; done; others=(); }
-trap 'stop_others; exec 3>&-; wait $app 2>/dev/null || true' EXIT
-say() { echo "$1" >&3; for _ in $(seq 50); do grep -q "$1 #" "$work/out.txt" && return; sleep 0.1; done; fail "no answer to $1"; }
+# On a failure: everything this script started (the programs, a softpatch
+# still running) is killed and reaped; nothing is left running.
+cleanup() {
+  exec 3>&-
+  local jobs
+  jobs=$(jobs -p)
+  [ -z "$jobs" ] || kill -KILL $jobs 2>/dev/null || true
+  kill_leftovers
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT
+answered() { grep -q "$1 #" "$work/out.txt"; }
+say() { echo "$1" >&3; eventually answered "$1" || fail "no answer to $1"; }
 
 say world
 grep -q "^hello world #1 pid $app$" "$work/out.txt" || fail "unexpected first answer"
-"$softpatch" status | grep -q "^pid $app$" || fail "status does not name the program"
+"$softpatch" status | grep "^pid $app$" >/dev/null || fail "status does not name the program"
 
 sed -i 's/"hello "/"HELLO, "/' "$work/app/src/greet.cpp"
 # Several programs run the file: -p says which build; two of one build are refused.
@@ -33,7 +44,8 @@ SOFTPATCH_AGENT=1 "$work/app/build-other/app" </dev/zero >"$work/other.txt" 2>&1
 others+=($!)
 SOFTPATCH_AGENT=1 "$work/app/build/app" </dev/zero >/dev/null 2>&1 &
 others+=($!)
-for _ in $(seq 50); do [ "$(ls "$XDG_RUNTIME_DIR/softpatch/"*.sock | wc -l)" = 3 ] && break; sleep 0.1; done
+# Both agents listening (a socket file alone may not be yet).
+for p in "${others[@]}"; do eventually answers "$p" || fail "the agent of $p does not answer"; done
 if (cd "$work/app" && "$softpatch" patch -p build src/greet.cpp 2>"$work/err.txt"); then
   fail "patched one of two programs of the same build"
 fi
@@ -45,7 +57,7 @@ line=$(cd "$work/app" && "$softpatch" patch -p build src/greet.cpp) || fail "pat
 say again
 stop_others
 grep -q "^HELLO, again #2 pid $app$" "$work/out.txt" || fail "new code or state missing after the patch"
-"$softpatch" list greet | grep -q "patched" || fail "list does not show the patch"
+"$softpatch" list greet | grep "patched" >/dev/null || fail "list does not show the patch"
 
 # A syntax error: the compiler's message, the program keeps its last good code.
 sed -i 's/"HELLO, "/"HELLO, " +/' "$work/app/src/greet.cpp"
@@ -56,18 +68,18 @@ grep -q "^HELLO, still #3 pid $app$" "$work/out.txt" || fail "program lost its l
 
 # Two softpatch patch runs at once: the second waits its turn, both apply.
 sed -i 's/"HELLO, " +/"HELLO, "/' "$work/app/src/greet.cpp"
-(cd "$work/app" && "$softpatch" patch src/greet.cpp >"$work/first.txt" 2>&1) &
+(cd "$work/app" && exec "$softpatch" patch src/greet.cpp >"$work/first.txt" 2>&1) &
 first=$!
-(cd "$work/app" && "$softpatch" patch src/greet.cpp >"$work/second.txt" 2>&1) &
+(cd "$work/app" && exec "$softpatch" patch src/greet.cpp >"$work/second.txt" 2>&1) &
 second=$!
 wait $first || fail "first of two concurrent patches: $(cat "$work/first.txt")"
 wait $second || fail "second of two concurrent patches: $(cat "$work/second.txt")"
 [ "$(cat "$work/first.txt" "$work/second.txt" | grep -c "→ patch [23]: 1 functions")" = 2 ] ||
   fail "concurrent patches: $(cat "$work/first.txt" "$work/second.txt")"
-"$softpatch" rollback | grep -q "^rolled back patch 3 (src/greet.cpp)$" || fail "rollback of 3"
-"$softpatch" rollback | grep -q "^rolled back patch 2 (src/greet.cpp)$" || fail "rollback of 2"
+"$softpatch" rollback | grep "^rolled back patch 3 (src/greet.cpp)$" >/dev/null || fail "rollback of 3"
+"$softpatch" rollback | grep "^rolled back patch 2 (src/greet.cpp)$" >/dev/null || fail "rollback of 2"
 
-"$softpatch" rollback | grep -q "^rolled back patch 1 (src/greet.cpp)$" || fail "rollback"
+"$softpatch" rollback | grep "^rolled back patch 1 (src/greet.cpp)$" >/dev/null || fail "rollback"
 say back
 grep -q "^hello back #4 pid $app$" "$work/out.txt" || fail "rollback did not restore the original"
 

@@ -8,9 +8,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <thread>
 
 namespace {
@@ -36,13 +38,27 @@ class Watching : public ::testing::Test {
     fs::remove_all(root_);
   }
 
+  // Starts the watcher and waits for its start-up hashing to end (the
+  // hasher thread exits then): the tests' edits come after it, whatever the
+  // machine's load.
   void start(std::size_t watch_limit = 0, std::vector<std::string> ignores = {}) {
     FileWatcher::Options options;
     options.roots = {root_.string()};
     options.filter = PathFilter({}, std::move(ignores));
     options.watch_limit = watch_limit;
     options.on_warning = [this](const std::string& text) { warnings_.push_back(text); };
+    // A thread started and joined first: a sanitizer's own thread, started
+    // with the first thread of the process, counts among those there before.
+    std::thread([] {}).join();
+    long before = threads();
     watcher_ = std::make_unique<FileWatcher>(options);
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (threads() > before && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    ASSERT_EQ(threads(), before) << "the start-up hashing did not end";
+  }
+  static long threads() {
+    return std::distance(fs::directory_iterator("/proc/self/task"), fs::directory_iterator{});
   }
 
   void write(const std::string& relative, const std::string& text) {
@@ -51,17 +67,20 @@ class Watching : public ::testing::Test {
   std::string path(const std::string& relative) const { return (root_ / relative).string(); }
 
   // What changed, once events have settled (as the dev loop's debounce
-  // waits for them), or after `wait` when a test expects nothing.
+  // waits for them), or after `wait` when a test expects nothing. The edits
+  // are made before this is called, so their events are queued already and
+  // the first look finds them (or a polled directory's change), however
+  // late it comes: the loop runs at least once.
   std::vector<std::string> changes(
       std::chrono::milliseconds wait = std::chrono::milliseconds(300)) {
     std::vector<std::string> candidates;
     auto until = std::chrono::steady_clock::now() + wait;
-    while (std::chrono::steady_clock::now() < until) {
+    do {
       pollfd fd{watcher_->fd(), POLLIN, 0};
       int interval = watcher_->poll_interval_ms();
       poll(&fd, 1, interval < 0 ? 50 : std::min(interval, 50));
       for (std::string& c : watcher_->take_candidates()) candidates.push_back(std::move(c));
-    }
+    } while (std::chrono::steady_clock::now() < until);
     std::sort(candidates.begin(), candidates.end());
     candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
     return watcher_->changed(candidates);
@@ -79,8 +98,7 @@ TEST_F(Watching, AnInPlaceSaveIsAChange) {
 }
 
 TEST_F(Watching, UnchangedContentIsNoChange) {
-  start();
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // the start-up hashing
+  start();  // waits for the start-up hashing
   ASSERT_EQ(utimensat(AT_FDCWD, path("src/store.cpp").c_str(), nullptr, 0), 0);  // touch
   write("src/store.h", "int store();\n");                                        // a no-op save
   EXPECT_THAT(changes(), IsEmpty());

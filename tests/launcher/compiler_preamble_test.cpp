@@ -4,11 +4,14 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sys/stat.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <thread>
 
 #include "softpatch/common/subprocess.h"
@@ -25,7 +28,13 @@ class CompilerPreambles : public ::testing::Test {
     dir_ = mkdtemp(pattern);
     std::ofstream(dir_ / "shape.h") << "#pragma once\nstruct Shape { int sides; };\n";
   }
-  void TearDown() override { fs::remove_all(dir_); }
+  // A build still going (the test failed, or the machine is slow) is waited
+  // for, then killed: nothing of the test's is left running.
+  void TearDown() override {
+    await_builds();
+    kill_processes_naming(dir_.string() + "/");
+    fs::remove_all(dir_);
+  }
 
   // A patch source as the rewriter writes one: prologue, #line 1, the file.
   std::string patch_source(const std::string& preamble) const {
@@ -45,13 +54,38 @@ class CompilerPreambles : public ::testing::Test {
     return softpatch::driver::run_process(command, softpatch::driver::Stderr::kCapture).status;
   }
 
-  // The entry for `source`, once its detached build has made it.
-  CompilerPreamble ready(const std::string& source) const {
-    for (int i = 0; i < 600; ++i) {
-      CompilerPreamble entry(cache(), compile(), source);
-      if (entry.usable()) return entry;
+  // Builds in progress: their locks ("<entry>.building", removed when the
+  // build ends, made or not).
+  int builds() const {
+    int count = 0;
+    std::error_code error;
+    for (const auto& entry : fs::directory_iterator(dir_ / "cache" / "patch-preambles", error))
+      count += entry.path().extension() == ".building";
+    return count;
+  }
+  // Waits until no build runs; false if one still does after a long while
+  // (it runs at low priority: on a busy machine it gets little time).
+  bool await_builds() const {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(5);
+    while (builds() > 0 && std::chrono::steady_clock::now() < deadline)
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    return builds() == 0;
+  }
+  // The detached builds are in sessions of their own; their command lines
+  // name this test's directory, which no other process knows.
+  static void kill_processes_naming(const std::string& text) {
+    for (const auto& entry : fs::directory_iterator("/proc")) {
+      std::string name = entry.path().filename();
+      if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+      std::ifstream in(entry.path() / "cmdline");
+      std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      if (cmdline.find(text) != std::string::npos) kill(std::stoi(name), SIGKILL);
     }
+  }
+
+  // The entry for `source`, once the detached build started before has ended.
+  CompilerPreamble ready(const std::string& source) const {
+    EXPECT_TRUE(await_builds()) << "the preamble's build did not end";
     return CompilerPreamble(cache(), compile(), source);
   }
 
@@ -85,7 +119,8 @@ TEST_F(CompilerPreambles, PreamblesWithMoreThanIncludesAreLeftAlone) {
   std::string source = patch_source("#define SIDES 4\n#include \"shape.h\"\n");
   CompilerPreamble preamble(cache(), compile(), source);
   preamble.start();
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  // Nothing was started, nor will be: not even the cache's directory is made.
+  EXPECT_FALSE(fs::exists(dir_ / "cache" / "patch-preambles"));
   EXPECT_FALSE(CompilerPreamble(cache(), compile(), source).usable());
   EXPECT_EQ(preamble.source_using_it(), source);
 }

@@ -336,10 +336,22 @@ TEST(Loader, DeferredPatchesWaitForASafePoint) {
 TEST(Loader, CallsDuringPatchAndRollbackCycles) {
   std::string first = prepared("patch_answer", own_build_id());
   std::string second = prepared("patch_answer_again", own_build_id());
+  constexpr int kThreads = 8, kCycles = 200;
   std::atomic<bool> stop{false};
   std::atomic<long> calls{0}, wrong{0};
   std::vector<std::thread> callers;
-  for (int t = 0; t < 8; ++t)
+  // The callers are stopped and joined however the test ends.
+  struct Joiner {
+    std::atomic<bool>& stop;
+    std::vector<std::thread>& threads;
+    void join() {
+      stop = true;
+      for (std::thread& t : threads)
+        if (t.joinable()) t.join();
+    }
+    ~Joiner() { join(); }
+  } joiner{stop, callers};
+  for (int t = 0; t < kThreads; ++t)
     callers.emplace_back([&] {
       while (!stop.load(std::memory_order_relaxed)) {
         int a = answer();
@@ -347,14 +359,22 @@ TEST(Loader, CallsDuringPatchAndRollbackCycles) {
         calls.fetch_add(1, std::memory_order_relaxed);
       }
     });
-  for (int cycle = 0; cycle < 200; ++cycle) {
+  // Each version is called before the next switch, however the threads are
+  // scheduled: once each caller may have finished a call begun before the
+  // switch, one more call began after it.
+  auto await_a_call_after_the_switch = [&] {
+    long until = calls.load() + kThreads + 1;
+    while (calls.load() < until) std::this_thread::yield();
+  };
+  for (int cycle = 0; cycle < kCycles; ++cycle) {
     ASSERT_TRUE(softpatch::load_patch(cycle % 2 ? first : second));
+    await_a_call_after_the_switch();
     ASSERT_TRUE(softpatch::rollback());
+    await_a_call_after_the_switch();
   }
-  stop = true;
-  for (std::thread& t : callers) t.join();
+  joiner.join();
   EXPECT_EQ(wrong.load(), 0);
-  EXPECT_GT(calls.load(), 0);
+  EXPECT_GE(calls.load(), 2 * kCycles * (kThreads + 1));
   EXPECT_EQ(answer(), 41);
 }
 

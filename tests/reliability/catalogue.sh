@@ -24,7 +24,12 @@ started=()  # every process this script starts, killed and reaped on exit
 cleanup() {
   exec 3>&-
   for p in "${started[@]}"; do kill "$p" 2>/dev/null || true; done
+  local jobs
+  jobs=$(jobs -p)  # a softpatch or a client still running, say
+  [ -z "$jobs" ] || kill -KILL $jobs 2>/dev/null || true
+  kill_leftovers
   for p in "${started[@]}"; do wait "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
 }
 trap cleanup EXIT
 die() { echo "catalogue: $*" >&2; exit 1; }
@@ -42,15 +47,10 @@ done
 for p in "${started[@]}"; do wait "$p" || die "building the apps failed"; done
 started=()
 
-# Waits for the agent of process $1 to listen.
-await_agent() {
-  for _ in $(seq 100); do
-    [ -S "$XDG_RUNTIME_DIR/softpatch/$1.sock" ] && return 0
-    kill -0 "$1" 2>/dev/null || return 1
-    sleep 0.05
-  done
-  return 1
-}
+# Waits for the agent of process $1 to answer (its socket file is there a
+# moment before it listens); false if the process ends first.
+agent_up_or_gone() { answers "$1" || ended "$1"; }
+await_agent() { eventually agent_up_or_gone "$1" && ! ended "$1"; }
 
 mkfifo "$work/in"
 SOFTPATCH_AGENT=1 "$work/app/build/app" <"$work/in" >"$work/out.txt" 2>"$work/err.txt" &
@@ -61,22 +61,21 @@ await_agent $app || die "the program's agent did not start: $(cat "$work/err.txt
 count=0 good_value=1
 
 # Sends a line to the program; sets reply to its answer.
+answered() {
+  reply=$(grep "^$1 value " "$work/out.txt" || true)
+  [ -n "$reply" ] || ended $app
+}
 ask_program() {
-  kill -0 $app 2>/dev/null || return 1
+  ! ended $app || return 1
   (trap '' PIPE; echo "$1" >&3) 2>/dev/null || return 1
-  for _ in $(seq 100); do
-    reply=$(grep "^$1 value " "$work/out.txt" || true)
-    [ -n "$reply" ] && return 0
-    sleep 0.05
-  done
-  return 1
+  eventually answered "$1" && [ -n "$reply" ]
 }
 
 # Checks 2 and 3: the program answers with the good patch's value, the next
 # count, the same pid, and exactly one patch active. Sets lost if not.
 serving() {
   lost=""
-  if ! kill -0 $app 2>/dev/null; then
+  if ended $app; then
     local status=0
     wait $app || status=$?
     lost="the program is gone (status $status): $(tail -3 "$work/err.txt" | tr '\n' ' ')"
@@ -103,16 +102,18 @@ import random, socket, sys, threading, time
 path, mode = sys.argv[1], sys.argv[2]
 
 def connect():
-    for _ in range(500):  # a full backlog says EAGAIN to a socket with a timeout
+    deadline = time.monotonic() + 60
+    while True:  # a full backlog says EAGAIN to a socket with a timeout
         s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        s.settimeout(10)
+        s.settimeout(30)
         try:
             s.connect(path)
             return s
         except BlockingIOError:
             s.close()
+            if time.monotonic() > deadline:
+                raise OSError(11, "the backlog of the agent stayed full for 60 s")
             time.sleep(0.01)
-    raise OSError(11, "the backlog of the agent stayed full for 5 s")
 
 def send(s, data):
     try:
@@ -147,8 +148,7 @@ elif mode == "10mb":
 elif mode == "cut":
     print(ask(b"sta", close_writing=True), end="")
 elif mode == "silent":
-    silent = connect()
-    time.sleep(0.1)  # the agent is serving it now
+    silent = connect()  # taken first: connections are accepted in order
     started = time.monotonic()
     status = ask(b"status\n")
     took = time.monotonic() - started
@@ -240,8 +240,9 @@ agent_refuses() {
   return 1
 }
 
-patch_source() { (cd "$work/app" && timeout 60 "$softpatch" patch -p build --pid $app "$@"); }
-load() { (cd "$work" && timeout 20 "$softpatch" load --pid $app "$@"); }
+# Time limits that only a hang reaches, on a busy machine too.
+patch_source() { (cd "$work/app" && timeout 300 "$softpatch" patch -p build --pid $app "$@"); }
+load() { (cd "$work" && timeout 60 "$softpatch" load --pid $app "$@"); }
 build_patch() {  # build_patch OUTPUT FILE: for the running program's binary
   (cd "$work/app" && "$softpatch" build -p build --for build/app -o "$1" "$2") >"$work/tool.txt" 2>&1
 }
@@ -279,9 +280,9 @@ case_no_running_program() {
 }
 case_two_patches_at_once() {
   # The good source again: both apply, one after the other, numbered 2 and 3.
-  (cd "$work/app" && timeout 60 "$softpatch" patch -p build --pid $app src/answer.cpp) >"$work/first.txt" 2>&1 &
+  (cd "$work/app" && exec timeout 300 "$softpatch" patch -p build --pid $app src/answer.cpp) >"$work/first.txt" 2>&1 &
   local first=$!
-  (cd "$work/app" && timeout 60 "$softpatch" patch -p build --pid $app src/answer.cpp) >"$work/second.txt" 2>&1 &
+  (cd "$work/app" && exec timeout 300 "$softpatch" patch -p build --pid $app src/answer.cpp) >"$work/second.txt" 2>&1 &
   local second=$! status=0
   wait $first || status=$?
   wait $second || status=$?
@@ -372,8 +373,9 @@ case_silent_client() {
   seen="$(head -n 1 "$work/tool.txt"); $(tail -n 1 "$work/tool.txt")"
   if ! grep -qE "^error .*timed out" "$work/tool.txt"; then
     problem="the silent client was not told"
-  elif ! grep -qE "^status answered in [0-2]\.[0-9] s: ok$" "$work/tool.txt"; then
-    problem="the other client was not answered within 3 s"
+  # 2 s, the agent's limit for a request, and what a busy machine adds.
+  elif ! grep -qE "^status answered in [0-9]\.[0-9] s: ok$" "$work/tool.txt"; then
+    problem="the other client was not answered within 10 s"
   else return 0
   fi
   return 1
@@ -387,14 +389,14 @@ case_unknown_verb() { agent_refuses "unknown request 'frobnicate'" line frobnica
 case_rollback_missing() { agent_refuses "no patch 99\b|patch 99 does not exist" line "rollback 99"; }
 case_rollback_not_a_number() { agent_refuses "number" line "rollback abc"; }
 case_cli_rollback_missing() {
-  refused "no patch 99|patch 99 does not exist" "" timeout 20 "$softpatch" rollback --pid $app 99
+  refused "no patch 99|patch 99 does not exist" "" timeout 60 "$softpatch" rollback --pid $app 99
 }
 
 # Lifecycle: a patch loaded while a fresh program exits, 40 times, its
 # stdin closed 0 to 14 ms after softpatch load starts (about one in ten lands
 # while the agent is answering): the program exits 0,
 # the CLI loads the whole patch or says in one line that the program went
-# away (no agent, no answer, exiting), nothing hangs.
+# away (no such process, no agent, no answer, exiting), nothing hangs.
 case_load_while_exiting() {
   local i prog fd out load_status prog_status exits=0 loaded=0 refusals=0 example="" wrong=()
   for i in $(seq 0 39); do
@@ -405,14 +407,14 @@ case_load_while_exiting() {
     exec {fd}>"$work/race/in$i"
     await_agent $prog || { problem="race $i: the agent did not start"; return 1; }
     out=$work/race/load$i
-    (cd "$work" && exec timeout 10 "$softpatch" load --pid $prog patches/good.so) \
+    (cd "$work" && exec timeout 60 "$softpatch" load --pid $prog patches/good.so) \
       >"$out" 2>&1 {fd}>&- &  # the program's stdin is closed only here
     sleep "$(printf '0.%05d' $((i * 35)))"
     exec {fd}>&-
     load_status=0 prog_status=0
     wait $! || load_status=$?
-    for _ in $(seq 100); do kill -0 $prog 2>/dev/null || break; sleep 0.05; done
-    kill $prog 2>/dev/null && wrong+=("race $i: the program did not exit within 5 s")
+    eventually ended $prog ||
+      { kill $prog 2>/dev/null || true; wrong+=("race $i: the program did not exit within $patience s"); }
     wait $prog || prog_status=$?
     { echo "race $i (stdin closed after $((i * 35 / 100)).$((i * 35 % 100 / 10)) ms):" \
         "softpatch load status $load_status, program status $prog_status"; cat "$out"; } \
@@ -426,7 +428,7 @@ case_load_while_exiting() {
            wrong+=("race $i: a success that is not the whole patch: $(head -n 1 "$out")") ;;
       1) refusals=$((refusals + 1)) example=$(head -n 1 "$out")
          if [ "$(wc -l <"$out")" != 1 ]; then wrong+=("race $i: the refusal is not one line")
-         elif ! grep -qE "no softpatch agent|gave no answer|exit" "$out"; then
+         elif ! grep -qE "no process [0-9]+$|no softpatch agent|gave no answer|exit" "$out"; then
            wrong+=("race $i: the refusal does not say the program went away: $example")
          fi ;;
       124) wrong+=("race $i: softpatch load hung") ;;

@@ -8,15 +8,23 @@ import os
 import pty
 import re
 import select
+import signal
 import subprocess
 import sys
 import time
 
 PROMPT = b"softpatch> "
+# How long one command may take: a definition builds a patch, which a busy
+# machine can make slow; only a hang takes this long.
+PATIENCE = 300
+
+terminal = None  # the session in the pseudo-terminal, killed on a failure
 
 
 def fail(message, transcript):
     sys.stderr.write("repl: %s\n--- transcript:\n%s\n" % (message, transcript.decode(errors="replace")))
+    if terminal:
+        terminal.kill()
     sys.exit(1)
 
 
@@ -25,14 +33,27 @@ class Terminal:
         self.pid, self.fd = pty.fork()
         if self.pid == 0:
             os.execv(program, [program])
+        global terminal
+        terminal = self
         self.transcript = b""
         self.read_until_prompt()
 
-    def read_until_prompt(self, timeout=60):
+    def kill(self):
+        """The repl and what it started (its session, led by it): gone, reaped."""
+        try:
+            os.killpg(self.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        try:
+            os.waitpid(self.pid, 0)
+        except ChildProcessError:
+            pass
+
+    def read_until_prompt(self, timeout=PATIENCE):
         out = b""
-        deadline = time.time() + timeout
+        deadline = time.monotonic() + timeout
         while not out.endswith(PROMPT):
-            if time.time() > deadline:
+            if time.monotonic() > deadline:
                 fail("no prompt", self.transcript + out)
             ready, _, _ = select.select([self.fd], [], [], 0.5)
             if ready:
@@ -58,9 +79,17 @@ class Terminal:
                          and not l.endswith(PROMPT.decode())).strip()
 
     def close(self):
+        global terminal
         os.write(self.fd, b"quit\r")
-        _, status = os.waitpid(self.pid, 0)
-        return status
+        deadline = time.monotonic() + PATIENCE
+        while True:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                terminal = None
+                return status
+            if time.monotonic() > deadline:
+                fail("quit did not end it", self.transcript)
+            time.sleep(0.05)
 
 
 def expect(got, pattern, transcript):
@@ -114,7 +143,7 @@ def main():
 
     # As a pipe: each result alone on its line.
     piped = subprocess.run([program], input="call add2 2\ncall next_letter a\ncall is_even 3\n",
-                           capture_output=True, text=True, timeout=60)
+                           capture_output=True, text=True, timeout=PATIENCE)
     if piped.stdout != "4\nb\nfalse\n":
         fail("pipe output %r" % piped.stdout, b"")
     print("repl: session, state, compile error, argument errors, undo and pipe mode all as expected")

@@ -242,16 +242,25 @@ TEST(Registry, RegistersAndUnregistersDlopenedLibraries) {
 // dlopen runs a library's registration holding the dynamic loader's lock;
 // lookups must never wait for that lock while holding the registry's.
 TEST(Registry, LookupsWhileLibrariesComeAndGo) {
+  constexpr int kLoads = 50;
   std::atomic<bool> done{false};
+  std::atomic<long> lookups{0};
+  std::string load_error;
   std::thread loader([&] {
-    for (int i = 0; i < 50; ++i) {
+    for (int i = 0; i < kLoads; ++i) {
+      long before = lookups.load();
       void* handle = dlopen(SOFTPATCH_TEST_PLUGIN, RTLD_NOW | RTLD_LOCAL);
-      ASSERT_NE(handle, nullptr) << dlerror();
+      if (!handle) {
+        load_error = dlerror();
+        break;
+      }
       dlclose(handle);
+      // The two sides meet, however the threads are scheduled: the next
+      // load waits for a lookup made since this one began.
+      while (lookups.load() == before) std::this_thread::yield();
     }
     done = true;
   });
-  int lookups = 0;
   while (!done) {
     EXPECT_THAT(failure_of(softpatch::find_function_at(&dlerror)),
                 HasSubstr("no instrumented function at"));  // takes the symbol path
@@ -259,7 +268,8 @@ TEST(Registry, LookupsWhileLibrariesComeAndGo) {
     ++lookups;
   }
   loader.join();
-  EXPECT_GT(lookups, 0);
+  EXPECT_EQ(load_error, "");
+  EXPECT_GE(lookups.load(), kLoads);
 }
 
 }  // namespace

@@ -8,3 +8,37 @@ softpatch=$build/bin/softpatch
 rm -rf "$work" && mkdir -p "$work" && cp -r "$here/app" "$work/app"
 export XDG_RUNTIME_DIR=$work/run SOFTPATCH_CACHE_DIR=$work/cache
 mkdir -m 700 "$XDG_RUNTIME_DIR"
+
+# Waiting, on a machine that may be busy with other builds: each wait is for
+# an event (a line printed, an agent answering, a process ending), checked
+# every 50 ms, and gives up only after $patience seconds.
+patience=${SOFTPATCH_TEST_PATIENCE:-120}
+# eventually COMMAND...: true once COMMAND succeeds, false if it never does.
+eventually() {
+  local deadline=$((SECONDS + patience))
+  until "$@"; do
+    ((SECONDS < deadline)) || return 1
+    sleep 0.05
+  done
+}
+# ended PID: the process has ended (a zombie not yet waited for has).
+ended() {
+  local stat
+  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
+  stat=${stat##*) }
+  [ "${stat%% *}" = Z ]
+}
+# answers PID: its agent takes requests (its socket is there and listening).
+answers() { "$softpatch" status --pid "$1" >/dev/null 2>&1; }
+# kill_leftovers: SIGKILL for every process whose command line names the work
+# directory: what the test started, detached ones too (a precompiled-preamble
+# build, say), and nothing else (the directory is the test's own).
+kill_leftovers() {
+  local proc pid cmdline
+  for proc in /proc/[0-9]*; do
+    pid=${proc#/proc/}
+    [ "$pid" != "$$" ] && [ "$pid" != "$BASHPID" ] || continue
+    cmdline=$(tr '\0' ' ' 2>/dev/null <"$proc/cmdline") || continue
+    [[ $cmdline != *"$work/"* ]] || kill -KILL "$pid" 2>/dev/null || true
+  done
+}

@@ -106,6 +106,10 @@ bool group_empty(pid_t group) { return kill(-group, 0) != 0 && errno == ESRCH; }
   pid_t program = fork();
   if (program == 0) exec_program(options.argv, options.environment, exec_error[1]);
   close(exec_error[1]);
+  // A softpatch that died before reading the report must not kill the
+  // keeper with SIGPIPE before its parent-death signal makes it clean up.
+  // (After the fork: the program keeps the default disposition.)
+  signal(SIGPIPE, SIG_IGN);
   if (program > 0) setpgid(program, program);
   int error = program < 0 ? errno : 0;
   if (program > 0 && read(exec_error[0], &error, sizeof error) != sizeof error) error = 0;
