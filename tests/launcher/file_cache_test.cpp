@@ -3,6 +3,7 @@
 #include "softpatch/cache/file_cache.h"
 
 #include "softpatch/cache/caches.h"
+#include "scoped_env.h"
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -85,20 +86,6 @@ TEST(FileCacheKey, IsStableAndFramesItsParts) {
   EXPECT_EQ(name.size(), 64u);
   EXPECT_EQ(name.find('.'), std::string::npos);
 }
-
-// Sets an environment variable for one scope.
-class ScopedEnv {
- public:
-  ScopedEnv(const char* name, const char* value) : name_(name) {
-    if (const char* old = getenv(name)) old_ = old;
-    value ? setenv(name, value, 1) : unsetenv(name);
-  }
-  ~ScopedEnv() { old_ ? setenv(name_, old_->c_str(), 1) : unsetenv(name_); }
-
- private:
-  const char* name_;
-  std::optional<std::string> old_;
-};
 
 TEST(FileCacheDirectory, DefaultFollowsTheEnvironment) {
   ScopedEnv home("HOME", "/home/me");

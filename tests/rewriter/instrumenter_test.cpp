@@ -12,6 +12,7 @@
 
 #include "softpatch/rewriter/parse_command.h"
 #include "softpatch/rewriter/preamble_cache.h"
+#include "scoped_env.h"
 
 namespace {
 
@@ -442,20 +443,6 @@ TEST(PreambleCache, TrimmedToItsLimitOldestFirstKeepingTheEntryJustBuilt) {
   EXPECT_FALSE(fs::exists(built->pch));
   EXPECT_FALSE(fs::exists(fs::path(built->pch).replace_extension(".h")));
 }
-
-// Sets an environment variable for one scope.
-class ScopedEnv {
- public:
-  ScopedEnv(const char* name, const char* value) : name_(name) {
-    if (const char* old = getenv(name)) old_ = old;
-    value ? setenv(name, value, 1) : unsetenv(name);
-  }
-  ~ScopedEnv() { old_ ? setenv(name_, old_->c_str(), 1) : unsetenv(name_); }
-
- private:
-  const char* name_;
-  std::optional<std::string> old_;
-};
 
 TEST(PreambleCache, OffWhenAskedTo) {
   {
