@@ -88,6 +88,17 @@ say three
 sed -i 's/"HELLO " +/"HELLO "/' "$app/src/greet.cpp"
 await "^src/greet.cpp → patch 2: " >/dev/null
 
+# The build directory taken away under it (a clean build, say): softpatch
+# run goes on; a .cpp saved meanwhile is in no build, and is left alone.
+mv "$app/build" "$app/build.away"
+echo "// saved while the build directory is away" >>"$app/src/greet.cpp"
+await "^src/greet.cpp → not part of the build " >/dev/null
+mv "$app/build.away" "$app/build"
+ended "$runner" && fail "softpatch run ended when its build directory went away"
+say three-and-a-half
+[ "$(answer three-and-a-half)" = "HELLO three-and-a-half #4 pid $pid1" ] ||
+  fail "after the build directory came back: $(answer three-and-a-half)"
+
 # A header edit: rebuild and restart, new pid, state starts over.
 echo "// a comment that changes the header" >>"$app/src/greet.h"
 restart=$(await "^src/greet.h → restart \(header changed\): build [0-9.]+ s, pid $pid1 → [0-9]+$")
