@@ -1,0 +1,1 @@
+int part_count() { return 7; }
