@@ -15,6 +15,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
+#include <string>
+#include <vector>
 
 #include "elf_check.h"
 #include "messages.h"
@@ -107,23 +110,90 @@ std::string link_to(const std::string& target, const std::string& directory) {
   return "";
 }
 
+// The loaded copies of this process, removed when it exits (their mappings
+// stay valid to the end).
+class LoadedCopies {
+ public:
+  void add(std::string name) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    names_.push_back(std::move(name));
+  }
+  ~LoadedCopies() {
+    for (const std::string& name : names_) unlink(name.c_str());
+  }
+
+ private:
+  std::mutex mutex_;
+  std::vector<std::string> names_;
+};
+LoadedCopies loaded_copies;
+
+// A new file in `directory` holding what `copy` holds, named by this
+// process's pid, a count and a random part (never a name another process
+// made: the directory may be shared by processes of the same pid in other
+// pid namespaces; an existing name is skipped), readable and executable by
+// its owner only. "" if none could be made.
+std::string file_copy(int copy, const std::string& directory) {
+  static std::atomic<unsigned long> copies{0};
+  for (int attempt = 0; attempt < 16; ++attempt) {
+    std::uint32_t random = 0;
+    if (getrandom(&random, sizeof random, 0) != sizeof random) return "";
+    char suffix[16];
+    std::snprintf(suffix, sizeof suffix, "%08x", random);
+    std::string name = directory + "/" + std::to_string(getpid()) + "-loaded-" +
+                       std::to_string(++copies) + "-" + suffix + ".so";
+    int out = open(name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0500);
+    if (out < 0 && errno == EEXIST) continue;
+    if (out < 0) return "";
+    bool copied = lseek(copy, 0, SEEK_SET) == 0;
+    char buffer[1 << 16];
+    for (ssize_t n; copied && (n = read(copy, buffer, sizeof buffer)) != 0;)
+      copied = n > 0 && write(out, buffer, static_cast<std::size_t>(n)) == n;
+    copied = close(out) == 0 && copied;
+    if (copied) return name;
+    unlink(name.c_str());
+    return "";
+  }
+  return "";
+}
+
 // dlopen()s the in-memory copy `copy`. The dynamic loader takes a name it
-// has loaded before for that same library, and patches are never unloaded;
-// so the copy is opened through a symbolic link whose name this process
-// never used before, in the user's private directory, and no descriptor
-// stays open (one per patch, for ever, would run into the program's limit).
+// has loaded before for that same library, and patches are never unloaded,
+// so each load needs a name this process never used. The copy is written to
+// a file of that name in the user's private patches directory and kept
+// there while the process lives (its agent removes it at exit; the next
+// softpatch sweeps those of a process that died): the debugger reads a
+// library's symbols from its path, and a patch with none readable would
+// hide its code from gdb. Where that directory cannot hold code (a noexec
+// mount), the copy is opened through a symbolic link to itself instead,
+// removed at once: it loads, but the debugger sees no symbols.
 Result<void*> dlopen_copy(int copy, const std::string& path) {
   Result<std::string> private_directory = protocol::agent_directory();
   if (!private_directory)
     return refused(path, "no private directory to load it from: " + private_directory.error());
-  const std::string& directory = *private_directory;
-  std::string name = link_to("/proc/self/fd/" + std::to_string(copy), directory);
+  std::string patches = protocol::patches_directory(*private_directory);
+  if (mkdir(patches.c_str(), 0700) != 0 && errno != EEXIST)
+    return refused(path, "cannot make " + patches + ": " + std::strerror(errno));
+  std::string name = file_copy(copy, patches);
   if (name.empty())
-    return refused(path, "cannot link it in " + directory + ": " + std::strerror(errno));
+    return refused(path, "cannot copy it to " + patches + ": " + std::strerror(errno));
   void* handle = dlopen(name.c_str(), RTLD_NOW | RTLD_LOCAL);
   std::string why = handle ? "" : dlerror();
+  if (handle) {
+    loaded_copies.add(name);
+    return handle;
+  }
   unlink(name.c_str());
-  if (handle) return handle;
+  if (why.find("failed to map segment") != std::string::npos) {  // noexec
+    std::string link = link_to("/proc/self/fd/" + std::to_string(copy), *private_directory);
+    if (!link.empty()) {
+      handle = dlopen(link.c_str(), RTLD_NOW | RTLD_LOCAL);
+      why = handle ? "" : dlerror();
+      unlink(link.c_str());
+      if (handle) return handle;
+      name = link;
+    }
+  }
   if (std::size_t at = why.find(name + ": "); at != std::string::npos)
     why.erase(at, name.size() + 2);
   return refused(path, "cannot load: " + explained(why));

@@ -49,6 +49,26 @@ bool send_all(int fd, std::string_view bytes) {
   return true;
 }
 
+// Patch files of programs that died (with an agent or without one):
+// patches/<pid>-..., their pid gone.
+void sweep_patches_of_the_dead(const std::string& directory) {
+  std::string patches = patches_directory(directory);
+  DIR* listing = opendir(patches.c_str());
+  if (!listing) return;
+  std::vector<int> dead;
+  while (const dirent* entry = readdir(listing)) {
+    int pid = 0;
+    const char* c = entry->d_name;
+    for (; *c >= '0' && *c <= '9' && pid < 100000000; ++c) pid = pid * 10 + (*c - '0');
+    if (c == entry->d_name || *c != '-' || pid <= 0) continue;
+    if (kill(pid, 0) != 0 && errno == ESRCH) dead.push_back(pid);
+  }
+  closedir(listing);
+  std::sort(dead.begin(), dead.end());
+  dead.erase(std::unique(dead.begin(), dead.end()), dead.end());
+  for (int pid : dead) remove_program_entries(directory, pid);
+}
+
 }  // namespace
 
 std::vector<int> running_agents() {
@@ -71,6 +91,7 @@ std::vector<int> running_agents() {
     }
   }
   closedir(listing);
+  sweep_patches_of_the_dead(*dir);
   std::sort(pids.begin(), pids.end());
   return pids;
 }

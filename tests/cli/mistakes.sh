@@ -70,7 +70,7 @@ python3 -c 'import socket, sys; s = socket.socket(socket.AF_UNIX); s.bind(sys.ar
   "$XDG_RUNTIME_DIR/softpatch/$stale.sock"
 mkdir -p "$XDG_RUNTIME_DIR/softpatch/patches"
 touch "$XDG_RUNTIME_DIR/softpatch/$stale.lock" "$XDG_RUNTIME_DIR/softpatch/patches/$stale-1-1.so" \
-  "$XDG_RUNTIME_DIR/softpatch/patches/$stale-1-1.so.cpp" "$XDG_RUNTIME_DIR/softpatch/patches/1$stale-1-1.so"
+  "$XDG_RUNTIME_DIR/softpatch/patches/$stale-1-1.so.cpp" "$XDG_RUNTIME_DIR/softpatch/patches/$plain-1-1.so"
 expect "only a stale socket" "no running program with a softpatch agent" "$softpatch" status
 for left in "$stale.sock" "$stale.lock" "patches/$stale-1-1.so" "patches/$stale-1-1.so.cpp"; do
   if [ -e "$XDG_RUNTIME_DIR/softpatch/$left" ]; then
@@ -78,8 +78,8 @@ for left in "$stale.sock" "$stale.lock" "patches/$stale-1-1.so" "patches/$stale-
     failures=$((failures + 1))
   fi
 done
-if [ ! -e "$XDG_RUNTIME_DIR/softpatch/patches/1$stale-1-1.so" ]; then
-  echo "mistakes: another program's patch file was removed" >&2
+if [ ! -e "$XDG_RUNTIME_DIR/softpatch/patches/$plain-1-1.so" ]; then
+  echo "mistakes: a live program's patch file was removed" >&2
   failures=$((failures + 1))
 fi
 
