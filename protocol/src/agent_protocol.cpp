@@ -110,7 +110,7 @@ struct Record {
   std::vector<std::string> fields;
 };
 
-Error malformed(const std::string& why) { return Error{"the agent's reply is malformed: " + why}; }
+Error malformed(const std::string& why) { return Error{kMalformedReply + why}; }
 
 // The number of fields each tag has.
 std::optional<std::size_t> arity(std::string_view tag) {

@@ -183,7 +183,7 @@ TEST(AgentProtocol, RefusesRepliesThatBreakTheGrammar) {
   auto malformed = [](std::string_view text) {
     softpatch::Result<protocol::PatchReply> reply =
         protocol::parse_reply<protocol::PatchReply>(text);
-    return !reply && reply.error().find("malformed") != std::string::npos;
+    return !reply && reply.error().rfind(protocol::kMalformedReply, 0) == 0;
   };
   EXPECT_TRUE(malformed(""));                                   // the program exited
   EXPECT_TRUE(malformed("patch 1 a.cpp 2 active\n"));           // no closing line

@@ -129,8 +129,11 @@ std::string encode(const ListReply& reply);
 std::string encode(const PatchReply& reply);
 std::string encode_error(std::string_view message);
 
+// How the error of a reply that breaks the grammar begins.
+inline constexpr char kMalformedReply[] = "the agent's reply is malformed: ";
+
 // Parses a whole reply. An `error` reply is an Error with its message; so
-// is a reply that breaks the grammar ("the agent's reply is malformed: ...").
+// is a reply that breaks the grammar (kMalformedReply, then what is wrong).
 template <class Reply>
 Result<Reply> parse_reply(std::string_view text);
 
