@@ -3,6 +3,7 @@
 #include <climits>
 #include <cstdio>
 #include <optional>
+#include <string>
 
 namespace softpatch::protocol {
 namespace {
@@ -18,12 +19,15 @@ int hex_value(char c) {
   return -1;
 }
 
-// `text` in quotes, cut after 40 bytes (not inside a UTF-8 character).
+std::string encode_text(std::string_view bytes);
+
+// `text` in quotes for a one-line message, cut after 40 bytes (not inside
+// a UTF-8 character), with control characters written as on the wire.
 std::string quoted(std::string_view text) {
-  if (text.size() <= 40) return "'" + std::string(text) + "'";
+  if (text.size() <= 40) return "'" + encode_text(text) + "'";
   std::size_t cut = 40;
   while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xc0) == 0x80) --cut;
-  return "'" + std::string(text.substr(0, cut)) + "...'";
+  return "'" + encode_text(text.substr(0, cut)) + "...'";
 }
 
 // A patch number: 1 to INT_MAX in plain decimal digits.
@@ -257,6 +261,12 @@ Result<PatchReply> read_reply(std::vector<Record>& records, PatchReply reply) {
   return reply;
 }
 
+}  // namespace
+
+namespace {
+std::string encode_text(std::string_view bytes) {
+  return bytes.empty() ? "" : encode_field(bytes, true);
+}
 }  // namespace
 
 std::string encode_field(std::string_view bytes, bool last) {
