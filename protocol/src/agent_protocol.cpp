@@ -22,12 +22,14 @@ int hex_value(char c) {
 std::string encode_text(std::string_view bytes);
 
 // `text` in quotes for a one-line message, cut after 40 bytes (not inside
-// a UTF-8 character), with control characters written as on the wire.
-std::string quoted(std::string_view text) {
-  if (text.size() <= 40) return "'" + encode_text(text) + "'";
-  std::size_t cut = 40;
-  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xc0) == 0x80) --cut;
-  return "'" + encode_text(text.substr(0, cut)) + "...'";
+// a UTF-8 character). Decoded text (`decoded`) has its control characters
+// written as on the wire; raw text from the line has none.
+std::string quoted(std::string_view text, bool decoded = false) {
+  std::size_t cut = text.size() <= 40 ? text.size() : 40;
+  while (cut < text.size() && cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xc0) == 0x80)
+    --cut;
+  std::string shown = decoded ? encode_text(text.substr(0, cut)) : std::string(text.substr(0, cut));
+  return "'" + shown + (cut < text.size() ? "...'" : "'");
 }
 
 // A patch number: 1 to INT_MAX in plain decimal digits.
@@ -87,7 +89,7 @@ Result<Request> request_of(Verb verb, std::string_view word, std::optional<std::
   }
   if (!argument) return Request{RollbackRequest{0}};
   std::optional<int> number = parse_number(*argument);
-  if (!number) return Error{"'rollback' takes a patch number, not " + quoted(*argument)};
+  if (!number) return Error{"'rollback' takes a patch number, not " + quoted(*argument, true)};
   return Request{RollbackRequest{*number}};
 }
 

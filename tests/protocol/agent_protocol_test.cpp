@@ -86,7 +86,7 @@ TEST(AgentProtocol, RefusesWhatIsNotExactlyARequest) {
   EXPECT_EQ(error_of("rollback 2147483647"), "accepted");
   // A decoded line break stays out of the one-line error (found by the fuzzer).
   EXPECT_EQ(error_of("rollback 5%0Ax"), "'rollback' takes a patch number, not '5%0Ax'");
-  EXPECT_EQ(error_of("frob%0A"), "unknown request 'frob%0A'");
+  EXPECT_EQ(error_of("frob%0A"), "unknown request 'frob%0A'");  // the line's own text
   EXPECT_EQ(error_of(std::string_view("load a\0b", 8)),
             "request holds a control character (0x00 at byte 7)");
   EXPECT_EQ(error_of("status\r"), "request holds a control character (0x0d at byte 7)");
