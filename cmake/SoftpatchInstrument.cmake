@@ -25,10 +25,14 @@ function(softpatch_instrument target)
   if(NOT SOFTPATCH_CC)
     message(FATAL_ERROR "softpatch_instrument: softpatch-cc not found (SOFTPATCH_CC is empty)")
   endif()
+  get_target_property(type ${target} TYPE)
+  if(type STREQUAL "INTERFACE_LIBRARY")
+    message(FATAL_ERROR "softpatch_instrument: ${target} is an INTERFACE library, which compiles "
+                        "nothing: instrument the targets that use it")
+  endif()
   set_property(TARGET ${target} PROPERTY CXX_COMPILER_LAUNCHER
                "${SOFTPATCH_CC}" "--root=${arg_ROOT}")
   set_property(TARGET ${target} PROPERTY EXPORT_COMPILE_COMMANDS ON)
-  get_target_property(type ${target} TYPE)
   if(type STREQUAL "EXECUTABLE")
     # What ENABLE_EXPORTS does for linking, without the <target>_EXPORTS
     # define it also adds to every compile.
