@@ -133,6 +133,16 @@ struct Files {
 
 // The regular files of `directory`, grouped by key: a file's key is its
 // name up to the first '.'.
+// A name a cache made: lowercase hex of a Key (64 digits), or of the SHA-1
+// keys of earlier versions (40), so that those are trimmed too. Anything
+// else in the directory is not the cache's, and is never touched.
+bool is_key(std::string_view name) {
+  if (name.size() != 64 && name.size() != 40) return false;
+  for (char c : name)
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  return true;
+}
+
 Result<std::map<std::string, Files>> scan(const Directory& directory) {
   DIR* dir = ::opendir(directory.path().c_str());
   if (!dir) return os_failure("scan", directory.path());
@@ -146,6 +156,7 @@ Result<std::map<std::string, Files>> scan(const Directory& directory) {
     file.size = static_cast<std::uint64_t>(info.st_size);
     file.modified = nanoseconds(info.st_mtim);
     std::size_t dot = std::min(name.find('.'), name.size());
+    if (!is_key(name.substr(0, dot))) continue;
     std::string_view suffix = name.substr(dot);
     Files& files = keys[std::string(name.substr(0, dot))];
     if (suffix == layout.lock) {

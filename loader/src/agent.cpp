@@ -18,6 +18,7 @@
 #include <thread>
 #include <variant>
 
+#include "patch_file.h"
 #include "softpatch/internal/registry_state.h"
 #include "softpatch/loader.h"
 #include "softpatch/protocol/agent_paths.h"
@@ -86,7 +87,9 @@ class Agent {
       std::fprintf(stderr, "softpatch agent: %s\n", dir.error().c_str());
       return;
     }
-    path_ = protocol::socket_path(*dir, getpid());
+    directory_ = *dir;
+    owner_ = getpid();
+    path_ = protocol::socket_path(directory_, owner_);
     if (!listen_on(path_) || pipe2(stop_, O_CLOEXEC) != 0) {
       std::fprintf(stderr, "softpatch agent: %s: %s\n", path_.c_str(), std::strerror(errno));
       close_all();
@@ -96,6 +99,12 @@ class Agent {
   }
 
   ~Agent() {
+    // A forked child that exits has no agent thread, and what the agent
+    // made is its parent's: leave both alone.
+    if (owner_ != getpid()) {
+      if (thread_.joinable()) thread_.detach();
+      return;
+    }
     if (thread_.joinable()) {
       char byte = 0;
       (void)!write(stop_[1], &byte, 1);
@@ -181,16 +190,17 @@ class Agent {
     if (listener_ >= 0) close(listener_);
     for (int fd : stop_)
       if (fd >= 0) close(fd);
-    if (!path_.empty()) {  // the socket, and the patch files built for this program
-      Result<std::string> dir = protocol::agent_directory();
-      if (dir)
-        protocol::remove_program_entries(*dir, getpid());
-      else
-        unlink(path_.c_str());
+    // The socket, and the patch files of this program (the agent thread is
+    // gone: no load is running), in the directory found at start.
+    if (!path_.empty()) {
+      remove_loaded_copies();
+      protocol::remove_program_entries(directory_, owner_);
     }
     listener_ = stop_[0] = stop_[1] = -1;
   }
 
+  std::string directory_;
+  pid_t owner_ = 0;
   std::string path_;
   int listener_ = -1;
   int stop_[2] = {-1, -1};

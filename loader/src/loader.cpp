@@ -167,7 +167,6 @@ Result<PatchInfo> load_patch(const std::string& path) {
   } else if (!switch_in(patch, planned->departures)) {
     return refused(path, std::string(kUnitsWent) + "; nothing applied");
   }
-  remember_layouts(*planned);  // its variables exist from now on
   history().push_back(std::move(patch));
   return history().back().info;
 }

@@ -197,6 +197,9 @@ Result<PatchPlan> check_manifest(const std::string& path, const PatchManifest& r
   plan.project_file = file;
   for (const ReadManifest::Layout& layout : manifest.layouts)
     plan.layouts.emplace_back(std::string(layout.name), std::string(layout.fingerprint));
+  // Remembered now, whatever is refused below: the patch is loaded, and its
+  // initialisers may have made objects of these classes already.
+  remember_layouts(plan);
   for (const ReadManifest::Function& entry : manifest.functions) {
     std::optional<internal::FunctionFacts> target = internal::function_facts(entry.id);
     if (!target) continue;  // a function the patch adds: called only by the patch itself

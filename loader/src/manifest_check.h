@@ -36,10 +36,11 @@ struct PatchPlan {
   std::uint64_t departures = 0;      // units gone when the check began
 };
 
-// Records the layouts of a patch that was applied: objects of the classes
-// it brought (a struct of its own in an anonymous namespace, say) outlive
-// it, so a later patch of the same file must see those classes as they are.
-// The first layout recorded for a class is the one that stays.
+// Records the layouts of a patch that was loaded (check_manifest does, once
+// its layouts passed): objects of the classes it brought (a struct of its
+// own in an anonymous namespace, say) outlive it, so a later patch of the
+// same file must see those classes as they are. The first layout recorded
+// for a class is the one that stays.
 void remember_layouts(const PatchPlan& plan);
 
 // Finds the code of a function the manifest gives no entry for, by its id.

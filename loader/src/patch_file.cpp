@@ -110,23 +110,29 @@ std::string link_to(const std::string& target, const std::string& directory) {
   return "";
 }
 
-// The loaded copies of this process, removed when it exits (their mappings
-// stay valid to the end).
-class LoadedCopies {
- public:
-  void add(std::string name) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    names_.push_back(std::move(name));
-  }
-  ~LoadedCopies() {
-    for (const std::string& name : names_) unlink(name.c_str());
-  }
-
- private:
-  std::mutex mutex_;
-  std::vector<std::string> names_;
+// The loaded copies of this process. Never destroyed (a load may still run
+// while static objects go at exit); removed by remove_loaded_copies(): from
+// the agent once its thread is joined, and by an exit handler for programs
+// without one. A forked child removes none of its parent's.
+struct LoadedCopies {
+  std::mutex mutex;
+  std::vector<std::string> names;
+  pid_t owner = 0;
 };
-LoadedCopies loaded_copies;
+LoadedCopies& loaded_copies() {
+  static LoadedCopies* copies = new LoadedCopies;
+  return *copies;
+}
+void remember_copy(std::string name) {
+  LoadedCopies& copies = loaded_copies();
+  std::lock_guard<std::mutex> lock(copies.mutex);
+  if (copies.owner != getpid()) {  // the first copy of this process
+    copies.names.clear();
+    copies.owner = getpid();
+    std::atexit(remove_loaded_copies);
+  }
+  copies.names.push_back(std::move(name));
+}
 
 // A new file in `directory` holding what `copy` holds, named by this
 // process's pid, a count and a random part (never a name another process
@@ -180,7 +186,7 @@ Result<void*> dlopen_copy(int copy, const std::string& path) {
   void* handle = dlopen(name.c_str(), RTLD_NOW | RTLD_LOCAL);
   std::string why = handle ? "" : dlerror();
   if (handle) {
-    loaded_copies.add(name);
+    remember_copy(name);
     return handle;
   }
   unlink(name.c_str());
@@ -200,6 +206,14 @@ Result<void*> dlopen_copy(int copy, const std::string& path) {
 }
 
 }  // namespace
+
+void remove_loaded_copies() {
+  LoadedCopies& copies = loaded_copies();
+  std::lock_guard<std::mutex> lock(copies.mutex);
+  if (copies.owner != getpid()) return;
+  for (const std::string& name : copies.names) unlink(name.c_str());
+  copies.names.clear();
+}
 
 Result<void*> open_patch_file(const std::string& path) {
   // O_NONBLOCK: a FIFO must not block the agent; fstat then refuses it.

@@ -16,6 +16,11 @@ namespace softpatch {
 // cause. The copy is immune to the file changing afterwards.
 Result<void*> open_patch_file(const std::string& path);
 
+// Removes the private copies this process loaded patches from (kept while
+// it runs so that a debugger can read their symbols): at exit, once no
+// load can run any more.
+void remove_loaded_copies();
+
 }  // namespace softpatch
 
 #endif  // SOFTPATCH_LOADER_PATCH_FILE_H

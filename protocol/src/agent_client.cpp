@@ -110,6 +110,11 @@ Result<std::string> exchange(int pid, std::string_view request_line) {
   std::memcpy(address.sun_path, path.c_str(), path.size() + 1);
   Descriptor fd(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
   if (fd.get() < 0) return Error{std::string("cannot make a socket: ") + std::strerror(errno)};
+  // A program stopped (in a debugger, say) or stuck must not hold the
+  // command for ever; a load that runs initialisers gets minutes.
+  timeval patience{300, 0};
+  setsockopt(fd.get(), SOL_SOCKET, SO_RCVTIMEO, &patience, sizeof patience);
+  setsockopt(fd.get(), SOL_SOCKET, SO_SNDTIMEO, &patience, sizeof patience);
   if (connect(fd.get(), reinterpret_cast<sockaddr*>(&address), sizeof address) != 0)
     return Error{"no softpatch agent in process " + std::to_string(pid) +
                  " (was it started with SOFTPATCH_AGENT=1, by softpatch run?)"};
@@ -123,6 +128,9 @@ Result<std::string> exchange(int pid, std::string_view request_line) {
   for (;;) {
     ssize_t n = read(fd.get(), buffer, sizeof buffer);
     if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+      return Error{"process " + std::to_string(pid) +
+                   " did not answer within 300 s (stopped, in a debugger?)"};
     if (n <= 0) break;
     reply.append(buffer, static_cast<std::size_t>(n));
   }

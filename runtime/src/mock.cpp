@@ -38,7 +38,10 @@ Function resolve(internal::RawFunction address, const std::string& name) {
   Result<Function> found = address ? find_function_at(address) : find_function(name);
   if (!found && address) {
     Result<Function> named = find_function(name);
-    if (named) return *named;
+    if (named) {
+      found.ignore();  // found by name after all
+      return *named;
+    }
     named.ignore();  // the error by address is the one reported
   }
   if (found) return *found;

@@ -81,6 +81,12 @@ TEST(Decision, ACppFileTheBuildDoesNotCompileIsLeftAlone) {
   EXPECT_THAT(with_others.ignored, ElementsAre("src/stray.cpp"));
 }
 
+TEST(Decision, WithoutACompileDatabaseNoFileIsOutsideTheBuild) {
+  Decision d = decide({{"src/a.cpp", true, false}}, {true, false, "make", false});
+  EXPECT_EQ(d.action, Action::kPatch);  // tried; a patch that cannot be built restarts
+  EXPECT_THAT(d.ignored, ElementsAre());
+}
+
 TEST(Decision, WithNoBuildCommandACppChangeNeverRestartsTheSameBinary) {
   const LoopState no_build{true, false, ""};
   for (ChangedFile file :

@@ -2,8 +2,8 @@
 // and trimming that goes oldest first and never touches an entry in use.
 #include "softpatch/cache/file_cache.h"
 
-#include "softpatch/cache/caches.h"
 #include "scoped_env.h"
+#include "softpatch/cache/caches.h"
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -23,6 +23,9 @@ namespace {
 namespace fs = std::filesystem;
 namespace cache = softpatch::cache;
 using namespace std::chrono_literals;
+
+// An entry's name as a cache makes it (caches touch no other files).
+std::string key(const char* name) { return cache::Key("test").add(name).name(); }
 
 // A layout like the caches': a main file, a companion, a marker.
 cache::Layout test_layout() { return {{".pch"}, {".h"}, ".lock", 120s, {{".seen", 7 * 24h}}}; }
@@ -128,7 +131,7 @@ TEST_F(FileCache, DirectoriesAreMadePrivateAndOthersRefused) {
 
 TEST_F(FileCache, AnAtomicWriteIsNeverSeenHalfDone) {
   cache::Directory dir = open();
-  std::string path = dir.file("k", ".h");
+  std::string path = dir.file(key("k"), ".h");
   const std::string a(1 << 20, 'a'), b(1 << 20, 'b');
   softpatch::Result<std::string> first = cache::write_atomically(path, a);
   ASSERT_TRUE(first) << first.error();
@@ -157,8 +160,8 @@ TEST_F(FileCache, AnAtomicWriteIsNeverSeenHalfDone) {
 
 TEST_F(FileCache, AFailedCommitLeavesNoTemporary) {
   cache::Directory dir = open();
-  std::string temporary = cache::temporary_for(dir.file("k", ".pch"));
-  EXPECT_NE(temporary, cache::temporary_for(dir.file("k", ".pch")));  // unique per call
+  std::string temporary = cache::temporary_for(dir.file(key("k"), ".pch"));
+  EXPECT_NE(temporary, cache::temporary_for(dir.file(key("k"), ".pch")));  // unique per call
   std::ofstream(temporary) << "built";
   softpatch::Result<std::string> committed =
       cache::commit(temporary, dir.path() + "/missing/k.pch");
@@ -169,11 +172,11 @@ TEST_F(FileCache, AFailedCommitLeavesNoTemporary) {
 
 TEST_F(FileCache, TrimRemovesTheOldestFirstDownToTheLimit) {
   cache::Directory dir = open();
-  entry(dir, "oldest", 1000, 400s);
-  entry(dir, "old", 1000, 300s);
-  entry(dir, "new", 1000, 200s);
-  entry(dir, "newest", 1000, 100s);
-  std::ofstream(dir.file("old", ".seen"));  // a marker: not part of the entry
+  entry(dir, key("oldest"), 1000, 400s);
+  entry(dir, key("old"), 1000, 300s);
+  entry(dir, key("new"), 1000, 200s);
+  entry(dir, key("newest"), 1000, 100s);
+  std::ofstream(dir.file(key("old"), ".seen"));  // a marker: not part of the entry
 
   softpatch::Result<cache::Trimmed> trimmed = dir.trim(cache::Limits{2100});
   ASSERT_TRUE(trimmed) << trimmed.error();
@@ -181,64 +184,65 @@ TEST_F(FileCache, TrimRemovesTheOldestFirstDownToTheLimit) {
   EXPECT_EQ(trimmed->freed_bytes, 2020u);
   EXPECT_EQ(trimmed->kept, 2u);
   EXPECT_EQ(trimmed->kept_bytes, 2020u);
-  for (const char* gone : {"oldest", "old"}) {
+  for (const std::string& gone : {key("oldest"), key("old")}) {
     EXPECT_FALSE(exists(dir.file(gone, ".pch"))) << gone;
     EXPECT_FALSE(exists(dir.file(gone, ".h"))) << gone;
   }
-  EXPECT_TRUE(exists(dir.file("old", ".seen")));
-  for (const char* kept : {"new", "newest"}) {
+  EXPECT_TRUE(exists(dir.file(key("old"), ".seen")));
+  for (const std::string& kept : {key("new"), key("newest")}) {
     EXPECT_TRUE(exists(dir.file(kept, ".pch"))) << kept;
     EXPECT_TRUE(exists(dir.file(kept, ".h"))) << kept;
   }
 
   // Used now: the newest, so the other one goes when only one may stay.
-  EXPECT_TRUE(cache::mark_used(dir.file("new", ".pch")));
+  EXPECT_TRUE(cache::mark_used(dir.file(key("new"), ".pch")));
   softpatch::Result<cache::Trimmed> one = dir.trim(cache::Limits{cache::kUnlimited, 1});
   ASSERT_TRUE(one) << one.error();
   EXPECT_EQ(one->removed, 1u);
-  EXPECT_TRUE(exists(dir.file("new", ".pch")));
-  EXPECT_FALSE(exists(dir.file("newest", ".pch")));
-  EXPECT_FALSE(cache::mark_used(dir.file("newest", ".pch")));  // gone: not recreated
-  EXPECT_FALSE(exists(dir.file("newest", ".pch")));
+  EXPECT_TRUE(exists(dir.file(key("new"), ".pch")));
+  EXPECT_FALSE(exists(dir.file(key("newest"), ".pch")));
+  EXPECT_FALSE(cache::mark_used(dir.file(key("newest"), ".pch")));  // gone: not recreated
+  EXPECT_FALSE(exists(dir.file(key("newest"), ".pch")));
 }
 
 TEST_F(FileCache, TrimNeverRemovesAnEntryInUse) {
   cache::Directory dir = open();
-  entry(dir, "oldest", 1000, 300s);
-  entry(dir, "old", 1000, 200s);
-  entry(dir, "newest", 1000, 100s);
-  softpatch::Result<cache::Lock> building = dir.lock("oldest");
+  entry(dir, key("oldest"), 1000, 300s);
+  entry(dir, key("old"), 1000, 200s);
+  entry(dir, key("newest"), 1000, 100s);
+  softpatch::Result<cache::Lock> building = dir.lock(key("oldest"));
   ASSERT_TRUE(building) << building.error();
-  write(dir.file("oldest", ".pch") + cache::temporary_suffix(), 10, 1000s);  // its build's output
+  write(dir.file(key("oldest"), ".pch") + cache::temporary_suffix(), 10,
+        1000s);  // its build's output
 
   softpatch::Result<cache::Trimmed> trimmed = dir.trim(cache::Limits{cache::kUnlimited, 1});
   ASSERT_TRUE(trimmed) << trimmed.error();
   EXPECT_EQ(trimmed->removed, 2u);
   EXPECT_EQ(trimmed->kept, 1u);
-  EXPECT_TRUE(exists(dir.file("oldest", ".pch")));
-  EXPECT_TRUE(exists(dir.file("oldest", ".h")));
-  EXPECT_FALSE(exists(dir.file("old", ".pch")));
-  EXPECT_FALSE(exists(dir.file("newest", ".pch")));
+  EXPECT_TRUE(exists(dir.file(key("oldest"), ".pch")));
+  EXPECT_TRUE(exists(dir.file(key("oldest"), ".h")));
+  EXPECT_FALSE(exists(dir.file(key("old"), ".pch")));
+  EXPECT_FALSE(exists(dir.file(key("newest"), ".pch")));
   EXPECT_EQ(std::distance(fs::directory_iterator(dir.path()), fs::directory_iterator()),
             4);  // oldest's two files, its lock and its temporary
 
   softpatch::Result<cache::Trimmed> cleared = dir.clear();
   ASSERT_TRUE(cleared) << cleared.error();
   EXPECT_EQ(cleared->removed, 0u);
-  EXPECT_TRUE(exists(dir.file("oldest", ".pch")));
+  EXPECT_TRUE(exists(dir.file(key("oldest"), ".pch")));
 }
 
 TEST_F(FileCache, TrimRemovesWhatDeadProcessesLeft) {
   cache::Directory dir = open();
-  entry(dir, "kept", 1000, 10s);
-  write(dir.file("dead", ".lock"), 0, 1000s);                               // stale
-  write(dir.file("dead", ".pch") + cache::temporary_suffix(), 500, 1000s);  // its output
-  write(dir.file("failed", ".h"), 10, 1000s);                               // without its entry
-  std::string young = dir.file("writing", ".h") + cache::temporary_suffix();
+  entry(dir, key("kept"), 1000, 10s);
+  write(dir.file(key("dead"), ".lock"), 0, 1000s);                               // stale
+  write(dir.file(key("dead"), ".pch") + cache::temporary_suffix(), 500, 1000s);  // its output
+  write(dir.file(key("failed"), ".h"), 10, 1000s);  // without its entry
+  std::string young = dir.file(key("writing"), ".h") + cache::temporary_suffix();
   write(young, 10, 0s);
-  write(dir.file("a", ".seen"), 0, 8 * 24h);  // expired
-  write(dir.file("b", ".seen"), 0, 6 * 24h);
-  write(dir.file("c", ".bad"), 0, 100 * 24h);  // not the layout's: left alone
+  write(dir.file(key("a"), ".seen"), 0, 8 * 24h);  // expired
+  write(dir.file(key("b"), ".seen"), 0, 6 * 24h);
+  write(dir.file(key("c"), ".bad"), 0, 100 * 24h);  // not the layout's: left alone
 
   softpatch::Result<cache::Trimmed> trimmed = dir.trim(cache::Limits{});
   ASSERT_TRUE(trimmed) << trimmed.error();
@@ -248,62 +252,64 @@ TEST_F(FileCache, TrimRemovesWhatDeadProcessesLeft) {
   for (const fs::directory_entry& e : fs::directory_iterator(dir.path()))
     left.push_back(e.path().filename().string());
   std::sort(left.begin(), left.end());
-  EXPECT_EQ(left, (std::vector<std::string>{"b.seen", "c.bad", "kept.h", "kept.pch",
-                                            fs::path(young).filename().string()}));
+  std::vector<std::string> expected{key("b") + ".seen", key("c") + ".bad", key("kept") + ".h",
+                                    key("kept") + ".pch", fs::path(young).filename().string()};
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(left, expected);
 }
 
 TEST_F(FileCache, OneLockPerEntryAndStaleOnesAreTakenOver) {
   cache::Directory dir = open();
   {
-    softpatch::Result<cache::Lock> first = dir.lock("k");
+    softpatch::Result<cache::Lock> first = dir.lock(key("k"));
     ASSERT_TRUE(first) << first.error();
-    softpatch::Result<cache::Lock> second = dir.lock("k");
+    softpatch::Result<cache::Lock> second = dir.lock(key("k"));
     ASSERT_FALSE(second);
     EXPECT_NE(second.error().find("held by another process"), std::string::npos);
-    softpatch::Result<cache::Lock> other = dir.lock("other");
+    softpatch::Result<cache::Lock> other = dir.lock(key("other"));
     ASSERT_TRUE(other) << other.error();
   }
-  EXPECT_FALSE(exists(dir.file("k", ".lock")));  // released
+  EXPECT_FALSE(exists(dir.file(key("k"), ".lock")));  // released
 
-  write(dir.file("k", ".lock"), 0, 1000s);  // left by a process that died
+  write(dir.file(key("k"), ".lock"), 0, 1000s);  // left by a process that died
   std::string path;
   {
-    softpatch::Result<cache::Lock> taken = dir.lock("k");
+    softpatch::Result<cache::Lock> taken = dir.lock(key("k"));
     ASSERT_TRUE(taken) << taken.error();
     // Handed to a process that outlives this object: still held after it.
     path = taken->hand_over();
   }
-  EXPECT_EQ(path, dir.file("k", ".lock"));
+  EXPECT_EQ(path, dir.file(key("k"), ".lock"));
   EXPECT_TRUE(exists(path));
-  softpatch::Result<cache::Lock> again = dir.lock("k");
+  softpatch::Result<cache::Lock> again = dir.lock(key("k"));
   ASSERT_FALSE(again);
   again.ignore();
 }
 
 TEST_F(FileCache, CachesTrimmedTogetherShareOneLimit) {
   cache::Directory one = open("one"), two = open("two");
-  entry(one, "a", 1000, 400s);
-  entry(two, "b", 1000, 300s);
-  entry(one, "c", 1000, 200s);
-  entry(two, "d", 1000, 100s);
+  entry(one, key("a"), 1000, 400s);
+  entry(two, key("b"), 1000, 300s);
+  entry(one, key("c"), 1000, 200s);
+  entry(two, key("d"), 1000, 100s);
   softpatch::Result<cache::Trimmed> trimmed =
       cache::trim_together({one, two}, cache::Limits{2100, cache::kUnlimited});
   ASSERT_TRUE(trimmed) << trimmed.error();
   EXPECT_EQ(trimmed->removed, 2u);
-  EXPECT_FALSE(exists(one.file("a", ".pch")));
-  EXPECT_FALSE(exists(two.file("b", ".pch")));
-  EXPECT_TRUE(exists(one.file("c", ".pch")));
-  EXPECT_TRUE(exists(two.file("d", ".pch")));
+  EXPECT_FALSE(exists(one.file(key("a"), ".pch")));
+  EXPECT_FALSE(exists(two.file(key("b"), ".pch")));
+  EXPECT_TRUE(exists(one.file(key("c"), ".pch")));
+  EXPECT_TRUE(exists(two.file(key("d"), ".pch")));
 }
 
 TEST_F(FileCache, ClearRemovesEverythingButEntriesInUse) {
   cache::Directory dir = open();
-  entry(dir, "a", 1000, 100s);
-  entry(dir, "b", 1000, 100s);
-  write(dir.file("c", ".bad"), 0, 0s);
-  softpatch::Result<std::string> seen = cache::touch(dir.file("d", ".seen"));
+  entry(dir, key("a"), 1000, 100s);
+  entry(dir, key("b"), 1000, 100s);
+  write(dir.file(key("c"), ".bad"), 0, 0s);
+  softpatch::Result<std::string> seen = cache::touch(dir.file(key("d"), ".seen"));
   ASSERT_TRUE(seen) << seen.error();
-  softpatch::Result<cache::Lock> building = dir.lock("b");
+  softpatch::Result<cache::Lock> building = dir.lock(key("b"));
   ASSERT_TRUE(building) << building.error();
 
   softpatch::Result<cache::Trimmed> cleared = dir.clear();
@@ -315,19 +321,35 @@ TEST_F(FileCache, ClearRemovesEverythingButEntriesInUse) {
   for (const fs::directory_entry& e : fs::directory_iterator(dir.path()))
     left.push_back(e.path().filename().string());
   std::sort(left.begin(), left.end());
-  EXPECT_EQ(left, (std::vector<std::string>{"b.h", "b.lock", "b.pch"}));
+  EXPECT_EQ(left,
+            (std::vector<std::string>{key("b") + ".h", key("b") + ".lock", key("b") + ".pch"}));
+}
+
+TEST_F(FileCache, FilesThatAreNoCachesAreNeverTouched) {
+  cache::Directory dir = open();
+  write(dir.path() + "/notes.txt", 10, 1000s);      // the user's, in a directory they chose
+  write(dir.path() + "/report.h", 10, 1000s);       // an "orphan companion" by its suffix
+  write(dir.path() + "/build.pch.tmp", 10, 1000s);  // a "temporary" by its suffix
+  entry(dir, key("a"), 1000, 100s);
+  softpatch::Result<cache::Trimmed> trimmed = dir.trim(cache::Limits{0});
+  ASSERT_TRUE(trimmed) << trimmed.error();
+  softpatch::Result<cache::Trimmed> cleared = dir.clear();
+  ASSERT_TRUE(cleared) << cleared.error();
+  for (const char* name : {"notes.txt", "report.h", "build.pch.tmp"})
+    EXPECT_TRUE(exists(dir.path() + "/" + name)) << name;
+  EXPECT_FALSE(exists(dir.file(key("a"), ".pch")));
 }
 
 TEST_F(FileCache, RemoveTakesAnEntrysFilesOnly) {
   cache::Directory dir = open();
-  entry(dir, "k", 1000, 10s);
-  write(dir.file("k", ".seen"), 0, 10s);
-  softpatch::Result<std::uint64_t> freed = dir.remove("k");
+  entry(dir, key("k"), 1000, 10s);
+  write(dir.file(key("k"), ".seen"), 0, 10s);
+  softpatch::Result<std::uint64_t> freed = dir.remove(key("k"));
   ASSERT_TRUE(freed) << freed.error();
   EXPECT_EQ(*freed, 1010u);
-  EXPECT_FALSE(exists(dir.file("k", ".pch")));
-  EXPECT_FALSE(exists(dir.file("k", ".h")));
-  EXPECT_TRUE(exists(dir.file("k", ".seen")));
+  EXPECT_FALSE(exists(dir.file(key("k"), ".pch")));
+  EXPECT_FALSE(exists(dir.file(key("k"), ".h")));
+  EXPECT_TRUE(exists(dir.file(key("k"), ".seen")));
 }
 
 }  // namespace
@@ -345,19 +367,19 @@ TEST_F(FileCache, SoftpatchsTwoCachesShareOneBoundAndOneClean) {
       cache::compiler_preamble_directory(root), cache::compiler_preamble_layout());
   ASSERT_TRUE(compiler) << compiler.error();
   // 600 KiB in each: 1.2 MiB together, over the 1 MiB bound.
-  write(rewriter->file("old", ".pch"), 600 << 10, 3h);
-  write(compiler->file("new", ".h.gch"), 600 << 10, 1h);
+  write(rewriter->file(key("old"), ".pch"), 600 << 10, 3h);
+  write(compiler->file(key("new"), ".h.gch"), 600 << 10, 1h);
   softpatch::Result<cache::Trimmed> trimmed = cache::trim_all(root);
   ASSERT_TRUE(trimmed) << trimmed.error();
-  EXPECT_FALSE(exists(rewriter->file("old", ".pch")));  // the older, whichever cache
-  EXPECT_TRUE(exists(compiler->file("new", ".h.gch")));
+  EXPECT_FALSE(exists(rewriter->file(key("old"), ".pch")));  // the older, whichever cache
+  EXPECT_TRUE(exists(compiler->file(key("new"), ".h.gch")));
 
-  write(rewriter->file("again", ".pch"), 10, 1h);
+  write(rewriter->file(key("again"), ".pch"), 10, 1h);
   softpatch::Result<cache::Trimmed> cleared = cache::clear_all(root);
   ASSERT_TRUE(cleared) << cleared.error();
   EXPECT_EQ(cleared->removed, 2u);
-  EXPECT_FALSE(exists(compiler->file("new", ".h.gch")));
-  EXPECT_FALSE(exists(rewriter->file("again", ".pch")));
+  EXPECT_FALSE(exists(compiler->file(key("new"), ".h.gch")));
+  EXPECT_FALSE(exists(rewriter->file(key("again"), ".pch")));
 }
 
 TEST(FileCacheLimit, TheDefaultBoundIsOneGibibyte) {

@@ -19,6 +19,7 @@
 #include "softpatch/devloop/file_watcher.h"
 #include "softpatch/devloop/program_group.h"
 #include "softpatch/patching/live_patch.h"
+#include "softpatch/protocol/agent_paths.h"
 
 namespace softpatch::driver {
 namespace {
@@ -139,9 +140,20 @@ class DevLoop {
     return stop;
   }
 
+  // What the agent of an instance that did not end cleanly left: its
+  // socket, lock and patch files.
+  static void sweep(pid_t pid) {
+    Result<std::string> dir = protocol::agent_directory();
+    if (dir)
+      protocol::remove_program_entries(*dir, pid);
+    else
+      dir.ignore();  // no directory, nothing left in it
+  }
+
   void program_ended() {
     std::optional<int> status = program_.finished();
     if (!status) return;
+    sweep(pid_);
     last_status_ = *status;
     if (int died = program_.last_signal(); died && !active_patches_.empty()) {
       // Probably the new code: the program comes back as last built, with
@@ -220,7 +232,8 @@ class DevLoop {
       for (const std::string& file : files) say("softpatch: changed " + file);
     std::vector<ChangedFile> facts;
     for (const std::string& file : files) facts.push_back(facts_of(file, build_dir_));
-    Decision decision = decide(facts, {program_.running(), options_.no_patch, build_command_});
+    Decision decision =
+        decide(facts, {program_.running(), options_.no_patch, build_command_, !build_dir_.empty()});
     for (const std::string& file : decision.ignored)
       say(shown(file) + " \u2192 not part of the build (no compile command" +
           (build_dir_.empty() ? std::string() : " in " + shown(build_dir_)) + "): nothing done");
@@ -285,7 +298,10 @@ class DevLoop {
     double build_seconds = seconds_since(started);
     pid_t before = program_.running() ? program_.pid() : 0;
     auto stopping = Clock::now();
-    if (program_.running()) last_status_ = program_.stop();
+    if (program_.running()) {
+      last_status_ = program_.stop();
+      sweep(before);
+    }
     double stop_seconds = seconds_since(stopping);
     restart_at_.reset();
     std::string error;

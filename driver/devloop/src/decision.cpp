@@ -35,8 +35,8 @@ Decision decide(const std::vector<ChangedFile>& files, const LoopState& state) {
   Decision decision;
   std::vector<const ChangedFile*> counted;
   for (const ChangedFile& file : files) {
-    bool outside_the_build =
-        !state.no_patch && file.exists && is_cpp_source(file.path) && !file.has_compile_command;
+    bool outside_the_build = !state.no_patch && state.has_compile_database && file.exists &&
+                             is_cpp_source(file.path) && !file.has_compile_command;
     if (outside_the_build)
       decision.ignored.push_back(file.path);
     else

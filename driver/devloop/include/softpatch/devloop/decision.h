@@ -24,8 +24,9 @@ struct ChangedFile {
 
 struct LoopState {
   bool program_running = false;
-  bool no_patch = false;      // --no-patch: every change restarts
-  std::string build_command;  // --build, or the default build; "" for none
+  bool no_patch = false;             // --no-patch: every change restarts
+  std::string build_command;         // --build, or the default build; "" for none
+  bool has_compile_database = true;  // without one, no file is known to be outside the build
 };
 
 enum class Action {
