@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   cmake ninja-build g++ clang-14 clang
   libclang-14-dev libclang-cpp14-dev llvm-14-dev libclang-rt-14-dev
-  libffi-dev libgtest-dev libgmock-dev libbenchmark-dev
+  libffi-dev libgtest-dev libgmock-dev libbenchmark-dev catch2 doctest-dev
   libcli11-dev libcpp-httplib-dev libedit-dev
   zlib1g-dev libncurses-dev python3 gdb bc curl pkg-config
 )

@@ -1,10 +1,16 @@
 // The parts of softpatch/mock.h that are not templates: finding targets,
-// the list of active mocks.
+// checking mock_by_name's signature against the registry's, the chain of
+// each mocked slot, the list of active mocks.
 #include "softpatch/mock.h"
 
+#include <algorithm>
+#include <cctype>
+#include <cstring>
+#include <iterator>
 #include <map>
 #include <mutex>
 #include <string>
+#include <vector>
 
 namespace softpatch {
 namespace mock_detail {
@@ -16,6 +22,18 @@ std::map<std::size_t, std::function<void()>>& guards() {
   return *active;
 }
 std::size_t next_guard = 1;
+
+// The chain of each mocked slot, whichever way its first mock was made
+// (mock<&f> or mock_by_name), and the slot type it was made for.
+struct Chain {
+  void* state;
+  const char* type;  // a type_spelling<R(P...)>() text
+};
+std::mutex chains_mutex;
+std::map<const internal::Slot*, Chain>& chains() {
+  static auto* made = new std::map<const internal::Slot*, Chain>;  // outlives tests
+  return *made;
+}
 
 }  // namespace
 
@@ -52,12 +70,155 @@ Function resolve(internal::RawFunction address, const std::string& name) {
                   found.error());
 }
 
-Function resolve_by_name(const std::string& name, std::size_t parameters) {
+namespace {
+
+bool is_word(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+
+// The words of a builtin type, which GCC and Clang order and shorten
+// differently ("long unsigned int", "unsigned long").
+bool is_builtin_word(const std::string& token) {
+  static const char* const words[] = {"signed", "unsigned", "short", "long",
+                                      "int",    "char",     "double"};
+  return std::find(std::begin(words), std::end(words), token) != std::end(words);
+}
+
+// "long unsigned int" and "unsigned long" both become "long unsigned".
+void canonicalise_builtin(std::vector<std::string>& run) {
+  bool sized = std::find(run.begin(), run.end(), "short") != run.end() ||
+               std::find(run.begin(), run.end(), "long") != run.end();
+  bool other = std::find(run.begin(), run.end(), "char") != run.end() ||
+               std::find(run.begin(), run.end(), "double") != run.end();
+  if (sized && !other) run.erase(std::remove(run.begin(), run.end(), "int"), run.end());
+  std::sort(run.begin(), run.end());
+}
+
+// A type's spelling as tokens, without spaces and without the anonymous
+// namespace, which the registry leaves out.
+std::vector<std::string> type_tokens(std::string_view type) {
+  std::string text(type);
+  for (std::string_view anonymous : {"(anonymous namespace)::", "{anonymous}::"})
+    for (std::size_t at; (at = text.find(anonymous)) != std::string::npos;)
+      text.erase(at, anonymous.size());
+  std::vector<std::string> tokens, run;
+  auto end_run = [&] {
+    canonicalise_builtin(run);
+    tokens.insert(tokens.end(), run.begin(), run.end());
+    run.clear();
+  };
+  for (std::size_t i = 0; i < text.size();) {
+    if (text[i] == ' ') {
+      ++i;
+      continue;
+    }
+    std::size_t length = 1;
+    if (is_word(text[i]))
+      while (i + length < text.size() && is_word(text[i + length])) ++length;
+    else if (text.compare(i, 2, "::") == 0)
+      length = 2;
+    std::string token = text.substr(i, length);
+    i += length;
+    if (is_builtin_word(token)) {
+      run.push_back(token);
+      continue;
+    }
+    end_run();
+    tokens.push_back(token);
+  }
+  end_run();
+  return tokens;
+}
+
+// The registry's "R (P1, P2)" as {R, P1, P2}; empty when the result is
+// itself written around the parameters (a function returning a function
+// pointer), which this does not take apart.
+std::vector<std::string> signature_parts(std::string_view signature) {
+  if (signature.empty() || signature.back() != ')') return {};
+  int depth = 0;
+  std::size_t open = std::string_view::npos;
+  std::vector<std::size_t> commas;
+  for (std::size_t i = signature.size(); i-- > 0;) {
+    char c = signature[i];
+    if (c == ')' || c == '>' || c == ']') ++depth;
+    if (c == '(' || c == '<' || c == '[') --depth;
+    if (c == ',' && depth == 1) commas.push_back(i);
+    if (depth == 0) {
+      open = i;
+      break;
+    }
+  }
+  if (open == std::string_view::npos) return {};
+  std::string_view result = signature.substr(0, open);
+  while (!result.empty() && result.back() == ' ') result.remove_suffix(1);
+  if (result.find_first_of("()") != std::string_view::npos) return {};
+  std::vector<std::string> parts{std::string(result)};
+  std::size_t from = open + 1;
+  for (auto comma = commas.rbegin(); comma != commas.rend(); ++comma) {
+    parts.emplace_back(signature.substr(from, *comma - from));
+    from = *comma + 2;  // ", "
+  }
+  std::string_view last = signature.substr(from, signature.size() - 1 - from);
+  if (!last.empty() && last != "void") parts.emplace_back(last);
+  return parts;
+}
+
+std::string plural(std::size_t n, const char* word) {
+  return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
+}
+
+// What differs between the registry's parts {R, P...} and the given types,
+// or "" when nothing does.
+std::string type_difference(const Function& f, const std::vector<std::string>& parts,
+                            const char* result, std::initializer_list<const char*> parameters) {
+  if (parts.size() - 1 != parameters.size())
+    return "it takes " + plural(parts.size() - 1, "parameter") + ", not " +
+           std::to_string(parameters.size());
+  std::string given = spelled_type(result);
+  if (!same_type(parts[0], given)) return "the result is " + parts[0] + ", not " + given;
+  std::size_t index = 1;
+  for (const char* parameter : parameters) {
+    given = spelled_type(parameter);
+    if (!same_type(parts[index], given))
+      return "parameter " + std::to_string(index) +
+             (index == 1 && f.is_method() ? " (the object)" : "") + " is " + parts[index] +
+             ", not " + given;
+    ++index;
+  }
+  return "";
+}
+
+}  // namespace
+
+std::string spelled_type(std::string_view pretty) {
+  // GCC: "... [with T = const int&]", Clang: "... [T = const int &]".
+  std::size_t at = pretty.find("T = ");
+  if (at == std::string_view::npos || pretty.back() != ']') return std::string(pretty);
+  return std::string(pretty.substr(at + 4, pretty.size() - at - 5));
+}
+
+bool same_type(std::string_view registry, std::string_view compiler) {
+  std::vector<std::string> a = type_tokens(registry), b = type_tokens(compiler);
+  std::size_t i = 0, j = 0;
+  while (i < a.size() && j < b.size()) {
+    if (a[i] == b[j]) {
+      ++i, ++j;
+    } else if (is_word(b[j][0]) && j + 1 < b.size() && b[j + 1] == "::") {
+      j += 2;  // an inline namespace the registry leaves out ("std::__cxx11::")
+    } else {
+      return false;
+    }
+  }
+  return i == a.size() && j == b.size();
+}
+
+Function resolve_by_name(const std::string& name, const char* result,
+                         std::initializer_list<const char*> parameters) {
   Result<Function> f = find_function(name);
   if (!f) throw MockError("softpatch::mock_by_name: " + f.error());
-  if (parameter_count(f->signature()) != parameters)
+  std::vector<std::string> parts = signature_parts(f->signature());
+  std::string difference = parts.empty() ? "" : type_difference(*f, parts, result, parameters);
+  if (!difference.empty())
     throw MockError("softpatch::mock_by_name: " + std::string(f->name()) + " has slot type '" +
-                    f->signature() + "', not " + std::to_string(parameters) + " parameters");
+                    f->signature() + "': " + difference + " (methods: the object pointer first)");
   if (!f->address())
     throw MockError("softpatch::mock_by_name: " + std::string(f->name()) +
                     " has no address to call the original through");
@@ -77,20 +238,23 @@ bool unregister_guard(std::size_t id) {
   return guards().erase(id) == 1;
 }
 
-std::size_t parameter_count(std::string_view signature) {
-  std::size_t open = signature.find(" (");
-  if (open == std::string_view::npos) return 0;
-  std::string_view list = signature.substr(open + 2);
-  list.remove_suffix(1);  // ')'
-  if (list.empty() || list == "void") return 0;
-  std::size_t count = 1;
-  int depth = 0;
-  for (char c : list) {
-    if (c == '<' || c == '(') ++depth;
-    if (c == '>' || c == ')') --depth;
-    if (c == ',' && depth == 0) ++count;
+void* chain_of(const Function& f, const char* type, void* (*make)(const Function&)) {
+  std::lock_guard<std::mutex> lock(chains_mutex);
+  auto found = chains().find(&f.slot());
+  if (found == chains().end()) {
+    void* state = make(f);
+    if (state) chains().emplace(&f.slot(), Chain{state, type});
+    return state;
   }
-  return count;
+  // Different types would make one chain's dispatcher call another's
+  // handlers with the wrong arguments.
+  if (std::strcmp(found->second.type, type) != 0 &&
+      !same_type(spelled_type(found->second.type), spelled_type(type)))
+    throw MockError("softpatch::mock: " + std::string(f.name()) + " is mocked as " +
+                    spelled_type(found->second.type) + " already, and a mock as " +
+                    spelled_type(type) + " cannot join it: give mock_by_name the slot type '" +
+                    f.signature() + "'");
+  return found->second.state;
 }
 
 }  // namespace mock_detail

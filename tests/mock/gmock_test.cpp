@@ -56,7 +56,7 @@ TEST(MockListener, FailsATestThatLeavesAMockActive) {
   {
     ::testing::ScopedFakeTestPartResultReporter reporter(
         ::testing::ScopedFakeTestPartResultReporter::INTERCEPT_ONLY_CURRENT_THREAD, &failures);
-    static auto leaked = softpatch::mock<&payment::fee>([](int) { return 0; });
+    [[maybe_unused]] static auto leaked = softpatch::mock<&payment::fee>([](int) { return 0; });
     softpatch::MockListener listener;
     listener.OnTestEnd(*::testing::UnitTest::GetInstance()->current_test_info());
   }

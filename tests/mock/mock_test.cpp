@@ -196,7 +196,7 @@ TEST(Mock, UninstrumentedTargetsFailLoudly) {
     EXPECT_THAT(error.what(), HasSubstr("uninstrumented is not instrumented"));
     EXPECT_THAT(error.what(), HasSubstr("softpatch_instrument"));
   }
-  EXPECT_THROW(softpatch::mock_by_name<int(int)>("no_such_function", [](int) { return 0; }),
+  EXPECT_THROW((void)softpatch::mock_by_name<int(int)>("no_such_function", [](int) { return 0; }),
                softpatch::MockError);
 }
 

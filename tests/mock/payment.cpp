@@ -1,5 +1,7 @@
 #include "payment.h"
 
+#include <utility>
+
 namespace payment {
 
 Result charge(const Card& card, int cents) {
@@ -38,5 +40,16 @@ std::string Store::get(const std::string& key) const {
 int Store::size() const { return static_cast<int>(data_.size()); }
 
 int Store::secret(int x) const { return x * 2; }
+
+const std::string& Warehouse::site() const { return site_; }
+int& Warehouse::stock() { return stock_; }
+std::string&& Warehouse::release_label() { return std::move(label_); }
+const std::string Warehouse::label() const { return label_; }
+void Warehouse::restock(int count) { stock_ += count; }
+
+std::unique_ptr<int> make_box(int value) { return std::make_unique<int>(value); }
+int open_box(std::unique_ptr<int> box) { return box ? *box : -1; }
+std::size_t length(const char* text) { return std::string(text).size(); }
+std::size_t digits(const Card* card) { return card->number.size(); }
 
 }  // namespace payment

@@ -7,8 +7,12 @@
 //   EXPECT_CALL(charge, Call(_, 100)).WillOnce(Return(Result::kTimeout));
 //   EXPECT_CALL(charge, Call(_, 5)).WillOnce(softpatch::CallOriginal<&payment::charge>());
 //
-// Methods' calls have the object pointer first: Call(&store, "key").
-// Expectations are verified when it is destroyed (GoogleMock's own check).
+// Methods' calls have the object pointer first, Call(&store, "key"): a
+// matcher on the pointer picks the object by identity, where one on a
+// reference would compare values. An overload is named with a cast,
+// GMock<static_cast<int (*)(int)>(&payment::scale)>. Expectations are
+// verified when it is destroyed (GoogleMock's own check), and the mock ends
+// with it. Not movable (a testing::MockFunction is not).
 //
 // softpatch::MockListener (installed with install_mock_listener() in main,
 // or with softpatch::gmock_main) fails a test that leaves a mock active and
@@ -20,7 +24,9 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <string>
 
+#include "softpatch/internal/mock_listener.h"
 #include "softpatch/mock.h"
 
 namespace softpatch {
@@ -59,12 +65,9 @@ auto CallOriginal() {
 class MockListener : public ::testing::EmptyTestEventListener {
  public:
   void OnTestEnd(const ::testing::TestInfo& test) override {
-    std::size_t left = active_mocks();
-    if (left == 0) return;
-    ADD_FAILURE() << "softpatch: " << test.test_suite_name() << "." << test.name() << " left "
-                  << left << " mock" << (left == 1 ? "" : "s")
-                  << " active (a guard outlived the test); resetting";
-    reset_mocks();
+    std::string failure =
+        mock_detail::end_of_test(std::string(test.test_suite_name()) + "." + test.name());
+    if (!failure.empty()) ADD_FAILURE() << failure;
   }
 };
 

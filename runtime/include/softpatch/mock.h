@@ -22,15 +22,21 @@
 //
 // Calls from anywhere are replaced, inside the library's own file too. A
 // replacement must be callable with the target's parameters (methods: the
-// object first, by reference) and return something that converts to the
-// target's result, or the build fails in ReplacementMustFitTheTarget. A
-// target that was not instrumented throws MockError at once.
+// object first, by reference or by pointer) and return something that
+// converts to the target's result (a reference, if the target returns one),
+// or the build fails with one static_assert (ReplacementMustFitTheTarget,
+// ReplacementMustReturnAReference). A target that was not instrumented
+// throws MockError at once. An overload is named by its signature:
+// mock<int(int), &payment::scale>.
 //
-// Guards are move-only and [[nodiscard]]. Several mocks of one function
-// nest: the newest one in force answers. Guards may end in any order: each
-// ends only its own mock, every other mock of the function stays in force,
-// and nothing is reported; the function's own code is back when the last
-// one ends. reset_mocks() ends them all.
+// Guards are move-only, move-assignable and [[nodiscard]] (in
+// EXPECT_THROW, write `(void)softpatch::mock<...>(...)`); MockOf<&f> and
+// SpyOf<&f> name their types. Several mocks of one function nest, however
+// each was made (mock<&f>, mock_by_name, spy, this_thread): the newest one
+// in force answers. Guards may end in any order: each ends only its own
+// mock, every other mock of the function stays in force, and nothing is
+// reported; the function's own code is back when the last one ends.
+// reset_mocks() ends them all.
 //
 // Mocks are process-wide (threads started by the code under test see them)
 // unless made with softpatch::this_thread, and may be set and ended while
@@ -40,8 +46,9 @@
 // Not for: function templates, members of class templates, constructors,
 // destructors and constexpr functions, which are never instrumented
 // (`softpatch-rewrite --explain FILE` says why a function is skipped).
-// GoogleMock expectations: softpatch/gmock.h. The machinery is in
-// softpatch/internal/mock_*.h.
+// GoogleMock expectations: softpatch/gmock.h. Listeners that fail a test
+// leaving a mock active: softpatch/gmock.h, softpatch/catch2.h,
+// softpatch/doctest.h. The machinery is in softpatch/internal/mock_*.h.
 #ifndef SOFTPATCH_MOCK_H
 #define SOFTPATCH_MOCK_H
 
@@ -75,8 +82,8 @@ class MockError : public std::logic_error {
 struct ThisThread {};
 inline constexpr ThisThread this_thread{};
 
-// Replaces `Target` (`&function`, `&Class::method`; an overload named by its
-// type, `static_cast<int (*)(int)>(&f)`) while the returned guard lives.
+// Replaces `Target` (`&function`, `&Class::method`) while the returned
+// guard lives.
 //   auto g = softpatch::mock<&payment::charge>([](const Card&, int) { return Result::kOk; });
 //   auto m = softpatch::mock<&Store::get>(
 //       [](const Store& self, const std::string& key) { return std::string("x"); });
@@ -103,18 +110,41 @@ auto mock(Object& object, F&& replacement) {
                                         mock_detail::object_address<Target>(object));
 }
 
-// A mock that calls the original until given values with returns().
+// A mock that calls the original until given values with returns(). It
+// returns exactly what the original returns (the same reference, the
+// move-only value).
 //   auto ids = softpatch::mock<&payment::next_id>().returns(1, 2, 3);
 template <auto Target>
 auto mock() {
-  return mock_detail::make_pass_through<Target>();
+  return mock_detail::FactoryOf<Target>::pass_through();
+}
+
+// An overloaded free function (or static member) named by its signature,
+// for each of the above, spy() and call_original():
+//   auto g = softpatch::mock<int(int), &payment::scale>([](int) { return 7; });
+//   auto s = softpatch::spy<double(double), &payment::scale>();
+// (An overloaded method is named with a cast,
+// static_cast<int (Store::*)(int) const>(&Store::find).)
+template <class Signature, mock_detail::PointerTo<Signature> Target, class F>
+auto mock(F&& replacement) {
+  return mock<Target>(std::forward<F>(replacement));
+}
+template <class Signature, mock_detail::PointerTo<Signature> Target, class F>
+auto mock(ThisThread thread, F&& replacement) {
+  return mock<Target>(thread, std::forward<F>(replacement));
+}
+template <class Signature, mock_detail::PointerTo<Signature> Target>
+auto mock() {
+  return mock<Target>();
 }
 
 // Replaces the function called `name` in the registry (free, static,
 // anonymous-namespace, private methods: anything instrumented), as
 // `softpatch list` shows it (a unique suffix is enough). Signature is the
-// slot's type (methods: the object pointer first). Only the parameter count
-// is checked against the registry: the types are the caller's word.
+// slot's type: methods take the object pointer first. It is checked
+// against the registry's, and a MockError names the result or parameter
+// that differs. A method's replacement may take the object by reference
+// instead.
 //   auto g = softpatch::mock_by_name<int(const Store*, int)>(
 //       "payment::Store::secret", [](const Store*, int x) { return -x; });
 template <class Signature, class F>
@@ -122,23 +152,33 @@ auto mock_by_name(const std::string& name, F&& replacement) {
   return mock_detail::ByName<Signature>::make(name, std::forward<F>(replacement));
 }
 
-// Records every call (arguments copied at call time) and calls through to
-// what would run without it: an outer mock, or the original.
+// Records every call (arguments copied at call time, C strings as
+// std::string) and calls through to what would run without it: an outer
+// mock, or the original. A target with a move-only parameter cannot be
+// spied on (the build says so).
 //   auto charges = softpatch::spy<&payment::charge>();
 //   ...
 //   EXPECT_EQ(std::get<1>(charges.calls()[0]), 110);
 template <auto Target>
 auto spy() {
-  using Factory = mock_detail::FactoryOf<Target>;
-  return typename Factory::SpyGuard(Factory::state());
+  return mock_detail::FactoryOf<Target>::spy();
+}
+template <class Signature, mock_detail::PointerTo<Signature> Target>
+auto spy() {
+  return spy<Target>();
 }
 
 // Runs the function's own code once, past every mock of it: for
-// replacements that wrap the original (methods: the object first).
+// replacements that wrap the original (methods: the object first, by
+// reference or by pointer).
 //   auto g = softpatch::mock<&payment::fee>(
 //       [](int cents) { return 1 + softpatch::call_original<&payment::fee>(cents); });
 //   softpatch::call_original<&Store::get>(store, key);
 template <auto Target, class... A>
+decltype(auto) call_original(A&&... arguments) {
+  return mock_detail::call_original<Target>(std::forward<A>(arguments)...);
+}
+template <class Signature, mock_detail::PointerTo<Signature> Target, class... A>
 decltype(auto) call_original(A&&... arguments) {
   return mock_detail::call_original<Target>(std::forward<A>(arguments)...);
 }
@@ -151,8 +191,15 @@ void reset_mocks();
 std::size_t active_mocks();
 
 // The guard of one mock, made by mock() and mock_by_name(): the mock ends
-// when it is destroyed. Move-only. R and P are the slot's result and
-// parameters (methods: the object pointer first).
+// when it is destroyed, or when another guard is moved into it. Move-only.
+// R and P are the slot's result and parameters (methods: the object
+// pointer first): MockOf<&f> names the type for a target, and
+// Mock<int, const Store*, int> is the guard of mock_by_name<int(const Store*, int)>.
+// To keep one beyond a scope, or swap it for another:
+//   std::optional<softpatch::MockOf<&payment::fee>> fee;
+//   fee = softpatch::mock<&payment::fee>([](int) { return 1; });
+//   fee = softpatch::mock<&payment::fee>([](int) { return 2; });  // the first one ends
+//   fee.reset();                                                   // and this one
 template <class R, class... P>
 class [[nodiscard]] Mock {
  public:
@@ -170,13 +217,25 @@ class [[nodiscard]] Mock {
       : state_(std::exchange(other.state_, nullptr)),
         handler_(std::exchange(other.handler_, nullptr)),
         id_(other.id_) {}
-  Mock& operator=(Mock&&) = delete;
+  // Ends this guard's mock and takes over `other`'s.
+  Mock& operator=(Mock&& other) noexcept {
+    if (this != &other) {
+      finish();
+      state_ = std::exchange(other.state_, nullptr);
+      handler_ = std::exchange(other.handler_, nullptr);
+      id_ = other.id_;
+    }
+    return *this;
+  }
   Mock(const Mock&) = delete;
+  Mock& operator=(const Mock&) = delete;
   ~Mock() { finish(); }
 
   // From now on, answers these values in turn (the last one repeats), with
   // this mock's conditions (thread, object); on a temporary only:
   //   auto ids = softpatch::mock<&payment::next_id>().returns(1, 2, 3);
+  // For a reference result, the answers are references to the mock's own
+  // copies of the values.
   template <class... V>
   Mock returns(V&&... values) && {
     static_assert(sizeof...(V) > 0, "returns() needs at least one value");
@@ -196,12 +255,14 @@ class [[nodiscard]] Mock {
   std::size_t id_ = 0;
 };
 
-// The guard of a spy, made by spy(): records calls until it is destroyed.
+// The guard of a spy, made by spy(): records calls until it is destroyed
+// or another spy is moved into it. Move-only; SpyOf<&f> names the type.
 template <class R, class... P>
 class [[nodiscard]] Spy {
  public:
-  // One call's arguments (methods: the object pointer first).
-  using Call = std::tuple<std::decay_t<P>...>;
+  // One call's arguments: copies, C strings as std::string (a null one as
+  // ""), methods' object as its pointer first.
+  using Call = std::tuple<mock_detail::Recorded<P>...>;
 
   // Made by spy(); not called directly.
   explicit Spy(mock_detail::SlotState<R, P...>& state)
@@ -220,6 +281,15 @@ class [[nodiscard]] Spy {
   std::shared_ptr<mock_detail::CallRecord<Call>> record_;
   std::unique_ptr<Mock<R, P...>> guard_;
 };
+
+// The guard types of a target's mocks and spies, to declare one before it
+// is made (a member of a fixture, a std::optional):
+//   softpatch::MockOf<&payment::fee> fee = softpatch::mock<&payment::fee>(...);
+//   std::optional<softpatch::SpyOf<&payment::charge>> charges;
+template <auto Target>
+using MockOf = typename mock_detail::FactoryOf<Target>::Guard;
+template <auto Target>
+using SpyOf = typename mock_detail::FactoryOf<Target>::SpyGuard;
 
 }  // namespace softpatch
 

@@ -1,14 +1,17 @@
 // Machinery of softpatch/mock.h: the dispatchers a mocked slot points at,
-// and the state of their chains. A target known at compile time (mock<&f>)
-// has one of its own (Static); targets found by name at run time
-// (mock_by_name) share a pool per slot type (Pool). Not for direct use; the
-// interface is softpatch/mock.h.
+// and the state of their chains. Each slot has one chain, whichever way its
+// mocks are made, so that a spy or a per-thread mock made with &f calls
+// through to a mock made by name, and the other way round. The first mock
+// of a slot sets the chain up with its dispatcher: its own for a target
+// known at compile time (mock<&f>: Static), one from a pool per slot type
+// for a target found by name at run time (mock_by_name: Pool). Not for
+// direct use; the interface is softpatch/mock.h.
 #ifndef SOFTPATCH_INTERNAL_MOCK_DISPATCH_H
 #define SOFTPATCH_INTERNAL_MOCK_DISPATCH_H
 
+#include <atomic>
 #include <cstddef>
 #include <functional>
-#include <mutex>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -20,16 +23,26 @@
 namespace softpatch {
 namespace mock_detail {
 
-// A target known at compile time: one state and one dispatcher each.
+// The chain of `f`'s slot: the one made before by any mock of it (checked
+// to be for the slot type `type`, a type_spelling<R(P...)>() text), else the
+// one make(f) sets up, which becomes the slot's. Null when make returns
+// null. Implemented in the runtime.
+void* chain_of(const Function& f, const char* type, void* (*make)(const Function&));
+
+// A target known at compile time: a dispatcher of its own, used when its
+// mock is the first of the slot's.
 template <auto Target, class R, class... P>
 struct Static {
-  static inline SlotState<R, P...> state;
-  static R call(P... p) { return dispatch<R, P...>(state, std::forward<P>(p)...); }
+  using State = SlotState<R, P...>;
+  static inline State own;                           // the chain, when this target made it
+  static inline std::atomic<State*> chain{nullptr};  // the slot's chain, whoever made it
+
+  static R call(P... p) { return dispatch<R, P...>(own, std::forward<P>(p)...); }
   static R original(P... p) {
-    internal::bypass_once(*state.slot);
+    internal::bypass_once(*own.slot);
     if constexpr (std::is_member_function_pointer_v<decltype(Target)>) {
       // The function's own code, never an override of a virtual one.
-      if (state.address) return reinterpret_cast<R (*)(P...)>(state.address)(std::forward<P>(p)...);
+      if (own.address) return reinterpret_cast<R (*)(P...)>(own.address)(std::forward<P>(p)...);
       return call_member(std::forward<P>(p)...);
     } else {
       return Target(std::forward<P>(p)...);
@@ -42,24 +55,30 @@ struct Static {
     else
       return std::invoke(Target, std::move(*self), std::forward<A>(a)...);
   }
-  static SlotState<R, P...>& prepared(const std::string& name) {
-    if (!state.slot) {
-      internal::RawFunction address = nullptr;
-      if constexpr (std::is_member_function_pointer_v<decltype(Target)>)
-        address = member_address(Target);
-      else
-        address = reinterpret_cast<internal::RawFunction>(Target);
-      Function f = resolve(address, name);
-      state.address = f.address();
-      state.slot = &f.slot();
-      state.original = &original;
-      state.dispatcher = reinterpret_cast<internal::RawFunction>(&call);
-    }
-    return state;
+  static State& prepared(const std::string& name) {
+    if (State* known = chain.load(std::memory_order_acquire)) return *known;
+    Function f = resolve(address(), name);
+    auto* found = static_cast<State*>(chain_of(f, type_spelling<R(P...)>(), &make));
+    chain.store(found, std::memory_order_release);
+    return *found;
+  }
+  static internal::RawFunction address() {
+    if constexpr (std::is_member_function_pointer_v<decltype(Target)>)
+      return member_address(Target);
+    else
+      return reinterpret_cast<internal::RawFunction>(Target);
+  }
+  static void* make(const Function& f) {
+    own.address = f.address();
+    own.slot = &f.slot();
+    own.original = &original;
+    own.dispatcher = reinterpret_cast<internal::RawFunction>(&call);
+    return &own;
   }
 };
 
-// Targets found by name at run time: a pool of dispatchers per slot type.
+// Targets found by name at run time: a pool of dispatchers per slot type,
+// for slots whose first mock is made by name.
 template <class R, class... P>
 struct Pool {
   static constexpr std::size_t kSize = 16;
@@ -75,15 +94,15 @@ struct Pool {
     internal::bypass_once(*states[N].slot);
     return reinterpret_cast<R (*)(P...)>(addresses[N])(std::forward<P>(p)...);
   }
-  // The state of `f`'s slot: the one it already has, else a free one; null
-  // when all kSize are taken.
+  // The chain of `f`'s slot, wherever it was made; null when it is new and
+  // all kSize of the pool are taken.
+  static SlotState<R, P...>* assign(const Function& f) {
+    return static_cast<SlotState<R, P...>*>(chain_of(f, type_spelling<R(P...)>(), &make));
+  }
+  static void* make(const Function& f) { return claim(f, std::make_index_sequence<kSize>()); }
   template <std::size_t... N>
-  static SlotState<R, P...>* assign(const Function& f, std::index_sequence<N...>) {
-    static std::mutex mutex;
-    std::lock_guard<std::mutex> lock(mutex);
-    SlotState<R, P...>* found = nullptr;
-    ((!found && states[N].slot == &f.slot() ? (found = &states[N]) : nullptr), ...);
-    if (found) return found;
+  static SlotState<R, P...>* claim(const Function& f, std::index_sequence<N...>) {
+    SlotState<R, P...>* found = nullptr;  // (chain_of holds its lock: no race here)
     ((!found && !states[N].slot
           ? (addresses[N] = f.address(), states[N].original = &original<N>,
              states[N].dispatcher = reinterpret_cast<internal::RawFunction>(&call<N>),

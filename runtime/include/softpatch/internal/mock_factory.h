@@ -1,7 +1,7 @@
 // Machinery of softpatch/mock.h: how a replacement becomes a guard. It is
-// checked against the target's signature at compile time
-// (ReplacementMustFitTheTarget), adapted to what the slot calls (methods:
-// the object pointer first), and linked into the target's chain. Return
+// checked against the target's signature at compile time (one static_assert
+// when it does not fit), adapted to what the slot calls (methods: the
+// object pointer first), and linked into the slot's chain. Return
 // sequences, spies and mock_by_name are built here too. Not for direct use;
 // the interface is softpatch/mock.h.
 #ifndef SOFTPATCH_INTERNAL_MOCK_FACTORY_H
@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <cstddef>
+#include <cstdlib>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -32,44 +33,62 @@ class [[nodiscard]] Spy;
 
 namespace mock_detail {
 
-template <auto Target, class R, class... P>
-struct Factory {
-  using Guard = Mock<R, P...>;
-  using SpyGuard = Spy<R, P...>;
-  using State = SlotState<R, P...>;
-  static State& state() {
-    return Static<Target, R, P...>::prepared(target_name(pretty_name<Target>()));
+// Whether calling F with A... gives a temporary where the target returns a
+// reference R: the caller would hold a reference to a destroyed value. A
+// value is one, and so is a reference to a type that R binds to only by
+// conversion (a const char(&)[N] for a const std::string&).
+template <class R, class F, class... A>
+constexpr bool returns_temporary() {
+  if constexpr (std::is_reference_v<R> && std::is_invocable_v<F, A...>) {
+    using Result = std::invoke_result_t<F, A...>;
+    return !std::is_reference_v<Result> ||
+           !std::is_convertible_v<std::remove_reference_t<Result>*, std::remove_reference_t<R>*>;
+  } else {
+    return false;
   }
-  // Replacements take the object by reference; the slot passes a pointer.
-  template <class F>
-  static std::function<R(P...)> adapt(F&& replacement) {
-    if constexpr (std::is_member_function_pointer_v<decltype(Target)>) {
-      return [f = std::forward<F>(replacement)](P... p) mutable -> R {
-        return call_with_object(f, std::forward<P>(p)...);
-      };
-    } else {
-      return std::function<R(P...)>(std::forward<F>(replacement));
-    }
-  }
-  template <class F, class Self, class... A>
-  static R call_with_object(F& f, Self self, A&&... a) {
-    return f(*self, std::forward<A>(a)...);
-  }
-  template <class F>
-  static constexpr bool callable() {
-    if constexpr (std::is_member_function_pointer_v<decltype(Target)>)
-      return callable_with_object<F, P...>();
-    else
-      return std::is_invocable_r_v<R, F, P...>;
-  }
-  template <class F, class Self, class... A>
-  static constexpr bool callable_with_object() {
-    return std::is_invocable_r_v<R, F, decltype(*std::declval<Self>()), A...>;
+}
+
+// The ways a replacement F can stand in for a slot of type R(P...): called
+// as the slot calls it, or, when the slot passes an object pointer first,
+// with the object by reference.
+template <class F, class R, class... P>
+struct Forms {
+  static constexpr bool as_passed = std::is_invocable_r_v<R, F&, P...>;
+  static constexpr bool object_by_reference = false;
+  static constexpr bool temporary_as_passed = returns_temporary<R, F&, P...>();
+  static constexpr bool temporary_by_reference = false;
+};
+template <class F, class R, class Object, class... A>
+struct Forms<F, R, Object*, A...> {
+  static constexpr bool as_passed = std::is_invocable_r_v<R, F&, Object*, A...>;
+  static constexpr bool object_by_reference =
+      std::is_class_v<Object> && std::is_invocable_r_v<R, F&, Object&, A...>;
+  static constexpr bool temporary_as_passed = returns_temporary<R, F&, Object*, A...>();
+  static constexpr bool temporary_by_reference = returns_temporary<R, F&, Object&, A...>();
+  static std::function<R(Object*, A...)> by_reference(F f) {
+    return [f = std::move(f)](Object* self, A... a) mutable -> R {
+      return f(*self, std::forward<A>(a)...);
+    };
   }
 };
 
-template <auto Target>
-using FactoryOf = typename TargetTraits<Target>::template Bind<Target, Factory>;
+// How replacement F stands in for a slot of type R(P...): with the object
+// by reference when ByReference, else as the slot calls it.
+template <bool ByReference, class F, class R, class... P>
+struct Use {
+  using Replacement = std::decay_t<F>;
+  using Form = Forms<Replacement, R, P...>;
+  static constexpr bool by_reference = ByReference;
+  static constexpr bool fits = ByReference ? Form::object_by_reference : Form::as_passed;
+  static constexpr bool temporary =
+      ByReference ? Form::temporary_by_reference : Form::temporary_as_passed;
+  static std::function<R(P...)> adapt(F&& replacement) {
+    if constexpr (ByReference)
+      return Form::by_reference(Replacement(std::forward<F>(replacement)));
+    else
+      return std::function<R(P...)>(std::forward<F>(replacement));
+  }
+};
 
 // Instantiated with both types when a replacement does not fit its target:
 // the compiler's message names them.
@@ -77,19 +96,119 @@ template <class TargetType, class ReplacementType, bool Fits>
 struct ReplacementMustFitTheTarget {
   static_assert(Fits,
                 "softpatch::mock: the replacement cannot be called with the target's parameters "
-                "(methods: the object first, by reference), or its result does not convert to "
-                "the target's result type; the two types are in this template's arguments");
-  static constexpr bool value = Fits;
+                "(methods: the object first, by reference or by pointer), or its result does not "
+                "convert to the target's result type; the two types are in this template's "
+                "arguments");
 };
+
+// Instantiated when the target returns a reference and the replacement a
+// value (or a reference that converts into one), which would die before the
+// caller reads it.
+template <class TargetType, class ReplacementType, bool ReturnsAReference>
+struct ReplacementMustReturnAReference {
+  static_assert(ReturnsAReference,
+                "softpatch::mock: the target returns a reference, and the replacement a value "
+                "(or a reference to a type converted into a temporary): the caller would get a "
+                "reference to a destroyed temporary; return a reference "
+                "to something that outlives the call (a static, a captured object), e.g. "
+                "`[&](...) -> const T& { return kept; }`");
+};
+
+// Whether the replacement U describes fits its target. When it does not,
+// the caller builds no guard and calls report_misfit(), whose one
+// static_assert says why: nothing else then fails to compile.
+template <class U>
+constexpr bool fits = U::fits && !U::temporary;
+template <class TargetType, class U>
+void report_misfit() {
+  using Replacement = typename U::Replacement;
+  if constexpr (!U::fits)
+    (void)ReplacementMustFitTheTarget<TargetType, Replacement, false>{};
+  else
+    (void)ReplacementMustReturnAReference<TargetType, Replacement, false>{};
+}
+
+// What a spy records of an argument of type T: a copy, and a C string's
+// text rather than its pointer.
+template <class T>
+using Recorded = std::conditional_t<std::is_same_v<std::decay_t<T>, const char*> ||
+                                        std::is_same_v<std::decay_t<T>, char*>,
+                                    std::string, std::decay_t<T>>;
+
+// Instantiated for the first parameter a spy cannot copy.
+template <std::size_t Position, class Parameter, bool Copyable>
+struct SpyMustCopyEveryArgument {
+  static_assert(Copyable,
+                "softpatch::spy: the target has a parameter that cannot be copied (a move-only "
+                "type such as std::unique_ptr), so a spy cannot record its calls; its position "
+                "(from 0; methods: the object pointer first) and type are in this template's "
+                "arguments. Mock the function with a replacement that keeps what the test needs");
+};
+
+template <class... P>
+constexpr bool spy_can_record = (std::is_copy_constructible_v<Recorded<P>> && ...);
+
+// The one static_assert for the first parameter from Position on that a
+// spy cannot record.
+template <std::size_t Position, class First, class... Rest>
+void report_uncopyable() {
+  if constexpr (!spy_can_record<First>)
+    (void)SpyMustCopyEveryArgument<Position, First, false>{};
+  else
+    report_uncopyable<Position + 1, Rest...>();
+}
+
+template <auto Target, class R, class... P>
+struct Factory {
+  using Guard = Mock<R, P...>;
+  using SpyGuard = Spy<R, P...>;
+  using State = SlotState<R, P...>;
+  static constexpr bool kMethod = std::is_member_function_pointer_v<decltype(Target)>;
+
+  static State& state() {
+    return Static<Target, R, P...>::prepared(target_name(pretty_name<Target>()));
+  }
+  // A method's replacement takes the object by reference (as the method's
+  // body sees it) unless it takes only the pointer the slot passes.
+  template <class F>
+  using UseOf = Use<kMethod && Forms<std::decay_t<F>, R, P...>::object_by_reference, F, R, P...>;
+
+  // A guard whose replacement calls the function's own code and returns
+  // exactly what it returns (the same reference, the move-only value).
+  static Guard pass_through() {
+    State& chain = state();
+    return Guard(
+        chain, [&chain](P... p) -> R { return chain.original(std::forward<P>(p)...); },
+        std::thread::id(), nullptr);
+  }
+  // The spy, when it can record the arguments (else one static_assert says
+  // why not).
+  static SpyGuard spy() {
+    if constexpr (spy_can_record<P...>) {
+      return SpyGuard(state());
+    } else {
+      report_uncopyable<0, P...>();
+      std::abort();  // never runs: the build stops at the message
+    }
+  }
+};
+
+template <auto Target>
+using FactoryOf = typename TargetTraits<Target>::template Bind<Target, Factory>;
 
 // The guard for one replacement of Target, with its conditions.
 template <auto Target, class F>
-auto make_mock(F&& replacement, std::thread::id thread, const volatile void* object) {
+typename FactoryOf<Target>::Guard make_mock(F&& replacement, std::thread::id thread,
+                                            const volatile void* object) {
   using Made = FactoryOf<Target>;
-  static_assert(ReplacementMustFitTheTarget<decltype(Target), std::decay_t<F>,
-                                            Made::template callable<F>()>::value);
-  return typename Made::Guard(Made::state(), Made::adapt(std::forward<F>(replacement)), thread,
-                              object);
+  using U = typename Made::template UseOf<F>;
+  if constexpr (fits<U>) {
+    return
+        typename Made::Guard(Made::state(), U::adapt(std::forward<F>(replacement)), thread, object);
+  } else {
+    report_misfit<decltype(Target), U>();
+    std::abort();  // never runs: the build stops at the message
+  }
 }
 
 // `object` as the method Target sees it: the base subobject, for a class
@@ -99,24 +218,24 @@ const volatile void* object_address(Object& object) {
   return static_cast<typename TargetTraits<Target>::Object*>(&object);
 }
 
-// A guard whose replacement calls the function's own code.
-template <auto Target>
-auto make_pass_through() {
-  using Made = FactoryOf<Target>;
-  auto& state = Made::state();
-  return typename Made::Guard(
-      state, [&state](auto&&... p) { return state.original(std::forward<decltype(p)>(p)...); },
-      std::thread::id(), nullptr);
+// The object as the slot passes it: a pointer, from a reference or a
+// pointer.
+template <class Object>
+auto* object_pointer(Object&& object) {
+  if constexpr (std::is_pointer_v<std::remove_reference_t<Object>>)
+    return object;
+  else
+    return &object;
 }
 
 // The function's own code, called once past every mock of it (methods: the
-// object by reference first).
+// object first, by reference or by pointer).
 template <auto Target, class... A>
 decltype(auto) call_original(A&&... arguments) {
   auto& state = FactoryOf<Target>::state();
   if constexpr (std::is_member_function_pointer_v<decltype(Target)>) {
-    return [&state](auto& object, auto&&... rest) -> decltype(auto) {
-      return state.original(&object, std::forward<decltype(rest)>(rest)...);
+    return [&state](auto&& object, auto&&... rest) -> decltype(auto) {
+      return state.original(object_pointer(object), std::forward<decltype(rest)>(rest)...);
     }(std::forward<A>(arguments)...);
   } else {
     return state.original(std::forward<A>(arguments)...);
@@ -131,10 +250,14 @@ struct GuardAccess {
   }
 
   // Ends `guard` and returns one with its conditions that answers `values`
-  // in turn (the last one repeats).
+  // in turn (the last one repeats). For a reference result, the answers are
+  // references to the mock's own copies, which live as long as the process.
   template <class R, class... P, class... V>
   static Mock<R, P...> answer_in_turn(Mock<R, P...>& guard, V&&... values) {
     using Value = std::decay_t<R>;
+    static_assert(std::is_copy_constructible_v<Value> && !std::is_rvalue_reference_v<R>,
+                  "softpatch::mock().returns(): the answers are copies of the values given, so "
+                  "a target with a move-only or rvalue reference result needs a replacement");
     auto sequence = std::make_shared<std::vector<Value>>(
         std::vector<Value>{static_cast<Value>(std::forward<V>(values))...});
     auto next = std::make_shared<std::atomic<std::size_t>>(0);
@@ -152,14 +275,28 @@ struct GuardAccess {
   }
 };
 
+// An argument as a spy keeps it (Stored is its Recorded<> type): a null C
+// string is kept as "".
+template <class Stored, class A>
+Stored recorded(const A& argument) {
+  if constexpr (std::is_same_v<Stored, std::string> && std::is_pointer_v<A>)
+    return argument ? Stored(argument) : Stored();
+  else
+    return Stored(argument);
+}
+
 // The calls a spy has seen.
 template <class Call>
-class CallRecord {
+class CallRecord;
+template <class... Stored>
+class CallRecord<std::tuple<Stored...>> {
  public:
+  using Call = std::tuple<Stored...>;
   template <class... A>
   void add(const A&... arguments) {
+    Call call(recorded<Stored>(arguments)...);
     std::lock_guard<std::mutex> lock(mutex_);
-    calls_.emplace_back(arguments...);
+    calls_.push_back(std::move(call));
   }
   std::size_t count() const {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -199,22 +336,40 @@ std::unique_ptr<Mock<R, P...>> recording_guard(SlotState<R, P...>& state,
   return guard;
 }
 
-// mock_by_name: Signature is the slot's type, checked against the registry
-// by parameter count only.
+// mock_by_name: Signature is the slot's type, checked against the
+// registry's when the mock is made.
 template <class Signature>
-struct ByName;
+struct ByName {
+  static_assert(std::is_function_v<Signature>,
+                "softpatch::mock_by_name<Signature>: Signature is the slot's function type, "
+                "e.g. int(const Store*, int)");
+};
 template <class R, class... P>
 struct ByName<R(P...)> {
+  // The replacement takes the slot's parameters as given, or, for a method,
+  // the object by reference instead of its pointer.
+  template <class F>
+  using UseOf = Use<!Forms<std::decay_t<F>, R, P...>::as_passed &&
+                        Forms<std::decay_t<F>, R, P...>::object_by_reference,
+                    F, R, P...>;
+
   template <class F>
   static Mock<R, P...> make(const std::string& name, F&& replacement) {
-    static_assert(std::is_invocable_r_v<R, F, P...>,
-                  "softpatch::mock_by_name: the replacement cannot be called with the given "
-                  "signature's parameters, or its result does not convert");
-    Function f = resolve_by_name(name, sizeof...(P));
-    auto* state = Pool<R, P...>::assign(f, std::make_index_sequence<Pool<R, P...>::kSize>());
-    if (!state) fail("softpatch::mock_by_name: too many functions of one type mocked");
-    return Mock<R, P...>(*state, std::function<R(P...)>(std::forward<F>(replacement)),
-                         std::thread::id(), nullptr);
+    using U = UseOf<F>;
+    if constexpr (fits<U>) {
+      Function f = resolve_by_name(name, type_spelling<R>(), {type_spelling<P>()...});
+      if (U::by_reference && !f.is_method())
+        fail("softpatch::mock_by_name: " + std::string(f.name()) +
+             " is not a method, so its replacement takes its first parameter as given, not "
+             "by reference");
+      SlotState<R, P...>* state = Pool<R, P...>::assign(f);
+      if (!state) fail("softpatch::mock_by_name: too many functions of one type mocked");
+      return Mock<R, P...>(*state, U::adapt(std::forward<F>(replacement)), std::thread::id(),
+                           nullptr);
+    } else {
+      report_misfit<R(P...), U>();
+      std::abort();  // never runs: the build stops at the message
+    }
   }
 };
 

@@ -8,8 +8,10 @@
 #include <cstdint>
 #include <cstring>
 #include <functional>
+#include <initializer_list>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 #include "softpatch/registry.h"
 
@@ -53,6 +55,13 @@ SOFTPATCH_METHOD_TRAITS(const volatile, const volatile C)
 template <auto Target>
 using TargetTraits = Traits<decltype(Target)>;
 
+// The type of a target named with its signature (mock<int(int), &f>): a
+// pointer to a free function of that type, or a member pointer type as
+// given. Naming the type lets the compiler pick one of an overload set.
+template <class Signature>
+using PointerTo =
+    std::conditional_t<std::is_function_v<Signature>, std::add_pointer_t<Signature>, Signature>;
+
 // "ns::Store::get" from the template argument of this function, as the
 // compiler spells it: names virtual methods, which have no address.
 template <auto P>
@@ -76,13 +85,26 @@ internal::RawFunction member_address(M member) {
 // Finds the function a target names; throws MockError when it cannot.
 Function resolve(internal::RawFunction address, const std::string& name);
 
-// Finds the function called `name` for mock_by_name, whose slot must take
-// `parameters` parameters and whose code must have an address; throws
-// MockError when it cannot.
-Function resolve_by_name(const std::string& name, std::size_t parameters);
+// How the compiler spells T, inside the text of this function's name (read
+// back by spelled_type). Needs no RTTI.
+template <class T>
+constexpr const char* type_spelling() {
+  return __PRETTY_FUNCTION__;
+}
+// T alone, from a type_spelling<T>() text: "const std::string&".
+std::string spelled_type(std::string_view pretty);
 
-// The number of parameters in a registry signature ("int (const S *, int)").
-std::size_t parameter_count(std::string_view signature);
+// Finds the function called `name` for mock_by_name. Its slot type must be
+// `result` (parameters...), each a type_spelling() text, and its code must
+// have an address; throws MockError, naming what differs, when not.
+Function resolve_by_name(const std::string& name, const char* result,
+                         std::initializer_list<const char*> parameters);
+
+// Whether a type as Clang spells it in the registry ("unsigned long",
+// "const std::basic_string<char> &") and as the compiler spells it in
+// type_spelling() ("long unsigned int", "const std::__cxx11::basic_string<char>&")
+// name the same type.
+bool same_type(std::string_view registry, std::string_view compiler);
 
 // Throws MockError(message): for templates, which see MockError only as a
 // name declared later.

@@ -1,0 +1,31 @@
+// The weather tests with doctest: softpatch/doctest.h installs the listener
+// that fails a test case leaving a mock active and resets mocks between
+// test cases.
+#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
+#include <softpatch/doctest.h>  // includes <doctest/doctest.h>
+#include <softpatch/mock.h>
+
+#include "weather.h"
+
+TEST_CASE("a free function replaced by a lambda") {
+  auto cold = softpatch::mock<&weather::fetch_celsius>([](const std::string&) { return -3.0; });
+  CHECK(weather::advice("Oslo") == "Oslo: wear a coat");
+}
+
+TEST_CASE("a static helper by name, and a spy") {
+  auto fetch = softpatch::mock<&weather::fetch_celsius>([](const std::string&) { return 0.0; });
+  auto helper = softpatch::mock_by_name<std::string(double)>(
+      "weather::describe", [](double) { return std::string("stay in"); });
+  auto calls = softpatch::spy<&weather::fetch_celsius>();
+  CHECK(weather::advice("Oslo") == "Oslo: stay in");
+  REQUIRE(calls.count() == 1);
+  CHECK(std::get<0>(calls.calls()[0]) == "Oslo");
+}
+
+TEST_CASE("one object only") {
+  weather::Forecaster oslo("Oslo"), rome("Rome");
+  auto oslo_only = softpatch::mock<&weather::Forecaster::summary>(
+      oslo, [](const weather::Forecaster&) { return std::string("snow"); });
+  CHECK(oslo.summary() == "snow");
+  CHECK(rome.summary() == "Rome steady");
+}
