@@ -57,9 +57,10 @@ int patch_file(int pid, const std::string& file, const std::string& build_dir) {
   if (!applied) return fail(llvm::toString(applied.takeError()));
   for (const std::string& warning : applied->warnings)
     std::fprintf(stderr, "softpatch: %s\n", warning.c_str());
-  std::printf("%s \u2192 patch %d: %zu functions in %.2f s%s\n", file.c_str(), applied->number,
-              applied->functions, applied->seconds,
-              applied->pending ? " (waits for a safe point)" : "");
+  std::vector<std::string> report = softpatch::driver::patch_report(file, *applied);
+  std::printf("%s\n", report.front().c_str());
+  for (std::size_t i = 1; i < report.size(); ++i)
+    std::fprintf(stderr, "softpatch: %s\n", report[i].c_str());
   return 0;
 }
 

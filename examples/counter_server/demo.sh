@@ -91,7 +91,7 @@ step "4. Editing a handler: src/counters.cpp says it differently now"
 sed -i 's|return key + ": " + std::to_string(count) + "\\n";|return key + " counted " + std::to_string(count) + " times (new code, same process)\\n";|' \
   src/counters.cpp
 grep -n "new code, same process" src/counters.cpp || fail "the edit did not apply"
-await "^src/counters.cpp → patch 1: [0-9]+ functions in [0-9.]+ s$"
+await "^src/counters.cpp → patch 1: 1 changed \([A-Za-z_:]+\) in [0-9.]+ s$"
 
 step "5. The same requests: new behaviour, state kept"
 request "http://127.0.0.1:$port/count/apples"

@@ -19,6 +19,7 @@
 #include <variant>
 
 #include "patch_file.h"
+#include "running_code.h"
 #include "softpatch/internal/registry_state.h"
 #include "softpatch/loader.h"
 #include "softpatch/protocol/agent_paths.h"
@@ -46,10 +47,13 @@ std::string answer(const protocol::StatusRequest&) {
 }
 
 std::string answer(const protocol::FileRequest& request) {
-  if (const internal::TranslationUnit* unit = internal::find_unit(request.project_file))
-    return protocol::encode(protocol::FileReply{module_build_id(unit)});
-  return protocol::encode_error(request.project_file +
-                                " is not an instrumented file of this program");
+  const internal::TranslationUnit* unit = internal::find_unit(request.project_file);
+  if (!unit)
+    return protocol::encode_error(request.project_file +
+                                  " is not an instrumented file of this program");
+  Result<std::vector<CodeFingerprint>> code = running_code(request.project_file);
+  if (!code) return protocol::encode_error(code.take_error().message);
+  return protocol::encode(protocol::FileReply{module_build_id(unit), std::move(*code)});
 }
 
 std::string answer(const protocol::ListRequest& request) {

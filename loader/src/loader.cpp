@@ -14,6 +14,7 @@
 #include "manifest_check.h"
 #include "messages.h"
 #include "patch_file.h"
+#include "running_code.h"
 #include "softpatch/internal/initialisation.h"
 #include "softpatch/internal/manifest.h"
 #include "softpatch/internal/registry_state.h"
@@ -39,6 +40,8 @@ struct Patch {
   std::vector<Switch> switches;
   std::uint64_t departures = 0;  // units gone when its slots were last known loaded
   std::vector<PatchHook> applied_hooks, removed_hooks;
+  std::vector<CodeFingerprint> code;  // of the edited file: what runs while it is active
+  bool carries_code = false;          // whether its manifest gave `code`
 };
 
 std::mutex loader_mutex;  // one patch applied or rolled back at a time
@@ -115,6 +118,14 @@ bool switch_in(Patch& patch, std::uint64_t departures) {
   return true;
 }
 
+// The code of the latest active patch of `project_file` that carries its
+// code, if any. Under loader_mutex.
+std::optional<std::vector<CodeFingerprint>> patched_code(std::string_view project_file) {
+  for (auto p = history().rbegin(); p != history().rend(); ++p)
+    if (p->info.active && p->carries_code && p->info.project_file == project_file) return p->code;
+  return std::nullopt;
+}
+
 // The memory the patch opened as `handle` was mapped into (its manifest
 // must be there, not in a library it depends on).
 ModuleMemory patch_memory(void* handle) {
@@ -148,9 +159,12 @@ Result<PatchInfo> load_patch(const std::string& path) {
   auto* manifest = static_cast<const PatchManifest*>(dlsym(handle, SOFTPATCH_MANIFEST_SYMBOL));
   ModuleMemory memory = patch_memory(handle);
   if (!manifest) return refused(path, "not a softpatch patch (no manifest)");
-  Result<PatchPlan> planned = check_manifest(path, *manifest, memory, [handle](const char* id) {
-    return reinterpret_cast<internal::RawFunction>(dlsym(handle, id));
-  });
+  Result<PatchPlan> planned = check_manifest(
+      path, *manifest, memory,
+      [handle](const char* id) {
+        return reinterpret_cast<internal::RawFunction>(dlsym(handle, id));
+      },
+      patched_code);
   if (!planned) return Error{planned.error()};
 
   patch.info = {static_cast<int>(history().size()) + 1,
@@ -161,6 +175,8 @@ Result<PatchInfo> load_patch(const std::string& path) {
                 true,
                 ""};
   patch.switches = switches_of(std::move(planned->switches));
+  patch.code = std::move(planned->code);
+  patch.carries_code = planned->carries_code;
   patch.departures = planned->departures;
   if (deferred) {
     ++pending_count;
@@ -244,6 +260,19 @@ void on_applied(PatchHook hook) {
 
 void on_removed(PatchHook hook) {
   if (registering) registering->removed_hooks.push_back(hook);
+}
+
+Result<std::vector<CodeFingerprint>> running_code(const std::string& project_file) {
+  {
+    std::lock_guard<std::mutex> lock(loader_mutex);
+    if (std::optional<std::vector<CodeFingerprint>> patched = patched_code(project_file))
+      return std::move(*patched);
+  }
+  const internal::TranslationUnit* unit = internal::find_unit(project_file);
+  if (!unit) return Error{project_file + " is not an instrumented file of this program"};
+  std::optional<ModulePin> pin = ModulePin::of(unit);  // its records stay while read
+  if (!pin) return Error{project_file + kFileGone};
+  return code_of_records(unit->fingerprints, unit->fingerprint_count);
 }
 
 std::vector<PatchInfo> patches() {

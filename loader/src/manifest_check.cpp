@@ -10,6 +10,8 @@
 #include <utility>
 
 #include "messages.h"
+#include "running_code.h"
+#include "softpatch/changes/code_changes.h"
 #include "softpatch/internal/registry_state.h"
 #include "softpatch/loader.h"
 #include "softpatch/registry.h"
@@ -51,6 +53,8 @@ struct ReadManifest {
   std::vector<Function> functions;
   std::vector<Layout> layouts;
   unsigned flags = 0;
+  std::vector<CodeFingerprint> code;
+  bool carries_code = false;
 };
 
 template <class T>
@@ -107,7 +111,35 @@ Result<ReadManifest> read(const std::string& path, const PatchManifest& manifest
     if (!name || !fingerprint) return corrupt("class layout " + std::to_string(i + 1));
     out.layouts.push_back({*name, *fingerprint});
   }
+  if (manifest.fingerprint_count) {
+    if (!holds_array(memory, manifest.fingerprints, manifest.fingerprint_count))
+      return corrupt(std::to_string(manifest.fingerprint_count) + " code fingerprints");
+    for (std::size_t i = 0; i < manifest.fingerprint_count; ++i) {
+      const internal::FingerprintRecord& record = manifest.fingerprints[i];
+      for (const char* text : {record.kind, record.key, record.name, record.detail, record.hash})
+        if (!text_at(memory, text)) return corrupt("code fingerprint " + std::to_string(i + 1));
+    }
+    Result<std::vector<CodeFingerprint>> code =
+        code_of_records(manifest.fingerprints, manifest.fingerprint_count);
+    if (!code) return corrupt(code.take_error().message);
+    out.code = std::move(*code);
+    out.carries_code = true;
+  }
   return out;
+}
+
+// Why the edit cannot go live, compared with the code that runs.
+std::optional<std::string> not_live(const internal::TranslationUnit& unit,
+                                    const ReadManifest& manifest, const PatchedCode& patched_code) {
+  if (!manifest.carries_code) return std::nullopt;
+  std::optional<std::vector<CodeFingerprint>> running = patched_code(manifest.project_file);
+  if (!running) {
+    Result<std::vector<CodeFingerprint>> built =
+        code_of_records(unit.fingerprints, unit.fingerprint_count);
+    if (!built) return "the running file's code records are corrupt (" + built.error() + ")";
+    running = std::move(*built);
+  }
+  return compare(*running, manifest.code).refusal;
 }
 
 // A class whose layout the patch sees differently from the program's file.
@@ -168,7 +200,8 @@ void remember_layouts(const PatchPlan& plan) {
 }
 
 Result<PatchPlan> check_manifest(const std::string& path, const PatchManifest& raw,
-                                 const ModuleMemory& memory, const SymbolLookup& lookup) {
+                                 const ModuleMemory& memory, const SymbolLookup& lookup,
+                                 const PatchedCode& patched_code) {
   Result<ReadManifest> read_manifest = read(path, raw, memory);
   if (!read_manifest) return Error{read_manifest.error()};
   const ReadManifest& manifest = *read_manifest;
@@ -194,7 +227,11 @@ Result<PatchPlan> check_manifest(const std::string& path, const PatchManifest& r
     return refused(path, *changed + ": restart needed");
   if (std::optional<std::string> changed = changed_since_earlier_patch(manifest))
     return refused(path, *changed + ": restart needed");
+  if (std::optional<std::string> why = not_live(*unit, manifest, patched_code))
+    return refused(path, *why);
   plan.project_file = file;
+  plan.code = manifest.code;
+  plan.carries_code = manifest.carries_code;
   for (const ReadManifest::Layout& layout : manifest.layouts)
     plan.layouts.emplace_back(std::string(layout.name), std::string(layout.fingerprint));
   // Remembered now, whatever is refused below: the patch is loaded, and its

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "modules.h"
+#include "softpatch/changes/code_fingerprint.h"
 #include "softpatch/internal/manifest.h"
 #include "softpatch/result.h"
 
@@ -31,9 +32,11 @@ using ClassLayout = std::pair<std::string, std::string>;
 struct PatchPlan {
   std::vector<PlannedSwitch> switches;
   std::string project_file;
-  std::vector<ClassLayout> layouts;  // of every class the patched file sees
-  ModulePin pin;                     // the patched file's library stays loaded
-  std::uint64_t departures = 0;      // units gone when the check began
+  std::vector<ClassLayout> layouts;   // of every class the patched file sees
+  ModulePin pin;                      // the patched file's library stays loaded
+  std::uint64_t departures = 0;       // units gone when the check began
+  std::vector<CodeFingerprint> code;  // of the edited file, when the manifest carries it
+  bool carries_code = false;
 };
 
 // Records the layouts of a patch that was loaded (check_manifest does, once
@@ -46,14 +49,22 @@ void remember_layouts(const PatchPlan& plan);
 // Finds the code of a function the manifest gives no entry for, by its id.
 using SymbolLookup = std::function<internal::RawFunction(const char* id)>;
 
+// The code of a file as its latest active patch made it, if a patch did.
+using PatchedCode =
+    std::function<std::optional<std::vector<CodeFingerprint>>(std::string_view project_file)>;
+
 // Checks the whole manifest of the patch at `path` (named in errors):
 // well-formed and inside `memory`, built for this program, every known
 // function of the same file with the same signature, no class layout
-// changed, nothing other files call removed. Returns the switches to make;
-// changes nothing. Switch them only while no unit has gone since
+// changed, nothing other files call removed, and (when the manifest carries
+// the edited file's code) nothing changed that does not go live with a
+// patch (a constructor, main...), compared with the code that runs: that of
+// `patched_code`, else the build's. Returns the switches to make; changes
+// nothing. Switch them only while no unit has gone since
 // `departures` (internal::while_no_departures_since).
 Result<PatchPlan> check_manifest(const std::string& path, const internal::PatchManifest& manifest,
-                                 const ModuleMemory& memory, const SymbolLookup& lookup);
+                                 const ModuleMemory& memory, const SymbolLookup& lookup,
+                                 const PatchedCode& patched_code);
 
 }  // namespace softpatch
 

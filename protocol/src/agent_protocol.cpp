@@ -124,8 +124,9 @@ std::optional<std::size_t> arity(std::string_view tag) {
     std::string_view name;
     std::size_t fields;
   };
-  static constexpr Tag kTags[] = {{"ok", 0},  {"error", 1}, {"warning", 1},  {"pid", 1},
-                                  {"exe", 1}, {"patch", 4}, {"build-id", 1}, {"function", 4}};
+  static constexpr Tag kTags[] = {{"ok", 0},       {"error", 1},    {"warning", 1},
+                                  {"pid", 1},      {"exe", 1},      {"patch", 4},
+                                  {"build-id", 1}, {"function", 4}, {"code", 5}};
   for (const Tag& t : kTags)
     if (t.name == tag) return t.fields;
   return std::nullopt;
@@ -225,9 +226,30 @@ Result<StatusReply> read_reply(std::vector<Record>& records, StatusReply reply) 
   return reply;
 }
 
+// A hash as the rewriter writes it: 16 lowercase hex digits.
+bool is_hash(std::string_view text) {
+  return text.size() == 16 && text.find_first_not_of("0123456789abcdef") == std::string_view::npos;
+}
+
+Result<CodeFingerprint> code_of(Record& record) {
+  std::optional<CodeKind> kind = kind_from_word(record.fields[0]);
+  if (!kind || !is_hash(record.fields[1]) || record.fields[2].empty())
+    return malformed("a bad code record");
+  return CodeFingerprint{*kind, std::move(record.fields[2]), std::move(record.fields[4]),
+                         std::move(record.fields[3]), std::move(record.fields[1])};
+}
+
 Result<FileReply> read_reply(std::vector<Record>& records, FileReply reply) {
-  if (records.size() != 2 || records[0].tag != "build-id") return malformed("no build-id");
+  if (records.size() < 2 || records[0].tag != "build-id") return malformed("no build-id");
   reply.build_id = std::move(records[0].fields[0]);
+  for (std::size_t i = 1; i < records.size(); ++i) {
+    Record& record = records[i];
+    if (record.tag == "ok") break;
+    if (record.tag != "code") return unexpected(record);
+    Result<CodeFingerprint> code = code_of(record);
+    if (!code) return code.take_error();
+    reply.code.push_back(std::move(*code));
+  }
   return reply;
 }
 
@@ -360,7 +382,11 @@ std::string encode(const StatusReply& reply) {
 }
 
 std::string encode(const FileReply& reply) {
-  return line_of("build-id", {reply.build_id}) + "ok\n";
+  std::string text = line_of("build-id", {reply.build_id});
+  for (const CodeFingerprint& code : reply.code)
+    text += line_of(
+        "code", {std::string(kind_word(code.kind)), code.hash, code.key, code.detail, code.name});
+  return text + "ok\n";
 }
 
 std::string encode(const ListReply& reply) {

@@ -3,6 +3,7 @@
 #include "softpatch/rewriter/instrumenter.h"
 
 #include <algorithm>
+#include <map>
 
 #include "clang/AST/StmtCXX.h"
 #include "clang/Rewrite/Core/Rewriter.h"
@@ -11,6 +12,7 @@
 #include "llvm/Support/Path.h"
 
 #include "eligibility.h"
+#include "fingerprints.h"
 #include "layouts.h"
 #include "naming.h"
 #include "parse_file.h"
@@ -132,10 +134,13 @@ llvm::Expected<InstrumentedFile> instrument_file(llvm::StringRef file,
     TextEdits edits(rewriter, macro_tokens);
     Editor editor(naming, edits, table);
     out.skipped = found.skipped;
+    std::map<const clang::FunctionDecl*, std::string> without_slot;
     for (const clang::FunctionDecl* function : found.functions) {
-      if (!editor.instrument(*function, line_of(*function, sources)))
-        out.skipped.push_back({function->getQualifiedNameAsString(), line_of(*function, sources),
-                               "produced by a macro in a way that cannot be rewritten"});
+      if (editor.instrument(*function, line_of(*function, sources))) continue;
+      out.skipped.push_back({function->getQualifiedNameAsString(), line_of(*function, sources),
+                             "produced by a macro in a way that cannot be rewritten"});
+      without_slot.emplace(function,
+                           "function produced by a macro in a way that cannot be rewritten");
     }
     // Function-local statics are shared with patches through the variable
     // store, so a patched function keeps counting where the original was.
@@ -143,7 +148,13 @@ llvm::Expected<InstrumentedFile> instrument_file(llvm::StringRef file,
       bind_local_statics(found.local_statics, naming, edits, context);
     edits.finish();
     for (const clang::VarDecl* variable : found.internal_variables) table.add_variable(*variable);
-    if (!table.empty()) table.add_layouts(class_layouts(context, options.project_root));
+    if (!table.empty()) {
+      std::vector<std::pair<std::string, std::string>> layouts =
+          class_layouts(context, options.project_root);
+      table.add_layouts(layouts);
+      table.add_code(fingerprint_file(context, naming, macro_tokens, options.project_root, layouts,
+                                      without_slot));
+    }
 
     llvm::StringRef original = sources.getBufferData(sources.getMainFileID());
     out.functions = table.functions();

@@ -4,7 +4,7 @@
 #include "clang/AST/RecordLayout.h"
 #include "clang/AST/RecursiveASTVisitor.h"
 
-#include "parse_file.h"
+#include "project_files.h"
 
 namespace softpatch::rewriter {
 namespace {
@@ -41,7 +41,8 @@ std::string fingerprint(const clang::CXXRecordDecl& record, clang::ASTContext& c
 
 class Collector : public clang::RecursiveASTVisitor<Collector> {
  public:
-  Collector(clang::ASTContext& context, std::string root) : context_(context), root_(root + "/") {}
+  Collector(clang::ASTContext& context, const std::string& root)
+      : context_(context), project_(context.getSourceManager(), root) {}
 
   bool TraverseDecl(clang::Decl* decl) {
     // Nothing of ours lives in system headers: do not even walk them.
@@ -63,28 +64,17 @@ class Collector : public clang::RecursiveASTVisitor<Collector> {
   std::vector<std::pair<std::string, std::string>> layouts;
 
  private:
-  bool in_project(const clang::Decl& decl) {
-    const clang::SourceManager& sources = context_.getSourceManager();
-    clang::SourceLocation where = sources.getExpansionLoc(decl.getLocation());
-    if (sources.isInMainFile(where)) return true;  // even when parsed from a copy elsewhere
-    auto [it, inserted] = known_.try_emplace(sources.getFileID(where).getHashValue(), false);
-    if (inserted) {
-      llvm::StringRef name = sources.getFilename(where);
-      it->second = !name.empty() && real_or_absolute_path(name).rfind(root_, 0) == 0;
-    }
-    return it->second;
-  }
+  bool in_project(const clang::Decl& decl) { return project_.holds(decl); }
 
   clang::ASTContext& context_;
-  std::string root_;
-  llvm::DenseMap<unsigned, bool> known_;  // file -> under the project root
+  ProjectFiles project_;
 };
 
 }  // namespace
 
 std::vector<std::pair<std::string, std::string>> class_layouts(clang::ASTContext& context,
                                                                const std::string& project_root) {
-  Collector collector(context, real_or_absolute_path(project_root));
+  Collector collector(context, project_root);
   collector.TraverseDecl(context.getTranslationUnitDecl());
   return std::move(collector.layouts);
 }

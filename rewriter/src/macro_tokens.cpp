@@ -46,8 +46,8 @@ void MacroTokens::record(const clang::Token& token) {
   }
   // Tentative parsing replays tokens: keep the first sighting only.
   if (!seen_.insert(location.getRawEncoding()).second) return;
+  by_invocation_[invocation.getRawEncoding()].push_back(static_cast<unsigned>(tokens_.size()));
   tokens_.push_back({location, preprocessor_->getSpelling(token)});
-  invocations_.push_back(invocation);
 }
 
 bool MacroTokens::has_token_at(clang::SourceLocation location) const {
@@ -60,8 +60,9 @@ bool MacroTokens::has_token_at(clang::SourceLocation location) const {
 std::vector<MacroTokens::Spelled> MacroTokens::expansion_at(
     clang::SourceLocation invocation_start) const {
   std::vector<Spelled> out;
-  for (size_t i = 0; i < tokens_.size(); ++i)
-    if (invocations_[i] == invocation_start) out.push_back(tokens_[i]);
+  auto found = by_invocation_.find(invocation_start.getRawEncoding());
+  if (found == by_invocation_.end()) return out;
+  for (unsigned i : found->second) out.push_back(tokens_[i]);
   return out;
 }
 

@@ -9,6 +9,7 @@
 
 #include "clang/Basic/SourceManager.h"
 #include "clang/Lex/Preprocessor.h"
+#include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
 
 namespace softpatch::rewriter {
@@ -34,8 +35,9 @@ class MacroTokens {
   void record(const clang::Token& token);
 
   clang::Preprocessor* preprocessor_ = nullptr;
-  std::vector<Spelled> tokens_;                     // in the order the parser first saw them
-  std::vector<clang::SourceLocation> invocations_;  // of each entry in tokens_
+  std::vector<Spelled> tokens_;  // in the order the parser first saw them
+  // Indexes into tokens_, by the raw encoding of their invocation.
+  llvm::DenseMap<clang::SourceLocation::UIntTy, std::vector<unsigned>> by_invocation_;
   llvm::DenseSet<clang::SourceLocation::UIntTy> seen_;
   // Invocations that produced tokens with no spelling (_Pragma, for one):
   // writing them out as text would lose those, so they are not edited.

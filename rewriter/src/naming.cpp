@@ -37,7 +37,14 @@ std::string Naming::id(const clang::FunctionDecl& function) const {
   std::string mangled;
   if (mangler_->shouldMangleDeclName(&function)) {
     llvm::raw_string_ostream out(mangled);
-    mangler_->mangleName(clang::GlobalDecl(&function), out);
+    // Constructors and destructors have variants: the complete object's
+    // names the function.
+    if (const auto* constructor = llvm::dyn_cast<clang::CXXConstructorDecl>(&function))
+      mangler_->mangleName(clang::GlobalDecl(constructor, clang::Ctor_Complete), out);
+    else if (const auto* destructor = llvm::dyn_cast<clang::CXXDestructorDecl>(&function))
+      mangler_->mangleName(clang::GlobalDecl(destructor, clang::Dtor_Complete), out);
+    else
+      mangler_->mangleName(clang::GlobalDecl(&function), out);
   } else {
     mangled = function.getNameAsString();
   }

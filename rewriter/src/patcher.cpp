@@ -8,6 +8,7 @@
 #include "clang/Rewrite/Core/Rewriter.h"
 #include "llvm/Support/Path.h"
 
+#include "fingerprints.h"
 #include "layouts.h"
 #include "naming.h"
 #include "parse_file.h"
@@ -159,7 +160,11 @@ llvm::Expected<PatchSource> make_patch_source(llvm::StringRef file,
       }
     }
     edits.finish();
-    table.add_layouts(class_layouts(context, options.project_root));
+    std::vector<std::pair<std::string, std::string>> layouts =
+        class_layouts(context, options.project_root);
+    table.add_layouts(layouts);
+    out.code = fingerprint_file(context, naming, macro_tokens, options.project_root, layouts);
+    table.add_code(out.code);
     out.functions = table.functions();
     const clang::RewriteBuffer* edited = rewriter.getRewriteBufferFor(sources.getMainFileID());
     std::string body = edited ? std::string(edited->begin(), edited->end())

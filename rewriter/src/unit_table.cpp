@@ -197,6 +197,13 @@ void UnitTable::add_layouts(const std::vector<std::pair<std::string, std::string
     layouts_.push_back("{" + quoted(name) + ", " + quoted(fingerprint) + "}");
 }
 
+void UnitTable::add_code(const std::vector<CodeFingerprint>& code) {
+  for (const CodeFingerprint& piece : code)
+    code_.push_back("{" + quoted(kind_word(piece.kind)) + ", " + quoted(piece.key) + ", " +
+                    quoted(piece.name) + ", " + quoted(piece.detail) + ", " + quoted(piece.hash) +
+                    "}");
+}
+
 // `rows` as a static array of `type` named `name`, appended to `text`;
 // returns the name, or nullptr when there are no rows.
 static std::string static_table(std::string& text, const char* type, const char* name,
@@ -228,12 +235,14 @@ std::string UnitTable::manifest(llvm::StringRef build_id) const {
                    addresses_[i] + "}");
   std::string functions = static_table(text, "patch_function", "__softpatch_patch_functions", rows);
   std::string layouts = static_table(text, "layout_record", "__softpatch_layouts", layouts_);
+  std::string code = static_table(text, "fingerprint_record", "__softpatch_code", code_);
   text +=
       "extern \"C\" const ::__softpatch_patch_manifest softpatch_manifest = {"
       "::__softpatch_manifest_version, " +
       quoted(build_id) + ", " + quoted(project_file_) + ", " + functions + ", " +
       std::to_string(rows.size()) + "u, " + layouts + ", " + std::to_string(layouts_.size()) +
-      "u, ::__softpatch_manifest_whole_file};\n";
+      "u, ::__softpatch_manifest_whole_file, " + code + ", " + std::to_string(code_.size()) +
+      "u};\n";
   return text;
 }
 
@@ -244,10 +253,12 @@ std::string UnitTable::epilogue() const {
   std::string variables =
       static_table(text, "variable_record", "__softpatch_variables", variables_);
   std::string layouts = static_table(text, "layout_record", "__softpatch_layouts", layouts_);
+  std::string code = static_table(text, "fingerprint_record", "__softpatch_code", code_);
   text += "static ::__softpatch_translation_unit __softpatch_unit = {" + quoted(file_) + ", " +
           quoted(project_file_) + ", " + functions + ", " + std::to_string(records_.size()) +
           "u, " + variables + ", " + std::to_string(variables_.size()) + "u, " + layouts + ", " +
-          std::to_string(layouts_.size()) + "u, nullptr, nullptr};\n";
+          std::to_string(layouts_.size()) + "u, " + code + ", " + std::to_string(code_.size()) +
+          "u, nullptr, nullptr};\n";
   text +=
       "static ::__softpatch_unit_registration "
       "__softpatch_registration(__softpatch_unit);\n";

@@ -12,6 +12,7 @@
 #include "clang/AST/Decl.h"
 
 #include "naming.h"
+#include "softpatch/changes/code_fingerprint.h"
 #include "softpatch/rewriter/instrumenter.h"
 
 namespace softpatch::rewriter {
@@ -31,6 +32,8 @@ class UnitTable {
   void add_variable(const clang::VarDecl& variable);
   // {qualified name, fingerprint} of the classes the file sees.
   void add_layouts(const std::vector<std::pair<std::string, std::string>>& layouts);
+  // The file's code, piece by piece (fingerprints.h).
+  void add_code(const std::vector<CodeFingerprint>& code);
 
   unsigned slot_count() const { return static_cast<unsigned>(records_.size()); }
   unsigned variable_count() const { return static_cast<unsigned>(variables_.size()); }
@@ -56,6 +59,7 @@ class UnitTable {
   std::vector<std::string> addresses_;  // per function: its address getter, or nullptr
   std::vector<std::string> variables_;  // initialisers of VariableRecord
   std::vector<std::string> layouts_;    // initialisers of LayoutRecord
+  std::vector<std::string> code_;       // initialisers of FingerprintRecord
   std::string helpers_;                 // address getters, in reopened namespaces
   std::string thunks_;                  // members of ::__softpatch_access
 };

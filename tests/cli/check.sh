@@ -53,11 +53,36 @@ grep -q "runs in several programs ($app $work/app/build/app, ${others[1]} $work/
   "$work/err.txt" || fail "ambiguity not explained: $(cat "$work/err.txt")"
 kill "${others[1]}"; wait "${others[1]}" 2>/dev/null || true; unset 'others[1]'
 line=$(cd "$work/app" && "$softpatch" patch -p build src/greet.cpp) || fail "patch failed"
-[[ "$line" =~ ^src/greet.cpp\ →\ patch\ 1:\ 1\ functions\ in\ [0-9.]+\ s$ ]] || fail "patch said: $line"
+[[ "$line" =~ ^src/greet.cpp\ →\ patch\ 1:\ 1\ changed\ \(greet\)\ in\ [0-9.]+\ s$ ]] ||
+  fail "patch said: $line"
 say again
 stop_others
 grep -q "^HELLO, again #2 pid $app$" "$work/out.txt" || fail "new code or state missing after the patch"
 "$softpatch" list greet | grep "patched" >/dev/null || fail "list does not show the patch"
+
+# An edit of what a patch cannot change is refused by name, before anything is built.
+sed -i 's/count(0)/count(1)/' "$work/app/src/greet.cpp"
+if (cd "$work/app" && "$softpatch" patch src/greet.cpp 2>"$work/err.txt"); then
+  fail "a constructor's edit was reported patched"
+fi
+grep -qx "softpatch: src/greet.cpp: constructor Tally::Tally() changed: constructors are not patched live yet: restart needed" \
+  "$work/err.txt" || fail "constructor edit: $(cat "$work/err.txt")"
+sed -i 's/count(1)/count(0)/' "$work/app/src/greet.cpp"
+# A comment and spacing change nothing that runs: nothing is loaded.
+sed -i 's|^// The file the end-to-end|//   The file the end-to-end|; s|return "HELLO, " + who|return   "HELLO, "  + who|' \
+  "$work/app/src/greet.cpp"
+line=$(cd "$work/app" && "$softpatch" patch src/greet.cpp) || fail "no-op patch failed"
+[ "$line" = "src/greet.cpp: no change in the code that runs (nothing loaded)" ] ||
+  fail "a comment-only edit said: $line"
+[ "$("$softpatch" status | grep -c "^patch ")" = 1 ] || fail "a no-op edit loaded a patch: $("$softpatch" status)"
+# A changed initialiser: the patch applies, and says that the running value stays.
+sed -i 's/greeted = 0;/greeted = 5000;/' "$work/app/src/greet.cpp"
+line=$(cd "$work/app" && "$softpatch" patch src/greet.cpp 2>"$work/err.txt") ||
+  fail "initialiser patch failed: $(cat "$work/err.txt")"
+[[ "$line" =~ ^src/greet.cpp\ →\ patch\ 2:\ no\ function\ changed\ in\ [0-9.]+\ s$ ]] ||
+  fail "initialiser patch said: $line"
+grep -q "^softpatch: the running value of greeted is kept" "$work/err.txt" ||
+  fail "initialiser note: $(cat "$work/err.txt")"
 
 # A syntax error: the compiler's message, the program keeps its last good code.
 sed -i 's/"HELLO, "/"HELLO, " +/' "$work/app/src/greet.cpp"
@@ -66,22 +91,27 @@ grep -q "greet.cpp:7" "$work/err.txt" || fail "error does not name the line: $(c
 say still
 grep -q "^HELLO, still #3 pid $app$" "$work/out.txt" || fail "program lost its last good code"
 
-# Two softpatch patch runs at once: the second waits its turn, both apply.
-sed -i 's/"HELLO, " +/"HELLO, "/' "$work/app/src/greet.cpp"
+# Two softpatch patch runs at once: the second waits its turn, and then finds
+# the code that runs already what the file says.
+sed -i 's/"HELLO, " +/"Hello, "/' "$work/app/src/greet.cpp"
 (cd "$work/app" && exec "$softpatch" patch src/greet.cpp >"$work/first.txt" 2>&1) &
 first=$!
 (cd "$work/app" && exec "$softpatch" patch src/greet.cpp >"$work/second.txt" 2>&1) &
 second=$!
 wait $first || fail "first of two concurrent patches: $(cat "$work/first.txt")"
 wait $second || fail "second of two concurrent patches: $(cat "$work/second.txt")"
-[ "$(cat "$work/first.txt" "$work/second.txt" | grep -c "→ patch [23]: 1 functions")" = 2 ] ||
-  fail "concurrent patches: $(cat "$work/first.txt" "$work/second.txt")"
+both=$(cat "$work/first.txt" "$work/second.txt")
+[ "$(grep -c "^src/greet.cpp → patch 3: 1 changed (greet) in" <<<"$both")" = 1 ] &&
+  [ "$(grep -c "^src/greet.cpp: no change in the code that runs (nothing loaded)$" <<<"$both")" = 1 ] ||
+  fail "concurrent patches: $both"
+say again
+grep -q "^Hello, again #4 pid $app$" "$work/out.txt" || fail "patch 3 or the kept value missing"
 "$softpatch" rollback | grep "^rolled back patch 3 (src/greet.cpp)$" >/dev/null || fail "rollback of 3"
 "$softpatch" rollback | grep "^rolled back patch 2 (src/greet.cpp)$" >/dev/null || fail "rollback of 2"
 
 "$softpatch" rollback | grep "^rolled back patch 1 (src/greet.cpp)$" >/dev/null || fail "rollback"
 say back
-grep -q "^hello back #4 pid $app$" "$work/out.txt" || fail "rollback did not restore the original"
+grep -q "^hello back #5 pid $app$" "$work/out.txt" || fail "rollback did not restore the original"
 
 exec 3>&-
 wait $app || fail "the program did not exit cleanly"

@@ -21,18 +21,11 @@ trap cleanup EXIT
 cmake -S "$work/app" -B "$work/app/build" -G Ninja -DCMAKE_BUILD_TYPE=Debug \
   -Dsoftpatch_DIR="$build/cmake/build-tree" >/dev/null || fail "configure failed"
 ninja -C "$work/app/build" >/dev/null || fail "build failed"
-# The edit: a new local on line 7, the function's body after it.
-cat >"$work/greet.new" <<'CPP'
-// The file the end-to-end test edits while the program runs.
-#include <string>
-
-static int greeted = 0;
-
-std::string greet(const std::string& who) {
-  std::string patched_prefix = "patched ";
-  return patched_prefix + who + " #" + std::to_string(++greeted);
-}
-CPP
+# The edit: a new local on line 7, the function's body after it; the rest
+# of the file as it is.
+sed 's|^  return "hello " + who|  std::string patched_prefix = "patched ";\n  return patched_prefix + who|' \
+  "$work/app/src/greet.cpp" >"$work/greet.new"
+grep -q "patched_prefix" "$work/greet.new" || fail "the edit did not apply"
 
 # start NAME: the program with its agent; sets $pid, and $fifo to feed it.
 start() {

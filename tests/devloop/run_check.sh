@@ -67,7 +67,7 @@ say one
 
 # A .cpp edit (sed -i saves by renaming a temporary file): patched live.
 sed -i 's/"hello "/"HELLO "/' "$app/src/greet.cpp"
-await "^src/greet.cpp → patch 1: 1 functions in [0-9.]+ s$" >/dev/null
+await "^src/greet.cpp → patch 1: 1 changed \(greet\) in [0-9.]+ s$" >/dev/null
 say two
 [ "$(answer two)" = "HELLO two #2 pid $pid1" ] || fail "after the patch: $(answer two)"
 
@@ -85,8 +85,9 @@ await "^src/greet.cpp → does not compile; the program keeps running:$" >/dev/n
 grep -q "greet.cpp:7" "$work/err.txt" || fail "the compiler's errors are not shown"
 say three
 [ "$(answer three)" = "HELLO three #3 pid $pid1" ] || fail "after a bad edit: $(answer three)"
+# Mended, the file says again what runs: nothing to load.
 sed -i 's/"HELLO " +/"HELLO "/' "$app/src/greet.cpp"
-await "^src/greet.cpp → patch 2: " >/dev/null
+await "^src/greet.cpp: no change in the code that runs \(nothing loaded\)$" >/dev/null
 
 # The build directory taken away under it (a clean build, say): softpatch
 # run goes on; a .cpp saved meanwhile is in no build, and is left alone.

@@ -162,10 +162,21 @@ TEST(AgentProtocol, EveryReplySurvivesTheRoundTrip) {
     EXPECT_EQ(p->patch.project_file, text);
     EXPECT_EQ(p->warnings, (std::vector<std::string>{text, "second"}));
 
+    protocol::FileReply file{
+        text,
+        {{softpatch::CodeKind::kUnpatchable, "k" + text, text, text, "0123456789abcdef"},
+         {softpatch::CodeKind::kConstructor, "k", text, "", "fedcba9876543210"}}};
     softpatch::Result<protocol::FileReply> f =
-        protocol::parse_reply<protocol::FileReply>(protocol::encode(protocol::FileReply{text}));
+        protocol::parse_reply<protocol::FileReply>(protocol::encode(file));
     ASSERT_TRUE(f) << f.error();
     EXPECT_EQ(f->build_id, text);
+    ASSERT_EQ(f->code.size(), 2u);
+    EXPECT_EQ(f->code[0].kind, softpatch::CodeKind::kUnpatchable);
+    EXPECT_EQ(f->code[0].key, "k" + text);
+    EXPECT_EQ(f->code[0].name, text);
+    EXPECT_EQ(f->code[0].detail, text);
+    EXPECT_EQ(f->code[1].detail, "");
+    EXPECT_EQ(f->code[1].hash, "fedcba9876543210");
 
     softpatch::Result<protocol::PatchReply> e =
         protocol::parse_reply<protocol::PatchReply>(protocol::encode_error(text));
@@ -180,6 +191,19 @@ TEST(AgentProtocol, AnErrorReplyReadsAsItsMessage) {
   softpatch::Result<protocol::ListReply> list = protocol::parse_reply<protocol::ListReply>(reply);
   ASSERT_FALSE(list);
   EXPECT_EQ(list.error(), "softpatch: a.so: built for another program");
+}
+
+TEST(AgentProtocol, RefusesCodeRecordsThatBreakTheGrammar) {
+  for (const char* reply : {"build-id ab\ncode lambda 0123456789abcdef k % n\nok\n",
+                            "build-id ab\ncode function 0123456789ABCDEF k % n\nok\n",
+                            "build-id ab\ncode function 01234 k % n\nok\n",
+                            "build-id ab\ncode function 0123456789abcdef % % n\nok\n",
+                            "build-id ab\nfunction a b 1 -\nok\n"}) {
+    softpatch::Result<protocol::FileReply> parsed =
+        protocol::parse_reply<protocol::FileReply>(reply);
+    ASSERT_FALSE(parsed) << reply;
+    EXPECT_THAT(parsed.error(), ::testing::StartsWith(protocol::kMalformedReply)) << reply;
+  }
 }
 
 TEST(AgentProtocol, RefusesRepliesThatBreakTheGrammar) {

@@ -251,11 +251,11 @@ class DevLoop {
     for (const std::string& file : decision.files) {
       llvm::Expected<AppliedPatch> applied = patch_process(program_.pid(), file, build_dir_);
       if (applied) {
-        active_patches_.emplace_back(applied->number, shown(file));
-        say(shown(file) + " \u2192 patch " + std::to_string(applied->number) + ": " +
-            std::to_string(applied->functions) + " functions in " + format(applied->seconds) +
-            " s" + (applied->pending ? " (waits for a safe point)" : ""));
-        if (options_.verbose)
+        if (applied->number) active_patches_.emplace_back(applied->number, shown(file));
+        std::vector<std::string> report = patch_report(shown(file), *applied);
+        say(report.front());
+        for (std::size_t i = 1; i < report.size(); ++i) say("softpatch: " + report[i]);
+        if (options_.verbose && applied->number)
           say("softpatch: build " + format(applied->build_seconds) + " s, load and switch " +
               format(applied->load_seconds) + " s");
         for (const std::string& warning : applied->warnings) say("softpatch: " + warning);

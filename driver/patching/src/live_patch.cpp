@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -77,15 +78,16 @@ class TargetLock {
 };
 
 // Builds `edited` (the text) as the patch of `file` (the program's file).
-llvm::Expected<BuiltPatch> build_with(const CompileCommand& command, const std::string& file,
-                                      const std::string& edited, const std::string& root,
-                                      const std::string& build_id, const std::string& output) {
+llvm::Expected<BuiltPatch> build_with(
+    const CompileCommand& command, const std::string& file, const std::string& edited,
+    const std::string& root, const std::string& build_id, const std::string& output,
+    std::optional<std::vector<CodeFingerprint>> running = std::nullopt) {
   std::string source = absolute_normal(file);
   std::string text = absolute_normal(edited);
   // The command's relative paths resolve in its own directory; this
   // process's working directory stays as it is (other threads use it).
-  llvm::Expected<BuiltPatch> built =
-      build_patch({text, source, command.command, command.directory, root, build_id, output});
+  llvm::Expected<BuiltPatch> built = build_patch(
+      {text, source, command.command, command.directory, root, build_id, output, running});
   if (!built && !built.errorIsA<CompileError>())  // diagnostics name the file already
     return failure(file + ": " + llvm::toString(built.takeError()));
   return built;
@@ -118,7 +120,7 @@ llvm::Expected<FileInProcess> find_file_in_process(int pid, const std::string& s
        dir = dir.parent_path()) {
     std::string relative = path.lexically_relative(dir).string();
     Result<protocol::FileReply> reply = protocol::ask(pid, protocol::FileRequest{relative});
-    if (reply) return FileInProcess{dir.string(), relative, reply->build_id};
+    if (reply) return FileInProcess{dir.string(), relative, reply->build_id, reply->code};
     reply.ignore();  // not known under this directory: try the one above
   }
   return failure(source + ": not an instrumented file of process " + std::to_string(pid));
@@ -217,13 +219,15 @@ llvm::Expected<AppliedPatch> patch_process(int pid, const std::string& file,
   };
   llvm::Expected<CompileCommand> command = find_compile_command(file, build_dir);
   if (!command) return fail(PatchFailure::kFind, command.takeError());
+  llvm::Expected<std::string> agents = expected(protocol::agent_directory());
+  if (!agents) return fail(PatchFailure::kApply, agents.takeError());
+  TargetLock lock(*agents, pid, on_wait);
+  // Asked once the lock is ours: the code that runs is what a patch of
+  // another softpatch made it.
   std::string source = absolute_normal(file);
   llvm::Expected<FileInProcess> place = find_file_in_process(pid, source);
   if (!place) return fail(PatchFailure::kFind, place.takeError());
 
-  llvm::Expected<std::string> agents = expected(protocol::agent_directory());
-  if (!agents) return fail(PatchFailure::kApply, agents.takeError());
-  TargetLock lock(*agents, pid, on_wait);
   std::string dir = protocol::patches_directory(*agents);
   std::error_code made;
   fs::create_directories(dir, made);
@@ -232,12 +236,20 @@ llvm::Expected<AppliedPatch> patch_process(int pid, const std::string& file,
   std::string output = dir + "/" + std::to_string(pid) + "-" + std::to_string(getpid()) + "-" +
                        std::to_string(++serial) + ".so";
   llvm::Expected<BuiltPatch> built =
-      build_with(*command, file, file, place->project_root, place->build_id, output);
+      build_with(*command, file, file, place->project_root, place->build_id, output, place->code);
   if (!built) {
     bool compile = built.errorIsA<CompileError>();
     return fail(compile ? PatchFailure::kBuild : PatchFailure::kApply, built.takeError());
   }
   auto built_at = std::chrono::steady_clock::now();
+  if (built->path.empty()) {
+    AppliedPatch nothing;
+    nothing.project_file = place->project_file;
+    nothing.changes = built->changes;
+    nothing.seconds = nothing.build_seconds =
+        std::chrono::duration<double>(built_at - started).count();
+    return nothing;
+  }
   // Errors name the source file: the patch file is ours, not the user's.
   llvm::Expected<AppliedPatch> applied = load_into_process(pid, built->path, file);
   if (!applied) return fail(PatchFailure::kApply, applied.takeError());
@@ -245,7 +257,22 @@ llvm::Expected<AppliedPatch> patch_process(int pid, const std::string& file,
   applied->seconds = std::chrono::duration<double>(now - started).count();
   applied->build_seconds = std::chrono::duration<double>(built_at - started).count();
   applied->load_seconds = std::chrono::duration<double>(now - built_at).count();
+  applied->changes = built->changes;
   return applied;
+}
+
+std::vector<std::string> patch_report(const std::string& shown_file, const AppliedPatch& patch) {
+  if (!patch.number) return {shown_file + ": no change in the code that runs (nothing loaded)"};
+  char seconds[32];
+  std::snprintf(seconds, sizeof seconds, "%.2f", patch.seconds);
+  std::string what =
+      patch.changes ? describe(*patch.changes) : std::to_string(patch.functions) + " functions";
+  std::vector<std::string> lines = {shown_file + " \u2192 patch " + std::to_string(patch.number) +
+                                    ": " + what + " in " + seconds + " s" +
+                                    (patch.pending ? " (waits for a safe point)" : "")};
+  if (patch.changes)
+    for (std::string& note : kept_value_notes(*patch.changes)) lines.push_back(std::move(note));
+  return lines;
 }
 
 llvm::Expected<BuiltPatch> build_patch_for_binary(const std::string& file,

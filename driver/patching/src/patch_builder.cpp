@@ -17,6 +17,7 @@ namespace softpatch::driver {
 namespace fs = std::filesystem;
 
 char CompileError::ID = 0;
+char NotLive::ID = 0;
 
 std::vector<std::string> patch_compile_command(const std::vector<std::string>& command) {
   std::vector<std::string> out = {command.front()};
@@ -90,6 +91,12 @@ llvm::Expected<BuiltPatch> build_patch(const PatchRequest& request) {
   llvm::Expected<rewriter::PatchSource> patch =
       rewriter::make_patch_source(request.edited_file, request.compile_command, options);
   if (!patch) return compiler_diagnostics(request, patch.takeError());
+  std::optional<CodeChanges> changes;
+  if (request.running) {
+    changes = compare(*request.running, patch->code);
+    if (changes->refusal) return llvm::make_error<NotLive>(*changes->refusal);
+    if (changes->none()) return BuiltPatch{"", 0, changes};
+  }
 
   std::string source = request.output + ".cpp";
   std::vector<std::string> command =
@@ -117,7 +124,7 @@ llvm::Expected<BuiltPatch> build_patch(const PatchRequest& request) {
     built = run_process(command, Stderr::kCapture, request.directory);
   }
   if (built.status != 0) return llvm::make_error<CompileError>(built.error_text);
-  return BuiltPatch{request.output, patch->functions.size()};
+  return BuiltPatch{request.output, patch->functions.size(), changes};
 }
 
 }  // namespace softpatch::driver

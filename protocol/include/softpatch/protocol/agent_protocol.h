@@ -12,7 +12,7 @@
 // of records, a tag and its fields, the last one `ok` or `error <message>`:
 //
 //   status                  ->  pid <n> | exe <path> | patch <n> <file> <functions> <state>... | ok
-//   file <project file>     ->  build-id <hex> | ok
+//   file <project file>     ->  build-id <hex> | code <kind> <hash> <key> <detail> <name>... | ok
 //   list [<pattern>]        ->  function <name> <file> <line> <patched|->... | ok
 //   load <patch path>       ->  warning <text>... | patch <n> <file> <functions> <state> | ok
 //   rollback [<n>]          ->  warning <text>... | patch <n> <file> <functions> <state> | ok
@@ -37,6 +37,7 @@
 #include <variant>
 #include <vector>
 
+#include "softpatch/changes/code_fingerprint.h"
 #include "softpatch/result.h"
 
 namespace softpatch::protocol {
@@ -93,6 +94,9 @@ struct StatusReply {
 
 struct FileReply {
   std::string build_id;  // lowercase hex, "" when the module has none
+  // The file's code as it runs (its last active patch, else the build),
+  // piece by piece, in the file's order.
+  std::vector<CodeFingerprint> code;
 };
 
 struct FunctionEntry {

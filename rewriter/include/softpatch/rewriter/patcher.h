@@ -22,6 +22,7 @@
 
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/Support/Error.h"
+#include "softpatch/changes/code_fingerprint.h"
 #include "softpatch/rewriter/instrumenter.h"
 
 namespace softpatch::rewriter {
@@ -43,6 +44,7 @@ struct PatchSource {
   std::string source;
   std::vector<InstrumentedFunction> functions;  // in the manifest
   std::vector<SkippedFunction> skipped;         // not patchable (constructors, templates...)
+  std::vector<CodeFingerprint> code;            // the edited file's code, piece by piece
 };
 
 llvm::Expected<PatchSource> make_patch_source(llvm::StringRef file,

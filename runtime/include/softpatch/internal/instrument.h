@@ -14,6 +14,7 @@ typedef ::softpatch::internal::Slot __softpatch_slot;
 typedef ::softpatch::internal::FunctionRecord __softpatch_function_record;
 typedef ::softpatch::internal::VariableRecord __softpatch_variable_record;
 typedef ::softpatch::internal::LayoutRecord __softpatch_layout_record;
+typedef ::softpatch::internal::FingerprintRecord __softpatch_fingerprint_record;
 typedef ::softpatch::internal::TranslationUnit __softpatch_translation_unit;
 typedef ::softpatch::internal::UnitRegistration __softpatch_unit_registration;
 

@@ -10,7 +10,7 @@
 namespace softpatch {
 namespace internal {
 
-enum : unsigned { kManifestVersion = 3 };
+enum : unsigned { kManifestVersion = 4 };
 
 // Bits of PatchManifest::flags.
 enum ManifestFlags : unsigned {
@@ -38,6 +38,9 @@ struct PatchManifest {
   const LayoutRecord* layouts;  // as the edited file sees its classes
   decltype(sizeof 0) layout_count;
   unsigned flags;  // ManifestFlags
+  // The edited file's code, piece by piece: what runs once it applies.
+  const FingerprintRecord* fingerprints;
+  decltype(sizeof 0) fingerprint_count;
 };
 
 }  // namespace internal

@@ -71,6 +71,17 @@ struct LayoutRecord {
   const char* fingerprint;  // e.g. "size 16 align 8 | int a @0 | ... | virtual f()"
 };
 
+// One piece of the file's code as it was compiled (a function, a variable's
+// initialiser, ...), so that an edit can be compared with the code that
+// runs: softpatch/changes/code_fingerprint.h says what the fields mean.
+struct FingerprintRecord {
+  const char* kind;    // a CodeKind word: "function", "constructor", ...
+  const char* key;     // stable id of the piece
+  const char* name;    // readable
+  const char* detail;  // why an "unpatchable" piece is, else ""
+  const char* hash;    // 16 lowercase hex digits
+};
+
 // Everything one instrumented translation unit contributes. Lives in static
 // storage of that unit and doubles as the node of the registry's intrusive
 // list, so registering allocates nothing.
@@ -83,6 +94,8 @@ struct TranslationUnit {
   decltype(sizeof 0) variable_count;
   const LayoutRecord* layouts;
   decltype(sizeof 0) layout_count;
+  const FingerprintRecord* fingerprints;
+  decltype(sizeof 0) fingerprint_count;
   TranslationUnit* prev;
   TranslationUnit* next;
 };

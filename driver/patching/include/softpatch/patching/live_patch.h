@@ -4,6 +4,7 @@
 #ifndef SOFTPATCH_PATCHING_LIVE_PATCH_H
 #define SOFTPATCH_PATCHING_LIVE_PATCH_H
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,9 +40,10 @@ llvm::Error check_build_directory(const std::string& dir);
 
 // Where a source file sits among the instrumented files of a process.
 struct FileInProcess {
-  std::string project_root;  // the --root the program's build gave softpatch-cc
-  std::string project_file;  // the file, relative to it
-  std::string build_id;      // of the module holding the file's code
+  std::string project_root;           // the --root the program's build gave softpatch-cc
+  std::string project_file;           // the file, relative to it
+  std::string build_id;               // of the module holding the file's code
+  std::vector<CodeFingerprint> code;  // the file's code as it runs
 };
 
 // Asks process `pid` about `source` (an absolute path): its answer for the
@@ -56,15 +58,22 @@ llvm::Expected<FileInProcess> find_file_in_process(int pid, const std::string& s
 llvm::Expected<int> process_for_file(const std::string& file, const std::string& build_dir);
 
 struct AppliedPatch {
-  int number = 0;
+  int number = 0;  // 0 when nothing was loaded (the edit changed nothing that runs)
   std::string project_file;
   std::size_t functions = 0;
-  bool pending = false;               // waits for the program's safepoint()
-  std::vector<std::string> warnings;  // what its lifecycle hooks threw
-  double seconds = 0;                 // from the start of the build to the switch
-  double build_seconds = 0;           // of which: rewriting and compiling
-  double load_seconds = 0;            // and the agent's load and switch
+  bool pending = false;                // waits for the program's safepoint()
+  std::vector<std::string> warnings;   // what its lifecycle hooks threw
+  double seconds = 0;                  // from the start of the build to the switch
+  double build_seconds = 0;            // of which: rewriting and compiling
+  double load_seconds = 0;             // and the agent's load and switch
+  std::optional<CodeChanges> changes;  // against the code that ran, when it was known
 };
+
+// What `softpatch patch` and `softpatch run` say of a patch of `shown_file`:
+// "src/a.cpp → patch 3: 2 changed (get, make_key), 1 added (key) in 0.38 s",
+// or "src/a.cpp: no change in the code that runs (nothing loaded)"; then a
+// line per running value kept.
+std::vector<std::string> patch_report(const std::string& shown_file, const AppliedPatch& patch);
 
 // Has process `pid` load the patch file `patch_file` (made absolute, since
 // the program's working directory is its own). Errors name the file as
@@ -78,8 +87,10 @@ inline llvm::Expected<AppliedPatch> load_into_process(int pid, const std::string
 // Why patch_process failed, by the step that failed: kFind (no compile
 // command, or the program does not have the file: rebuild), kBuild (the
 // file does not compile: nothing to do until it does), kApply (the rewriter
-// or the program refused the patch, e.g. "restart needed", or the agent is
-// gone: rebuild and restart).
+// or the program refused the patch, or it changes what a patch cannot, e.g.
+// "constructor X changed: ...: restart needed", or the agent is gone:
+// rebuild and restart). A patch that would change nothing of the code that
+// runs is built and loaded not at all, and is no failure (number 0).
 class PatchFailure : public llvm::ErrorInfo<PatchFailure> {
  public:
   enum Stage { kFind, kBuild, kApply };

@@ -6,10 +6,12 @@
 #ifndef SOFTPATCH_PATCHING_PATCH_BUILDER_H
 #define SOFTPATCH_PATCHING_PATCH_BUILDER_H
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "llvm/Support/Error.h"
+#include "softpatch/changes/code_changes.h"
 
 namespace softpatch::driver {
 
@@ -21,11 +23,28 @@ struct PatchRequest {
   std::string project_root;
   std::string build_id;  // of the program module holding the file
   std::string output;    // the .so to write; its source is written next to it
+  // The file's code as it runs, when known: the edit is compared with it
+  // before anything is compiled.
+  std::optional<std::vector<CodeFingerprint>> running;
 };
 
 struct BuiltPatch {
-  std::string path;
+  std::string path;  // "" when the edit changed nothing of the code that runs
   std::size_t functions = 0;
+  std::optional<CodeChanges> changes;  // when the running code was known
+};
+
+// The edit cannot go live (a constructor changed, say): the reason, which
+// ends in "restart needed".
+class NotLive : public llvm::ErrorInfo<NotLive> {
+ public:
+  static char ID;
+  explicit NotLive(std::string reason) : reason_(std::move(reason)) {}
+  void log(llvm::raw_ostream& out) const override { out << reason_; }
+  std::error_code convertToErrorCode() const override { return llvm::inconvertibleErrorCode(); }
+
+ private:
+  std::string reason_;
 };
 
 // The edited file does not compile: the compiler's diagnostics.
@@ -40,8 +59,11 @@ class CompileError : public llvm::ErrorInfo<CompileError> {
   std::string diagnostics_;
 };
 
-// Fails with a CompileError when the file does not compile, else with what
-// keeps the rewriter from patching it (a variable it cannot share, say).
+// Fails with a CompileError when the file does not compile, with NotLive
+// when it changes what a patch cannot change, else with what keeps the
+// rewriter from patching it (a variable it cannot share, say). Builds
+// nothing (an empty path) when `request.running` shows that the edit
+// changed nothing of the code that runs.
 llvm::Expected<BuiltPatch> build_patch(const PatchRequest& request);
 
 // `command` (a compile of one source to an object) turned into the compiler

@@ -1,0 +1,53 @@
+// What one piece of a file's code is: a fingerprint of its text and of the
+// text of everything it depends on, so that an edit can be compared with the
+// code that runs, piece by piece. The rewriter takes them when it
+// instruments a file (they go into the binary) and when it makes a patch
+// (they go into its manifest); the loader answers with those of the code
+// that runs (the last active patch of the file, else the build).
+//
+//   CodeFingerprint f{CodeKind::kConstructor, "_ZN7RequestC1Ei", "Request::Request(int)",
+//                     "", "3f1c9a0b77d2e415"};
+//   kind_word(f.kind);  // "constructor"
+#ifndef SOFTPATCH_CHANGES_CODE_FINGERPRINT_H
+#define SOFTPATCH_CHANGES_CODE_FINGERPRINT_H
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace softpatch {
+
+// What a piece of code is, which decides what a change of it means.
+enum class CodeKind {
+  kFunction,           // has a slot: a changed body goes live with the patch
+  kConstructor,        // not patched live (yet): a change needs a restart
+  kDestructor,         // likewise
+  kMain,               // likewise
+  kUnpatchable,        // other code of its own without a slot (a C variadic
+                       // function, an opted-out one...): `detail` says which
+  kInitialiser,        // a variable's initialiser: the running value is kept
+  kMemberInitialiser,  // a default member initialiser: objects that exist keep
+                       // theirs, and constructors are not patched live
+  kLayout,             // a class's layout as the file sees it: objects that
+                       // exist have the old one
+};
+
+// The kind's word, as records and the agent protocol spell it.
+std::string_view kind_word(CodeKind kind);
+// The kind a word names, if any.
+std::optional<CodeKind> kind_from_word(std::string_view word);
+
+struct CodeFingerprint {
+  CodeKind kind = CodeKind::kFunction;
+  // Stable across builds and edits: the function's id (mangled, file
+  // prefixed when internal), "var:<qualified name>", "init:<class>::<field>",
+  // "layout:<class>".
+  std::string key;
+  std::string name;    // readable: "Store::get(const std::string &) const"
+  std::string detail;  // kUnpatchable: why ("C variadic function"); else ""
+  std::string hash;    // 16 lowercase hex digits
+};
+
+}  // namespace softpatch
+
+#endif  // SOFTPATCH_CHANGES_CODE_FINGERPRINT_H

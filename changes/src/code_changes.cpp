@@ -1,0 +1,151 @@
+#include "softpatch/changes/code_changes.h"
+
+#include <map>
+#include <set>
+
+namespace softpatch {
+namespace {
+
+// Why a piece that is not patched live cannot change under a running program.
+std::string not_live(const CodeFingerprint& piece) {
+  switch (piece.kind) {
+    case CodeKind::kConstructor:
+      return "constructors are not patched live yet";
+    case CodeKind::kDestructor:
+      return "destructors are not patched live yet";
+    case CodeKind::kMain:
+      return "main is not patched live (it is running)";
+    case CodeKind::kMemberInitialiser:
+      return "objects that exist keep their value and constructors are not patched live yet";
+    case CodeKind::kLayout:
+      return "objects that exist have the old one";
+    case CodeKind::kUnpatchable:
+      return (piece.detail.empty() ? "this function" : "a " + piece.detail) +
+             " is not patched live";
+    case CodeKind::kFunction:
+    case CodeKind::kInitialiser:
+      break;
+  }
+  return "it is not patched live";
+}
+
+std::string title(const CodeFingerprint& piece) {
+  switch (piece.kind) {
+    case CodeKind::kConstructor:
+      return "constructor " + piece.name;
+    case CodeKind::kDestructor:
+      return "destructor " + piece.name;
+    case CodeKind::kMemberInitialiser:
+      return "default member initialiser of " + piece.name;
+    case CodeKind::kLayout:
+      return "class " + piece.name;
+    default:
+      return piece.name;
+  }
+}
+
+// Pieces that may go without a word: functions say so in the patch line; a
+// variable or a class no longer there leaves what exists as it is.
+bool may_go(CodeKind kind) {
+  return kind == CodeKind::kFunction || kind == CodeKind::kInitialiser || kind == CodeKind::kLayout;
+}
+
+// "Store::get(const std::string &) const" -> "Store::get": the name up to
+// the parameter list that ends it.
+std::string without_parameters(const std::string& name) {
+  int depth = 0;
+  for (std::size_t i = name.size(); i-- > 0;) {
+    if (name[i] == ')') ++depth;
+    if (name[i] == '(' && --depth == 0) {
+      // "operator()(int)": the list just found is the parameters.
+      return name.substr(0, i);
+    }
+  }
+  return name;
+}
+
+std::string named_list(const std::vector<std::string>& names) {
+  std::map<std::string, int> uses;
+  for (const std::string& name : names) ++uses[without_parameters(name)];
+  std::string out;
+  constexpr std::size_t kShown = 5;
+  for (std::size_t i = 0; i < names.size() && i < kShown; ++i) {
+    std::string brief = without_parameters(names[i]);
+    out += (i ? ", " : "") + (uses[brief] > 1 ? names[i] : brief);
+  }
+  if (names.size() > kShown) out += ", …";
+  return out;
+}
+
+}  // namespace
+
+CodeChanges compare(const std::vector<CodeFingerprint>& running,
+                    const std::vector<CodeFingerprint>& edited) {
+  std::map<std::string, const CodeFingerprint*> before;
+  for (const CodeFingerprint& piece : running) before.emplace(piece.key, &piece);
+  CodeChanges changes;
+  // A changed member initialiser also changes the constructors that use it:
+  // name the cause.
+  bool refused_for_member = false;
+  auto refuse = [&](const CodeFingerprint& piece, const std::string& why) {
+    bool member = piece.kind == CodeKind::kMemberInitialiser;
+    if (changes.refusal && (refused_for_member || !member)) return;
+    changes.refusal = why + ": restart needed";
+    refused_for_member = member;
+  };
+  std::set<std::string> seen;
+  for (const CodeFingerprint& piece : edited) {
+    seen.insert(piece.key);
+    auto found = before.find(piece.key);
+    if (found == before.end()) {
+      if (piece.kind == CodeKind::kFunction || piece.kind == CodeKind::kConstructor ||
+          piece.kind == CodeKind::kDestructor || piece.kind == CodeKind::kUnpatchable)
+        changes.added.push_back(piece.name);
+      continue;
+    }
+    if (found->second->hash == piece.hash) continue;
+    // What runs decides: a function the build could not give a slot is not
+    // patched live, whatever the edited file's parse says of it.
+    const CodeFingerprint& running_piece = *found->second;
+    if (running_piece.kind == CodeKind::kFunction)
+      changes.changed.push_back(piece.name);
+    else if (running_piece.kind == CodeKind::kInitialiser)
+      changes.kept_values.push_back(piece.name);
+    else if (running_piece.kind == CodeKind::kLayout)
+      refuse(running_piece,
+             title(running_piece) + " changed its layout: " + not_live(running_piece));
+    else
+      refuse(running_piece, title(running_piece) + " changed: " + not_live(running_piece));
+  }
+  for (const CodeFingerprint& piece : running) {
+    if (seen.count(piece.key)) continue;
+    if (piece.kind == CodeKind::kFunction)
+      changes.removed.push_back(piece.name);
+    else if (!may_go(piece.kind))
+      refuse(piece, title(piece) + " was removed: " + not_live(piece));
+  }
+  return changes;
+}
+
+std::string describe(const CodeChanges& changes) {
+  std::string out;
+  auto add = [&](const std::vector<std::string>& names, const char* what) {
+    if (names.empty()) return;
+    out += (out.empty() ? "" : ", ") + std::to_string(names.size()) + " " + what + " (" +
+           named_list(names) + ")";
+  };
+  add(changes.changed, "changed");
+  add(changes.added, "added");
+  add(changes.removed, "removed");
+  return out.empty() ? "no function changed" : out;
+}
+
+std::vector<std::string> kept_value_notes(const CodeChanges& changes) {
+  std::vector<std::string> notes;
+  for (const std::string& name : changes.kept_values)
+    notes.push_back("the running value of " + name +
+                    " is kept (its initialiser changed; restart to start from the new one)");
+  return notes;
+}
+
+}  // namespace softpatch

@@ -1,0 +1,34 @@
+#include "softpatch/changes/code_fingerprint.h"
+
+#include <array>
+#include <utility>
+
+namespace softpatch {
+namespace {
+
+constexpr std::array<std::pair<CodeKind, std::string_view>, 8> kWords = {{
+    {CodeKind::kFunction, "function"},
+    {CodeKind::kConstructor, "constructor"},
+    {CodeKind::kDestructor, "destructor"},
+    {CodeKind::kMain, "main"},
+    {CodeKind::kUnpatchable, "unpatchable"},
+    {CodeKind::kInitialiser, "initialiser"},
+    {CodeKind::kMemberInitialiser, "member-initialiser"},
+    {CodeKind::kLayout, "layout"},
+}};
+
+}  // namespace
+
+std::string_view kind_word(CodeKind kind) {
+  for (const auto& [k, word] : kWords)
+    if (k == kind) return word;
+  return "function";
+}
+
+std::optional<CodeKind> kind_from_word(std::string_view word) {
+  for (const auto& [kind, w] : kWords)
+    if (w == word) return kind;
+  return std::nullopt;
+}
+
+}  // namespace softpatch

@@ -1,0 +1,460 @@
+#include "fingerprints.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+#include <set>
+
+#include "clang/AST/DeclCXX.h"
+#include "clang/AST/DeclTemplate.h"
+#include "clang/AST/ExprCXX.h"
+#include "clang/AST/RecursiveASTVisitor.h"
+#include "clang/Lex/Lexer.h"
+#include "llvm/Support/raw_ostream.h"
+#include "llvm/Support/xxhash.h"
+
+#include "eligibility.h"
+#include "findings.h"
+#include "project_files.h"
+
+namespace softpatch::rewriter {
+namespace {
+
+std::string hex(std::uint64_t value) {
+  char text[17];
+  std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(value));
+  return text;
+}
+
+bool is_mutable(const clang::VarDecl& variable) {
+  return !variable.isConstexpr() && !variable.getType().isConstQualified();
+}
+
+bool is_templated(const clang::Decl& decl) {
+  return decl.isTemplated() || decl.getDeclContext()->isDependentContext();
+}
+
+// The declarations a piece of code uses: every node that names one, with
+// implicit code (member initialisers a constructor gets, destructors of
+// temporaries) included.
+class UseCollector : public clang::RecursiveASTVisitor<UseCollector> {
+ public:
+  explicit UseCollector(std::vector<const clang::Decl*>& uses) : uses_(uses) {}
+
+  bool shouldVisitImplicitCode() const { return true; }
+  bool shouldVisitTemplateInstantiations() const { return false; }
+
+  bool VisitDeclRefExpr(clang::DeclRefExpr* expression) {
+    use(expression->getDecl());
+    return true;
+  }
+  bool VisitMemberExpr(clang::MemberExpr* expression) {
+    if (!llvm::isa<clang::FieldDecl>(expression->getMemberDecl())) use(expression->getMemberDecl());
+    return true;
+  }
+  bool VisitCXXConstructExpr(clang::CXXConstructExpr* expression) {
+    use(expression->getConstructor());
+    return true;
+  }
+  bool VisitCXXBindTemporaryExpr(clang::CXXBindTemporaryExpr* expression) {
+    use(expression->getTemporary()->getDestructor());
+    return true;
+  }
+  bool VisitCXXDeleteExpr(clang::CXXDeleteExpr* expression) {
+    if (const clang::CXXRecordDecl* record = expression->getDestroyedType()->getAsCXXRecordDecl())
+      use(record->getDestructor());
+    return true;
+  }
+  bool VisitVarDecl(clang::VarDecl* variable) {
+    if (const clang::CXXRecordDecl* record = variable->getType()->getAsCXXRecordDecl())
+      if (record->hasDefinition()) use(record->getDestructor());
+    return true;
+  }
+  bool VisitCXXDefaultArgExpr(clang::CXXDefaultArgExpr* expression) {
+    use(expression->getParam());
+    return true;
+  }
+  bool VisitCXXDefaultInitExpr(clang::CXXDefaultInitExpr* expression) {
+    use(expression->getField());
+    return true;
+  }
+  bool VisitTypedefTypeLoc(clang::TypedefTypeLoc type) {
+    use(type.getTypedefNameDecl());
+    return true;
+  }
+  bool VisitTemplateSpecializationTypeLoc(clang::TemplateSpecializationTypeLoc type) {
+    if (clang::TemplateDecl* alias = type.getTypePtr()->getTemplateName().getAsTemplateDecl())
+      if (llvm::isa<clang::TypeAliasTemplateDecl>(alias)) use(alias);
+    return true;
+  }
+  bool VisitEnumTypeLoc(clang::EnumTypeLoc type) {
+    if (type.getDecl()->getIdentifier()) use(type.getDecl());
+    return true;
+  }
+
+ private:
+  void use(const clang::Decl* decl) {
+    if (!decl) return;
+    if (const auto* variable = llvm::dyn_cast<clang::VarDecl>(decl))
+      if (variable->isLocalVarDeclOrParm() && !llvm::isa<clang::ParmVarDecl>(variable) &&
+          !variable->isStaticLocal())
+        return;  // written in the code that uses it
+    uses_.push_back(decl);
+  }
+
+  std::vector<const clang::Decl*>& uses_;
+};
+
+class Fingerprinter {
+ public:
+  Fingerprinter(clang::ASTContext& context, const Naming& naming, const MacroTokens& macro_tokens,
+                const std::string& project_root)
+      : context_(context),
+        sources_(context.getSourceManager()),
+        naming_(naming),
+        macro_tokens_(macro_tokens),
+        project_(sources_, project_root) {}
+
+  // Functions with slots are used by identity only: note them all first.
+  void note_slot(const clang::FunctionDecl& function) {
+    with_slot_.insert(function.getCanonicalDecl());
+  }
+
+  void add_function(const clang::FunctionDecl& function, CodeKind kind, std::string detail) {
+    // A defaulted function's members and bases are pieces of their own; what
+    // it compiles to depends on whether the file uses it, which an edit
+    // elsewhere may change.
+    static const std::vector<const clang::Decl*> kNothing;
+    const std::vector<const clang::Decl*>& uses =
+        function.isDefaulted() ? kNothing : uses_of(&function);
+    pieces_.push_back({kind, unique(naming_.id(function)), naming_.readable_name(function),
+                       std::move(detail), hash_of(function.getSourceRange(), uses)});
+  }
+
+  void add_variable(const clang::VarDecl& variable) {
+    std::string name = variable.getQualifiedNameAsString();
+    if (variable.isStaticLocal())
+      if (const auto* function =
+              llvm::dyn_cast_or_null<clang::FunctionDecl>(variable.getParentFunctionOrMethod()))
+        name = function->getQualifiedNameAsString() + "::" + variable.getNameAsString();
+    pieces_.push_back({CodeKind::kInitialiser, unique("var:" + name), name, "",
+                       hash_of(variable.getSourceRange(), uses_of(&variable))});
+  }
+
+  void add_member_initialiser(const clang::FieldDecl& field) {
+    std::string name = field.getQualifiedNameAsString();
+    pieces_.push_back({CodeKind::kMemberInitialiser, unique("init:" + name), name, "",
+                       hash_of(field.getSourceRange(), uses_of(&field))});
+  }
+
+  std::vector<CodeFingerprint> take() { return std::move(pieces_); }
+
+ private:
+  std::string unique(const std::string& key) {
+    int uses = ++keys_[key];
+    return uses == 1 ? key : key + "#" + std::to_string(uses);
+  }
+
+  // The tokens of `range` as one string: no comments, no spacing, and in
+  // the main file each macro invocation followed by its expansion.
+  std::string tokens_of(clang::SourceRange range) {
+    clang::CharSourceRange chars = sources_.getExpansionRange(range);
+    if (chars.isInvalid()) return "";
+    auto [file, begin] = sources_.getDecomposedLoc(chars.getBegin());
+    auto [end_file, end] = sources_.getDecomposedLoc(chars.getEnd());
+    if (file != end_file || end < begin) return "";
+    bool invalid = false;
+    llvm::StringRef buffer = sources_.getBufferData(file, &invalid);
+    if (invalid) return "";
+    if (chars.isTokenRange())
+      end += clang::Lexer::MeasureTokenLength(chars.getEnd(), sources_, context_.getLangOpts());
+    clang::Lexer lexer(sources_.getLocForStartOfFile(file), context_.getLangOpts(), buffer.begin(),
+                       buffer.begin() + begin, buffer.end());
+    bool main_file = file == sources_.getMainFileID();
+    std::string text;
+    clang::Token token;
+    for (bool last = false; !last;) {
+      last = lexer.LexFromRawLexer(token);
+      if (token.is(clang::tok::eof)) break;
+      unsigned offset = sources_.getFileOffset(token.getLocation());
+      if (offset >= end) break;
+      text.append(buffer.data() + offset, token.getLength());
+      text += ' ';
+      if (main_file && token.is(clang::tok::raw_identifier))
+        for (const MacroTokens::Spelled& expanded : macro_tokens_.expansion_at(token.getLocation()))
+          text += "\x1f" + expanded.text;
+    }
+    return text;
+  }
+
+  // The tokens of a function definition that starts at `begin`, found by
+  // the text alone: up to its first `;` or to the `}` that closes the first
+  // `{` outside parentheses (the body, or in a constructor a braced member
+  // initialiser: either way the same for the same text).
+  std::string definition_tokens(clang::SourceLocation begin) {
+    clang::SourceLocation start = sources_.getExpansionLoc(begin);
+    auto [file, offset] = sources_.getDecomposedLoc(start);
+    bool invalid = false;
+    llvm::StringRef buffer = sources_.getBufferData(file, &invalid);
+    if (invalid) return "";
+    clang::Lexer lexer(sources_.getLocForStartOfFile(file), context_.getLangOpts(), buffer.begin(),
+                       buffer.begin() + offset, buffer.end());
+    std::string text;
+    int parentheses = 0, braces = 0;
+    clang::Token token;
+    for (bool last = false; !last;) {
+      last = lexer.LexFromRawLexer(token);
+      if (token.is(clang::tok::eof)) break;
+      text.append(buffer.data() + sources_.getFileOffset(token.getLocation()), token.getLength());
+      text += ' ';
+      if (token.is(clang::tok::l_paren)) ++parentheses;
+      if (token.is(clang::tok::r_paren)) --parentheses;
+      if (parentheses > 0) continue;
+      if (token.is(clang::tok::semi) && braces == 0) break;
+      if (token.is(clang::tok::l_brace)) ++braces;
+      if (token.is(clang::tok::r_brace) && --braces == 0) break;
+    }
+    return text;
+  }
+
+  bool in_main_file(const clang::Decl& decl) const {
+    return sources_.isInMainFile(sources_.getExpansionLoc(decl.getLocation()));
+  }
+
+  // What `decl`'s own code or value uses, directly. Only for the main
+  // file's: the bodies of functions in headers are parsed or not depending
+  // on whether they came from a precompiled preamble, and what is
+  // fingerprinted must not depend on that.
+  const std::vector<const clang::Decl*>& uses_of(const clang::Decl* decl) {
+    auto [it, inserted] = uses_.try_emplace(decl);
+    if (!inserted || !in_main_file(*decl)) return it->second;
+    std::vector<const clang::Decl*> found;
+    UseCollector collector(found);
+    if (const auto* function = llvm::dyn_cast<clang::FunctionDecl>(decl)) {
+      collector.TraverseDecl(const_cast<clang::FunctionDecl*>(function));
+    } else if (const auto* variable = llvm::dyn_cast<clang::VarDecl>(decl)) {
+      if (const clang::Expr* init = variable->getAnyInitializer())
+        collector.TraverseStmt(const_cast<clang::Expr*>(init));
+      collector.TraverseTypeLoc(variable->getTypeSourceInfo()
+                                    ? variable->getTypeSourceInfo()->getTypeLoc()
+                                    : clang::TypeLoc());
+    } else if (const auto* field = llvm::dyn_cast<clang::FieldDecl>(decl)) {
+      if (clang::Expr* init = field->getInClassInitializer()) collector.TraverseStmt(init);
+    } else if (const auto* enumerator = llvm::dyn_cast<clang::EnumConstantDecl>(decl)) {
+      for (const clang::EnumConstantDecl* e :
+           llvm::cast<clang::EnumDecl>(enumerator->getDeclContext())->enumerators())
+        if (const clang::Expr* init = e->getInitExpr())
+          collector.TraverseStmt(const_cast<clang::Expr*>(init));
+    } else if (const auto* alias = llvm::dyn_cast<clang::TypedefNameDecl>(decl)) {
+      if (alias->getTypeSourceInfo())
+        collector.TraverseTypeLoc(alias->getTypeSourceInfo()->getTypeLoc());
+    } else if (const auto* alias_template = llvm::dyn_cast<clang::TypeAliasTemplateDecl>(decl)) {
+      if (const clang::TypeAliasDecl* pattern = alias_template->getTemplatedDecl())
+        if (pattern->getTypeSourceInfo())
+          collector.TraverseTypeLoc(pattern->getTypeSourceInfo()->getTypeLoc());
+    }
+    it->second = std::move(found);
+    return it->second;
+  }
+
+  // How a use is told apart from another: kind, qualified name, type and
+  // template arguments; never where it is written (edits move things).
+  const std::string& identity(const clang::Decl* decl) {
+    auto [it, inserted] = identities_.try_emplace(decl);
+    if (!inserted) return it->second;
+    std::string text = decl->getDeclKindName();
+    llvm::raw_string_ostream out(text);
+    out << '|';
+    if (const auto* named = llvm::dyn_cast<clang::NamedDecl>(decl)) named->printQualifiedName(out);
+    if (const auto* value = llvm::dyn_cast<clang::ValueDecl>(decl))
+      out << '|' << value->getType().getCanonicalType().getAsString();
+    if (const auto* function = llvm::dyn_cast<clang::FunctionDecl>(decl))
+      if (const clang::TemplateArgumentList* arguments = function->getTemplateSpecializationArgs())
+        for (const clang::TemplateArgument& argument : arguments->asArray()) {
+          out << '<';
+          argument.print(context_.getPrintingPolicy(), out, /*IncludeType=*/true);
+        }
+    out.flush();
+    it->second = std::move(text);
+    return it->second;
+  }
+
+  // The declaration whose text stands for what `decl` compiles into its
+  // users, or null when only its identity matters (its code is reached by
+  // a call, or it is not the project's).
+  const clang::Decl* compiled_in(const clang::Decl* decl) {
+    if (const auto* function = llvm::dyn_cast<clang::FunctionDecl>(decl)) {
+      if (with_slot_.count(function->getCanonicalDecl())) return nullptr;
+      const clang::FunctionDecl* pattern = function->getTemplateInstantiationPattern();
+      const clang::FunctionDecl* written = pattern ? pattern : function->getDefinition();
+      if (!written) return nullptr;
+      bool inlined = pattern || function->isInlined() || function->isConstexpr() ||
+                     function->isImplicit() || function->isDefaulted() ||
+                     sources_.isInMainFile(sources_.getExpansionLoc(written->getLocation()));
+      return inlined && project_.holds(*written) ? written : nullptr;
+    }
+    if (const auto* variable = llvm::dyn_cast<clang::VarDecl>(decl)) {
+      if (llvm::isa<clang::ParmVarDecl>(variable)) {
+        const auto* param = llvm::cast<clang::ParmVarDecl>(variable);
+        return param->hasDefaultArg() && !param->hasUninstantiatedDefaultArg() &&
+                       !param->hasUnparsedDefaultArg() && project_.holds(*param)
+                   ? param
+                   : nullptr;
+      }
+      const clang::VarDecl* with_init = nullptr;
+      if (is_mutable(*variable) || !variable->getAnyInitializer(with_init) || !with_init)
+        return nullptr;
+      return project_.holds(*with_init) ? with_init : nullptr;
+    }
+    if (const auto* enumerator = llvm::dyn_cast<clang::EnumConstantDecl>(decl))
+      return project_.holds(*enumerator) ? enumerator : nullptr;
+    if (llvm::isa<clang::FieldDecl>(decl) || llvm::isa<clang::TypedefNameDecl>(decl) ||
+        llvm::isa<clang::TypeAliasTemplateDecl>(decl) || llvm::isa<clang::EnumDecl>(decl))
+      return project_.holds(*decl) ? decl : nullptr;
+    return nullptr;
+  }
+
+  // The text that `decl` (as compiled_in returned it) contributes.
+  const std::string& text_hash(const clang::Decl* decl) {
+    auto [it, inserted] = texts_.try_emplace(decl);
+    if (!inserted) return it->second;
+    clang::SourceRange range = decl->getSourceRange();
+    if (const auto* enumerator = llvm::dyn_cast<clang::EnumConstantDecl>(decl))
+      range = llvm::cast<clang::EnumDecl>(enumerator->getDeclContext())->getSourceRange();
+    std::string text;
+    if (decl->isImplicit())
+      text = "";
+    else if (llvm::isa<clang::FunctionDecl>(decl) && !in_main_file(*decl))
+      text = definition_tokens(decl->getBeginLoc());
+    else
+      text = tokens_of(range);
+    it->second = hex(llvm::xxHash64(text));
+    return it->second;
+  }
+
+  // The piece's own tokens, and everything it uses, transitively through
+  // what is compiled in, as a set.
+  std::string hash_of(clang::SourceRange range, const std::vector<const clang::Decl*>& direct) {
+    std::set<std::string> used;
+    std::set<const clang::Decl*> visited;
+    std::vector<const clang::Decl*> pending(direct.begin(), direct.end());
+    while (!pending.empty()) {
+      const clang::Decl* decl = pending.back();
+      pending.pop_back();
+      if (!visited.insert(decl).second) continue;
+      std::string entry = identity(decl);
+      if (const clang::Decl* written = compiled_in(decl)) {
+        entry += "=" + text_hash(written);
+        // An instantiation's own body says what it resolved to.
+        const clang::Decl* code = llvm::isa<clang::FunctionDecl>(decl) ? decl : written;
+        if (const auto* function = llvm::dyn_cast<clang::FunctionDecl>(code))
+          if (!function->getTemplateInstantiationPattern())
+            code = function->getDefinition() ? function->getDefinition() : function;
+        for (const clang::Decl* next : uses_of(code)) pending.push_back(next);
+      }
+      used.insert(std::move(entry));
+    }
+    std::string all = tokens_of(range);
+    for (const std::string& entry : used) all += "\x1e" + entry;
+    return hex(llvm::xxHash64(all));
+  }
+
+  clang::ASTContext& context_;
+  const clang::SourceManager& sources_;
+  const Naming& naming_;
+  const MacroTokens& macro_tokens_;
+  ProjectFiles project_;
+  std::vector<CodeFingerprint> pieces_;
+  std::map<std::string, int> keys_;
+  std::set<const clang::Decl*> with_slot_;  // canonical declarations
+  std::map<const clang::Decl*, std::vector<const clang::Decl*>> uses_;
+  std::map<const clang::Decl*, std::string> identities_;
+  std::map<const clang::Decl*, std::string> texts_;
+};
+
+// What a function written in the main file is as a piece, if it is one.
+std::optional<CodeKind> kind_of(const clang::FunctionDecl& function, const Eligibility& verdict) {
+  if (!verdict.listed || is_templated(function)) return std::nullopt;
+  if (verdict.eligible()) return CodeKind::kFunction;
+  if (llvm::isa<clang::CXXConstructorDecl>(function)) return CodeKind::kConstructor;
+  if (llvm::isa<clang::CXXDestructorDecl>(function)) return CodeKind::kDestructor;
+  if (function.isMain()) return CodeKind::kMain;
+  const auto* method = llvm::dyn_cast<clang::CXXMethodDecl>(&function);
+  if (method && method->getParent()->isLambda()) return std::nullopt;  // its enclosing function's
+  // No code, or code compiled into each caller: counted in the pieces that use it.
+  if (function.isDeleted() || function.isDefaulted() || function.isConstexpr() ||
+      function.isConsteval() || function.isInlined())
+    return std::nullopt;
+  return CodeKind::kUnpatchable;
+}
+
+// The pieces in source order: functions, variables and member initialisers.
+class PieceCollector : public clang::RecursiveASTVisitor<PieceCollector> {
+ public:
+  PieceCollector(const clang::SourceManager& sources) : sources_(sources) {}
+
+  bool VisitFunctionDecl(clang::FunctionDecl* function) {
+    if (!in_main_file(*function, sources_)) return true;
+    Eligibility verdict = eligibility(*function, sources_);
+    if (std::optional<CodeKind> kind = kind_of(*function, verdict))
+      functions.push_back({function, *kind, verdict.reason.value_or("")});
+    return true;
+  }
+  bool VisitVarDecl(clang::VarDecl* variable) {
+    if (!in_main_file(*variable, sources_) || llvm::isa<clang::ParmVarDecl>(variable) ||
+        llvm::isa<clang::DecompositionDecl>(variable) || variable->getName().empty() ||
+        !is_mutable(*variable) || is_templated(*variable) ||
+        variable->isThisDeclarationADefinition() != clang::VarDecl::Definition)
+      return true;
+    if (variable->isStaticLocal() || variable->isFileVarDecl() || variable->isStaticDataMember())
+      variables.push_back(variable);
+    return true;
+  }
+  bool VisitFieldDecl(clang::FieldDecl* field) {
+    if (in_main_file(*field, sources_) && field->hasInClassInitializer() && !is_templated(*field))
+      fields.push_back(field);
+    return true;
+  }
+
+  struct Function {
+    const clang::FunctionDecl* decl;
+    CodeKind kind;
+    std::string detail;
+  };
+  std::vector<Function> functions;
+  std::vector<const clang::VarDecl*> variables;
+  std::vector<const clang::FieldDecl*> fields;
+
+ private:
+  const clang::SourceManager& sources_;
+};
+
+}  // namespace
+
+std::vector<CodeFingerprint> fingerprint_file(
+    clang::ASTContext& context, const Naming& naming, const MacroTokens& macro_tokens,
+    const std::string& project_root,
+    const std::vector<std::pair<std::string, std::string>>& layouts,
+    const std::map<const clang::FunctionDecl*, std::string>& without_slot) {
+  PieceCollector collector(context.getSourceManager());
+  collector.TraverseDecl(context.getTranslationUnitDecl());
+  for (PieceCollector::Function& f : collector.functions)
+    if (auto missing = without_slot.find(f.decl); missing != without_slot.end()) {
+      f.kind = CodeKind::kUnpatchable;
+      f.detail = missing->second;
+    }
+  Fingerprinter fingerprinter(context, naming, macro_tokens, project_root);
+  for (const PieceCollector::Function& f : collector.functions)
+    if (f.kind == CodeKind::kFunction) fingerprinter.note_slot(*f.decl);
+  for (const PieceCollector::Function& f : collector.functions)
+    fingerprinter.add_function(*f.decl, f.kind, f.kind == CodeKind::kUnpatchable ? f.detail : "");
+  for (const clang::VarDecl* variable : collector.variables) fingerprinter.add_variable(*variable);
+  for (const clang::FieldDecl* field : collector.fields)
+    fingerprinter.add_member_initialiser(*field);
+  std::vector<CodeFingerprint> code = fingerprinter.take();
+  for (const auto& [name, layout] : layouts)
+    code.push_back({CodeKind::kLayout, "layout:" + name, name, "", hex(llvm::xxHash64(layout))});
+  return code;
+}
+
+}  // namespace softpatch::rewriter

@@ -1,0 +1,52 @@
+// The fingerprints of a file's code (softpatch/changes/code_fingerprint.h),
+// taken alike in instrument mode (they go into the binary) and patch mode
+// (into the manifest), so that an edit can be compared with the code that
+// runs, piece by piece.
+//
+// A piece is a function definition written in the main file (templates
+// are not pieces: their instantiations count in the pieces that use them),
+// a mutable variable's initialiser, or a default member initialiser of a
+// class written there. Its hash covers:
+//   * its tokens as the parser saw them: comments and spacing do not count,
+//     a macro invocation counts with what it expanded to;
+//   * every declaration its code uses, by identity (a call that now
+//     resolves to another overload changes the caller), and, for those
+//     whose code or value is compiled into it — inline and constexpr
+//     functions, instantiated templates, constants, enumerators, type
+//     aliases, default arguments and member initialisers — by text too,
+//     transitively, when they are the project's (under the project root
+//     and not system headers).
+// Functions with slots are used by identity only: a call reaches their
+// code through the slot, so their own change is theirs. The set of what a
+// piece uses is hashed in sorted order: equal source, equal hash, whatever
+// the order of the file or a precompiled preamble.
+#ifndef SOFTPATCH_REWRITER_FINGERPRINTS_H
+#define SOFTPATCH_REWRITER_FINGERPRINTS_H
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "clang/AST/ASTContext.h"
+
+#include "macro_tokens.h"
+#include "naming.h"
+#include "softpatch/changes/code_fingerprint.h"
+
+namespace softpatch::rewriter {
+
+// The pieces of the main file of `context`: its functions, then its
+// variables, then its member initialisers, each in source order, then the
+// layouts of the classes it sees.
+// `layouts` ({class, layout fingerprint}, layouts.h) become pieces too, last.
+// Eligible functions that did not get a slot all the same are named in
+// `without_slot`, with the reason: they are pieces that are not patched live.
+std::vector<CodeFingerprint> fingerprint_file(
+    clang::ASTContext& context, const Naming& naming, const MacroTokens& macro_tokens,
+    const std::string& project_root,
+    const std::vector<std::pair<std::string, std::string>>& layouts,
+    const std::map<const clang::FunctionDecl*, std::string>& without_slot = {});
+
+}  // namespace softpatch::rewriter
+
+#endif  // SOFTPATCH_REWRITER_FINGERPRINTS_H

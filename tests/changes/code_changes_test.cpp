@@ -1,0 +1,113 @@
+// compare() and describe(): the rules that decide what an edit does to a
+// running program, and how that is said.
+#include "softpatch/changes/code_changes.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace {
+
+using softpatch::CodeChanges;
+using softpatch::CodeFingerprint;
+using softpatch::CodeKind;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::Optional;
+
+CodeFingerprint piece(CodeKind kind, const std::string& name, const std::string& hash,
+                      const std::string& detail = "") {
+  return {kind, "key:" + name, name, detail, hash};
+}
+
+TEST(CodeChanges, EqualCodeIsNoChange) {
+  std::vector<CodeFingerprint> code = {piece(CodeKind::kFunction, "f()", "1"),
+                                       piece(CodeKind::kConstructor, "S::S()", "2")};
+  CodeChanges changes = softpatch::compare(code, code);
+  EXPECT_TRUE(changes.none());
+}
+
+TEST(CodeChanges, FunctionsChangeComeAndGo) {
+  CodeChanges changes = softpatch::compare(
+      {piece(CodeKind::kFunction, "f()", "1"), piece(CodeKind::kFunction, "gone()", "2")},
+      {piece(CodeKind::kFunction, "f()", "9"), piece(CodeKind::kFunction, "new_one()", "3")});
+  EXPECT_THAT(changes.changed, ElementsAre("f()"));
+  EXPECT_THAT(changes.added, ElementsAre("new_one()"));
+  EXPECT_THAT(changes.removed, ElementsAre("gone()"));
+  EXPECT_FALSE(changes.refusal);
+  EXPECT_EQ(softpatch::describe(changes), "1 changed (f), 1 added (new_one), 1 removed (gone)");
+}
+
+TEST(CodeChanges, WhatIsNotPatchedLiveIsRefusedWhenItChangesOrGoes) {
+  EXPECT_THAT(softpatch::compare({piece(CodeKind::kConstructor, "S::S(int)", "1")},
+                                 {piece(CodeKind::kConstructor, "S::S(int)", "2")})
+                  .refusal,
+              Optional(std::string("constructor S::S(int) changed: constructors are not patched "
+                                   "live yet: restart needed")));
+  EXPECT_THAT(softpatch::compare({piece(CodeKind::kDestructor, "S::~S()", "1")}, {}).refusal,
+              Optional(HasSubstr("destructor S::~S() was removed")));
+  EXPECT_THAT(softpatch::compare({piece(CodeKind::kUnpatchable, "log(const char *, ...)", "1",
+                                        "C variadic function")},
+                                 {piece(CodeKind::kUnpatchable, "log(const char *, ...)", "2")})
+                  .refusal,
+              Optional(std::string("log(const char *, ...) changed: a C variadic function is not "
+                                   "patched live: restart needed")));
+}
+
+TEST(CodeChanges, TheRunningKindDecides) {
+  // The build gave f no slot (a macro made it); the edit's parse would.
+  CodeChanges changes = softpatch::compare(
+      {piece(CodeKind::kUnpatchable, "f()", "1", "function produced by a macro")},
+      {piece(CodeKind::kFunction, "f()", "2")});
+  EXPECT_THAT(changes.refusal, Optional(HasSubstr("f() changed: a function produced by a macro")));
+}
+
+TEST(CodeChanges, AClassLayoutMayNotChangeButMayComeAndGo) {
+  EXPECT_THAT(softpatch::compare({piece(CodeKind::kLayout, "Shape", "1")},
+                                 {piece(CodeKind::kLayout, "Shape", "2")})
+                  .refusal,
+              Optional(std::string("class Shape changed its layout: objects that exist have the "
+                                   "old one: restart needed")));
+  EXPECT_TRUE(softpatch::compare({piece(CodeKind::kLayout, "Shape", "1")}, {}).none());
+  EXPECT_TRUE(softpatch::compare({}, {piece(CodeKind::kLayout, "Extra", "1")}).none());
+}
+
+TEST(CodeChanges, AnAddedConstructorIsNewCodeNotARefusal) {
+  CodeChanges changes = softpatch::compare({}, {piece(CodeKind::kConstructor, "S::S(long)", "1")});
+  EXPECT_FALSE(changes.refusal);
+  EXPECT_THAT(changes.added, ElementsAre("S::S(long)"));
+}
+
+TEST(CodeChanges, AChangedInitialiserKeepsItsValueAndSaysSo) {
+  CodeChanges changes = softpatch::compare({piece(CodeKind::kInitialiser, "limit", "1")},
+                                           {piece(CodeKind::kInitialiser, "limit", "2")});
+  EXPECT_FALSE(changes.refusal);
+  EXPECT_FALSE(changes.none());
+  EXPECT_THAT(changes.kept_values, ElementsAre("limit"));
+  EXPECT_EQ(softpatch::describe(changes), "no function changed");
+  EXPECT_THAT(softpatch::kept_value_notes(changes),
+              ElementsAre(HasSubstr("the running value of limit is kept")));
+  EXPECT_TRUE(
+      softpatch::compare({piece(CodeKind::kInitialiser, "limit", "1")}, {}).kept_values.empty());
+}
+
+TEST(CodeChanges, OverloadsKeepTheirParametersAndLongListsAreCut) {
+  std::vector<CodeFingerprint> running, edited;
+  for (const char* name :
+       {"get(int)", "get(long)", "Store::operator()(int) const", "a()", "b()", "c()", "d()"}) {
+    running.push_back(piece(CodeKind::kFunction, name, "1"));
+    edited.push_back(piece(CodeKind::kFunction, name, "2"));
+  }
+  EXPECT_EQ(softpatch::describe(softpatch::compare(running, edited)),
+            "7 changed (get(int), get(long), Store::operator(), a, b, …)");
+}
+
+TEST(CodeChanges, KindsHaveWordsBothWays) {
+  for (CodeKind kind : {CodeKind::kFunction, CodeKind::kConstructor, CodeKind::kDestructor,
+                        CodeKind::kMain, CodeKind::kUnpatchable, CodeKind::kInitialiser,
+                        CodeKind::kMemberInitialiser, CodeKind::kLayout})
+    EXPECT_EQ(softpatch::kind_from_word(softpatch::kind_word(kind)), kind);
+  EXPECT_FALSE(softpatch::kind_from_word("lambda"));
+}
+
+}  // namespace

@@ -1,0 +1,237 @@
+// The fingerprints of a file's code: what counts as a change of a piece and
+// what does not, compared the way `softpatch patch` compares an edit with the
+// code that runs.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+#include "softpatch/changes/code_changes.h"
+#include "softpatch/rewriter/patcher.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using softpatch::CodeChanges;
+using softpatch::CodeFingerprint;
+using softpatch::CodeKind;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::Optional;
+
+class Fingerprints : public ::testing::Test {
+ protected:
+  Fingerprints() {
+    char pattern[] = "/tmp/softpatch-fingerprints-XXXXXX";
+    root_ = mkdtemp(pattern);
+  }
+  ~Fingerprints() override { fs::remove_all(root_); }
+
+  void write(const std::string& relative, const std::string& code) {
+    fs::path path = root_ / relative;
+    fs::create_directories(path.parent_path());
+    std::ofstream(path) << code;
+  }
+
+  // The code of `t.cpp` as it is now.
+  std::vector<CodeFingerprint> code_of(const std::string& text, const std::string& cache = "") {
+    write("t.cpp", text);
+    std::string path = (root_ / "t.cpp").string();
+    softpatch::rewriter::PatchOptions options;
+    options.project_root = root_.string();
+    options.patch_header = "/softpatch/patch.h";
+    options.build_id = "00";
+    options.preamble_cache = cache;
+    auto patch = softpatch::rewriter::make_patch_source(
+        path, {"g++", "-std=c++17", "-I" + root_.string(), "-c", path}, options);
+    if (!patch) {
+      ADD_FAILURE() << llvm::toString(patch.takeError());
+      return {};
+    }
+    return std::move(patch->code);
+  }
+
+  CodeChanges changes(const std::string& before, const std::string& after) {
+    std::vector<CodeFingerprint> running = code_of(before);
+    return softpatch::compare(running, code_of(after));
+  }
+
+  fs::path root_;
+};
+
+const char kStore[] = R"(
+#include <string>
+namespace {
+constexpr int kLimit = 10;
+int clamp(int n) { return n > kLimit ? kLimit : n; }
+}
+struct Store {
+  explicit Store(int n) : size(n) {}
+  ~Store() {}
+  int get(int i) const { return clamp(i) + size; }
+  int size;
+  long extra = 1;
+};
+static int counter = 0;
+int next() { static int calls = 0; return ++calls + counter; }
+int main() { return Store(1).get(2); }
+)";
+
+std::string replaced(std::string text, const std::string& from, const std::string& to) {
+  size_t at = text.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  if (at != std::string::npos) text.replace(at, from.size(), to);
+  return text;
+}
+
+TEST_F(Fingerprints, EveryPieceOfTheFileIsThereWithItsKind) {
+  std::map<std::string, CodeKind> kinds;
+  for (const CodeFingerprint& piece : code_of(kStore)) {
+    kinds[piece.name] = piece.kind;
+    EXPECT_EQ(piece.hash.size(), 16u) << piece.name;
+  }
+  EXPECT_EQ(kinds["(anonymous namespace)::clamp(int)"], CodeKind::kFunction);
+  EXPECT_EQ(kinds["Store::get(int) const"], CodeKind::kFunction);
+  EXPECT_EQ(kinds["Store::Store(int)"], CodeKind::kConstructor);
+  EXPECT_EQ(kinds["Store::~Store()"], CodeKind::kDestructor);
+  EXPECT_EQ(kinds["main()"], CodeKind::kMain);
+  EXPECT_EQ(kinds["counter"], CodeKind::kInitialiser);
+  EXPECT_EQ(kinds["next::calls"], CodeKind::kInitialiser);
+  EXPECT_EQ(kinds["Store::extra"], CodeKind::kMemberInitialiser);
+  EXPECT_EQ(kinds.count("kLimit"), 0u) << "constants count in the code that uses them";
+}
+
+TEST_F(Fingerprints, CommentsSpacingAndLineMovesChangeNothing) {
+  std::string edited = "// a new comment\n\n" + replaced(kStore, "return ++calls + counter;",
+                                                         "return ++calls  /* why */ +\n counter;");
+  EXPECT_TRUE(changes(kStore, edited).none());
+}
+
+TEST_F(Fingerprints, ABodyEditIsThatFunctionOnly) {
+  CodeChanges c = changes(kStore, replaced(kStore, "clamp(i) + size", "clamp(i) * size"));
+  EXPECT_THAT(c.changed, ElementsAre("Store::get(int) const"));
+  EXPECT_THAT(c.added, IsEmpty());
+  EXPECT_FALSE(c.refusal);
+  EXPECT_EQ(softpatch::describe(c), "1 changed (Store::get)");
+}
+
+TEST_F(Fingerprints, AConstantCountsInEveryFunctionThatUsesIt) {
+  CodeChanges c = changes(kStore, replaced(kStore, "kLimit = 10", "kLimit = 20"));
+  EXPECT_THAT(c.changed, ElementsAre("(anonymous namespace)::clamp(int)"));
+}
+
+TEST_F(Fingerprints, AnEditedConstructorIsRefusedByName) {
+  CodeChanges c = changes(kStore, replaced(kStore, ": size(n) {}", ": size(n + 1) {}"));
+  EXPECT_THAT(c.refusal, Optional(std::string("constructor Store::Store(int) changed: "
+                                              "constructors are not patched live yet: "
+                                              "restart needed")));
+}
+
+TEST_F(Fingerprints, MainAndDestructorsAndMemberInitialisersAreRefused) {
+  EXPECT_THAT(changes(kStore, replaced(kStore, "get(2)", "get(3)")).refusal,
+              Optional(HasSubstr("main() changed: main is not patched live")));
+  EXPECT_THAT(changes(kStore, replaced(kStore, "~Store() {}", "~Store() { size = 0; }")).refusal,
+              Optional(HasSubstr("destructor Store::~Store() changed")));
+  EXPECT_THAT(changes(kStore, replaced(kStore, "extra = 1", "extra = 2")).refusal,
+              Optional(HasSubstr("default member initialiser of Store::extra changed")));
+}
+
+TEST_F(Fingerprints, AChangedInitialiserKeepsTheRunningValue) {
+  CodeChanges c = changes(kStore, replaced(kStore, "counter = 0", "counter = 5000"));
+  EXPECT_FALSE(c.refusal);
+  EXPECT_THAT(c.kept_values, ElementsAre("counter"));
+  EXPECT_THAT(c.changed, IsEmpty());
+  CodeChanges local = changes(kStore, replaced(kStore, "calls = 0", "calls = 7"));
+  EXPECT_THAT(local.kept_values, ElementsAre("next::calls"));
+  EXPECT_THAT(local.changed, ElementsAre("next()"));
+}
+
+TEST_F(Fingerprints, AddedAndRemovedFunctionsAreNamed) {
+  CodeChanges c =
+      changes(kStore, replaced(kStore, "static int counter = 0;",
+                               "static int counter = 0;\nint key_prefix() { return 1; }"));
+  EXPECT_THAT(c.added, ElementsAre("key_prefix()"));
+  CodeChanges gone = changes(kStore, replaced(kStore, "int next() {", "int renamed() {"));
+  EXPECT_THAT(gone.removed, ElementsAre("next()"));
+  EXPECT_THAT(gone.added, ElementsAre("renamed()"));
+}
+
+TEST_F(Fingerprints, AMacroCountsWithWhatItExpandsTo) {
+  const char code[] = "#define TWICE(x) ((x) * 2)\nint f(int a) { return TWICE(a); }\n";
+  std::string edited = replaced(code, "((x) * 2)", "((x) * 3)");
+  EXPECT_THAT(changes(code, edited).changed, ElementsAre("f(int)"));
+}
+
+TEST_F(Fingerprints, HeaderCodeCompiledIntoAFunctionCounts) {
+  write("util.h", "inline int scale(int v) { return v * 2; }\nint far_away(int);\n");
+  const char code[] = "#include \"util.h\"\nint f(int a) { return scale(a) + far_away(a); }\n";
+  std::vector<CodeFingerprint> running = code_of(code);
+  write("util.h", "inline int scale(int v) { return v * 4; }\nint far_away(int);\n");
+  EXPECT_THAT(softpatch::compare(running, code_of(code)).changed, ElementsAre("f(int)"))
+      << "the header's inline function is compiled into f";
+  write("util.h", "inline int scale(int v) { return v * 4; }\nint far_away(int, int = 0);\n");
+  running = code_of(code);
+  write("util.h", "inline int scale(int v) { return v * 4; }\nint far_away(int, int = 1);\n");
+  EXPECT_THAT(softpatch::compare(running, code_of(code)).changed, ElementsAre("f(int)"))
+      << "a default argument is compiled into each call";
+}
+
+TEST_F(Fingerprints, ACallThatNowResolvesToAnotherOverloadCounts) {
+  write("util.h", "int pick(long);\n");
+  const char code[] = "#include \"util.h\"\nint f() { return pick(1); }\n";
+  std::vector<CodeFingerprint> running = code_of(code);
+  write("util.h", "int pick(long);\nint pick(int);\n");
+  EXPECT_THAT(softpatch::compare(running, code_of(code)).changed, ElementsAre("f()"));
+}
+
+TEST_F(Fingerprints, AFunctionWithASlotIsUsedByItsSlotNotItsText) {
+  const char code[] = "int g() { return 1; }\nint f() { return g(); }\n";
+  EXPECT_THAT(changes(code, replaced(code, "return 1;", "return 2;")).changed, ElementsAre("g()"));
+}
+
+TEST_F(Fingerprints, AConstructorThatUsesAChangedConstexprFunctionIsRefused) {
+  const char code[] =
+      "constexpr int start() { return 1; }\n"
+      "struct S { S(); int v; };\n"
+      "S::S() : v(start()) {}\n";
+  EXPECT_THAT(changes(code, replaced(code, "return 1;", "return 2;")).refusal,
+              Optional(HasSubstr("constructor S::S() changed")));
+}
+
+TEST_F(Fingerprints, TemplatesCountInTheFunctionsThatInstantiateThem) {
+  const char code[] =
+      "template <class T> T twice(T v) { return v + v; }\n"
+      "int f() { return twice(2); }\n"
+      "long g() { return 3; }\n";
+  CodeChanges c = changes(code, replaced(code, "v + v", "v * 2"));
+  EXPECT_THAT(c.changed, ElementsAre("f()"));
+}
+
+TEST_F(Fingerprints, EqualWithAndWithoutAPrecompiledPreamble) {
+  write("big.h",
+        "#pragma once\n#include <map>\n#include <string>\ninline int size_of(const std::string& s) "
+        "{ return static_cast<int>(s.size()); }\n");
+  const char code[] =
+      "#include \"big.h\"\n#include <vector>\n"
+      "struct Item { Item() = default; int n = 3; };\n"
+      "int f(const std::string& s) { std::map<int, Item> m; return size_of(s) + m[1].n; }\n";
+  std::vector<CodeFingerprint> plain = code_of(code);
+  std::string cache = (root_ / "cache").string();
+  for (int round = 0; round < 3; ++round) {  // parsed, precompiled, then loaded from the cache
+    std::vector<CodeFingerprint> cached = code_of(code, cache);
+    ASSERT_EQ(cached.size(), plain.size());
+    for (size_t i = 0; i < plain.size(); ++i) {
+      EXPECT_EQ(cached[i].key, plain[i].key);
+      EXPECT_EQ(cached[i].hash, plain[i].hash) << plain[i].name << " in round " << round;
+    }
+  }
+  int precompiled = 0;
+  for (const fs::directory_entry& entry : fs::recursive_directory_iterator(cache))
+    precompiled += entry.path().extension() == ".pch";
+  EXPECT_EQ(precompiled, 1) << "the rounds above used a precompiled preamble";
+}
+
+}  // namespace
