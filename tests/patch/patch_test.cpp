@@ -249,6 +249,24 @@ TEST_F(Patching, ClassLayoutChangeIsRefused) {
   EXPECT_THAT(p.error(), HasSubstr("restart needed"));
 }
 
+TEST_F(Patching, TheLoaderRefusesAnEditedConstructorOnItsOwn) {
+  // Built without asking what runs (as `softpatch build --for` does): the
+  // loader compares the patch's code with the running code itself.
+  softpatch::Result<softpatch::PatchInfo> p = apply(edited({{"level(1)", "level(2)"}}));
+  ASSERT_FALSE(p);
+  EXPECT_THAT(p.error(), HasSubstr(".so: constructor Gauge::Gauge() changed: "
+                                   "constructors are not patched live yet: restart needed"));
+  // Against the code of the file's latest patch, not the build's.
+  softpatch::Result<softpatch::PatchInfo> first =
+      apply(edited({{"  return g_total += by;", "  return g_total += 2 * by;"}}));
+  ASSERT_TRUE(first) << first.error();
+  softpatch::Result<softpatch::PatchInfo> second = apply(
+      edited({{"  return g_total += by;", "  return g_total += 2 * by;"}, {"level(1)", "level(3)"}}));
+  ASSERT_FALSE(second);
+  EXPECT_THAT(second.error(), HasSubstr("constructor Gauge::Gauge() changed"));
+  ASSERT_TRUE(softpatch::rollback(first->number));
+}
+
 TEST_F(Patching, AClassAnEarlierPatchBroughtKeepsItsLayout) {
   // Patch 1 brings a struct of its own, and an object of it that outlives
   // the patch (a variable a patch adds lives on through later patches).
