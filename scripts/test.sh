@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Builds softpatch and runs the whole test suite:
-#   1. the main build (tools, runtime, examples, benchmarks) and its CTest suite;
+#   1. the main build (tools, runtime, examples, benchmarks) and its CTest suite,
+#      real projects of ../shared/corpus included (tests/projects; fmt only
+#      with SOFTPATCH_CORPUS_FMT=1);
 #   2. the runtime, the loader, mocks, the dev loop's libraries and their
 #      tests again under ThreadSanitizer, then under AddressSanitizer + UBSan
 #      (patches applied and mocks swapped while 8 threads call);

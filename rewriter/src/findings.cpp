@@ -11,7 +11,9 @@ namespace softpatch::rewriter {
 namespace {
 
 bool is_template_variable(const clang::VarDecl& variable) {
+  // A static data member of a class template's instantiation is one too.
   return variable.getDescribedVarTemplate() ||
+         variable.getTemplateSpecializationKind() != clang::TSK_Undeclared ||
          llvm::isa<clang::VarTemplateSpecializationDecl>(variable) ||
          variable.getType()->isDependentType() || variable.isTemplated();
 }

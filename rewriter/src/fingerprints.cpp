@@ -31,6 +31,8 @@ bool is_mutable(const clang::VarDecl& variable) {
 }
 
 bool is_templated(const clang::Decl& decl) {
+  if (const auto* variable = llvm::dyn_cast<clang::VarDecl>(&decl))
+    if (variable->getTemplateSpecializationKind() != clang::TSK_Undeclared) return true;
   return decl.isTemplated() || decl.getDeclContext()->isDependentContext();
 }
 
@@ -187,11 +189,16 @@ class Fingerprinter {
     return text;
   }
 
-  // The tokens of a function definition that starts at `begin`, found by
-  // the text alone: up to its first `;` or to the `}` that closes the first
-  // `{` outside parentheses (the body, or in a constructor a braced member
-  // initialiser: either way the same for the same text).
-  std::string definition_tokens(clang::SourceLocation begin) {
+  // The tokens of a declaration in a header that starts at `begin`, found
+  // by the text alone — what the AST says of a header's declarations can
+  // differ when they come from a precompiled preamble (a body parsed or
+  // skipped, the end of `unsigned int`): up to its first `;` or `,` outside
+  // parentheses and braces (not for a function: its template parameters and
+  // member initialisers have commas), the `)` that closes a parameter, or
+  // the `}` that closes its first `{` outside parentheses (a body, an enum's
+  // list, or a braced member initialiser: for the same text, the same
+  // tokens).
+  std::string definition_tokens(clang::SourceLocation begin, bool function) {
     clang::SourceLocation start = sources_.getExpansionLoc(begin);
     auto [file, offset] = sources_.getDecomposedLoc(start);
     bool invalid = false;
@@ -208,9 +215,10 @@ class Fingerprinter {
       text.append(buffer.data() + sources_.getFileOffset(token.getLocation()), token.getLength());
       text += ' ';
       if (token.is(clang::tok::l_paren)) ++parentheses;
-      if (token.is(clang::tok::r_paren)) --parentheses;
+      if (token.is(clang::tok::r_paren) && --parentheses < 0) break;
       if (parentheses > 0) continue;
-      if (token.is(clang::tok::semi) && braces == 0) break;
+      if (braces == 0 && (token.is(clang::tok::semi) || (!function && token.is(clang::tok::comma))))
+        break;
       if (token.is(clang::tok::l_brace)) ++braces;
       if (token.is(clang::tok::r_brace) && --braces == 0) break;
     }
@@ -318,16 +326,15 @@ class Fingerprinter {
   const std::string& text_hash(const clang::Decl* decl) {
     auto [it, inserted] = texts_.try_emplace(decl);
     if (!inserted) return it->second;
-    clang::SourceRange range = decl->getSourceRange();
     if (const auto* enumerator = llvm::dyn_cast<clang::EnumConstantDecl>(decl))
-      range = llvm::cast<clang::EnumDecl>(enumerator->getDeclContext())->getSourceRange();
+      decl = llvm::cast<clang::EnumDecl>(enumerator->getDeclContext());
     std::string text;
     if (decl->isImplicit())
       text = "";
-    else if (llvm::isa<clang::FunctionDecl>(decl) && !in_main_file(*decl))
-      text = definition_tokens(decl->getBeginLoc());
+    else if (!in_main_file(*decl))
+      text = definition_tokens(decl->getBeginLoc(), llvm::isa<clang::FunctionDecl>(decl));
     else
-      text = tokens_of(range);
+      text = tokens_of(decl->getSourceRange());
     it->second = hex(llvm::xxHash64(text));
     return it->second;
   }

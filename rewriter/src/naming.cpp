@@ -1,6 +1,7 @@
 #include "naming.h"
 
 #include "clang/AST/DeclCXX.h"
+#include "clang/AST/DeclTemplate.h"
 #include "clang/AST/QualTypeNames.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -81,6 +82,24 @@ std::string Naming::signature(const clang::FunctionDecl& function) const {
     add(method->getThisType());
   for (const clang::ParmVarDecl* param : function.parameters()) add(param->getType());
   return text + ")";
+}
+
+std::string Naming::qualified_class(const clang::CXXRecordDecl& record) const {
+  std::string name;
+  for (const clang::DeclContext* context = &record; !context->isTranslationUnit();
+       context = context->getParent()) {
+    if (llvm::isa<clang::LinkageSpecDecl>(context)) continue;
+    if (const auto* ns = llvm::dyn_cast<clang::NamespaceDecl>(context)) {
+      if (!ns->isAnonymousNamespace()) name = "::" + ns->getNameAsString() + name;
+      continue;
+    }
+    const auto* outer = llvm::dyn_cast<clang::CXXRecordDecl>(context);
+    if (!outer || !outer->getIdentifier() ||
+        llvm::isa<clang::ClassTemplateSpecializationDecl>(outer))
+      return spell(context_.getRecordType(&record));
+    name = "::" + outer->getNameAsString() + name;
+  }
+  return name;
 }
 
 std::string Naming::canonical(clang::QualType type) const {

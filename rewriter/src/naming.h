@@ -38,6 +38,10 @@ class Naming {
   // prvalue and only draw -Wignored-qualifiers).
   std::string spell_return_type(const clang::FunctionDecl& function) const;
 
+  // The class as code at global scope names it: "::ns::Outer::Inner", its
+  // enclosing namespaces and classes written out (anonymous ones are
+  // transparent to qualified lookup); spell() for templates and unnamed ones.
+  std::string qualified_class(const clang::CXXRecordDecl& record) const;
   // A readable canonical spelling, for the registry's records.
   std::string canonical(clang::QualType type) const;
 

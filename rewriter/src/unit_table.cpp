@@ -152,26 +152,35 @@ const InstrumentedFunction& UnitTable::add_function(const clang::FunctionDecl& f
 void UnitTable::add_entry_thunk(const clang::CXXMethodDecl& method) {
   std::string index = std::to_string(functions_.size() - 1);
   std::string thunk = "thunk" + index;
-  std::string target = naming_.spell(context_type(method)) + "::" + method.getNameAsString();
+  std::string target =
+      naming_.qualified_class(*method.getParent()) + "::" + method.getNameAsString();
+  // Static or not, a call names the method: its overloads (a static parse()
+  // beside a member parse(), say) are told apart by the arguments.
+  std::string parameters, call;
   if (method.isStatic()) {
-    thunk = target;  // an ordinary function: its address is the entry
+    call = target;
   } else {
     std::string self_type = naming_.spell(method.getThisType()->getPointeeType());
-    std::string parameters = self_type + "* self";
+    parameters = self_type + "* self";
     std::string object = method.getRefQualifier() == clang::RQ_RValue
                              ? "static_cast<" + self_type + "&&>(*self)"
                              : "(*self)";
-    std::string arguments;
-    for (unsigned i = 0; i < method.getNumParams(); ++i) {
-      std::string type = naming_.spell(method.getParamDecl(i)->getType().getCanonicalType());
-      std::string name = "a" + std::to_string(i);
-      parameters += ", " + type + " " + name;
-      arguments += std::string(i ? ", " : "") + "static_cast<" + type + "&&>(" + name + ")";
-    }
     // A qualified call is never virtual: the patch's own code runs.
-    thunks_ += "  static " + naming_.spell_return_type(method) + " " + thunk + "(" + parameters +
-               ") { return " + object + "." + target + "(" + arguments + "); }\n";
+    call = object + "." + target;
   }
+  std::string arguments;
+  for (unsigned i = 0; i < method.getNumParams(); ++i) {
+    std::string type = naming_.spell(method.getParamDecl(i)->getType().getCanonicalType());
+    std::string name = "a" + std::to_string(i);
+    parameters += std::string(parameters.empty() ? "" : ", ") + type + " " + name;
+    // decltype: a reference parameter forwards as itself (T& && is T&).
+    arguments += std::string(i ? ", " : "") + "static_cast<decltype(" + name + ")&&>(" + name + ")";
+  }
+  // The result as the call's own type: nothing to spell (a typedef of a
+  // class in an anonymous namespace has no qualified spelling that works).
+  std::string invocation = call + "(" + arguments + ")";
+  thunks_ += "  static auto " + thunk + "(" + parameters + ") -> decltype(" + invocation +
+             ") { return " + invocation + "; }\n";
   thunks_ += "  static ::__softpatch_raw_function entry" + index +
              "() { return reinterpret_cast<::__softpatch_raw_function>(&" + thunk + "); }\n";
   addresses_.back() = "&::__softpatch_access::entry" + index;

@@ -17,7 +17,6 @@ namespace softpatch::driver {
 namespace fs = std::filesystem;
 
 char CompileError::ID = 0;
-char NotLive::ID = 0;
 
 std::vector<std::string> patch_compile_command(const std::vector<std::string>& command) {
   std::vector<std::string> out = {command.front()};
@@ -94,7 +93,8 @@ llvm::Expected<BuiltPatch> build_patch(const PatchRequest& request) {
   std::optional<CodeChanges> changes;
   if (request.running) {
     changes = compare(*request.running, patch->code);
-    if (changes->refusal) return llvm::make_error<NotLive>(*changes->refusal);
+    if (changes->refusal)
+      return llvm::createStringError(llvm::inconvertibleErrorCode(), *changes->refusal);
     if (changes->none()) return BuiltPatch{"", 0, changes};
   }
 

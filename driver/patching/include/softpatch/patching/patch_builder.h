@@ -34,19 +34,6 @@ struct BuiltPatch {
   std::optional<CodeChanges> changes;  // when the running code was known
 };
 
-// The edit cannot go live (a constructor changed, say): the reason, which
-// ends in "restart needed".
-class NotLive : public llvm::ErrorInfo<NotLive> {
- public:
-  static char ID;
-  explicit NotLive(std::string reason) : reason_(std::move(reason)) {}
-  void log(llvm::raw_ostream& out) const override { out << reason_; }
-  std::error_code convertToErrorCode() const override { return llvm::inconvertibleErrorCode(); }
-
- private:
-  std::string reason_;
-};
-
 // The edited file does not compile: the compiler's diagnostics.
 class CompileError : public llvm::ErrorInfo<CompileError> {
  public:
@@ -59,9 +46,10 @@ class CompileError : public llvm::ErrorInfo<CompileError> {
   std::string diagnostics_;
 };
 
-// Fails with a CompileError when the file does not compile, with NotLive
-// when it changes what a patch cannot change, else with what keeps the
-// rewriter from patching it (a variable it cannot share, say). Builds
+// Fails with a CompileError when the file does not compile, else with why
+// it cannot be patched: it changes what a patch cannot change ("constructor
+// S::S() changed: ...: restart needed"), or the rewriter cannot share a
+// variable, say. Builds
 // nothing (an empty path) when `request.running` shows that the edit
 // changed nothing of the code that runs.
 llvm::Expected<BuiltPatch> build_patch(const PatchRequest& request);
