@@ -98,8 +98,8 @@ CodeChanges compare(const std::vector<CodeFingerprint>& running,
     seen.insert(piece.key);
     auto found = before.find(piece.key);
     if (found == before.end()) {
-      if (piece.kind == CodeKind::kFunction || piece.kind == CodeKind::kConstructor ||
-          piece.kind == CodeKind::kDestructor || piece.kind == CodeKind::kUnpatchable)
+      // A new variable's initialiser runs when the patch loads.
+      if (piece.kind != CodeKind::kMemberInitialiser && piece.kind != CodeKind::kLayout)
         changes.added.push_back(piece.name);
       continue;
     }

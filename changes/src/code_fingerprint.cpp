@@ -25,6 +25,10 @@ std::string_view kind_word(CodeKind kind) {
   return "function";
 }
 
+bool is_code_hash(std::string_view text) {
+  return text.size() == 16 && text.find_first_not_of("0123456789abcdef") == std::string_view::npos;
+}
+
 std::optional<CodeKind> kind_from_word(std::string_view word) {
   for (const auto& [kind, w] : kWords)
     if (w == word) return kind;

@@ -128,6 +128,24 @@ Result<ReadManifest> read(const std::string& path, const PatchManifest& manifest
   return out;
 }
 
+// The edited file's code with the kind the build gave each piece it knows:
+// what runs decides (a function the build could not give a slot has none
+// after a patch either, whatever the patch's parse says).
+std::vector<CodeFingerprint> with_built_kinds(const internal::TranslationUnit& unit,
+                                              std::vector<CodeFingerprint> code) {
+  Result<std::vector<CodeFingerprint>> built =
+      code_of_records(unit.fingerprints, unit.fingerprint_count);
+  if (!built) {
+    built.ignore();
+    return code;
+  }
+  std::map<std::string, CodeKind> kinds;
+  for (const CodeFingerprint& piece : *built) kinds.emplace(piece.key, piece.kind);
+  for (CodeFingerprint& piece : code)
+    if (auto known = kinds.find(piece.key); known != kinds.end()) piece.kind = known->second;
+  return code;
+}
+
 // Why the edit cannot go live, compared with the code that runs.
 std::optional<std::string> not_live(const internal::TranslationUnit& unit,
                                     const ReadManifest& manifest, const PatchedCode& patched_code) {
@@ -230,7 +248,7 @@ Result<PatchPlan> check_manifest(const std::string& path, const PatchManifest& r
   if (std::optional<std::string> why = not_live(*unit, manifest, patched_code))
     return refused(path, *why);
   plan.project_file = file;
-  plan.code = manifest.code;
+  plan.code = with_built_kinds(*unit, manifest.code);
   plan.carries_code = manifest.carries_code;
   for (const ReadManifest::Layout& layout : manifest.layouts)
     plan.layouts.emplace_back(std::string(layout.name), std::string(layout.fingerprint));

@@ -8,7 +8,8 @@ Result<std::vector<CodeFingerprint>> code_of_records(const internal::Fingerprint
   for (std::size_t i = 0; i < count; ++i) {
     const internal::FingerprintRecord& record = records[i];
     std::optional<CodeKind> kind = kind_from_word(record.kind);
-    if (!kind) return Error{"code fingerprint " + std::to_string(i + 1) + " of an unknown kind"};
+    if (!kind || !*record.key || !is_code_hash(record.hash))
+      return Error{"code fingerprint " + std::to_string(i + 1) + " is not one"};
     code.push_back({*kind, record.key, record.name, record.detail, record.hash});
   }
   return code;

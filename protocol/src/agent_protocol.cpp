@@ -226,14 +226,9 @@ Result<StatusReply> read_reply(std::vector<Record>& records, StatusReply reply) 
   return reply;
 }
 
-// A hash as the rewriter writes it: 16 lowercase hex digits.
-bool is_hash(std::string_view text) {
-  return text.size() == 16 && text.find_first_not_of("0123456789abcdef") == std::string_view::npos;
-}
-
 Result<CodeFingerprint> code_of(Record& record) {
   std::optional<CodeKind> kind = kind_from_word(record.fields[0]);
-  if (!kind || !is_hash(record.fields[1]) || record.fields[2].empty())
+  if (!kind || !is_code_hash(record.fields[1]) || record.fields[2].empty())
     return malformed("a bad code record");
   return CodeFingerprint{*kind, std::move(record.fields[2]), std::move(record.fields[4]),
                          std::move(record.fields[3]), std::move(record.fields[1])};

@@ -13,13 +13,9 @@ namespace {
 bool is_template_variable(const clang::VarDecl& variable) {
   // A static data member of a class template's instantiation is one too.
   return variable.getDescribedVarTemplate() ||
-         variable.getTemplateSpecializationKind() != clang::TSK_Undeclared ||
+         clang::isTemplateInstantiation(variable.getTemplateSpecializationKind()) ||
          llvm::isa<clang::VarTemplateSpecializationDecl>(variable) ||
          variable.getType()->isDependentType() || variable.isTemplated();
-}
-
-bool is_mutable(const clang::VarDecl& variable) {
-  return !variable.isConstexpr() && !variable.getType().isConstQualified();
 }
 
 bool is_definition(const clang::VarDecl& variable) {
@@ -61,14 +57,14 @@ class Collector : public clang::RecursiveASTVisitor<Collector> {
     if (variable->isStaticLocal()) {
       const auto* function =
           llvm::dyn_cast_or_null<clang::FunctionDecl>(variable->getParentFunctionOrMethod());
-      if (function && eligible_.count(function) && is_mutable(*variable))
+      if (function && eligible_.count(function) && is_mutable_variable(*variable))
         findings_.local_statics.push_back(variable);
     } else if (variable->isStaticDataMember()) {
       if (is_definition(*variable) && variable->isOutOfLine() && !variable->isInline())
         findings_.static_member_definitions.push_back(variable);
     } else if (variable->isFileVarDecl() && is_definition(*variable)) {
       if (!variable->isExternallyVisible()) {
-        if (is_mutable(*variable)) findings_.internal_variables.push_back(variable);
+        if (is_mutable_variable(*variable)) findings_.internal_variables.push_back(variable);
       } else if (!variable->isInline()) {
         findings_.external_variables.push_back(variable);
       }
@@ -83,6 +79,10 @@ class Collector : public clang::RecursiveASTVisitor<Collector> {
 };
 
 }  // namespace
+
+bool is_mutable_variable(const clang::VarDecl& variable) {
+  return !variable.isConstexpr() && !variable.getType().isConstQualified();
+}
 
 bool in_main_file(const clang::Decl& decl, const clang::SourceManager& sources) {
   return sources.isInMainFile(sources.getExpansionLoc(decl.getLocation()));

@@ -28,6 +28,8 @@ struct Findings {
 Findings collect(const std::vector<clang::Decl*>& top_level, const clang::SourceManager& sources);
 
 bool in_main_file(const clang::Decl& decl, const clang::SourceManager& sources);
+// Neither const nor constexpr: state a patch shares with the program.
+bool is_mutable_variable(const clang::VarDecl& variable);
 unsigned line_of(const clang::Decl& decl, const clang::SourceManager& sources);
 
 }  // namespace softpatch::rewriter

@@ -1,6 +1,7 @@
 #include "fingerprints.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <map>
 #include <set>
@@ -26,13 +27,18 @@ std::string hex(std::uint64_t value) {
   return text;
 }
 
-bool is_mutable(const clang::VarDecl& variable) {
-  return !variable.isConstexpr() && !variable.getType().isConstQualified();
+// Names without where they are written: a lambda or an unnamed class is
+// "(lambda)", not "(lambda at /path/a.cpp:7:13)", so that moving code or
+// building a copy elsewhere changes no fingerprint.
+clang::PrintingPolicy location_free_policy(const clang::ASTContext& context) {
+  clang::PrintingPolicy policy(context.getLangOpts());
+  policy.AnonymousTagLocations = false;
+  return policy;
 }
 
 bool is_templated(const clang::Decl& decl) {
   if (const auto* variable = llvm::dyn_cast<clang::VarDecl>(&decl))
-    if (variable->getTemplateSpecializationKind() != clang::TSK_Undeclared) return true;
+    if (clang::isTemplateInstantiation(variable->getTemplateSpecializationKind())) return true;
   return decl.isTemplated() || decl.getDeclContext()->isDependentContext();
 }
 
@@ -68,8 +74,11 @@ class UseCollector : public clang::RecursiveASTVisitor<UseCollector> {
     return true;
   }
   bool VisitVarDecl(clang::VarDecl* variable) {
+    // Only a destructor that is written: Clang declares the others when
+    // something needs them, which an edit elsewhere in the file may change.
     if (const clang::CXXRecordDecl* record = variable->getType()->getAsCXXRecordDecl())
-      if (record->hasDefinition()) use(record->getDestructor());
+      if (record->hasDefinition() && record->hasUserDeclaredDestructor())
+        use(record->getDestructor());
     return true;
   }
   bool VisitCXXDefaultArgExpr(clang::CXXDefaultArgExpr* expression) {
@@ -115,7 +124,8 @@ class Fingerprinter {
         sources_(context.getSourceManager()),
         naming_(naming),
         macro_tokens_(macro_tokens),
-        project_(sources_, project_root) {}
+        project_(sources_, project_root),
+        policy_(location_free_policy(context)) {}
 
   // Functions with slots are used by identity only: note them all first.
   void note_slot(const clang::FunctionDecl& function) {
@@ -135,11 +145,14 @@ class Fingerprinter {
 
   void add_variable(const clang::VarDecl& variable) {
     std::string name = variable.getQualifiedNameAsString();
+    std::string key = name;
     if (variable.isStaticLocal())
       if (const auto* function =
-              llvm::dyn_cast_or_null<clang::FunctionDecl>(variable.getParentFunctionOrMethod()))
+              llvm::dyn_cast_or_null<clang::FunctionDecl>(variable.getParentFunctionOrMethod())) {
         name = function->getQualifiedNameAsString() + "::" + variable.getNameAsString();
-    pieces_.push_back({CodeKind::kInitialiser, unique("var:" + name), name, "",
+        key = naming_.id(*function) + "::" + variable.getNameAsString();  // overloads differ
+      }
+    pieces_.push_back({CodeKind::kInitialiser, unique("var:" + key), name, "",
                        hash_of(variable.getSourceRange(), uses_of(&variable))});
   }
 
@@ -180,11 +193,12 @@ class Fingerprinter {
       if (token.is(clang::tok::eof)) break;
       unsigned offset = sources_.getFileOffset(token.getLocation());
       if (offset >= end) break;
+      if (main_file && macro_tokens_.skipped(offset)) continue;  // an #if left it out
       text.append(buffer.data() + offset, token.getLength());
       text += ' ';
       if (main_file && token.is(clang::tok::raw_identifier))
         for (const MacroTokens::Spelled& expanded : macro_tokens_.expansion_at(token.getLocation()))
-          text += "\x1f" + expanded.text;
+          text += "\x1f" + stable_spelling(expanded);
     }
     return text;
   }
@@ -227,6 +241,17 @@ class Fingerprinter {
 
   bool in_main_file(const clang::Decl& decl) const {
     return sources_.isInMainFile(sources_.getExpansionLoc(decl.getLocation()));
+  }
+
+  // A literal that a builtin macro made (__LINE__, __FILE__, __COUNTER__,
+  // in assert and logging macros) says where code is, not what it does.
+  std::string stable_spelling(const MacroTokens::Spelled& token) const {
+    bool literal =
+        !token.text.empty() &&
+        (std::isdigit(static_cast<unsigned char>(token.text[0])) || token.text[0] == '"');
+    if (literal && sources_.isWrittenInScratchSpace(sources_.getSpellingLoc(token.location)))
+      return "#builtin";
+    return token.text;
   }
 
   // What `decl`'s own code or value uses, directly. Only for the main
@@ -273,14 +298,15 @@ class Fingerprinter {
     std::string text = decl->getDeclKindName();
     llvm::raw_string_ostream out(text);
     out << '|';
-    if (const auto* named = llvm::dyn_cast<clang::NamedDecl>(decl)) named->printQualifiedName(out);
+    if (const auto* named = llvm::dyn_cast<clang::NamedDecl>(decl))
+      named->printQualifiedName(out, policy_);
     if (const auto* value = llvm::dyn_cast<clang::ValueDecl>(decl))
-      out << '|' << value->getType().getCanonicalType().getAsString();
+      out << '|' << value->getType().getCanonicalType().getAsString(policy_);
     if (const auto* function = llvm::dyn_cast<clang::FunctionDecl>(decl))
       if (const clang::TemplateArgumentList* arguments = function->getTemplateSpecializationArgs())
         for (const clang::TemplateArgument& argument : arguments->asArray()) {
           out << '<';
-          argument.print(context_.getPrintingPolicy(), out, /*IncludeType=*/true);
+          argument.print(policy_, out, /*IncludeType=*/true);
         }
     out.flush();
     it->second = std::move(text);
@@ -310,7 +336,7 @@ class Fingerprinter {
                    : nullptr;
       }
       const clang::VarDecl* with_init = nullptr;
-      if (is_mutable(*variable) || !variable->getAnyInitializer(with_init) || !with_init)
+      if (is_mutable_variable(*variable) || !variable->getAnyInitializer(with_init) || !with_init)
         return nullptr;
       return project_.holds(*with_init) ? with_init : nullptr;
     }
@@ -371,6 +397,7 @@ class Fingerprinter {
   const Naming& naming_;
   const MacroTokens& macro_tokens_;
   ProjectFiles project_;
+  clang::PrintingPolicy policy_;
   std::vector<CodeFingerprint> pieces_;
   std::map<std::string, int> keys_;
   std::set<const clang::Decl*> with_slot_;  // canonical declarations
@@ -410,7 +437,7 @@ class PieceCollector : public clang::RecursiveASTVisitor<PieceCollector> {
   bool VisitVarDecl(clang::VarDecl* variable) {
     if (!in_main_file(*variable, sources_) || llvm::isa<clang::ParmVarDecl>(variable) ||
         llvm::isa<clang::DecompositionDecl>(variable) || variable->getName().empty() ||
-        !is_mutable(*variable) || is_templated(*variable) ||
+        !is_mutable_variable(*variable) || is_templated(*variable) ||
         variable->isThisDeclarationADefinition() != clang::VarDecl::Definition)
       return true;
     if (variable->isStaticLocal() || variable->isFileVarDecl() || variable->isStaticDataMember())

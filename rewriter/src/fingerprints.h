@@ -14,8 +14,9 @@
 //     whose code or value is compiled into it — inline and constexpr
 //     functions, instantiated templates, constants, enumerators, type
 //     aliases, default arguments and member initialisers — by text too,
-//     transitively, when they are the project's (under the project root
-//     and not system headers).
+//     when they are the project's (under the project root and not system
+//     headers): followed transitively within the main file; a header's
+//     declaration counts by its own tokens (uses inside it are not followed).
 // Functions with slots are used by identity only: a call reaches their
 // code through the slot, so their own change is theirs. The set of what a
 // piece uses is hashed in sorted order: equal source, equal hash, whatever

@@ -9,17 +9,23 @@ namespace {
 
 // _Pragma in an expansion is consumed by the preprocessor and never reaches
 // the parser as a token: notice it here.
+// And code that conditional compilation left out is noticed too.
 class PragmaWatcher : public clang::PPCallbacks {
  public:
-  explicit PragmaWatcher(std::function<void(clang::SourceLocation)> on_pragma)
-      : on_pragma_(std::move(on_pragma)) {}
+  PragmaWatcher(std::function<void(clang::SourceLocation)> on_pragma,
+                std::function<void(clang::SourceRange)> on_skipped)
+      : on_pragma_(std::move(on_pragma)), on_skipped_(std::move(on_skipped)) {}
   void PragmaDirective(clang::SourceLocation location,
                        clang::PragmaIntroducerKind introducer) override {
     if (introducer == clang::PIK__Pragma) on_pragma_(location);
   }
+  void SourceRangeSkipped(clang::SourceRange range, clang::SourceLocation) override {
+    on_skipped_(range);
+  }
 
  private:
   std::function<void(clang::SourceLocation)> on_pragma_;
+  std::function<void(clang::SourceRange)> on_skipped_;
 };
 
 }  // namespace
@@ -27,11 +33,18 @@ class PragmaWatcher : public clang::PPCallbacks {
 void MacroTokens::attach(clang::Preprocessor& preprocessor) {
   preprocessor_ = &preprocessor;
   preprocessor.setTokenWatcher([this](const clang::Token& token) { record(token); });
-  preprocessor.addPPCallbacks(std::make_unique<PragmaWatcher>([this](clang::SourceLocation at) {
+  auto on_pragma = [this](clang::SourceLocation at) {
     if (!at.isMacroID()) return;
     const clang::SourceManager& sources = preprocessor_->getSourceManager();
     unprintable_.insert(sources.getExpansionRange(at).getBegin().getRawEncoding());
-  }));
+  };
+  auto on_skipped = [this](clang::SourceRange range) {
+    const clang::SourceManager& sources = preprocessor_->getSourceManager();
+    if (!sources.isInMainFile(range.getBegin())) return;
+    skipped_.emplace_back(sources.getFileOffset(range.getBegin()),
+                          sources.getFileOffset(range.getEnd()));
+  };
+  preprocessor.addPPCallbacks(std::make_unique<PragmaWatcher>(on_pragma, on_skipped));
 }
 
 void MacroTokens::record(const clang::Token& token) {
@@ -48,6 +61,12 @@ void MacroTokens::record(const clang::Token& token) {
   if (!seen_.insert(location.getRawEncoding()).second) return;
   by_invocation_[invocation.getRawEncoding()].push_back(static_cast<unsigned>(tokens_.size()));
   tokens_.push_back({location, preprocessor_->getSpelling(token)});
+}
+
+bool MacroTokens::skipped(unsigned offset) const {
+  for (const auto& [begin, end] : skipped_)
+    if (begin <= offset && offset < end) return true;
+  return false;
 }
 
 bool MacroTokens::has_token_at(clang::SourceLocation location) const {

@@ -23,6 +23,10 @@ class MacroTokens {
   // was seen by the parser.
   bool has_token_at(clang::SourceLocation location) const;
 
+  // True when `offset` of the main file lies in code that an #if, #ifdef
+  // or #else left out.
+  bool skipped(unsigned offset) const;
+
   struct Spelled {
     clang::SourceLocation location;
     std::string text;
@@ -42,6 +46,7 @@ class MacroTokens {
   // Invocations that produced tokens with no spelling (_Pragma, for one):
   // writing them out as text would lose those, so they are not edited.
   llvm::DenseSet<clang::SourceLocation::UIntTy> unprintable_;
+  std::vector<std::pair<unsigned, unsigned>> skipped_;  // main-file offsets, in order
 };
 
 }  // namespace softpatch::rewriter

@@ -3,8 +3,7 @@
 // with the function's own arguments (the object first for methods) and returns
 // its result:
 //
-//   int add2(int a) { if (__softpatch_raw_function t = __softpatch_target_of(slots[3]); expect(t,
-//   0))
+//   int add2(int a) { if (__softpatch_raw_function t = __softpatch_target_of(slots[3]); expect(t, 0))
 //       return __softpatch_call<int, decltype(a)>(t, static_cast<decltype(a)&&>(a)); ...
 //
 // All on the line of the `{`, so no line number moves.

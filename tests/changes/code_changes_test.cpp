@@ -89,6 +89,9 @@ TEST(CodeChanges, AChangedInitialiserKeepsItsValueAndSaysSo) {
               ElementsAre(HasSubstr("the running value of limit is kept")));
   EXPECT_TRUE(
       softpatch::compare({piece(CodeKind::kInitialiser, "limit", "1")}, {}).kept_values.empty());
+  EXPECT_THAT(softpatch::compare({}, {piece(CodeKind::kInitialiser, "registered", "1")}).added,
+              ElementsAre("registered"))
+      << "a new variable's initialiser runs when the patch loads";
 }
 
 TEST(CodeChanges, OverloadsKeepTheirParametersAndLongListsAreCut) {

@@ -156,13 +156,38 @@ TEST_F(Fingerprints, AddedAndRemovedFunctionsAreNamed) {
   EXPECT_THAT(c.added, ElementsAre("key_prefix()"));
   CodeChanges gone = changes(kStore, replaced(kStore, "int next() {", "int renamed() {"));
   EXPECT_THAT(gone.removed, ElementsAre("next()"));
-  EXPECT_THAT(gone.added, ElementsAre("renamed()"));
+  EXPECT_THAT(gone.added, ElementsAre("renamed()", "renamed::calls"))
+      << "its static is a new one too";
 }
 
 TEST_F(Fingerprints, AMacroCountsWithWhatItExpandsTo) {
   const char code[] = "#define TWICE(x) ((x) * 2)\nint f(int a) { return TWICE(a); }\n";
   std::string edited = replaced(code, "((x) * 2)", "((x) * 3)");
   EXPECT_THAT(changes(code, edited).changed, ElementsAre("f(int)"));
+}
+
+TEST_F(Fingerprints, ConditionalCompilationCountsByWhatItKeeps) {
+  const char code[] =
+      "#define TRACE 0\nint traced = 0;\n"
+      "int f() {\n#if TRACE\n  ++traced;\n#endif\n  return 1;\n}\n";
+  EXPECT_THAT(changes(code, replaced(code, "TRACE 0", "TRACE 1")).changed, ElementsAre("f()"));
+}
+
+TEST_F(Fingerprints, WhereCodeIsDoesNotCount) {
+  // A lambda's type and __LINE__ say where code is written; moving it by a
+  // line changes neither what it does nor its fingerprint.
+  const char code[] =
+      "#include <cassert>\n"
+      "template <class F> int call(F f) { return f(); }\n"
+      "struct S { S(); int v; };\n"
+      "S::S() : v(call([] { return 1; })) { assert(v == 1); }\n";
+  EXPECT_TRUE(changes(code, replaced(code, "struct S", "\nstruct S")).none());
+}
+
+TEST_F(Fingerprints, ANewVariableIsNewCode) {
+  const char code[] = "int f() { return 1; }\n";
+  CodeChanges c = changes(code, std::string(code) + "static int registered = f();\n");
+  EXPECT_THAT(c.added, ElementsAre("registered"));
 }
 
 TEST_F(Fingerprints, HeaderCodeCompiledIntoAFunctionCounts) {

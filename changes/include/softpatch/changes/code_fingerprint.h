@@ -37,6 +37,10 @@ std::string_view kind_word(CodeKind kind);
 // The kind a word names, if any.
 std::optional<CodeKind> kind_from_word(std::string_view word);
 
+// Whether `text` is a hash as the rewriter writes one (16 lowercase hex
+// digits): records read from a patch or a reply are checked with it.
+bool is_code_hash(std::string_view text);
+
 struct CodeFingerprint {
   CodeKind kind = CodeKind::kFunction;
   // Stable across builds and edits: the function's id (mangled, file
