@@ -11,10 +11,12 @@
 #include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <sstream>
 
 #include "softpatch/cache/caches.h"
+#include "softpatch/changes/code_changes.h"
 #include "softpatch/common/paths.h"
 #include "softpatch/devloop/dev_loop.h"
 #include "softpatch/patching/live_patch.h"
@@ -111,6 +113,27 @@ int clean_caches() {
   return 0;
 }
 
+// "14:03:22" today, "2026-11-30 14:03:22" on another day: local time.
+std::string clock_time(long long seconds) {
+  std::time_t at = static_cast<std::time_t>(seconds), now = std::time(nullptr);
+  std::tm when{}, today{};
+  localtime_r(&at, &when);
+  localtime_r(&now, &today);
+  bool same_day = when.tm_year == today.tm_year && when.tm_yday == today.tm_yday;
+  char text[32];
+  std::strftime(text, sizeof text, same_day ? "%H:%M:%S" : "%Y-%m-%d %H:%M:%S", &when);
+  return text;
+}
+
+// "1 changed (greet), 1 added (shout)"; "no function changed" for a patch
+// that changed only initialisers.
+std::string what_changed(const protocol::PatchSummary& patch) {
+  softpatch::CodeChanges changes;
+  changes.changed = patch.changed;
+  changes.added = patch.added;
+  return softpatch::describe(changes);
+}
+
 int show_status(int pid) {
   softpatch::Result<protocol::StatusReply> status = protocol::ask(pid, protocol::StatusRequest{});
   if (!status) return fail(softpatch::driver::agent_message(status.take_error()));
@@ -120,9 +143,16 @@ int show_status(int pid) {
   std::printf("pid %d\nexe %s\npatches %zu active %d\n", status->pid, status->executable.c_str(),
               status->patches.size(), active);
   for (const protocol::PatchSummary& patch : status->patches)
-    std::printf("patch %d\t%s\t%zu functions\t%s\n", patch.number, patch.project_file.c_str(),
-                patch.functions, state_name(patch.state));
+    std::printf("patch %d\t%s\t%s\t%s\t%s\n", patch.number, patch.project_file.c_str(),
+                clock_time(patch.loaded_at).c_str(), state_name(patch.state),
+                what_changed(patch).c_str());
   return 0;
+}
+
+// "patch 3", "redirected" (a mock, say) or "-" (the build's code).
+std::string runs_from(const protocol::FunctionEntry& f) {
+  if (f.patch) return "patch " + std::to_string(f.patch);
+  return f.redirected ? "redirected" : "-";
 }
 
 int show_list(int pid, const std::string& pattern) {
@@ -130,7 +160,7 @@ int show_list(int pid, const std::string& pattern) {
   if (!list) return fail(softpatch::driver::agent_message(list.take_error()));
   for (const protocol::FunctionEntry& f : list->functions)
     std::printf("%s\t%s:%u\t%s\n", f.name.c_str(), f.project_file.c_str(), f.line,
-                f.patched ? "patched" : "-");
+                runs_from(f).c_str());
   return 0;
 }
 

@@ -34,7 +34,15 @@ protocol::PatchSummary summary_of(const PatchInfo& patch) {
   State state = patch.pending  ? State::kPending
                 : patch.active ? State::kActive
                                : State::kRolledBack;
-  return {patch.number, patch.project_file, patch.functions, state};
+  protocol::PatchSummary summary;
+  summary.number = patch.number;
+  summary.project_file = patch.project_file;
+  summary.functions = patch.functions;
+  summary.state = state;
+  summary.loaded_at = patch.loaded_at;
+  summary.changed = patch.changed;
+  summary.added = patch.added;
+  return summary;
 }
 
 std::string answer(const protocol::StatusRequest&) {
@@ -60,7 +68,8 @@ std::string answer(const protocol::ListRequest& request) {
   protocol::ListReply reply;
   for (const Function& f : functions()) {
     if (std::string_view(f.name()).find(request.pattern) == std::string_view::npos) continue;
-    reply.functions.push_back({f.name(), f.project_file(), f.line(), f.patched()});
+    int patch = patch_running(f);
+    reply.functions.push_back({f.name(), f.project_file(), f.line(), patch, !patch && f.patched()});
   }
   return protocol::encode(reply);
 }

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <ctime>
 #include <exception>
 #include <mutex>
 #include <optional>
@@ -167,13 +168,14 @@ Result<PatchInfo> load_patch(const std::string& path) {
       patched_code);
   if (!planned) return Error{planned.error()};
 
-  patch.info = {static_cast<int>(history().size()) + 1,
-                path,
-                manifest->project_file,
-                planned->switches.size(),
-                false,
-                true,
-                ""};
+  patch.info.number = static_cast<int>(history().size()) + 1;
+  patch.info.path = path;
+  patch.info.project_file = manifest->project_file;
+  patch.info.functions = planned->switches.size();
+  patch.info.pending = true;
+  patch.info.changed = std::move(planned->changed);
+  patch.info.added = std::move(planned->added);
+  patch.info.loaded_at = static_cast<std::int64_t>(std::time(nullptr));
   patch.switches = switches_of(std::move(planned->switches));
   patch.code = std::move(planned->code);
   patch.carries_code = planned->carries_code;
@@ -273,6 +275,17 @@ Result<std::vector<CodeFingerprint>> running_code(const std::string& project_fil
   std::optional<ModulePin> pin = ModulePin::of(unit);  // its records stay while read
   if (!pin) return Error{project_file + kFileGone};
   return code_of_records(unit->fingerprints, unit->fingerprint_count);
+}
+
+int patch_running(const Function& function) {
+  std::lock_guard<std::mutex> lock(loader_mutex);
+  internal::RawFunction now = function.slot().current();
+  if (!now) return 0;
+  for (auto p = history().rbegin(); p != history().rend(); ++p)
+    if (p->info.active)
+      for (const Switch& s : p->switches)
+        if (s.slot == &function.slot() && s.next == now) return p->info.number;
+  return 0;
 }
 
 std::vector<PatchInfo> patches() {

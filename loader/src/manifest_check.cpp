@@ -146,18 +146,24 @@ std::vector<CodeFingerprint> with_built_kinds(const internal::TranslationUnit& u
   return code;
 }
 
-// Why the edit cannot go live, compared with the code that runs.
-std::optional<std::string> not_live(const internal::TranslationUnit& unit,
-                                    const ReadManifest& manifest, const PatchedCode& patched_code) {
+// What the edit changes, compared with the code that runs (a refusal when it
+// cannot go live); nothing when the manifest does not carry its code.
+std::optional<CodeChanges> changes_of(const internal::TranslationUnit& unit,
+                                      const ReadManifest& manifest,
+                                      const PatchedCode& patched_code) {
   if (!manifest.carries_code) return std::nullopt;
   std::optional<std::vector<CodeFingerprint>> running = patched_code(manifest.project_file);
   if (!running) {
     Result<std::vector<CodeFingerprint>> built =
         code_of_records(unit.fingerprints, unit.fingerprint_count);
-    if (!built) return "the running file's code records are corrupt (" + built.error() + ")";
+    if (!built) {
+      CodeChanges corrupt;
+      corrupt.refusal = "the running file's code records are corrupt (" + built.error() + ")";
+      return corrupt;
+    }
     running = std::move(*built);
   }
-  return compare(*running, manifest.code).refusal;
+  return compare(*running, manifest.code);
 }
 
 // A class whose layout the patch sees differently from the program's file.
@@ -245,8 +251,12 @@ Result<PatchPlan> check_manifest(const std::string& path, const PatchManifest& r
     return refused(path, *changed + ": restart needed");
   if (std::optional<std::string> changed = changed_since_earlier_patch(manifest))
     return refused(path, *changed + ": restart needed");
-  if (std::optional<std::string> why = not_live(*unit, manifest, patched_code))
-    return refused(path, *why);
+  std::optional<CodeChanges> changes = changes_of(*unit, manifest, patched_code);
+  if (changes && changes->refusal) return refused(path, *changes->refusal);
+  if (changes) {
+    plan.changed = std::move(changes->changed);
+    plan.added = std::move(changes->added);
+  }
   plan.project_file = file;
   plan.code = with_built_kinds(*unit, manifest.code);
   plan.carries_code = manifest.carries_code;
@@ -270,6 +280,7 @@ Result<PatchPlan> check_manifest(const std::string& path, const PatchManifest& r
       return refused(path,
                      "the code for " + target->name + " is not in the patch (corrupt manifest)");
     plan.switches.push_back({target->slot, code, target->name});
+    if (!changes) plan.changed.push_back(target->name);
   }
   if (manifest.flags & internal::kWholeFile)
     if (std::optional<std::string> gone = missing_function(*unit, manifest))

@@ -37,6 +37,9 @@ struct PatchPlan {
   std::uint64_t departures = 0;       // units gone when the check began
   std::vector<CodeFingerprint> code;  // of the edited file, when the manifest carries it
   bool carries_code = false;
+  // Readable names of the functions the edit changes and adds (every known
+  // function it switches, when the manifest does not carry its code).
+  std::vector<std::string> changed, added;
 };
 
 // Records the layouts of a patch that was loaded (check_manifest does, once

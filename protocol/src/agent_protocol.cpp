@@ -104,10 +104,19 @@ std::string line_of(std::string_view tag, std::initializer_list<std::string_view
   return line + "\n";
 }
 
-std::string patch_line(const PatchSummary& patch) {
-  return line_of("patch",
-                 {std::to_string(patch.number), patch.project_file, std::to_string(patch.functions),
-                  kStates[static_cast<std::size_t>(patch.state)]});
+std::string patch_lines(const PatchSummary& patch) {
+  std::string text = line_of(
+      "patch", {std::to_string(patch.number), patch.project_file, std::to_string(patch.functions),
+                kStates[static_cast<std::size_t>(patch.state)], std::to_string(patch.loaded_at)});
+  for (const std::string& name : patch.changed) text += line_of("changed", {name});
+  for (const std::string& name : patch.added) text += line_of("added", {name});
+  return text;
+}
+
+// What a function runs, as the last field of its record.
+std::string runs_field(const FunctionEntry& f) {
+  if (f.patch) return "patch " + std::to_string(f.patch);
+  return f.redirected ? "redirected" : "-";
 }
 
 // One record of a reply: its tag and decoded fields.
@@ -124,8 +133,8 @@ std::optional<std::size_t> arity(std::string_view tag) {
     std::string_view name;
     std::size_t fields;
   };
-  static constexpr Tag kTags[] = {{"ok", 0},       {"error", 1},    {"warning", 1},
-                                  {"pid", 1},      {"exe", 1},      {"patch", 4},
+  static constexpr Tag kTags[] = {{"ok", 0},       {"error", 1},    {"warning", 1}, {"pid", 1},
+                                  {"exe", 1},      {"patch", 5},    {"changed", 1}, {"added", 1},
                                   {"build-id", 1}, {"function", 4}, {"code", 5}};
   for (const Tag& t : kTags)
     if (t.name == tag) return t.fields;
@@ -184,7 +193,9 @@ Result<PatchSummary> patch_of(const Record& record) {
   PatchSummary patch;
   std::optional<int> number = parse_number(record.fields[0]);
   std::optional<unsigned long long> functions = parse_count(record.fields[2], SIZE_MAX);
-  if (!number || !functions) return malformed("a patch record with bad numbers");
+  std::optional<unsigned long long> loaded_at = parse_count(record.fields[4], LLONG_MAX);
+  if (!number || !functions || !loaded_at) return malformed("a patch record with bad numbers");
+  patch.loaded_at = static_cast<long long>(*loaded_at);
   patch.number = *number;
   patch.project_file = record.fields[1];
   patch.functions = static_cast<std::size_t>(*functions);
@@ -194,6 +205,13 @@ Result<PatchSummary> patch_of(const Record& record) {
     return malformed("unknown patch state " + quoted(record.fields[3]));
   patch.state = static_cast<PatchSummary::State>(state);
   return patch;
+}
+
+bool is_change(const Record& record) { return record.tag == "changed" || record.tag == "added"; }
+
+// A `changed` or `added` record, into the patch it follows.
+void add_change(PatchSummary& patch, Record& record) {
+  (record.tag == "changed" ? patch.changed : patch.added).push_back(std::move(record.fields[0]));
 }
 
 // Each reply type's records, read into it. `unexpected` names a record the
@@ -218,6 +236,8 @@ Result<StatusReply> read_reply(std::vector<Record>& records, StatusReply reply) 
       Result<PatchSummary> patch = patch_of(record);
       if (!patch) return patch.take_error();
       reply.patches.push_back(std::move(*patch));
+    } else if (is_change(record) && !reply.patches.empty()) {
+      add_change(reply.patches.back(), record);
     } else {
       return unexpected(record);
     }
@@ -253,10 +273,14 @@ Result<ListReply> read_reply(std::vector<Record>& records, ListReply reply) {
     if (record.tag == "ok") break;
     if (record.tag != "function") return unexpected(record);
     std::optional<unsigned long long> line = parse_count(record.fields[2], UINT_MAX);
-    if (!line || (record.fields[3] != "patched" && record.fields[3] != "-"))
+    const std::string& runs = record.fields[3];
+    std::optional<int> patch;
+    if (runs.rfind("patch ", 0) == 0) patch = parse_number(std::string_view(runs).substr(6));
+    if (!line || (!patch && runs != "redirected" && runs != "-"))
       return malformed("a bad function record");
     reply.functions.push_back({std::move(record.fields[0]), std::move(record.fields[1]),
-                               static_cast<unsigned>(*line), record.fields[3] == "patched"});
+                               static_cast<unsigned>(*line), patch.value_or(0),
+                               runs == "redirected"});
   }
   return reply;
 }
@@ -272,6 +296,8 @@ Result<PatchReply> read_reply(std::vector<Record>& records, PatchReply reply) {
       if (!summary) return summary.take_error();
       reply.patch = std::move(*summary);
       patch = true;
+    } else if (is_change(record) && patch) {
+      add_change(reply.patch, record);
     } else {
       return unexpected(record);
     }
@@ -372,7 +398,7 @@ Result<Request> parse_request(std::string_view line) {
 std::string encode(const StatusReply& reply) {
   std::string text = line_of("pid", {std::to_string(reply.pid)});
   text += line_of("exe", {reply.executable});
-  for (const PatchSummary& patch : reply.patches) text += patch_line(patch);
+  for (const PatchSummary& patch : reply.patches) text += patch_lines(patch);
   return text + "ok\n";
 }
 
@@ -387,15 +413,14 @@ std::string encode(const FileReply& reply) {
 std::string encode(const ListReply& reply) {
   std::string text;
   for (const FunctionEntry& f : reply.functions)
-    text += line_of("function",
-                    {f.name, f.project_file, std::to_string(f.line), f.patched ? "patched" : "-"});
+    text += line_of("function", {f.name, f.project_file, std::to_string(f.line), runs_field(f)});
   return text + "ok\n";
 }
 
 std::string encode(const PatchReply& reply) {
   std::string text;
   for (const std::string& warning : reply.warnings) text += line_of("warning", {warning});
-  return text + patch_line(reply.patch) + "ok\n";
+  return text + patch_lines(reply.patch) + "ok\n";
 }
 
 std::string encode_error(std::string_view message) { return line_of("error", {message}); }

@@ -58,7 +58,9 @@ line=$(cd "$work/app" && "$softpatch" patch -p build src/greet.cpp) || fail "pat
 say again
 stop_others
 grep -q "^HELLO, again #2 pid $app$" "$work/out.txt" || fail "new code or state missing after the patch"
-"$softpatch" list greet | grep "patched" >/dev/null || fail "list does not show the patch"
+list=$("$softpatch" list greet)
+[[ "$list" =~ ^greet\(const\ std::string\ \&\)$'\t'src/greet.cpp:[0-9]+$'\t'patch\ 1$ ]] ||
+  fail "list does not show the patch greet runs from: $list"
 
 # An edit of what a patch cannot change is refused by name, before anything is built.
 sed -i 's/count(0)/count(1)/' "$work/app/src/greet.cpp"
@@ -106,7 +108,17 @@ both=$(cat "$work/first.txt" "$work/second.txt")
   fail "concurrent patches: $both"
 say again
 grep -q "^Hello, again #4 pid $app$" "$work/out.txt" || fail "patch 3 or the kept value missing"
+# Status: each patch, when it was loaded, its state and what it changed.
+status=$("$softpatch" status)
+time='[0-9][0-9]:[0-9][0-9]:[0-9][0-9]'
+grep -Eqx "patch 1"$'\t'"src/greet.cpp"$'\t'"$time"$'\t'"active"$'\t'"1 changed \(greet\)" <<<"$status" &&
+  grep -Eqx "patch 2"$'\t'"src/greet.cpp"$'\t'"$time"$'\t'"active"$'\t'"no function changed" <<<"$status" &&
+  grep -Eqx "patch 3"$'\t'"src/greet.cpp"$'\t'"$time"$'\t'"active"$'\t'"1 changed \(greet\)" <<<"$status" ||
+  fail "status: $status"
 "$softpatch" rollback | grep "^rolled back patch 3 (src/greet.cpp)$" >/dev/null || fail "rollback of 3"
+"$softpatch" list greet | grep -q $'\tpatch 2$' || fail "after a rollback: $("$softpatch" list greet)"
+"$softpatch" status | grep -Eq "^patch 3"$'\t'".*"$'\t'"rolled back"$'\t' ||
+  fail "status after a rollback: $("$softpatch" status)"
 "$softpatch" rollback | grep "^rolled back patch 2 (src/greet.cpp)$" >/dev/null || fail "rollback of 2"
 
 "$softpatch" rollback | grep "^rolled back patch 1 (src/greet.cpp)$" >/dev/null || fail "rollback"

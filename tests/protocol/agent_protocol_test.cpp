@@ -117,9 +117,20 @@ TEST(AgentProtocol, AnyPathOrPatternSurvivesARequest) {
   }
 }
 
+PatchSummary summary_of(int number, const std::string& file, std::size_t functions,
+                        PatchSummary::State state) {
+  PatchSummary summary;
+  summary.number = number;
+  summary.project_file = file;
+  summary.functions = functions;
+  summary.state = state;
+  return summary;
+}
+
 TEST(AgentProtocol, APatchOfAFileWithASpaceComesBackWhole) {
   // The old replies were split on spaces: "rolled back patch 1 (my)".
-  protocol::PatchReply reply{{1, "my logic.cpp", 3, PatchSummary::State::kRolledBack}, {}};
+  protocol::PatchReply reply{summary_of(1, "my logic.cpp", 3, PatchSummary::State::kRolledBack),
+                             {}};
   softpatch::Result<protocol::PatchReply> back =
       protocol::parse_reply<protocol::PatchReply>(protocol::encode(reply));
   ASSERT_TRUE(back) << back.error();
@@ -134,7 +145,7 @@ TEST(AgentProtocol, EveryReplySurvivesTheRoundTrip) {
   texts.push_back(every_byte());
   texts.push_back("");
   for (const std::string& text : texts) {
-    protocol::StatusReply status{42, text, {{7, text, 2, PatchSummary::State::kPending}}};
+    protocol::StatusReply status{42, text, {summary_of(7, text, 2, PatchSummary::State::kPending)}};
     softpatch::Result<protocol::StatusReply> s =
         protocol::parse_reply<protocol::StatusReply>(protocol::encode(status));
     ASSERT_TRUE(s) << s.error();
@@ -144,23 +155,35 @@ TEST(AgentProtocol, EveryReplySurvivesTheRoundTrip) {
     EXPECT_EQ(s->patches[0].project_file, text);
     EXPECT_EQ(s->patches[0].state, PatchSummary::State::kPending);
 
-    protocol::ListReply list{{{text, text, 12, true}, {"g()", "b.cpp", 3, false}}};
+    protocol::ListReply list{
+        {{text, text, 12, 4, false}, {"g()", "b.cpp", 3, 0, false}, {"h()", "c.cpp", 1, 0, true}}};
     softpatch::Result<protocol::ListReply> l =
         protocol::parse_reply<protocol::ListReply>(protocol::encode(list));
     ASSERT_TRUE(l) << l.error();
-    ASSERT_EQ(l->functions.size(), 2u);
+    ASSERT_EQ(l->functions.size(), 3u);
     EXPECT_EQ(l->functions[0].name, text);
     EXPECT_EQ(l->functions[0].project_file, text);
     EXPECT_EQ(l->functions[0].line, 12u);
-    EXPECT_TRUE(l->functions[0].patched);
-    EXPECT_FALSE(l->functions[1].patched);
+    EXPECT_EQ(l->functions[0].patch, 4);
+    EXPECT_FALSE(l->functions[0].redirected);
+    EXPECT_EQ(l->functions[1].patch, 0);
+    EXPECT_FALSE(l->functions[1].redirected);
+    EXPECT_EQ(l->functions[2].patch, 0);
+    EXPECT_TRUE(l->functions[2].redirected);
 
-    protocol::PatchReply patch{{3, text, 9, PatchSummary::State::kActive}, {text, "second"}};
+    PatchSummary summary = summary_of(3, text, 9, PatchSummary::State::kActive);
+    summary.loaded_at = 1764680000;
+    summary.changed = {text, "Store::get"};
+    summary.added = {text};
+    protocol::PatchReply patch{summary, {text, "second"}};
     softpatch::Result<protocol::PatchReply> p =
         protocol::parse_reply<protocol::PatchReply>(protocol::encode(patch));
     ASSERT_TRUE(p) << p.error();
     EXPECT_EQ(p->patch.project_file, text);
     EXPECT_EQ(p->warnings, (std::vector<std::string>{text, "second"}));
+    EXPECT_EQ(p->patch.loaded_at, 1764680000);
+    EXPECT_EQ(p->patch.changed, summary.changed);
+    EXPECT_EQ(p->patch.added, summary.added);
 
     protocol::FileReply file{
         text,
@@ -212,18 +235,22 @@ TEST(AgentProtocol, RefusesRepliesThatBreakTheGrammar) {
         protocol::parse_reply<protocol::PatchReply>(text);
     return !reply && reply.error().rfind(protocol::kMalformedReply, 0) == 0;
   };
-  EXPECT_TRUE(malformed(""));                                   // the program exited
-  EXPECT_TRUE(malformed("patch 1 a.cpp 2 active\n"));           // no closing line
-  EXPECT_TRUE(malformed("patch 1 a.cpp 2 active\nok"));         // no newline at the end
-  EXPECT_TRUE(malformed("ok\n"));                               // no patch
-  EXPECT_TRUE(malformed("patch 1 a b.cpp 2 active\nok\n"));     // an unescaped space
-  EXPECT_TRUE(malformed("patch x a.cpp 2 active\nok\n"));       // not a number
-  EXPECT_TRUE(malformed("patch 1 a.cpp 2 sleeping\nok\n"));     // no such state
-  EXPECT_TRUE(malformed("patch 1 a.cpp 2 active\nok\nok\n"));   // after the end
-  EXPECT_TRUE(malformed("frob 1\nok\n"));                       // no such record
-  EXPECT_TRUE(malformed("patch 1 a.cpp 2 active\nok more\n"));  // ok takes nothing
-  EXPECT_TRUE(malformed("patch 1 a%2.cpp 2 active\nok\n"));     // a broken escape
-  EXPECT_FALSE(malformed("warning hook threw\npatch 1 a.cpp 2 active\nok\n"));
+  EXPECT_TRUE(malformed(""));                                              // the program exited
+  EXPECT_TRUE(malformed("patch 1 a.cpp 2 active 1764680000\n"));           // no closing line
+  EXPECT_TRUE(malformed("patch 1 a.cpp 2 active 1764680000\nok"));         // no newline at the end
+  EXPECT_TRUE(malformed("ok\n"));                                          // no patch
+  EXPECT_TRUE(malformed("patch 1 a b.cpp 2 active 1764680000\nok\n"));     // an unescaped space
+  EXPECT_TRUE(malformed("patch x a.cpp 2 active 1764680000\nok\n"));       // not a number
+  EXPECT_TRUE(malformed("patch 1 a.cpp 2 sleeping 1764680000\nok\n"));     // no such state
+  EXPECT_TRUE(malformed("patch 1 a.cpp 2 active 1764680000\nok\nok\n"));   // after the end
+  EXPECT_TRUE(malformed("frob 1\nok\n"));                                  // no such record
+  EXPECT_TRUE(malformed("patch 1 a.cpp 2 active 1764680000\nok more\n"));  // ok takes nothing
+  EXPECT_TRUE(malformed("patch 1 a%2.cpp 2 active 1764680000\nok\n"));     // a broken escape
+  EXPECT_TRUE(malformed("patch 1 a.cpp 2 active\nok\n"));                  // no time
+  EXPECT_TRUE(malformed("patch 1 a.cpp 2 active -1\nok\n"));               // a bad time
+  EXPECT_TRUE(malformed("changed f\npatch 1 a.cpp 2 active 0\nok\n"));     // before its patch
+  EXPECT_FALSE(malformed("warning hook threw\npatch 1 a.cpp 2 active 1764680000\nok\n"));
+  EXPECT_FALSE(malformed("patch 1 a.cpp 2 active 0\nchanged f()\nadded g\nok\n"));
 }
 
 // The number of descriptors this process has open.

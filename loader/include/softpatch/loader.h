@@ -19,12 +19,15 @@
 #define SOFTPATCH_LOADER_H
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
 #include "softpatch/result.h"
 
 namespace softpatch {
+
+class Function;
 
 struct PatchInfo {
   int number = 0;            // 1, 2, ... in the order applied
@@ -34,6 +37,12 @@ struct PatchInfo {
   bool active = false;      // switched in (false once rolled back, or while pending)
   bool pending = false;     // checked, waiting for safepoint() (deferred mode)
   std::string hook_errors;  // what lifecycle hooks threw, one line each
+  // Readable names of the functions whose code the patch changed, and of
+  // those it added, compared with the code that ran before it (every
+  // function it switches counts as changed when its manifest does not carry
+  // the edited file's code).
+  std::vector<std::string> changed, added;
+  std::int64_t loaded_at = 0;  // when it was loaded: seconds since the Unix epoch
 };
 
 Result<PatchInfo> load_patch(const std::string& path);
@@ -46,6 +55,10 @@ Result<PatchInfo> rollback(int number);
 
 // Every patch applied so far, oldest first.
 std::vector<PatchInfo> patches();
+
+// The number of the active patch whose code `function` runs now, or 0 when
+// it runs its build's code or was redirected by something else (a mock).
+int patch_running(const Function& function);
 
 // Deferred mode: patches loaded while it is on are checked at once but
 // switched in only when the program calls safepoint(), for event loops that

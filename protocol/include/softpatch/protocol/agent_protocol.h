@@ -11,12 +11,16 @@
 // On the wire, a request is one line: a verb and its fields. A reply is lines
 // of records, a tag and its fields, the last one `ok` or `error <message>`:
 //
-//   status                  ->  pid <n> | exe <path> | patch <n> <file> <functions> <state>... | ok
+//   status                  ->  pid <n> | exe <path> | <patch>... | ok
 //   file <project file>     ->  build-id <hex> | code <kind> <hash> <key> <detail> <name>... | ok
-//   list [<pattern>]        ->  function <name> <file> <line> <patched|->... | ok
-//   load <patch path>       ->  warning <text>... | patch <n> <file> <functions> <state> | ok
-//   rollback [<n>]          ->  warning <text>... | patch <n> <file> <functions> <state> | ok
+//   list [<pattern>]        ->  function <name> <file> <line> <runs>... | ok
+//   load <patch path>       ->  warning <text>... | <patch> | ok
+//   rollback [<n>]          ->  warning <text>... | <patch> | ok
 //   (any)                   ->  error <message>
+//
+// where <patch> is `patch <n> <file> <functions> <state> <loaded-at>` and
+// then `changed <name>` and `added <name>` records for it, and <runs> is `-`
+// (the build's code), `patch <n>` or `redirected` (by a mock, say).
 //
 // Fields are separated by one space; each tag (or verb) has a fixed number of
 // fields, and its last field runs to the end of the line, so messages and
@@ -84,6 +88,9 @@ struct PatchSummary {
   std::string project_file;
   std::size_t functions = 0;
   State state = State::kActive;
+  long long loaded_at = 0;  // seconds since the Unix epoch
+  // Readable names of the functions it changed and added.
+  std::vector<std::string> changed, added;
 };
 
 struct StatusReply {
@@ -103,7 +110,8 @@ struct FunctionEntry {
   std::string name;          // readable, e.g. "Store::get(const std::string &)"
   std::string project_file;  // where it is defined
   unsigned line = 0;
-  bool patched = false;
+  int patch = 0;            // the active patch whose code it runs, 0 when none
+  bool redirected = false;  // runs other code than its build's, not a patch's (a mock)
 };
 
 struct ListReply {
