@@ -1,16 +1,14 @@
 // GNU build ids, read from PT_NOTE segments.
 #include <elf.h>
-#include <fcntl.h>
 #include <link.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <cstdint>
 #include <cstring>
 #include <string>
 
 #include "softpatch/elf/build_id.h"
+
+#include "mapped_file.h"
 
 namespace softpatch::elf {
 namespace {
@@ -64,19 +62,8 @@ std::string build_id_in_image(const char* image, std::size_t size) {
 }  // namespace
 
 std::string file_build_id(const std::string& path) {
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return "";
-  struct stat info {};
-  std::string id;
-  if (fstat(fd, &info) == 0 && S_ISREG(info.st_mode) && info.st_size > 0) {
-    void* image = mmap(nullptr, info.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-    if (image != MAP_FAILED) {
-      id = build_id_in_image(static_cast<const char*>(image), info.st_size);
-      munmap(image, info.st_size);
-    }
-  }
-  close(fd);
-  return id;
+  MappedFile file(path);
+  return file.data() ? build_id_in_image(file.data(), file.size()) : "";
 }
 
 }  // namespace softpatch::elf

@@ -18,6 +18,7 @@
 #include <thread>
 #include <variant>
 
+#include "crash_handler.h"
 #include "patch_file.h"
 #include "running_code.h"
 #include "softpatch/internal/registry_state.h"
@@ -95,6 +96,7 @@ class Agent {
   Agent() {
     const char* enabled = std::getenv("SOFTPATCH_AGENT");
     if (!enabled || std::string(enabled) != "1") return;
+    install_crash_report();
     Result<std::string> dir = protocol::agent_directory();
     if (!dir) {
       std::fprintf(stderr, "softpatch agent: %s\n", dir.error().c_str());

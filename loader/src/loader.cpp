@@ -12,6 +12,7 @@
 #include <optional>
 #include <set>
 
+#include "crash_handler.h"
 #include "manifest_check.h"
 #include "messages.h"
 #include "patch_file.h"
@@ -185,6 +186,8 @@ Result<PatchInfo> load_patch(const std::string& path) {
   } else if (!switch_in(patch, planned->departures)) {
     return refused(path, std::string(kUnitsWent) + "; nothing applied");
   }
+  if (link_map* map = nullptr; dlinfo(handle, RTLD_DI_LINKMAP, &map) == 0 && map && map->l_name)
+    note_loaded_patch(patch.info.number, patch.info.project_file, map->l_name);
   history().push_back(std::move(patch));
   return history().back().info;
 }

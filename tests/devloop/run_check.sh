@@ -136,6 +136,11 @@ sed -i 's|^std::string greet(const std::string& who) {|&\n  if (who == "crash") 
 await "^src/greet.cpp → patch 1: " "$since" >/dev/null
 echo crash >&3
 await "died from SIGSEGV with patches active: 1 \(src/greet.cpp\); restarting it as last built$" "$since" >/dev/null
+# The crashing thread, named: the patched function first, in its patch; then main.
+await "^softpatch: the crashing thread:$" "$since" >/dev/null
+await "^  #0 greet\(std::string const&\)\+0x[0-9a-f]+ \(patch 1, src/greet.cpp\)$" "$since" >/dev/null
+await "^  #1 main\+0x[0-9a-f]+ \(app\)$" "$since" >/dev/null
+await "^softpatch: the crash is in patch 1: src/greet.cpp still holds the code that crashed" "$since" >/dev/null
 await "^softpatch: restarted ./build/app, pid [0-9]+$" "$since" >/dev/null
 say six
 grep -q "^HELLO six #1 pid" "$work/out.txt" || fail "after the crash: $(answer six)"

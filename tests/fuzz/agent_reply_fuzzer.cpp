@@ -1,11 +1,14 @@
 // Fuzzes the command line's side of the protocol: any bytes as a reply of
 // each type are read or refused with one line, never trusted half-way; a
-// reply that is read encodes to text that reads back the same.
+// reply that is read encodes to text that reads back the same. The crash
+// report a dying program leaves is read by the same side: any bytes are read
+// or refused, and what is read names only what it holds.
 #include <cstdint>
 #include <cstdlib>
 #include <string>
 
 #include "softpatch/protocol/agent_protocol.h"
+#include "softpatch/protocol/crash_report.h"
 
 namespace {
 
@@ -35,6 +38,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   read_as<protocol::FileReply>(text);
   read_as<protocol::ListReply>(text);
   read_as<protocol::PatchReply>(text);
+  if (softpatch::Result<protocol::CrashReport> report = protocol::parse_crash_report(text)) {
+    for (std::uint64_t frame : report->frames)
+      if (const protocol::CrashReport::Mapping* m = report->mapping_of(frame))
+        require(frame >= m->start && frame < m->end);
+  } else {
+    report.ignore();
+  }
   for (std::size_t i = 0; i <= size && i < 64; ++i) {
     std::string field(text.substr(0, i));
     for (bool last : {false, true}) {

@@ -1,11 +1,13 @@
 #include "softpatch/common/subprocess.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -23,10 +25,26 @@ int wait_for(pid_t pid) {
   return 128 + WTERMSIG(status);
 }
 
-std::string read_all(int fd) {
+// Everything `fd` gives until its end; `tick` is called each time
+// `every` passes, however much the writer writes (never when `every` is
+// zero).
+std::string read_all(int fd, std::chrono::milliseconds every = {},
+                     const std::function<void()>& tick = {}) {
+  using Clock = std::chrono::steady_clock;
   std::string text;
   char buffer[65536];
+  Clock::time_point next_tick = Clock::now() + every;
   for (;;) {
+    if (every.count() > 0) {
+      auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(next_tick - Clock::now());
+      pollfd readable{fd, POLLIN, 0};
+      int ready = poll(&readable, 1, static_cast<int>(std::max<long>(wait.count(), 0)));
+      if (Clock::now() >= next_tick) {
+        tick();
+        next_tick += every;
+      }
+      if (ready == 0 || (ready < 0 && errno == EINTR)) continue;
+    }
     ssize_t n = read(fd, buffer, sizeof buffer);
     if (n > 0) {
       text.append(buffer, static_cast<size_t>(n));
@@ -47,7 +65,10 @@ ChildProcess::~ChildProcess() {
   if (pid_ >= 0 || stderr_fd_ >= 0) wait();
 }
 
-ProcessResult ChildProcess::wait() {
+ProcessResult ChildProcess::wait() { return wait({}, {}); }
+
+ProcessResult ChildProcess::wait(std::chrono::milliseconds every,
+                                 const std::function<void()>& still_running) {
   if (pid_ < 0) {
     if (stderr_fd_ >= 0) close(stderr_fd_);
     stderr_fd_ = -1;
@@ -55,7 +76,8 @@ ProcessResult ChildProcess::wait() {
   }
   ProcessResult result;
   if (stderr_fd_ >= 0) {
-    result.error_text = read_all(stderr_fd_);
+    result.error_text =
+        still_running ? read_all(stderr_fd_, every, still_running) : read_all(stderr_fd_);
     close(stderr_fd_);
     stderr_fd_ = -1;
   }

@@ -14,6 +14,7 @@
 #include "softpatch/common/source_files.h"
 #include "softpatch/common/subprocess.h"
 #include "softpatch/compile/compile_database.h"
+#include "softpatch/devloop/crash_trace.h"
 #include "softpatch/devloop/debouncer.h"
 #include "softpatch/devloop/decision.h"
 #include "softpatch/devloop/file_watcher.h"
@@ -75,7 +76,13 @@ class DevLoop {
  public:
   explicit DevLoop(const DevLoopOptions& options)
       : options_(options),
-        program_({options.command, {"SOFTPATCH_AGENT=1"}, options.stop_signal, options.grace}) {}
+        crash_report_(crash_report_path()),
+        program_({options.command, program_environment(crash_report_), options.stop_signal,
+                  options.grace}) {}
+
+  ~DevLoop() {
+    if (!crash_report_.empty()) unlink(crash_report_.c_str());
+  }
 
   int run() {
     become_subreaper();
@@ -153,6 +160,8 @@ class DevLoop {
   void program_ended() {
     std::optional<int> status = program_.finished();
     if (!status) return;
+    // Named before the sweep: the patch files the frames are in go with it.
+    std::optional<CrashTrace> crash = crash_trace();
     sweep(pid_);
     last_status_ = *status;
     if (int died = program_.last_signal(); died && !active_patches_.empty()) {
@@ -162,9 +171,11 @@ class DevLoop {
       say("softpatch: " + program_name() + " (pid " + std::to_string(pid_) + ") died from SIG" +
           (signal ? signal : std::to_string(died)) + " with patches active: " + describe_patches() +
           "; restarting it as last built");
+      if (crash) say_crash(*crash);
       restart_at_ = Clock::now();
       return;
     }
+    if (crash) say_crash(*crash);
     if (!options_.restart_on_exit) {
       say("softpatch: " + program_name() + " (pid " + std::to_string(pid_) +
           ") exited with status " + std::to_string(*status) + "; waiting for changes");
@@ -179,6 +190,47 @@ class DevLoop {
   }
 
   std::string program_name() const { return options_.command.front(); }
+
+  // Where the program's agent leaves a crash report: softpatch run's own
+  // file in the agent directory; "" (no report) when there is none.
+  static std::string crash_report_path() {
+    Result<std::string> dir = protocol::agent_directory();
+    if (!dir) {
+      dir.ignore();  // the agent will not start either, and says why
+      return "";
+    }
+    return *dir + "/run-" + std::to_string(getpid()) + ".crash";
+  }
+
+  static std::vector<std::string> program_environment(const std::string& crash_report) {
+    std::vector<std::string> environment{"SOFTPATCH_AGENT=1"};
+    if (!crash_report.empty())
+      environment.push_back(std::string(protocol::kCrashReportVariable) + "=" + crash_report);
+    return environment;
+  }
+
+  // The frames of the crash of the instance that just ended, if it left a
+  // report (it died from a fatal signal with its agent on).
+  std::optional<CrashTrace> crash_trace() {
+    if (crash_report_.empty() || !program_.last_signal()) return std::nullopt;
+    Result<CrashTrace> trace = read_crash_trace(crash_report_);
+    unlink(crash_report_.c_str());
+    if (!trace) {
+      trace.ignore();  // killed (SIGKILL, SIGTERM): no report, nothing to add
+      return std::nullopt;
+    }
+    return std::move(*trace);
+  }
+
+  static void say_crash(const CrashTrace& crash) {
+    std::string lines = "softpatch: the crashing thread:";
+    for (const std::string& frame : crash.frames) lines += "\n" + frame;
+    say(lines);
+    for (const auto& [number, file] : crash.patches)
+      say("softpatch: the crash is in patch " + std::to_string(number) + ": " + file +
+          " still holds the code that crashed, and it goes live again when the file is saved; "
+          "until then the program runs as last built");
+  }
 
   FileWatcher::Options watcher_options() {
     FileWatcher::Options out;
@@ -213,6 +265,7 @@ class DevLoop {
 
   // Starts a new instance: no patches in it yet.
   bool launch(std::string* error) {
+    if (!crash_report_.empty()) unlink(crash_report_.c_str());  // an earlier instance's
     if (!program_.start(error)) return false;
     pid_ = program_.pid();
     started_at_ = Clock::now();
@@ -327,9 +380,20 @@ class DevLoop {
     return "";
   }
 
+  // Runs the build, saying so when it starts and again while it runs long
+  // (after 5 s, then every 15 s from 15 s on), its output kept for errors.
   ProcessResult build(const std::string& command) {
-    say("softpatch: building (" + command + ")\u2026");
-    return run_process({"/bin/sh", "-c", "exec 1>&2; " + command}, Stderr::kCapture);
+    std::string building = "softpatch: building (" + command + ")\u2026";
+    say(building);
+    auto started = Clock::now();
+    double next_note = 5;
+    return start_process({"/bin/sh", "-c", "exec 1>&2; " + command}, Stderr::kCapture)
+        .wait(std::chrono::milliseconds(250), [&] {
+          double seconds = seconds_since(started);
+          if (seconds < next_note) return;
+          say(building + " " + std::to_string(static_cast<long>(seconds)) + " s");
+          next_note = next_note < 15 ? 15 : next_note + 15;
+        });
   }
 
   // The program starts as its sources now say: built first; a build that
@@ -363,6 +427,7 @@ class DevLoop {
   }
 
   const DevLoopOptions& options_;
+  std::string crash_report_;  // the file the program's agent leaves a crash report in
   ProgramGroup program_;
   std::string build_dir_;
   std::string build_command_;  // --build, or the default one; "" for none

@@ -5,6 +5,8 @@
 
 #include <sys/types.h>
 
+#include <chrono>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -26,6 +28,11 @@ class ChildProcess {
   ~ChildProcess();
 
   ProcessResult wait();
+
+  // Waits as wait() does, calling `still_running` each time `every` passes
+  // with the child still writing to its captured stderr (a long build's
+  // progress line, say). Without a captured stderr, the same as wait().
+  ProcessResult wait(std::chrono::milliseconds every, const std::function<void()>& still_running);
 
  private:
   friend ChildProcess start_process(const std::vector<std::string>& argv, Stderr stderr_mode,

@@ -1,0 +1,109 @@
+// Function symbols of ELF files, looked up by file offset.
+#include "softpatch/elf/symbols.h"
+
+#include <elf.h>
+#include <link.h>
+
+#include <cstring>
+
+#include "mapped_file.h"
+
+namespace softpatch::elf {
+namespace {
+
+// A view of an ELF image that checks every offset it follows.
+class Image {
+ public:
+  Image(const char* data, std::size_t size) : data_(data), size_(size) {}
+
+  template <class T>
+  const T* at(std::uint64_t offset, std::uint64_t count = 1) const {
+    if (offset > size_ || count > (size_ - offset) / sizeof(T)) return nullptr;
+    if ((reinterpret_cast<std::uintptr_t>(data_) + offset) % alignof(T)) return nullptr;
+    return reinterpret_cast<const T*>(data_ + offset);
+  }
+  // A NUL-terminated string at `offset` of the string table `table`.
+  const char* string(const ElfW(Shdr) & table, std::uint64_t offset) const {
+    if (offset >= table.sh_size) return nullptr;
+    const char* start = at<char>(table.sh_offset, table.sh_size);
+    if (!start) return nullptr;
+    const void* end = std::memchr(start + offset, 0, table.sh_size - offset);
+    return end ? start + offset : nullptr;
+  }
+
+ private:
+  const char* data_;
+  std::size_t size_;
+};
+
+// The virtual address that file offset `offset` is loaded at.
+std::optional<std::uint64_t> address_of(const Image& image, const ElfW(Ehdr) & header,
+                                        std::uint64_t offset) {
+  const auto* segments = image.at<ElfW(Phdr)>(header.e_phoff, header.e_phnum);
+  if (!segments || header.e_phentsize != sizeof(ElfW(Phdr))) return std::nullopt;
+  for (std::size_t i = 0; i < header.e_phnum; ++i) {
+    const ElfW(Phdr)& s = segments[i];
+    if (s.p_type == PT_LOAD && offset >= s.p_offset && offset - s.p_offset < s.p_filesz)
+      return s.p_vaddr + (offset - s.p_offset);
+  }
+  return std::nullopt;
+}
+
+bool is_function(const ElfW(Sym) & symbol) {
+  unsigned type = ELF64_ST_TYPE(symbol.st_info);
+  return (type == STT_FUNC || type == STT_GNU_IFUNC) && symbol.st_shndx != SHN_UNDEF;
+}
+
+// The function of symbol table `table` holding `address`: one whose extent
+// covers it, else the nearest below it that has no size.
+std::optional<FunctionAt> function_in_table(const Image& image, const ElfW(Shdr) * sections,
+                                            std::size_t count, const ElfW(Shdr) & table,
+                                            std::uint64_t address) {
+  if (table.sh_entsize != sizeof(ElfW(Sym)) || table.sh_link >= count) return std::nullopt;
+  const auto* symbols = image.at<ElfW(Sym)>(table.sh_offset, table.sh_size / sizeof(ElfW(Sym)));
+  if (!symbols) return std::nullopt;
+  const ElfW(Sym)* best = nullptr;
+  for (std::size_t i = 0; i < table.sh_size / sizeof(ElfW(Sym)); ++i) {
+    const ElfW(Sym)& s = symbols[i];
+    if (!is_function(s) || s.st_value > address) continue;
+    if (s.st_size && address - s.st_value < s.st_size) {
+      best = &s;
+      break;
+    }
+    if (!s.st_size && (!best || s.st_value > best->st_value)) best = &s;
+  }
+  if (!best) return std::nullopt;
+  const char* name = image.string(sections[table.sh_link], best->st_name);
+  if (!name || !*name) return std::nullopt;
+  return FunctionAt{name, address - best->st_value};
+}
+
+}  // namespace
+
+std::optional<FunctionAt> function_in_image(const char* data, std::size_t size,
+                                            std::uint64_t file_offset) {
+  Image image(data, size);
+  const auto* header = image.at<ElfW(Ehdr)>(0);
+  if (!header || std::memcmp(header->e_ident, ELFMAG, SELFMAG) != 0 ||
+      header->e_ident[EI_CLASS] != (sizeof(void*) == 8 ? ELFCLASS64 : ELFCLASS32) ||
+      header->e_shentsize != sizeof(ElfW(Shdr)))
+    return std::nullopt;
+  std::optional<std::uint64_t> address = address_of(image, *header, file_offset);
+  const auto* sections = image.at<ElfW(Shdr)>(header->e_shoff, header->e_shnum);
+  if (!address || !sections) return std::nullopt;
+  for (unsigned type : {SHT_SYMTAB, SHT_DYNSYM})
+    for (std::size_t i = 0; i < header->e_shnum; ++i)
+      if (sections[i].sh_type == type)
+        if (std::optional<FunctionAt> found =
+                function_in_table(image, sections, header->e_shnum, sections[i], *address))
+          return found;
+  return std::nullopt;
+}
+
+std::optional<FunctionAt> function_at(const std::string& path, std::uint64_t file_offset) {
+  MappedFile file(path);
+  if (!file.data()) return std::nullopt;
+  return function_in_image(file.data(), file.size(), file_offset);
+}
+
+}  // namespace softpatch::elf

@@ -1,0 +1,140 @@
+#include "crash_handler.h"
+
+#include <execinfo.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <climits>
+#include <cstdlib>
+#include <cstring>
+
+#include "softpatch/protocol/crash_report.h"
+
+namespace softpatch {
+namespace {
+
+constexpr int kSignals[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT};
+constexpr int kMaxPatches = 1024;  // later ones go unnamed in a report
+constexpr int kMaxFrames = 64;
+
+// What the handler reads: written before it can run (the path) or published
+// by a release of `patch_count` (the patches). Strings are never freed.
+char report_path[PATH_MAX];
+protocol::LoadedPatchNote patches[kMaxPatches];
+std::atomic<int> patch_count{0};
+struct sigaction previous[std::size(kSignals)];
+std::atomic<bool> reported{false};
+
+void* interrupted_pc(void* context) {
+  auto* uc = static_cast<ucontext_t*>(context);
+#if defined(__x86_64__)
+  return reinterpret_cast<void*>(uc->uc_mcontext.gregs[REG_RIP]);
+#elif defined(__aarch64__)
+  return reinterpret_cast<void*>(uc->uc_mcontext.pc);
+#else
+  (void)uc;
+  return nullptr;
+#endif
+}
+
+// The crashing thread's frames, innermost first, the handler's own left out:
+// backtrace() starts in this handler and the signal trampoline, then reaches
+// the interrupted pc.
+int crash_frames(void* context, void** out) {
+  void* raw[kMaxFrames];
+  int count = backtrace(raw, kMaxFrames);
+  void* pc = interrupted_pc(context);
+  int first = 2;  // without a pc to find: past the handler and the trampoline
+  for (int i = 0; i < count; ++i)
+    if (raw[i] == pc) first = i + 1;
+  int n = 0;
+  if (pc) out[n++] = pc;
+  for (int i = first; i < count && n < kMaxFrames; ++i) out[n++] = raw[i];
+  return n;
+}
+
+std::size_t index_of(int signal) {
+  std::size_t i = 0;
+  while (i < std::size(kSignals) && kSignals[i] != signal) ++i;
+  return i;
+}
+
+// What would have happened without this handler: the previous handler, or
+// the default action (the process dies from the signal, as its parent sees).
+void pass_on(int signal, siginfo_t* info, void* context) {
+  const struct sigaction& before = previous[index_of(signal)];
+  sigaction(signal, &before, nullptr);
+  if ((before.sa_flags & SA_SIGINFO) && before.sa_sigaction) {
+    before.sa_sigaction(signal, info, context);
+  } else if (!(before.sa_flags & SA_SIGINFO) && before.sa_handler != SIG_DFL &&
+             before.sa_handler != SIG_IGN) {
+    before.sa_handler(signal);
+  } else {
+    ::signal(signal, SIG_DFL);
+    raise(signal);  // delivered when this handler returns (it is blocked until then)
+  }
+}
+
+void on_fatal_signal(int signal, siginfo_t* info, void* context) {
+  if (!reported.exchange(true)) {
+    int saved_errno = errno;
+    void* frames[kMaxFrames];
+    int count = crash_frames(context, frames);
+    int fd = open(report_path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd >= 0) {
+      protocol::write_crash_report(fd, signal, frames, count, patches,
+                                   patch_count.load(std::memory_order_acquire));
+      close(fd);
+    }
+    errno = saved_errno;
+  }
+  pass_on(signal, info, context);
+}
+
+// A stack for the handler on this thread, so that a stack overflow (a
+// runaway recursion in new code) is reported too. Kept when the thread has
+// one already (a sanitizer's, say).
+void give_thread_a_signal_stack() {
+  static char stack[1 << 16];
+  stack_t current{};
+  if (sigaltstack(nullptr, &current) != 0 || !(current.ss_flags & SS_DISABLE)) return;
+  stack_t ours{};
+  ours.ss_sp = stack;
+  ours.ss_size = sizeof stack;
+  sigaltstack(&ours, nullptr);
+}
+
+}  // namespace
+
+void install_crash_report() {
+  static bool installed = false;
+  const char* path = std::getenv(protocol::kCrashReportVariable);
+  if (installed || !path || !*path || std::strlen(path) >= sizeof report_path) return;
+  installed = true;
+  std::strcpy(report_path, path);
+  void* warm[1];
+  backtrace(warm, 1);  // loads the unwinder now, not inside a crash
+  give_thread_a_signal_stack();
+  struct sigaction action {};
+  action.sa_sigaction = on_fatal_signal;
+  action.sa_flags = SA_SIGINFO | SA_ONSTACK;
+  sigemptyset(&action.sa_mask);
+  for (std::size_t i = 0; i < std::size(kSignals); ++i)
+    sigaction(kSignals[i], &action, &previous[i]);
+}
+
+void note_loaded_patch(int number, const std::string& project_file,
+                       const std::string& loaded_path) {
+  int at = patch_count.load(std::memory_order_relaxed);
+  if (at >= kMaxPatches) return;
+  char* resolved = realpath(loaded_path.c_str(), nullptr);  // as /proc/self/maps names it
+  patches[at] = {number, strdup(project_file.c_str()),
+                 resolved ? resolved : strdup(loaded_path.c_str())};
+  patch_count.store(at + 1, std::memory_order_release);
+}
+
+}  // namespace softpatch
