@@ -180,4 +180,15 @@ else
 fi
 [ "$(grep -c '^ran$' "$work/out.txt")" -ge 2 ] || fail "the program's output did not pass through"
 
+# A long build says so while it runs, not only when it ends.
+(cd "$work/plain" && exec setsid "$softpatch" run --no-patch --build "sleep 6" -- sleep 100) \
+  </dev/null >"$work/out.txt" 2>"$work/err.txt" &
+runner=$!
+trap stop_runner EXIT
+await "^softpatch: building \(sleep 6\)… [5-9] s$" >/dev/null
+await "^softpatch: started sleep, pid [0-9]+$" >/dev/null
+kill -INT $runner
+wait $runner || true
+trap - EXIT
+
 echo "run: patched live (pid $pid1), restarted on header edits ($pid2, $pid3, $pid4), stopped on Ctrl-C"
