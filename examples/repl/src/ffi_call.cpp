@@ -211,6 +211,19 @@ void* convert(const Type& type, const std::string& text, Value& value, std::stri
   return nullptr;
 }
 
+// One prepared libffi call, for run_guarded.
+struct PreparedCall {
+  ffi_cif* cif;
+  void (*function)();
+  void* out;
+  void** arguments;
+};
+
+void run_prepared(void* context) {
+  auto* call = static_cast<PreparedCall*>(context);
+  ffi_call(call->cif, call->function, call->out, call->arguments);
+}
+
 std::string format_double(double value) {
   char text[64];
   std::snprintf(text, sizeof text, "%.17g", value);
@@ -222,7 +235,9 @@ std::string format_double(double value) {
 }  // namespace
 
 softpatch::Result<std::string> call(const softpatch::Function& function,
-                                    const std::vector<std::string>& arguments) {
+                                    const std::vector<std::string>& arguments,
+                                    std::optional<Stop>* stopped) {
+  stopped->reset();
   if (function.is_method())
     return softpatch::Error{std::string(function.name()) + " is a method: not callable here"};
   softpatch::internal::RawFunction address = function.address();
@@ -268,7 +283,9 @@ softpatch::Result<std::string> call(const softpatch::Function& function,
   void* out = result.kind == Kind::kDouble  ? static_cast<void*>(&real)
               : result.kind == Kind::kFloat ? static_cast<void*>(&single)
                                             : static_cast<void*>(&integer);
-  ffi_call(&cif, reinterpret_cast<void (*)()>(address), out, pointers.data());
+  PreparedCall prepared{&cif, reinterpret_cast<void (*)()>(address), out, pointers.data()};
+  *stopped = run_guarded(run_prepared, &prepared);
+  if (*stopped) return std::string();  // a std::string result was never made: nothing to destroy
 
   switch (result.kind) {
     case Kind::kVoid:

@@ -1,8 +1,12 @@
 #include "session.h"
 
+#include <dlfcn.h>
+#include <link.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -120,6 +124,40 @@ int line_at(const std::string& text, std::size_t offset) {
   return 1 + static_cast<int>(std::count(text.begin(), text.begin() + offset, '\n'));
 }
 
+// The loaded module (its link_map) that holds `address`; null when none.
+const void* module_of(const void* address, Dl_info* info) {
+  link_map* module = nullptr;
+  if (!dladdr1(address, info, reinterpret_cast<void**>(&module), RTLD_DL_LINKMAP)) return nullptr;
+  return module;
+}
+
+// The module patch `number` was loaded as: where the slots it switched
+// lead. (PatchInfo::path is the file given to the loader, which loads a
+// private copy of it under another name.) Null when it switched none.
+const void* patch_module(int number) {
+  for (const softpatch::Function& f : softpatch::functions()) {
+    if (softpatch::patch_running(f) != number) continue;
+    Dl_info info = {};
+    return module_of(reinterpret_cast<const void*>(f.slot().current()), &info);
+  }
+  return nullptr;
+}
+
+std::string joined(const std::vector<std::string>& names) {
+  std::string out;
+  for (const std::string& name : names) out += (out.empty() ? "" : ", ") + name;
+  return out;
+}
+
+// "add2(int), scale(double, double) changed; twice(int) added".
+std::string what_changed(const softpatch::PatchInfo& patch) {
+  if (patch.changed.empty() && patch.added.empty()) return "no function changed";
+  std::string out;
+  if (!patch.changed.empty()) out = joined(patch.changed) + " changed";
+  if (!patch.added.empty()) out += (out.empty() ? "" : "; ") + joined(patch.added) + " added";
+  return out;
+}
+
 }  // namespace
 
 Session::Session(Setup setup) : setup_(std::move(setup)) {
@@ -140,8 +178,19 @@ bool Session::run(const std::string& line) {
   }
   std::vector<std::string> words = words_of(line);
   if (words.empty()) return true;
+  if (words[0] == "quit" || words[0] == "exit") return false;
+  try {
+    dispatch(words, line);
+  } catch (const std::exception& error) {  // thrown by a called function, say
+    fail("error: " + std::string(error.what()));
+  } catch (...) {
+    fail("error: an exception that is not a std::exception");
+  }
+  return true;
+}
+
+void Session::dispatch(const std::vector<std::string>& words, const std::string& line) {
   const std::string& command = words[0];
-  if (command == "quit" || command == "exit") return false;
   if (command == "call") {
     call(words);
   } else if (command == "def") {
@@ -149,7 +198,7 @@ bool Session::run(const std::string& line) {
     definition.erase(0, definition.find_first_not_of(' '));
     if (brace_balance(definition) > 0 || definition.find('{') == std::string::npos) {
       pending_ = definition;  // more lines to come
-      return true;
+      return;
     }
     define(definition);
   } else if (command == "edit" && words.size() == 2) {
@@ -163,20 +212,74 @@ bool Session::run(const std::string& line) {
   } else if (command == "help") {
     help();
   } else {
-    message("unknown command '" + command + "' (try help)");
+    fail("unknown command '" + command + "' (try help)");
   }
-  return true;
+}
+
+void Session::interrupt() {
+  if (pending_.empty()) return;
+  pending_.clear();
+  fail("dropped the unfinished def");
+}
+
+void Session::end_of_input() {
+  if (pending_.empty()) return;
+  pending_.clear();
+  fail("def: the input ended before the definition's closing '}'");
+}
+
+void Session::fail(const std::string& text) {
+  ++failures_;
+  message(text);
 }
 
 void Session::call(const std::vector<std::string>& words) {
-  if (words.size() < 2) return message("usage: call NAME ARGS...");
+  if (words.size() < 2) return fail("usage: call NAME ARGS...");
   softpatch::Result<softpatch::Function> function = softpatch::find_function(words[1]);
-  if (!function) return message(function.error());
+  if (!function) return fail(function.error());
+  std::optional<Stop> stopped;
   softpatch::Result<std::string> result =
-      repl::call(*function, std::vector<std::string>(words.begin() + 2, words.end()));
-  if (!result) return message(result.error());
+      repl::call(*function, std::vector<std::string>(words.begin() + 2, words.end()), &stopped);
+  if (!result) return fail(result.error());
+  if (stopped) return stopped_call(words[1], *stopped);
   if (!result->empty()) std::printf("%s\n", result->c_str());
   std::fflush(stdout);
+}
+
+// A call that a crash or a Ctrl-C ended. A crash in the code of the latest
+// patch is taken for that definition's fault and undone, so that the next
+// call runs what worked before (the definition is still in the line
+// history, to fix and retry). A Ctrl-C undoes nothing: a slow call is not
+// a wrong one.
+void Session::stopped_call(const std::string& name, const Stop& stop) {
+  std::fflush(stdout);  // what the call printed before it stopped
+  int patch = 0;
+  std::string where = place_of(stop.pc, &patch);
+  if (stop.signal == SIGINT) {
+    // After the "^C" the terminal echoed, on a line of its own.
+    std::string after_echo = isatty(STDIN_FILENO) ? "\n" : "";
+    return fail(after_echo + "call " + name + ": interrupted" + where);
+  }
+  fail("call " + name + ": crashed (" + signal_name(stop.signal) + ")" + where);
+  if (patch && !history_.empty() && history_.back().number == patch) undo_last();
+}
+
+std::string Session::place_of(const void* pc, int* patch) const {
+  if (!pc) return "";
+  Dl_info info = {};
+  const void* module = module_of(pc, &info);
+  if (!module) {
+    char address[32];
+    std::snprintf(address, sizeof address, " at %p", pc);
+    return address;
+  }
+  auto known = patch_modules_.find(module);
+  if (known != patch_modules_.end()) {
+    *patch = known->second;
+    return " in the code of patch " + std::to_string(known->second);
+  }
+  std::string file = info.dli_fname && *info.dli_fname ? info.dli_fname : executable_;
+  return " in " + fs::path(file).filename().string();
 }
 
 std::string Session::working_copy(const std::string& file) {
@@ -186,16 +289,16 @@ std::string Session::working_copy(const std::string& file) {
 
 void Session::define(const std::string& definition) {
   std::string name = defined_name(definition);
-  if (name.empty()) return message("def: no function name before '(' in what was typed");
+  if (name.empty()) return fail("def: no function name before '(' in what was typed");
   softpatch::Result<softpatch::Function> function = softpatch::find_function(name);
   if (!function)
-    return message("def: " + function.error() + " (def replaces a function the program has)");
+    return fail("def: " + function.error() + " (def replaces a function the program has)");
   std::string file = function->file();
   std::string text = working_copy(file);
   std::string bare = name.substr(name.rfind(':') == std::string::npos ? 0 : name.rfind(':') + 1);
   std::size_t begin = 0, end = 0;
   if (!find_definition(text, bare, &begin, &end))
-    return message("def: cannot find the definition of " + name + " in " + file);
+    return fail("def: cannot find the definition of " + name + " in " + file);
   std::string edited = text.substr(0, begin) + definition + text.substr(end);
   int first = line_at(edited, begin);
   int last = first + static_cast<int>(std::count(definition.begin(), definition.end(), '\n'));
@@ -203,7 +306,7 @@ void Session::define(const std::string& definition) {
 }
 
 int Session::apply(const std::string& file, const std::string& text, int typed_first,
-                   int typed_last, const std::string& what) {
+                   int typed_last, const std::string& function) {
   auto started = std::chrono::steady_clock::now();
   std::string dir = setup_.work_dir + "/" + std::to_string(++serial_);
   fs::create_directories(dir);
@@ -215,6 +318,7 @@ int Session::apply(const std::string& file, const std::string& text, int typed_f
                         executable_ + "' --root '" + setup_.root + "' --as '" + file + "' -o '" +
                         patch + "' '" + copy + "' 2>'" + errors + "'";
   if (std::system(command.c_str()) != 0) {
+    ++failures_;
     // Positions in what was typed, where the error is there.
     std::istringstream lines(read_file(errors));
     std::regex position(std::regex_replace(copy, std::regex(R"([.^$|()\[\]{}*+?\\])"), R"(\$&)") +
@@ -238,34 +342,39 @@ int Session::apply(const std::string& file, const std::string& text, int typed_f
   }
   softpatch::Result<softpatch::PatchInfo> loaded = softpatch::load_patch(patch);
   if (!loaded) {
-    message(loaded.error());
+    fail(loaded.error());
     return 0;
   }
-  history_.push_back({loaded->number, file, working_copy(file), {what}});
+  history_.push_back({loaded->number, file, working_copy(file), loaded->changed});
   copies_[file] = text;
-  ++versions_[what];
+  if (const void* module = patch_module(loaded->number)) patch_modules_[module] = loaded->number;
   double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  // A `def` names its function, unless the loader found other changes;
+  // a reload names what it changed.
+  std::string what = function.empty() ? fs::path(file).filename().string() : function;
+  bool as_typed = !function.empty() && loaded->changed == std::vector<std::string>{function} &&
+                  loaded->added.empty();
+  if (!as_typed) what += ": " + what_changed(*loaded);
   char line[512];
-  std::snprintf(line, sizeof line, "patched %s (patch %d, %.2f s)", what.c_str(), loaded->number,
-                seconds);
-  message(line);
+  std::snprintf(line, sizeof line, " (patch %d, %.2f s)", loaded->number, seconds);
+  message("patched " + what + line);
   return loaded->number;
 }
 
 void Session::edit(const std::string& name) {
   softpatch::Result<softpatch::Function> function = softpatch::find_function(name);
-  if (!function) return message(function.error());
+  if (!function) return fail(function.error());
   std::string text = working_copy(function->file());
   std::string bare = name.substr(name.rfind(':') == std::string::npos ? 0 : name.rfind(':') + 1);
   std::size_t begin = 0, end = 0;
   if (!find_definition(text, bare, &begin, &end))
-    return message("edit: cannot find the definition of " + name);
+    return fail("edit: cannot find the definition of " + name);
   std::string path = setup_.work_dir + "/edit-" + bare + ".cpp";
   std::ofstream(path) << text.substr(begin, end - begin) << "\n";
   const char* editor = std::getenv("EDITOR");
   std::string command = std::string(editor && *editor ? editor : "vi") + " '" + path + "'";
-  if (std::system(command.c_str()) != 0) return message("edit: the editor failed");
+  if (std::system(command.c_str()) != 0) return fail("edit: the editor failed");
   std::string definition = read_file(path);
   while (!definition.empty() && definition.back() == '\n') definition.pop_back();
   define(definition);
@@ -279,26 +388,36 @@ void Session::reload(const std::string& given) {
     if (add2) file = add2->file();
   }
   std::string text = read_file(file);
-  if (text.empty()) return message("reload: cannot read " + file);
-  apply(file, text, 0, -1, fs::path(file).filename().string());
+  if (text.empty()) return fail("reload: cannot read " + file);
+  apply(file, text, 0, -1, "");
 }
 
 void Session::undo() {
-  if (history_.empty()) return message("undo: nothing to undo");
+  if (history_.empty()) return fail("undo: nothing to undo");
+  undo_last();
+}
+
+// Rolls the latest patch back and puts the working copy of its file back as
+// it was before it.
+void Session::undo_last() {
   Applied last = history_.back();
   softpatch::Result<softpatch::PatchInfo> rolled = softpatch::rollback(last.number);
-  if (!rolled) return message(rolled.error());
+  if (!rolled) return fail(rolled.error());
   history_.pop_back();
   copies_[last.file] = last.previous_text;
-  for (const std::string& name : last.functions) --versions_[name];
   message("undid patch " + std::to_string(last.number));
+}
+
+int Session::times_redefined(const std::string& function) const {
+  return static_cast<int>(std::count_if(history_.begin(), history_.end(), [&](const Applied& a) {
+    return std::find(a.changed.begin(), a.changed.end(), function) != a.changed.end();
+  }));
 }
 
 void Session::list() const {
   for (const softpatch::Function& f : softpatch::functions()) {
     if (fs::path(f.file()).filename() != "math.cpp") continue;
-    auto version = versions_.find(f.name());
-    int redefined = version == versions_.end() ? 0 : version->second;
+    int redefined = times_redefined(f.name());
     std::printf("%s\t%s\n", f.name(),
                 redefined ? ("version " + std::to_string(redefined + 1)).c_str() : "original");
   }
@@ -307,9 +426,12 @@ void Session::list() const {
 
 void Session::help() const {
   message(
-      "call NAME ARGS...     call a function (integers, floating point, bool, char, \"strings\")\n"
+      "call NAME ARGS...     call a function (integers, floating point, bool, char, \"strings\");\n"
+      "                      a crash or Ctrl-C ends the call, and a crash in the latest\n"
+      "                      patch's code undoes that patch\n"
       "def DEFINITION        replace a function: int add2(int a) { return a + 3; }\n"
-      "                      (an unfinished { ... block continues on the next lines)\n"
+      "                      (an unfinished { ... block continues on the next lines;\n"
+      "                      Ctrl-C drops it)\n"
       "edit NAME             edit a function in $EDITOR, then apply it\n"
       "reload [FILE]         patch again from the file on disk\n"
       "undo                  roll back the last patch\n"
