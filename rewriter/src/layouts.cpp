@@ -32,6 +32,10 @@ std::string fingerprint(const clang::CXXRecordDecl& record, clang::ASTContext& c
         field->getNameAsString() +
         (field->isBitField() ? " @bit " + std::to_string(bits) : " @" + std::to_string(bits / 8));
   }
+  // A class with a non-trivial copy, move or destructor is passed to and
+  // returned from functions by address: adding one (`~Sample() {}`) changes
+  // every call that passes one, without changing a byte of the object.
+  if (!record.canPassInRegisters()) text += " | passed by address";
   for (const clang::CXXMethodDecl* method : record.methods())
     if (method->isVirtual())
       text += " | virtual " + method->getNameAsString() + " " +

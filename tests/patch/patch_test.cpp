@@ -249,6 +249,17 @@ TEST_F(Patching, ClassLayoutChangeIsRefused) {
   EXPECT_THAT(p.error(), HasSubstr("restart needed"));
 }
 
+TEST_F(Patching, AClassThatIsNowPassedByAddressIsRefused) {
+  // A destructor changes how a Sample is passed and returned (by address),
+  // not its bytes: code built for one convention cannot call the other.
+  softpatch::Result<softpatch::PatchInfo> p =
+      apply(edited({{"  int value;\n};", "  int value;\n  ~Sample() {}\n};"}}));
+  ASSERT_FALSE(p);
+  EXPECT_THAT(p.error(),
+              HasSubstr("class Sample changed its layout from 'size 4 align 4 | int value @0' "
+                        "to 'size 4 align 4 | int value @0 | passed by address'"));
+}
+
 TEST_F(Patching, TheLoaderRefusesAnEditedConstructorOnItsOwn) {
   // Built without asking what runs (as `softpatch build --for` does): the
   // loader compares the patch's code with the running code itself.
