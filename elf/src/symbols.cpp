@@ -4,6 +4,7 @@
 #include <elf.h>
 #include <link.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "mapped_file.h"
@@ -55,7 +56,8 @@ bool is_function(const ElfW(Sym) & symbol) {
 }
 
 // The function of symbol table `table` holding `address`: one whose extent
-// covers it, else the nearest below it that has no size.
+// covers it, else the nearest below it that has no size (hand-written
+// assembly) when no sized function lies between them.
 std::optional<FunctionAt> function_in_table(const Image& image, const ElfW(Shdr) * sections,
                                             std::size_t count, const ElfW(Shdr) & table,
                                             std::uint64_t address) {
@@ -63,16 +65,22 @@ std::optional<FunctionAt> function_in_table(const Image& image, const ElfW(Shdr)
   const auto* symbols = image.at<ElfW(Sym)>(table.sh_offset, table.sh_size / sizeof(ElfW(Sym)));
   if (!symbols) return std::nullopt;
   const ElfW(Sym)* best = nullptr;
+  std::uint64_t fence = 0;  // the end of the last sized function below the address
+  bool covered = false;
   for (std::size_t i = 0; i < table.sh_size / sizeof(ElfW(Sym)); ++i) {
     const ElfW(Sym)& s = symbols[i];
     if (!is_function(s) || s.st_value > address) continue;
     if (s.st_size && address - s.st_value < s.st_size) {
       best = &s;
+      covered = true;
       break;
     }
-    if (!s.st_size && (!best || s.st_value > best->st_value)) best = &s;
+    if (s.st_size)
+      fence = std::max<std::uint64_t>(fence, s.st_value + s.st_size);
+    else if (!best || s.st_value > best->st_value)
+      best = &s;
   }
-  if (!best) return std::nullopt;
+  if (!best || (!covered && best->st_value < fence)) return std::nullopt;
   const char* name = image.string(sections[table.sh_link], best->st_name);
   if (!name || !*name) return std::nullopt;
   return FunctionAt{name, address - best->st_value};

@@ -11,6 +11,7 @@
 #include <climits>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 
 #include "softpatch/protocol/crash_report.h"
 
@@ -68,18 +69,32 @@ std::size_t index_of(int signal) {
 void pass_on(int signal, siginfo_t* info, void* context) {
   const struct sigaction& before = previous[index_of(signal)];
   sigaction(signal, &before, nullptr);
-  if ((before.sa_flags & SA_SIGINFO) && before.sa_sigaction) {
-    before.sa_sigaction(signal, info, context);
-  } else if (!(before.sa_flags & SA_SIGINFO) && before.sa_handler != SIG_DFL &&
-             before.sa_handler != SIG_IGN) {
-    before.sa_handler(signal);
-  } else {
-    ::signal(signal, SIG_DFL);
-    raise(signal);  // delivered when this handler returns (it is blocked until then)
+  if (before.sa_handler == SIG_IGN) {
+    // Ignored before: a signal another process sent stays ignored; a fault
+    // cannot be (the instruction would fault again), so it ends the process.
+    if (info && info->si_code <= 0) return;
+  } else if (before.sa_handler != SIG_DFL) {
+    if (before.sa_flags & SA_SIGINFO)
+      before.sa_sigaction(signal, info, context);
+    else
+      before.sa_handler(signal);
+    return;
+  }
+  ::signal(signal, SIG_DFL);
+  raise(signal);  // delivered when this handler returns (it is blocked until then)
+}
+
+// Waits, up to two seconds, for another thread's report to be written: the
+// process must not die under it.
+void wait_for(const std::atomic<bool>& done) {
+  for (int i = 0; i < 200 && !done.load(); ++i) {
+    timespec pause{0, 10 * 1000 * 1000};
+    nanosleep(&pause, nullptr);
   }
 }
 
 void on_fatal_signal(int signal, siginfo_t* info, void* context) {
+  static std::atomic<bool> written{false};
   if (!reported.exchange(true)) {
     int saved_errno = errno;
     void* frames[kMaxFrames];
@@ -90,7 +105,10 @@ void on_fatal_signal(int signal, siginfo_t* info, void* context) {
                                    patch_count.load(std::memory_order_acquire));
       close(fd);
     }
+    written.store(true);
     errno = saved_errno;
+  } else {
+    wait_for(written);
   }
   pass_on(signal, info, context);
 }

@@ -181,13 +181,14 @@ Result<PatchInfo> load_patch(const std::string& path) {
   patch.code = std::move(planned->code);
   patch.carries_code = planned->carries_code;
   patch.departures = planned->departures;
+  // Before the switch: a crash in the new code as soon as it runs is named.
+  if (link_map* map = nullptr; dlinfo(handle, RTLD_DI_LINKMAP, &map) == 0 && map && map->l_name)
+    note_loaded_patch(patch.info.number, patch.info.project_file, map->l_name);
   if (deferred) {
     ++pending_count;
   } else if (!switch_in(patch, planned->departures)) {
     return refused(path, std::string(kUnitsWent) + "; nothing applied");
   }
-  if (link_map* map = nullptr; dlinfo(handle, RTLD_DI_LINKMAP, &map) == 0 && map && map->l_name)
-    note_loaded_patch(patch.info.number, patch.info.project_file, map->l_name);
   history().push_back(std::move(patch));
   return history().back().info;
 }

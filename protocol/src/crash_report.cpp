@@ -1,9 +1,12 @@
 #include "softpatch/protocol/crash_report.h"
 
+#include "softpatch/protocol/agent_protocol.h"
+
 #include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <climits>
 #include <cstring>
 #include <optional>
 
@@ -32,8 +35,21 @@ class Line {
       add(one);
     }
   }
-  // Whether `text` can be a field: no line break in it.
-  static bool plain(const char* text) { return text && !std::strchr(text, '\n'); }
+  // `text` as a field of the agent protocol (encode_field, not last): a
+  // space, `%`, DEL and control characters as %XX, "" as a lone `%`.
+  void add_field(const char* text) {
+    if (!*text) return add("%");
+    for (; *text; ++text) {
+      auto byte = static_cast<unsigned char>(*text);
+      if (byte < 0x20 || byte == 0x7f || byte == '%' || byte == ' ') {
+        char escaped[4] = {'%', "0123456789ABCDEF"[byte >> 4], "0123456789ABCDEF"[byte & 15], 0};
+        add(escaped);
+      } else {
+        char one[2] = {*text, 0};
+        add(one);
+      }
+    }
+  }
   void write_to(int fd) {
     if (!fits_ || size_ == sizeof text_) return;
     text_[size_++] = '\n';
@@ -102,8 +118,10 @@ std::optional<CrashReport::Mapping> mapping_of_line(std::string_view line) {
                                at = number_of(offset, 16);
   if (!start || !end || !at) return std::nullopt;
   std::string file(line.substr(path));
-  if (std::size_t deleted = file.rfind(" (deleted)"); deleted == file.size() - 10)
-    file.erase(deleted);
+  static constexpr std::string_view kDeleted = " (deleted)";
+  if (file.size() >= kDeleted.size() &&
+      file.compare(file.size() - kDeleted.size(), kDeleted.size(), kDeleted) == 0)
+    file.erase(file.size() - kDeleted.size());
   return CrashReport::Mapping{*start, *end, *at, std::move(file)};
 }
 
@@ -113,6 +131,10 @@ Error bad(const std::string& why) { return Error{"a malformed crash report (" + 
 
 void write_crash_report(int fd, int signal, void* const* frames, int frame_count,
                         const LoadedPatchNote* patches, int patch_count) {
+  Line pid;
+  pid.add("pid ");
+  pid.add_number(static_cast<std::uint64_t>(getpid()), 10);
+  pid.write_to(fd);
   Line head;
   head.add("signal ");
   head.add_number(static_cast<std::uint64_t>(signal), 10);
@@ -125,15 +147,14 @@ void write_crash_report(int fd, int signal, void* const* frames, int frame_count
   }
   for (int i = 0; i < patch_count; ++i) {
     const LoadedPatchNote& patch = patches[i];
-    if (!Line::plain(patch.project_file) || !Line::plain(patch.loaded_path)) continue;
-    if (std::strchr(patch.project_file, ' ')) continue;
+    if (!patch.project_file || !patch.loaded_path) continue;
     Line line;
     line.add("patch ");
     line.add_number(static_cast<std::uint64_t>(patch.number), 10);
     line.add(" ");
-    line.add(patch.project_file);
+    line.add_field(patch.project_file);
     line.add(" ");
-    line.add(patch.loaded_path);
+    line.add_field(patch.loaded_path);
     line.write_to(fd);
   }
   Line maps;
@@ -155,23 +176,32 @@ Result<CrashReport> parse_crash_report(std::string_view text) {
       continue;
     }
     std::string_view tag = word(line);
-    if (tag == "signal") {
-      std::optional<std::uint64_t> number = number_of(word(line), 10);
-      if (!number || *number > 64) return bad("its signal");
+    std::string_view first = word(line);
+    if (tag == "pid") {
+      std::optional<std::uint64_t> pid = number_of(first, 10);
+      if (!pid || *pid == 0 || *pid > INT_MAX || !line.empty()) return bad("its pid");
+      report.pid = static_cast<int>(*pid);
+    } else if (tag == "signal") {
+      std::optional<std::uint64_t> number = number_of(first, 10);
+      if (!number || *number == 0 || *number > 64 || !line.empty()) return bad("its signal");
       report.signal = static_cast<int>(*number);
       signal = true;
     } else if (tag == "frame") {
-      std::optional<std::uint64_t> address = number_of(word(line), 16);
-      if (!address) return bad("a frame");
+      std::optional<std::uint64_t> address = number_of(first, 16);
+      if (!address || !line.empty()) return bad("a frame");
       report.frames.push_back(*address);
     } else if (tag == "patch") {
-      std::optional<std::uint64_t> number = number_of(word(line), 10);
-      std::string_view file = word(line);
-      std::size_t path = line.find_first_not_of(' ');
-      if (!number || file.empty() || path == std::string_view::npos) return bad("a patch");
-      report.patches.push_back(
-          {static_cast<int>(*number), std::string(file), std::string(line.substr(path))});
-    } else if (tag == "maps") {
+      std::optional<std::uint64_t> number = number_of(first, 10);
+      std::string_view file_field = word(line), path_field = word(line);
+      Result<std::string> file = decode_field(file_field, false);
+      Result<std::string> path = decode_field(path_field, false);
+      bool whole = number && *number > 0 && *number <= INT_MAX && !file_field.empty() &&
+                   !path_field.empty() && file && path && line.empty();
+      if (!file) file.ignore();
+      if (!path) path.ignore();
+      if (!whole) return bad("a patch");
+      report.patches.push_back({static_cast<int>(*number), std::move(*file), std::move(*path)});
+    } else if (tag == "maps" && first.empty()) {
       in_maps = true;
     } else {
       return bad("a line '" + std::string(tag.substr(0, 20)) + "'");

@@ -83,6 +83,27 @@ TEST_F(CrashTraceTest, AFrameInAPatchNamesThePatchAndItsFile) {
   EXPECT_EQ(trace->patches[0], (std::pair<int, std::string>{3, "src/store.cpp"}));
 }
 
+TEST_F(CrashTraceTest, SaysWhichProcessWroteIt) {
+  void* frames[] = {reinterpret_cast<void*>(&named_in_a_crash)};
+  write_report(frames, 1, nullptr, 0);
+  softpatch::Result<softpatch::driver::CrashTrace> trace =
+      softpatch::driver::read_crash_trace(path_);
+  ASSERT_TRUE(trace) << trace.error();
+  EXPECT_EQ(trace->pid, getpid());
+}
+
+TEST_F(CrashTraceTest, APatchWhoseNamesHoldSpacesIsStillNamed) {
+  char self[4096] = {};
+  ASSERT_GT(readlink("/proc/self/exe", self, sizeof self - 1), 0);
+  protocol::LoadedPatchNote patch{5, "src/my logic.cpp", self};
+  void* frames[] = {reinterpret_cast<void*>(&named_in_a_crash)};
+  write_report(frames, 1, &patch, 1);
+  softpatch::Result<softpatch::driver::CrashTrace> trace =
+      softpatch::driver::read_crash_trace(path_);
+  ASSERT_TRUE(trace) << trace.error();
+  EXPECT_THAT(trace->frames[0], HasSubstr("(patch 5, src/my logic.cpp)"));
+}
+
 TEST_F(CrashTraceTest, AnAddressNoFileMapsIsShownBare) {
   void* frames[] = {reinterpret_cast<void*>(0x10)};
   write_report(frames, 1, nullptr, 0);
@@ -109,8 +130,23 @@ TEST(CrashReport, IsReadLineByLineAndTrustsNothing) {
   EXPECT_EQ(report->patch_loaded_from(m->path)->number, 2);
   EXPECT_EQ(report->mapping_of(0x10), nullptr);
 
-  for (const char* bad : {"", "frame 0x1\n", "signal x\n", "signal 11\nframe zz\n",
-                          "signal 11\nwhat\n", "signal 11\npatch 1\n"}) {
+  // A short path (as long as " (deleted)") and a patch whose names hold spaces.
+  softpatch::Result<protocol::CrashReport> short_path = protocol::parse_crash_report(
+      "pid 41\nsignal 11\npatch 7 my%20logic.cpp /run/my%20dir/p.so\nmaps\n"
+      "00400000-00401000 r-xp 00000000 08:01 12 /tmp/prog\n");
+  ASSERT_TRUE(short_path) << short_path.error();
+  EXPECT_EQ(short_path->pid, 41);
+  ASSERT_EQ(short_path->mappings.size(), 1u);
+  EXPECT_EQ(short_path->mappings[0].path, "/tmp/prog");
+  ASSERT_EQ(short_path->patches.size(), 1u);
+  EXPECT_EQ(short_path->patches[0].project_file, "my logic.cpp");
+  EXPECT_EQ(short_path->patches[0].loaded_path, "/run/my dir/p.so");
+
+  for (const char* bad :
+       {"", "frame 0x1\n", "signal x\n", "signal 11\nframe zz\n", "signal 11\nwhat\n",
+        "signal 11\npatch 1\n", "signal 11 12\n", "signal 11\nframe 0x1 0x2\n",
+        "signal 11\npatch 3000000000 a.cpp /p.so\n", "signal 11\npatch 1 a.cpp /p.so more\n",
+        "signal 11\npatch 1 a%2.cpp /p.so\n", "pid 0\nsignal 11\n", "signal 0\n"}) {
     softpatch::Result<protocol::CrashReport> refused = protocol::parse_crash_report(bad);
     ASSERT_FALSE(refused) << bad;
     EXPECT_THAT(refused.error(), HasSubstr("a malformed crash report")) << bad;

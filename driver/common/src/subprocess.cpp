@@ -41,7 +41,7 @@ std::string read_all(int fd, std::chrono::milliseconds every = {},
       int ready = poll(&readable, 1, static_cast<int>(std::max<long>(wait.count(), 0)));
       if (Clock::now() >= next_tick) {
         tick();
-        next_tick += every;
+        next_tick = Clock::now() + every;  // after a suspend too: no burst of ticks
       }
       if (ready == 0 || (ready < 0 && errno == EINTR)) continue;
     }

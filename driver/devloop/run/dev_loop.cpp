@@ -171,11 +171,11 @@ class DevLoop {
       say("softpatch: " + program_name() + " (pid " + std::to_string(pid_) + ") died from SIG" +
           (signal ? signal : std::to_string(died)) + " with patches active: " + describe_patches() +
           "; restarting it as last built");
-      if (crash) say_crash(*crash);
+      if (crash) say_crash(*crash, /*restarting=*/true);
       restart_at_ = Clock::now();
       return;
     }
-    if (crash) say_crash(*crash);
+    if (crash) say_crash(*crash, /*restarting=*/false);
     if (!options_.restart_on_exit) {
       say("softpatch: " + program_name() + " (pid " + std::to_string(pid_) +
           ") exited with status " + std::to_string(*status) + "; waiting for changes");
@@ -210,26 +210,30 @@ class DevLoop {
   }
 
   // The frames of the crash of the instance that just ended, if it left a
-  // report (it died from a fatal signal with its agent on).
+  // report (it died from a fatal signal with its agent on). A report of
+  // another process (one the program forked, which inherits the file's
+  // name) or of another signal is not this death's.
   std::optional<CrashTrace> crash_trace() {
-    if (crash_report_.empty() || !program_.last_signal()) return std::nullopt;
+    int died = program_.last_signal();
+    if (crash_report_.empty() || !died) return std::nullopt;
     Result<CrashTrace> trace = read_crash_trace(crash_report_);
     unlink(crash_report_.c_str());
     if (!trace) {
       trace.ignore();  // killed (SIGKILL, SIGTERM): no report, nothing to add
       return std::nullopt;
     }
+    if (trace->pid != pid_ || trace->signal != died) return std::nullopt;
     return std::move(*trace);
   }
 
-  static void say_crash(const CrashTrace& crash) {
+  static void say_crash(const CrashTrace& crash, bool restarting) {
     std::string lines = "softpatch: the crashing thread:";
     for (const std::string& frame : crash.frames) lines += "\n" + frame;
     say(lines);
     for (const auto& [number, file] : crash.patches)
       say("softpatch: the crash is in patch " + std::to_string(number) + ": " + file +
-          " still holds the code that crashed, and it goes live again when the file is saved; "
-          "until then the program runs as last built");
+          " still holds the code that crashed, and it goes live again when the file is saved" +
+          (restarting ? "; until then the program runs as last built" : ""));
   }
 
   FileWatcher::Options watcher_options() {

@@ -58,6 +58,7 @@ std::optional<elf::FunctionAt> function_of(const protocol::CrashReport::Mapping*
 
 CrashTrace trace_of(const protocol::CrashReport& report) {
   CrashTrace trace;
+  trace.pid = report.pid;
   trace.signal = report.signal;
   std::string patched_function;  // of the frame just named, when it ran in a patch
   for (std::size_t i = 0; i < report.frames.size(); ++i) {

@@ -117,13 +117,31 @@ std::optional<Stop> run_guarded(void (*body)(void*), void* context) {
   guarded.thread = pthread_self();
   guarded.signal = 0;
   guarded.pc = nullptr;
-  Handlers installed;
-  // A Ctrl-C typed after the command was read but before this: it was meant
-  // for the call.
-  if (take_interrupt()) return Stop{SIGINT, nullptr};
-  if (sigsetjmp(guarded.back, 1) != 0) return Stop{guarded.signal, guarded.pc};
-  body(context);
-  return std::nullopt;
+  // SIGINT stays blocked until there is a place to jump back to, and again
+  // while the handlers go: a Ctrl-C then waits, and is the call's or the
+  // session's, never a jump to a frame that is not there.
+  sigset_t interrupts, before;
+  sigemptyset(&interrupts);
+  sigaddset(&interrupts, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &interrupts, &before);
+  std::optional<Stop> stop;
+  {
+    Handlers installed;
+    if (sigsetjmp(guarded.back, 1) == 0) {  // saves the mask with SIGINT blocked
+      pthread_sigmask(SIG_SETMASK, &before, nullptr);
+      // A Ctrl-C typed after the command was read but before this: it was
+      // meant for the call.
+      if (take_interrupt())
+        stop = Stop{SIGINT, nullptr};
+      else
+        body(context);
+      pthread_sigmask(SIG_BLOCK, &interrupts, nullptr);
+    } else {
+      stop = Stop{guarded.signal, guarded.pc};
+    }
+  }
+  pthread_sigmask(SIG_SETMASK, &before, nullptr);
+  return stop;
 }
 
 const char* signal_name(int signal) {

@@ -21,7 +21,8 @@ struct FunctionAt {
 
 // The function holding the byte at `file_offset` of the ELF image `image`
 // (`size` bytes, native class and byte order), or nothing when no function
-// symbol covers it. Trusts nothing in the image.
+// symbol covers it (a symbol without a size covers what follows it up to
+// the next sized function). Trusts nothing in the image.
 std::optional<FunctionAt> function_in_image(const char* image, std::size_t size,
                                             std::uint64_t file_offset);
 

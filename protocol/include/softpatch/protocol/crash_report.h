@@ -9,10 +9,13 @@
 //   // in softpatch run, once the program is gone
 //   Result<CrashReport> report = softpatch::protocol::parse_crash_report(text);
 //
-// The text is lines: `signal <n>`, then `frame <hex address>` from the
-// innermost frame out (the first is where the signal struck, the others
-// return addresses), then `patch <n> <project file> <loaded path>` for each
-// patch loaded, then `maps` and the program's /proc/self/maps to the end.
+// The text is lines: `pid <n>` (of the process that wrote it: processes it
+// forks inherit the file's name), `signal <n>`, then `frame <hex address>`
+// from the innermost frame out (the first is where the signal struck, the
+// others return addresses), then `patch <n> <project file> <loaded path>`
+// for each patch loaded (the two paths as fields of the agent protocol:
+// spaces and control characters %XX-escaped), then `maps` and the program's
+// /proc/self/maps to the end.
 #ifndef SOFTPATCH_PROTOCOL_CRASH_REPORT_H
 #define SOFTPATCH_PROTOCOL_CRASH_REPORT_H
 
@@ -38,9 +41,9 @@ struct LoadedPatchNote {
   const char* loaded_path = nullptr;
 };
 
-// Writes the report to `fd` with write(2) and read(2) alone (no allocation,
-// no lock: safe in a signal handler). Names with a line break or that do
-// not fit in 4 KiB are left out.
+// Writes the report to `fd` with system calls alone (write, and open, read
+// and close of /proc/self/maps; no allocation, no lock: safe in a signal
+// handler). A patch whose names do not fit in 4 KiB is left out.
 void write_crash_report(int fd, int signal, void* const* frames, int frame_count,
                         const LoadedPatchNote* patches, int patch_count);
 
@@ -54,6 +57,7 @@ struct CrashReport {
     std::uint64_t start = 0, end = 0, file_offset = 0;
     std::string path;
   };
+  int pid = 0;  // 0 when the report does not say
   int signal = 0;
   std::vector<std::uint64_t> frames;  // innermost first
   std::vector<Patch> patches;

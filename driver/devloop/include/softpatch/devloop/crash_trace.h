@@ -18,6 +18,7 @@
 namespace softpatch::driver {
 
 struct CrashTrace {
+  int pid = 0;  // of the process that wrote the report (0: not said)
   int signal = 0;
   // One line per frame, innermost first: "  #0 greet(std::string const&)+0x1c
   // (patch 1, src/greet.cpp)", "  #1 main+0x4b (app)", "  #2 0x7f3a1c029d90
