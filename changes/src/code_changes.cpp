@@ -24,6 +24,7 @@ std::string not_live(const CodeFingerprint& piece) {
              " is not patched live";
     case CodeKind::kFunction:
     case CodeKind::kInitialiser:
+    case CodeKind::kInline:
       break;
   }
   return "it is not patched live";
@@ -47,7 +48,8 @@ std::string title(const CodeFingerprint& piece) {
 // Pieces that may go without a word: functions say so in the patch line; a
 // variable or a class no longer there leaves what exists as it is.
 bool may_go(CodeKind kind) {
-  return kind == CodeKind::kFunction || kind == CodeKind::kInitialiser || kind == CodeKind::kLayout;
+  return kind == CodeKind::kFunction || kind == CodeKind::kInitialiser ||
+         kind == CodeKind::kLayout || kind == CodeKind::kInline;
 }
 
 // "Store::get(const std::string &) const" -> "Store::get": the name up to
@@ -99,7 +101,8 @@ CodeChanges compare(const std::vector<CodeFingerprint>& running,
     auto found = before.find(piece.key);
     if (found == before.end()) {
       // A new variable's initialiser runs when the patch loads.
-      if (piece.kind != CodeKind::kMemberInitialiser && piece.kind != CodeKind::kLayout)
+      if (piece.kind != CodeKind::kMemberInitialiser && piece.kind != CodeKind::kLayout &&
+          piece.kind != CodeKind::kInline)
         changes.added.push_back(piece.name);
       continue;
     }
@@ -111,6 +114,9 @@ CodeChanges compare(const std::vector<CodeFingerprint>& running,
       changes.changed.push_back(piece.name);
     else if (running_piece.kind == CodeKind::kInitialiser)
       changes.kept_values.push_back(piece.name);
+    else if (running_piece.kind == CodeKind::kInline)
+      continue;  // its callers changed with it, and go live
+
     else if (running_piece.kind == CodeKind::kLayout)
       refuse(running_piece,
              title(running_piece) + " changed its layout: " + not_live(running_piece));

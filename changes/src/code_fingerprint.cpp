@@ -6,7 +6,7 @@
 namespace softpatch {
 namespace {
 
-constexpr std::array<std::pair<CodeKind, std::string_view>, 8> kWords = {{
+constexpr std::array<std::pair<CodeKind, std::string_view>, 9> kWords = {{
     {CodeKind::kFunction, "function"},
     {CodeKind::kConstructor, "constructor"},
     {CodeKind::kDestructor, "destructor"},
@@ -15,6 +15,7 @@ constexpr std::array<std::pair<CodeKind, std::string_view>, 8> kWords = {{
     {CodeKind::kInitialiser, "initialiser"},
     {CodeKind::kMemberInitialiser, "member-initialiser"},
     {CodeKind::kLayout, "layout"},
+    {CodeKind::kInline, "inline"},
 }};
 
 }  // namespace

@@ -422,6 +422,192 @@ std::optional<CodeKind> kind_of(const clang::FunctionDecl& function, const Eligi
   return CodeKind::kUnpatchable;
 }
 
+// A function written in the main file whose code is compiled into each
+// caller (constexpr, inline without a slot): counted in the pieces that use
+// it, which a patch compiles again with it.
+bool is_inline_code(const clang::FunctionDecl& function, const Eligibility& verdict) {
+  if (!verdict.listed || is_templated(function) || !function.doesThisDeclarationHaveABody() ||
+      function.isDeleted() || function.isDefaulted())
+    return false;
+  const auto* method = llvm::dyn_cast<clang::CXXMethodDecl>(&function);
+  if (method && method->getParent()->isLambda()) return false;
+  return function.isConstexpr() || function.isInlined();
+}
+
+// Where the code of inline functions of the main file runs beyond the pieces
+// that a patch compiles again: a library's template instantiation calling
+// it (std::less<K>::operator() calling a constexpr K::operator<), a pointer
+// to it kept somewhere, or another such function that escapes. An edit of
+// one of these cannot go live: the old copies keep running.
+class InlineCodeReach : public clang::RecursiveASTVisitor<InlineCodeReach> {
+ public:
+  InlineCodeReach(clang::ASTContext& context, const std::set<const clang::FunctionDecl*>& watched)
+      : context_(context), watched_(watched) {}
+
+  bool shouldVisitTemplateInstantiations() const { return true; }
+  bool shouldVisitImplicitCode() const { return true; }
+
+  bool TraverseDecl(clang::Decl* decl) {
+    auto* function = llvm::dyn_cast_or_null<clang::FunctionDecl>(decl);
+    if (function) enclosing_.push_back(function);
+    bool result = clang::RecursiveASTVisitor<InlineCodeReach>::TraverseDecl(decl);
+    if (function) enclosing_.pop_back();
+    return result;
+  }
+  // Seen before its callee (parents are visited first).
+  bool VisitCallExpr(clang::CallExpr* call) {
+    if (const clang::Expr* callee = call->getCallee())
+      callees_.insert(callee->IgnoreParenImpCasts());
+    return true;
+  }
+  bool VisitDeclRefExpr(clang::DeclRefExpr* reference) {
+    note(reference->getDecl(), reference);
+    return true;
+  }
+  bool VisitMemberExpr(clang::MemberExpr* member) {
+    note(member->getMemberDecl(), nullptr);  // a bound member function can only be called
+    return true;
+  }
+
+  // Library templates given a class of the file (std::map<K, int>): their
+  // code, whose bodies a parse may skip, can call the class's members and
+  // the functions that take it (operators, ADL).
+  bool VisitClassTemplateSpecializationDecl(clang::ClassTemplateSpecializationDecl* library) {
+    if (!in_main_file(*library->getSpecializedTemplate(), context_.getSourceManager()))
+      for (const clang::TemplateArgument& argument : library->getTemplateArgs().asArray())
+        note_handed(argument, *library, 0);
+    return true;
+  }
+  bool VisitFunctionDecl(clang::FunctionDecl* function) {
+    const clang::FunctionTemplateDecl* primary = function->getPrimaryTemplate();
+    if (const clang::TemplateArgumentList* arguments = function->getTemplateSpecializationArgs())
+      if (primary && !in_main_file(*primary, context_.getSourceManager()))
+        for (const clang::TemplateArgument& argument : arguments->asArray())
+          note_handed(argument, *function, 0);
+    return true;
+  }
+
+  // Why each watched function's code runs where no patch reaches, for those
+  // whose does: {function, reason}.
+  std::map<const clang::FunctionDecl*, std::string> escaped() {
+    for (const clang::FunctionDecl* function : watched_) {
+      if (escaped_.count(function)) continue;
+      if (std::optional<std::string> holder = library_holder(*function))
+        escaped_[function] = "library code may call (" + *holder + " holds its class)";
+    }
+    for (bool grew = true; grew;) {
+      grew = false;
+      for (const auto& [callee, callers] : callers_)
+        for (const clang::FunctionDecl* caller : callers)
+          if (escaped_.count(caller) && !escaped_.count(callee)) {
+            escaped_[callee] = "is compiled into " + caller->getQualifiedNameAsString() +
+                               ", which " + escaped_[caller];
+            grew = true;
+            break;
+          }
+    }
+    return escaped_;
+  }
+
+ private:
+  static const clang::FunctionDecl* canonical(const clang::FunctionDecl* f) {
+    return f->getCanonicalDecl();
+  }
+
+  // The function whose code holds what is being visited; a lambda's body is
+  // its enclosing function's.
+  const clang::FunctionDecl* holder() const {
+    for (auto it = enclosing_.rbegin(); it != enclosing_.rend(); ++it) {
+      const auto* method = llvm::dyn_cast<clang::CXXMethodDecl>(*it);
+      if (method && method->getParent()->isLambda()) continue;
+      return *it;
+    }
+    return nullptr;
+  }
+
+  void note_handed(const clang::TemplateArgument& argument, const clang::NamedDecl& library,
+                   int depth) {
+    if (depth > 4) return;
+    if (argument.getKind() == clang::TemplateArgument::Pack) {
+      for (const clang::TemplateArgument& element : argument.pack_elements())
+        note_handed(element, library, depth + 1);
+      return;
+    }
+    if (argument.getKind() != clang::TemplateArgument::Type) return;
+    const clang::Type* type = argument.getAsType()->getUnqualifiedDesugaredType();
+    while (type->isPointerType() || type->isReferenceType())
+      type = type->getPointeeType()->getUnqualifiedDesugaredType();
+    const clang::CXXRecordDecl* record = type->getAsCXXRecordDecl();
+    if (!record) return;
+    record = record->getCanonicalDecl();
+    if (in_main_file(*record, context_.getSourceManager())) {
+      // Named by the plainest holder: one that takes the class itself, and
+      // not a library's internal (reserved) name.
+      std::string name = print(library);
+      int rank = depth * 2 + (name.find("::__") != std::string::npos);
+      auto [at, added] = handed_.try_emplace(record, rank, name);
+      if (!added && rank < at->second.first) at->second = {rank, name};
+    }
+    if (const auto* nested = llvm::dyn_cast<clang::ClassTemplateSpecializationDecl>(record))
+      for (const clang::TemplateArgument& inner : nested->getTemplateArgs().asArray())
+        note_handed(inner, library, depth + 1);
+  }
+
+  std::string print(const clang::NamedDecl& declaration) const {
+    std::string text;
+    llvm::raw_string_ostream out(text);
+    declaration.getNameForDiagnostic(out, context_.getPrintingPolicy(), /*Qualified=*/true);
+    return out.str();
+  }
+
+  // The library template that holds the class `function` belongs to or
+  // takes, if one does.
+  std::optional<std::string> library_holder(const clang::FunctionDecl& function) const {
+    auto held = [&](const clang::CXXRecordDecl* record) -> std::optional<std::string> {
+      if (!record) return std::nullopt;
+      auto found = handed_.find(record->getCanonicalDecl());
+      if (found == handed_.end()) return std::nullopt;
+      return found->second.second;
+    };
+    if (const auto* method = llvm::dyn_cast<clang::CXXMethodDecl>(&function))
+      if (std::optional<std::string> holder = held(method->getParent())) return holder;
+    for (const clang::ParmVarDecl* parameter : function.parameters())
+      if (std::optional<std::string> holder =
+              held(parameter->getType().getNonReferenceType()->getAsCXXRecordDecl()))
+        return holder;
+    return std::nullopt;
+  }
+
+  void note(const clang::ValueDecl* declaration, const clang::DeclRefExpr* reference) {
+    const auto* target = llvm::dyn_cast_or_null<clang::FunctionDecl>(declaration);
+    if (!target || !watched_.count(canonical(target))) return;
+    target = canonical(target);
+    const clang::FunctionDecl* caller = holder();
+    if (!caller) return;  // a variable's initialiser: evaluated once, counted in its piece
+    if (reference && !callees_.count(reference)) {
+      escaped_.emplace(target, "has its address taken in " + caller->getQualifiedNameAsString() +
+                                   " (a pointer to the old code may be kept)");
+      return;
+    }
+    const clang::FunctionDecl* origin = caller->getTemplateInstantiationPattern();
+    if (!origin) origin = caller;
+    if (in_main_file(*origin, context_.getSourceManager())) {
+      callers_[target].insert(canonical(caller));
+      return;
+    }
+    escaped_.emplace(target, "library code calls (" + caller->getQualifiedNameAsString() + ")");
+  }
+
+  clang::ASTContext& context_;
+  const std::set<const clang::FunctionDecl*>& watched_;
+  std::vector<const clang::FunctionDecl*> enclosing_;
+  std::set<const clang::Expr*> callees_;
+  std::map<const clang::FunctionDecl*, std::set<const clang::FunctionDecl*>> callers_;
+  std::map<const clang::FunctionDecl*, std::string> escaped_;
+  // Class -> the library template named as holding it, with its rank.
+  std::map<const clang::CXXRecordDecl*, std::pair<int, std::string>> handed_;
+};
+
 // The pieces in source order: functions, variables and member initialisers.
 class PieceCollector : public clang::RecursiveASTVisitor<PieceCollector> {
  public:
@@ -431,7 +617,9 @@ class PieceCollector : public clang::RecursiveASTVisitor<PieceCollector> {
     if (!in_main_file(*function, sources_)) return true;
     Eligibility verdict = eligibility(*function, sources_);
     if (std::optional<CodeKind> kind = kind_of(*function, verdict))
-      functions.push_back({function, *kind, verdict.reason.value_or("")});
+      functions.push_back({function, *kind, verdict.reason.value_or(""), false});
+    else if (is_inline_code(*function, verdict))
+      functions.push_back({function, CodeKind::kInline, "", true});
     return true;
   }
   bool VisitVarDecl(clang::VarDecl* variable) {
@@ -454,6 +642,9 @@ class PieceCollector : public clang::RecursiveASTVisitor<PieceCollector> {
     const clang::FunctionDecl* decl;
     CodeKind kind;
     std::string detail;
+    // Compiled into its callers: kInline, unless its code also runs where no
+    // patch reaches (see InlineCodeReach).
+    bool inline_code;
   };
   std::vector<Function> functions;
   std::vector<const clang::VarDecl*> variables;
@@ -462,6 +653,29 @@ class PieceCollector : public clang::RecursiveASTVisitor<PieceCollector> {
  private:
   const clang::SourceManager& sources_;
 };
+
+// Inline functions whose code escapes the pieces a patch compiles again
+// become unpatchable pieces, refused when they change. A patch's parse skips
+// library bodies and so sees fewer escapes: the running code's kind (the
+// build's) decides.
+void mark_inline_code_that_escapes(clang::ASTContext& context,
+                                   std::vector<PieceCollector::Function>& functions) {
+  std::set<const clang::FunctionDecl*> watched;
+  for (const PieceCollector::Function& f : functions)
+    if (f.inline_code) watched.insert(f.decl->getCanonicalDecl());
+  if (watched.empty()) return;
+  InlineCodeReach reach(context, watched);
+  reach.TraverseDecl(context.getTranslationUnitDecl());
+  std::map<const clang::FunctionDecl*, std::string> escaped = reach.escaped();
+  for (PieceCollector::Function& f : functions) {
+    if (!f.inline_code) continue;
+    auto found = escaped.find(f.decl->getCanonicalDecl());
+    if (found == escaped.end()) continue;
+    f.kind = CodeKind::kUnpatchable;
+    f.detail = std::string(f.decl->isConstexpr() ? "constexpr" : "inline") + " function that " +
+               found->second;
+  }
+}
 
 }  // namespace
 
@@ -472,6 +686,7 @@ std::vector<CodeFingerprint> fingerprint_file(
     const std::map<const clang::FunctionDecl*, std::string>& without_slot) {
   PieceCollector collector(context.getSourceManager());
   collector.TraverseDecl(context.getTranslationUnitDecl());
+  mark_inline_code_that_escapes(context, collector.functions);
   for (PieceCollector::Function& f : collector.functions)
     if (auto missing = without_slot.find(f.decl); missing != without_slot.end()) {
       f.kind = CodeKind::kUnpatchable;

@@ -152,8 +152,9 @@ llvm::Expected<InstrumentedFile> instrument_file(llvm::StringRef file,
       std::vector<std::pair<std::string, std::string>> layouts =
           class_layouts(context, options.project_root);
       table.add_layouts(layouts);
-      table.add_code(fingerprint_file(context, naming, macro_tokens, options.project_root, layouts,
-                                      without_slot));
+      out.code = fingerprint_file(context, naming, macro_tokens, options.project_root, layouts,
+                                  without_slot);
+      table.add_code(out.code);
     }
 
     llvm::StringRef original = sources.getBufferData(sources.getMainFileID());

@@ -9,6 +9,7 @@
 #include <map>
 
 #include "softpatch/changes/code_changes.h"
+#include "softpatch/rewriter/instrumenter.h"
 #include "softpatch/rewriter/patcher.h"
 
 namespace {
@@ -17,10 +18,13 @@ namespace fs = std::filesystem;
 using softpatch::CodeChanges;
 using softpatch::CodeFingerprint;
 using softpatch::CodeKind;
+using ::testing::AllOf;
 using ::testing::ElementsAre;
+using ::testing::EndsWith;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::Optional;
+using ::testing::StartsWith;
 
 class Fingerprints : public ::testing::Test {
  protected:
@@ -52,6 +56,23 @@ class Fingerprints : public ::testing::Test {
       return {};
     }
     return std::move(patch->code);
+  }
+
+  // The code of `t.cpp` as its build records it (the instrumented parse,
+  // which sees library code too).
+  std::vector<CodeFingerprint> built_code_of(const std::string& text) {
+    write("t.cpp", text);
+    std::string path = (root_ / "t.cpp").string();
+    softpatch::rewriter::InstrumentOptions options;
+    options.project_root = root_.string();
+    options.runtime_header = "/softpatch/instrument.h";
+    auto built = softpatch::rewriter::instrument_file(
+        path, {"g++", "-std=c++17", "-I" + root_.string(), "-c", path}, options);
+    if (!built) {
+      ADD_FAILURE() << llvm::toString(built.takeError());
+      return {};
+    }
+    return std::move(built->code);
   }
 
   CodeChanges changes(const std::string& before, const std::string& after) {
@@ -224,6 +245,50 @@ TEST_F(Fingerprints, AConstructorThatUsesAChangedConstexprFunctionIsRefused) {
       "S::S() : v(start()) {}\n";
   EXPECT_THAT(changes(code, replaced(code, "return 1;", "return 2;")).refusal,
               Optional(HasSubstr("constructor S::S() changed")));
+}
+
+TEST_F(Fingerprints, ConstexprCodeThatOnlyLibraryCodeCallsIsRefused) {
+  // std::map's own code calls the constexpr operator<: no patch reaches it,
+  // so the edit cannot go live (it used to be "no change").
+  const char code[] =
+      "#include <map>\n"
+      "struct K { int v; constexpr bool operator<(const K& o) const { return v < o.v; } };\n"
+      "static std::map<K, int> m;\n"
+      "int add(int k) { m[K{k}]++; return static_cast<int>(m.size()); }\n";
+  std::vector<CodeFingerprint> built = built_code_of(code);
+  EXPECT_THAT(softpatch::compare(built, code_of(replaced(code, "v < o.v", "v > o.v"))).refusal,
+              Optional(AllOf(StartsWith("K::operator<(const K &) const changed: a constexpr "
+                                        "function that library code may call (std::"),
+                             EndsWith(" holds its class) is not patched live: restart needed"))));
+  // Unchanged, it is no change at all (the patch's parse, which skips
+  // library bodies, sees it as code of its callers only).
+  EXPECT_TRUE(softpatch::compare(built, code_of(code)).none());
+  // A patch's own code, compared with the build's, keeps the build's kind.
+  EXPECT_TRUE(
+      softpatch::compare(built, code_of(replaced(code, "m.size()", "m.size() + 0"))).refusal ==
+      std::nullopt);
+}
+
+TEST_F(Fingerprints, ConstexprCodeThatPatchedFunctionsCallGoesLiveWithThem) {
+  // Called by a function with a slot and in a constant expression only: the
+  // patch compiles the callers again, so the edit goes live through them.
+  const char code[] =
+      "constexpr int twice(int x) { return 2 * x; }\n"
+      "static_assert(twice(2) == 4, \"\");\n"
+      "int f(int x) { return twice(x); }\n";
+  CodeChanges c = changes(code, replaced(code, "return 2 * x;", "return x + x;"));
+  EXPECT_FALSE(c.refusal) << *c.refusal;
+  EXPECT_THAT(c.changed, ElementsAre("f(int)"));
+}
+
+TEST_F(Fingerprints, InlineCodeWhoseAddressIsKeptIsRefused) {
+  const char code[] =
+      "constexpr int one() { return 1; }\n"
+      "int (*kept)() = nullptr;\n"
+      "void keep() { kept = &one; }\n";
+  EXPECT_THAT(changes(code, replaced(code, "return 1;", "return 2;")).refusal,
+              Optional(HasSubstr("one() changed: a constexpr function that has its address "
+                                 "taken in keep")));
 }
 
 TEST_F(Fingerprints, TemplatesCountInTheFunctionsThatInstantiateThem) {

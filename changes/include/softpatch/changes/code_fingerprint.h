@@ -30,6 +30,10 @@ enum class CodeKind {
                        // theirs, and constructors are not patched live
   kLayout,             // a class's layout as the file sees it: objects that
                        // exist have the old one
+  kInline,             // code compiled into its callers only (constexpr, inline
+                       // without a slot): goes live with the callers, counted in
+                       // theirs. Where the build saw it escape them (library code
+                       // calls it), the build says kUnpatchable instead.
 };
 
 // The kind's word, as records and the agent protocol spell it.

@@ -18,6 +18,8 @@
 #include <string>
 #include <vector>
 
+#include "softpatch/changes/code_fingerprint.h"
+
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
@@ -55,7 +57,8 @@ struct InstrumentedFile {
   std::string source;  // the rewritten file, ready to compile
   std::vector<InstrumentedFunction> functions;
   std::vector<SkippedFunction> skipped;
-  unsigned variables = 0;  // mutable internal-linkage variables recorded
+  unsigned variables = 0;             // mutable internal-linkage variables recorded
+  std::vector<CodeFingerprint> code;  // the file's code, piece by piece, as recorded in it
   enum class Preamble { kParsed, kBuilt, kReused };
   Preamble preamble = Preamble::kParsed;  // how the file's leading #includes were handled
 };
