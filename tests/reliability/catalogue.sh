@@ -88,8 +88,8 @@ serving() {
   [ "$reply" = "$want" ] || { lost="it answered '$reply', not '$want'"; return 1; }
   local status
   status=$(agent line status) || true
-  # One "patch N FILE FUNCTIONS STATE" record active (the protocol's status reply).
-  [ "$(grep -cE '^patch [0-9]+ .* active$' <<<"$status")" = 1 ] ||
+  # One "patch N FILE FUNCTIONS STATE LOADED-AT" record active (the protocol's status reply).
+  [ "$(grep -cE '^patch [0-9]+ .* active [0-9]+$' <<<"$status")" = 1 ] ||
     { lost="its patches are not the good one alone: $(tr '\n' ' ' <<<"$status")"; return 1; }
 }
 
