@@ -139,8 +139,8 @@ class Fingerprinter {
     static const std::vector<const clang::Decl*> kNothing;
     const std::vector<const clang::Decl*>& uses =
         function.isDefaulted() ? kNothing : uses_of(&function);
-    pieces_.push_back({kind, unique(naming_.id(function)), naming_.readable_name(function),
-                       std::move(detail), hash_of(function.getSourceRange(), uses)});
+    pieces_.push_back({kind, unique(key_of(function)), naming_.readable_name(function),
+                       std::move(detail), hash_of(written_range(function), uses)});
   }
 
   void add_variable(const clang::VarDecl& variable) {
@@ -165,6 +165,23 @@ class Fingerprinter {
   std::vector<CodeFingerprint> take() { return std::move(pieces_); }
 
  private:
+  // A template has no mangled name of its own: its key is what it is
+  // written as, template parameters included (overloads differ by them).
+  std::string key_of(const clang::FunctionDecl& function) {
+    if (!is_templated(function)) return naming_.id(function);
+    std::string key = "template:" + naming_.readable_name(function);
+    if (const clang::FunctionTemplateDecl* described = function.getDescribedFunctionTemplate())
+      key += "|" + tokens_of(described->getTemplateParameters()->getSourceRange());
+    return key;
+  }
+
+  // A function template's text starts at its `template <...>`.
+  static clang::SourceRange written_range(const clang::FunctionDecl& function) {
+    if (const clang::FunctionTemplateDecl* described = function.getDescribedFunctionTemplate())
+      return described->getSourceRange();
+    return function.getSourceRange();
+  }
+
   std::string unique(const std::string& key) {
     int uses = ++keys_[key];
     return uses == 1 ? key : key + "#" + std::to_string(uses);
@@ -206,12 +223,12 @@ class Fingerprinter {
   // The tokens of a declaration in a header that starts at `begin`, found
   // by the text alone — what the AST says of a header's declarations can
   // differ when they come from a precompiled preamble (a body parsed or
-  // skipped, the end of `unsigned int`): up to its first `;` or `,` outside
-  // parentheses and braces (not for a function: its template parameters and
-  // member initialisers have commas), the `)` that closes a parameter, or
-  // the `}` that closes its first `{` outside parentheses (a body, an enum's
-  // list, or a braced member initialiser: for the same text, the same
-  // tokens).
+  // skipped, the end of `unsigned int`). A function runs to the `;` that
+  // ends a declaration or the `}` that closes its body, past braced member
+  // initialisers (`: n_{16}, m_{2} {`) and the handlers of a function-try-
+  // block; anything else to its `;` (all declarators of `int a = 1, b = 2;`:
+  // more text than its own only ever counts a change too many) or the `)`
+  // that closes a parameter.
   std::string definition_tokens(clang::SourceLocation begin, bool function) {
     clang::SourceLocation start = sources_.getExpansionLoc(begin);
     auto [file, offset] = sources_.getDecomposedLoc(start);
@@ -222,19 +239,24 @@ class Fingerprinter {
                        buffer.begin() + offset, buffer.end());
     std::string text;
     int parentheses = 0, braces = 0;
+    bool closed = false;  // a function's braces just closed: its body, or not yet?
     clang::Token token;
     for (bool last = false; !last;) {
       last = lexer.LexFromRawLexer(token);
       if (token.is(clang::tok::eof)) break;
-      text.append(buffer.data() + sources_.getFileOffset(token.getLocation()), token.getLength());
+      llvm::StringRef spelling(buffer.data() + sources_.getFileOffset(token.getLocation()),
+                               token.getLength());
+      if (closed && !token.isOneOf(clang::tok::comma, clang::tok::l_brace) && spelling != "catch")
+        break;
+      closed = false;
+      text.append(spelling.data(), spelling.size());
       text += ' ';
       if (token.is(clang::tok::l_paren)) ++parentheses;
       if (token.is(clang::tok::r_paren) && --parentheses < 0) break;
       if (parentheses > 0) continue;
-      if (braces == 0 && (token.is(clang::tok::semi) || (!function && token.is(clang::tok::comma))))
-        break;
+      if (braces == 0 && token.is(clang::tok::semi)) break;
       if (token.is(clang::tok::l_brace)) ++braces;
-      if (token.is(clang::tok::r_brace) && --braces == 0) break;
+      if (token.is(clang::tok::r_brace) && --braces == 0 && function) closed = true;
     }
     return text;
   }
@@ -426,12 +448,14 @@ std::optional<CodeKind> kind_of(const clang::FunctionDecl& function, const Eligi
 // caller (constexpr, inline without a slot): counted in the pieces that use
 // it, which a patch compiles again with it.
 bool is_inline_code(const clang::FunctionDecl& function, const Eligibility& verdict) {
-  if (!verdict.listed || is_templated(function) || !function.doesThisDeclarationHaveABody() ||
-      function.isDeleted() || function.isDefaulted())
+  if (!verdict.listed || !function.doesThisDeclarationHaveABody() || function.isDeleted() ||
+      function.isDefaulted())
     return false;
   const auto* method = llvm::dyn_cast<clang::CXXMethodDecl>(&function);
   if (method && method->getParent()->isLambda()) return false;
-  return function.isConstexpr() || function.isInlined();
+  // A template's code is compiled into each instantiation, which the
+  // functions that instantiate it carry.
+  return is_templated(function) || function.isConstexpr() || function.isInlined();
 }
 
 // Where the code of inline functions of the main file runs beyond the pieces
@@ -479,6 +503,8 @@ class InlineCodeReach : public clang::RecursiveASTVisitor<InlineCodeReach> {
     return true;
   }
   bool VisitFunctionDecl(clang::FunctionDecl* function) {
+    if (function->getTemplateInstantiationPattern() && watched_.count(key(function)))
+      instances_[key(function)].push_back(function);
     const clang::FunctionTemplateDecl* primary = function->getPrimaryTemplate();
     if (const clang::TemplateArgumentList* arguments = function->getTemplateSpecializationArgs())
       if (primary && !in_main_file(*primary, context_.getSourceManager()))
@@ -492,8 +518,13 @@ class InlineCodeReach : public clang::RecursiveASTVisitor<InlineCodeReach> {
   std::map<const clang::FunctionDecl*, std::string> escaped() {
     for (const clang::FunctionDecl* function : watched_) {
       if (escaped_.count(function)) continue;
-      if (std::optional<std::string> holder = library_holder(*function))
-        escaped_[function] = "library code may call (" + *holder + " holds its class)";
+      std::vector<const clang::FunctionDecl*> forms = instances_[function];
+      forms.push_back(function);
+      for (const clang::FunctionDecl* form : forms)
+        if (std::optional<std::string> holder = library_holder(*form)) {
+          escaped_[function] = "library code may call (" + *holder + " holds its class)";
+          break;
+        }
     }
     for (bool grew = true; grew;) {
       grew = false;
@@ -510,8 +541,11 @@ class InlineCodeReach : public clang::RecursiveASTVisitor<InlineCodeReach> {
   }
 
  private:
-  static const clang::FunctionDecl* canonical(const clang::FunctionDecl* f) {
-    return f->getCanonicalDecl();
+  // What is watched for `f`: the function, or the template it is an
+  // instantiation of.
+  static const clang::FunctionDecl* key(const clang::FunctionDecl* f) {
+    const clang::FunctionDecl* pattern = f->getTemplateInstantiationPattern();
+    return (pattern ? pattern : f)->getCanonicalDecl();
   }
 
   // The function whose code holds what is being visited; a lambda's body is
@@ -545,12 +579,21 @@ class InlineCodeReach : public clang::RecursiveASTVisitor<InlineCodeReach> {
       // not a library's internal (reserved) name.
       std::string name = print(library);
       int rank = depth * 2 + (name.find("::__") != std::string::npos);
-      auto [at, added] = handed_.try_emplace(record, rank, name);
-      if (!added && rank < at->second.first) at->second = {rank, name};
+      remember_handed(record, rank, name);
+      // A template of the file whose code the parse did not instantiate
+      // (library bodies skipped) is held through any of its classes.
+      if (const auto* specialization =
+              llvm::dyn_cast<clang::ClassTemplateSpecializationDecl>(record))
+        remember_handed(specialization->getSpecializedTemplate()->getCanonicalDecl(), rank, name);
     }
     if (const auto* nested = llvm::dyn_cast<clang::ClassTemplateSpecializationDecl>(record))
       for (const clang::TemplateArgument& inner : nested->getTemplateArgs().asArray())
         note_handed(inner, library, depth + 1);
+  }
+
+  void remember_handed(const clang::Decl* held, int rank, const std::string& name) {
+    auto [at, added] = handed_.try_emplace(held, rank, name);
+    if (!added && rank < at->second.first) at->second = {rank, name};
   }
 
   std::string print(const clang::NamedDecl& declaration) const {
@@ -561,27 +604,42 @@ class InlineCodeReach : public clang::RecursiveASTVisitor<InlineCodeReach> {
   }
 
   // The library template that holds the class `function` belongs to or
-  // takes, if one does.
+  // takes, if one does. For a template of the file, any of its classes
+  // counts, and an operator taking any type (`const T&`) may be found for
+  // every class that library code holds.
   std::optional<std::string> library_holder(const clang::FunctionDecl& function) const {
-    auto held = [&](const clang::CXXRecordDecl* record) -> std::optional<std::string> {
-      if (!record) return std::nullopt;
-      auto found = handed_.find(record->getCanonicalDecl());
+    auto held = [&](const clang::Decl* decl) -> std::optional<std::string> {
+      if (!decl) return std::nullopt;
+      auto found = handed_.find(decl->getCanonicalDecl());
       if (found == handed_.end()) return std::nullopt;
       return found->second.second;
     };
-    if (const auto* method = llvm::dyn_cast<clang::CXXMethodDecl>(&function))
+    if (const auto* method = llvm::dyn_cast<clang::CXXMethodDecl>(&function)) {
       if (std::optional<std::string> holder = held(method->getParent())) return holder;
-    for (const clang::ParmVarDecl* parameter : function.parameters())
       if (std::optional<std::string> holder =
-              held(parameter->getType().getNonReferenceType()->getAsCXXRecordDecl()))
+              held(method->getParent()->getDescribedClassTemplate()))
         return holder;
+    }
+    for (const clang::ParmVarDecl* parameter : function.parameters()) {
+      const clang::Type* type = parameter->getType().getTypePtr();
+      while (type->isPointerType() || type->isReferenceType())
+        type = type->getPointeeType().getTypePtr();
+      if (std::optional<std::string> holder = held(type->getAsCXXRecordDecl())) return holder;
+      if (const auto* written = type->getAs<clang::TemplateSpecializationType>())
+        if (std::optional<std::string> holder =
+                held(written->getTemplateName().getAsTemplateDecl()))
+          return holder;
+      if (type->getAs<clang::TemplateTypeParmType>() && function.isOverloadedOperator() &&
+          !handed_.empty())
+        return handed_.begin()->second.second;
+    }
     return std::nullopt;
   }
 
   void note(const clang::ValueDecl* declaration, const clang::DeclRefExpr* reference) {
     const auto* target = llvm::dyn_cast_or_null<clang::FunctionDecl>(declaration);
-    if (!target || !watched_.count(canonical(target))) return;
-    target = canonical(target);
+    if (!target || !watched_.count(key(target))) return;
+    target = key(target);
     const clang::FunctionDecl* caller = holder();
     if (!caller) return;  // a variable's initialiser: evaluated once, counted in its piece
     if (reference && !callees_.count(reference)) {
@@ -592,7 +650,7 @@ class InlineCodeReach : public clang::RecursiveASTVisitor<InlineCodeReach> {
     const clang::FunctionDecl* origin = caller->getTemplateInstantiationPattern();
     if (!origin) origin = caller;
     if (in_main_file(*origin, context_.getSourceManager())) {
-      callers_[target].insert(canonical(caller));
+      callers_[target].insert(key(caller));
       return;
     }
     escaped_.emplace(target, "library code calls (" + caller->getQualifiedNameAsString() + ")");
@@ -604,8 +662,11 @@ class InlineCodeReach : public clang::RecursiveASTVisitor<InlineCodeReach> {
   std::set<const clang::Expr*> callees_;
   std::map<const clang::FunctionDecl*, std::set<const clang::FunctionDecl*>> callers_;
   std::map<const clang::FunctionDecl*, std::string> escaped_;
-  // Class -> the library template named as holding it, with its rank.
-  std::map<const clang::CXXRecordDecl*, std::pair<int, std::string>> handed_;
+  // Watched template -> its instantiations.
+  std::map<const clang::FunctionDecl*, std::vector<const clang::FunctionDecl*>> instances_;
+  // Class (or class template of the file) -> the library template named as
+  // holding it, with its rank.
+  std::map<const clang::Decl*, std::pair<int, std::string>> handed_;
 };
 
 // The pieces in source order: functions, variables and member initialisers.
@@ -654,6 +715,12 @@ class PieceCollector : public clang::RecursiveASTVisitor<PieceCollector> {
   const clang::SourceManager& sources_;
 };
 
+std::string what_inline_code_is(const clang::FunctionDecl& function) {
+  if (function.getDescribedFunctionTemplate()) return "function template";
+  if (is_templated(function)) return "member of a template";
+  return function.isConstexpr() ? "constexpr function" : "inline function";
+}
+
 // Inline functions whose code escapes the pieces a patch compiles again
 // become unpatchable pieces, refused when they change. A patch's parse skips
 // library bodies and so sees fewer escapes: the running code's kind (the
@@ -672,8 +739,7 @@ void mark_inline_code_that_escapes(clang::ASTContext& context,
     auto found = escaped.find(f.decl->getCanonicalDecl());
     if (found == escaped.end()) continue;
     f.kind = CodeKind::kUnpatchable;
-    f.detail = std::string(f.decl->isConstexpr() ? "constexpr" : "inline") + " function that " +
-               found->second;
+    f.detail = what_inline_code_is(*f.decl) + " that " + found->second;
   }
 }
 
@@ -693,8 +759,12 @@ std::vector<CodeFingerprint> fingerprint_file(
       f.detail = missing->second;
     }
   Fingerprinter fingerprinter(context, naming, macro_tokens, project_root);
+  // A function the build could not give a slot is still compiled as a
+  // function of its own, which a patch's parse takes for one with a slot:
+  // both use it by identity (a change of it is refused by its own piece).
   for (const PieceCollector::Function& f : collector.functions)
-    if (f.kind == CodeKind::kFunction) fingerprinter.note_slot(*f.decl);
+    if (f.kind == CodeKind::kFunction || without_slot.count(f.decl))
+      fingerprinter.note_slot(*f.decl);
   for (const PieceCollector::Function& f : collector.functions)
     fingerprinter.add_function(*f.decl, f.kind, f.kind == CodeKind::kUnpatchable ? f.detail : "");
   for (const clang::VarDecl* variable : collector.variables) fingerprinter.add_variable(*variable);

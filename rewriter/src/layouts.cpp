@@ -1,6 +1,7 @@
 #include "layouts.h"
 
 #include "clang/AST/DeclCXX.h"
+#include "clang/AST/DeclTemplate.h"
 #include "clang/AST/RecordLayout.h"
 #include "clang/AST/RecursiveASTVisitor.h"
 
@@ -61,7 +62,7 @@ class Collector : public clang::RecursiveASTVisitor<Collector> {
         record->isInvalidDecl() || record->isLambda() || record->isLocalClass() ||
         !record->getIdentifier() || !in_project(*record))
       return true;
-    layouts.emplace_back(record->getQualifiedNameAsString(), fingerprint(*record, context_));
+    layouts.emplace_back(name_of(*record), fingerprint(*record, context_));
     return true;
   }
 
@@ -69,6 +70,19 @@ class Collector : public clang::RecursiveASTVisitor<Collector> {
 
  private:
   bool in_project(const clang::Decl& decl) { return project_.holds(decl); }
+
+  // A specialisation is named with its arguments (`std::hash<Key>`): two of
+  // one template are two classes.
+  std::string name_of(const clang::CXXRecordDecl& record) const {
+    if (!llvm::isa<clang::ClassTemplateSpecializationDecl>(record))
+      return record.getQualifiedNameAsString();
+    clang::PrintingPolicy policy(context_.getLangOpts());
+    policy.AnonymousTagLocations = false;
+    std::string name;
+    llvm::raw_string_ostream out(name);
+    record.getNameForDiagnostic(out, policy, /*Qualified=*/true);
+    return out.str();
+  }
 
   clang::ASTContext& context_;
   ProjectFiles project_;

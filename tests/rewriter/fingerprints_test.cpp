@@ -225,6 +225,30 @@ TEST_F(Fingerprints, HeaderCodeCompiledIntoAFunctionCounts) {
       << "a default argument is compiled into each call";
 }
 
+TEST_F(Fingerprints, HeaderDeclarationsCountByAllTheirText) {
+  const char code[] =
+      "#include \"util.h\"\n"
+      "int limit() { return kMax; }\n"
+      "int pooled() { Pool p; return p.n_; }\n"
+      "int guarded() { return safe(); }\n";
+  const char header[] =
+      "constexpr int kMin = 1, kMax = 10;\n"
+      "struct Pool { Pool() : n_{16} { } int n_; };\n"
+      "inline int safe() try { return 1; } catch (...) { return 2; }\n";
+  auto edited = [&](const std::string& from, const std::string& to) {
+    write("util.h", header);
+    std::vector<CodeFingerprint> running = code_of(code);
+    write("util.h", replaced(header, from, to));
+    return softpatch::compare(running, code_of(code)).changed;
+  };
+  EXPECT_THAT(edited("kMax = 10", "kMax = 20"), ElementsAre("limit()"))
+      << "a second declarator has its own text";
+  EXPECT_THAT(edited("n_{16} { }", "n_{16} { n_ += 1; }"), ElementsAre("pooled()"))
+      << "a body after a braced member initialiser";
+  EXPECT_THAT(edited("return 2;", "return 3;"), ElementsAre("guarded()"))
+      << "the handler of a function-try-block";
+}
+
 TEST_F(Fingerprints, ACallThatNowResolvesToAnotherOverloadCounts) {
   write("util.h", "int pick(long);\n");
   const char code[] = "#include \"util.h\"\nint f() { return pick(1); }\n";
@@ -298,6 +322,75 @@ TEST_F(Fingerprints, TemplatesCountInTheFunctionsThatInstantiateThem) {
       "long g() { return 3; }\n";
   CodeChanges c = changes(code, replaced(code, "v + v", "v * 2"));
   EXPECT_THAT(c.changed, ElementsAre("f()"));
+}
+
+TEST_F(Fingerprints, AMemberOfAClassTemplateGoesLiveWithItsCallers) {
+  const char code[] =
+      "template <class T> struct Box { T get() const { return v; } T v; };\n"
+      "int f() { return Box<int>{2}.get(); }\n";
+  CodeChanges c = changes(code, replaced(code, "return v;", "return v + 1;"));
+  EXPECT_FALSE(c.refusal) << *c.refusal;
+  EXPECT_THAT(c.changed, ElementsAre("f()"));
+}
+
+TEST_F(Fingerprints, ATemplateThatOnlyLibraryCodeInstantiatesIsRefused) {
+  // std::map's code calls operator< <int>: no function of the file does, so
+  // the edit used to be "no change in the code that runs".
+  const char code[] =
+      "#include <map>\n"
+      "template <class T> struct Box { T v; };\n"
+      "template <class T> bool operator<(const Box<T>& a, const Box<T>& b) { return a.v < b.v; }\n"
+      "static std::map<Box<int>, int> m;\n"
+      "int add(int k) { m[Box<int>{k}]++; return static_cast<int>(m.size()); }\n";
+  std::vector<CodeFingerprint> built = built_code_of(code);
+  EXPECT_THAT(
+      softpatch::compare(built, code_of(replaced(code, "a.v < b.v", "a.v > b.v"))).refusal,
+      Optional(AllOf(StartsWith("operator<(const Box<T> &, const Box<T> &) changed: a function "
+                                "template that library code "),
+                     EndsWith("is not patched live: restart needed"))));
+  EXPECT_TRUE(softpatch::compare(built, code_of(code)).none());
+}
+
+TEST_F(Fingerprints, AComparatorTemplateThatALibraryTemplateHoldsIsRefused) {
+  const char code[] =
+      "#include <set>\n"
+      "template <class T> struct Descending {\n"
+      "  bool operator()(const T& a, const T& b) const { return a > b; }\n"
+      "};\n"
+      "static std::set<int, Descending<int>> s;\n"
+      "int first(int k) { s.insert(k); return *s.begin(); }\n";
+  std::vector<CodeFingerprint> built = built_code_of(code);
+  EXPECT_THAT(softpatch::compare(built, code_of(replaced(code, "a > b", "a < b"))).refusal,
+              Optional(HasSubstr("changed: a member of a template that library code")));
+}
+
+TEST_F(Fingerprints, AFunctionTheBuildGaveNoSlotCountsTheSameInThePatch) {
+  // A macro the rewriter cannot edit: the build gives quiet() no slot, a
+  // patch's parse takes it for a function with one. Its callers must hash
+  // alike in both, or an unchanged main is refused.
+  const char code[] =
+      "#define QUIET(f) _Pragma(\"GCC diagnostic push\") f _Pragma(\"GCC diagnostic pop\")\n"
+      "QUIET(int quiet() { return 1; })\n"
+      "int other() { return 3; }\n"
+      "int main() { return quiet() + other(); }\n";
+  std::vector<CodeFingerprint> built = built_code_of(code);
+  EXPECT_TRUE(softpatch::compare(built, code_of(code)).none());
+  EXPECT_THAT(softpatch::compare(built, code_of(replaced(code, "return 1;", "return 2;"))).refusal,
+              Optional(HasSubstr("quiet() changed: a function produced by a macro")));
+}
+
+TEST_F(Fingerprints, EachSpecialisationHasALayoutOfItsOwn) {
+  const char code[] =
+      "template <class T> struct Tag;\n"
+      "template <> struct Tag<int> { int a; };\n"
+      "template <> struct Tag<long> { long b; };\n"
+      "int f() { return Tag<int>{1}.a + static_cast<int>(Tag<long>{2}.b); }\n";
+  std::vector<std::string> keys;
+  for (const CodeFingerprint& piece : code_of(code))
+    if (piece.kind == CodeKind::kLayout) keys.push_back(piece.key);
+  EXPECT_THAT(keys, ::testing::UnorderedElementsAre("layout:Tag<int>", "layout:Tag<long>"));
+  EXPECT_THAT(changes(code, replaced(code, "long b;", "long b; long c;")).refusal,
+              Optional(HasSubstr("class Tag<long> changed its layout")));
 }
 
 TEST_F(Fingerprints, EqualWithAndWithoutAPrecompiledPreamble) {
