@@ -42,12 +42,51 @@ void* interrupted_pc(void* context) {
 #endif
 }
 
+std::atomic<int> fatal_signal{0};
+
+// backtrace() did not return: the fault came while the unwinder's lock was
+// held (inside exception unwinding, say). The report of the pc alone is
+// written; the process dies of the signal it got, as it would have.
+void on_unwinder_stuck(int) {
+  int signal = fatal_signal.load();
+  ::signal(signal, SIG_DFL);
+  sigset_t blocked;
+  sigemptyset(&blocked);
+  sigaddset(&blocked, signal);
+  sigprocmask(SIG_UNBLOCK, &blocked, nullptr);
+  raise(signal);
+  _exit(128 + signal);
+}
+
+// backtrace() is not async-signal-safe: bounded by an alarm, whatever the
+// program had set for SIGALRM is put back after.
+int bounded_backtrace(void** raw) {
+  struct sigaction stuck {
+  }, before{};
+  stuck.sa_handler = on_unwinder_stuck;
+  sigemptyset(&stuck.sa_mask);
+  sigaction(SIGALRM, &stuck, &before);
+  unsigned pending = alarm(2);
+  int count = backtrace(raw, kMaxFrames);
+  alarm(pending);
+  sigaction(SIGALRM, &before, nullptr);
+  return count;
+}
+
+void write_report(int signal, void* const* frames, int count) {
+  int fd = open(report_path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0) return;
+  protocol::write_crash_report(fd, signal, frames, count, patches,
+                               patch_count.load(std::memory_order_acquire));
+  close(fd);
+}
+
 // The crashing thread's frames, innermost first, the handler's own left out:
 // backtrace() starts in this handler and the signal trampoline, then reaches
 // the interrupted pc.
 int crash_frames(void* context, void** out) {
   void* raw[kMaxFrames];
-  int count = backtrace(raw, kMaxFrames);
+  int count = bounded_backtrace(raw);
   void* pc = interrupted_pc(context);
   int first = 2;  // without a pc to find: past the handler and the trampoline
   for (int i = 0; i < count; ++i)
@@ -97,14 +136,11 @@ void on_fatal_signal(int signal, siginfo_t* info, void* context) {
   static std::atomic<bool> written{false};
   if (!reported.exchange(true)) {
     int saved_errno = errno;
+    fatal_signal.store(signal);
+    void* pc = interrupted_pc(context);
+    write_report(signal, &pc, pc ? 1 : 0);  // in case the unwinder never returns
     void* frames[kMaxFrames];
-    int count = crash_frames(context, frames);
-    int fd = open(report_path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (fd >= 0) {
-      protocol::write_crash_report(fd, signal, frames, count, patches,
-                                   patch_count.load(std::memory_order_acquire));
-      close(fd);
-    }
+    write_report(signal, frames, crash_frames(context, frames));
     written.store(true);
     errno = saved_errno;
   } else {
