@@ -21,7 +21,6 @@
 #include "crash_handler.h"
 #include "patch_file.h"
 #include "running_code.h"
-#include "softpatch/internal/registry_state.h"
 #include "softpatch/loader.h"
 #include "softpatch/protocol/agent_paths.h"
 #include "softpatch/protocol/agent_protocol.h"
@@ -56,13 +55,10 @@ std::string answer(const protocol::StatusRequest&) {
 }
 
 std::string answer(const protocol::FileRequest& request) {
-  const internal::TranslationUnit* unit = internal::find_unit(request.project_file);
-  if (!unit)
-    return protocol::encode_error(request.project_file +
-                                  " is not an instrumented file of this program");
-  Result<std::vector<CodeFingerprint>> code = running_code(request.project_file);
-  if (!code) return protocol::encode_error(code.take_error().message);
-  return protocol::encode(protocol::FileReply{module_build_id(unit), std::move(*code)});
+  Result<RunningCode> running = running_code(request.project_file);
+  if (!running) return protocol::encode_error(running.error());
+  return protocol::encode(protocol::FileReply{std::move(running->build_id),
+                                              std::move(running->code), std::move(running->built)});
 }
 
 std::string answer(const protocol::ListRequest& request) {
@@ -195,9 +191,10 @@ class Agent {
     else if (request.size() > protocol::kMaxRequestBytes)
       reply = handle_agent_request(request);  // refused for its length, as any long line
     else if (n < 0)
-      reply = protocol::encode_error("no request line within 2 s: timed out");
+      reply = protocol::encode_refusal(request, "no request line within 2 s: timed out");
     else
-      reply = protocol::encode_error("request cut off: the connection closed before its newline");
+      reply = protocol::encode_refusal(request,
+                                       "request cut off: the connection closed before its newline");
     (void)!send(client, reply.data(), reply.size(), MSG_NOSIGNAL);
   }
 
@@ -227,8 +224,9 @@ Agent agent;  // started during static initialisation, joined at exit
 }  // namespace
 
 std::string handle_agent_request(const std::string& line) {
-  Result<protocol::Request> request = protocol::parse_request(line);
-  if (!request) return protocol::encode_error(request.error());
+  Result<protocol::Request> request =
+      protocol::parse_request(line, protocol::agent_of_process(getpid()));
+  if (!request) return protocol::encode_refusal(line, request.error());
   return std::visit([](const auto& r) { return answer(r); }, *request);
 }
 

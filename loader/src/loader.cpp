@@ -172,7 +172,11 @@ Result<PatchInfo> load_patch(const std::string& path) {
   patch.info.number = static_cast<int>(history().size()) + 1;
   patch.info.path = path;
   patch.info.project_file = manifest->project_file;
-  patch.info.functions = planned->switches.size();
+  patch.info.functions = static_cast<std::size_t>(
+      std::count_if(planned->switches.begin(), planned->switches.end(),
+                    [](const PlannedSwitch& s) { return s.code != nullptr; }));
+  // Its calls of the functions it does not carry reach the program's code.
+  for (const auto& [import, code] : planned->imports) *import = code;
   patch.info.pending = true;
   patch.info.changed = std::move(planned->changed);
   patch.info.added = std::move(planned->added);
@@ -268,17 +272,21 @@ void on_removed(PatchHook hook) {
   if (registering) registering->removed_hooks.push_back(hook);
 }
 
-Result<std::vector<CodeFingerprint>> running_code(const std::string& project_file) {
-  {
-    std::lock_guard<std::mutex> lock(loader_mutex);
-    if (std::optional<std::vector<CodeFingerprint>> patched = patched_code(project_file))
-      return std::move(*patched);
-  }
-  const internal::TranslationUnit* unit = internal::find_unit(project_file);
-  if (!unit) return Error{project_file + " is not an instrumented file of this program"};
-  std::optional<ModulePin> pin = ModulePin::of(unit);  // its records stay while read
-  if (!pin) return Error{project_file + kFileGone};
-  return code_of_records(unit->fingerprints, unit->fingerprint_count);
+Result<RunningCode> running_code(const std::string& project_file) {
+  // Held throughout, as load_patch holds it: a patch loaded or rolled back
+  // between the history's answer and the build's would be missed.
+  std::lock_guard<std::mutex> lock(loader_mutex);
+  Result<PinnedUnit> pinned = pin_unit(project_file);
+  if (!pinned) return pinned.take_error();
+  RunningCode running{module_build_id(pinned->unit), {}, {}};
+  const internal::TranslationUnit& unit = *pinned->unit;
+  Result<std::vector<CodeFingerprint>> built =
+      code_of_records(unit.fingerprints, unit.fingerprint_count);
+  if (!built) return Error{project_file + ": " + built.take_error().message};
+  running.built = std::move(*built);
+  std::optional<std::vector<CodeFingerprint>> patched = patched_code(project_file);
+  running.code = patched ? std::move(*patched) : running.built;
+  return running;
 }
 
 int patch_running(const Function& function) {

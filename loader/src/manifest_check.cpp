@@ -45,6 +45,7 @@ struct ReadManifest {
   struct Function {
     std::string_view id, signature;
     internal::RawFunction (*entry)();
+    internal::RawFunction* import;
   };
   struct Layout {
     std::string_view name, fingerprint;
@@ -101,7 +102,10 @@ Result<ReadManifest> read(const std::string& path, const PatchManifest& manifest
     if (!ids.insert(*id).second) return corrupt(std::string(*id) + " listed twice");
     if (entry.entry && !memory.holds_code(reinterpret_cast<const void*>(entry.entry)))
       return corrupt("entry of " + std::string(*id));
-    out.functions.push_back({*id, *signature, entry.entry});
+    if (entry.import && (reinterpret_cast<std::uintptr_t>(entry.import) % alignof(void*) != 0 ||
+                         !memory.holds(entry.import, sizeof *entry.import)))
+      return corrupt("import of " + std::string(*id));
+    out.functions.push_back({*id, *signature, entry.entry, entry.import});
   }
   if (!holds_array(memory, manifest.layouts, manifest.layout_count))
     return corrupt(std::to_string(manifest.layout_count) + " class layouts");
@@ -215,6 +219,19 @@ std::optional<std::string> missing_function(const internal::TranslationUnit& uni
   return std::nullopt;
 }
 
+// The program's own code of the function `id` of `unit`, for a patch that
+// calls it: found by symbol or through the build's table, and in the module
+// that holds the unit (a same-named symbol elsewhere is another function).
+Result<internal::RawFunction> own_copy(std::string_view id, const internal::TranslationUnit& unit) {
+  Result<Function> function = find_function_by_id(id);
+  if (!function) return Error{function.take_error().message};
+  internal::RawFunction code = function->address();
+  if (!code) return Error{"the program's own code of it cannot be found (no symbol)"};
+  if (!ModuleMemory::of_module_holding(&unit).holds_code(reinterpret_cast<const void*>(code)))
+    return Error{"the program's own code of it is not in the module of its file"};
+  return code;
+}
+
 }  // namespace
 
 void remember_layouts(const PatchPlan& plan) {
@@ -231,19 +248,13 @@ Result<PatchPlan> check_manifest(const std::string& path, const PatchManifest& r
   const ReadManifest& manifest = *read_manifest;
   std::string file(manifest.project_file);
   PatchPlan plan;
-  plan.departures = internal::unit_departures();
-  const internal::TranslationUnit* unit = internal::find_unit(manifest.project_file);
-  if (!unit)
-    return refused(path, file + (internal::unit_departed(file)
-                                     ? kFileGone
-                                     : " is not an instrumented file of the running program"));
   // The unit's records are read below: its library must stay loaded, and
   // must still be the one it was found in.
-  std::optional<ModulePin> pin = ModulePin::of(unit);
-  if (!pin) return refused(path, file + kFileGone);
-  if (internal::unit_departures() != plan.departures)
-    return refused(path, std::string(kUnitsWent) + "; nothing applied");
-  plan.pin = std::move(*pin);
+  Result<PinnedUnit> pinned = pin_unit(manifest.project_file);
+  if (!pinned) return refused(path, pinned.take_error().message);
+  const internal::TranslationUnit* unit = pinned->unit;
+  plan.departures = pinned->departures;
+  plan.pin = std::move(pinned->pin);
   if (build_id_of(*unit) != manifest.build_id)
     return refused(path, "built for another binary (build id " + std::string(manifest.build_id) +
                              ", running " + build_id_of(*unit) + ")");
@@ -273,6 +284,15 @@ Result<PatchPlan> check_manifest(const std::string& path, const PatchManifest& r
     if (target->signature != entry.signature)
       return refused(path, target->name + " changed its signature from '" + target->signature +
                                "' to '" + std::string(entry.signature) + "': restart needed");
+    if (entry.import) {
+      // The patch calls the program's own copy, and the build's code (the
+      // same as the edited file's) runs again from its slot.
+      Result<internal::RawFunction> own = own_copy(entry.id, *unit);
+      if (!own) return refused(path, target->name + ": " + own.take_error().message);
+      plan.imports.push_back({entry.import, *own});
+      plan.switches.push_back({target->slot, nullptr, target->name});
+      continue;
+    }
     internal::RawFunction code =
         entry.entry ? entry.entry() : lookup(std::string(entry.id).c_str());
     if (!code) return refused(path, "no code for " + target->name + " in the patch");

@@ -31,6 +31,9 @@ using ClassLayout = std::pair<std::string, std::string>;
 // What a checked patch will do, and what keeps it valid until it is done.
 struct PatchPlan {
   std::vector<PlannedSwitch> switches;
+  // Where the patch calls the program's own copy of a function it does not
+  // carry, and that copy: written before the switch.
+  std::vector<std::pair<internal::RawFunction*, internal::RawFunction>> imports;
   std::string project_file;
   std::vector<ClassLayout> layouts;   // of every class the patched file sees
   ModulePin pin;                      // the patched file's library stays loaded

@@ -1,6 +1,36 @@
 #include "running_code.h"
 
+#include <utility>
+
+#include "messages.h"
+#include "softpatch/internal/registry_state.h"
+
 namespace softpatch {
+namespace {
+
+// Why `file` has no registered unit.
+Error not_registered(const std::string& file) {
+  if (internal::unit_departed(file)) return Error{file + kFileGone};
+  if (std::optional<std::string> refused = internal::unit_refused(file)) return Error{*refused};
+  return Error{file + " is not an instrumented file of the running program"};
+}
+
+}  // namespace
+
+Result<PinnedUnit> pin_unit(std::string_view project_file) {
+  std::string file(project_file);
+  PinnedUnit pinned;
+  pinned.departures = internal::unit_departures();
+  pinned.unit = internal::find_unit(project_file);
+  if (!pinned.unit) return not_registered(file);
+  std::optional<ModulePin> pin = ModulePin::of(pinned.unit);
+  if (!pin) return Error{file + kFileGone};
+  // The pin holds the module at that address now; the unit is still the one
+  // found only if none went away since it was.
+  if (internal::unit_departures() != pinned.departures) return Error{file + ": " + kUnitsWent};
+  pinned.pin = std::move(*pin);
+  return pinned;
+}
 
 Result<std::vector<CodeFingerprint>> code_of_records(const internal::FingerprintRecord* records,
                                                      std::size_t count) {

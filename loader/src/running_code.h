@@ -4,23 +4,52 @@
 #ifndef SOFTPATCH_LOADER_RUNNING_CODE_H
 #define SOFTPATCH_LOADER_RUNNING_CODE_H
 
+#include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "modules.h"
 #include "softpatch/changes/code_fingerprint.h"
 #include "softpatch/internal/slot.h"
 #include "softpatch/result.h"
 
 namespace softpatch {
 
+// A project file's registered unit, and its library kept loaded: its
+// records may be read while this lives.
+struct PinnedUnit {
+  const internal::TranslationUnit* unit = nullptr;
+  ModulePin pin;
+  std::uint64_t departures = 0;  // units gone when it was found
+};
+
+// The unit of `project_file`, found and pinned with no unit going away in
+// between: a library closed at that moment would leave the pointer aimed at
+// unmapped memory, or at a library loaded in its place. The error is the
+// cause, naming the file: "src/a.cpp is not an instrumented file of the
+// running program", that it went away (kFileGone, kUnitsWent), or that it
+// was instrumented by another softpatch version.
+Result<PinnedUnit> pin_unit(std::string_view project_file);
+
 // The fingerprints of records that a module holds (a unit's, a manifest's),
 // copied; records that are not well formed are an error.
 Result<std::vector<CodeFingerprint>> code_of_records(const internal::FingerprintRecord* records,
                                                      std::size_t count);
 
-// The code of `project_file` as it runs: that of its latest active patch,
-// else its build's. An error when the program has no such instrumented file.
-Result<std::vector<CodeFingerprint>> running_code(const std::string& project_file);
+// A file of the program as it runs.
+struct RunningCode {
+  std::string build_id;  // of the module that holds the file, "" when it has none
+  // Its latest active patch's code, else its build's.
+  std::vector<CodeFingerprint> code;
+  std::vector<CodeFingerprint> built;  // its build's
+};
+
+// What runs of `project_file`, all decided at one moment: no patch is loaded
+// or rolled back meanwhile, and its unit is read only while its library is
+// pinned. An error names the file and why: no such instrumented file, or it
+// went away (a library closed).
+Result<RunningCode> running_code(const std::string& project_file);
 
 }  // namespace softpatch
 

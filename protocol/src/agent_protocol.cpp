@@ -1,7 +1,9 @@
 #include "softpatch/protocol/agent_protocol.h"
 
+#include <algorithm>
 #include <climits>
 #include <cstdio>
+#include <iterator>
 #include <optional>
 #include <string>
 
@@ -71,6 +73,31 @@ Error control_character_in(std::string_view line, std::size_t at) {
                std::to_string(at + 1) + ")"};
 }
 
+// The protocol version a request line begins with (`v2 status`), if any.
+std::optional<int> version_of(std::string_view line) {
+  std::string_view word = line.substr(0, line.find(' '));
+  if (word.size() < 2 || word[0] != 'v') return std::nullopt;
+  return parse_number(word.substr(1));
+}
+
+// "<agent> speaks <agent_speaks>, this softpatch speaks <command_speaks>:
+// restart ...", said by either side to the person at the command line.
+Error versions_differ(std::string_view agent, const std::string& agent_speaks,
+                      const std::string& command_speaks) {
+  return Error{std::string(agent) + " speaks " + agent_speaks + ", this softpatch speaks " +
+               command_speaks + kOtherVersion};
+}
+
+std::string protocol_number(int version) { return "protocol " + std::to_string(version); }
+
+// A line without a version: a known verb is a command from before versions.
+Error unversioned(std::string_view line, std::string_view agent) {
+  std::string_view word = line.substr(0, line.find(' '));
+  if (std::find(std::begin(kVerbs), std::end(kVerbs), word) == std::end(kVerbs))
+    return Error{"unknown request " + quoted(word)};
+  return versions_differ(agent, protocol_number(kProtocolVersion), "an older, unversioned one");
+}
+
 Result<Request> request_of(Verb verb, std::string_view word, std::optional<std::string> argument) {
   std::string name(word);
   switch (verb) {
@@ -104,6 +131,9 @@ std::string line_of(std::string_view tag, std::initializer_list<std::string_view
   return line + "\n";
 }
 
+// The first line of every reply.
+std::string version_line() { return line_of("version", {std::to_string(kProtocolVersion)}); }
+
 std::string patch_lines(const PatchSummary& patch) {
   std::string text = line_of(
       "patch", {std::to_string(patch.number), patch.project_file, std::to_string(patch.functions),
@@ -135,7 +165,7 @@ std::optional<std::size_t> arity(std::string_view tag) {
   };
   static constexpr Tag kTags[] = {{"ok", 0},       {"error", 1},    {"warning", 1}, {"pid", 1},
                                   {"exe", 1},      {"patch", 5},    {"changed", 1}, {"added", 1},
-                                  {"build-id", 1}, {"function", 4}, {"code", 5}};
+                                  {"build-id", 1}, {"function", 4}, {"code", 5},    {"built", 5}};
   for (const Tag& t : kTags)
     if (t.name == tag) return t.fields;
   return std::nullopt;
@@ -176,6 +206,24 @@ Result<std::vector<Record>> records_of(std::string_view text) {
     }
   }
   return malformed("no closing 'ok' or 'error' line (did the program exit?)");
+}
+
+// The records of `text` after its version record, when it is this
+// softpatch's; a reply without one comes from an agent before versions.
+Result<std::string_view> after_version(std::string_view text, std::string_view agent) {
+  std::size_t end = text.find('\n');
+  if (text.empty() || end == std::string_view::npos) return text;  // records_of says what is wrong
+  std::string_view line = text.substr(0, end);
+  std::size_t space = line.find(' ');
+  if (line.substr(0, space) != "version")
+    return versions_differ(agent, "an older, unversioned protocol",
+                           std::to_string(kProtocolVersion));
+  std::optional<int> version =
+      parse_number(space == std::string_view::npos ? "" : line.substr(space + 1));
+  if (!version) return malformed("a bad version record " + quoted(line));
+  if (*version != kProtocolVersion)
+    return versions_differ(agent, protocol_number(*version), std::to_string(kProtocolVersion));
+  return text.substr(end + 1);
 }
 
 std::optional<unsigned long long> parse_count(const std::string& text, unsigned long long max) {
@@ -260,10 +308,12 @@ Result<FileReply> read_reply(std::vector<Record>& records, FileReply reply) {
   for (std::size_t i = 1; i < records.size(); ++i) {
     Record& record = records[i];
     if (record.tag == "ok") break;
-    if (record.tag != "code") return unexpected(record);
+    if (record.tag != "code" && record.tag != "built") return unexpected(record);
+    bool built = record.tag == "built";
+    if (!built && !reply.built.empty()) return unexpected(record);  // code comes first
     Result<CodeFingerprint> code = code_of(record);
     if (!code) return code.take_error();
-    reply.code.push_back(std::move(*code));
+    (built ? reply.built : reply.code).push_back(std::move(*code));
   }
   return reply;
 }
@@ -356,26 +406,37 @@ Result<std::string> decode_field(std::string_view field, bool last) {
   return out;
 }
 
+std::string agent_of_process(int pid) { return "the agent of process " + std::to_string(pid); }
+
 std::string encode(const Request& request) {
-  std::string verb(kVerbs[request.index()]);
+  std::string line = "v" + std::to_string(kProtocolVersion) + " ";
+  line += kVerbs[request.index()];
   if (const auto* file = std::get_if<FileRequest>(&request))
-    return verb + " " + encode_field(file->project_file, true);
+    return line + " " + encode_field(file->project_file, true);
   if (const auto* list = std::get_if<ListRequest>(&request))
-    return list->pattern.empty() ? verb : verb + " " + encode_field(list->pattern, true);
+    return list->pattern.empty() ? line : line + " " + encode_field(list->pattern, true);
   if (const auto* load = std::get_if<LoadRequest>(&request))
-    return verb + " " + encode_field(load->path, true);
+    return line + " " + encode_field(load->path, true);
   if (const auto* rollback = std::get_if<RollbackRequest>(&request))
-    return rollback->number ? verb + " " + std::to_string(rollback->number) : verb;
-  return verb;
+    return rollback->number ? line + " " + std::to_string(rollback->number) : line;
+  return line;
 }
 
-Result<Request> parse_request(std::string_view line) {
+Result<Request> parse_request(std::string_view line, std::string_view agent) {
   if (line.size() > kMaxRequestBytes)
     return Error{"request longer than " + std::to_string(kMaxRequestBytes) + " bytes"};
   for (std::size_t i = 0; i < line.size(); ++i) {
     auto byte = static_cast<unsigned char>(line[i]);
     if (byte < 0x20 || byte == 0x7f) return control_character_in(line, i);
   }
+  // Before anything else: what follows the version may mean something else
+  // in another one.
+  std::optional<int> version = version_of(line);
+  if (!version) return unversioned(line, agent);
+  if (*version != kProtocolVersion)
+    return versions_differ(agent, protocol_number(kProtocolVersion), std::to_string(*version));
+  std::size_t after = line.find(' ');
+  line.remove_prefix(after == std::string_view::npos ? line.size() : after + 1);
   std::size_t space = line.find(' ');
   std::string_view word = line.substr(0, space);
   Verb verb = 0;
@@ -395,46 +456,58 @@ Result<Request> parse_request(std::string_view line) {
   return request_of(verb, word, std::move(argument));
 }
 
+std::string encode_refusal(std::string_view line, std::string_view message) {
+  std::string error = line_of("error", {message});
+  return version_of(line) ? version_line() + error : error;
+}
+
 std::string encode(const StatusReply& reply) {
-  std::string text = line_of("pid", {std::to_string(reply.pid)});
+  std::string text = version_line() + line_of("pid", {std::to_string(reply.pid)});
   text += line_of("exe", {reply.executable});
   for (const PatchSummary& patch : reply.patches) text += patch_lines(patch);
   return text + "ok\n";
 }
 
 std::string encode(const FileReply& reply) {
-  std::string text = line_of("build-id", {reply.build_id});
-  for (const CodeFingerprint& code : reply.code)
+  std::string text = version_line() + line_of("build-id", {reply.build_id});
+  auto add = [&](const char* tag, const CodeFingerprint& code) {
     text += line_of(
-        "code", {std::string(kind_word(code.kind)), code.hash, code.key, code.detail, code.name});
+        tag, {std::string(kind_word(code.kind)), code.hash, code.key, code.detail, code.name});
+  };
+  for (const CodeFingerprint& code : reply.code) add("code", code);
+  for (const CodeFingerprint& code : reply.built) add("built", code);
   return text + "ok\n";
 }
 
 std::string encode(const ListReply& reply) {
-  std::string text;
+  std::string text = version_line();
   for (const FunctionEntry& f : reply.functions)
     text += line_of("function", {f.name, f.project_file, std::to_string(f.line), runs_field(f)});
   return text + "ok\n";
 }
 
 std::string encode(const PatchReply& reply) {
-  std::string text;
+  std::string text = version_line();
   for (const std::string& warning : reply.warnings) text += line_of("warning", {warning});
   return text + patch_lines(reply.patch) + "ok\n";
 }
 
-std::string encode_error(std::string_view message) { return line_of("error", {message}); }
+std::string encode_error(std::string_view message) {
+  return version_line() + line_of("error", {message});
+}
 
 template <class Reply>
-Result<Reply> parse_reply(std::string_view text) {
-  Result<std::vector<Record>> records = records_of(text);
+Result<Reply> parse_reply(std::string_view text, std::string_view agent) {
+  Result<std::string_view> rest = after_version(text, agent);
+  if (!rest) return rest.take_error();
+  Result<std::vector<Record>> records = records_of(*rest);
   if (!records) return records.take_error();
   return read_reply(*records, Reply{});
 }
 
-template Result<StatusReply> parse_reply<StatusReply>(std::string_view);
-template Result<FileReply> parse_reply<FileReply>(std::string_view);
-template Result<ListReply> parse_reply<ListReply>(std::string_view);
-template Result<PatchReply> parse_reply<PatchReply>(std::string_view);
+template Result<StatusReply> parse_reply<StatusReply>(std::string_view, std::string_view);
+template Result<FileReply> parse_reply<FileReply>(std::string_view, std::string_view);
+template Result<ListReply> parse_reply<ListReply>(std::string_view, std::string_view);
+template Result<PatchReply> parse_reply<PatchReply>(std::string_view, std::string_view);
 
 }  // namespace softpatch::protocol

@@ -25,33 +25,6 @@
 namespace softpatch::rewriter {
 namespace {
 
-// Where the rewriter edits one function: after the body's `{` (or around a
-// function-try-block) and at each unnamed parameter.
-struct EditPoints {
-  clang::SourceLocation body_start;  // the `{`, or the `try` of a function-try-block
-  clang::SourceLocation body_end;    // the last `}` of a function-try-block, else invalid
-  std::vector<clang::SourceLocation> unnamed_parameters;
-
-  explicit EditPoints(const clang::FunctionDecl& function) {
-    const clang::Stmt* body = function.getBody();
-    if (const auto* try_block = llvm::dyn_cast<clang::CXXTryStmt>(body)) {
-      body_start = try_block->getTryLoc();
-      body_end = try_block->getEndLoc();
-    } else {
-      body_start = llvm::cast<clang::CompoundStmt>(body)->getLBracLoc();
-    }
-    for (const clang::ParmVarDecl* param : function.parameters())
-      if (param->getName().empty()) unnamed_parameters.push_back(param->getLocation());
-  }
-
-  bool all_editable(const TextEdits& edits) const {
-    if (!edits.can_edit(body_start)) return false;
-    if (body_end.isValid() && !edits.can_edit(body_end)) return false;
-    return std::all_of(unnamed_parameters.begin(), unnamed_parameters.end(),
-                       [&](clang::SourceLocation l) { return edits.can_edit(l); });
-  }
-};
-
 // Edits the main file's text: names unnamed parameters and inserts
 // trampolines; the unit table collects what the epilogue registers.
 class Editor {
@@ -65,7 +38,7 @@ class Editor {
     if (!points.all_editable(edits_)) return false;
     unsigned index = table_.slot_count();
     table_.add_function(function, line);
-    std::string text = trampoline(function, index, name_parameters(function), naming_);
+    std::string text = trampoline(function, index, name_parameters(function, edits_), naming_);
     if (points.body_end.isValid()) {
       // A function-try-block becomes a try block inside a plain body, so the
       // trampoline runs first and a replacement's exceptions are not caught.
@@ -78,20 +51,6 @@ class Editor {
   }
 
  private:
-  std::vector<std::string> name_parameters(const clang::FunctionDecl& function) {
-    std::vector<std::string> names;
-    for (unsigned i = 0; i < function.getNumParams(); ++i) {
-      const clang::ParmVarDecl* param = function.getParamDecl(i);
-      if (!param->getName().empty()) {
-        names.push_back(param->getNameAsString());
-        continue;
-      }
-      names.push_back(parameter_name(i));
-      edits_.insert_before(param->getLocation(), " " + names.back() + " ");
-    }
-    return names;
-  }
-
   const Naming& naming_;
   TextEdits& edits_;
   UnitTable& table_;

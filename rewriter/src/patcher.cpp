@@ -4,6 +4,7 @@
 #include <set>
 
 #include "clang/AST/DeclCXX.h"
+#include "clang/AST/RecursiveASTVisitor.h"
 #include "clang/Lex/Lexer.h"
 #include "clang/Rewrite/Core/Rewriter.h"
 #include "llvm/Support/Path.h"
@@ -14,6 +15,7 @@
 #include "parse_file.h"
 #include "quote_includes.h"
 #include "text_edits.h"
+#include "trampoline.h"
 #include "unit_table.h"
 #include "variable_binding.h"
 
@@ -32,6 +34,54 @@ clang::SourceLocation declarator_end(const clang::VarDecl& variable) {
   clang::SourceLocation name = variable.getLocation();
   clang::SourceLocation type_end = variable.getTypeSourceInfo()->getTypeLoc().getEndLoc();
   return type_end.getRawEncoding() > name.getRawEncoding() ? type_end : name;
+}
+
+// The functions (canonical declarations) that code of the file other than
+// the bodies of `skipped` names: what a patch that leaves those bodies out
+// still calls. Instantiated templates count, and a call not yet resolved
+// (dependent) counts for every candidate.
+std::set<const clang::Decl*> functions_called_outside(
+    clang::ASTContext& context, const std::set<const clang::FunctionDecl*>& skipped) {
+  class Finder : public clang::RecursiveASTVisitor<Finder> {
+   public:
+    explicit Finder(const std::set<const clang::FunctionDecl*>& skipped) : skipped_(skipped) {}
+    bool shouldVisitTemplateInstantiations() const { return true; }
+    bool shouldVisitImplicitCode() const { return true; }
+    bool TraverseDecl(clang::Decl* decl) {
+      auto* function = llvm::dyn_cast_or_null<clang::FunctionDecl>(decl);
+      if (!function || !skipped_.count(function))
+        return clang::RecursiveASTVisitor<Finder>::TraverseDecl(decl);
+      for (clang::ParmVarDecl* parameter : function->parameters())  // default arguments stay
+        clang::RecursiveASTVisitor<Finder>::TraverseDecl(parameter);
+      return true;
+    }
+    bool VisitDeclRefExpr(clang::DeclRefExpr* reference) {
+      note(reference->getDecl());
+      return true;
+    }
+    bool VisitMemberExpr(clang::MemberExpr* member) {
+      note(member->getMemberDecl());
+      return true;
+    }
+    bool VisitOverloadExpr(clang::OverloadExpr* overloads) {
+      for (clang::NamedDecl* candidate : overloads->decls()) note(candidate->getUnderlyingDecl());
+      return true;
+    }
+    std::set<const clang::Decl*> found;
+
+   private:
+    void note(const clang::Decl* decl) {
+      if (const auto* pattern = llvm::dyn_cast_or_null<clang::FunctionTemplateDecl>(decl))
+        decl = pattern->getTemplatedDecl();
+      if (const auto* function = llvm::dyn_cast_or_null<clang::FunctionDecl>(decl))
+        found.insert(function->getCanonicalDecl());
+    }
+    const std::set<const clang::FunctionDecl*>& skipped_;
+  };
+  if (skipped.empty()) return {};
+  Finder finder(skipped);
+  finder.TraverseDecl(context.getTranslationUnitDecl());
+  return std::move(finder.found);
 }
 
 class Patcher {
@@ -98,6 +148,53 @@ class Patcher {
     return llvm::Error::success();
   }
 
+  // Whether import_from_program can take `function`: the loader can find
+  // the program's copy, and the body is plain text of the file.
+  bool can_import(const clang::FunctionDecl& function, const UnitTable& table) const {
+    if (!table.importable(function)) return false;
+    EditPoints points(function);
+    clang::SourceLocation end = body_end(function);
+    return points.body_start.isFileID() && end.isFileID() &&
+           sources_.isInMainFile(points.body_start) && points.all_editable(edits_);
+  }
+
+  // Lets `function` (can_import) run the program's own copy: when the
+  // patch's code calls it (`called`), its body calls that copy through an
+  // import; else its definition goes, and nothing of it is compiled.
+  void import_from_program(const clang::FunctionDecl& function, UnitTable& table, unsigned line,
+                           bool called) {
+    EditPoints points(function);
+    clang::CharSourceRange body =
+        clang::CharSourceRange::getTokenRange(points.body_start, body_end(function));
+    unsigned index = table.add_import(function, line);
+    if (!called && drop_definition(function, body)) return;
+    std::vector<std::string> names = name_parameters(function, edits_);
+    edits_.replace(
+        body, "{ " +
+                  forwarding_statement(function, table.import_expression(index), names, naming_) +
+                  " }");
+  }
+
+  static clang::SourceLocation body_end(const clang::FunctionDecl& function) {
+    EditPoints points(function);
+    return points.body_end.isValid() ? points.body_end : function.getBody()->getEndLoc();
+  }
+
+  // A definition nothing in the patch calls, gone: a free function's body
+  // becomes `;` (a declaration), a method's definition out of its class
+  // goes whole. Not for virtual functions (a vtable the patch emits names
+  // them), written attributes (they would attach to what follows), or an
+  // internal function (a static declared and never defined is a warning).
+  bool drop_definition(const clang::FunctionDecl& function, clang::CharSourceRange body) {
+    const auto* method = llvm::dyn_cast<clang::CXXMethodDecl>(&function);
+    if ((method && method->isVirtual()) || function.hasAttrs() || !function.isExternallyVisible())
+      return false;
+    if (!method) return edits_.replace(body, ";");
+    clang::SourceLocation begin = function.getBeginLoc();
+    if (!method->isOutOfLine() || !begin.isFileID()) return false;
+    return edits_.blank(clang::CharSourceRange::getTokenRange(begin, body.getEnd()));
+  }
+
   // Inline functions are emitted only where used; the loader needs them.
   void keep(const clang::FunctionDecl& function) {
     if (function.isInlined() && edits_.can_edit(function.getLocation()))
@@ -150,8 +247,35 @@ llvm::Expected<PatchSource> make_patch_source(llvm::StringRef file,
       for (const clang::VarDecl* v :
            bind_local_statics(found.local_statics, naming, edits, context))
         check(cannot_patch(*v, sources, "cannot share the static " + v->getNameAsString()));
+    // The code first (from the AST alone): what it says may decide what the
+    // patch compiles.
+    std::vector<std::pair<std::string, std::string>> layouts =
+        class_layouts(context, options.project_root);
+    out.code = fingerprint_file(context, naming, macro_tokens, options.project_root, layouts);
+    std::optional<std::set<std::string>> compile;
+    if (options.choose_compiled) compile = options.choose_compiled(out.code);
+    bool import = compile.has_value();
+    // A function whose statics were bound above keeps its body.
+    std::set<const clang::DeclContext*> with_statics;
+    for (const clang::VarDecl* v : found.local_statics)
+      for (const clang::DeclContext* c = v->getDeclContext(); c; c = c->getParent())
+        with_statics.insert(c);  // a lambda's static, too
+    std::set<const clang::FunctionDecl*> imported;
+    if (import)
+      for (const clang::FunctionDecl* function : found.functions)
+        if (!compile->count(naming.id(*function)) && !with_statics.count(function) &&
+            patcher.can_import(*function, table))
+          imported.insert(function);
+    std::set<const clang::Decl*> called = functions_called_outside(context, imported);
     for (const clang::FunctionDecl* function : found.functions) {
-      table.add_function(*function, line_of(*function, sources));
+      unsigned line = line_of(*function, sources);
+      if (imported.count(function)) {
+        patcher.import_from_program(*function, table, line,
+                                    called.count(function->getCanonicalDecl()) != 0);
+        ++out.imported;
+        continue;
+      }
+      table.add_function(*function, line);
       patcher.keep(*function);
       const auto* method = llvm::dyn_cast<clang::CXXMethodDecl>(function);
       if (method && !method->isExternallyVisible()) {
@@ -160,10 +284,7 @@ llvm::Expected<PatchSource> make_patch_source(llvm::StringRef file,
       }
     }
     edits.finish();
-    std::vector<std::pair<std::string, std::string>> layouts =
-        class_layouts(context, options.project_root);
     table.add_layouts(layouts);
-    out.code = fingerprint_file(context, naming, macro_tokens, options.project_root, layouts);
     table.add_code(out.code);
     out.functions = table.functions();
     const clang::RewriteBuffer* edited = rewriter.getRewriteBufferFor(sources.getMainFileID());

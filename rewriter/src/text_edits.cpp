@@ -33,11 +33,13 @@ void TextEdits::add(clang::SourceLocation location, std::string text, bool after
   (after ? around.after : around.before) += text;
 }
 
-bool TextEdits::blank(clang::CharSourceRange range) {
+bool TextEdits::blank(clang::CharSourceRange range) { return replace(range, ""); }
+
+bool TextEdits::replace(clang::CharSourceRange range, const std::string& text) {
   if (range.getBegin().isMacroID() || range.getEnd().isMacroID()) return false;
   std::string original = rewriter_.getRewrittenText(range);
-  rewriter_.ReplaceText(range,
-                        std::string(std::count(original.begin(), original.end(), '\n'), '\n'));
+  rewriter_.ReplaceText(
+      range, text + std::string(std::count(original.begin(), original.end(), '\n'), '\n'));
   return true;
 }
 

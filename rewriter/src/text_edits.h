@@ -33,6 +33,10 @@ class TextEdits {
   // breaks so nothing after it moves. False if the range is not plain text.
   bool blank(clang::CharSourceRange range);
 
+  // Replaces the text of `range` (file locations only) by `text`, followed
+  // by the range's line breaks. False if the range is not plain text.
+  bool replace(clang::CharSourceRange range, const std::string& text);
+
   // Writes out the macro expansions that received insertions. Call once,
   // after all insertions.
   void finish();

@@ -1,7 +1,10 @@
 #include "trampoline.h"
 
+#include <algorithm>
+
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/DeclCXX.h"
+#include "clang/AST/StmtCXX.h"
 
 namespace softpatch::rewriter {
 
@@ -11,23 +14,63 @@ std::string slot_expression(unsigned index) {
   return "::__softpatch_slots[" + std::to_string(index) + "]";
 }
 
-std::string trampoline(const clang::FunctionDecl& function, unsigned slot_index,
-                       const std::vector<std::string>& parameter_names, const Naming& naming) {
+EditPoints::EditPoints(const clang::FunctionDecl& function) {
+  const clang::Stmt* body = function.getBody();
+  if (const auto* try_block = llvm::dyn_cast<clang::CXXTryStmt>(body)) {
+    body_start = try_block->getTryLoc();
+    body_end = try_block->getEndLoc();
+  } else {
+    body_start = llvm::cast<clang::CompoundStmt>(body)->getLBracLoc();
+  }
+  for (const clang::ParmVarDecl* param : function.parameters())
+    if (param->getName().empty()) unnamed_parameters.push_back(param->getLocation());
+}
+
+bool EditPoints::all_editable(const TextEdits& edits) const {
+  if (!edits.can_edit(body_start)) return false;
+  if (body_end.isValid() && !edits.can_edit(body_end)) return false;
+  return std::all_of(unnamed_parameters.begin(), unnamed_parameters.end(),
+                     [&](clang::SourceLocation l) { return edits.can_edit(l); });
+}
+
+std::vector<std::string> name_parameters(const clang::FunctionDecl& function, TextEdits& edits) {
+  std::vector<std::string> names;
+  for (unsigned i = 0; i < function.getNumParams(); ++i) {
+    const clang::ParmVarDecl* param = function.getParamDecl(i);
+    if (!param->getName().empty()) {
+      names.push_back(param->getNameAsString());
+      continue;
+    }
+    names.push_back(parameter_name(i));
+    edits.insert_before(param->getLocation(), " " + names.back() + " ");
+  }
+  return names;
+}
+
+std::string forwarding_statement(const clang::FunctionDecl& function, const std::string& target,
+                                 const std::vector<std::string>& parameter_names,
+                                 const Naming& naming) {
   std::string types = naming.spell_return_type(function);
-  std::string arguments = "__softpatch_target";
+  std::string arguments;
   const auto* method = llvm::dyn_cast<clang::CXXMethodDecl>(&function);
   if (method && method->isInstance()) {
     types += ", decltype(this)";
-    arguments += ", this";
+    arguments += "this, ";
   }
   for (const std::string& name : parameter_names) {
     types += ", decltype(" + name + ")";
     // By-value parameters are moved on, references passed as they are.
-    arguments += ", static_cast<decltype(" + name + ")&&>(" + name + ")";
+    arguments += "static_cast<decltype(" + name + ")&&>(" + name + "), ";
   }
-  std::string call = "::__softpatch_call<" + types + ">(" + arguments + ")";
+  // The target last: the arguments stay where they came in.
+  std::string call = "::__softpatch_call<" + types + ">(" + arguments + target + ")";
+  return function.isNoReturn() ? "{ " + call + "; __builtin_trap(); }" : "return " + call + ";";
+}
+
+std::string trampoline(const clang::FunctionDecl& function, unsigned slot_index,
+                       const std::vector<std::string>& parameter_names, const Naming& naming) {
   std::string action =
-      function.isNoReturn() ? "{ " + call + "; __builtin_trap(); }" : "return " + call + ";";
+      forwarding_statement(function, "__softpatch_target", parameter_names, naming);
   std::string load = "::__softpatch_raw_function __softpatch_target = ::__softpatch_target_of(" +
                      slot_expression(slot_index) + ")";
   // C++17's if-with-initialiser lets the one load carry the branch hint;

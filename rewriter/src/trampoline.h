@@ -3,8 +3,9 @@
 // with the function's own arguments (the object first for methods) and returns
 // its result:
 //
-//   int add2(int a) { if (__softpatch_raw_function t = __softpatch_target_of(slots[3]); expect(t, 0))
-//       return __softpatch_call<int, decltype(a)>(t, static_cast<decltype(a)&&>(a)); ...
+//   int add2(int a) { if (__softpatch_raw_function t = __softpatch_target_of(slots[3]); expect(t,
+//   0))
+//       return __softpatch_call<int, decltype(a)>(static_cast<decltype(a)&&>(a), t); ...
 //
 // All on the line of the `{`, so no line number moves.
 #ifndef SOFTPATCH_REWRITER_TRAMPOLINE_H
@@ -16,8 +17,31 @@
 #include "clang/AST/Decl.h"
 
 #include "naming.h"
+#include "text_edits.h"
 
 namespace softpatch::rewriter {
+
+// Where the rewriter edits one function: after the body's `{` (or around a
+// function-try-block) and at each unnamed parameter.
+struct EditPoints {
+  clang::SourceLocation body_start;  // the `{`, or the `try` of a function-try-block
+  clang::SourceLocation body_end;    // the last `}` of a function-try-block, else invalid
+  std::vector<clang::SourceLocation> unnamed_parameters;
+
+  explicit EditPoints(const clang::FunctionDecl& function);
+  bool all_editable(const TextEdits& edits) const;
+};
+
+// Names each unnamed parameter of `function` in the text (parameter_name())
+// and returns the names of all, in order, as the rewritten text has them.
+std::vector<std::string> name_parameters(const clang::FunctionDecl& function, TextEdits& edits);
+
+// The statement that passes the call on to `target`, an expression of type
+// __softpatch_raw_function that holds code of the function's slot-target
+// type: `return __softpatch_call<R, ...>(target, args...);`.
+std::string forwarding_statement(const clang::FunctionDecl& function, const std::string& target,
+                                 const std::vector<std::string>& parameter_names,
+                                 const Naming& naming);
 
 // `parameter_names` holds the name of each parameter as it will be in the
 // rewritten file (unnamed parameters get one from parameter_name()).

@@ -142,6 +142,7 @@ const InstrumentedFunction& UnitTable::add_function(const clang::FunctionDecl& f
     address = "&" + define_in(*openers, getter, definition, helpers_);
   }
   addresses_.push_back(address);
+  imports_.push_back("nullptr");
   records_.push_back("{&" + slot_expression(index) + ", " + quoted(info.id) + ", " +
                      quoted(info.name) + ", " + quoted(info.signature) + ", " +
                      std::to_string(line) + "u, " + std::to_string(function_flags(function)) +
@@ -184,6 +185,35 @@ void UnitTable::add_entry_thunk(const clang::CXXMethodDecl& method) {
   thunks_ += "  static ::__softpatch_raw_function entry" + index +
              "() { return reinterpret_cast<::__softpatch_raw_function>(&" + thunk + "); }\n";
   addresses_.back() = "&::__softpatch_access::entry" + index;
+}
+
+static std::string imported_slot(unsigned index) {
+  return "::__softpatch_imported[" + std::to_string(index) + "]";
+}
+
+unsigned UnitTable::add_import(const clang::FunctionDecl& function, unsigned line) {
+  InstrumentedFunction& info = functions_.emplace_back();
+  info.id = naming_.id(function);
+  info.name = naming_.readable_name(function);
+  info.signature = naming_.signature(function);
+  info.line = line;
+  addresses_.push_back("nullptr");
+  unsigned index = static_cast<unsigned>(import_ids_.size());
+  imports_.push_back("&" + imported_slot(index));
+  import_ids_.push_back(info.id);
+  return index;
+}
+
+bool UnitTable::importable(const clang::FunctionDecl& function) const {
+  // An inline function may have no copy of its own in the program.
+  if (function.isInlined()) return false;
+  if (function.isExternallyVisible())
+    return function.getLinkageAndVisibility().getVisibility() == clang::DefaultVisibility;
+  return reopening(function) && address_can_be_named(function);
+}
+
+std::string UnitTable::import_expression(unsigned index) const {
+  return "::__softpatch_import(" + imported_slot(index) + ", " + quoted(import_ids_[index]) + ")";
 }
 
 void UnitTable::add_variable(const clang::VarDecl& variable) {
@@ -232,7 +262,11 @@ std::string UnitTable::prologue(llvm::StringRef runtime_header) const {
 }
 
 std::string UnitTable::patch_prologue(llvm::StringRef patch_header) const {
-  return include_directive(patch_header) + "\n#line 1 " + quoted(file_) + "\n";
+  std::string text = include_directive(patch_header) + "\n";
+  if (!import_ids_.empty())
+    text += "static ::__softpatch_raw_function __softpatch_imported[" +
+            std::to_string(import_ids_.size()) + "];\n";
+  return text + "#line 1 " + quoted(file_) + "\n";
 }
 
 std::string UnitTable::manifest(llvm::StringRef build_id) const {
@@ -241,7 +275,7 @@ std::string UnitTable::manifest(llvm::StringRef build_id) const {
   std::vector<std::string> rows;
   for (size_t i = 0; i < functions_.size(); ++i)
     rows.push_back("{" + quoted(functions_[i].id) + ", " + quoted(functions_[i].signature) + ", " +
-                   addresses_[i] + "}");
+                   addresses_[i] + ", " + imports_[i] + "}");
   std::string functions = static_table(text, "patch_function", "__softpatch_patch_functions", rows);
   std::string layouts = static_table(text, "layout_record", "__softpatch_layouts", layouts_);
   std::string code = static_table(text, "fingerprint_record", "__softpatch_code", code_);
@@ -263,9 +297,10 @@ std::string UnitTable::epilogue() const {
       static_table(text, "variable_record", "__softpatch_variables", variables_);
   std::string layouts = static_table(text, "layout_record", "__softpatch_layouts", layouts_);
   std::string code = static_table(text, "fingerprint_record", "__softpatch_code", code_);
-  text += "static ::__softpatch_translation_unit __softpatch_unit = {" + quoted(file_) + ", " +
-          quoted(project_file_) + ", " + functions + ", " + std::to_string(records_.size()) +
-          "u, " + variables + ", " + std::to_string(variables_.size()) + "u, " + layouts + ", " +
+  text += "static ::__softpatch_translation_unit __softpatch_unit = {::__softpatch_unit_version, " +
+          quoted(file_) + ", " + quoted(project_file_) + ", " + functions + ", " +
+          std::to_string(records_.size()) + "u, " + variables + ", " +
+          std::to_string(variables_.size()) + "u, " + layouts + ", " +
           std::to_string(layouts_.size()) + "u, " + code + ", " + std::to_string(code_.size()) +
           "u, nullptr, nullptr};\n";
   text +=

@@ -29,6 +29,16 @@ class UnitTable {
   // thunk in ::__softpatch_access that calls it non-virtually. The class
   // must befriend that struct (the patcher inserts the declaration).
   void add_entry_thunk(const clang::CXXMethodDecl& method);
+  // Patch mode: a function the patch does not carry (its code is the
+  // build's); its body calls the program's own through the returned import
+  // index, which the loader fills (the program's copy, found by symbol or
+  // through the build's table) and its slot goes back to the build's code.
+  unsigned add_import(const clang::FunctionDecl& function, unsigned line);
+  // Whether the loader can find the program's copy of `function` for an
+  // import: an exported symbol, or an address in the build's table.
+  bool importable(const clang::FunctionDecl& function) const;
+  // The expression that gives the code import `index` calls.
+  std::string import_expression(unsigned index) const;
   void add_variable(const clang::VarDecl& variable);
   // {qualified name, fingerprint} of the classes the file sees.
   void add_layouts(const std::vector<std::pair<std::string, std::string>>& layouts);
@@ -55,13 +65,15 @@ class UnitTable {
   std::string file_;
   std::string project_file_;
   std::vector<InstrumentedFunction> functions_;
-  std::vector<std::string> records_;    // initialisers of FunctionRecord
-  std::vector<std::string> addresses_;  // per function: its address getter, or nullptr
-  std::vector<std::string> variables_;  // initialisers of VariableRecord
-  std::vector<std::string> layouts_;    // initialisers of LayoutRecord
-  std::vector<std::string> code_;       // initialisers of FingerprintRecord
-  std::string helpers_;                 // address getters, in reopened namespaces
-  std::string thunks_;                  // members of ::__softpatch_access
+  std::vector<std::string> records_;     // initialisers of FunctionRecord
+  std::vector<std::string> addresses_;   // per function: its address getter, or nullptr
+  std::vector<std::string> imports_;     // per function: where its import goes, or nullptr
+  std::vector<std::string> import_ids_;  // per import
+  std::vector<std::string> variables_;   // initialisers of VariableRecord
+  std::vector<std::string> layouts_;     // initialisers of LayoutRecord
+  std::vector<std::string> code_;        // initialisers of FingerprintRecord
+  std::string helpers_;                  // address getters, in reopened namespaces
+  std::string thunks_;                   // members of ::__softpatch_access
 };
 
 }  // namespace softpatch::rewriter

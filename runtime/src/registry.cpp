@@ -37,6 +37,70 @@ std::uint64_t generation = 0;
 char departed[16][256];
 std::uint64_t departures = 0;
 
+// The files whose unit was left out for its version, copied as `departed`
+// are, with that version (0: a unit from before versions). Under
+// registry_mutex.
+struct Refusal {
+  char project_file[256];
+  std::size_t version;
+};
+Refusal refusals[16];
+std::uint64_t refusal_count = 0;
+
+// A unit's first word: its version, or in a unit from before versions its
+// `file` pointer, which no mapped address makes this small.
+constexpr std::size_t kMaxUnitVersion = 0xffff;
+
+// The last of the shapes units had before versions (slot.h counts them as 1
+// to 3): what a unit without a version is called.
+constexpr std::size_t kLastUnversionedShape = 3;
+
+// The version of `unit` (0 for one before versions) and its project file,
+// read where every version keeps them: nothing else of another version's
+// unit can be trusted.
+struct UnitHead {
+  std::size_t version;
+  const char* project_file;
+};
+UnitHead head_of(const TranslationUnit& unit) {
+  if (unit.version <= kMaxUnitVersion) return {unit.version, unit.project_file};
+  // Before versions: `file`, then `project_file`.
+  const char* project_file = nullptr;
+  std::memcpy(&project_file, reinterpret_cast<const unsigned char*>(&unit) + sizeof(const char*),
+              sizeof project_file);
+  return {0, project_file};
+}
+
+// "src/a.cpp was instrumented by another softpatch version (unit version 3,
+// this runtime reads 4): rebuild it", into `out`; allocates nothing.
+void describe_refusal(char* out, std::size_t size, const char* project_file, std::size_t version) {
+  char seen[32];
+  if (version)
+    std::snprintf(seen, sizeof seen, "%zu", version);
+  else
+    std::snprintf(seen, sizeof seen, "%zu or older", kLastUnversionedShape);
+  std::snprintf(out, size,
+                "%s was instrumented by another softpatch version (unit version %s, this runtime "
+                "reads %u): rebuild it",
+                project_file && *project_file ? project_file : "a file", seen,
+                static_cast<unsigned>(internal::kUnitVersion));
+}
+
+// Leaves `unit`, of another version, out, and says so on stderr: its
+// functions run their own code. Nothing but its first fields is read, and
+// nothing of it is written (its list links may be elsewhere, or absent).
+void refuse(const TranslationUnit& unit) noexcept {
+  UnitHead head = head_of(unit);
+  char line[512];
+  describe_refusal(line, sizeof line, head.project_file, head.version);
+  std::fprintf(stderr, "softpatch: %s\n", line);
+  std::lock_guard<std::mutex> lock(registry_mutex);
+  Refusal& refusal = refusals[refusal_count++ % 16];
+  std::snprintf(refusal.project_file, sizeof refusal.project_file, "%s",
+                head.project_file ? head.project_file : "");
+  refusal.version = head.version;
+}
+
 // Lookup tables over all registered functions, valid for one generation.
 struct Index {
   std::uint64_t generation = ~std::uint64_t{0};
@@ -96,6 +160,7 @@ Error not_found(std::string_view what, std::string_view key) {
 namespace internal {
 
 void register_unit(TranslationUnit* unit) noexcept {
+  if (unit->version != kUnitVersion) return refuse(*unit);
   std::lock_guard<std::mutex> lock(registry_mutex);
   unit->prev = last_unit;
   unit->next = nullptr;
@@ -115,6 +180,7 @@ VariableGetter recorded_variable(std::string_view project_file, std::string_view
 }
 
 void unregister_unit(TranslationUnit* unit) noexcept {
+  if (unit->version != kUnitVersion) return;  // refused: never in the list
   std::lock_guard<std::mutex> lock(registry_mutex);
   (unit->prev ? unit->prev->next : first_unit) = unit->next;
   (unit->next ? unit->next->prev : last_unit) = unit->prev;
@@ -160,6 +226,17 @@ bool unit_departed(std::string_view project_file) noexcept {
   return false;
 }
 
+std::optional<std::string> unit_refused(std::string_view project_file) {
+  std::lock_guard<std::mutex> lock(registry_mutex);
+  for (std::uint64_t i = 0; i < std::min<std::uint64_t>(refusal_count, 16); ++i)
+    if (project_file == refusals[i].project_file) {
+      char line[512];
+      describe_refusal(line, sizeof line, refusals[i].project_file, refusals[i].version);
+      return std::string(line);
+    }
+  return std::nullopt;
+}
+
 }  // namespace internal
 
 RawFunction Function::address() const {
@@ -197,6 +274,23 @@ Result<Function> find_function_by_id(std::string_view id) {
   if (it == index.by_id.end()) return not_found("with id ", id);
   return it->second;
 }
+
+namespace internal {
+
+RawFunction own_code(const char* id) noexcept {
+  try {
+    Result<Function> function = find_function_by_id(id);
+    if (!function) {
+      function.ignore();
+      return nullptr;
+    }
+    return function->address();
+  } catch (...) {
+    return nullptr;
+  }
+}
+
+}  // namespace internal
 
 Result<Function> find_function_at(RawFunction address) {
   std::vector<Function> by_symbol;  // found through the dynamic loader, outside the lock
@@ -243,7 +337,7 @@ std::vector<Variable> variables(std::string_view file) {
 
 }  // namespace softpatch
 
-extern "C" __attribute__((tls_model("initial-exec"))) thread_local const void* __softpatch_bypass =
+extern "C" __attribute__((tls_model("initial-exec"))) __thread const void* __softpatch_bypass =
     nullptr;
 
 namespace softpatch::internal {

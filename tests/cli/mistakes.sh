@@ -14,7 +14,8 @@ echo 'project(x)' >CMakeLists.txt
 echo 'notes' >notes.txt
 sleep 600 &  # a process without an agent
 plain=$!
-trap 'kill $plain 2>/dev/null; wait $plain 2>/dev/null' EXIT
+fake=""  # a pretend agent of another version, while one runs
+trap 'kill $plain $fake 2>/dev/null; wait $plain $fake 2>/dev/null' EXIT
 failures=0
 
 # expect "WHAT" "TEXT" COMMAND...: the command fails, saying TEXT in one line.
@@ -82,6 +83,54 @@ if [ ! -e "$XDG_RUNTIME_DIR/softpatch/patches/$plain-1-1.so" ]; then
   echo "mistakes: a live program's patch file was removed" >&2
   failures=$((failures + 1))
 fi
+
+# Agents of other softpatch builds (played by a script): one from before
+# protocol versions, which takes "v2 ..." for an unknown request, and a newer
+# one, whose records may have changed shape after its version record. Each
+# is named, with what to do; no reply of theirs is read as malformed.
+# fake_agent REPLY: starts a process whose agent answers REPLY to anything;
+# sets fake to its pid once its socket is there.
+fake_agent() {
+  python3 -c '
+import os, socket, sys
+path = "%s/softpatch/%d.sock" % (os.environ["XDG_RUNTIME_DIR"], os.getpid())
+listener = socket.socket(socket.AF_UNIX)
+listener.bind(path + ".new")
+listener.listen(8)
+os.rename(path + ".new", path)
+while True:
+    client, _ = listener.accept()
+    request = b"x"
+    while request and not request.endswith(b"\n"):
+        request = client.recv(4096)
+    client.sendall(sys.argv[1].encode())
+    client.close()
+' "$1" &
+  fake=$!
+  local tries=0
+  until [ -S "$XDG_RUNTIME_DIR/softpatch/$fake.sock" ] || ((++tries > 1200)); do sleep 0.05; done
+}
+stop_fake() {
+  kill "$fake" && wait "$fake" 2>/dev/null
+  rm -f "$XDG_RUNTIME_DIR/softpatch/$fake.sock"
+  fake=""
+}
+restart="restart the program under this softpatch"
+fake_agent "error unknown request 'v2'"$'\n'
+expect "an agent from before protocol versions" \
+  "softpatch: the agent of process $fake speaks an older, unversioned protocol, this softpatch speaks 2: $restart" \
+  "$softpatch" status --pid $fake
+expect "softpatch patch, an agent from before versions its only program" \
+  "softpatch: the agent of process $fake speaks an older, unversioned protocol, this softpatch speaks 2: $restart" \
+  "$softpatch" patch src/a.cpp
+stop_fake
+fake_agent "version 3"$'\n'"patch 1 src/a.cpp 1 active 1764680000 new-field"$'\n'"ok"$'\n'
+expect "a load into a newer agent" \
+  "softpatch: the agent of process $fake speaks protocol 3, this softpatch speaks 2: $restart" \
+  "$softpatch" load --pid $fake fix.so
+expect "a rollback in a newer agent" "the agent of process $fake speaks protocol 3" \
+  "$softpatch" rollback --pid $fake
+stop_fake
 
 # A program that ends takes its socket and patch files with it.
 agent_program=$(dirname "$softpatch")/../tests/loader/agent_test

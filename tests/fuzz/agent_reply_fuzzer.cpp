@@ -1,8 +1,11 @@
 // Fuzzes the command line's side of the protocol: any bytes as a reply of
 // each type are read or refused with one line, never trusted half-way; a
-// reply that is read encodes to text that reads back the same. The crash
+// reply that does not begin with this softpatch's version record is refused
+// as another version's, whatever follows; a reply that is read encodes to
+// text that reads back the same. The crash
 // report a dying program leaves is read by the same side: any bytes are read
 // or refused, and what is read names only what it holds.
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
 #include <string>
@@ -18,11 +21,23 @@ void require(bool condition) {
   if (!condition) std::abort();
 }
 
+// Whether `text` begins with a whole line that is not this softpatch's
+// version record: the reply of an agent of another version, or of none.
+bool another_version(std::string_view text) {
+  std::string ours = "version " + std::to_string(protocol::kProtocolVersion) + "\n";
+  std::size_t end = text.find('\n');
+  return end != std::string_view::npos && text.substr(0, end + 1) != ours &&
+         text.substr(0, std::min(end, text.find(' '))) != "version";
+}
+
 template <class Reply>
 void read_as(std::string_view text) {
   softpatch::Result<Reply> reply = protocol::parse_reply<Reply>(text);
+  if (another_version(text)) require(!reply && protocol::speaks_another_version(reply.error()));
   if (!reply) {
-    require(reply.error().find('\n') == std::string::npos || text.rfind("error ", 0) == 0);
+    // An error record's message is the agent's, decoded: it may hold a line break.
+    require(reply.error().find('\n') == std::string::npos ||
+            text.find("\nerror ") != std::string_view::npos);
     return;
   }
   std::string encoded = protocol::encode(*reply);

@@ -1,6 +1,10 @@
 // Fuzzes the agent's side of the protocol: any line must get one answer that
-// the command line's parser reads (a typed reply or an error); a request the
-// parser accepts must read back the same from the line it is encoded as.
+// the command line's parser reads (a typed reply or an error), and a line
+// without a version a bare error line (all a command before versions reads);
+// a request the parser accepts must read back the same from the line it is
+// encoded as.
+#include <unistd.h>
+
 #include <cstdint>
 #include <cstdlib>
 #include <string>
@@ -42,11 +46,15 @@ bool reply_reads(const protocol::Request& request, const std::string& reply) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::string line(reinterpret_cast<const char*>(data), size);
-  softpatch::Result<protocol::Request> request = protocol::parse_request(line);
+  softpatch::Result<protocol::Request> request =
+      protocol::parse_request(line, protocol::agent_of_process(getpid()));
   std::string reply = softpatch::handle_agent_request(line);
   if (!request) {
     require(!request.error().empty() && request.error().find('\n') == std::string::npos);
-    require(reply == protocol::encode_error(request.error()));
+    require(reply == protocol::encode_refusal(line, request.error()));
+    // Only a line that begins with a version ("v2", "v3"...) gets a version record.
+    bool versioned = line.size() > 1 && line[0] == 'v' && line[1] >= '1' && line[1] <= '9';
+    require(reply.rfind("error ", 0) == 0 || (versioned && reply.rfind("version ", 0) == 0));
     return 0;
   }
   std::string encoded = protocol::encode(*request);

@@ -18,13 +18,19 @@
 #include <vector>
 
 #include "softpatch/agent.h"
+#include "softpatch/protocol/agent_client.h"
 #include "softpatch/protocol/agent_paths.h"
+#include "softpatch/protocol/agent_protocol.h"
 
 namespace {
 
+namespace protocol = softpatch::protocol;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 using Clock = std::chrono::steady_clock;
+
+// A status request as this softpatch sends it, with its newline.
+const std::string kStatus = protocol::encode(protocol::Request{protocol::StatusRequest{}}) + "\n";
 
 std::string socket_path() {
   softpatch::Result<std::string> dir = softpatch::protocol::agent_directory();
@@ -79,7 +85,7 @@ std::string ask(const std::string& bytes, bool close_writing = false) {
 
 TEST(Agent, RunsOnlyBecauseItWasAskedTo) {
   ASSERT_STREQ(getenv("SOFTPATCH_AGENT"), "1");
-  EXPECT_THAT(ask("status\n"), HasSubstr("pid " + std::to_string(getpid()) + "\n"));
+  EXPECT_THAT(ask(kStatus), HasSubstr("pid " + std::to_string(getpid()) + "\n"));
 }
 
 TEST(Agent, BinaryGarbageGetsAnError) {
@@ -88,18 +94,18 @@ TEST(Agent, BinaryGarbageGetsAnError) {
   for (int i = 0; i < 300; ++i) garbage += static_cast<char>(random() % 256);
   garbage.erase(std::remove(garbage.begin(), garbage.end(), '\n'), garbage.end());
   EXPECT_THAT(ask(garbage + "\n"), StartsWith("error request holds a control character"));
-  EXPECT_THAT(ask("status\n"), HasSubstr("ok"));
+  EXPECT_THAT(ask(kStatus), HasSubstr("ok"));
 }
 
 TEST(Agent, TenMegabytesAreCutOff) {
   EXPECT_EQ(ask(std::string(10 << 20, 'x')), "error request longer than 4096 bytes\n");
-  EXPECT_THAT(ask("status\n"), HasSubstr("ok"));
+  EXPECT_THAT(ask(kStatus), HasSubstr("ok"));
 }
 
 TEST(Agent, ARequestCutOffMidwayGetsAnError) {
   EXPECT_EQ(ask("sta", /*close_writing=*/true),
             "error request cut off: the connection closed before its newline\n");
-  EXPECT_THAT(ask("status\n"), HasSubstr("ok"));
+  EXPECT_THAT(ask(kStatus), HasSubstr("ok"));
 }
 
 // The agent takes connections in the order they came: the silent one first.
@@ -109,7 +115,7 @@ TEST(Agent, ASilentClientHoldsItForTwoSecondsAtMost) {
   int silent = connect_to_agent();
   ASSERT_GE(silent, 0);
   auto started = Clock::now();
-  EXPECT_THAT(ask("status\n"), HasSubstr("ok"));
+  EXPECT_THAT(ask(kStatus), HasSubstr("ok"));
   EXPECT_LT(Clock::now() - started, kRequestLimit + kSlack);
   EXPECT_EQ(read_reply(silent), "error no request line within 2 s: timed out\n");
 }
@@ -120,10 +126,10 @@ TEST(Agent, AClientThatLeavesBeforeItsAnswerHarmsNothing) {
   for (int i = 0; i < 20; ++i) {
     int fd = connect_to_agent();
     ASSERT_GE(fd, 0);
-    send_all(fd, "status\n");
+    send_all(fd, kStatus);
     close(fd);
   }
-  EXPECT_THAT(ask("status\n"), HasSubstr("ok"));
+  EXPECT_THAT(ask(kStatus), HasSubstr("ok"));
 }
 
 // Two seconds for the whole request, not for each byte of it: the trickle
@@ -145,7 +151,7 @@ TEST(Agent, ATrickleOfBytesHoldsItForTwoSecondsAtMost) {
              Clock::now() < until);
   });
   auto started = Clock::now();
-  std::string reply = ask("status\n");
+  std::string reply = ask(kStatus);
   auto took = Clock::now() - started;
   {
     std::lock_guard<std::mutex> lock(mutex);
@@ -161,9 +167,30 @@ TEST(Agent, ATrickleOfBytesHoldsItForTwoSecondsAtMost) {
 TEST(Agent, FiftyClientsAtOnceAreAllAnswered) {
   std::vector<std::string> replies(50);
   std::vector<std::thread> clients;
-  for (std::string& reply : replies) clients.emplace_back([&reply] { reply = ask("status\n"); });
+  for (std::string& reply : replies) clients.emplace_back([&reply] { reply = ask(kStatus); });
   for (std::thread& client : clients) client.join();
   for (const std::string& reply : replies) EXPECT_THAT(reply, HasSubstr("ok\n"));
+}
+
+// A command of another softpatch build is refused before anything runs, in
+// words it can show: a command from before versions reads a bare error line.
+TEST(Agent, ACommandOfAnotherVersionIsRefusedByName) {
+  std::string agent = protocol::agent_of_process(getpid());
+  std::string ours = std::to_string(protocol::kProtocolVersion);
+  std::string restart = ": restart the program under this softpatch\n";
+  EXPECT_EQ(ask("status\n"), "error " + agent + " speaks protocol " + ours +
+                                 ", this softpatch speaks an older, unversioned one" + restart);
+  EXPECT_EQ(ask("rollback\n"), "error " + agent + " speaks protocol " + ours +
+                                   ", this softpatch speaks an older, unversioned one" + restart);
+  std::string newer = std::to_string(protocol::kProtocolVersion + 1);
+  EXPECT_EQ(ask("v" + newer + " rollback\n"), "version " + ours + "\nerror " + agent +
+                                                  " speaks protocol " + ours +
+                                                  ", this softpatch speaks " + newer + restart);
+  // This softpatch's own command is answered, through its client.
+  softpatch::Result<protocol::StatusReply> status =
+      protocol::ask(getpid(), protocol::StatusRequest{});
+  ASSERT_TRUE(status) << status.error();
+  EXPECT_EQ(status->pid, getpid());
 }
 
 TEST(Agent, AnotherUserIsRefused) {
@@ -171,14 +198,14 @@ TEST(Agent, AnotherUserIsRefused) {
   pid_t child = fork();
   if (child == 0) {
     if (setgid(65534) != 0 || setuid(65534) != 0) _exit(2);
-    std::string reply = ask("status\n");
+    std::string reply = ask(kStatus);
     _exit(reply.find("ok") == std::string::npos ? 0 : 1);  // nothing, or no connection at all
   }
   int status = 0;
   waitpid(child, &status, 0);
   ASSERT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 0) << "another user got an answer";
-  EXPECT_THAT(ask("status\n"), HasSubstr("ok"));
+  EXPECT_THAT(ask(kStatus), HasSubstr("ok"));
 }
 
 }  // namespace

@@ -16,6 +16,9 @@
 #include <thread>
 
 #include "result_testing.h"
+#include "softpatch/agent.h"
+#include "softpatch/internal/registry_state.h"
+#include "softpatch/protocol/agent_protocol.h"
 #include "target.h"
 
 extern "C" char hook_log[64];
@@ -26,6 +29,7 @@ int softpatch_test_program_marker = 0;  // found by the test patches in this pro
 
 namespace {
 
+namespace protocol = softpatch::protocol;
 using ::testing::HasSubstr;
 
 std::string own_build_id() { return softpatch::module_build_id(reinterpret_cast<void*>(&answer)); }
@@ -188,6 +192,94 @@ TEST(Loader, PatchesOfALibraryThatIsClosedChangeNothing) {
   ASSERT_FALSE(again);
   EXPECT_THAT(again.error(), HasSubstr("tests/runtime/plugin.cpp is no longer loaded"));
   unsetenv("SOFTPATCH_TEST_BUILD_ID");
+}
+
+// The agent's answer to `file`, asked as this softpatch asks.
+softpatch::Result<protocol::FileReply> file_in_agent(const std::string& project_file) {
+  return protocol::parse_reply<protocol::FileReply>(
+      softpatch::handle_agent_request(protocol::encode(protocol::FileRequest{project_file})));
+}
+
+// A library's file is answered for with its own module's build id while it
+// is loaded, and named as gone once it is closed: it is looked up once,
+// pinned while it is read, and not read after it went.
+TEST(Loader, TheFileOfALibraryIsAnsweredForWhileItIsLoaded) {
+  void* plugin = dlopen(SOFTPATCH_TEST_PLUGIN, RTLD_NOW | RTLD_LOCAL);
+  ASSERT_NE(plugin, nullptr) << dlerror();
+  auto twice = reinterpret_cast<int (*)(int)>(dlsym(plugin, "plugin_twice"));
+  ASSERT_NE(twice, nullptr);
+  std::string plugin_id = softpatch::module_build_id(reinterpret_cast<void*>(twice));
+  softpatch::Result<protocol::FileReply> loaded = file_in_agent("tests/runtime/plugin.cpp");
+  ASSERT_TRUE(loaded) << loaded.error();
+  EXPECT_EQ(loaded->build_id, plugin_id);
+  EXPECT_NE(loaded->build_id, own_build_id());
+  EXPECT_FALSE(loaded->code.empty());
+  ASSERT_EQ(dlclose(plugin), 0);
+  EXPECT_EQ(failure_of(file_in_agent("tests/runtime/plugin.cpp")),
+            "tests/runtime/plugin.cpp is no longer loaded (a library closed, or the program is "
+            "exiting)");
+  EXPECT_EQ(failure_of(file_in_agent("tests/loader/none.cpp")),
+            "tests/loader/none.cpp is not an instrumented file of the running program");
+  softpatch::Result<protocol::FileReply> own = file_in_agent("tests/loader/target.cpp");
+  ASSERT_TRUE(own) << own.error();
+  EXPECT_EQ(own->build_id, own_build_id());
+}
+
+// A command of another softpatch build could not read the reply to a load
+// that succeeded and would call it a failure: its load is refused before
+// the patch is even opened.
+TEST(Loader, ALoadInAnotherProtocolVersionLoadsNothing) {
+  std::string path = prepared("patch_answer", own_build_id());
+  std::size_t before = softpatch::patches().size();
+  std::string newer = "v" + std::to_string(protocol::kProtocolVersion + 1);
+  for (const std::string& line : {"load " + path, newer + " load " + path}) {
+    std::string reply = softpatch::handle_agent_request(line);
+    EXPECT_THAT(reply, HasSubstr(protocol::kOtherVersion)) << line;
+    EXPECT_EQ(softpatch::patches().size(), before) << line;
+    EXPECT_EQ(answer(), 41) << line;
+  }
+  // In this softpatch's words the same load applies, and its reply reads.
+  softpatch::Result<protocol::PatchReply> loaded = protocol::parse_reply<protocol::PatchReply>(
+      softpatch::handle_agent_request(protocol::encode(protocol::LoadRequest{path})));
+  ASSERT_TRUE(loaded) << loaded.error();
+  EXPECT_EQ(loaded->patch.project_file, "tests/loader/target.cpp");
+  EXPECT_EQ(answer(), 42);
+  ASSERT_TRUE(softpatch::rollback());
+  EXPECT_EQ(answer(), 41);
+}
+
+// TranslationUnit as softpatch laid it out before units had a version.
+struct UnversionedUnit {
+  const char* file;
+  const char* project_file;
+  const softpatch::internal::FunctionRecord* functions;
+  std::size_t function_count;
+  const softpatch::internal::VariableRecord* variables;
+  std::size_t variable_count;
+  const softpatch::internal::LayoutRecord* layouts;
+  std::size_t layout_count;
+  const softpatch::internal::FingerprintRecord* fingerprints;
+  std::size_t fingerprint_count;
+  void* prev;
+  void* next;
+};
+
+// A file instrumented by an older softpatch is named as such to the
+// command line, and to a patch of it, not as unknown.
+TEST(Loader, AFileInstrumentedByAnotherVersionIsNamedSo) {
+  UnversionedUnit old{"/src/tests/loader/old.cpp", "tests/loader/old.cpp"};
+  auto* unit = reinterpret_cast<softpatch::internal::TranslationUnit*>(&old);
+  testing::internal::CaptureStderr();
+  softpatch::internal::register_unit(unit);
+  std::string warned = testing::internal::GetCapturedStderr();
+  std::string why =
+      "tests/loader/old.cpp was instrumented by another softpatch version (unit version 3 or "
+      "older, this runtime reads " +
+      std::to_string(softpatch::internal::kUnitVersion) + "): rebuild it";
+  EXPECT_EQ(warned, "softpatch: " + why + "\n");
+  EXPECT_EQ(failure_of(file_in_agent("tests/loader/old.cpp")), why);
+  softpatch::internal::unregister_unit(unit);
+  EXPECT_FALSE(softpatch::internal::unit_departed("tests/loader/old.cpp"));  // never registered
 }
 
 // Patches stay loaded for good, but keep no file descriptor: a long session

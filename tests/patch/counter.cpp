@@ -36,6 +36,11 @@ int hits() { return hit_count; }
 std::size_t history_size() { return history.size(); }
 int added() { return 0; }
 int limit() { return kLimit; }
+int bump_twice(int by) {
+  bump(by);
+  return bump(by);
+}
+int depth(int n) { return n <= 0 ? 0 : depth(n - 1) + 1; }
 
 struct Gauge {  // a constructor: patches may not change it (yet)
   Gauge() : level(1) {}

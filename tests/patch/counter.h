@@ -15,5 +15,7 @@ int hits();                  // an anonymous-namespace variable
 std::size_t history_size();  // a file static holding heap memory
 int added();                 // 0 here; patches report a variable they add
 int limit();                 // a constexpr the patches change
+int bump_twice(int by);      // calls bump
+int depth(int n);            // calls itself
 
 #endif

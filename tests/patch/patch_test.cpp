@@ -16,7 +16,10 @@
 #include "internal_classes.h"
 #include "read_file.h"
 #include "shapes.h"
+#include "running_code.h"
+#include "softpatch/internal/registry_state.h"
 #include "softpatch/loader.h"
+#include "softpatch/registry.h"
 #include "softpatch/patching/patch_builder.h"
 
 namespace {
@@ -68,6 +71,27 @@ class Patching : public ::testing::Test {
   // working directory that is not the compile command's (the builder must
   // resolve the command's relative paths in its own directory), with
   // `extra` added to the command.
+  // The code of the file as this program was built, from its unit.
+  std::vector<softpatch::CodeFingerprint> built_code() const {
+    std::string project_file = fs::relative(source_, SOFTPATCH_PROJECT_ROOT).string();
+    const softpatch::internal::TranslationUnit* unit = softpatch::internal::find_unit(project_file);
+    EXPECT_NE(unit, nullptr) << project_file;
+    if (!unit) return {};
+    softpatch::Result<std::vector<softpatch::CodeFingerprint>> code =
+        softpatch::code_of_records(unit->fingerprints, unit->fingerprint_count);
+    EXPECT_TRUE(code) << code.error();
+    return code ? *code : std::vector<softpatch::CodeFingerprint>{};
+  }
+
+  // As apply(), carrying only the functions whose code differs from the
+  // build's (what softpatch patch builds).
+  softpatch::Result<softpatch::PatchInfo> apply_changed_functions(const std::string& text) {
+    built_ = built_code();
+    softpatch::Result<softpatch::PatchInfo> applied = apply(text);
+    built_.reset();
+    return applied;
+  }
+
   softpatch::Result<softpatch::PatchInfo> apply(const std::string& text,
                                                 std::vector<std::string> extra = {}) {
     std::string name = "patch" + std::to_string(++count_);
@@ -91,8 +115,10 @@ class Patching : public ::testing::Test {
         SOFTPATCH_PROJECT_ROOT,
         softpatch::module_build_id(reinterpret_cast<void*>(&bump)),
         (dir_ / (name + ".so")).string()};
+    request.built = built_;
     llvm::Expected<softpatch::driver::BuiltPatch> built = softpatch::driver::build_patch(request);
     if (!built) return softpatch::Error{llvm::toString(built.takeError())};
+    imported_ = built->imported;
     return softpatch::load_patch(built->path);
   }
 
@@ -100,7 +126,16 @@ class Patching : public ::testing::Test {
   std::string source_;
   std::string original_;
   int count_ = 0;
+  std::optional<std::vector<softpatch::CodeFingerprint>> built_;
+  std::size_t imported_ = 0;  // by the last patch built
 };
+
+// Which patch `name`'s code runs from (0: the build's).
+int runs_from(const char* name) {
+  softpatch::Result<softpatch::Function> f = softpatch::find_function(name);
+  EXPECT_TRUE(f) << f.error();
+  return f ? softpatch::patch_running(*f) : -1;
+}
 
 TEST_F(Patching, NewCodeRunsAndStateCarriesOn) {
   for (int i = 0; i < 3; ++i) bump(1);
@@ -376,6 +411,54 @@ TEST_F(Patching, MethodsOfClassesInAnAnonymousNamespace) {
   ASSERT_TRUE(softpatch::rollback());
   EXPECT_EQ(meter_read(), 16);
   EXPECT_EQ(meter_kind(), "gauge/meter");
+}
+
+TEST_F(Patching, APatchOfTheChangedFunctionsOnlyRunsAsTheWholeFileWould) {
+  for (int i = 0; i < 2; ++i) bump(1);
+  int total = g_total, counted_calls = calls(), hit = hits();
+  int (*taken_before)(int) = &bump;
+
+  // One function changed: it alone is compiled; the rest call the build's.
+  std::string one = edited({{"  return g_total += by;\n}", "  return g_total += 10 * by;\n}"}});
+  softpatch::Result<softpatch::PatchInfo> first = apply_changed_functions(one);
+  ASSERT_TRUE(first) << first.error();
+  EXPECT_GT(imported_, 3u) << "the unchanged functions are imported, not compiled";
+  EXPECT_EQ(first->functions, 2u) << "bump, and counted (its static is shared, so compiled)";
+  EXPECT_EQ(bump(1), total + 10);
+  EXPECT_EQ(taken_before(1), total + 20) << "a pointer taken before the patch";
+  EXPECT_EQ(bump_twice(1), total + 40) << "an unchanged caller calls the new code";
+  EXPECT_EQ(calls(), counted_calls + 4) << "a static of a function carried on";
+  EXPECT_EQ(hits(), hit + 4) << "state the unchanged functions keep";
+  EXPECT_EQ(depth(5), 5);
+  EXPECT_EQ(runs_from("bump(int)"), first->number);
+  EXPECT_EQ(runs_from("hits()"), 0);
+
+  // Later edits: everything that differs from the build is carried, so an
+  // earlier patch's functions never call stale code of their own.
+  std::string two = edited({{"  return g_total += by;\n}", "  return g_total += 10 * by;\n}"},
+                            {"return n <= 0 ? 0 : depth(n - 1) + 1;",
+                             "return n <= 0 ? 0 : depth(n - 1) + 2;"}});
+  softpatch::Result<softpatch::PatchInfo> second = apply_changed_functions(two);
+  ASSERT_TRUE(second) << second.error();
+  EXPECT_EQ(depth(5), 10) << "recursion in the new code";
+  EXPECT_EQ(bump(1), total + 50);
+  EXPECT_EQ(runs_from("bump(int)"), second->number);
+
+  // A whole-file patch, then a patch of the changed functions: the whole
+  // file's other functions go back to the build's code.
+  ASSERT_TRUE(apply(two));
+  EXPECT_NE(runs_from("hits()"), 0);
+  softpatch::Result<softpatch::PatchInfo> fourth = apply_changed_functions(two);
+  ASSERT_TRUE(fourth) << fourth.error();
+  EXPECT_EQ(runs_from("hits()"), 0);
+  EXPECT_EQ(depth(3), 6);
+
+  // Rolled back, one by one, to the build.
+  for (int i = 0; i < 4; ++i) ASSERT_TRUE(softpatch::rollback()) << i;
+  EXPECT_EQ(depth(5), 5);
+  int before = g_total;
+  EXPECT_EQ(bump(1), before + 1);
+  EXPECT_EQ(runs_from("bump(int)"), 0);
 }
 
 }  // namespace

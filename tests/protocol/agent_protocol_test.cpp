@@ -21,6 +21,14 @@ namespace protocol = softpatch::protocol;
 using protocol::PatchSummary;
 using ::testing::HasSubstr;
 
+// This softpatch's protocol version on the wire: the token that begins a
+// request ("v2") and the record that begins a reply ("version 2\n").
+const std::string kToken = "v" + std::to_string(protocol::kProtocolVersion);
+const std::string kRecord = "version " + std::to_string(protocol::kProtocolVersion) + "\n";
+
+// `line` as this softpatch sends it.
+std::string v(std::string_view line) { return kToken + " " + std::string(line); }
+
 std::string error_of(std::string_view line) {
   softpatch::Result<protocol::Request> request = protocol::parse_request(line);
   return request ? "accepted" : request.error();
@@ -60,39 +68,45 @@ std::string every_byte() {
 }
 
 TEST(AgentProtocol, ReadsEachVerbAndItsArgument) {
-  EXPECT_EQ(parsed_as<protocol::LoadRequest>("load /tmp/my patch.so").path, "/tmp/my patch.so");
-  EXPECT_EQ(parsed_as<protocol::RollbackRequest>("rollback 12").number, 12);
-  EXPECT_EQ(parsed_as<protocol::RollbackRequest>("rollback").number, 0);
-  EXPECT_EQ(parsed_as<protocol::ListRequest>("list ").pattern, "");
-  EXPECT_EQ(parsed_as<protocol::ListRequest>("list greet").pattern, "greet");
-  parsed_as<protocol::StatusRequest>("status");
-  EXPECT_EQ(parsed_as<protocol::FileRequest>("file src/caf\xc3\xa9.cpp").project_file,
+  EXPECT_EQ(parsed_as<protocol::LoadRequest>(v("load /tmp/my patch.so")).path, "/tmp/my patch.so");
+  EXPECT_EQ(parsed_as<protocol::RollbackRequest>(v("rollback 12")).number, 12);
+  EXPECT_EQ(parsed_as<protocol::RollbackRequest>(v("rollback")).number, 0);
+  EXPECT_EQ(parsed_as<protocol::ListRequest>(v("list ")).pattern, "");
+  EXPECT_EQ(parsed_as<protocol::ListRequest>(v("list greet")).pattern, "greet");
+  parsed_as<protocol::StatusRequest>(v("status"));
+  EXPECT_EQ(parsed_as<protocol::FileRequest>(v("file src/caf\xc3\xa9.cpp")).project_file,
             "src/caf\xc3\xa9.cpp");
-  EXPECT_EQ(parsed_as<protocol::FileRequest>("file a%0Ab.cpp").project_file, "a\nb.cpp");
+  EXPECT_EQ(parsed_as<protocol::FileRequest>(v("file a%0Ab.cpp")).project_file, "a\nb.cpp");
 }
 
 TEST(AgentProtocol, RefusesWhatIsNotExactlyARequest) {
-  EXPECT_EQ(error_of("stat"), "unknown request 'stat'");
+  EXPECT_EQ(error_of(v("stat")), "unknown request 'stat'");
+  EXPECT_EQ(error_of(v("")), "unknown request ''");
+  EXPECT_EQ(error_of(kToken), "unknown request ''");
   EXPECT_EQ(error_of(""), "unknown request ''");
-  EXPECT_EQ(error_of("status now"), "'status' takes no argument");
-  EXPECT_EQ(error_of("load"), "'load' takes a path");
-  EXPECT_EQ(error_of("load "), "'load' takes a path");
-  EXPECT_EQ(error_of("load %"), "'load' takes a path");
-  EXPECT_EQ(error_of("rollback x1"), "'rollback' takes a patch number, not 'x1'");
-  EXPECT_EQ(error_of("rollback -1"), "'rollback' takes a patch number, not '-1'");
-  EXPECT_EQ(error_of("rollback 007"), "'rollback' takes a patch number, not '007'");
-  EXPECT_EQ(error_of("rollback 99999999999"), "'rollback' takes a patch number, not '99999999999'");
-  EXPECT_EQ(error_of("rollback 2147483648"), "'rollback' takes a patch number, not '2147483648'");
-  EXPECT_EQ(error_of("rollback 2147483647"), "accepted");
+  EXPECT_EQ(error_of("frobnicate now"), "unknown request 'frobnicate'");  // no version either
+  EXPECT_EQ(error_of(v("status now")), "'status' takes no argument");
+  EXPECT_EQ(error_of(v("load")), "'load' takes a path");
+  EXPECT_EQ(error_of(v("load ")), "'load' takes a path");
+  EXPECT_EQ(error_of(v("load %")), "'load' takes a path");
+  EXPECT_EQ(error_of(v("rollback x1")), "'rollback' takes a patch number, not 'x1'");
+  EXPECT_EQ(error_of(v("rollback -1")), "'rollback' takes a patch number, not '-1'");
+  EXPECT_EQ(error_of(v("rollback 007")), "'rollback' takes a patch number, not '007'");
+  EXPECT_EQ(error_of(v("rollback 99999999999")),
+            "'rollback' takes a patch number, not '99999999999'");
+  EXPECT_EQ(error_of(v("rollback 2147483648")),
+            "'rollback' takes a patch number, not '2147483648'");
+  EXPECT_EQ(error_of(v("rollback 2147483647")), "accepted");
   // A decoded line break stays out of the one-line error (found by the fuzzer).
-  EXPECT_EQ(error_of("rollback 5%0Ax"), "'rollback' takes a patch number, not '5%0Ax'");
-  EXPECT_EQ(error_of("frob%0A"), "unknown request 'frob%0A'");  // the line's own text
+  EXPECT_EQ(error_of(v("rollback 5%0Ax")), "'rollback' takes a patch number, not '5%0Ax'");
+  EXPECT_EQ(error_of(v("frob%0A")), "unknown request 'frob%0A'");  // the line's own text
+  // The line itself is checked before its version is read.
   EXPECT_EQ(error_of(std::string_view("load a\0b", 8)),
             "request holds a control character (0x00 at byte 7)");
   EXPECT_EQ(error_of("status\r"), "request holds a control character (0x0d at byte 7)");
   EXPECT_EQ(error_of("load a\x7f"), "request holds a control character (0x7f at byte 7)");
-  EXPECT_THAT(error_of("load a%2"), HasSubstr("'%' not followed by two hex digits"));
-  EXPECT_THAT(error_of("load a%zz"), HasSubstr("'%' not followed by two hex digits"));
+  EXPECT_THAT(error_of(v("load a%2")), HasSubstr("'%' not followed by two hex digits"));
+  EXPECT_THAT(error_of(v("load a%zz")), HasSubstr("'%' not followed by two hex digits"));
   EXPECT_THAT(error_of(std::string(5000, 'x')), HasSubstr("longer than 4096 bytes"));
 }
 
@@ -111,9 +125,9 @@ TEST(AgentProtocol, AnyPathOrPatternSurvivesARequest) {
         text);
   }
   for (const char* line : {"status", "list", "list greet", "load /a b", "rollback 3", "rollback"}) {
-    softpatch::Result<protocol::Request> request = protocol::parse_request(line);
+    softpatch::Result<protocol::Request> request = protocol::parse_request(v(line));
     ASSERT_TRUE(request) << request.error();
-    EXPECT_EQ(protocol::encode(*request), line);
+    EXPECT_EQ(protocol::encode(*request), v(line));
   }
 }
 
@@ -188,7 +202,8 @@ TEST(AgentProtocol, EveryReplySurvivesTheRoundTrip) {
     protocol::FileReply file{
         text,
         {{softpatch::CodeKind::kUnpatchable, "k" + text, text, text, "0123456789abcdef"},
-         {softpatch::CodeKind::kConstructor, "k", text, "", "fedcba9876543210"}}};
+         {softpatch::CodeKind::kConstructor, "k", text, "", "fedcba9876543210"}},
+        {{softpatch::CodeKind::kFunction, "b" + text, text, "", "00112233445566ff"}}};
     softpatch::Result<protocol::FileReply> f =
         protocol::parse_reply<protocol::FileReply>(protocol::encode(file));
     ASSERT_TRUE(f) << f.error();
@@ -200,6 +215,9 @@ TEST(AgentProtocol, EveryReplySurvivesTheRoundTrip) {
     EXPECT_EQ(f->code[0].detail, text);
     EXPECT_EQ(f->code[1].detail, "");
     EXPECT_EQ(f->code[1].hash, "fedcba9876543210");
+    ASSERT_EQ(f->built.size(), 1u);
+    EXPECT_EQ(f->built[0].key, "b" + text);
+    EXPECT_EQ(f->built[0].hash, "00112233445566ff");
 
     softpatch::Result<protocol::PatchReply> e =
         protocol::parse_reply<protocol::PatchReply>(protocol::encode_error(text));
@@ -210,7 +228,8 @@ TEST(AgentProtocol, EveryReplySurvivesTheRoundTrip) {
 
 TEST(AgentProtocol, AnErrorReplyReadsAsItsMessage) {
   std::string reply = protocol::encode_error("softpatch: a.so: built for another program");
-  EXPECT_EQ(reply, "error softpatch: a.so: built for another program\n");  // readable on the wire
+  // Readable on the wire.
+  EXPECT_EQ(reply, kRecord + "error softpatch: a.so: built for another program\n");
   softpatch::Result<protocol::ListReply> list = protocol::parse_reply<protocol::ListReply>(reply);
   ASSERT_FALSE(list);
   EXPECT_EQ(list.error(), "softpatch: a.so: built for another program");
@@ -221,21 +240,25 @@ TEST(AgentProtocol, RefusesCodeRecordsThatBreakTheGrammar) {
                             "build-id ab\ncode function 0123456789ABCDEF k % n\nok\n",
                             "build-id ab\ncode function 01234 k % n\nok\n",
                             "build-id ab\ncode function 0123456789abcdef % % n\nok\n",
-                            "build-id ab\nfunction a b 1 -\nok\n"}) {
+                            "build-id ab\nfunction a b 1 -\nok\n",
+                            // the build's code after the running code, never among it
+                            "build-id ab\nbuilt function 0123456789abcdef k % n\n"
+                            "code function 0123456789abcdef k % n\nok\n"}) {
     softpatch::Result<protocol::FileReply> parsed =
-        protocol::parse_reply<protocol::FileReply>(reply);
+        protocol::parse_reply<protocol::FileReply>(kRecord + reply);
     ASSERT_FALSE(parsed) << reply;
     EXPECT_THAT(parsed.error(), ::testing::StartsWith(protocol::kMalformedReply)) << reply;
   }
 }
 
 TEST(AgentProtocol, RefusesRepliesThatBreakTheGrammar) {
-  auto malformed = [](std::string_view text) {
+  auto malformed = [](std::string_view records) {
+    std::string text = kRecord + std::string(records);
     softpatch::Result<protocol::PatchReply> reply =
         protocol::parse_reply<protocol::PatchReply>(text);
     return !reply && reply.error().rfind(protocol::kMalformedReply, 0) == 0;
   };
-  EXPECT_TRUE(malformed(""));                                              // the program exited
+  EXPECT_TRUE(malformed(""));                                              // only its version
   EXPECT_TRUE(malformed("patch 1 a.cpp 2 active 1764680000\n"));           // no closing line
   EXPECT_TRUE(malformed("patch 1 a.cpp 2 active 1764680000\nok"));         // no newline at the end
   EXPECT_TRUE(malformed("ok\n"));                                          // no patch
@@ -249,8 +272,80 @@ TEST(AgentProtocol, RefusesRepliesThatBreakTheGrammar) {
   EXPECT_TRUE(malformed("patch 1 a.cpp 2 active\nok\n"));                  // no time
   EXPECT_TRUE(malformed("patch 1 a.cpp 2 active -1\nok\n"));               // a bad time
   EXPECT_TRUE(malformed("changed f\npatch 1 a.cpp 2 active 0\nok\n"));     // before its patch
+  EXPECT_TRUE(malformed(kRecord + "patch 1 a.cpp 2 active 0\nok\n"));      // a second version
   EXPECT_FALSE(malformed("warning hook threw\npatch 1 a.cpp 2 active 1764680000\nok\n"));
   EXPECT_FALSE(malformed("patch 1 a.cpp 2 active 0\nchanged f()\nadded g\nok\n"));
+  auto version_malformed = [](std::string_view text) {
+    softpatch::Result<protocol::ListReply> reply = protocol::parse_reply<protocol::ListReply>(text);
+    return !reply && reply.error().rfind(protocol::kMalformedReply, 0) == 0;
+  };
+  EXPECT_TRUE(version_malformed(""));                   // the program exited
+  EXPECT_TRUE(version_malformed("version 2"));          // cut off
+  EXPECT_TRUE(version_malformed("version x\nok\n"));    // not a number
+  EXPECT_TRUE(version_malformed("version 02\nok\n"));   // not plain digits
+  EXPECT_TRUE(version_malformed("version 2 3\nok\n"));  // one field
+  EXPECT_TRUE(version_malformed("version\nok\n"));      // none
+}
+
+// Another softpatch build's requests and replies: refused by name, before
+// anything in them is read (their records may mean something else), from
+// agents and commands before versions as well.
+TEST(AgentProtocol, AnotherProtocolVersionIsRefusedByName) {
+  const int ours = protocol::kProtocolVersion;
+  const std::string newer = std::to_string(ours + 1), older = std::to_string(ours - 1);
+  const std::string agent = "the agent of process 1234";
+  auto request_error = [&](std::string_view line) {
+    softpatch::Result<protocol::Request> request = protocol::parse_request(line, agent);
+    return request ? "accepted" : request.error();
+  };
+  // An agent to a newer and an older command, and to one before versions.
+  std::string restart = ": restart the program under this softpatch";
+  EXPECT_EQ(request_error("v" + newer + " status"),
+            agent + " speaks protocol " + std::to_string(ours) + ", this softpatch speaks " +
+                newer + restart);
+  EXPECT_EQ(request_error("v" + older + " load /tmp/a.so"),
+            agent + " speaks protocol " + std::to_string(ours) + ", this softpatch speaks " +
+                older + restart);
+  for (const char* old_line : {"status", "load /tmp/p.so", "rollback", "list greet", "file a.cpp"})
+    EXPECT_EQ(request_error(old_line), agent + " speaks protocol " + std::to_string(ours) +
+                                           ", this softpatch speaks an older, unversioned one" +
+                                           restart)
+        << old_line;
+  EXPECT_TRUE(protocol::speaks_another_version(request_error("load /tmp/p.so")));
+  EXPECT_FALSE(protocol::speaks_another_version(request_error(v("load"))));
+
+  // Its refusal carries its version, but not to a command before versions,
+  // which reads a bare error line and nothing else.
+  EXPECT_EQ(protocol::encode_refusal("load /tmp/p.so", "why"), "error why\n");
+  EXPECT_EQ(protocol::encode_refusal("", "why"), "error why\n");
+  EXPECT_EQ(protocol::encode_refusal("v" + newer + " status", "why"), kRecord + "error why\n");
+  EXPECT_EQ(protocol::encode_refusal(v("frob"), "why"), kRecord + "error why\n");
+
+  // A command to agents of other versions, whatever follows the version:
+  // a newer agent's patch record may have a field more.
+  auto reply_error = [&](std::string_view text) {
+    softpatch::Result<protocol::PatchReply> reply =
+        protocol::parse_reply<protocol::PatchReply>(text, agent);
+    return reply ? "accepted" : reply.error();
+  };
+  EXPECT_EQ(reply_error("version " + newer + "\npatch 1 a.cpp 2 active 1764680000 new\nok\n"),
+            agent + " speaks protocol " + newer + ", this softpatch speaks " +
+                std::to_string(ours) + restart);
+  EXPECT_EQ(reply_error("version " + older + "\nerror something\n"),
+            agent + " speaks protocol " + older + ", this softpatch speaks " +
+                std::to_string(ours) + restart);
+  // An agent before versions: its answer to "v2 ...", and replies of its
+  // own shape (no load time), are not malformed but another version.
+  std::string unversioned = agent +
+                            " speaks an older, unversioned protocol, this softpatch speaks " +
+                            std::to_string(ours) + restart;
+  EXPECT_EQ(reply_error("error unknown request '" + kToken + "'\n"), unversioned);
+  EXPECT_EQ(reply_error("patch 1 a.cpp 2 active\nok\n"), unversioned);
+  EXPECT_EQ(reply_error("frob\n"), unversioned);
+  EXPECT_TRUE(protocol::speaks_another_version(unversioned));
+  EXPECT_FALSE(protocol::speaks_another_version(reply_error(kRecord + "error why\n")));
+  EXPECT_EQ(reply_error(kRecord + "error why\n"), "why");
+  EXPECT_EQ(protocol::agent_of_process(1234), agent);
 }
 
 // The number of descriptors this process has open.

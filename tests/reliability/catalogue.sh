@@ -87,7 +87,7 @@ serving() {
   count=${got%% *}
   [ "$reply" = "$want" ] || { lost="it answered '$reply', not '$want'"; return 1; }
   local status
-  status=$(agent line status) || true
+  status=$(agent line "$protocol status") || true
   # One "patch N FILE FUNCTIONS STATE LOADED-AT" record active (the protocol's status reply).
   [ "$(grep -cE '^patch [0-9]+ .* active [0-9]+$' <<<"$status")" = 1 ] ||
     { lost="its patches are not the good one alone: $(tr '\n' ' ' <<<"$status")"; return 1; }
@@ -96,10 +96,13 @@ serving() {
 # --- talking to the agent directly --------------------------------------------
 
 # The agent's clients, good and bad: python3 -c "$client" SOCKET MODE [TEXT].
-# Prints the replies, bytes that are not printable as \xNN.
+# Prints the replies, bytes that are not printable as \xNN. Good requests
+# begin with this softpatch's protocol version (kProtocolVersion).
+protocol=v2
 client='
 import random, socket, sys, threading, time
 path, mode = sys.argv[1], sys.argv[2]
+V = b"'"$protocol"' "
 
 def connect():
     deadline = time.monotonic() + 60
@@ -150,21 +153,21 @@ elif mode == "cut":
 elif mode == "silent":
     silent = connect()  # taken first: connections are accepted in order
     started = time.monotonic()
-    status = ask(b"status\n")
+    status = ask(V + b"status\n")
     took = time.monotonic() - started
     print(reply(silent), end="")
     print("status answered in %.1f s: %s" % (took, status.splitlines()[-1] if status else "nothing"))
 elif mode == "leave":
     for _ in range(20):
         s = connect()
-        send(s, b"list\n")
+        send(s, V + b"list\n")
         s.close()
     print("20 clients left before their answers")
 elif mode == "fifty":
     replies = [None] * 50
     def one(i):
         try:
-            replies[i] = ask(b"status\n")
+            replies[i] = ask(V + b"status\n")
         except OSError as e:
             replies[i] = "no connection: " + e.strerror
     threads = [threading.Thread(target=one, args=(i,)) for i in range(50)]
@@ -180,7 +183,7 @@ elif mode == "stranger":
     except OSError as e:
         print("no connection: " + e.strerror)
         sys.exit()
-    send(s, b"status\n")
+    send(s, V + b"status\n")
     answer = reply(s)
     if answer in ("", "<Connection reset by peer>"):
         print("no answer" + (" (connection reset)" if answer else ""))
@@ -227,11 +230,12 @@ diagnosed() {
   return 1
 }
 
-# An agent request whose reply must be one line, "error ..." matching CAUSE.
+# An agent request whose reply must be one line, "error ..." matching CAUSE,
+# after the version record that begins the reply to a request with a version.
 agent_refuses() {
   local cause=$1
   shift
-  agent "$@" >"$work/tool.txt" 2>&1 || true
+  agent "$@" 2>&1 | sed '1{/^version [0-9]*$/d}' >"$work/tool.txt" || true
   seen=$(head -n 1 "$work/tool.txt")
   if [ "$(wc -l <"$work/tool.txt")" != 1 ]; then problem="not one line"
   elif ! grep -qE "^error .*($cause)" <<<"$seen"; then problem="not an error saying $cause"
@@ -389,8 +393,20 @@ case_fifty_clients() {
   [ "$seen" = "50 of 50 clients answered ok" ] || { problem="not all answered"; return 1; }
 }
 case_unknown_verb() { agent_refuses "unknown request 'frobnicate'" line frobnicate now; }
-case_rollback_missing() { agent_refuses "no patch 99\b|patch 99 does not exist" line "rollback 99"; }
-case_rollback_not_a_number() { agent_refuses "number" line "rollback abc"; }
+case_rollback_missing() {
+  agent_refuses "no patch 99\b|patch 99 does not exist" line "$protocol rollback 99"
+}
+case_rollback_not_a_number() { agent_refuses "number" line "$protocol rollback abc"; }
+# Another softpatch build's command: refused by name before anything runs
+# (the check after each case sees that the load did not happen).
+case_other_protocol() {
+  agent_refuses "speaks protocol 2, this softpatch speaks 1: restart the program under this softpatch" \
+    line "v1 load $bad/good.so"
+}
+case_unversioned_request() {
+  agent_refuses "speaks protocol 2, this softpatch speaks an older, unversioned one: restart the program under this softpatch" \
+    line "load $bad/good.so"
+}
 case_cli_rollback_missing() {
   refused "no patch 99|patch 99 does not exist" "" timeout 60 "$softpatch" rollback --pid $app 99
 }
@@ -558,6 +574,8 @@ run fifty_clients "agent: 50 clients at once"
 run unknown_verb "agent: an unknown verb"
 run rollback_missing "agent: rollback of a patch that does not exist"
 run rollback_not_a_number "agent: rollback abc"
+run other_protocol "agent: a load from a softpatch of another protocol version"
+run unversioned_request "agent: a load from a softpatch before protocol versions"
 run cli_rollback_missing "CLI: softpatch rollback 99 (no such patch)"
 run load_while_exiting "lifecycle: a patch loaded while the program exits (×40)"
 run stranger_blocked "another user connects to the socket"

@@ -10,9 +10,9 @@
 #include <optional>
 #include <sstream>
 
+#include "scoped_env.h"
 #include "softpatch/rewriter/parse_command.h"
 #include "softpatch/rewriter/preamble_cache.h"
-#include "scoped_env.h"
 
 namespace {
 
@@ -183,7 +183,7 @@ TEST(Instrument, MethodsPassThisFirst) {
   Project p;
   InstrumentedFile f = p.must_instrument("struct C { int v; int get() const && { return v; } };\n");
   EXPECT_THAT(f.source,
-              HasSubstr("__softpatch_call<int, decltype(this)>(__softpatch_target, this)"));
+              HasSubstr("__softpatch_call<int, decltype(this)>(this, __softpatch_target)"));
   ASSERT_EQ(f.functions.size(), 1u);
   EXPECT_EQ(f.functions[0].name, "C::get() const &&");
   EXPECT_EQ(f.functions[0].signature, "int (const C *)");

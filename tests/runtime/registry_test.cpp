@@ -13,6 +13,7 @@
 
 #include "result_testing.h"
 #include "sample.h"
+#include "softpatch/internal/registry_state.h"
 
 namespace {
 
@@ -270,6 +271,85 @@ TEST(Registry, LookupsWhileLibrariesComeAndGo) {
   loader.join();
   EXPECT_EQ(load_error, "");
   EXPECT_GE(lookups.load(), kLoads);
+}
+
+// TranslationUnit as softpatch laid it out before units had a version.
+struct UnversionedUnit {
+  const char* file;
+  const char* project_file;
+  const softpatch::internal::FunctionRecord* functions;
+  std::size_t function_count;
+  const softpatch::internal::VariableRecord* variables;
+  std::size_t variable_count;
+  const softpatch::internal::LayoutRecord* layouts;
+  std::size_t layout_count;
+  const softpatch::internal::FingerprintRecord* fingerprints;
+  std::size_t fingerprint_count;
+  void* prev;
+  void* next;
+};
+
+softpatch::internal::Slot stale_slot;
+const softpatch::internal::FunctionRecord stale_records[] = {
+    {&stale_slot, "_Z5stalev", "stale()", "int ()", 1, 0, nullptr}};
+
+// What registering `unit` printed on stderr; unregisters it again.
+std::string registering(softpatch::internal::TranslationUnit* unit) {
+  testing::internal::CaptureStderr();
+  softpatch::internal::register_unit(unit);
+  std::string said = testing::internal::GetCapturedStderr();
+  EXPECT_THAT(failure_of(softpatch::find_function("stale()")), HasSubstr("no instrumented"));
+  EXPECT_EQ(softpatch::internal::find_unit("src/stale.cpp"), nullptr);
+  softpatch::internal::unregister_unit(unit);
+  return said;
+}
+
+// A file instrumented by another softpatch (its unit made by hand here):
+// left out with one line naming it, read no further than the fields every
+// version keeps, written nowhere (its list links are not where this runtime
+// would put them); the program goes on with that file unpatched.
+TEST(Registry, AUnitOfAnotherVersionIsLeftOutByName) {
+  std::size_t before = softpatch::functions().size();
+  std::string reads = std::to_string(softpatch::internal::kUnitVersion);
+
+  // Before versions: its first field is the file name's pointer.
+  struct {
+    UnversionedUnit unit{"/work/src/stale.cpp", "src/stale.cpp", stale_records, 1};
+    std::uintptr_t after = 0x5afe;  // where this runtime's `next` would be
+  } old;
+  old.unit.prev = old.unit.next = &old;
+  EXPECT_EQ(registering(reinterpret_cast<softpatch::internal::TranslationUnit*>(&old.unit)),
+            "softpatch: src/stale.cpp was instrumented by another softpatch version (unit version "
+            "3 or older, this runtime reads " +
+                reads + "): rebuild it\n");
+  EXPECT_EQ(old.after, 0x5afeu);
+  EXPECT_EQ(old.unit.prev, &old);
+  EXPECT_EQ(old.unit.next, &old);
+
+  // A newer one, its version first.
+  softpatch::internal::TranslationUnit newer{};
+  newer.version = softpatch::internal::kUnitVersion + 1;
+  newer.file = "/work/src/stale.cpp";
+  newer.project_file = "src/stale.cpp";
+  newer.functions = stale_records;
+  newer.function_count = 1;
+  newer.prev = newer.next = &newer;
+  std::string newer_version = std::to_string(softpatch::internal::kUnitVersion + 1);
+  EXPECT_EQ(
+      registering(&newer),
+      "softpatch: src/stale.cpp was instrumented by another softpatch version (unit version " +
+          newer_version + ", this runtime reads " + reads + "): rebuild it\n");
+  EXPECT_EQ(newer.prev, &newer);
+  EXPECT_EQ(newer.next, &newer);
+
+  // The rest of the program is untouched, and not one unit departed.
+  EXPECT_EQ(softpatch::functions().size(), before);
+  EXPECT_EQ(must_find("sample::add2(int)").name(), std::string("sample::add2(int)"));
+  EXPECT_FALSE(softpatch::internal::unit_departed("src/stale.cpp"));
+  std::optional<std::string> why = softpatch::internal::unit_refused("src/stale.cpp");
+  ASSERT_TRUE(why);
+  EXPECT_THAT(*why, HasSubstr("src/stale.cpp was instrumented by another softpatch version"));
+  EXPECT_FALSE(softpatch::internal::unit_refused("tests/runtime/sample.cpp"));
 }
 
 }  // namespace

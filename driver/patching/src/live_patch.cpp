@@ -81,13 +81,14 @@ class TargetLock {
 llvm::Expected<BuiltPatch> build_with(
     const CompileCommand& command, const std::string& file, const std::string& edited,
     const std::string& root, const std::string& build_id, const std::string& output,
-    std::optional<std::vector<CodeFingerprint>> running = std::nullopt) {
+    std::optional<std::vector<CodeFingerprint>> running = std::nullopt,
+    std::optional<std::vector<CodeFingerprint>> built_code = std::nullopt) {
   std::string source = absolute_normal(file);
   std::string text = absolute_normal(edited);
   // The command's relative paths resolve in its own directory; this
   // process's working directory stays as it is (other threads use it).
-  llvm::Expected<BuiltPatch> built = build_patch(
-      {text, source, command.command, command.directory, root, build_id, output, running});
+  llvm::Expected<BuiltPatch> built = build_patch({text, source, command.command, command.directory,
+                                                  root, build_id, output, running, built_code});
   if (!built && !built.errorIsA<CompileError>())  // diagnostics name the file already
     return failure(file + ": " + llvm::toString(built.takeError()));
   return built;
@@ -120,8 +121,12 @@ llvm::Expected<FileInProcess> find_file_in_process(int pid, const std::string& s
        dir = dir.parent_path()) {
     std::string relative = path.lexically_relative(dir).string();
     Result<protocol::FileReply> reply = protocol::ask(pid, protocol::FileRequest{relative});
-    if (reply) return FileInProcess{dir.string(), relative, reply->build_id, reply->code};
-    reply.ignore();  // not known under this directory: try the one above
+    if (reply)
+      return FileInProcess{dir.string(), relative, reply->build_id, reply->code, reply->built};
+    // An agent of another version knows nothing we could ask it; else the
+    // file is not known under this directory: try the one above.
+    if (protocol::speaks_another_version(reply.error()))
+      return failure(agent_message(reply.take_error()));
   }
   return failure(source + ": not an instrumented file of process " + std::to_string(pid));
 }
@@ -131,13 +136,18 @@ llvm::Expected<int> process_for_file(const std::string& file, const std::string&
   if (agents.empty()) return failure(kNoRunningAgent);
   std::string source = absolute_normal(file);
   std::vector<int> having;
+  std::string other_version;  // why an agent could not be asked, if one could not
   for (int pid : agents) {
     llvm::Expected<FileInProcess> found = find_file_in_process(pid, source);
-    if (found)
+    if (found) {
       having.push_back(pid);
-    else
-      llvm::consumeError(found.takeError());
+      continue;
+    }
+    std::string message = llvm::toString(found.takeError());
+    if (other_version.empty() && protocol::speaks_another_version(message)) other_version = message;
   }
+  // The file may well run in the program whose agent could not be asked.
+  if (having.empty() && !other_version.empty()) return failure(other_version);
   if (having.empty())
     return failure(file + ": not an instrumented file of any running program (" + describe(agents) +
                    ")");
@@ -235,8 +245,12 @@ llvm::Expected<AppliedPatch> patch_process(int pid, const std::string& file,
   static int serial = 0;
   std::string output = dir + "/" + std::to_string(pid) + "-" + std::to_string(getpid()) + "-" +
                        std::to_string(++serial) + ".so";
-  llvm::Expected<BuiltPatch> built =
-      build_with(*command, file, file, place->project_root, place->build_id, output, place->code);
+  // Only the functions that differ from the build's code are compiled; the
+  // others call the program's own copy.
+  std::optional<std::vector<CodeFingerprint>> built_code;
+  if (!place->built.empty()) built_code = place->built;
+  llvm::Expected<BuiltPatch> built = build_with(*command, file, file, place->project_root,
+                                                place->build_id, output, place->code, built_code);
   if (!built) {
     bool compile = built.errorIsA<CompileError>();
     return fail(compile ? PatchFailure::kBuild : PatchFailure::kApply, built.takeError());
@@ -252,6 +266,17 @@ llvm::Expected<AppliedPatch> patch_process(int pid, const std::string& file,
   }
   // Errors name the source file: the patch file is ours, not the user's.
   llvm::Expected<AppliedPatch> applied = load_into_process(pid, built->path, file);
+  if (!applied && built->imported) {
+    // The program's own copy of a function it calls could not be reached
+    // (a program linked without its symbols exported, say): the whole file,
+    // as before.
+    llvm::consumeError(applied.takeError());
+    built =
+        build_with(*command, file, file, place->project_root, place->build_id, output, place->code);
+    if (!built) return fail(PatchFailure::kApply, built.takeError());
+    built_at = std::chrono::steady_clock::now();
+    applied = load_into_process(pid, built->path, file);
+  }
   if (!applied) return fail(PatchFailure::kApply, applied.takeError());
   auto now = std::chrono::steady_clock::now();
   applied->seconds = std::chrono::duration<double>(now - started).count();

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include "llvm/Support/Program.h"
 
@@ -79,6 +80,18 @@ static llvm::Error compiler_diagnostics(const PatchRequest& request, llvm::Error
   return llvm::make_error<CompileError>(text);
 }
 
+std::set<std::string> functions_to_compile(const std::vector<CodeFingerprint>& built,
+                                           const std::vector<CodeFingerprint>& edited) {
+  std::map<std::string, std::string> built_hashes;
+  for (const CodeFingerprint& piece : built) built_hashes.emplace(piece.key, piece.hash);
+  std::set<std::string> compile;
+  for (const CodeFingerprint& piece : edited) {
+    auto found = built_hashes.find(piece.key);
+    if (found == built_hashes.end() || found->second != piece.hash) compile.insert(piece.key);
+  }
+  return compile;
+}
+
 llvm::Expected<BuiltPatch> build_patch(const PatchRequest& request) {
   rewriter::PatchOptions options;
   options.project_root = request.project_root;
@@ -87,6 +100,10 @@ llvm::Expected<BuiltPatch> build_patch(const PatchRequest& request) {
   options.build_id = request.build_id;
   options.preamble_cache = rewriter::PreambleCache::default_directory();
   options.working_directory = request.directory;
+  if (request.built)
+    options.choose_compiled = [&](const std::vector<CodeFingerprint>& code) {
+      return std::optional<std::set<std::string>>(functions_to_compile(*request.built, code));
+    };
   llvm::Expected<rewriter::PatchSource> patch =
       rewriter::make_patch_source(request.edited_file, request.compile_command, options);
   if (!patch) return compiler_diagnostics(request, patch.takeError());
@@ -124,7 +141,8 @@ llvm::Expected<BuiltPatch> build_patch(const PatchRequest& request) {
     built = run_process(command, Stderr::kCapture, request.directory);
   }
   if (built.status != 0) return llvm::make_error<CompileError>(built.error_text);
-  return BuiltPatch{request.output, patch->functions.size(), changes};
+  return BuiltPatch{request.output, patch->functions.size() - patch->imported, changes,
+                    patch->imported};
 }
 
 }  // namespace softpatch::driver

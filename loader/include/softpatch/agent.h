@@ -12,8 +12,10 @@
 // The requests (status, file, list, load, rollback) and their replies are
 // defined once, in softpatch/protocol/agent_protocol.h. Requests are parsed
 // strictly (`status` with an argument, `rollback x`, a control character or
-// more than 4 KiB is an error); a request that is not finished within 2
-// seconds gets an error, and each connection carries one request.
+// more than 4 KiB is an error; a request of another protocol version, or of
+// none, is refused naming both before anything runs); a request that is not
+// finished within 2 seconds gets an error, and each connection carries one
+// request.
 #ifndef SOFTPATCH_AGENT_H
 #define SOFTPATCH_AGENT_H
 

@@ -27,12 +27,13 @@ std::vector<int> running_agents();
 Result<std::string> exchange(int pid, std::string_view request_line);
 
 // Asks the agent of `pid` and parses its answer; the agent's `error` reply
-// is the Error.
+// is the Error, and so is an agent of another protocol version, named
+// ("the agent of process 1234 speaks protocol 3, ...": speaks_another_version).
 template <class Request>
 Result<ReplyTo<Request>> ask(int pid, const Request& request) {
   Result<std::string> text = protocol::exchange(pid, protocol::encode(protocol::Request{request}));
   if (!text) return text.take_error();
-  return parse_reply<ReplyTo<Request>>(*text);
+  return parse_reply<ReplyTo<Request>>(*text, agent_of_process(pid));
 }
 
 }  // namespace softpatch::protocol

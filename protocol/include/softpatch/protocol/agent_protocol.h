@@ -8,19 +8,34 @@
 //   std::string text = softpatch::protocol::encode(PatchReply{...});      // its answer
 //   Result<PatchReply> reply = softpatch::protocol::parse_reply<PatchReply>(text);
 //
-// On the wire, a request is one line: a verb and its fields. A reply is lines
-// of records, a tag and its fields, the last one `ok` or `error <message>`:
+// On the wire, a request is one line: the protocol version `v<n>`, a verb and
+// its fields. A reply is lines of records, a tag and its fields, the first
+// one `version <n>`, the last one `ok` or `error <message>`:
 //
-//   status                  ->  pid <n> | exe <path> | <patch>... | ok
-//   file <project file>     ->  build-id <hex> | code <kind> <hash> <key> <detail> <name>... | ok
-//   list [<pattern>]        ->  function <name> <file> <line> <runs>... | ok
-//   load <patch path>       ->  warning <text>... | <patch> | ok
-//   rollback [<n>]          ->  warning <text>... | <patch> | ok
-//   (any)                   ->  error <message>
+//   v2 status               ->  version 2 | pid <n> | exe <path> | <patch>... | ok
+//   v2 file <project file>  ->  version 2 | build-id <hex> | <code>... | <built>... | ok
+//   v2 list [<pattern>]     ->  version 2 | function <name> <file> <line> <runs>... | ok
+//   v2 load <patch path>    ->  version 2 | warning <text>... | <patch> | ok
+//   v2 rollback [<n>]       ->  version 2 | warning <text>... | <patch> | ok
+//   (any)                   ->  version 2 | error <message>
 //
 // where <patch> is `patch <n> <file> <functions> <state> <loaded-at>` and
-// then `changed <name>` and `added <name>` records for it, and <runs> is `-`
-// (the build's code), `patch <n>` or `redirected` (by a mock, say).
+// then `changed <name>` and `added <name>` records for it, <code> is
+// `code <kind> <hash> <key> <detail> <name>` (<built> the same, tagged
+// `built`), and <runs> is `-` (the
+// build's code), `patch <n>` or `redirected` (by a mock, say).
+//
+// Versions. The `v<n>` token and the `version <n>` record keep this shape in
+// every version, so each side learns the other's version before it reads
+// anything else, and a command and an agent of different softpatch builds
+// refuse each other by name instead of misreading records that changed
+// shape. An agent runs no request of another version: it answers with its
+// `version` record and an error naming both versions. The command says the
+// same of a reply whose version is not its own, and of a reply without a
+// `version` record: an agent from before versions, which answers `v2 ...`
+// with a bare `error unknown request 'v2'`. A command from before versions
+// sends a bare verb and reads nothing but a bare `error` line, so a request
+// line without a version is answered with that alone (encode_refusal).
 //
 // Fields are separated by one space; each tag (or verb) has a fixed number of
 // fields, and its last field runs to the end of the line, so messages and
@@ -49,6 +64,26 @@ namespace softpatch::protocol {
 // The longest request line an agent reads, without its newline.
 constexpr std::size_t kMaxRequestBytes = 4096;
 
+// The version of the protocol this softpatch speaks. Raise it whenever a
+// request or a record changes shape (a field more, another meaning). The
+// protocols before versions, which sent none, count as 1.
+constexpr int kProtocolVersion = 2;
+
+// How the error for a side of another protocol version ends, e.g. "the
+// agent of process 1234 speaks protocol 3, this softpatch speaks 2: restart
+// the program under this softpatch".
+inline constexpr char kOtherVersion[] = ": restart the program under this softpatch";
+
+// Whether `error` is that of a side of another protocol version: nothing
+// else is to be learnt from it, or asked of that agent.
+inline bool speaks_another_version(std::string_view error) {
+  std::string_view end(kOtherVersion);
+  return error.size() >= end.size() && error.substr(error.size() - end.size()) == end;
+}
+
+// How messages name the agent of process `pid`: "the agent of process 1234".
+std::string agent_of_process(int pid);
+
 // --- Requests -------------------------------------------------------------
 
 // The program: pid, executable, patches.
@@ -72,12 +107,20 @@ struct RollbackRequest {
 
 using Request = std::variant<StatusRequest, FileRequest, ListRequest, LoadRequest, RollbackRequest>;
 
-// The request line (without its newline).
+// The request line (without its newline), its version first.
 std::string encode(const Request& request);
 
 // Parses one request line (without its newline). Errors say what is wrong
-// in one line, e.g. "'rollback' takes a patch number, not 'x1'".
-Result<Request> parse_request(std::string_view line);
+// in one line, e.g. "'rollback' takes a patch number, not 'x1'"; a line of
+// another protocol version, or of none, is refused naming both versions,
+// `agent` (the one parsing) speaking this one.
+Result<Request> parse_request(std::string_view line, std::string_view agent = "the agent");
+
+// The reply to a request `line` that was refused with `message` (by
+// parse_request, or for a line that never ended): an error reply, which is
+// a bare `error` line when `line` does not begin with a version (what a
+// command from before versions reads).
+std::string encode_refusal(std::string_view line, std::string_view message);
 
 // --- Replies ----------------------------------------------------------------
 
@@ -104,6 +147,9 @@ struct FileReply {
   // The file's code as it runs (its last active patch, else the build),
   // piece by piece, in the file's order.
   std::vector<CodeFingerprint> code;
+  // The file's code as it was built: what a patch that carries only the
+  // functions that differ from the build compares with.
+  std::vector<CodeFingerprint> built;
 };
 
 struct FunctionEntry {
@@ -134,7 +180,7 @@ PatchReply reply_to(RollbackRequest);
 template <class Request>
 using ReplyTo = decltype(reply_to(std::declval<Request>()));
 
-// The reply text, each line ending in a newline.
+// The reply text, its version record first, each line ending in a newline.
 std::string encode(const StatusReply& reply);
 std::string encode(const FileReply& reply);
 std::string encode(const ListReply& reply);
@@ -144,15 +190,18 @@ std::string encode_error(std::string_view message);
 // How the error of a reply that breaks the grammar begins.
 inline constexpr char kMalformedReply[] = "the agent's reply is malformed: ";
 
-// Parses a whole reply. An `error` reply is an Error with its message; so
-// is a reply that breaks the grammar (kMalformedReply, then what is wrong).
+// Parses a whole reply of `agent` (as messages name it). An `error` reply is
+// an Error with its message; a reply of another protocol version, or of
+// none, is an Error naming both versions (ending in kOtherVersion), read no
+// further; a reply that breaks the grammar is one too (kMalformedReply, then
+// what is wrong).
 template <class Reply>
-Result<Reply> parse_reply(std::string_view text);
+Result<Reply> parse_reply(std::string_view text, std::string_view agent = "the agent");
 
-extern template Result<StatusReply> parse_reply<StatusReply>(std::string_view);
-extern template Result<FileReply> parse_reply<FileReply>(std::string_view);
-extern template Result<ListReply> parse_reply<ListReply>(std::string_view);
-extern template Result<PatchReply> parse_reply<PatchReply>(std::string_view);
+extern template Result<StatusReply> parse_reply<StatusReply>(std::string_view, std::string_view);
+extern template Result<FileReply> parse_reply<FileReply>(std::string_view, std::string_view);
+extern template Result<ListReply> parse_reply<ListReply>(std::string_view, std::string_view);
+extern template Result<PatchReply> parse_reply<PatchReply>(std::string_view, std::string_view);
 
 // --- Fields -----------------------------------------------------------------
 

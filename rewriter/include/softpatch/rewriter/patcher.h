@@ -10,6 +10,8 @@
 //     (or, for variables the patch adds, to the first patch that added them);
 //     constants stay as written, so a changed constexpr takes effect;
 //   * no trampolines; inline functions are kept in the patch (used);
+//   * with PatchOptions::choose_compiled, the body of each function not named there
+//     becomes a call to the program's own copy (an import the loader fills);
 //   * the manifest (softpatch/internal/manifest.h) lists every function
 //     with its id, signature and, where dlsym cannot find it, its entry.
 //
@@ -17,6 +19,9 @@
 #ifndef SOFTPATCH_REWRITER_PATCHER_H
 #define SOFTPATCH_REWRITER_PATCHER_H
 
+#include <functional>
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -38,6 +43,13 @@ struct PatchOptions {
   // Where the compile command runs (its relative paths resolve there); ""
   // for this process's working directory, which is never changed.
   std::string working_directory;
+  // Given the edited file's code (PatchSource::code), the ids of the
+  // functions whose code the patch carries (those that changed, and new
+  // ones); every other function with a slot calls the program's own copy
+  // instead, where the loader can find it, so a patch compiles only what
+  // changed. Unset, or returning nullopt: all of them (a whole-file patch).
+  std::function<std::optional<std::set<std::string>>(const std::vector<CodeFingerprint>& code)>
+      choose_compiled;
 };
 
 struct PatchSource {
@@ -45,6 +57,7 @@ struct PatchSource {
   std::vector<InstrumentedFunction> functions;  // in the manifest
   std::vector<SkippedFunction> skipped;         // not patchable (constructors, templates...)
   std::vector<CodeFingerprint> code;            // the edited file's code, piece by piece
+  unsigned imported = 0;  // functions that call the program's own copy (choose_compiled)
 };
 
 llvm::Expected<PatchSource> make_patch_source(llvm::StringRef file,

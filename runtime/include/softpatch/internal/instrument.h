@@ -17,12 +17,16 @@ typedef ::softpatch::internal::LayoutRecord __softpatch_layout_record;
 typedef ::softpatch::internal::FingerprintRecord __softpatch_fingerprint_record;
 typedef ::softpatch::internal::TranslationUnit __softpatch_translation_unit;
 typedef ::softpatch::internal::UnitRegistration __softpatch_unit_registration;
+enum : unsigned { __softpatch_unit_version = ::softpatch::internal::kUnitVersion };
 
 // Set by softpatch::call_original (softpatch/mock.h, through bypass_once):
 // the next time this thread enters the function of that slot, it runs the
 // function's own code once, whatever the slot holds. Initial-exec TLS: one
-// %fs-relative load, made only when the slot is set.
-extern "C" __attribute__((tls_model("initial-exec"))) thread_local const void* __softpatch_bypass;
+// %fs-relative load, made only when the slot is set. `__thread`, not
+// `thread_local`: an extern thread_local may have a dynamic initialiser
+// elsewhere, so each access calls its wrapper, and that call made g++ save
+// registers on entry to every instrumented function, patched or not.
+extern "C" __attribute__((tls_model("initial-exec"))) __thread const void* __softpatch_bypass;
 
 // The trampoline's one load (and, for a set slot, the bypass check).
 inline __softpatch_raw_function __softpatch_target_of(const __softpatch_slot& slot) noexcept {
@@ -35,15 +39,35 @@ inline __softpatch_raw_function __softpatch_target_of(const __softpatch_slot& sl
   return target;
 }
 
-// Calls a slot target of type R(Params...) with arguments perfectly forwarded:
-// by-value parameters are moved into the call, never copied. Out of line and
-// cold: the instrumented function only passes references on its unlikely
-// path, which keeps instrumented code (and its compile time) small, and one
-// instantiation serves every function of the same signature.
-template <class R, class... Params, class... Args>
-__attribute__((noinline, cold)) R __softpatch_call(__softpatch_raw_function target,
-                                                   Args&&... args) {
-  return reinterpret_cast<R (*)(Params...)>(target)(static_cast<Args&&>(args)...);
+// How __softpatch_call takes a parameter of type T: by value when the value
+// travels in registers anyway (scalars, references, trivially copyable
+// classes), so the instrumented function never stores its arguments to pass
+// them; by reference otherwise (the ABI passes such classes by address), so
+// nothing is copied.
+template <class T>
+struct __softpatch_by_value {
+  enum { value = (!__is_class(T) && !__is_union(T)) || __is_trivially_copyable(T) };
+};
+template <class T, bool = __softpatch_by_value<T>::value>
+struct __softpatch_pass {
+  typedef T type;
+};
+template <class T>
+struct __softpatch_pass<T, false> {
+  typedef T&& type;
+};
+
+// Calls a slot target of type R(Params...) with the instrumented function's
+// arguments: by-value parameters are moved on, never copied. Out of line and
+// cold, with the target last so that the arguments stay in the registers
+// they came in: the instrumented function's unpatched path is the slot's
+// load, a test and a branch (and its patched path a jump), which keeps
+// instrumented code (and its compile time) small; one instantiation serves
+// every function of the same signature.
+template <class R, class... Params>
+__attribute__((noinline, cold)) R __softpatch_call(typename __softpatch_pass<Params>::type... args,
+                                                   __softpatch_raw_function target) {
+  return reinterpret_cast<R (*)(Params...)>(target)(static_cast<Params&&>(args)...);
 }
 
 // R (*)(Params...) without the declarator syntax, which cannot be pasted

@@ -10,7 +10,7 @@
 namespace softpatch {
 namespace internal {
 
-enum : unsigned { kManifestVersion = 4 };
+enum : unsigned { kManifestVersion = 5 };
 
 // Bits of PatchManifest::flags.
 enum ManifestFlags : unsigned {
@@ -27,6 +27,12 @@ struct PatchFunction {
   // The new code, for functions the loader cannot find by symbol (internal
   // linkage); null means: look `id` up in the patch (dlsym).
   RawFunction (*entry)();
+  // Non-null for a function whose code the patch does not carry (a patch of
+  // the functions that changed): the patch calls the program's own copy
+  // through it, which the loader writes here (found by symbol in the
+  // program, or through the build's table), and the function's slot goes
+  // back to the build's code.
+  RawFunction* import;
 };
 
 struct PatchManifest {
@@ -42,6 +48,18 @@ struct PatchManifest {
   const FingerprintRecord* fingerprints;
   decltype(sizeof 0) fingerprint_count;
 };
+
+}  // namespace internal
+}  // namespace softpatch
+
+namespace softpatch {
+namespace internal {
+
+// The program's own code of function `id` (what softpatch::Function::address
+// finds), or null. A patch's import is filled by the loader before its
+// switch; code that runs while the patch loads (an initialiser calling a
+// function the patch does not carry) finds the function with this instead.
+RawFunction own_code(const char* id) noexcept;
 
 }  // namespace internal
 }  // namespace softpatch

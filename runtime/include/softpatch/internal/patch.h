@@ -15,4 +15,13 @@ enum : unsigned {
 // Holds the entries of methods of internal classes; those classes befriend it.
 struct __softpatch_access;
 
+// The program's own copy of a function the patch calls but does not carry:
+// the import the loader filled, or, while the patch is still loading (its
+// initialisers run inside dlopen), the copy found by id.
+inline __softpatch_raw_function __softpatch_import(const __softpatch_raw_function& filled,
+                                                   const char* id) noexcept {
+  if (__builtin_expect(filled != nullptr, 1)) return filled;
+  return ::softpatch::internal::own_code(id);
+}
+
 #endif  // SOFTPATCH_INTERNAL_PATCH_H

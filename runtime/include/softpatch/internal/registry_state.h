@@ -44,6 +44,12 @@ std::optional<FunctionFacts> function_facts(std::string_view id);
 // remembered for the last 16 such files.
 bool unit_departed(std::string_view project_file) noexcept;
 
+// Why the unit of `project_file` was left out, if it was for its version
+// (instrumented by another softpatch), remembered for the last 16 such
+// files: "src/a.cpp was instrumented by another softpatch version (unit
+// version 3, this runtime reads 4): rebuild it".
+std::optional<std::string> unit_refused(std::string_view project_file);
+
 }  // namespace internal
 }  // namespace softpatch
 

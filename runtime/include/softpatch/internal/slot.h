@@ -82,12 +82,24 @@ struct FingerprintRecord {
   const char* hash;    // 16 lowercase hex digits
 };
 
+// The shape of TranslationUnit below. Raise it whenever a field of it (or of
+// a record it points to) is added, removed or changes meaning: the runtime
+// ignores a unit of another version, a file instrumented by another
+// softpatch, with a warning, instead of misreading it. The three shapes
+// before versions count as 1 to 3.
+enum : unsigned { kUnitVersion = 4 };
+
 // Everything one instrumented translation unit contributes. Lives in static
 // storage of that unit and doubles as the node of the registry's intrusive
 // list, so registering allocates nothing.
 struct TranslationUnit {
-  const char* file;          // the source path as compiled
-  const char* project_file;  // relative to the project root; prefixes internal ids
+  // These three keep their place and type in every version, so that any
+  // runtime can tell a unit it cannot read, and name its file. The version
+  // is a whole word: a unit from before versions begins with its `file`
+  // pointer there, which is never a small number.
+  decltype(sizeof 0) version;  // kUnitVersion
+  const char* file;            // the source path as compiled
+  const char* project_file;    // relative to the project root; prefixes internal ids
   const FunctionRecord* functions;
   decltype(sizeof 0) function_count;
   const VariableRecord* variables;
@@ -106,7 +118,9 @@ struct TranslationUnit {
 void bypass_once(const Slot& slot) noexcept;
 
 // Adds/removes a unit. Safe before main, from several threads, and from
-// libraries being dlopen'ed or dlclose'd; never allocates.
+// libraries being dlopen'ed or dlclose'd; never allocates. A unit of another
+// version is left out (one line on stderr names its file): its functions run
+// their own code, unpatched, and nothing of it is read past its first fields.
 void register_unit(TranslationUnit* unit) noexcept;
 void unregister_unit(TranslationUnit* unit) noexcept;
 

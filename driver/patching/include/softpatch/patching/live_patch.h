@@ -40,10 +40,11 @@ llvm::Error check_build_directory(const std::string& dir);
 
 // Where a source file sits among the instrumented files of a process.
 struct FileInProcess {
-  std::string project_root;           // the --root the program's build gave softpatch-cc
-  std::string project_file;           // the file, relative to it
-  std::string build_id;               // of the module holding the file's code
-  std::vector<CodeFingerprint> code;  // the file's code as it runs
+  std::string project_root;            // the --root the program's build gave softpatch-cc
+  std::string project_file;            // the file, relative to it
+  std::string build_id;                // of the module holding the file's code
+  std::vector<CodeFingerprint> code;   // the file's code as it runs
+  std::vector<CodeFingerprint> built;  // and as it was built
 };
 
 // Asks process `pid` about `source` (an absolute path): its answer for the

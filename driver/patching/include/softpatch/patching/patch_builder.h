@@ -7,6 +7,7 @@
 #define SOFTPATCH_PATCHING_PATCH_BUILDER_H
 
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -26,13 +27,28 @@ struct PatchRequest {
   // The file's code as it runs, when known: the edit is compared with it
   // before anything is compiled.
   std::optional<std::vector<CodeFingerprint>> running;
+  // The file's code as it was built, when known: the patch then carries only
+  // the functions whose code differs from the build's (changed, by this
+  // edit or an earlier patch, or new); the others call the program's own
+  // copy, and run the build's code again. A patch of one changed function
+  // compiles one function.
+  std::optional<std::vector<CodeFingerprint>> built;
 };
 
 struct BuiltPatch {
   std::string path;  // "" when the edit changed nothing of the code that runs
   std::size_t functions = 0;
   std::optional<CodeChanges> changes;  // when the running code was known
+  // Functions whose build's code the patch calls rather than carries (see
+  // PatchRequest::built); 0 for a whole-file patch.
+  std::size_t imported = 0;
 };
+
+// The ids of the functions in `edited` that a patch must carry when the
+// file was built as `built`: every function whose code differs from the
+// build's, or that the build does not have.
+std::set<std::string> functions_to_compile(const std::vector<CodeFingerprint>& built,
+                                           const std::vector<CodeFingerprint>& edited);
 
 // The edited file does not compile: the compiler's diagnostics.
 class CompileError : public llvm::ErrorInfo<CompileError> {

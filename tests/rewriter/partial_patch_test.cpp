@@ -1,0 +1,98 @@
+// A patch of the functions that changed: the source the rewriter writes
+// when told which functions to compile; the rest call the program's copy.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "softpatch/rewriter/patcher.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+class PartialPatch : public ::testing::Test {
+ protected:
+  PartialPatch() {
+    char pattern[] = "/tmp/softpatch-partial-XXXXXX";
+    root_ = mkdtemp(pattern);
+  }
+  ~PartialPatch() override { fs::remove_all(root_); }
+
+  softpatch::rewriter::PatchSource patch_of(const std::string& code,
+                                            std::optional<std::set<std::string>> compile) {
+    std::string path = (root_ / "t.cpp").string();
+    std::ofstream(path) << code;
+    softpatch::rewriter::PatchOptions options;
+    options.project_root = root_.string();
+    options.patch_header = "/softpatch/patch.h";
+    options.build_id = "00";
+    options.choose_compiled = [compile](const std::vector<softpatch::CodeFingerprint>& code) {
+      EXPECT_FALSE(code.empty()) << "the code is known before the choice";
+      return compile;
+    };
+    auto patch =
+        softpatch::rewriter::make_patch_source(path, {"g++", "-std=c++17", "-c", path}, options);
+    if (!patch) {
+      ADD_FAILURE() << llvm::toString(patch.takeError());
+      return {};
+    }
+    return std::move(*patch);
+  }
+
+  fs::path root_;
+};
+
+const char kCode[] =
+    "#include <string>\n"
+    "namespace { int helper(int x) { return x + 1; } }\n"
+    "struct Shop { int price(int) const; int base = 2; };\n"
+    "int Shop::price(int n) const { return base * n; }\n"
+    "std::string name(const std::string& s, int) {\n"
+    "  return s + \"!\";\n"
+    "}\n"
+    "int counted() { static int calls = 0; return ++calls; }\n"
+    "int changed(int v) { return helper(v) + Shop{}.price(v); }\n";
+
+TEST_F(PartialPatch, WhatNothingCallsIsLeftOutWhole) {
+  // changed() calls helper and Shop::price: they call the program's copy.
+  // Nothing calls name(): its definition goes, a declaration stays.
+  softpatch::rewriter::PatchSource patch = patch_of(kCode, std::set<std::string>{"_Z7changedi"});
+  EXPECT_THAT(patch.source, HasSubstr("std::string name(const std::string& s, int) ;"));
+  EXPECT_THAT(patch.source, HasSubstr("int Shop::price(int n) const { return ::__softpatch_call<"));
+}
+
+TEST_F(PartialPatch, OnlyTheNamedFunctionsKeepTheirBodies) {
+  softpatch::rewriter::PatchSource patch = patch_of(kCode, std::set<std::string>{"_Z7changedi"});
+  EXPECT_THAT(patch.source, HasSubstr("return helper(v) + Shop{}.price(v);"));
+  EXPECT_THAT(patch.source, Not(HasSubstr("return x + 1;")));
+  EXPECT_THAT(patch.source, Not(HasSubstr("return base * n;")));
+  EXPECT_THAT(patch.source, Not(HasSubstr("return s + ")));
+  EXPECT_THAT(patch.source, HasSubstr("return ++calls;")) << "its static is bound: compiled";
+  EXPECT_EQ(patch.imported, 3u);
+  // Found by id while the patch loads, before the loader fills the import.
+  EXPECT_THAT(
+      patch.source,
+      HasSubstr(
+          "::__softpatch_import(::__softpatch_imported[0], \"t.cpp:_ZN12_GLOBAL__N_16helperEi\")"));
+  EXPECT_THAT(patch.source,
+              HasSubstr("static ::__softpatch_raw_function __softpatch_imported[3];"));
+  // Line numbers stay: the bodies' line breaks are kept.
+  std::string text = patch.source;
+  size_t user = text.find("#line 1");
+  ASSERT_NE(user, std::string::npos);
+  size_t changed = text.find("int changed(int v)");
+  EXPECT_EQ(std::count(text.begin() + user, text.begin() + changed, '\n'), 9);
+}
+
+TEST_F(PartialPatch, WithoutASetEveryFunctionIsCompiled) {
+  softpatch::rewriter::PatchSource patch = patch_of(kCode, std::nullopt);
+  EXPECT_EQ(patch.imported, 0u);
+  EXPECT_THAT(patch.source, HasSubstr("return x + 1;"));
+  EXPECT_THAT(patch.source, Not(HasSubstr("__softpatch_imported")));
+}
+
+}  // namespace
