@@ -19,50 +19,14 @@ mkdir -m 700 "$XDG_RUNTIME_DIR"
 # 60 functions), plus the function the edits change.
 "$here/generate_sample.sh" "$work/src" 1
 echo 'const char* sample_version() { return "v0"; }' >>"$work/src/file1.cpp"
-cat >"$work/src/main.cpp" <<'CPP'
-#include <iostream>
-#include <string>
-const char* sample_version();
-int main() {
-  for (std::string line; std::getline(std::cin, line);) std::cout << sample_version() << std::endl;
-}
-CPP
-cat >"$work/CMakeLists.txt" <<'CMAKE'
-cmake_minimum_required(VERSION 3.20)
-project(edit_to_live CXX)
-set(CMAKE_CXX_STANDARD 17)
-find_package(softpatch CONFIG REQUIRED)
-add_executable(app src/main.cpp src/file1.cpp)
-softpatch_instrument(app)
-add_library(plain OBJECT src/file1.cpp)
-CMAKE
-cmake -S "$work" -B "$work/build" -G Ninja -DCMAKE_BUILD_TYPE="$type" \
-  -Dsoftpatch_DIR="$build/cmake/build-tree" >/dev/null
-ninja -C "$work/build" >/dev/null
-plain_compile=$(ninja -C "$work/build" -t commands CMakeFiles/plain.dir/src/file1.cpp.o | tail -1)
-
-mkfifo "$work/in"
-SOFTPATCH_AGENT=1 "$work/build/app" <"$work/in" >"$work/out.txt" 2>&1 &
-app=$!
-exec 3>"$work/in"
-trap 'exec 3>&-; wait $app 2>/dev/null || true; [ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
-for _ in $(seq 50); do [ -S "$XDG_RUNTIME_DIR/softpatch/$app.sock" ] && break; sleep 0.1; done
-
-now() { date +%s.%N; }
-median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+file=file1.cpp
+source "$here/live_program.sh"
+start_live_program
 
 live=() plain=()
 for round in $(seq 1 "$rounds"); do
-  start=$(now)
-  sed -i "s/return \"v$((round - 1))\"/return \"v$round\"/" "$work/src/file1.cpp"
-  (cd "$work" && "$build/bin/softpatch" patch --pid "$app" -p build src/file1.cpp >/dev/null)
-  echo ask >&3
-  until grep -qx "v$round" "$work/out.txt"; do sleep 0.005; done
-  live+=("$(echo "$(now) - $start" | bc)")
-
-  start=$(now)
-  (cd "$work/build" && eval "$plain_compile")
-  plain+=("$(echo "$(now) - $start" | bc)")
+  live+=("$(patch_round "$round")")
+  plain+=("$(plain_round)")
 done
 live_median=$(printf '%s\n' "${live[@]}" | median)
 plain_median=$(printf '%s\n' "${plain[@]}" | median)
