@@ -244,13 +244,19 @@ int wait_for_end(ProgramGroup& group) {
   return -1;
 }
 
+// Starts `group`; a failure says why.
+::testing::AssertionResult started(ProgramGroup& group) {
+  softpatch::Result<pid_t> pid = group.start();
+  if (pid) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << pid.error();
+}
+
 TEST(ProgramGroup, StopsAProgramThatEndsOnSigterm) {
   // Far more grace than a loaded machine needs to stop a sleep: stop()
   // returning well within it shows it did not wait it out.
   const milliseconds grace(30000);
   ProgramGroup group(shell("exec sleep 300", grace));
-  std::string error;
-  ASSERT_TRUE(group.start(&error)) << error;
+  ASSERT_TRUE(started(group));
   pid_t pid = group.pid();
   EXPECT_EQ(getpgid(pid), pid);  // a group of its own
   auto started = Clock::now();
@@ -266,8 +272,7 @@ TEST(ProgramGroup, AGrandchildIgnoringSigtermIsKilledAfterTheGrace) {
   ProgramGroup group(shell("trap '' TERM; sh -c \"trap '' TERM; sleep 300 & echo \\$\\$ \\$!" + to +
                                "; wait\" & sleep 300 & echo $$ $!" + to + "; wait",
                            grace));
-  std::string error;
-  ASSERT_TRUE(group.start(&error)) << error;
+  ASSERT_TRUE(started(group));
   Owned owned;
   std::vector<pid_t> pids = reports.read(4);  // both shells and their sleeps
   ASSERT_EQ(pids.size(), 4u) << "reported: " << listed(pids);
@@ -285,8 +290,7 @@ TEST(ProgramGroup, ADaemonThatLeftTheGroupIsNotLeftBehind) {
   ProgramGroup group(shell("setsid sh -c 'sleep 300 & echo $$ $!" + to + "; wait' & " +
                                "sleep 300 & echo $$ $!" + to + "; wait",
                            milliseconds(2000)));
-  std::string error;
-  ASSERT_TRUE(group.start(&error)) << error;
+  ASSERT_TRUE(started(group));
   Owned owned;
   std::vector<pid_t> pids = reports.read(4);  // the group's shell and sleep, the daemon's
   ASSERT_EQ(pids.size(), 4u) << "reported: " << listed(pids);
@@ -303,8 +307,7 @@ TEST(ProgramGroup, AHundredRestartsLeaveNoZombieAndNoOrphan) {
       shell("sleep 300 & a=$!; sleep 300 & echo $$ $a $! >&" + reports.fd() + "; wait",
             milliseconds(2000)));
   for (int i = 0; i < 100; ++i) {
-    std::string error;
-    ASSERT_TRUE(group.start(&error)) << error;
+    ASSERT_TRUE(started(group));
     Owned owned;
     // Every other time it is stopped at once, its shell possibly still
     // starting the sleeps; otherwise once they run.
@@ -325,30 +328,28 @@ TEST(ProgramGroup, AHundredRestartsLeaveNoZombieAndNoOrphan) {
 
 TEST(ProgramGroup, AProgramThatEndsByItselfIsReaped) {
   ProgramGroup group(shell("exit 3", milliseconds(1000)));
-  std::string error;
-  ASSERT_TRUE(group.start(&error)) << error;
+  ASSERT_TRUE(started(group));
   EXPECT_EQ(wait_for_end(group), 3);
   EXPECT_FALSE(group.running());
 }
 
 TEST(ProgramGroup, AnExitCodeIsToldFromASignal) {
   ProgramGroup exits(shell("exit 200", milliseconds(1000)));
-  std::string error;
-  ASSERT_TRUE(exits.start(&error)) << error;
+  ASSERT_TRUE(started(exits));
   EXPECT_EQ(wait_for_end(exits), 200);
   EXPECT_EQ(exits.last_signal(), 0);
 
   ProgramGroup crashes(shell("kill -SEGV $$", milliseconds(1000)));
-  ASSERT_TRUE(crashes.start(&error)) << error;
+  ASSERT_TRUE(started(crashes));
   EXPECT_EQ(wait_for_end(crashes), 128 + SIGSEGV);
   EXPECT_EQ(crashes.last_signal(), SIGSEGV);
 }
 
 TEST(ProgramGroup, AMissingProgramIsAnError) {
   ProgramGroup group({{"/nonexistent/program"}, {}, SIGTERM, milliseconds(100)});
-  std::string error;
-  EXPECT_FALSE(group.start(&error));
-  EXPECT_EQ(error, "/nonexistent/program: No such file or directory");
+  softpatch::Result<pid_t> pid = group.start();
+  ASSERT_FALSE(pid);
+  EXPECT_EQ(pid.error(), "/nonexistent/program: No such file or directory");
 }
 
 TEST(ProgramGroup, WhenItsOwnerIsKilledTheWholeTreeGoes) {
@@ -371,8 +372,7 @@ TEST(ProgramGroup, WhenItsOwnerIsKilledTheWholeTreeGoes) {
               "echo $PPID $$ $a $b $! >&" +
                   reports.fd() + "; wait",
               milliseconds(1000)));
-    std::string error;
-    if (!group.start(&error)) _exit(1);
+    if (!::started(group)) _exit(1);
     // start() has returned: the keeper has told its program's pid and now
     // watches for its owner's death.
     (void)!write(started[1], "s", 1);

@@ -259,22 +259,22 @@ class DevLoop {
   }
 
   void start_program(const std::string& verb) {
-    std::string error;
-    if (!launch(&error)) {
-      say("softpatch: cannot start " + error);
+    if (Result<pid_t> started = launch(); !started) {
+      say("softpatch: cannot start " + started.take_error().message);
       return;
     }
     say("softpatch: " + verb + " " + program_name() + ", pid " + std::to_string(pid_));
   }
 
   // Starts a new instance: no patches in it yet.
-  bool launch(std::string* error) {
+  Result<pid_t> launch() {
     if (!crash_report_.empty()) unlink(crash_report_.c_str());  // an earlier instance's
-    if (!program_.start(error)) return false;
-    pid_ = program_.pid();
+    Result<pid_t> started = program_.start();
+    if (!started) return started;
+    pid_ = *started;
     started_at_ = Clock::now();
     active_patches_.clear();
-    return true;
+    return started;
   }
 
   std::string describe_patches() const {
@@ -361,10 +361,9 @@ class DevLoop {
     }
     double stop_seconds = seconds_since(stopping);
     restart_at_.reset();
-    std::string error;
     auto starting = Clock::now();
-    if (!launch(&error)) {
-      say(what + ": cannot start " + error);
+    if (Result<pid_t> started = launch(); !started) {
+      say(what + ": cannot start " + started.take_error().message);
       return;
     }
     if (options_.verbose)

@@ -150,19 +150,18 @@ ProgramGroup::~ProgramGroup() {
   if (running()) stop();
 }
 
-bool ProgramGroup::start(std::string* error) {
+Result<pid_t> ProgramGroup::start() {
   int report[2];
   if (pipe2(report, O_CLOEXEC) != 0) {
-    *error = std::string("pipe: ") + std::strerror(errno);
-    return false;
+    return Error{std::string("pipe: ") + std::strerror(errno)};
   }
   pid_t parent = getpid();
   pid_t keeper = fork();
   if (keeper < 0) {
-    *error = std::string("fork: ") + std::strerror(errno);
+    Error failed{std::string("fork: ") + std::strerror(errno)};
     close(report[0]);
     close(report[1]);
-    return false;
+    return failed;
   }
   if (keeper == 0) {
     close(report[0]);
@@ -174,15 +173,14 @@ bool ProgramGroup::start(std::string* error) {
   if (!reported || message[0] <= 0 || message[1] != 0) {
     close(report[0]);
     waitpid(keeper, nullptr, 0);
-    *error = options_.argv.front() + ": " +
-             (reported && message[1] ? std::strerror(message[1]) : "cannot start");
-    return false;
+    return Error{options_.argv.front() + ": " +
+                 (reported && message[1] ? std::strerror(message[1]) : "cannot start")};
   }
   keeper_ = keeper;
   program_ = message[0];
   report_ = report[0];  // the program's wait status comes here at the end
   signal_ = 0;
-  return true;
+  return program_;
 }
 
 int ProgramGroup::reaped(int keeper_status) {

@@ -23,6 +23,8 @@
 #include <string>
 #include <vector>
 
+#include "softpatch/result.h"
+
 namespace softpatch::driver {
 
 class ProgramGroup {
@@ -39,8 +41,9 @@ class ProgramGroup {
   ProgramGroup(const ProgramGroup&) = delete;
   ProgramGroup& operator=(const ProgramGroup&) = delete;
 
-  // Starts the program; false (and `error` set) when it cannot be started.
-  bool start(std::string* error);
+  // Starts the program and returns its pid, or why it cannot be started
+  // ("/bin/app: No such file or directory").
+  Result<pid_t> start();
   // Stops it as described above; returns its exit status (or 128 + signal).
   int stop();
 
