@@ -108,21 +108,21 @@ std::string_view word(std::string_view& text) {
 std::optional<CrashReport::Mapping> mapping_of_line(std::string_view line) {
   std::string_view range = word(line), perms = word(line), offset = word(line);
   word(line);  // device
-  word(line);  // inode
+  std::string_view inode = word(line);
   std::size_t path = line.find_first_not_of(' ');
   if (path == std::string_view::npos || line[path] != '/' || perms.size() < 4) return std::nullopt;
   std::size_t dash = range.find('-');
   if (dash == std::string_view::npos) return std::nullopt;
   std::optional<std::uint64_t> start = number_of(range.substr(0, dash), 16),
                                end = number_of(range.substr(dash + 1), 16),
-                               at = number_of(offset, 16);
-  if (!start || !end || !at) return std::nullopt;
+                               at = number_of(offset, 16), node = number_of(inode, 10);
+  if (!start || !end || !at || !node) return std::nullopt;
   std::string file(line.substr(path));
   static constexpr std::string_view kDeleted = " (deleted)";
-  if (file.size() >= kDeleted.size() &&
-      file.compare(file.size() - kDeleted.size(), kDeleted.size(), kDeleted) == 0)
-    file.erase(file.size() - kDeleted.size());
-  return CrashReport::Mapping{*start, *end, *at, std::move(file)};
+  bool deleted = file.size() >= kDeleted.size() &&
+                 file.compare(file.size() - kDeleted.size(), kDeleted.size(), kDeleted) == 0;
+  if (deleted) file.erase(file.size() - kDeleted.size());
+  return CrashReport::Mapping{*start, *end, *at, std::move(file), *node, deleted};
 }
 
 Error bad(const std::string& why) { return Error{"a malformed crash report (" + why + ")"}; }

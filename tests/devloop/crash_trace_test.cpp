@@ -9,6 +9,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <sstream>
 #include <string>
 
 #include "softpatch/protocol/crash_report.h"
@@ -18,6 +19,7 @@ namespace {
 namespace protocol = softpatch::protocol;
 using ::testing::HasSubstr;
 using ::testing::MatchesRegex;
+using ::testing::Not;
 
 // A function of this test with a local symbol (not exported), for the report
 // to name.
@@ -62,6 +64,22 @@ TEST_F(CrashTraceTest, NamesAFunctionOfTheProgramFromItsSymbolTable) {
       MatchesRegex(
           R"(  #0 \(anonymous namespace\)::named_in_a_crash\(int\)\+0x0 \(crash_trace_test\))"));
   EXPECT_TRUE(trace->patches.empty());
+}
+
+TEST_F(CrashTraceTest, AFileReplacedSinceTheCrashDoesNotNameItsFrames) {
+  // A program rebuilt after it crashed: the file at its path is another
+  // one, whose symbols would give wrong names.
+  void* frames[] = {reinterpret_cast<void*>(&named_in_a_crash)};
+  write_report(frames, 1, nullptr, 0);
+  std::stringstream text;
+  text << std::ifstream(path_).rdbuf();
+  softpatch::Result<protocol::CrashReport> report = protocol::parse_crash_report(text.str());
+  ASSERT_TRUE(report) << report.error();
+  for (protocol::CrashReport::Mapping& mapping : report->mappings) ++mapping.inode;
+  softpatch::driver::CrashTrace trace = softpatch::driver::trace_of(*report);
+  ASSERT_EQ(trace.frames.size(), 1u);
+  EXPECT_THAT(trace.frames[0], Not(HasSubstr("named_in_a_crash")));
+  EXPECT_THAT(trace.frames[0], HasSubstr("(crash_trace_test, rebuilt since)"));
 }
 
 TEST_F(CrashTraceTest, AFrameInAPatchNamesThePatchAndItsFile) {

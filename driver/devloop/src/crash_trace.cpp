@@ -1,5 +1,7 @@
 #include "softpatch/devloop/crash_trace.h"
 
+#include <sys/stat.h>
+
 #include <cxxabi.h>
 
 #include <cstdio>
@@ -44,9 +46,18 @@ std::string base_name(const std::string& path) { return path.substr(path.rfind('
 // The function holding `address` (demangled) and the offset into it, or
 // nothing. A return address is looked up one byte back: the call it returns
 // from may be the last instruction of its function.
+// Whether the file at the mapping's path is still the one that was mapped:
+// a program rebuilt since it crashed must not have its frames named from
+// the new file.
+bool still_mapped_file(const protocol::CrashReport::Mapping& mapping) {
+  struct stat now {};
+  return !mapping.deleted && stat(mapping.path.c_str(), &now) == 0 &&
+         static_cast<std::uint64_t>(now.st_ino) == mapping.inode;
+}
+
 std::optional<elf::FunctionAt> function_of(const protocol::CrashReport::Mapping* mapping,
                                            std::uint64_t address, bool return_address) {
-  if (!mapping) return std::nullopt;
+  if (!mapping || !still_mapped_file(*mapping)) return std::nullopt;
   std::uint64_t looked_up = return_address && address > mapping->start ? address - 1 : address;
   std::optional<elf::FunctionAt> function =
       elf::function_at(mapping->path, looked_up - mapping->start + mapping->file_offset);
@@ -72,6 +83,7 @@ CrashTrace trace_of(const protocol::CrashReport& report) {
     if (function && !patch && function->name == patched_function) continue;
     patched_function = patch && function ? function->name : "";
     std::string where = mapping ? base_name(mapping->path) : "?";
+    if (mapping && !still_mapped_file(*mapping)) where += ", rebuilt since";
     if (patch) {
       where = "patch " + std::to_string(patch->number) + ", " + patch->project_file;
       std::pair<int, std::string> in_patch{patch->number, patch->project_file};

@@ -56,6 +56,8 @@ struct CrashReport {
   struct Mapping {
     std::uint64_t start = 0, end = 0, file_offset = 0;
     std::string path;
+    std::uint64_t inode = 0;
+    bool deleted = false;  // the file at `path` was replaced or removed while it ran
   };
   int pid = 0;  // 0 when the report does not say
   int signal = 0;
