@@ -102,6 +102,19 @@ const char* state_name(protocol::PatchSummary::State state) {
   return "rolled back";
 }
 
+// Quiet when all is well; a file that cannot be warmed is named, and the
+// others are warmed still.
+int warm_caches(std::vector<std::string> files, const std::string& build_dir) {
+  if (files.empty()) files = softpatch::driver::files_worth_warming(build_dir, 8);
+  int status = 0;
+  for (const std::string& file : files)
+    if (llvm::Error error = softpatch::driver::warm_file(file, build_dir)) {
+      fail(file + ": " + llvm::toString(std::move(error)));
+      status = 1;
+    }
+  return status;
+}
+
 int clean_caches() {
   std::string root = softpatch::cache::default_directory();
   if (root.empty()) return fail("no cache directory (SOFTPATCH_CACHE_DIR=off, or no home)");
@@ -222,6 +235,10 @@ int main(int argc, char** argv) {
   run->add_flag("-v", loop.verbose, "show file events and the time of each step");
   run->add_option("command", loop.command, "the program and its arguments (after --)")->required();
   CLI::App* clean = app.add_subcommand("clean", "empty softpatch's caches (precompiled preambles)");
+  CLI::App* warm = app.add_subcommand(
+      "warm", "prepare the caches a file's first patch needs (softpatch run does, at start)");
+  warm->add_option("-p", build_dir, "build directory holding compile_commands.json");
+  warm->add_option("files", files, ".cpp files (default: the 8 most recently modified)");
   CLI::App* status = app.add_subcommand("status", "the running program and its patches");
   status->add_option("--pid", pid, "the process");
   CLI::App* list = app.add_subcommand("list", "instrumented functions, patched or not");
@@ -269,6 +286,7 @@ int main(int argc, char** argv) {
   }
   if (*load) return load_file(pid, files.front());
   if (*clean) return clean_caches();
+  if (*warm) return warm_caches(files, build_dir);
   if (*patch) {
     int status_code = 0;
     for (const std::string& file : files) status_code |= patch_file(pid, file, build_dir);

@@ -97,11 +97,13 @@ llvm::Expected<InstrumentedFile::Preamble> parse_file(llvm::StringRef file,
                                                       llvm::ArrayRef<std::string> compiler_command,
                                                       const std::string& working_directory,
                                                       const std::string& preamble_cache,
-                                                      const ParsedHandler& handler) {
+                                                      const ParsedHandler& handler,
+                                                      bool preamble_at_first_sight) {
   std::vector<std::string> command = parse_command(compiler_command, file);
   command.insert(command.begin() + 1, "-resource-dir=" SOFTPATCH_CLANG_RESOURCE_DIR);
 
-  PreambleCache cache(preamble_cache, preamble_cache_limit(), working_directory);
+  PreambleCache cache(preamble_cache, preamble_cache_limit(), working_directory,
+                      preamble_at_first_sight);
   if (std::optional<PreambleCache::Entry> entry = cache.lookup(file, command)) {
     llvm::Error error = parse_once(with_preamble(command, entry->pch), working_directory, handler);
     if (!error)

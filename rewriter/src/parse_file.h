@@ -30,7 +30,8 @@ llvm::Expected<InstrumentedFile::Preamble> parse_file(llvm::StringRef file,
                                                       llvm::ArrayRef<std::string> compiler_command,
                                                       const std::string& working_directory,
                                                       const std::string& preamble_cache,
-                                                      const ParsedHandler& handler);
+                                                      const ParsedHandler& handler,
+                                                      bool preamble_at_first_sight = false);
 
 // A file manager whose relative paths resolve in `working_directory` (""
 // for this process's), through a file system of its own.

@@ -296,7 +296,8 @@ llvm::Expected<PatchSource> make_patch_source(llvm::StringRef file,
         original_dir);
   };
   llvm::Expected<InstrumentedFile::Preamble> parsed =
-      parse_file(file, command, options.working_directory, options.preamble_cache, patch);
+      parse_file(file, command, options.working_directory, options.preamble_cache, patch,
+                 options.preamble_at_first_sight);
   if (!parsed) {
     llvm::consumeError(std::move(failure));
     return parsed.takeError();

@@ -51,8 +51,10 @@ std::string key_of(llvm::StringRef preamble, llvm::StringRef file,
 }  // namespace
 
 PreambleCache::PreambleCache(std::string directory, unsigned long long limit_bytes,
-                             std::string working_directory)
-    : limit_bytes_(limit_bytes), working_directory_(std::move(working_directory)) {
+                             std::string working_directory, bool at_first_sight)
+    : limit_bytes_(limit_bytes),
+      working_directory_(std::move(working_directory)),
+      at_first_sight_(at_first_sight) {
   if (directory.empty() || limit_bytes_ == 0) return;
   Result<cache::Directory> opened = cache::Directory::open(std::move(directory), layout());
   if (opened)
@@ -82,7 +84,7 @@ std::optional<PreambleCache::Entry> PreambleCache::lookup(llvm::StringRef file,
   std::string pch = directory_->file(key, ".pch");
   if (cache::mark_used(pch)) return Entry{pch, false};
   std::string seen = directory_->file(key, ".seen");
-  if (!fs::exists(seen)) {
+  if (!fs::exists(seen) && !at_first_sight_) {
     cache::touch(seen).ignore();  // unmarked, it is built one sighting later
     return std::nullopt;
   }

@@ -136,3 +136,16 @@ grep -q "^softpatch: no running program with a softpatch agent" "$work/err.txt" 
   fail "no program, but: $(cat "$work/err.txt")"
 [ -z "$(ls "$XDG_RUNTIME_DIR/softpatch/"*.sock 2>/dev/null)" ] || fail "stale sockets stay"
 echo "cli: patched pid $app live, state kept, bad patch refused, rolled back, socket removed"
+
+# softpatch warm prepares what a file's first patch needs: the rewriter's
+# precompiled preamble and the compiler's, in a cache of its own here.
+warm_cache="$work/warm-cache"
+(cd "$work/app" && SOFTPATCH_CACHE_DIR="$warm_cache" "$softpatch" warm -p build src/greet.cpp) ||
+  fail "softpatch warm failed"
+ls "$warm_cache"/*.pch >/dev/null 2>&1 || fail "softpatch warm built no rewriter preamble"
+ls "$warm_cache"/patch-preambles/*.gch >/dev/null 2>&1 ||
+  fail "softpatch warm built no compiler preamble: $(ls -R "$warm_cache")"
+if (cd "$work/app" && "$softpatch" warm -p build src/nothing.cpp 2>"$work/err.txt"); then
+  fail "warming a file that does not exist succeeded"
+fi
+grep -q "src/nothing.cpp" "$work/err.txt" || fail "warm's error does not name the file"

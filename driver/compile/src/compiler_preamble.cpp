@@ -174,23 +174,34 @@ std::vector<std::string> CompilerPreamble::include_arguments() const {
 }
 
 void CompilerPreamble::start() {
-  if (header_.empty() || usable_) return;
+  if (std::optional<std::vector<std::string>> command = build_command())
+    start_detached(*command, working_directory_);
+}
+
+void CompilerPreamble::build() {
+  if (std::optional<std::vector<std::string>> command = build_command())
+    run_process(*command, Stderr::kDiscard, working_directory_);
+}
+
+std::optional<std::vector<std::string>> CompilerPreamble::build_command() {
+  if (header_.empty() || usable_) return std::nullopt;
   Result<cache::Lock> lock = directory_->lock(key_);
   if (!lock) {
     lock.ignore();  // another build of it is under way
-    return;
+    return std::nullopt;
   }
   Result<std::string> header =
       cache::write_atomically(header_, llvm::StringRef(source_).substr(body_, preamble_));
   if (!header) {
     header.ignore();
-    return;
+    return std::nullopt;
   }
   directory_->trim(kKept).ignore();  // this entry is locked: it stays
   // Within the bound of all of softpatch's caches together; a miss at worst.
   cache::trim_all(llvm::sys::path::parent_path(directory_->path()).str()).ignore();
-  // Built at low priority and left to finish on its own, the lock with it:
-  // waiting for it would make this patch wait too. The dependency file goes
+  // Built at low priority, the lock handed over to the build; start() leaves
+  // it to finish on its own (waiting would make the patch wait too). The
+  // dependency file goes
   // in first: an entry counts only with both. The entry is dated when its
   // build began, so that a header edited during the build makes it stale
   // (g++ itself does not check).
@@ -209,7 +220,7 @@ void CompilerPreamble::start() {
   command.insert(command.end(), compile_.begin(), compile_.end());
   command.insert(command.end(), {"-x", "c++-header", header_, "-o", precompiled_ + suffix, "-MD",
                                  "-MF", depfile_ + suffix});
-  start_detached(command, working_directory_);
+  return command;
 }
 
 void CompilerPreamble::discard() {

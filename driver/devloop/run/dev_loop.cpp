@@ -1,8 +1,12 @@
 #include "softpatch/devloop/dev_loop.h"
 
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -72,6 +76,52 @@ std::string last_line(std::string text) {
   return at == std::string::npos ? text : text.substr(at + 1);
 }
 
+// Prepares the caches a first patch needs (softpatch warm: the files likeliest
+// to be edited next) in a child at the lowest priority, so that the first
+// patch of a file is as fast as later ones. The child dies with softpatch
+// (PR_SET_PDEATHSIG); reap_strays reaps it when it ends first.
+class CacheWarmer {
+ public:
+  void start(const std::string& build_dir) {
+    if (pid_ > 0) return;
+    char self[4096];
+    ssize_t length = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (length <= 0) return;
+    self[length] = '\0';
+    std::vector<std::string> words = {"softpatch", "warm"};
+    if (!build_dir.empty()) words.insert(words.end(), {"-p", build_dir});
+    std::vector<char*> argv;
+    for (std::string& word : words) argv.push_back(word.data());
+    argv.push_back(nullptr);
+    pid_t parent = getpid();
+    pid_ = fork();
+    if (pid_ != 0) return;
+    // Only async-signal-safe calls until exec: other threads may hold locks.
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(0);
+    setpgid(0, 0);  // its compiles with it, to end together
+    setpriority(PRIO_PROCESS, 0, 19);
+    int null = open("/dev/null", O_RDWR);
+    for (int fd = 0; fd < 3; ++fd) dup2(null, fd);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);  // softpatch blocks the signals it reads
+    execv(self, argv.data());
+    _exit(127);
+  }
+
+  ~CacheWarmer() {
+    // Still our child (not reaped by reap_strays): end it.
+    if (pid_ > 0 && waitpid(pid_, nullptr, WNOHANG) == 0) {
+      kill(-pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+    }
+  }
+
+ private:
+  pid_t pid_ = -1;
+};
+
 class DevLoop {
  public:
   explicit DevLoop(const DevLoopOptions& options)
@@ -95,6 +145,7 @@ class DevLoop {
           std::to_string(watcher->polled_directories()) + " polled)");
     build_command_ = default_build_command();
     start_built_program();
+    if (!options_.no_patch) warmer_.start(build_dir_);
     Debouncer debouncer;
     for (;;) {
       pollfd fds[2] = {{signals_, POLLIN, 0}, {watcher->fd(), POLLIN, 0}};
@@ -441,6 +492,7 @@ class DevLoop {
   std::chrono::milliseconds backoff_{250};
   std::optional<Clock::time_point> restart_at_;
   std::vector<std::pair<int, std::string>> active_patches_;  // in the running instance
+  CacheWarmer warmer_;
 };
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "clang/Tooling/JSONCompilationDatabase.h"
 #include "softpatch/common/paths.h"
 #include "softpatch/common/source_files.h"
 #include "softpatch/compile/compile_database.h"
@@ -314,6 +315,38 @@ llvm::Expected<BuiltPatch> build_patch_for_binary(const std::string& file,
     return failure(command->database + ": not written by CMake; give the project root (--root)");
   return build_with(*command, file, edited.empty() ? file : edited, root, build_id,
                     absolute_normal(output));
+}
+
+std::vector<std::string> files_worth_warming(const std::string& build_dir, std::size_t count) {
+  std::string database = find_compile_database(build_dir.empty() ? "." : build_dir);
+  if (database.empty()) return {};
+  std::string root = cmake_source_directory(database);
+  std::string error;
+  std::unique_ptr<clang::tooling::JSONCompilationDatabase> commands =
+      clang::tooling::JSONCompilationDatabase::loadFromFile(
+          database, error, clang::tooling::JSONCommandLineSyntax::AutoDetect);
+  if (!commands || root.empty()) return {};
+  std::vector<std::pair<fs::file_time_type, std::string>> found;
+  for (const std::string& file : commands->getAllFiles()) {
+    std::error_code failed;
+    fs::file_time_type modified = fs::last_write_time(file, failed);
+    if (failed || !is_cpp_source(file) || file.rfind(root + "/", 0) != 0) continue;
+    found.emplace_back(modified, file);
+  }
+  std::sort(found.begin(), found.end(), std::greater<>());
+  std::vector<std::string> files;
+  for (std::size_t i = 0; i < found.size() && i < count; ++i) files.push_back(found[i].second);
+  return files;
+}
+
+llvm::Error warm_file(const std::string& file, const std::string& build_dir) {
+  llvm::Expected<CompileCommand> command = find_compile_command(file, build_dir);
+  if (!command) return command.takeError();
+  std::string root = cmake_source_directory(command->database);
+  if (root.empty()) root = fs::path(absolute_normal(file)).parent_path().string();
+  std::string source = absolute_normal(file);
+  return warm_patch_caches(
+      {source, source, command->command, command->directory, root, "00", "", std::nullopt});
 }
 
 }  // namespace softpatch::driver

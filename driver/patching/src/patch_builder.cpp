@@ -92,7 +92,7 @@ std::set<std::string> functions_to_compile(const std::vector<CodeFingerprint>& b
   return compile;
 }
 
-llvm::Expected<BuiltPatch> build_patch(const PatchRequest& request) {
+static rewriter::PatchOptions patch_options(const PatchRequest& request) {
   rewriter::PatchOptions options;
   options.project_root = request.project_root;
   options.original_file = request.original_file;
@@ -100,6 +100,24 @@ llvm::Expected<BuiltPatch> build_patch(const PatchRequest& request) {
   options.build_id = request.build_id;
   options.preamble_cache = rewriter::PreambleCache::default_directory();
   options.working_directory = request.directory;
+  return options;
+}
+
+llvm::Error warm_patch_caches(const PatchRequest& request) {
+  rewriter::PatchOptions options = patch_options(request);
+  options.preamble_at_first_sight = true;
+  llvm::Expected<rewriter::PatchSource> patch =
+      rewriter::make_patch_source(request.edited_file, request.compile_command, options);
+  if (!patch) return patch.takeError();
+  CompilerPreamble preamble(rewriter::PreambleCache::default_directory(),
+                            patch_compile_command(request.compile_command), patch->source,
+                            request.directory);
+  preamble.build();
+  return llvm::Error::success();
+}
+
+llvm::Expected<BuiltPatch> build_patch(const PatchRequest& request) {
+  rewriter::PatchOptions options = patch_options(request);
   if (request.built)
     options.choose_compiled = [&](const std::vector<CodeFingerprint>& code) {
       return std::optional<std::set<std::string>>(functions_to_compile(*request.built, code));

@@ -40,6 +40,9 @@ struct PatchOptions {
   std::string patch_header;  // absolute path of softpatch/internal/patch.h
   std::string build_id;      // of the module the file was built into
   std::string preamble_cache;
+  // Precompile the file's preamble into the cache even when it has not been
+  // seen before (softpatch warm).
+  bool preamble_at_first_sight = false;
   // Where the compile command runs (its relative paths resolve there); ""
   // for this process's working directory, which is never changed.
   std::string working_directory;

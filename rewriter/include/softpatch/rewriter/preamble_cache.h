@@ -28,8 +28,10 @@ class PreambleCache {
   // recently used entries going first (0: no cache).
   // `working_directory`: where the parse commands run ("" for this
   // process's directory); it is part of every key.
+  // `at_first_sight`: build an entry the first time its preamble is seen
+  // (softpatch warm), not the second.
   PreambleCache(std::string directory, unsigned long long limit_bytes,
-                std::string working_directory = "");
+                std::string working_directory = "", bool at_first_sight = false);
 
   // The default location, cache::default_directory(): $SOFTPATCH_CACHE_DIR,
   // else $XDG_CACHE_HOME/softpatch, else ~/.cache/softpatch; "" when
@@ -57,6 +59,7 @@ class PreambleCache {
   std::optional<cache::Directory> directory_;  // none: no cache
   unsigned long long limit_bytes_;
   std::string working_directory_;
+  bool at_first_sight_;
 };
 
 // `command` with `pch` loaded before the file is parsed.

@@ -43,11 +43,17 @@ class CompilerPreamble {
   // When there is none yet, starts building it, detached and at low
   // priority: it is there for a later patch once it is done.
   void start();
+  // The same, waiting for it (softpatch warm, which runs in the background).
+  void build();
 
   // Forgets the entry (its use failed).
   void discard();
 
  private:
+  // The command that builds the entry (taking its lock), when it is to be
+  // built.
+  std::optional<std::vector<std::string>> build_command();
+
   std::string source_;
   std::size_t body_ = 0;      // where the file's text starts in source_
   std::size_t preamble_ = 0;  // its preamble's length

@@ -117,6 +117,15 @@ llvm::Expected<AppliedPatch> patch_process(int pid, const std::string& file,
                                            const std::string& build_dir,
                                            void (*on_wait)(int pid) = nullptr);
 
+// The project's source files most likely to be patched next: the `count`
+// most recently modified .cpp files of compile_commands.json in `build_dir`
+// (or found as find_compile_command does) under the CMake source directory.
+std::vector<std::string> files_worth_warming(const std::string& build_dir, std::size_t count);
+
+// warm_patch_caches() for `file` with its compile command: its first patch
+// is then as fast as later ones.
+llvm::Error warm_file(const std::string& file, const std::string& build_dir);
+
 // Builds the patch for `file` into `output` without a running program: for
 // the instrumented `binary` (its build id goes in the manifest), with the
 // project root given, or else the source directory of the CMake build that

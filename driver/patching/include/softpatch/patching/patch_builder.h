@@ -70,6 +70,13 @@ class CompileError : public llvm::ErrorInfo<CompileError> {
 // changed nothing of the code that runs.
 llvm::Expected<BuiltPatch> build_patch(const PatchRequest& request);
 
+// Does what the first patch of `request.edited_file` would do before its
+// compile, so that the first patch is as fast as later ones: the rewriter's
+// parse, which precompiles the file's preamble into the preamble cache (the
+// instrumented build saw it once), and the compiler's precompiled preamble
+// (waited for: call it in the background). Writes no patch.
+llvm::Error warm_patch_caches(const PatchRequest& request);
+
 // `command` (a compile of one source to an object) turned into the compiler
 // and the flags that compile a patch's code, without source or output.
 std::vector<std::string> patch_compile_command(const std::vector<std::string>& command);
