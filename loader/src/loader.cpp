@@ -272,6 +272,19 @@ void on_removed(PatchHook hook) {
   if (registering) registering->removed_hooks.push_back(hook);
 }
 
+// Whether the program's own code of every function of `unit` can be found
+// (Function::address(): the build's table, or an exported symbol) in the
+// module that holds it; not when the program was linked without its
+// symbols exported, say.
+bool own_copies_reachable(const internal::TranslationUnit& unit) {
+  ModuleMemory module = ModuleMemory::of_module_holding(&unit);
+  for (std::size_t i = 0; i < unit.function_count; ++i) {
+    internal::RawFunction code = Function(unit.functions[i], unit).address();
+    if (!code || !module.holds_code(reinterpret_cast<const void*>(code))) return false;
+  }
+  return true;
+}
+
 Result<RunningCode> running_code(const std::string& project_file) {
   // Held throughout, as load_patch holds it: a patch loaded or rolled back
   // between the history's answer and the build's would be missed.
@@ -283,9 +296,11 @@ Result<RunningCode> running_code(const std::string& project_file) {
   Result<std::vector<CodeFingerprint>> built =
       code_of_records(unit.fingerprints, unit.fingerprint_count);
   if (!built) return Error{project_file + ": " + built.take_error().message};
-  running.built = std::move(*built);
   std::optional<std::vector<CodeFingerprint>> patched = patched_code(project_file);
-  running.code = patched ? std::move(*patched) : running.built;
+  running.code = patched ? *patched : *built;
+  // A patch of the changed functions alone calls the program's own copies
+  // of the others: offered only when every one of them can be found.
+  if (own_copies_reachable(unit)) running.built = std::move(*built);
   return running;
 }
 

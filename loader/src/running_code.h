@@ -42,7 +42,10 @@ struct RunningCode {
   std::string build_id;  // of the module that holds the file, "" when it has none
   // Its latest active patch's code, else its build's.
   std::vector<CodeFingerprint> code;
-  std::vector<CodeFingerprint> built;  // its build's
+  // Its build's, when the program's own code of each of its functions can
+  // be found (a patch of the changed functions alone may call them); else
+  // empty, and patches carry the whole file.
+  std::vector<CodeFingerprint> built;
 };
 
 // What runs of `project_file`, all decided at one moment: no patch is loaded

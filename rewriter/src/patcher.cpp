@@ -1,6 +1,7 @@
 // Patch mode: the edited file's new code, sharing the program's state.
 #include "softpatch/rewriter/patcher.h"
 
+#include <map>
 #include <set>
 
 #include "clang/AST/DeclCXX.h"
@@ -36,23 +37,59 @@ clang::SourceLocation declarator_end(const clang::VarDecl& variable) {
   return type_end.getRawEncoding() > name.getRawEncoding() ? type_end : name;
 }
 
-// The functions (canonical declarations) that code of the file other than
-// the bodies of `skipped` names: what a patch that leaves those bodies out
-// still calls. Instantiated templates count, and a call not yet resolved
-// (dependent) counts for every candidate.
-std::set<const clang::Decl*> functions_called_outside(
-    clang::ASTContext& context, const std::set<const clang::FunctionDecl*>& skipped) {
+// What the file's code names, for a patch that leaves some bodies out: per
+// function (canonical declaration), the functions its body names (a lambda's
+// body is its enclosing function's; instantiated templates count, and a call
+// not yet resolved counts for every candidate); what code outside any body
+// names (initialisers, which run while the patch loads); and the functions
+// that define local classes.
+struct FileUses {
+  std::map<const clang::Decl*, std::set<const clang::Decl*>> by_function;
+  std::set<const clang::Decl*> outside;
+  std::set<const clang::Decl*> with_local_classes;
+
+  // The functions that may run while the patch loads: what the
+  // initialisers name, and all that reaches.
+  std::set<const clang::Decl*> run_at_load() const {
+    std::set<const clang::Decl*> reached;
+    std::vector<const clang::Decl*> pending(outside.begin(), outside.end());
+    while (!pending.empty()) {
+      const clang::Decl* next = pending.back();
+      pending.pop_back();
+      if (!reached.insert(next).second) continue;
+      if (auto found = by_function.find(next); found != by_function.end())
+        pending.insert(pending.end(), found->second.begin(), found->second.end());
+    }
+    return reached;
+  }
+
+  // What the patch still names once the bodies of `left_out` are gone.
+  std::set<const clang::Decl*> named_without(const std::set<const clang::Decl*>& left_out) const {
+    std::set<const clang::Decl*> named = outside;
+    for (const auto& [function, uses] : by_function)
+      if (!left_out.count(function)) named.insert(uses.begin(), uses.end());
+    return named;
+  }
+};
+
+FileUses uses_of_file(clang::ASTContext& context) {
   class Finder : public clang::RecursiveASTVisitor<Finder> {
    public:
-    explicit Finder(const std::set<const clang::FunctionDecl*>& skipped) : skipped_(skipped) {}
+    explicit Finder(FileUses& uses) : uses_(uses) {}
     bool shouldVisitTemplateInstantiations() const { return true; }
     bool shouldVisitImplicitCode() const { return true; }
     bool TraverseDecl(clang::Decl* decl) {
       auto* function = llvm::dyn_cast_or_null<clang::FunctionDecl>(decl);
-      if (!function || !skipped_.count(function))
-        return clang::RecursiveASTVisitor<Finder>::TraverseDecl(decl);
-      for (clang::ParmVarDecl* parameter : function->parameters())  // default arguments stay
-        clang::RecursiveASTVisitor<Finder>::TraverseDecl(parameter);
+      const auto* method = llvm::dyn_cast_or_null<clang::CXXMethodDecl>(function);
+      bool own = function && !(method && method->getParent()->isLambda());
+      if (own) enclosing_.push_back(function->getCanonicalDecl());
+      bool result = clang::RecursiveASTVisitor<Finder>::TraverseDecl(decl);
+      if (own) enclosing_.pop_back();
+      return result;
+    }
+    bool VisitCXXRecordDecl(clang::CXXRecordDecl* record) {
+      if (!record->isLambda() && !enclosing_.empty())
+        uses_.with_local_classes.insert(enclosing_.back());
       return true;
     }
     bool VisitDeclRefExpr(clang::DeclRefExpr* reference) {
@@ -67,21 +104,39 @@ std::set<const clang::Decl*> functions_called_outside(
       for (clang::NamedDecl* candidate : overloads->decls()) note(candidate->getUnderlyingDecl());
       return true;
     }
-    std::set<const clang::Decl*> found;
+    bool VisitCXXConstructExpr(clang::CXXConstructExpr* construct) {
+      note(construct->getConstructor());
+      return true;
+    }
+    bool VisitCXXNewExpr(clang::CXXNewExpr* allocation) {
+      note(allocation->getOperatorNew());
+      note(allocation->getOperatorDelete());
+      return true;
+    }
+    bool VisitCXXDeleteExpr(clang::CXXDeleteExpr* deletion) {
+      note(deletion->getOperatorDelete());
+      return true;
+    }
 
    private:
     void note(const clang::Decl* decl) {
       if (const auto* pattern = llvm::dyn_cast_or_null<clang::FunctionTemplateDecl>(decl))
         decl = pattern->getTemplatedDecl();
-      if (const auto* function = llvm::dyn_cast_or_null<clang::FunctionDecl>(decl))
-        found.insert(function->getCanonicalDecl());
+      const auto* function = llvm::dyn_cast_or_null<clang::FunctionDecl>(decl);
+      if (!function) return;
+      const clang::Decl* used = function->getCanonicalDecl();
+      if (enclosing_.empty())
+        uses_.outside.insert(used);
+      else
+        uses_.by_function[enclosing_.back()].insert(used);
     }
-    const std::set<const clang::FunctionDecl*>& skipped_;
+    FileUses& uses_;
+    std::vector<const clang::Decl*> enclosing_;
   };
-  if (skipped.empty()) return {};
-  Finder finder(skipped);
+  FileUses uses;
+  Finder finder(uses);
   finder.TraverseDecl(context.getTranslationUnitDecl());
-  return std::move(finder.found);
+  return uses;
 }
 
 class Patcher {
@@ -259,19 +314,26 @@ llvm::Expected<PatchSource> make_patch_source(llvm::StringRef file,
     std::set<const clang::DeclContext*> with_statics;
     for (const clang::VarDecl* v : found.local_statics)
       for (const clang::DeclContext* c = v->getDeclContext(); c; c = c->getParent())
-        with_statics.insert(c);  // a lambda's static, too
-    std::set<const clang::FunctionDecl*> imported;
+        with_statics.insert(c);
+    // Nor is one that may run while the patch loads (its import is not
+    // filled yet), or one that defines a class (its members are edited).
+    FileUses uses = import ? uses_of_file(context) : FileUses{};
+    std::set<const clang::Decl*> at_load = uses.run_at_load();
+    std::set<const clang::Decl*> imported;
     if (import)
-      for (const clang::FunctionDecl* function : found.functions)
+      for (const clang::FunctionDecl* function : found.functions) {
+        const clang::Decl* canonical = function->getCanonicalDecl();
         if (!compile->count(naming.id(*function)) && !with_statics.count(function) &&
+            !at_load.count(canonical) && !uses.with_local_classes.count(canonical) &&
             patcher.can_import(*function, table))
-          imported.insert(function);
-    std::set<const clang::Decl*> called = functions_called_outside(context, imported);
+          imported.insert(canonical);
+      }
+    std::set<const clang::Decl*> named = uses.named_without(imported);
     for (const clang::FunctionDecl* function : found.functions) {
       unsigned line = line_of(*function, sources);
-      if (imported.count(function)) {
+      if (imported.count(function->getCanonicalDecl())) {
         patcher.import_from_program(*function, table, line,
-                                    called.count(function->getCanonicalDecl()) != 0);
+                                    named.count(function->getCanonicalDecl()) != 0);
         ++out.imported;
         continue;
       }

@@ -88,6 +88,32 @@ TEST_F(PartialPatch, OnlyTheNamedFunctionsKeepTheirBodies) {
   EXPECT_EQ(std::count(text.begin() + user, text.begin() + changed, '\n'), 9);
 }
 
+TEST_F(PartialPatch, WhatMayRunWhileThePatchLoadsIsCompiled) {
+  // dlopen runs the initialiser before the loader fills any import: what it
+  // reaches (seed, through Seeded's constructor, and helper through seed)
+  // keeps its code.
+  softpatch::rewriter::PatchSource patch =
+      patch_of(std::string(kCode) +
+                   "int seed(int v) { return helper(v) * 2; }\n"
+                   "struct Seeded { Seeded(); int n; };\n"
+                   "Seeded::Seeded() : n(seed(1)) {}\n"
+                   "static Seeded seeded;\n",
+               std::set<std::string>{"_Z7changedi"});
+  EXPECT_THAT(patch.source, HasSubstr("return helper(v) * 2;"));
+  EXPECT_THAT(patch.source, HasSubstr("return x + 1;"));
+  EXPECT_THAT(patch.source, Not(HasSubstr("return base * n;")));
+}
+
+TEST_F(PartialPatch, AFunctionThatDefinesAClassKeepsItsCode) {
+  // Acc's method is edited in place: its enclosing body stays.
+  softpatch::rewriter::PatchSource patch = patch_of(
+      std::string(kCode) +
+          "int local_sum(int n) { struct Acc { int t = 0; void add(int v) { t += v; } } a;\n"
+          "  for (int i = 0; i < n; ++i) a.add(i);\n  return a.t; }\n",
+      std::set<std::string>{"_Z7changedi"});
+  EXPECT_THAT(patch.source, HasSubstr("a.add(i);"));
+}
+
 TEST_F(PartialPatch, WithoutASetEveryFunctionIsCompiled) {
   softpatch::rewriter::PatchSource patch = patch_of(kCode, std::nullopt);
   EXPECT_EQ(patch.imported, 0u);

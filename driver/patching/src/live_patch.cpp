@@ -267,17 +267,6 @@ llvm::Expected<AppliedPatch> patch_process(int pid, const std::string& file,
   }
   // Errors name the source file: the patch file is ours, not the user's.
   llvm::Expected<AppliedPatch> applied = load_into_process(pid, built->path, file);
-  if (!applied && built->imported) {
-    // The program's own copy of a function it calls could not be reached
-    // (a program linked without its symbols exported, say): the whole file,
-    // as before.
-    llvm::consumeError(applied.takeError());
-    built =
-        build_with(*command, file, file, place->project_root, place->build_id, output, place->code);
-    if (!built) return fail(PatchFailure::kApply, built.takeError());
-    built_at = std::chrono::steady_clock::now();
-    applied = load_into_process(pid, built->path, file);
-  }
   if (!applied) return fail(PatchFailure::kApply, applied.takeError());
   auto now = std::chrono::steady_clock::now();
   applied->seconds = std::chrono::duration<double>(now - started).count();

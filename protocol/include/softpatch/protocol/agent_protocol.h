@@ -148,7 +148,9 @@ struct FileReply {
   // piece by piece, in the file's order.
   std::vector<CodeFingerprint> code;
   // The file's code as it was built: what a patch that carries only the
-  // functions that differ from the build compares with.
+  // functions that differ from the build compares with. Empty when the
+  // program's own code of some function of the file cannot be found (then
+  // patches carry the whole file).
   std::vector<CodeFingerprint> built;
 };
 
