@@ -8,6 +8,7 @@
 // jumps back the same way, so that a call stuck in a loop can be left.
 #include "crash_guard.h"
 
+#include <execinfo.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -30,11 +31,15 @@ constexpr std::size_t kCaughtCount = sizeof kCaught / sizeof kCaught[0];
 // The call being guarded: one at a time (the REPL runs one command at
 // once). Not a local of run_guarded: what the handler writes must still be
 // there after the jump back into it.
+constexpr int kFrames = 32;
+
 struct Guarded {
   sigjmp_buf back;
   pthread_t thread;
   volatile sig_atomic_t signal;
   const void* volatile pc;
+  void* frames[kFrames];
+  volatile int frame_count;
 };
 Guarded guarded;
 std::atomic<bool> guarding{false};
@@ -67,6 +72,9 @@ void on_signal(int signal, siginfo_t*, void* context) {
   }
   guarded.signal = signal;
   guarded.pc = pc_of(context);
+  // Not async-signal-safe, but warmed before the call, and the REPL is the
+  // process's only user of the unwinder while a call runs.
+  guarded.frame_count = signal == SIGINT ? 0 : backtrace(guarded.frames, kFrames);
   siglongjmp(guarded.back, 1);
 }
 
@@ -117,6 +125,10 @@ std::optional<Stop> run_guarded(void (*body)(void*), void* context) {
   guarded.thread = pthread_self();
   guarded.signal = 0;
   guarded.pc = nullptr;
+  guarded.frame_count = 0;
+  static void* warm[1];
+  static const int warmed = backtrace(warm, 1);  // loads the unwinder outside a handler
+  (void)warmed;
   // SIGINT stays blocked until there is a place to jump back to, and again
   // while the handlers go: a Ctrl-C then waits, and is the call's or the
   // session's, never a jump to a frame that is not there.
@@ -137,7 +149,8 @@ std::optional<Stop> run_guarded(void (*body)(void*), void* context) {
         body(context);
       pthread_sigmask(SIG_BLOCK, &interrupts, nullptr);
     } else {
-      stop = Stop{guarded.signal, guarded.pc};
+      stop = Stop{guarded.signal, guarded.pc,
+                  std::vector<const void*>(guarded.frames, guarded.frames + guarded.frame_count)};
     }
   }
   pthread_sigmask(SIG_SETMASK, &before, nullptr);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <optional>
+#include <vector>
 
 namespace repl {
 
@@ -10,6 +11,9 @@ namespace repl {
 struct Stop {
   int signal = 0;            // SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT or SIGINT
   const void* pc = nullptr;  // where the code was when it came; null when unknown
+  // For a crash, the return addresses on the crashing stack, innermost
+  // first: who called the code the pc is in (abort() is the C library's).
+  std::vector<const void*> callers;
 };
 
 // Runs body(context) with those signals caught on the calling thread;

@@ -255,6 +255,12 @@ void Session::stopped_call(const std::string& name, const Stop& stop) {
   std::fflush(stdout);  // what the call printed before it stopped
   int patch = 0;
   std::string where = place_of(stop.pc, &patch);
+  // Struck elsewhere (abort() is the C library's): the code of a patch that
+  // called it is at fault.
+  for (std::size_t i = 0; !patch && stop.signal != SIGINT && i < stop.callers.size(); ++i) {
+    std::string caller = place_of(stop.callers[i], &patch);
+    if (patch) where += ", called from " + caller.substr(caller.rfind(" in ", 0) == 0 ? 4 : 0);
+  }
   if (stop.signal == SIGINT) {
     // After the "^C" the terminal echoed, on a line of its own.
     std::string after_echo = isatty(STDIN_FILENO) ? "\n" : "";
