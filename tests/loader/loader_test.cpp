@@ -20,6 +20,7 @@
 #include "softpatch/internal/registry_state.h"
 #include "softpatch/protocol/agent_protocol.h"
 #include "target.h"
+#include "unversioned_unit.h"
 
 extern "C" char hook_log[64];
 char hook_log[64] = "";  // what test patches' lifecycle hooks did
@@ -248,21 +249,7 @@ TEST(Loader, ALoadInAnotherProtocolVersionLoadsNothing) {
   EXPECT_EQ(answer(), 41);
 }
 
-// TranslationUnit as softpatch laid it out before units had a version.
-struct UnversionedUnit {
-  const char* file;
-  const char* project_file;
-  const softpatch::internal::FunctionRecord* functions;
-  std::size_t function_count;
-  const softpatch::internal::VariableRecord* variables;
-  std::size_t variable_count;
-  const softpatch::internal::LayoutRecord* layouts;
-  std::size_t layout_count;
-  const softpatch::internal::FingerprintRecord* fingerprints;
-  std::size_t fingerprint_count;
-  void* prev;
-  void* next;
-};
+using softpatch::testing::UnversionedUnit;
 
 // A file instrumented by an older softpatch is named as such to the
 // command line, and to a patch of it, not as unknown.

@@ -14,6 +14,7 @@
 #include "result_testing.h"
 #include "sample.h"
 #include "softpatch/internal/registry_state.h"
+#include "unversioned_unit.h"
 
 namespace {
 
@@ -273,21 +274,7 @@ TEST(Registry, LookupsWhileLibrariesComeAndGo) {
   EXPECT_GE(lookups.load(), kLoads);
 }
 
-// TranslationUnit as softpatch laid it out before units had a version.
-struct UnversionedUnit {
-  const char* file;
-  const char* project_file;
-  const softpatch::internal::FunctionRecord* functions;
-  std::size_t function_count;
-  const softpatch::internal::VariableRecord* variables;
-  std::size_t variable_count;
-  const softpatch::internal::LayoutRecord* layouts;
-  std::size_t layout_count;
-  const softpatch::internal::FingerprintRecord* fingerprints;
-  std::size_t fingerprint_count;
-  void* prev;
-  void* next;
-};
+using softpatch::testing::UnversionedUnit;
 
 softpatch::internal::Slot stale_slot;
 const softpatch::internal::FunctionRecord stale_records[] = {
