@@ -208,8 +208,7 @@ class Patcher {
   bool can_import(const clang::FunctionDecl& function, const UnitTable& table) const {
     if (!table.importable(function)) return false;
     EditPoints points(function);
-    clang::SourceLocation end = body_end(function);
-    return points.body_start.isFileID() && end.isFileID() &&
+    return points.body_start.isFileID() && points.body_last.isFileID() &&
            sources_.isInMainFile(points.body_start) && points.all_editable(edits_);
   }
 
@@ -220,7 +219,7 @@ class Patcher {
                            bool called) {
     EditPoints points(function);
     clang::CharSourceRange body =
-        clang::CharSourceRange::getTokenRange(points.body_start, body_end(function));
+        clang::CharSourceRange::getTokenRange(points.body_start, points.body_last);
     unsigned index = table.add_import(function, line);
     if (!called && drop_definition(function, body)) return;
     std::vector<std::string> names = name_parameters(function, edits_);
@@ -228,11 +227,6 @@ class Patcher {
         body, "{ " +
                   forwarding_statement(function, table.import_expression(index), names, naming_) +
                   " }");
-  }
-
-  static clang::SourceLocation body_end(const clang::FunctionDecl& function) {
-    EditPoints points(function);
-    return points.body_end.isValid() ? points.body_end : function.getBody()->getEndLoc();
   }
 
   // A definition nothing in the patch calls, gone: a free function's body

@@ -22,6 +22,7 @@ EditPoints::EditPoints(const clang::FunctionDecl& function) {
   } else {
     body_start = llvm::cast<clang::CompoundStmt>(body)->getLBracLoc();
   }
+  body_last = body->getEndLoc();
   for (const clang::ParmVarDecl* param : function.parameters())
     if (param->getName().empty()) unnamed_parameters.push_back(param->getLocation());
 }

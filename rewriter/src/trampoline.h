@@ -26,6 +26,7 @@ namespace softpatch::rewriter {
 struct EditPoints {
   clang::SourceLocation body_start;  // the `{`, or the `try` of a function-try-block
   clang::SourceLocation body_end;    // the last `}` of a function-try-block, else invalid
+  clang::SourceLocation body_last;   // the body's last `}`, try-block or not
   std::vector<clang::SourceLocation> unnamed_parameters;
 
   explicit EditPoints(const clang::FunctionDecl& function);
