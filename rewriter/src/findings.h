@@ -3,6 +3,7 @@
 #ifndef SOFTPATCH_REWRITER_FINDINGS_H
 #define SOFTPATCH_REWRITER_FINDINGS_H
 
+#include <string>
 #include <vector>
 
 #include "clang/AST/Decl.h"
@@ -11,6 +12,13 @@
 #include "softpatch/rewriter/instrumenter.h"
 
 namespace softpatch::rewriter {
+
+// The directories an #include searches, in order: `quoted` only for
+// `#include "..."` (after the including file's directory), then `angled`.
+struct IncludeSearch {
+  std::vector<std::string> quoted;
+  std::vector<std::string> angled;
+};
 
 struct Findings {
   std::vector<const clang::FunctionDecl*> functions;  // eligible for a slot
@@ -23,6 +31,7 @@ struct Findings {
   std::vector<const clang::VarDecl*> static_member_definitions;
   // Mutable function-local statics of eligible functions.
   std::vector<const clang::VarDecl*> local_statics;
+  IncludeSearch search;
 };
 
 Findings collect(const std::vector<clang::Decl*>& top_level, const clang::SourceManager& sources);

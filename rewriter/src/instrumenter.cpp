@@ -13,6 +13,9 @@
 
 #include "eligibility.h"
 #include "fingerprints.h"
+#include "header_functions.h"
+#include "header_shadows.h"
+#include "header_units.h"
 #include "layouts.h"
 #include "naming.h"
 #include "parse_file.h"
@@ -23,40 +26,6 @@
 #include "variable_binding.h"
 
 namespace softpatch::rewriter {
-namespace {
-
-// Edits the main file's text: names unnamed parameters and inserts
-// trampolines; the unit table collects what the epilogue registers.
-class Editor {
- public:
-  Editor(const Naming& naming, TextEdits& edits, UnitTable& table)
-      : naming_(naming), edits_(edits), table_(table) {}
-
-  // False when some place to edit cannot be reached; nothing is edited then.
-  bool instrument(const clang::FunctionDecl& function, unsigned line) {
-    EditPoints points(function);
-    if (!points.all_editable(edits_)) return false;
-    unsigned index = table_.slot_count();
-    table_.add_function(function, line);
-    std::string text = trampoline(function, index, name_parameters(function, edits_), naming_);
-    if (points.body_end.isValid()) {
-      // A function-try-block becomes a try block inside a plain body, so the
-      // trampoline runs first and a replacement's exceptions are not caught.
-      edits_.insert_before(points.body_start, "{" + text + " ");
-      edits_.insert_after(points.body_end, " }");
-    } else {
-      edits_.insert_after(points.body_start, text);
-    }
-    return true;
-  }
-
- private:
-  const Naming& naming_;
-  TextEdits& edits_;
-  UnitTable& table_;
-};
-
-}  // namespace
 
 std::string opted_out(llvm::StringRef file, llvm::StringRef project_root) {
   std::string path = real_or_absolute_path(file), root = real_or_absolute_path(project_root);
@@ -93,6 +62,13 @@ llvm::Expected<InstrumentedFile> instrument_file(llvm::StringRef file,
     TextEdits edits(rewriter, macro_tokens);
     Editor editor(naming, edits, table);
     out.skipped = found.skipped;
+    std::optional<HeaderShadows> headers;
+    std::optional<HeaderUnits> header_units;
+    if (!options.shadow_directory.empty()) {
+      headers.emplace(sources, found.search, options.project_root, options.shadow_directory,
+                      options.preamble_cache);
+      header_units.emplace(context, *headers, edits, options.project_root);
+    }
     std::map<const clang::FunctionDecl*, std::string> without_slot;
     for (const clang::FunctionDecl* function : found.functions) {
       if (editor.instrument(*function, line_of(*function, sources))) continue;
@@ -105,6 +81,7 @@ llvm::Expected<InstrumentedFile> instrument_file(llvm::StringRef file,
     // store, so a patched function keeps counting where the original was.
     if (context.getLangOpts().CPlusPlus14)
       bind_local_statics(found.local_statics, naming, edits, context);
+    if (header_units) header_units->instrument(out.functions, out.skipped);
     edits.finish();
     for (const clang::VarDecl* variable : found.internal_variables) table.add_variable(*variable);
     if (!table.empty()) {
@@ -117,21 +94,31 @@ llvm::Expected<InstrumentedFile> instrument_file(llvm::StringRef file,
     }
 
     llvm::StringRef original = sources.getBufferData(sources.getMainFileID());
+    std::vector<InstrumentedFunction> in_headers = std::move(out.functions);
     out.functions = table.functions();
+    out.functions.insert(out.functions.end(), in_headers.begin(), in_headers.end());
     out.variables = table.variable_count();
-    if (table.empty()) {
+    std::string header_epilogue = header_units ? header_units->epilogue() : "";
+    if (table.empty() && header_epilogue.empty()) {
       out.source = original.str();
       return;
     }
     const clang::RewriteBuffer* edited = rewriter.getRewriteBufferFor(sources.getMainFileID());
     std::string body = edited ? std::string(edited->begin(), edited->end()) : original.str();
     if (!body.empty() && body.back() != '\n') body += '\n';
+    if (headers) {
+      headers->shadow(header_units->edited());
+      body = headers->with_shadow_includes(body, absolute_path(file));
+      out.headers = headers->shadows(rewriter);
+    }
     out.source = with_absolute_quote_includes(
-        table.prologue(options.runtime_header) + body + table.epilogue(),
+        table.prologue(options.runtime_header) + body + table.epilogue() + header_epilogue,
         llvm::sys::path::parent_path(absolute_path(file)));
   };
   llvm::Expected<InstrumentedFile::Preamble> preamble =
-      parse_file(file, compiler_command, "", options.preamble_cache, instrument);
+      parse_file(file, compiler_command, "", options.preamble_cache, instrument,
+                 /*preamble_at_first_sight=*/false,
+                 options.shadow_directory.empty() ? "" : options.project_root);
   if (!preamble) return preamble.takeError();
   out.preamble = *preamble;
   return out;

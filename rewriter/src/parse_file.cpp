@@ -6,7 +6,10 @@
 #include "clang/Frontend/CompilerInstance.h"
 #include "clang/Frontend/FrontendAction.h"
 #include "clang/Frontend/TextDiagnosticPrinter.h"
+#include "clang/Lex/HeaderSearch.h"
+#include "clang/Lex/Preprocessor.h"
 #include "clang/Tooling/Tooling.h"
+#include "llvm/ADT/DenseMap.h"
 #include "llvm/Support/FileSystem.h"
 
 #include "softpatch/cache/caches.h"
@@ -16,17 +19,40 @@
 namespace softpatch::rewriter {
 namespace {
 
+// Where `#include "..."` and `#include <...>` look, in order, after the
+// including file's own directory for the first.
+IncludeSearch search_directories(const clang::HeaderSearch& search) {
+  IncludeSearch out;
+  for (auto it = search.search_dir_begin(); it != search.search_dir_end(); ++it) {
+    const clang::DirectoryEntry* directory = it->getDir();
+    if (!directory) continue;  // a framework or header map: not searched by name here
+    (it < search.angled_dir_begin() ? out.quoted : out.angled).push_back(directory->getName().str());
+  }
+  return out;
+}
+
+
 class Consumer : public clang::ASTConsumer {
  public:
-  Consumer(clang::CompilerInstance& compiler, const ParsedHandler& handler, bool& completed)
-      : compiler_(compiler), handler_(handler), completed_(completed) {
+  Consumer(clang::CompilerInstance& compiler, const ParsedHandler& handler, bool& completed,
+           const std::string& bodies_under)
+      : compiler_(compiler), handler_(handler), completed_(completed), bodies_under_(bodies_under) {
     macro_tokens_.attach(compiler.getPreprocessor());
   }
 
-  // Bodies of functions outside the main file are never looked at: skipping
-  // them keeps parsing well below the cost of compiling the file.
+  // Bodies of functions outside the main file and the project's headers
+  // are never looked at: skipping them keeps parsing well below the cost of
+  // compiling the file.
   bool shouldSkipFunctionBody(clang::Decl* decl) override {
-    return !in_main_file(*decl, sources());
+    if (in_main_file(*decl, sources())) return false;
+    if (bodies_under_.empty()) return true;
+    clang::FileID file = sources().getFileID(sources().getExpansionLoc(decl->getLocation()));
+    auto [known, inserted] = in_project_.try_emplace(file.getHashValue(), false);
+    if (inserted)
+      if (const clang::FileEntry* entry = sources().getFileEntryForID(file))
+        known->second = llvm::StringRef(real_or_absolute_path(entry->getName()))
+                            .startswith(bodies_under_ + "/");
+    return !known->second;
   }
 
   bool HandleTopLevelDecl(clang::DeclGroupRef group) override {
@@ -37,7 +63,9 @@ class Consumer : public clang::ASTConsumer {
 
   void HandleTranslationUnit(clang::ASTContext& context) override {
     if (context.getDiagnostics().hasErrorOccurred()) return;
-    handler_(context, collect(top_level_, sources()), macro_tokens_);
+    Findings found = collect(top_level_, sources());
+    found.search = search_directories(compiler_.getPreprocessor().getHeaderSearchInfo());
+    handler_(context, found, macro_tokens_);
     completed_ = true;
   }
 
@@ -49,27 +77,30 @@ class Consumer : public clang::ASTConsumer {
   bool& completed_;
   std::vector<clang::Decl*> top_level_;
   MacroTokens macro_tokens_;
+  std::string bodies_under_;
+  llvm::DenseMap<unsigned, bool> in_project_;  // by FileID
 };
 
 class Action : public clang::ASTFrontendAction {
  public:
-  Action(const ParsedHandler& handler, bool& completed)
-      : handler_(handler), completed_(completed) {}
+  Action(const ParsedHandler& handler, bool& completed, const std::string& bodies_under)
+      : handler_(handler), completed_(completed), bodies_under_(bodies_under) {}
 
   std::unique_ptr<clang::ASTConsumer> CreateASTConsumer(clang::CompilerInstance& compiler,
                                                         llvm::StringRef) override {
     compiler.getFrontendOpts().SkipFunctionBodies = true;
-    return std::make_unique<Consumer>(compiler, handler_, completed_);
+    return std::make_unique<Consumer>(compiler, handler_, completed_, bodies_under_);
   }
 
  private:
   const ParsedHandler& handler_;
   bool& completed_;
+  std::string bodies_under_;
 };
 
 // One parse of `file` with `command`.
 llvm::Error parse_once(const std::vector<std::string>& command, const std::string& directory,
-                       const ParsedHandler& handler) {
+                       const ParsedHandler& handler, const std::string& bodies_under) {
   bool completed = false;
   llvm::IntrusiveRefCntPtr<clang::FileManager> files = file_manager_in(directory);
   std::string diagnostics;
@@ -78,7 +109,7 @@ llvm::Error parse_once(const std::vector<std::string>& command, const std::strin
       new clang::DiagnosticOptions());
   clang::TextDiagnosticPrinter printer(diagnostics_stream, diagnostic_options.get());
 
-  clang::tooling::ToolInvocation invocation(command, std::make_unique<Action>(handler, completed),
+  clang::tooling::ToolInvocation invocation(command, std::make_unique<Action>(handler, completed, bodies_under),
                                             files.get());
   invocation.setDiagnosticConsumer(&printer);
   bool parsed = invocation.run();
@@ -98,14 +129,17 @@ llvm::Expected<InstrumentedFile::Preamble> parse_file(llvm::StringRef file,
                                                       const std::string& working_directory,
                                                       const std::string& preamble_cache,
                                                       const ParsedHandler& handler,
-                                                      bool preamble_at_first_sight) {
+                                                      bool preamble_at_first_sight,
+                                                      const std::string& bodies_under) {
+  std::string root = bodies_under.empty() ? "" : real_or_absolute_path(bodies_under);
   std::vector<std::string> command = parse_command(compiler_command, file);
   command.insert(command.begin() + 1, "-resource-dir=" SOFTPATCH_CLANG_RESOURCE_DIR);
 
   PreambleCache cache(preamble_cache, preamble_cache_limit(), working_directory,
                       preamble_at_first_sight);
   if (std::optional<PreambleCache::Entry> entry = cache.lookup(file, command)) {
-    llvm::Error error = parse_once(with_preamble(command, entry->pch), working_directory, handler);
+    llvm::Error error =
+        parse_once(with_preamble(command, entry->pch), working_directory, handler, root);
     if (!error)
       return entry->built_now ? InstrumentedFile::Preamble::kBuilt
                               : InstrumentedFile::Preamble::kReused;
@@ -113,7 +147,7 @@ llvm::Expected<InstrumentedFile::Preamble> parse_file(llvm::StringRef file,
     llvm::consumeError(std::move(error));
     cache.discard(*entry);
   }
-  if (llvm::Error error = parse_once(command, working_directory, handler)) return error;
+  if (llvm::Error error = parse_once(command, working_directory, handler, root)) return error;
   return InstrumentedFile::Preamble::kParsed;
 }
 

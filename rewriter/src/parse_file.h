@@ -25,13 +25,16 @@ using ParsedHandler = std::function<void(clang::ASTContext&, const Findings&, co
 // are resolved there, and this process's own directory is never changed),
 // with a precompiled preamble from `preamble_cache` when there is one, and
 // hands the result to `handler`. Returns how the preamble was handled, or
-// Clang's first error.
+// Clang's first error. Function bodies outside the main file are skipped,
+// except in files below `bodies_under` (the project root, whose headers are
+// instrumented too; "" for none).
 llvm::Expected<InstrumentedFile::Preamble> parse_file(llvm::StringRef file,
                                                       llvm::ArrayRef<std::string> compiler_command,
                                                       const std::string& working_directory,
                                                       const std::string& preamble_cache,
                                                       const ParsedHandler& handler,
-                                                      bool preamble_at_first_sight = false);
+                                                      bool preamble_at_first_sight = false,
+                                                      const std::string& bodies_under = "");
 
 // A file manager whose relative paths resolve in `working_directory` (""
 // for this process's), through a file system of its own.

@@ -11,6 +11,8 @@
 #include "llvm/Support/Path.h"
 
 #include "fingerprints.h"
+#include "header_shadows.h"
+#include "header_units.h"
 #include "layouts.h"
 #include "naming.h"
 #include "parse_file.h"
@@ -283,6 +285,18 @@ llvm::Expected<PatchSource> make_patch_source(llvm::StringRef file,
     TextEdits edits(rewriter, macro_tokens);
     Patcher patcher(context, edits, naming, project_file);
     out.skipped = found.skipped;
+    // The patch's copies of the headers' functions are instrumented as the
+    // build's are: the same names, so the same statics, and calls from the
+    // patch through the same slots, so mocks and header patches reach them.
+    std::optional<HeaderShadows> headers;
+    std::optional<HeaderUnits> header_units;
+    if (!options.shadow_directory.empty()) {
+      headers.emplace(sources, found.search, options.project_root, options.shadow_directory,
+                      options.preamble_cache);
+      header_units.emplace(context, *headers, edits, options.project_root);
+      std::vector<InstrumentedFunction> in_headers;
+      header_units->instrument(in_headers, out.skipped);
+    }
     auto check = [&](llvm::Error error) {
       if (error && !failure)
         failure = std::move(error);
@@ -347,13 +361,19 @@ llvm::Expected<PatchSource> make_patch_source(llvm::StringRef file,
     std::string body = edited ? std::string(edited->begin(), edited->end())
                               : sources.getBufferData(sources.getMainFileID()).str();
     if (!body.empty() && body.back() != '\n') body += '\n';
+    if (headers) {
+      headers->shadow(header_units->edited());
+      body = headers->with_shadow_includes(body, absolute_path(original));
+      out.headers = headers->shadows(rewriter);
+    }
     out.source = with_absolute_quote_includes(
         table.patch_prologue(options.patch_header) + body + table.manifest(options.build_id),
         original_dir);
   };
   llvm::Expected<InstrumentedFile::Preamble> parsed =
       parse_file(file, command, options.working_directory, options.preamble_cache, patch,
-                 options.preamble_at_first_sight);
+                 options.preamble_at_first_sight,
+                 options.shadow_directory.empty() ? "" : options.project_root);
   if (!parsed) {
     llvm::consumeError(std::move(failure));
     return parsed.takeError();

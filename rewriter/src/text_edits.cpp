@@ -6,7 +6,8 @@ namespace softpatch::rewriter {
 
 bool TextEdits::can_edit(clang::SourceLocation location) const {
   const clang::SourceManager& sources = rewriter_.getSourceMgr();
-  if (location.isFileID()) return sources.isInMainFile(location);
+  if (location.isFileID())
+    return sources.isInMainFile(location) || allowed_.count(sources.getFileID(location));
   return macro_tokens_.has_token_at(location);
 }
 

@@ -7,6 +7,7 @@
 #define SOFTPATCH_REWRITER_TEXT_EDITS_H
 
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -21,9 +22,12 @@ class TextEdits {
   TextEdits(clang::Rewriter& rewriter, const MacroTokens& macro_tokens)
       : rewriter_(rewriter), macro_tokens_(macro_tokens) {}
 
-  // Whether an insertion can be made at `location`: text of the main file,
-  // or a token of a main-file macro expansion that the parser saw.
+  // Whether an insertion can be made at `location`: text of the main file
+  // or of a file allowed with allow_file(), or a token of a main-file macro
+  // expansion that the parser saw.
   bool can_edit(clang::SourceLocation location) const;
+  // Lets the edits reach `file` too (a project header that gets a copy).
+  void allow_file(clang::FileID file) { allowed_.insert(file); }
 
   // Insert before the token at `location`, or after it.
   void insert_before(clang::SourceLocation location, std::string text);
@@ -49,6 +53,7 @@ class TextEdits {
 
   clang::Rewriter& rewriter_;
   const MacroTokens& macro_tokens_;
+  std::set<clang::FileID> allowed_;
   // A macro invocation in the file and the insertions around its tokens.
   struct Invocation {
     clang::CharSourceRange range;

@@ -5,6 +5,7 @@
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/DeclCXX.h"
 #include "clang/AST/StmtCXX.h"
+#include "llvm/Support/xxhash.h"
 
 namespace softpatch::rewriter {
 
@@ -68,12 +69,18 @@ std::string forwarding_statement(const clang::FunctionDecl& function, const std:
   return function.isNoReturn() ? "{ " + call + "; __builtin_trap(); }" : "return " + call + ";";
 }
 
-std::string trampoline(const clang::FunctionDecl& function, unsigned slot_index,
+std::string header_slot_expression(llvm::StringRef id) {
+  char hash[40];
+  snprintf(hash, sizeof hash, "0x%016llxull", static_cast<unsigned long long>(llvm::xxHash64(id)));
+  return std::string("::__softpatch_header_slot<") + hash + ">::slot";
+}
+
+std::string trampoline(const clang::FunctionDecl& function, const std::string& slot,
                        const std::vector<std::string>& parameter_names, const Naming& naming) {
   std::string action =
       forwarding_statement(function, "__softpatch_target", parameter_names, naming);
   std::string load = "::__softpatch_raw_function __softpatch_target = ::__softpatch_target_of(" +
-                     slot_expression(slot_index) + ")";
+                     slot + ")";
   // C++17's if-with-initialiser lets the one load carry the branch hint;
   // older standards get a plain declaration condition.
   if (function.getASTContext().getLangOpts().CPlusPlus17)

@@ -46,7 +46,7 @@ std::string forwarding_statement(const clang::FunctionDecl& function, const std:
 
 // `parameter_names` holds the name of each parameter as it will be in the
 // rewritten file (unnamed parameters get one from parameter_name()).
-std::string trampoline(const clang::FunctionDecl& function, unsigned slot_index,
+std::string trampoline(const clang::FunctionDecl& function, const std::string& slot,
                        const std::vector<std::string>& parameter_names, const Naming& naming);
 
 // The name given to unnamed parameter `index` so the trampoline can pass it on.
@@ -54,6 +54,10 @@ std::string parameter_name(unsigned index);
 
 // Expression naming slot `index` of the current file.
 std::string slot_expression(unsigned index);
+
+// Expression naming the slot of the function defined in a header whose id
+// is `id`: the same object in every file that includes the header.
+std::string header_slot_expression(llvm::StringRef id);
 
 }  // namespace softpatch::rewriter
 

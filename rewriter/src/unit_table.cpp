@@ -117,6 +117,41 @@ bool address_can_be_named(const clang::FunctionDecl& function) {
 
 }  // namespace
 
+UnitTable UnitTable::for_header(const Naming& naming, std::string file, std::string project_file,
+                                std::string prefix) {
+  UnitTable table(naming, std::move(file), std::move(project_file));
+  table.header_ = true;
+  table.prefix_ = std::move(prefix);
+  return table;
+}
+
+std::string UnitTable::slot_of(unsigned index) const {
+  return header_ ? header_slot_expression(functions_[index].id) : slot_expression(index);
+}
+
+// The address of a public non-virtual method of a class that can be named
+// at namespace scope, by a getter in the epilogue: a method of a header
+// may have no exported symbol (-fvisibility-inlines-hidden), and a
+// non-virtual member pointer holds the code's address (Itanium ABI).
+static std::optional<std::string> method_address(const clang::CXXMethodDecl& method,
+                                                 const Naming& naming, const std::string& getter,
+                                                 std::string& helpers) {
+  if (method.isVirtual() || method.getAccess() != clang::AS_public ||
+      !nameable_at_namespace_scope(context_type(method)) ||
+      !nameable_at_namespace_scope(method.getType()))
+    return std::nullopt;
+  clang::ASTContext& context = method.getASTContext();
+  clang::QualType pointer =
+      method.isStatic()
+          ? context.getPointerType(method.getType())
+          : context.getMemberPointerType(method.getType(), context_type(method).getTypePtr());
+  std::string name = naming.qualified_class(*method.getParent()) + "::" + method.getNameAsString();
+  helpers += "static ::__softpatch_raw_function " + getter + "() { auto p = static_cast<" +
+             naming.spell(pointer.getCanonicalType()) + ">(&" + name +
+             "); ::__softpatch_raw_function f; __builtin_memcpy(&f, &p, sizeof f); return f; }\n";
+  return "&" + getter;
+}
+
 const InstrumentedFunction& UnitTable::add_function(const clang::FunctionDecl& function,
                                                     unsigned line) {
   unsigned index = slot_count();
@@ -134,16 +169,20 @@ const InstrumentedFunction& UnitTable::add_function(const clang::FunctionDecl& f
     for (const clang::ParmVarDecl* param : function.parameters())
       type += ", " + naming_.spell(param->getType().getCanonicalType());
     type += ">";
-    std::string getter = "__softpatch_function_address" + std::to_string(index);
+    std::string getter = "__softpatch_" + prefix_ + "function_address" + std::to_string(index);
     std::string definition = "static ::__softpatch_raw_function " + getter +
                              "() { return reinterpret_cast<::__softpatch_raw_function>("
                              "static_cast<" +
                              type + ">(&" + function.getNameAsString() + ")); }";
     address = "&" + define_in(*openers, getter, definition, helpers_);
+  } else if (const auto* method = llvm::dyn_cast<clang::CXXMethodDecl>(&function);
+             method && header_) {
+    std::string getter = "__softpatch_" + prefix_ + "method_address" + std::to_string(index);
+    address = method_address(*method, naming_, getter, helpers_).value_or("nullptr");
   }
   addresses_.push_back(address);
   imports_.push_back("nullptr");
-  records_.push_back("{&" + slot_expression(index) + ", " + quoted(info.id) + ", " +
+  records_.push_back("{&" + slot_of(index) + ", " + quoted(info.id) + ", " +
                      quoted(info.name) + ", " + quoted(info.signature) + ", " +
                      std::to_string(line) + "u, " + std::to_string(function_flags(function)) +
                      "u, " + address + "}");
@@ -290,22 +329,23 @@ std::string UnitTable::manifest(llvm::StringRef build_id) const {
 }
 
 std::string UnitTable::epilogue() const {
-  std::string text = "\n// Added by softpatch-rewrite: registers this file's functions.\n";
+  std::string text = header_ ? "\n// Added by softpatch-rewrite: registers the functions of " +
+                                   project_file_ + ".\n"
+                             : "\n// Added by softpatch-rewrite: registers this file's functions.\n";
   text += helpers_;
-  std::string functions = static_table(text, "function_record", "__softpatch_functions", records_);
+  std::string name = "__softpatch_" + prefix_;
+  std::string functions = static_table(text, "function_record", (name + "functions").c_str(), records_);
   std::string variables =
-      static_table(text, "variable_record", "__softpatch_variables", variables_);
-  std::string layouts = static_table(text, "layout_record", "__softpatch_layouts", layouts_);
-  std::string code = static_table(text, "fingerprint_record", "__softpatch_code", code_);
-  text += "static ::__softpatch_translation_unit __softpatch_unit = {::__softpatch_unit_version, " +
+      static_table(text, "variable_record", (name + "variables").c_str(), variables_);
+  std::string layouts = static_table(text, "layout_record", (name + "layouts").c_str(), layouts_);
+  std::string code = static_table(text, "fingerprint_record", (name + "code").c_str(), code_);
+  text += "static ::__softpatch_translation_unit " + name + "unit = {::__softpatch_unit_version, " +
           quoted(file_) + ", " + quoted(project_file_) + ", " + functions + ", " +
           std::to_string(records_.size()) + "u, " + variables + ", " +
           std::to_string(variables_.size()) + "u, " + layouts + ", " +
           std::to_string(layouts_.size()) + "u, " + code + ", " + std::to_string(code_.size()) +
           "u, nullptr, nullptr};\n";
-  text +=
-      "static ::__softpatch_unit_registration "
-      "__softpatch_registration(__softpatch_unit);\n";
+  text += "static ::__softpatch_unit_registration " + name + "registration(" + name + "unit);\n";
   return text;
 }
 

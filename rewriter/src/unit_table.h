@@ -22,6 +22,16 @@ class UnitTable {
   UnitTable(const Naming& naming, std::string file, std::string project_file)
       : naming_(naming), file_(std::move(file)), project_file_(std::move(project_file)) {}
 
+  // The unit of a project header's functions, registered by the file that
+  // includes it: each function's slot is the header's (shared by every file
+  // that includes it, header_slot_expression), and the names the epilogue
+  // defines start with `prefix`, so several such units fit in one file.
+  static UnitTable for_header(const Naming& naming, std::string file, std::string project_file,
+                              std::string prefix);
+
+  // The expression naming the slot of function `index`.
+  std::string slot_of(unsigned index) const;
+
   // Adds an instrumented function; its slot index is the number added before.
   const InstrumentedFunction& add_function(const clang::FunctionDecl& function, unsigned line);
   // Patch mode, for the function just added when it is a member of a class
@@ -62,6 +72,8 @@ class UnitTable {
 
  private:
   const Naming& naming_;
+  bool header_ = false;
+  std::string prefix_;  // of the names the epilogue defines
   std::string file_;
   std::string project_file_;
   std::vector<InstrumentedFunction> functions_;

@@ -32,10 +32,11 @@ static int explain_file(const std::string& file,
     return 0;
   }
   for (const auto& f : result.functions)
-    llvm::outs() << file << ":" << f.line << ": " << f.name << ": instrumented\n";
+    llvm::outs() << (f.file.empty() ? file : f.file) << ":" << f.line << ": " << f.name
+                 << ": instrumented\n";
   for (const auto& f : result.skipped)
-    llvm::outs() << file << ":" << f.line << ": " << f.name << ": not instrumented: " << f.reason
-                 << "\n";
+    llvm::outs() << (f.file.empty() ? file : f.file) << ":" << f.line << ": " << f.name
+                 << ": not instrumented: " << f.reason << "\n";
   llvm::outs() << file << ": " << result.functions.size() << " instrumented, "
                << result.skipped.size() << " not, " << result.variables
                << " internal variables recorded\n";
@@ -69,6 +70,11 @@ int main(int argc, const char** argv) {
       status = 1;
       continue;
     }
+    // The project's headers are instrumented into copies beside the output
+    // (--explain only lists them; printing the file shows it alone).
+    options.shadow_directory = explain ? output.empty() ? "/nonexistent" : output + ".headers"
+                               : output.empty() ? ""
+                                                : output + ".headers";
     auto result = softpatch::rewriter::instrument_file(file, commands.front().CommandLine, options);
     if (!result) {
       llvm::errs() << "softpatch-rewrite: " << file << ": " << llvm::toString(result.takeError())
@@ -91,6 +97,15 @@ int main(int argc, const char** argv) {
       return 1;
     }
     out << result->source;
+    for (const softpatch::rewriter::ShadowHeader& header : result->headers) {
+      llvm::sys::fs::create_directories(options.shadow_directory);
+      llvm::raw_fd_ostream shadow(header.path, error);
+      if (error) {
+        llvm::errs() << "softpatch-rewrite: " << header.path << ": " << error.message() << "\n";
+        return 1;
+      }
+      shadow << header.text;
+    }
   }
   return status;
 }

@@ -117,12 +117,17 @@ Index& index_locked() {
   index->all.clear();
   index->by_id.clear();
   index->by_address.clear();
+  // A header's function is registered by every file that includes the
+  // header, each time with the same id and slot: it is one function. Each
+  // registration's address counts, since functions with internal linkage
+  // have a copy per file.
   for (TranslationUnit* unit = first_unit; unit; unit = unit->next) {
     for (std::size_t i = 0; i < unit->function_count; ++i) {
       Function f(unit->functions[i], *unit);
-      index->all.push_back(f);
-      index->by_id.emplace(f.id(), f);
-      if (RawFunction(*getter)() = f.record().address) index->by_address.emplace(getter(), f);
+      auto [first, added] = index->by_id.emplace(f.id(), f);
+      if (added) index->all.push_back(f);
+      if (RawFunction(*getter)() = f.record().address)
+        index->by_address.emplace(getter(), first->second);
     }
   }
   index->generation = generation;

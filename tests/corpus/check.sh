@@ -24,10 +24,14 @@ grep "warning:" "$work/instrumented.log" | sort -u >"$work/instrumented.warnings
 if ! diff -u "$work/plain.warnings" "$work/instrumented.warnings" >&2; then
   fail "the instrumented build printed new warnings"
 fi
-# main.cpp defines nothing but main, which is never instrumented.
-sources=$(ls "$here"/src/*.cpp | grep -vc '/main\.cpp$')
+# Every file, main.cpp too: it defines nothing but main, which is never
+# instrumented, but it includes the project's headers, whose functions are.
+sources=$(ls "$here"/src/*.cpp | wc -l)
 copies=$(find "$work/build" -name '*.softpatch.cpp' | wc -l)
 [ "$copies" -eq "$sources" ] || fail "$copies of $sources files were instrumented"
+headers=$(ls "$here"/src/*.h | wc -l)
+header_copies=$(find "$work/build" -path '*.softpatch-headers/*' -name '*.h' | sed 's/.*-//' | sort -u | wc -l)
+[ "$header_copies" -eq "$headers" ] || fail "$header_copies of $headers headers were instrumented"
 
 "$work/build/corpus_plain" >"$work/plain.out" || fail "plain program failed"
 "$work/build/corpus_instrumented" >"$work/instrumented.out" || fail "instrumented program failed"

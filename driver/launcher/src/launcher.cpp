@@ -46,30 +46,40 @@ int compile_original_after(const CompileJob& job, const std::string& reason) {
   return status;
 }
 
+// Replaces every `from` in `text` by `to`.
+void replace_all(std::string& text, const std::string& from, const std::string& to) {
+  for (std::size_t at = text.find(from); at != std::string::npos;
+       at = text.find(from, at + to.size()))
+    text.replace(at, from.size(), to);
+}
+
 }  // namespace
 
-bool rename_in_depfile(const std::string& depfile, const std::string& copy,
-                       const std::string& original) {
+bool rename_in_depfile(const std::string& depfile,
+                       const std::vector<std::pair<std::string, std::string>>& copies) {
   std::ifstream in(depfile);
   if (!in) return false;
   std::stringstream buffer;
   buffer << in.rdbuf();
   std::string text = buffer.str();
-  std::string from = depfile_escape(copy), to = depfile_escape(original);
-  for (std::size_t at = text.find(from); at != std::string::npos;
-       at = text.find(from, at + to.size()))
-    text.replace(at, from.size(), to);
+  for (const auto& [copy, original] : copies)
+    replace_all(text, depfile_escape(copy), depfile_escape(original));
   std::ofstream out(depfile, std::ios::trunc);
   out << text;
   return static_cast<bool>(out);
 }
 
+namespace {
+
 // Instruments in a crash-recovery context: should Clang crash on a file the
 // compiler accepts, the build goes on with the original.
 llvm::Expected<rewriter::InstrumentedFile> instrument_safely(const CompileJob& job,
                                                              const LauncherOptions& options) {
-  rewriter::InstrumentOptions instrument_options{options.project_root, options.runtime_header,
-                                                 options.preamble_cache};
+  // The headers' copies go beside the object, in a directory of its own:
+  // no other compile writes there, so none reads a copy half written.
+  rewriter::InstrumentOptions instrument_options{
+      options.project_root, options.runtime_header, options.preamble_cache,
+      fs::absolute(job.object + ".softpatch-headers").string()};
   llvm::Optional<llvm::Expected<rewriter::InstrumentedFile>> result;
   llvm::CrashRecoveryContext::Enable();
   llvm::CrashRecoveryContext context;
@@ -79,6 +89,8 @@ llvm::Expected<rewriter::InstrumentedFile> instrument_safely(const CompileJob& j
     return llvm::createStringError(llvm::inconvertibleErrorCode(), "the rewriter crashed");
   return std::move(*result);
 }
+
+}  // namespace
 
 int launch(const std::vector<std::string>& compiler_command, const LauncherOptions& options) {
   std::optional<CompileJob> job = CompileJob::from_command(compiler_command);
@@ -100,12 +112,17 @@ int launch(const std::vector<std::string>& compiler_command, const LauncherOptio
     out << instrumented->source;
     if (!out) return compile_original_after(*job, "cannot write " + copy);
   }
+  if (llvm::Error error = rewriter::write_header_copies(instrumented->headers))
+    return compile_original_after(*job, llvm::toString(std::move(error)));
   ProcessResult compiled = run_process(job->compiling(copy), Stderr::kCapture);
   if (compiled.status != 0)
     return compile_original_after(*job, "instrumented copy " + copy + " did not compile: " +
                                             rewriter::first_error_line(compiled.error_text));
   std::fputs(compiled.error_text.c_str(), stderr);
-  if (!job->depfile.empty() && !rename_in_depfile(job->depfile, copy, job->source()))
+  std::vector<std::pair<std::string, std::string>> copies{{copy, job->source()}};
+  for (const rewriter::ShadowHeader& header : instrumented->headers)
+    copies.emplace_back(header.path, header.original);
+  if (!job->depfile.empty() && !rename_in_depfile(job->depfile, copies))
     warn(job->source(), "cannot rewrite dependency file " + job->depfile);
   if (options.verbose)
     std::fprintf(stderr, "softpatch-cc: %s: %zu functions instrumented\n", job->source().c_str(),

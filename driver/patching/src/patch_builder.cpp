@@ -6,11 +6,13 @@
 #include <map>
 
 #include "llvm/Support/Program.h"
+#include "llvm/Support/xxhash.h"
 
 #include "softpatch/common/runtime_headers.h"
 #include "softpatch/common/subprocess.h"
 #include "softpatch/compile/compile_job.h"
 #include "softpatch/compile/compiler_preamble.h"
+#include "softpatch/protocol/agent_paths.h"
 #include "softpatch/rewriter/patcher.h"
 #include "softpatch/rewriter/preamble_cache.h"
 
@@ -92,8 +94,25 @@ std::set<std::string> functions_to_compile(const std::vector<CodeFingerprint>& b
   return compile;
 }
 
-static rewriter::PatchOptions patch_options(const PatchRequest& request) {
+// Where a patch's copies of the project's headers go: in the private agent
+// directory (the patch compiles what is there), one directory per source
+// file, the same for each patch of it, so the precompiled preamble that
+// names them serves the next patch too.
+static llvm::Expected<std::string> header_copies_directory(const PatchRequest& request) {
+  Result<std::string> agents = protocol::agent_directory();
+  if (!agents)
+    return llvm::createStringError(llvm::inconvertibleErrorCode(), agents.take_error().message);
+  char hash[17];
+  std::snprintf(hash, sizeof hash, "%016llx",
+                static_cast<unsigned long long>(llvm::xxHash64(request.original_file)));
+  return *agents + "/headers/" + hash;
+}
+
+static llvm::Expected<rewriter::PatchOptions> patch_options(const PatchRequest& request) {
+  llvm::Expected<std::string> headers = header_copies_directory(request);
+  if (!headers) return headers.takeError();
   rewriter::PatchOptions options;
+  options.shadow_directory = *headers;
   options.project_root = request.project_root;
   options.original_file = request.original_file;
   options.patch_header = runtime_header("softpatch/internal/patch.h");
@@ -104,11 +123,13 @@ static rewriter::PatchOptions patch_options(const PatchRequest& request) {
 }
 
 llvm::Error warm_patch_caches(const PatchRequest& request) {
-  rewriter::PatchOptions options = patch_options(request);
-  options.preamble_at_first_sight = true;
+  llvm::Expected<rewriter::PatchOptions> options = patch_options(request);
+  if (!options) return options.takeError();
+  options->preamble_at_first_sight = true;
   llvm::Expected<rewriter::PatchSource> patch =
-      rewriter::make_patch_source(request.edited_file, request.compile_command, options);
+      rewriter::make_patch_source(request.edited_file, request.compile_command, *options);
   if (!patch) return patch.takeError();
+  if (llvm::Error error = rewriter::write_header_copies(patch->headers)) return error;
   CompilerPreamble preamble(rewriter::PreambleCache::default_directory(),
                             patch_compile_command(request.compile_command), patch->source,
                             request.directory);
@@ -117,13 +138,14 @@ llvm::Error warm_patch_caches(const PatchRequest& request) {
 }
 
 llvm::Expected<BuiltPatch> build_patch(const PatchRequest& request) {
-  rewriter::PatchOptions options = patch_options(request);
+  llvm::Expected<rewriter::PatchOptions> options = patch_options(request);
+  if (!options) return options.takeError();
   if (request.built)
-    options.choose_compiled = [&](const std::vector<CodeFingerprint>& code) {
+    options->choose_compiled = [&](const std::vector<CodeFingerprint>& code) {
       return std::optional<std::set<std::string>>(functions_to_compile(*request.built, code));
     };
   llvm::Expected<rewriter::PatchSource> patch =
-      rewriter::make_patch_source(request.edited_file, request.compile_command, options);
+      rewriter::make_patch_source(request.edited_file, request.compile_command, *options);
   if (!patch) return compiler_diagnostics(request, patch.takeError());
   std::optional<CodeChanges> changes;
   if (request.running) {
@@ -133,6 +155,7 @@ llvm::Expected<BuiltPatch> build_patch(const PatchRequest& request) {
     if (changes->none()) return BuiltPatch{"", 0, changes};
   }
 
+  if (llvm::Error error = rewriter::write_header_copies(patch->headers)) return error;
   std::string source = request.output + ".cpp";
   std::vector<std::string> command =
       shared_library_command(request.compile_command, source, request.output);

@@ -33,6 +33,10 @@ struct InstrumentOptions {
   std::string runtime_header;
   // Where precompiled preambles are kept (see PreambleCache); "" for none.
   std::string preamble_cache;
+  // Where the instrumented copies of the project's headers go (one
+  // directory per object file: no other compile may write there); "" to
+  // instrument the main file alone.
+  std::string shadow_directory;
 };
 
 // A function that received a trampoline.
@@ -41,6 +45,7 @@ struct InstrumentedFunction {
   std::string name;       // readable: "ns::Counter::add(int) const"
   std::string signature;  // canonical type of the slot target
   unsigned line = 0;
+  std::string file;  // the header it is defined in, or "" for the file itself
 };
 
 // A function definition that was left alone, and why.
@@ -48,6 +53,15 @@ struct SkippedFunction {
   std::string name;
   unsigned line = 0;
   std::string reason;
+  std::string file;  // the header it is defined in, or "" for the file itself
+};
+
+// The instrumented copy of one of the project's headers, which the copy of
+// the file includes in its place: write `text` to `path` before compiling.
+struct ShadowHeader {
+  std::string original;  // the header's real path
+  std::string path;      // in InstrumentOptions::shadow_directory
+  std::string text;
 };
 
 struct InstrumentedFile {
@@ -55,6 +69,7 @@ struct InstrumentedFile {
   // .softpatch-skip directory), or empty; `source` is then the original.
   std::string opted_out;
   std::string source;  // the rewritten file, ready to compile
+  std::vector<ShadowHeader> headers;  // the copies `source` includes
   std::vector<InstrumentedFunction> functions;
   std::vector<SkippedFunction> skipped;
   unsigned variables = 0;             // mutable internal-linkage variables recorded
@@ -62,6 +77,11 @@ struct InstrumentedFile {
   enum class Preamble { kParsed, kBuilt, kReused };
   Preamble preamble = Preamble::kParsed;  // how the file's leading #includes were handled
 };
+
+// Writes each copy to its path (its directory made if need be), each whole
+// under its final name; a copy that is already there as it would be is left
+// alone, so a precompiled preamble that includes it stays valid.
+llvm::Error write_header_copies(const std::vector<ShadowHeader>& headers);
 
 // Parses `file` with `compiler_command` (a compiler command line for it, as
 // found in compile_commands.json or given to softpatch-cc) and instruments it.

@@ -53,6 +53,9 @@ struct PatchOptions {
   // changed. Unset, or returning nullopt: all of them (a whole-file patch).
   std::function<std::optional<std::set<std::string>>(const std::vector<CodeFingerprint>& code)>
       choose_compiled;
+  // Where the patch's copies of the project's headers go, instrumented as
+  // the build's (InstrumentOptions::shadow_directory); "" leaves them plain.
+  std::string shadow_directory;
 };
 
 struct PatchSource {
@@ -61,6 +64,7 @@ struct PatchSource {
   std::vector<SkippedFunction> skipped;         // not patchable (constructors, templates...)
   std::vector<CodeFingerprint> code;            // the edited file's code, piece by piece
   unsigned imported = 0;  // functions that call the program's own copy (choose_compiled)
+  std::vector<ShadowHeader> headers;  // the copies `source` includes, to write first
 };
 
 llvm::Expected<PatchSource> make_patch_source(llvm::StringRef file,

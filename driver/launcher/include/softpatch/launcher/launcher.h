@@ -25,10 +25,11 @@ struct LauncherOptions {
 // Runs one compiler command; returns the exit status to report.
 int launch(const std::vector<std::string>& compiler_command, const LauncherOptions& options);
 
-// Rewrites the dependency file at `depfile` so that it names `original`
-// wherever the compiler wrote `copy`. Returns false if it cannot be rewritten.
-bool rename_in_depfile(const std::string& depfile, const std::string& copy,
-                       const std::string& original);
+// Rewrites the dependency file at `depfile` so that it names each pair's
+// original (second) wherever the compiler wrote its copy (first). Returns
+// false if it cannot be rewritten.
+bool rename_in_depfile(const std::string& depfile,
+                       const std::vector<std::pair<std::string, std::string>>& copies);
 
 }  // namespace softpatch::driver
 

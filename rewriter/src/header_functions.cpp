@@ -1,0 +1,113 @@
+#include "header_functions.h"
+
+#include "clang/AST/Attr.h"
+#include "clang/AST/DeclCXX.h"
+#include "clang/AST/DeclFriend.h"
+#include "clang/AST/DeclTemplate.h"
+
+namespace softpatch::rewriter {
+namespace {
+
+constexpr const char kAbiTag[] = "softpatch";
+
+clang::FileID file_of(const clang::Decl& decl) {
+  const clang::SourceManager& sources = decl.getASTContext().getSourceManager();
+  return sources.getFileID(sources.getExpansionLoc(decl.getLocation()));
+}
+
+class Walk {
+ public:
+  explicit Walk(const HeaderShadows& headers) : headers_(headers) {}
+
+  void context(const clang::DeclContext& context) {
+    for (const clang::Decl* decl : context.decls()) {
+      if (!headers_.is_project_header(file_of(*decl))) continue;
+      if (const auto* ns = llvm::dyn_cast<clang::NamespaceDecl>(decl))
+        this->context(*ns);
+      else if (const auto* linkage = llvm::dyn_cast<clang::LinkageSpecDecl>(decl))
+        this->context(*linkage);
+      else if (const auto* record = llvm::dyn_cast<clang::CXXRecordDecl>(decl))
+        class_body(*record);
+      else if (const auto* class_template = llvm::dyn_cast<clang::ClassTemplateDecl>(decl))
+        class_body(*class_template->getTemplatedDecl());
+      else if (const auto* function_template = llvm::dyn_cast<clang::FunctionTemplateDecl>(decl))
+        function(*function_template->getTemplatedDecl());
+      else if (const auto* friend_decl = llvm::dyn_cast<clang::FriendDecl>(decl))
+        friend_function(*friend_decl);
+      else if (const auto* function = llvm::dyn_cast<clang::FunctionDecl>(decl))
+        this->function(*function);
+    }
+  }
+
+  std::vector<const clang::FunctionDecl*> found;
+
+ private:
+  void class_body(const clang::CXXRecordDecl& record) {
+    if (record.isThisDeclarationADefinition() && !record.isLambda()) context(record);
+  }
+  void friend_function(const clang::FriendDecl& friend_decl) {
+    const clang::NamedDecl* named = friend_decl.getFriendDecl();
+    if (!named) return;
+    if (const auto* function_template = llvm::dyn_cast<clang::FunctionTemplateDecl>(named))
+      named = function_template->getTemplatedDecl();
+    if (const auto* function = llvm::dyn_cast<clang::FunctionDecl>(named)) this->function(*function);
+  }
+  void function(const clang::FunctionDecl& function) {
+    if (function.isThisDeclarationADefinition()) found.push_back(&function);
+  }
+
+  const HeaderShadows& headers_;
+};
+
+// Inline functions have a copy in every file that uses them, and the
+// linker keeps one: those need the tag. Internal-linkage functions and a
+// header's non-inline definitions (one file defines them) do not.
+bool needs_abi_tag(const clang::FunctionDecl& function) {
+  return function.isInlined() && function.isExternallyVisible();
+}
+
+// Where an attribute goes among the first declaration's specifiers: before
+// its type (after any `[[...]]`, which Clang wants first), or before the
+// name of a conversion function, which has none.
+clang::SourceLocation tag_location(const clang::FunctionDecl& first) {
+  clang::SourceLocation type = first.getTypeSpecStartLoc();
+  if (llvm::isa<clang::CXXConversionDecl>(first) || type.isInvalid()) return first.getLocation();
+  return type;
+}
+
+}  // namespace
+
+std::vector<const clang::FunctionDecl*> header_definitions(clang::ASTContext& context,
+                                                           const HeaderShadows& headers) {
+  Walk walk(headers);
+  walk.context(*context.getTranslationUnitDecl());
+  return walk.found;
+}
+
+std::optional<std::string> header_reason(const clang::FunctionDecl& function,
+                                         const HeaderShadows& headers, const TextEdits& edits) {
+  if (std::optional<std::string> why = headers.why_not(file_of(function)))
+    return "its header is not copied: " + *why;
+  if (function.isExternC() && function.isInlined())
+    return "extern \"C\" inline function (its instrumented and plain copies would share one name)";
+  if (needs_abi_tag(function)) {
+    const clang::FunctionDecl& first = *function.getFirstDecl();
+    clang::SourceLocation at = tag_location(first);
+    if (at.isMacroID() || !edits.can_edit(at))
+      return "declared first where softpatch cannot edit it (in a macro or in a file not copied)";
+  }
+  return std::nullopt;
+}
+
+void tag_instrumented_copy(const clang::FunctionDecl& function, TextEdits& edits) {
+  if (!needs_abi_tag(function)) return;
+  clang::ASTContext& context = function.getASTContext();
+  llvm::StringRef tags[] = {kAbiTag};
+  for (const clang::FunctionDecl* declaration : function.redecls())
+    const_cast<clang::FunctionDecl*>(declaration)
+        ->addAttr(clang::AbiTagAttr::CreateImplicit(context, tags, 1));
+  edits.insert_before(tag_location(*function.getFirstDecl()),
+                      std::string("__attribute__((abi_tag(\"") + kAbiTag + "\"))) ");
+}
+
+}  // namespace softpatch::rewriter

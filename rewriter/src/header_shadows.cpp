@@ -1,0 +1,271 @@
+#include "header_shadows.h"
+
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/xxhash.h"
+
+#include "parse_file.h"
+#include "softpatch/cache/file_cache.h"
+#include "quote_includes.h"
+#include "source_text.h"
+
+namespace softpatch::rewriter {
+namespace {
+
+// An `#include` line's name: where it starts and ends in `line` (the
+// delimiters excluded), and whether it is `<...>`; nothing for other lines
+// and computed includes.
+struct IncludeName {
+  size_t begin = 0, end = 0;
+  bool angled = false;
+};
+std::optional<IncludeName> include_name(llvm::StringRef line) {
+  size_t at = line.find_first_not_of(" \t");
+  if (at == llvm::StringRef::npos || line[at] != '#') return std::nullopt;
+  at = line.find_first_not_of(" \t", at + 1);
+  if (at == llvm::StringRef::npos || !line.substr(at).startswith("include")) return std::nullopt;
+  at += strlen("include");
+  at = line.find_first_not_of(" \t", at);
+  if (at == llvm::StringRef::npos || (line[at] != '"' && line[at] != '<')) return std::nullopt;
+  char close = line[at] == '"' ? '"' : '>';
+  size_t end = line.find(close, at + 1);
+  if (end == llvm::StringRef::npos) return std::nullopt;
+  return IncludeName{at + 1, end, close == '>'};
+}
+
+bool below(llvm::StringRef path, llvm::StringRef root) { return path.startswith(root.str() + "/"); }
+
+// The file IDs of each file that `sources` entered, by real path.
+std::map<std::string, std::vector<clang::FileID>> files_entered(
+    const clang::SourceManager& sources) {
+  std::map<std::string, std::vector<clang::FileID>> files;
+  auto add = [&](const clang::SrcMgr::SLocEntry& entry) {
+    if (!entry.isFile()) return;
+    clang::FileID id =
+        sources.getFileID(clang::SourceLocation::getFromRawEncoding(entry.getOffset()));
+    if (const clang::FileEntry* file = sources.getFileEntryForID(id))
+      files[real_or_absolute_path(file->getName())].push_back(id);
+  };
+  for (unsigned i = 1; i < sources.local_sloc_entry_size(); ++i)
+    add(sources.getLocalSLocEntry(i));
+  for (unsigned i = 0; i < sources.loaded_sloc_entry_size(); ++i) {
+    bool invalid = false;
+    const clang::SrcMgr::SLocEntry& entry = sources.getLoadedSLocEntry(i, &invalid);
+    if (!invalid) add(entry);
+  }
+  return files;
+}
+
+}  // namespace
+
+HeaderShadows::HeaderShadows(const clang::SourceManager& sources, const IncludeSearch& search,
+                             const std::string& project_root, std::string directory,
+                             const std::string& preamble_cache)
+    : sources_(sources),
+      search_(search),
+      root_(real_or_absolute_path(project_root)),
+      directory_(absolute_path(directory)),
+      preamble_cache_(preamble_cache.empty() ? "" : real_or_absolute_path(preamble_cache)) {
+  main_path_ =
+      real_or_absolute_path(sources.getFileEntryForID(sources.getMainFileID())->getName());
+  for (auto& [path, ids] : files_entered(sources)) {
+    if (path == main_path_ || !below(path, root_)) continue;
+    Header& header = headers_[path];
+    header.id = ids.front();
+    header.path = path;
+    header.project_file = project_relative(path, root_);
+    llvm::StringRef text = sources.getBufferData(header.id);
+    if (ids.size() > 1)
+      header.reason = "included more than once (it has no include guard)";
+    else if (text.contains("include_next"))
+      header.reason = "uses #include_next, which a copy elsewhere would change";
+    else
+      header.reason = why_not_included_cleanly(header.id);
+    header.includes = includes_of(text, path);
+  }
+  // A header entered through one that keeps its original text would be
+  // entered twice (a `#pragma once` header), or its copy never.
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (auto& [path, includer] : headers_) {
+      if (includer.reason.empty()) continue;
+      for (const std::string& included : includer.includes) {
+        auto it = headers_.find(included);
+        if (it == headers_.end() || !it->second.reason.empty()) continue;
+        it->second.reason = "included by " + includer.project_file + ", which cannot be copied";
+        changed = true;
+      }
+    }
+  }
+}
+
+// The chain of includes from the main file (or the preamble's header that
+// stands for its first lines) must run through project files alone: a
+// header that the command line or a library header includes keeps its text.
+std::string HeaderShadows::why_not_included_cleanly(clang::FileID file) const {
+  for (clang::FileID at = file;;) {
+    clang::SourceLocation include = sources_.getIncludeLoc(at);
+    if (include.isInvalid()) return "";
+    clang::FileID includer = sources_.getFileID(sources_.getExpansionLoc(include));
+    if (includer == sources_.getMainFileID()) return "";
+    const clang::FileEntry* entry = sources_.getFileEntryForID(includer);
+    if (!entry) return "included from the command line (-include)";
+    std::string path = real_or_absolute_path(entry->getName());
+    if (!below(path, root_)) {
+      if (!preamble_cache_.empty() && below(path, preamble_cache_)) return "";
+      return "included through " + path + ", which is not the project's";
+    }
+    at = includer;
+  }
+}
+
+std::string HeaderShadows::resolve(llvm::StringRef name, bool angled,
+                                   llvm::StringRef includer) const {
+  auto existing = [](llvm::StringRef directory, llvm::StringRef name) -> std::string {
+    llvm::SmallString<256> candidate(directory);
+    llvm::sys::path::append(candidate, name);
+    return llvm::sys::fs::exists(candidate) ? real_or_absolute_path(candidate) : "";
+  };
+  if (llvm::sys::path::is_absolute(name)) return real_or_absolute_path(name);
+  if (!angled) {
+    if (std::string found = existing(llvm::sys::path::parent_path(includer), name); !found.empty())
+      return found;
+    for (const std::string& directory : search_.quoted)
+      if (std::string found = existing(directory, name); !found.empty()) return found;
+  }
+  for (const std::string& directory : search_.angled)
+    if (std::string found = existing(directory, name); !found.empty()) return found;
+  return "";
+}
+
+std::vector<std::string> HeaderShadows::includes_of(llvm::StringRef text,
+                                                    llvm::StringRef original) const {
+  std::vector<std::string> found;
+  while (!text.empty()) {
+    auto [line, rest] = text.split('\n');
+    text = rest;
+    std::optional<IncludeName> name = include_name(line);
+    if (!name) continue;
+    std::string path = resolve(line.slice(name->begin, name->end), name->angled, original);
+    if (headers_.count(path) || below(path, root_)) found.push_back(path);
+  }
+  return found;
+}
+
+const HeaderShadows::Header* HeaderShadows::find(clang::FileID file) const {
+  const clang::FileEntry* entry = sources_.getFileEntryForID(file);
+  if (!entry) return nullptr;
+  auto it = headers_.find(real_or_absolute_path(entry->getName()));
+  return it == headers_.end() || it->second.id != file ? nullptr : &it->second;
+}
+
+bool HeaderShadows::is_project_header(clang::FileID file) const { return find(file) != nullptr; }
+
+std::vector<clang::FileID> HeaderShadows::copyable() const {
+  std::vector<clang::FileID> files;
+  for (const auto& [path, header] : headers_)
+    if (header.reason.empty()) files.push_back(header.id);
+  return files;
+}
+
+std::optional<std::string> HeaderShadows::why_not(clang::FileID file) const {
+  const Header* header = find(file);
+  if (!header) return std::string();
+  if (header->reason.empty()) return std::nullopt;
+  return header->reason;
+}
+
+std::string HeaderShadows::project_file(clang::FileID file) const {
+  const Header* header = find(file);
+  return header ? header->project_file : "";
+}
+
+std::string HeaderShadows::path(clang::FileID file) const {
+  const Header* header = find(file);
+  return header ? header->path : "";
+}
+
+void HeaderShadows::shadow(const std::set<clang::FileID>& edited) {
+  for (auto& [path, header] : headers_)
+    header.shadowed = header.reason.empty() && edited.count(header.id);
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (auto& [path, header] : headers_) {
+      if (header.shadowed || !header.reason.empty()) continue;
+      for (const std::string& included : header.includes) {
+        auto it = headers_.find(included);
+        if (it == headers_.end() || !it->second.shadowed) continue;
+        header.shadowed = changed = true;
+        break;
+      }
+    }
+  }
+}
+
+std::string HeaderShadows::shadow_path(const Header& header) const {
+  char hash[17];
+  snprintf(hash, sizeof hash, "%016llx",
+           static_cast<unsigned long long>(llvm::xxHash64(header.path)));
+  return directory_ + "/" + hash + "-" + llvm::sys::path::filename(header.path).str();
+}
+
+std::string HeaderShadows::with_shadow_includes(llvm::StringRef text,
+                                                llvm::StringRef original) const {
+  std::string out;
+  out.reserve(text.size() + 256);
+  while (!text.empty()) {
+    auto [line, rest] = text.split('\n');
+    std::optional<IncludeName> name = include_name(line);
+    auto it = name ? headers_.find(resolve(line.slice(name->begin, name->end), name->angled,
+                                           original))
+                   : headers_.end();
+    if (it != headers_.end() && it->second.shadowed)
+      out += (line.take_front(name->begin - 1) + quoted(shadow_path(it->second)) +
+              line.drop_front(name->end + 1))
+                 .str();
+    else
+      out += line.str();
+    if (text.size() > line.size()) out += '\n';
+    text = rest;
+  }
+  return out;
+}
+
+std::vector<ShadowHeader> HeaderShadows::shadows(const clang::Rewriter& rewriter) const {
+  std::vector<ShadowHeader> out;
+  for (const auto& [path, header] : headers_) {
+    if (!header.shadowed) continue;
+    const clang::RewriteBuffer* edited = rewriter.getRewriteBufferFor(header.id);
+    std::string text = edited ? std::string(edited->begin(), edited->end())
+                              : sources_.getBufferData(header.id).str();
+    clang::PresumedLoc name =
+        sources_.getPresumedLoc(sources_.getLocForStartOfFile(header.id), false);
+    text = with_absolute_quote_includes(with_shadow_includes(text, path),
+                                        llvm::sys::path::parent_path(path));
+    if (!text.empty() && text.back() != '\n') text += '\n';
+    out.push_back({path, shadow_path(header),
+                   "#line 1 " + quoted(name.isValid() ? name.getFilename() : path) + "\n" + text});
+  }
+  return out;
+}
+
+llvm::Error write_header_copies(const std::vector<ShadowHeader>& headers) {
+  for (const ShadowHeader& header : headers) {
+    llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> there =
+        llvm::MemoryBuffer::getFile(header.path);
+    if (there && (*there)->getBuffer() == header.text) continue;
+    if (std::error_code error =
+            llvm::sys::fs::create_directories(llvm::sys::path::parent_path(header.path)))
+      return llvm::createStringError(error, "cannot make the directory of " + header.path + ": " +
+                                                error.message());
+    Result<std::string> written = cache::write_atomically(header.path, header.text);
+    if (!written)
+      return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                     "cannot write " + header.path + ": " +
+                                         written.take_error().message);
+  }
+  return llvm::Error::success();
+}
+
+}  // namespace softpatch::rewriter

@@ -1,0 +1,61 @@
+#include "header_units.h"
+
+#include "eligibility.h"
+#include "header_functions.h"
+#include "softpatch/rewriter/instrumenter.h"
+
+namespace softpatch::rewriter {
+
+void HeaderUnits::instrument(std::vector<InstrumentedFunction>& functions,
+                             std::vector<SkippedFunction>& skipped) {
+  const clang::SourceManager& sources = context_.getSourceManager();
+  std::map<clang::FileID, std::string> opted_out_files;
+  for (clang::FileID file : headers_.copyable()) {
+    edits_.allow_file(file);
+    opted_out_files[file] = opted_out(headers_.path(file), root_);
+  }
+  for (const clang::FunctionDecl* function : header_definitions(context_, headers_)) {
+    Eligibility verdict = eligibility(*function, sources);
+    if (!verdict.listed) continue;
+    clang::FileID file = sources.getFileID(sources.getExpansionLoc(function->getLocation()));
+    std::optional<std::string> reason = verdict.reason;
+    if (!reason) reason = header_reason(*function, headers_, edits_);
+    if (!reason && !opted_out_files[file].empty()) reason = opted_out_files[file];
+    if (!reason && !EditPoints(*function).all_editable(edits_))
+      reason = "produced by a macro in a header";
+    unsigned line = line_of(*function, sources);
+    if (reason) {
+      skipped.push_back({function->getQualifiedNameAsString(), line, *reason, headers_.path(file)});
+      continue;
+    }
+    tag_instrumented_copy(*function, edits_);
+    Unit& unit = unit_for(file);
+    unit.editor.add(*function, line);
+    InstrumentedFunction added = unit.table.functions().back();
+    added.file = headers_.path(file);
+    functions.push_back(added);
+  }
+}
+
+std::set<clang::FileID> HeaderUnits::edited() const {
+  std::set<clang::FileID> files;
+  for (const auto& [file, unit] : units_) files.insert(file);
+  return files;
+}
+
+std::string HeaderUnits::epilogue() const {
+  std::string text;
+  for (const auto& [file, unit] : units_) text += unit->table.epilogue();
+  return text;
+}
+
+HeaderUnits::Unit& HeaderUnits::unit_for(clang::FileID file) {
+  auto it = units_.find(file);
+  if (it != units_.end()) return *it->second;
+  auto unit = std::make_unique<Unit>(context_, edits_, headers_.path(file),
+                                     headers_.project_file(file),
+                                     "h" + std::to_string(units_.size()) + "_");
+  return *units_.emplace(file, std::move(unit)).first->second;
+}
+
+}  // namespace softpatch::rewriter

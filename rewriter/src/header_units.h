@@ -1,0 +1,104 @@
+// Instrumenting functions: the Editor inserts a function's trampoline and
+// adds it to its unit's table; HeaderUnits does that for every function of
+// the project's headers that a translation unit can instrument, one unit
+// per header, for both modes (a patch's copies of header functions go
+// through the same slots as the program's).
+#ifndef SOFTPATCH_REWRITER_HEADER_UNITS_H
+#define SOFTPATCH_REWRITER_HEADER_UNITS_H
+
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "clang/AST/ASTContext.h"
+
+#include "header_shadows.h"
+#include "naming.h"
+#include "text_edits.h"
+#include "trampoline.h"
+#include "unit_table.h"
+
+namespace softpatch::rewriter {
+
+// Edits the main file's text: names unnamed parameters and inserts
+// trampolines; the unit table collects what the epilogue registers.
+class Editor {
+ public:
+  Editor(const Naming& naming, TextEdits& edits, UnitTable& table)
+      : naming_(naming), edits_(edits), table_(table) {}
+
+  // False when some place to edit cannot be reached; nothing is edited then.
+  bool instrument(const clang::FunctionDecl& function, unsigned line) {
+    if (!EditPoints(function).all_editable(edits_)) return false;
+    add(function, line);
+    return true;
+  }
+
+  // Edits `function`, whose edit points are all editable.
+  void add(const clang::FunctionDecl& function, unsigned line) {
+    EditPoints points(function);
+    unsigned index = table_.slot_count();
+    table_.add_function(function, line);
+    std::string text =
+        trampoline(function, table_.slot_of(index), name_parameters(function, edits_), naming_);
+    if (points.body_end.isValid()) {
+      // A function-try-block becomes a try block inside a plain body, so the
+      // trampoline runs first and a replacement's exceptions are not caught.
+      edits_.insert_before(points.body_start, "{" + text + " ");
+      edits_.insert_after(points.body_end, " }");
+    } else {
+      edits_.insert_after(points.body_start, text);
+    }
+  }
+
+ private:
+  const Naming& naming_;
+  TextEdits& edits_;
+  UnitTable& table_;
+};
+
+// The units of the project's headers that one file instruments, each
+// registered by the file's epilogue (instrument mode; a patch registers
+// nothing, its copies only use the slots).
+class HeaderUnits {
+ public:
+  HeaderUnits(clang::ASTContext& context, HeaderShadows& headers, TextEdits& edits,
+              const std::string& project_root)
+      : context_(context), headers_(headers), edits_(edits), root_(project_root) {}
+
+  // Instruments every function of the headers that can be, adding it to
+  // `functions`, and lists the others in `skipped` with their reason.
+  void instrument(std::vector<InstrumentedFunction>& functions,
+                  std::vector<SkippedFunction>& skipped);
+
+  // The headers that received edits.
+  std::set<clang::FileID> edited() const;
+  // The registration of each header's functions.
+  std::string epilogue() const;
+
+ private:
+  struct Unit {
+    Unit(clang::ASTContext& context, TextEdits& edits, const std::string& path,
+         const std::string& project_file, const std::string& prefix)
+        : naming(context, project_file),
+          table(UnitTable::for_header(naming, path, project_file, prefix)),
+          editor(naming, edits, table) {}
+    Naming naming;
+    UnitTable table;
+    Editor editor;
+  };
+
+  Unit& unit_for(clang::FileID file);
+
+  clang::ASTContext& context_;
+  HeaderShadows& headers_;
+  TextEdits& edits_;
+  std::string root_;
+  std::map<clang::FileID, std::unique_ptr<Unit>> units_;
+};
+
+}  // namespace softpatch::rewriter
+
+#endif  // SOFTPATCH_REWRITER_HEADER_UNITS_H
