@@ -50,7 +50,8 @@ class Walk {
     if (!named) return;
     if (const auto* function_template = llvm::dyn_cast<clang::FunctionTemplateDecl>(named))
       named = function_template->getTemplatedDecl();
-    if (const auto* function = llvm::dyn_cast<clang::FunctionDecl>(named)) this->function(*function);
+    if (const auto* function = llvm::dyn_cast<clang::FunctionDecl>(named))
+      this->function(*function);
   }
   void function(const clang::FunctionDecl& function) {
     if (function.isThisDeclarationADefinition()) found.push_back(&function);
@@ -91,10 +92,20 @@ std::optional<std::string> header_reason(const clang::FunctionDecl& function,
   if (function.isExternC() && function.isInlined())
     return "extern \"C\" inline function (its instrumented and plain copies would share one name)";
   if (needs_abi_tag(function)) {
+    // Its instrumented copies' name (the tag) is the first declaration's.
+    const clang::SourceManager& sources = function.getASTContext().getSourceManager();
     const clang::FunctionDecl& first = *function.getFirstDecl();
     clang::SourceLocation at = tag_location(first);
-    if (at.isMacroID() || !edits.can_edit(at))
-      return "declared first where softpatch cannot edit it (in a macro or in a file not copied)";
+    clang::PresumedLoc place = sources.getPresumedLoc(sources.getExpansionLoc(at));
+    std::string where = std::string(place.getFilename()) + ":" + std::to_string(place.getLine());
+    if (at.isMacroID())
+      return "declared first by a macro (" + where + "), where its ABI tag cannot be written";
+    if (!edits.can_edit(at)) {
+      std::optional<std::string> why = headers.why_not(sources.getFileID(at));
+      return "declared first in " + where +
+             (why && !why->empty() ? ", which is not copied: " + *why
+                                   : ", which is not the project's");
+    }
   }
   return std::nullopt;
 }

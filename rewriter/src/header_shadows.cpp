@@ -1,13 +1,15 @@
 #include "header_shadows.h"
 
+#include <algorithm>
+
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/xxhash.h"
 
 #include "parse_file.h"
-#include "softpatch/cache/file_cache.h"
 #include "quote_includes.h"
+#include "softpatch/cache/file_cache.h"
 #include "source_text.h"
 
 namespace softpatch::rewriter {
@@ -47,8 +49,7 @@ std::map<std::string, std::vector<clang::FileID>> files_entered(
     if (const clang::FileEntry* file = sources.getFileEntryForID(id))
       files[real_or_absolute_path(file->getName())].push_back(id);
   };
-  for (unsigned i = 1; i < sources.local_sloc_entry_size(); ++i)
-    add(sources.getLocalSLocEntry(i));
+  for (unsigned i = 1; i < sources.local_sloc_entry_size(); ++i) add(sources.getLocalSLocEntry(i));
   for (unsigned i = 0; i < sources.loaded_sloc_entry_size(); ++i) {
     bool invalid = false;
     const clang::SrcMgr::SLocEntry& entry = sources.getLoadedSLocEntry(i, &invalid);
@@ -67,8 +68,7 @@ HeaderShadows::HeaderShadows(const clang::SourceManager& sources, const IncludeS
       root_(real_or_absolute_path(project_root)),
       directory_(absolute_path(directory)),
       preamble_cache_(preamble_cache.empty() ? "" : real_or_absolute_path(preamble_cache)) {
-  main_path_ =
-      real_or_absolute_path(sources.getFileEntryForID(sources.getMainFileID())->getName());
+  main_path_ = real_or_absolute_path(sources.getFileEntryForID(sources.getMainFileID())->getName());
   for (auto& [path, ids] : files_entered(sources)) {
     if (path == main_path_ || !below(path, root_)) continue;
     Header& header = headers_[path];
@@ -81,47 +81,73 @@ HeaderShadows::HeaderShadows(const clang::SourceManager& sources, const IncludeS
     else if (text.contains("include_next"))
       header.reason = "uses #include_next, which a copy elsewhere would change";
     else
-      header.reason = why_not_included_cleanly(header.id);
+      header.reason = why_not_entered(header);
     header.includes = includes_of(text, path);
   }
-  // A header entered through one that keeps its original text would be
-  // entered twice (a `#pragma once` header), or its copy never.
+  // A header that one keeping its original text includes would be entered
+  // twice (a `#pragma once` header), or its copy never: whether the
+  // directive was followed (entered_from) or skipped (includes).
   for (bool changed = true; changed;) {
     changed = false;
-    for (auto& [path, includer] : headers_) {
-      if (includer.reason.empty()) continue;
-      for (const std::string& included : includer.includes) {
-        auto it = headers_.find(included);
-        if (it == headers_.end() || !it->second.reason.empty()) continue;
-        it->second.reason = "included by " + includer.project_file + ", which cannot be copied";
-        changed = true;
-      }
+    for (auto& [path, header] : headers_) {
+      if (!header.reason.empty()) continue;
+      auto includer = std::find_if(headers_.begin(), headers_.end(), [&](const auto& entry) {
+        const Header& other = entry.second;
+        return !other.reason.empty() &&
+               (other.path == header.entered_from ||
+                std::count(other.includes.begin(), other.includes.end(), path));
+      });
+      if (includer == headers_.end()) continue;
+      header.reason = "included by " + includer->second.project_file + ", which is not copied";
+      changed = true;
     }
   }
 }
 
-// The chain of includes from the main file (or the preamble's header that
-// stands for its first lines) must run through project files alone: a
-// header that the command line or a library header includes keeps its text.
-std::string HeaderShadows::why_not_included_cleanly(clang::FileID file) const {
-  for (clang::FileID at = file;;) {
-    clang::SourceLocation include = sources_.getIncludeLoc(at);
-    if (include.isInvalid()) return "";
-    clang::FileID includer = sources_.getFileID(sources_.getExpansionLoc(include));
-    if (includer == sources_.getMainFileID()) return "";
-    const clang::FileEntry* entry = sources_.getFileEntryForID(includer);
-    if (!entry) return "included from the command line (-include)";
-    std::string path = real_or_absolute_path(entry->getName());
-    if (!below(path, root_)) {
-      if (!preamble_cache_.empty() && below(path, preamble_cache_)) return "";
-      return "included through " + path + ", which is not the project's";
-    }
-    at = includer;
+// A header is entered from the main file (or the preamble's header, which
+// stands for its first lines) or from another project header, through a
+// directive that its copy's includer can name it by: a header that the
+// command line, a library header or a computed `#include MACRO` enters
+// keeps its text.
+std::string HeaderShadows::why_not_entered(Header& header) const {
+  clang::SourceLocation include = sources_.getIncludeLoc(header.id);
+  if (include.isInvalid()) return "";
+  clang::SourceLocation at = sources_.getExpansionLoc(include);
+  clang::FileID includer = sources_.getFileID(at);
+  const clang::FileEntry* entry = sources_.getFileEntryForID(includer);
+  if (!entry) return "included from the command line (-include)";
+  std::string path = real_or_absolute_path(entry->getName());
+  bool from_preamble = !preamble_cache_.empty() && below(path, preamble_cache_);
+  if (includer != sources_.getMainFileID() && !from_preamble) {
+    if (!below(path, root_)) return "included through " + path + ", which is not the project's";
+    header.entered_from = path;
   }
+  llvm::StringRef text = sources_.getBufferData(includer);
+  size_t offset = sources_.getFileOffset(at);
+  size_t start = text.rfind('\n', offset);
+  start = start == llvm::StringRef::npos ? 0 : start + 1;
+  llvm::StringRef line = text.slice(start, text.find('\n', offset));
+  std::optional<IncludeName> name = include_name(line);
+  if (!name || resolve(line.slice(name->begin, name->end), name->angled, path) != header.path)
+    return "entered through an #include that softpatch cannot rewrite (" +
+           project_relative(path, root_) + ":" +
+           std::to_string(sources_.getExpansionLineNumber(at)) + ")";
+  return "";
 }
 
 std::string HeaderShadows::resolve(llvm::StringRef name, bool angled,
                                    llvm::StringRef includer) const {
+  // Each directive is resolved when the headers are read and again when a
+  // copy is written; the file system is asked once.
+  std::string key =
+      (angled ? "<" : llvm::sys::path::parent_path(includer).str() + "\"") + '\0' + name.str();
+  auto [known, added] = resolved_.try_emplace(key);
+  if (added) known->second = resolve_uncached(name, angled, includer);
+  return known->second;
+}
+
+std::string HeaderShadows::resolve_uncached(llvm::StringRef name, bool angled,
+                                            llvm::StringRef includer) const {
   auto existing = [](llvm::StringRef directory, llvm::StringRef name) -> std::string {
     llvm::SmallString<256> candidate(directory);
     llvm::sys::path::append(candidate, name);
@@ -217,9 +243,9 @@ std::string HeaderShadows::with_shadow_includes(llvm::StringRef text,
   while (!text.empty()) {
     auto [line, rest] = text.split('\n');
     std::optional<IncludeName> name = include_name(line);
-    auto it = name ? headers_.find(resolve(line.slice(name->begin, name->end), name->angled,
-                                           original))
-                   : headers_.end();
+    auto it =
+        name ? headers_.find(resolve(line.slice(name->begin, name->end), name->angled, original))
+             : headers_.end();
     if (it != headers_.end() && it->second.shadowed)
       out += (line.take_front(name->begin - 1) + quoted(shadow_path(it->second)) +
               line.drop_front(name->end + 1))
@@ -257,13 +283,13 @@ llvm::Error write_header_copies(const std::vector<ShadowHeader>& headers) {
     if (there && (*there)->getBuffer() == header.text) continue;
     if (std::error_code error =
             llvm::sys::fs::create_directories(llvm::sys::path::parent_path(header.path)))
-      return llvm::createStringError(error, "cannot make the directory of " + header.path + ": " +
-                                                error.message());
+      return llvm::createStringError(
+          error, "cannot make the directory of " + header.path + ": " + error.message());
     Result<std::string> written = cache::write_atomically(header.path, header.text);
     if (!written)
-      return llvm::createStringError(llvm::inconvertibleErrorCode(),
-                                     "cannot write " + header.path + ": " +
-                                         written.take_error().message);
+      return llvm::createStringError(
+          llvm::inconvertibleErrorCode(),
+          "cannot write " + header.path + ": " + written.take_error().message);
   }
   return llvm::Error::success();
 }

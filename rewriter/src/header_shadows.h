@@ -59,14 +59,16 @@ class HeaderShadows {
     clang::FileID id;
     std::string path;  // real path
     std::string project_file;
-    std::string reason;          // why it cannot be shadowed, or empty
+    std::string reason;                 // why it cannot be shadowed, or empty
     std::vector<std::string> includes;  // real paths its directives resolve to
+    std::string entered_from;           // the project header whose directive entered it, or ""
     bool shadowed = false;
   };
 
   std::string resolve(llvm::StringRef name, bool angled, llvm::StringRef includer) const;
+  std::string resolve_uncached(llvm::StringRef name, bool angled, llvm::StringRef includer) const;
   std::vector<std::string> includes_of(llvm::StringRef text, llvm::StringRef original) const;
-  std::string why_not_included_cleanly(clang::FileID file) const;
+  std::string why_not_entered(Header& header) const;
   std::string shadow_path(const Header& header) const;
   const Header* find(clang::FileID file) const;
 
@@ -76,7 +78,8 @@ class HeaderShadows {
   std::string directory_;
   std::string preamble_cache_;
   std::string main_path_;
-  std::map<std::string, Header> headers_;  // by real path
+  std::map<std::string, Header> headers_;                // by real path
+  mutable std::map<std::string, std::string> resolved_;  // include directives, by resolve()'s key
 };
 
 }  // namespace softpatch::rewriter

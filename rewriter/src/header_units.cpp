@@ -37,10 +37,14 @@ void HeaderUnits::instrument(std::vector<InstrumentedFunction>& functions,
   }
 }
 
-std::set<clang::FileID> HeaderUnits::edited() const {
-  std::set<clang::FileID> files;
-  for (const auto& [file, unit] : units_) files.insert(file);
-  return files;
+std::string HeaderUnits::include_copies(const std::string& body, llvm::StringRef original,
+                                        const clang::Rewriter& rewriter,
+                                        std::vector<ShadowHeader>& copies) {
+  std::set<clang::FileID> edited;
+  for (const auto& [file, unit] : units_) edited.insert(file);
+  headers_.shadow(edited);
+  copies = headers_.shadows(rewriter);
+  return headers_.with_shadow_includes(body, original);
 }
 
 std::string HeaderUnits::epilogue() const {
@@ -52,9 +56,9 @@ std::string HeaderUnits::epilogue() const {
 HeaderUnits::Unit& HeaderUnits::unit_for(clang::FileID file) {
   auto it = units_.find(file);
   if (it != units_.end()) return *it->second;
-  auto unit = std::make_unique<Unit>(context_, edits_, headers_.path(file),
-                                     headers_.project_file(file),
-                                     "h" + std::to_string(units_.size()) + "_");
+  auto unit =
+      std::make_unique<Unit>(context_, edits_, headers_.path(file), headers_.project_file(file),
+                             "h" + std::to_string(units_.size()) + "_");
   return *units_.emplace(file, std::move(unit)).first->second;
 }
 

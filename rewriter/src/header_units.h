@@ -22,8 +22,9 @@
 
 namespace softpatch::rewriter {
 
-// Edits the main file's text: names unnamed parameters and inserts
-// trampolines; the unit table collects what the epilogue registers.
+// Edits a function's text (in the main file or a header's copy): names
+// unnamed parameters and inserts its trampoline; the unit table collects
+// what the epilogue registers.
 class Editor {
  public:
   Editor(const Naming& naming, TextEdits& edits, UnitTable& table)
@@ -59,22 +60,38 @@ class Editor {
   UnitTable& table_;
 };
 
+// Where the copies of one file's headers go, and what decides which
+// headers are the project's.
+struct HeaderPlaces {
+  std::string project_root;
+  std::string directory;       // InstrumentOptions::shadow_directory
+  std::string preamble_cache;  // where a precompiled preamble's header is
+};
+
 // The units of the project's headers that one file instruments, each
 // registered by the file's epilogue (instrument mode; a patch registers
-// nothing, its copies only use the slots).
+// nothing, its copies only use the slots), and the copies that carry them.
 class HeaderUnits {
  public:
-  HeaderUnits(clang::ASTContext& context, HeaderShadows& headers, TextEdits& edits,
-              const std::string& project_root)
-      : context_(context), headers_(headers), edits_(edits), root_(project_root) {}
+  HeaderUnits(clang::ASTContext& context, const IncludeSearch& search, TextEdits& edits,
+              const HeaderPlaces& places)
+      : context_(context),
+        headers_(context.getSourceManager(), search, places.project_root, places.directory,
+                 places.preamble_cache),
+        edits_(edits),
+        root_(places.project_root) {}
 
   // Instruments every function of the headers that can be, adding it to
   // `functions`, and lists the others in `skipped` with their reason.
   void instrument(std::vector<InstrumentedFunction>& functions,
                   std::vector<SkippedFunction>& skipped);
 
-  // The headers that received edits.
-  std::set<clang::FileID> edited() const;
+  // `body`, the edited text of the file (`original` is its path), with the
+  // copies of its headers included in their place; the copies, with their
+  // edits from `rewriter`, go into `copies`. Call once, after all edits.
+  std::string include_copies(const std::string& body, llvm::StringRef original,
+                             const clang::Rewriter& rewriter, std::vector<ShadowHeader>& copies);
+
   // The registration of each header's functions.
   std::string epilogue() const;
 
@@ -93,7 +110,7 @@ class HeaderUnits {
   Unit& unit_for(clang::FileID file);
 
   clang::ASTContext& context_;
-  HeaderShadows& headers_;
+  HeaderShadows headers_;
   TextEdits& edits_;
   std::string root_;
   std::map<clang::FileID, std::unique_ptr<Unit>> units_;

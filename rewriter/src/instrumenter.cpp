@@ -13,8 +13,6 @@
 
 #include "eligibility.h"
 #include "fingerprints.h"
-#include "header_functions.h"
-#include "header_shadows.h"
 #include "header_units.h"
 #include "layouts.h"
 #include "naming.h"
@@ -62,13 +60,11 @@ llvm::Expected<InstrumentedFile> instrument_file(llvm::StringRef file,
     TextEdits edits(rewriter, macro_tokens);
     Editor editor(naming, edits, table);
     out.skipped = found.skipped;
-    std::optional<HeaderShadows> headers;
     std::optional<HeaderUnits> header_units;
-    if (!options.shadow_directory.empty()) {
-      headers.emplace(sources, found.search, options.project_root, options.shadow_directory,
-                      options.preamble_cache);
-      header_units.emplace(context, *headers, edits, options.project_root);
-    }
+    if (!options.shadow_directory.empty())
+      header_units.emplace(
+          context, found.search, edits,
+          HeaderPlaces{options.project_root, options.shadow_directory, options.preamble_cache});
     std::map<const clang::FunctionDecl*, std::string> without_slot;
     for (const clang::FunctionDecl* function : found.functions) {
       if (editor.instrument(*function, line_of(*function, sources))) continue;
@@ -81,7 +77,8 @@ llvm::Expected<InstrumentedFile> instrument_file(llvm::StringRef file,
     // store, so a patched function keeps counting where the original was.
     if (context.getLangOpts().CPlusPlus14)
       bind_local_statics(found.local_statics, naming, edits, context);
-    if (header_units) header_units->instrument(out.functions, out.skipped);
+    std::vector<InstrumentedFunction> in_headers;
+    if (header_units) header_units->instrument(in_headers, out.skipped);
     edits.finish();
     for (const clang::VarDecl* variable : found.internal_variables) table.add_variable(*variable);
     if (!table.empty()) {
@@ -94,7 +91,6 @@ llvm::Expected<InstrumentedFile> instrument_file(llvm::StringRef file,
     }
 
     llvm::StringRef original = sources.getBufferData(sources.getMainFileID());
-    std::vector<InstrumentedFunction> in_headers = std::move(out.functions);
     out.functions = table.functions();
     out.functions.insert(out.functions.end(), in_headers.begin(), in_headers.end());
     out.variables = table.variable_count();
@@ -106,11 +102,8 @@ llvm::Expected<InstrumentedFile> instrument_file(llvm::StringRef file,
     const clang::RewriteBuffer* edited = rewriter.getRewriteBufferFor(sources.getMainFileID());
     std::string body = edited ? std::string(edited->begin(), edited->end()) : original.str();
     if (!body.empty() && body.back() != '\n') body += '\n';
-    if (headers) {
-      headers->shadow(header_units->edited());
-      body = headers->with_shadow_includes(body, absolute_path(file));
-      out.headers = headers->shadows(rewriter);
-    }
+    if (header_units)
+      body = header_units->include_copies(body, absolute_path(file), rewriter, out.headers);
     out.source = with_absolute_quote_includes(
         table.prologue(options.runtime_header) + body + table.epilogue() + header_epilogue,
         llvm::sys::path::parent_path(absolute_path(file)));

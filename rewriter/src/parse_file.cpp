@@ -26,11 +26,11 @@ IncludeSearch search_directories(const clang::HeaderSearch& search) {
   for (auto it = search.search_dir_begin(); it != search.search_dir_end(); ++it) {
     const clang::DirectoryEntry* directory = it->getDir();
     if (!directory) continue;  // a framework or header map: not searched by name here
-    (it < search.angled_dir_begin() ? out.quoted : out.angled).push_back(directory->getName().str());
+    (it < search.angled_dir_begin() ? out.quoted : out.angled)
+        .push_back(directory->getName().str());
   }
   return out;
 }
-
 
 class Consumer : public clang::ASTConsumer {
  public:
@@ -109,8 +109,8 @@ llvm::Error parse_once(const std::vector<std::string>& command, const std::strin
       new clang::DiagnosticOptions());
   clang::TextDiagnosticPrinter printer(diagnostics_stream, diagnostic_options.get());
 
-  clang::tooling::ToolInvocation invocation(command, std::make_unique<Action>(handler, completed, bodies_under),
-                                            files.get());
+  clang::tooling::ToolInvocation invocation(
+      command, std::make_unique<Action>(handler, completed, bodies_under), files.get());
   invocation.setDiagnosticConsumer(&printer);
   bool parsed = invocation.run();
   diagnostics_stream.flush();
@@ -124,13 +124,10 @@ unsigned long long preamble_cache_limit() { return cache::total_limit_bytes(); }
 
 }  // namespace
 
-llvm::Expected<InstrumentedFile::Preamble> parse_file(llvm::StringRef file,
-                                                      llvm::ArrayRef<std::string> compiler_command,
-                                                      const std::string& working_directory,
-                                                      const std::string& preamble_cache,
-                                                      const ParsedHandler& handler,
-                                                      bool preamble_at_first_sight,
-                                                      const std::string& bodies_under) {
+llvm::Expected<InstrumentedFile::Preamble> parse_file(
+    llvm::StringRef file, llvm::ArrayRef<std::string> compiler_command,
+    const std::string& working_directory, const std::string& preamble_cache,
+    const ParsedHandler& handler, bool preamble_at_first_sight, const std::string& bodies_under) {
   std::string root = bodies_under.empty() ? "" : real_or_absolute_path(bodies_under);
   std::vector<std::string> command = parse_command(compiler_command, file);
   command.insert(command.begin() + 1, "-resource-dir=" SOFTPATCH_CLANG_RESOURCE_DIR);

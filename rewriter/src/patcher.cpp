@@ -11,7 +11,6 @@
 #include "llvm/Support/Path.h"
 
 #include "fingerprints.h"
-#include "header_shadows.h"
 #include "header_units.h"
 #include "layouts.h"
 #include "naming.h"
@@ -288,13 +287,12 @@ llvm::Expected<PatchSource> make_patch_source(llvm::StringRef file,
     // The patch's copies of the headers' functions are instrumented as the
     // build's are: the same names, so the same statics, and calls from the
     // patch through the same slots, so mocks and header patches reach them.
-    std::optional<HeaderShadows> headers;
     std::optional<HeaderUnits> header_units;
     if (!options.shadow_directory.empty()) {
-      headers.emplace(sources, found.search, options.project_root, options.shadow_directory,
-                      options.preamble_cache);
-      header_units.emplace(context, *headers, edits, options.project_root);
-      std::vector<InstrumentedFunction> in_headers;
+      header_units.emplace(
+          context, found.search, edits,
+          HeaderPlaces{options.project_root, options.shadow_directory, options.preamble_cache});
+      std::vector<InstrumentedFunction> in_headers;  // registered by the build, not the patch
       header_units->instrument(in_headers, out.skipped);
     }
     auto check = [&](llvm::Error error) {
@@ -361,11 +359,8 @@ llvm::Expected<PatchSource> make_patch_source(llvm::StringRef file,
     std::string body = edited ? std::string(edited->begin(), edited->end())
                               : sources.getBufferData(sources.getMainFileID()).str();
     if (!body.empty() && body.back() != '\n') body += '\n';
-    if (headers) {
-      headers->shadow(header_units->edited());
-      body = headers->with_shadow_includes(body, absolute_path(original));
-      out.headers = headers->shadows(rewriter);
-    }
+    if (header_units)
+      body = header_units->include_copies(body, absolute_path(original), rewriter, out.headers);
     out.source = with_absolute_quote_includes(
         table.patch_prologue(options.patch_header) + body + table.manifest(options.build_id),
         original_dir);

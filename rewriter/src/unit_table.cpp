@@ -182,10 +182,9 @@ const InstrumentedFunction& UnitTable::add_function(const clang::FunctionDecl& f
   }
   addresses_.push_back(address);
   imports_.push_back("nullptr");
-  records_.push_back("{&" + slot_of(index) + ", " + quoted(info.id) + ", " +
-                     quoted(info.name) + ", " + quoted(info.signature) + ", " +
-                     std::to_string(line) + "u, " + std::to_string(function_flags(function)) +
-                     "u, " + address + "}");
+  records_.push_back("{&" + slot_of(index) + ", " + quoted(info.id) + ", " + quoted(info.name) +
+                     ", " + quoted(info.signature) + ", " + std::to_string(line) + "u, " +
+                     std::to_string(function_flags(function)) + "u, " + address + "}");
   return info;
 }
 
@@ -329,12 +328,14 @@ std::string UnitTable::manifest(llvm::StringRef build_id) const {
 }
 
 std::string UnitTable::epilogue() const {
-  std::string text = header_ ? "\n// Added by softpatch-rewrite: registers the functions of " +
-                                   project_file_ + ".\n"
-                             : "\n// Added by softpatch-rewrite: registers this file's functions.\n";
+  std::string text =
+      header_
+          ? "\n// Added by softpatch-rewrite: registers the functions of " + project_file_ + ".\n"
+          : "\n// Added by softpatch-rewrite: registers this file's functions.\n";
   text += helpers_;
   std::string name = "__softpatch_" + prefix_;
-  std::string functions = static_table(text, "function_record", (name + "functions").c_str(), records_);
+  std::string functions =
+      static_table(text, "function_record", (name + "functions").c_str(), records_);
   std::string variables =
       static_table(text, "variable_record", (name + "variables").c_str(), variables_);
   std::string layouts = static_table(text, "layout_record", (name + "layouts").c_str(), layouts_);

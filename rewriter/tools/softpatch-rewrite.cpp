@@ -70,11 +70,13 @@ int main(int argc, const char** argv) {
       status = 1;
       continue;
     }
-    // The project's headers are instrumented into copies beside the output
-    // (--explain only lists them; printing the file shows it alone).
-    options.shadow_directory = explain ? output.empty() ? "/nonexistent" : output + ".headers"
-                               : output.empty() ? ""
-                                                : output + ".headers";
+    // The project's headers are instrumented into copies beside the output;
+    // --explain lists their functions (and writes nothing); a file printed
+    // to stdout is instrumented alone.
+    if (!output.empty())
+      options.shadow_directory = output + ".headers";
+    else if (explain)
+      options.shadow_directory = "<not written>";
     auto result = softpatch::rewriter::instrument_file(file, commands.front().CommandLine, options);
     if (!result) {
       llvm::errs() << "softpatch-rewrite: " << file << ": " << llvm::toString(result.takeError())

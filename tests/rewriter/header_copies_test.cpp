@@ -1,0 +1,157 @@
+// Instrument mode on the project's headers: the copies the file includes
+// in their place, and the headers that keep their text, each with why.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "softpatch/rewriter/instrumenter.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using softpatch::rewriter::InstrumentedFile;
+using softpatch::rewriter::ShadowHeader;
+using ::testing::HasSubstr;
+using ::testing::Not;
+using ::testing::StartsWith;
+
+class HeaderCopies : public ::testing::Test {
+ protected:
+  HeaderCopies() {
+    char pattern[] = "/tmp/softpatch-headers-XXXXXX";
+    root_ = mkdtemp(pattern);
+  }
+  ~HeaderCopies() override { fs::remove_all(root_); }
+
+  void write(const std::string& relative, const std::string& code) {
+    fs::path path = root_ / relative;
+    fs::create_directories(path.parent_path());
+    std::ofstream(path) << code;
+  }
+
+  // Instruments t.cpp, with include/ on the search path.
+  InstrumentedFile instrument(const std::string& code) {
+    write("t.cpp", code);
+    std::string file = (root_ / "t.cpp").string();
+    softpatch::rewriter::InstrumentOptions options{root_.string(), "/softpatch/instrument.h", "",
+                                                   (root_ / "t.o.softpatch-headers").string()};
+    auto result = softpatch::rewriter::instrument_file(
+        file, {"g++", "-std=c++17", "-I" + (root_ / "include").string(), "-c", file}, options);
+    if (!result) {
+      ADD_FAILURE() << llvm::toString(result.takeError());
+      return {};
+    }
+    return std::move(*result);
+  }
+
+  const ShadowHeader* copy_of(const InstrumentedFile& out, const std::string& relative) {
+    for (const ShadowHeader& header : out.headers)
+      if (header.original == fs::canonical(root_ / relative).string()) return &header;
+    return nullptr;
+  }
+
+  static std::string reason_for(const InstrumentedFile& out, const std::string& name) {
+    for (const auto& skipped : out.skipped)
+      if (skipped.name == name) return skipped.reason;
+    return "(not skipped)";
+  }
+
+  static bool instrumented(const InstrumentedFile& out, const std::string& name) {
+    for (const auto& function : out.functions)
+      if (function.name == name) return true;
+    return false;
+  }
+
+  fs::path root_;
+};
+
+TEST_F(HeaderCopies, AHeaderFunctionGetsItsTrampolineInACopyThatNamesTheHeader) {
+  write("include/store.h",
+        "#pragma once\n"
+        "struct Store {\n"
+        "  int size() const { return n; }\n"
+        "  int n = 0;\n"
+        "};\n");
+  InstrumentedFile out =
+      instrument("#include <store.h>\nint use(const Store& s) { return s.size(); }\n");
+  const ShadowHeader* copy = copy_of(out, "include/store.h");
+  ASSERT_NE(copy, nullptr);
+  // Diagnostics and debug info name the header as the compiler found it.
+  EXPECT_THAT(copy->text, StartsWith("#line 1 \"" + (root_ / "include").string() + "/store.h\"\n"));
+  EXPECT_THAT(copy->text,
+              HasSubstr("__attribute__((abi_tag(\"softpatch\"))) int size() const { if ("));
+  EXPECT_THAT(copy->text, HasSubstr("::__softpatch_header_slot<0x"));
+  EXPECT_THAT(out.source, HasSubstr("#include \"" + copy->path + "\""));
+  EXPECT_THAT(out.source, Not(HasSubstr("<store.h>")));
+  ASSERT_TRUE(instrumented(out, "Store::size() const"));
+  for (const auto& function : out.functions)
+    if (function.name == "Store::size() const") {
+      EXPECT_EQ(function.file, fs::canonical(root_ / "include/store.h").string());
+      EXPECT_EQ(function.line, 3u);
+      EXPECT_THAT(function.id, HasSubstr("B9softpatch"));  // the tagged name
+    }
+}
+
+TEST_F(HeaderCopies, APragmaOnceHeaderIsEnteredThroughItsCopyFromEveryIncluder) {
+  write("include/common.h", "#pragma once\ninline int common() { return 1; }\n");
+  write("include/a.h",
+        "#pragma once\n#include \"common.h\"\ninline int a() { return common(); }\n");
+  write("include/b.h", "#pragma once\n#include <common.h>\n");
+  InstrumentedFile out =
+      instrument("#include \"a.h\"\n#include \"b.h\"\nint use() { return a(); }\n");
+  const ShadowHeader* common = copy_of(out, "include/common.h");
+  const ShadowHeader* a = copy_of(out, "include/a.h");
+  const ShadowHeader* b = copy_of(out, "include/b.h");
+  ASSERT_NE(common, nullptr);
+  ASSERT_NE(a, nullptr);
+  // b.h has no function of its own, but its skipped directive would enter
+  // the original common.h a second time.
+  ASSERT_NE(b, nullptr);
+  EXPECT_THAT(a->text, HasSubstr("#include \"" + common->path + "\""));
+  EXPECT_THAT(b->text, HasSubstr("#include \"" + common->path + "\""));
+  EXPECT_TRUE(instrumented(out, "common()"));
+  EXPECT_TRUE(instrumented(out, "a()"));
+}
+
+TEST_F(HeaderCopies, AHeaderEnteredThroughAComputedIncludeKeepsItsTextAndSaysWhy) {
+  write("include/impl.h", "#pragma once\ninline int impl() { return 2; }\n");
+  InstrumentedFile out =
+      instrument("#define IMPL \"impl.h\"\n#include IMPL\nint use() { return impl(); }\n");
+  EXPECT_EQ(copy_of(out, "include/impl.h"), nullptr);
+  EXPECT_FALSE(instrumented(out, "impl()"));
+  EXPECT_THAT(reason_for(out, "impl"),
+              HasSubstr("its header is not copied: entered through an #include that softpatch "
+                        "cannot rewrite (t.cpp:2)"));
+}
+
+TEST_F(HeaderCopies, WhatAHeaderWithoutAGuardIncludesKeepsItsTextToo) {
+  write("include/twice.h", "#include \"inner.h\"\ninline int twice_fn();\n");
+  write("include/inner.h",
+        "#ifndef INNER_H\n#define INNER_H\ninline int inner() { return 3; }\n#endif\n");
+  InstrumentedFile out =
+      instrument("#include \"twice.h\"\n#include \"twice.h\"\nint use() { return inner(); }\n");
+  EXPECT_EQ(copy_of(out, "include/inner.h"), nullptr);
+  EXPECT_EQ(copy_of(out, "include/twice.h"), nullptr);
+  EXPECT_THAT(
+      reason_for(out, "inner"),
+      HasSubstr("its header is not copied: included by include/twice.h, which is not copied"));
+}
+
+TEST_F(HeaderCopies, AFunctionFirstDeclaredInAHeaderNotCopiedStaysPlainAndSaysWhere) {
+  // decl.h is entered twice (no guard), so it keeps its text: the tag of
+  // the function it declares first cannot be written there.
+  write("include/decl.h", "inline int later();\n");
+  write("include/def.h", "#pragma once\ninline int later() { return 4; }\n");
+  InstrumentedFile out = instrument(
+      "#include \"decl.h\"\n#include \"decl.h\"\n#include \"def.h\"\nint use() { return later(); "
+      "}\n");
+  EXPECT_FALSE(instrumented(out, "later()"));
+  EXPECT_THAT(reason_for(out, "later"),
+              HasSubstr("declared first in " + (root_ / "include").string() +
+                        "/decl.h:1, which is not copied: included more than once"));
+}
+
+}  // namespace
