@@ -4,6 +4,7 @@
 #include "clang/AST/DeclCXX.h"
 #include "clang/AST/DeclFriend.h"
 #include "clang/AST/DeclTemplate.h"
+#include "clang/AST/RecursiveASTVisitor.h"
 
 namespace softpatch::rewriter {
 namespace {
@@ -67,6 +68,45 @@ bool needs_abi_tag(const clang::FunctionDecl& function) {
   return function.isInlined() && function.isExternallyVisible();
 }
 
+// The first static (or thread_local) variable of `function`'s body, its
+// lambdas' and its local classes', or null. Its name is the function's: the
+// instrumented copy's (tagged) and a plain copy's in a file that compiles
+// the header without softpatch would be two objects.
+class StaticLocal : public clang::RecursiveASTVisitor<StaticLocal> {
+ public:
+  bool VisitVarDecl(clang::VarDecl* variable) {
+    if (variable->isStaticLocal()) found = variable;
+    return found == nullptr;
+  }
+  const clang::VarDecl* found = nullptr;
+};
+
+const clang::VarDecl* static_local(const clang::FunctionDecl& function) {
+  StaticLocal visitor;
+  visitor.TraverseStmt(function.getBody());
+  return visitor.found;
+}
+
+// A virtual function's vtable is made by the file that defines its class's
+// key function (the first virtual function not defined in the class); a
+// class without one has its vtable made by every file that uses it, and the
+// linker keeps any one: a plain file's would send every virtual call to the
+// plain copy.
+bool vtable_made_everywhere(const clang::FunctionDecl& function) {
+  const auto* method = llvm::dyn_cast<clang::CXXMethodDecl>(&function);
+  if (!method || !method->isVirtual()) return false;
+  return function.getASTContext().getCurrentKeyFunction(method->getParent()) == nullptr;
+}
+
+// Another declaration written with the same specifiers (`int f(), g();`):
+// an attribute before them would tag it too.
+bool shares_specifiers(const clang::FunctionDecl& first) {
+  const clang::DeclContext* context = first.getLexicalDeclContext();
+  for (const clang::Decl* other : context->decls())
+    if (other != &first && other->getBeginLoc() == first.getBeginLoc()) return true;
+  return false;
+}
+
 // Where an attribute goes among the first declaration's specifiers: before
 // its type (after any `[[...]]`, which Clang wants first), or before the
 // name of a conversion function, which has none.
@@ -92,6 +132,14 @@ std::optional<std::string> header_reason(const clang::FunctionDecl& function,
   if (function.isExternC() && function.isInlined())
     return "extern \"C\" inline function (its instrumented and plain copies would share one name)";
   if (needs_abi_tag(function)) {
+    if (const clang::VarDecl* variable = static_local(function))
+      return "has the static variable " + variable->getNameAsString() +
+             ", which a plain copy of the function (in a file built without softpatch) would not "
+             "share";
+    if (vtable_made_everywhere(function))
+      return "virtual in a class without a key function, whose vtable a file built without "
+             "softpatch could make";
+    if (function.hasAttr<clang::AbiTagAttr>()) return "has an ABI tag of its own";
     // Its instrumented copies' name (the tag) is the first declaration's.
     const clang::SourceManager& sources = function.getASTContext().getSourceManager();
     const clang::FunctionDecl& first = *function.getFirstDecl();
@@ -100,6 +148,11 @@ std::optional<std::string> header_reason(const clang::FunctionDecl& function,
     std::string where = std::string(place.getFilename()) + ":" + std::to_string(place.getLine());
     if (at.isMacroID())
       return "declared first by a macro (" + where + "), where its ABI tag cannot be written";
+    if (first.getFriendObjectKind() != clang::Decl::FOK_None && &first != &function)
+      return "declared first as a friend (" + where + "), where GCC ignores an ABI tag";
+    if (shares_specifiers(first))
+      return "declared first beside other declarations (" + where +
+             "), which its ABI tag would change too";
     if (!edits.can_edit(at)) {
       std::optional<std::string> why = headers.why_not(sources.getFileID(at));
       return "declared first in " + where +

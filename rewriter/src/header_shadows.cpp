@@ -247,7 +247,8 @@ std::string HeaderShadows::with_shadow_includes(llvm::StringRef text,
         name ? headers_.find(resolve(line.slice(name->begin, name->end), name->angled, original))
              : headers_.end();
     if (it != headers_.end() && it->second.shadowed)
-      out += (line.take_front(name->begin - 1) + quoted(shadow_path(it->second)) +
+      // Include names take no escapes: the path goes in as it is.
+      out += (line.take_front(name->begin - 1) + "\"" + shadow_path(it->second) + "\"" +
               line.drop_front(name->end + 1))
                  .str();
     else
@@ -262,14 +263,11 @@ std::vector<ShadowHeader> HeaderShadows::shadows(const clang::Rewriter& rewriter
   std::vector<ShadowHeader> out;
   for (const auto& [path, header] : headers_) {
     if (!header.shadowed) continue;
-    const clang::RewriteBuffer* edited = rewriter.getRewriteBufferFor(header.id);
-    std::string text = edited ? std::string(edited->begin(), edited->end())
-                              : sources_.getBufferData(header.id).str();
     clang::PresumedLoc name =
         sources_.getPresumedLoc(sources_.getLocForStartOfFile(header.id), false);
-    text = with_absolute_quote_includes(with_shadow_includes(text, path),
-                                        llvm::sys::path::parent_path(path));
-    if (!text.empty() && text.back() != '\n') text += '\n';
+    std::string text =
+        with_absolute_quote_includes(with_shadow_includes(edited_text(rewriter, header.id), path),
+                                     llvm::sys::path::parent_path(path));
     out.push_back({path, shadow_path(header),
                    "#line 1 " + quoted(name.isValid() ? name.getFilename() : path) + "\n" + text});
   }

@@ -40,8 +40,11 @@ void HeaderUnits::instrument(std::vector<InstrumentedFunction>& functions,
 std::string HeaderUnits::include_copies(const std::string& body, llvm::StringRef original,
                                         const clang::Rewriter& rewriter,
                                         std::vector<ShadowHeader>& copies) {
+  // Edited: a header whose functions have a unit, and one that only
+  // declares one first (its ABI tag) or befriends a patch's thunk.
   std::set<clang::FileID> edited;
-  for (const auto& [file, unit] : units_) edited.insert(file);
+  for (clang::FileID file : headers_.copyable())
+    if (rewriter.getRewriteBufferFor(file)) edited.insert(file);
   headers_.shadow(edited);
   copies = headers_.shadows(rewriter);
   return headers_.with_shadow_includes(body, original);

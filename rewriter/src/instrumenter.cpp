@@ -18,6 +18,7 @@
 #include "naming.h"
 #include "parse_file.h"
 #include "quote_includes.h"
+#include "source_text.h"
 #include "text_edits.h"
 #include "trampoline.h"
 #include "unit_table.h"
@@ -99,9 +100,7 @@ llvm::Expected<InstrumentedFile> instrument_file(llvm::StringRef file,
       out.source = original.str();
       return;
     }
-    const clang::RewriteBuffer* edited = rewriter.getRewriteBufferFor(sources.getMainFileID());
-    std::string body = edited ? std::string(edited->begin(), edited->end()) : original.str();
-    if (!body.empty() && body.back() != '\n') body += '\n';
+    std::string body = edited_text(rewriter, sources.getMainFileID());
     if (header_units)
       body = header_units->include_copies(body, absolute_path(file), rewriter, out.headers);
     out.source = with_absolute_quote_includes(

@@ -102,6 +102,13 @@ std::string Naming::qualified_class(const clang::CXXRecordDecl& record) const {
   return name;
 }
 
+std::string Naming::qualified_member(const clang::CXXMethodDecl& method) const {
+  std::string name = method.getNameAsString();
+  if (const auto* conversion = llvm::dyn_cast<clang::CXXConversionDecl>(&method))
+    name = "operator " + spell(conversion->getConversionType());
+  return qualified_class(*method.getParent()) + "::" + name;
+}
+
 std::string Naming::canonical(clang::QualType type) const {
   return type.getCanonicalType().getAsString(readable_policy_);
 }

@@ -42,6 +42,10 @@ class Naming {
   // enclosing namespaces and classes written out (anonymous ones are
   // transparent to qualified lookup); spell() for templates and unnamed ones.
   std::string qualified_class(const clang::CXXRecordDecl& record) const;
+  // The method as code at global scope names it: qualified_class() of its
+  // class, then its name ("operator ::std::string" for a conversion, whose
+  // type is spelled as spell() does).
+  std::string qualified_member(const clang::CXXMethodDecl& method) const;
   // A readable canonical spelling, for the registry's records.
   std::string canonical(clang::QualType type) const;
 

@@ -16,6 +16,7 @@
 #include "naming.h"
 #include "parse_file.h"
 #include "quote_includes.h"
+#include "source_text.h"
 #include "text_edits.h"
 #include "trampoline.h"
 #include "unit_table.h"
@@ -355,10 +356,7 @@ llvm::Expected<PatchSource> make_patch_source(llvm::StringRef file,
     table.add_layouts(layouts);
     table.add_code(out.code);
     out.functions = table.functions();
-    const clang::RewriteBuffer* edited = rewriter.getRewriteBufferFor(sources.getMainFileID());
-    std::string body = edited ? std::string(edited->begin(), edited->end())
-                              : sources.getBufferData(sources.getMainFileID()).str();
-    if (!body.empty() && body.back() != '\n') body += '\n';
+    std::string body = edited_text(rewriter, sources.getMainFileID());
     if (header_units)
       body = header_units->include_copies(body, absolute_path(original), rewriter, out.headers);
     out.source = with_absolute_quote_includes(

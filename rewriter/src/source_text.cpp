@@ -1,5 +1,6 @@
 #include "source_text.h"
 
+#include "clang/Basic/SourceManager.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -18,6 +19,15 @@ std::string quoted(llvm::StringRef text) {
   }
   stream << '"';
   return stream.str();
+}
+
+std::string edited_text(const clang::Rewriter& rewriter, clang::FileID file) {
+  const clang::RewriteBuffer* edited = rewriter.getRewriteBufferFor(file);
+  std::string text = edited ? std::string(edited->begin(), edited->end())
+                            : rewriter.getSourceMgr().getBufferData(file).str();
+  if (llvm::StringRef(text).startswith("\xEF\xBB\xBF")) text.erase(0, 3);
+  if (!text.empty() && text.back() != '\n') text += '\n';
+  return text;
 }
 
 }  // namespace softpatch::rewriter

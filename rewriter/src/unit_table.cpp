@@ -145,7 +145,7 @@ static std::optional<std::string> method_address(const clang::CXXMethodDecl& met
       method.isStatic()
           ? context.getPointerType(method.getType())
           : context.getMemberPointerType(method.getType(), context_type(method).getTypePtr());
-  std::string name = naming.qualified_class(*method.getParent()) + "::" + method.getNameAsString();
+  std::string name = naming.qualified_member(method);
   helpers += "static ::__softpatch_raw_function " + getter + "() { auto p = static_cast<" +
              naming.spell(pointer.getCanonicalType()) + ">(&" + name +
              "); ::__softpatch_raw_function f; __builtin_memcpy(&f, &p, sizeof f); return f; }\n";
@@ -191,8 +191,7 @@ const InstrumentedFunction& UnitTable::add_function(const clang::FunctionDecl& f
 void UnitTable::add_entry_thunk(const clang::CXXMethodDecl& method) {
   std::string index = std::to_string(functions_.size() - 1);
   std::string thunk = "thunk" + index;
-  std::string target =
-      naming_.qualified_class(*method.getParent()) + "::" + method.getNameAsString();
+  std::string target = naming_.qualified_member(method);
   // Static or not, a call names the method: its overloads (a static parse()
   // beside a member parse(), say) are told apart by the arguments.
   std::string parameters, call;

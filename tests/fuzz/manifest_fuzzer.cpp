@@ -205,8 +205,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   for (std::size_t i = 0; i < manifest.function_count; ++i)
     require(signature_of.emplace(manifest.functions[i].id, manifest.functions[i].signature).second);
   // Layouts are compared with those the patched file sees (the fuzzer's own
-  // file is instrumented too, and sees other classes).
-  const std::map<std::string, std::string>& seen = program.layouts_of.at(manifest.project_file);
+  // file is instrumented too, and sees other classes). A file may see none:
+  // a header's functions are registered by a unit without layouts.
+  static const std::map<std::string, std::string> none;
+  auto seen_by_file = program.layouts_of.find(manifest.project_file);
+  const std::map<std::string, std::string>& seen =
+      seen_by_file == program.layouts_of.end() ? none : seen_by_file->second;
   for (std::size_t i = 0; i < manifest.layout_count; ++i)
     if (auto it = seen.find(manifest.layouts[i].name); it != seen.end())
       require(it->second == manifest.layouts[i].fingerprint);

@@ -154,4 +154,62 @@ TEST_F(HeaderCopies, AFunctionFirstDeclaredInAHeaderNotCopiedStaysPlainAndSaysWh
                         "/decl.h:1, which is not copied: included more than once"));
 }
 
+TEST_F(HeaderCopies, TheTagGoesIntoTheCopyOfAHeaderThatOnlyDeclaresTheFunction) {
+  // decl.h defines nothing, so it has no unit of its own; its copy must
+  // still carry the tag, or the instrumented copy would take the plain name.
+  write("include/decl.h", "#pragma once\ninline int later();\n");
+  write("include/def.h", "#pragma once\n#include \"decl.h\"\ninline int later() { return 4; }\n");
+  InstrumentedFile out = instrument("#include \"def.h\"\nint use() { return later(); }\n");
+  ASSERT_TRUE(instrumented(out, "later()"));
+  const ShadowHeader* decl = copy_of(out, "include/decl.h");
+  ASSERT_NE(decl, nullptr);
+  EXPECT_THAT(decl->text, HasSubstr("__attribute__((abi_tag(\"softpatch\"))) int later();"));
+  const ShadowHeader* def = copy_of(out, "include/def.h");
+  ASSERT_NE(def, nullptr);
+  EXPECT_THAT(def->text, HasSubstr("#include \"" + decl->path + "\""));
+}
+
+TEST_F(HeaderCopies, InlineFunctionsThatATagWouldSplitStayPlainAndSayWhy) {
+  write("include/split.h",
+        "#pragma once\n"
+        "inline int& counter() { static int n = 0; return n; }\n"
+        "inline int lambda_counter() { return [] { thread_local int k = 0; return ++k; }(); }\n"
+        "struct Shape { virtual int sides() const { return 0; } };\n"
+        "struct Keyed { virtual int sides() const { return 1; } virtual ~Keyed(); };\n"
+        "class Peer { friend int peek(const Peer&); int v = 2; };\n"
+        "inline int peek(const Peer& p) { return p.v; }\n"
+        "inline int one(), two();\n"
+        "inline int one() { return 1; }\n"
+        "inline int two() { return 2; }\n"
+        "__attribute__((abi_tag(\"v2\"))) inline int tagged() { return 3; }\n"
+        "inline int plain() { return 4; }\n");
+  InstrumentedFile out = instrument(
+      "#include <split.h>\nint use(const Shape& s, const Keyed& k) { return counter() + "
+      "lambda_counter() + s.sides() + k.sides() + peek(Peer()) + one() + two() + tagged() + "
+      "plain(); }\n");
+  EXPECT_THAT(reason_for(out, "counter"), HasSubstr("has the static variable n"));
+  EXPECT_THAT(reason_for(out, "lambda_counter"), HasSubstr("has the static variable k"));
+  EXPECT_THAT(reason_for(out, "Shape::sides"), HasSubstr("class without a key function"));
+  EXPECT_THAT(reason_for(out, "peek"), HasSubstr("declared first as a friend"));
+  EXPECT_THAT(reason_for(out, "one"), HasSubstr("declared first beside other declarations"));
+  EXPECT_THAT(reason_for(out, "two"), HasSubstr("declared first beside other declarations"));
+  EXPECT_THAT(reason_for(out, "tagged"), HasSubstr("has an ABI tag of its own"));
+  // A class with a key function has one vtable, made where that is defined.
+  EXPECT_TRUE(instrumented(out, "Keyed::sides() const"));
+  EXPECT_TRUE(instrumented(out, "plain()"));
+}
+
+TEST_F(HeaderCopies, AHeaderWithAByteOrderMarkAndANonAsciiNameIsCopiedWhole) {
+  write("include/caf\xc3\xa9.h", "\xEF\xBB\xBF#pragma once\ninline int brew() { return 5; }\n");
+  InstrumentedFile out = instrument("#include \"caf\xc3\xa9.h\"\nint use() { return brew(); }\n");
+  ASSERT_TRUE(instrumented(out, "brew()"));
+  const ShadowHeader* copy = copy_of(out, "include/caf\xc3\xa9.h");
+  ASSERT_NE(copy, nullptr);
+  // The mark may only open a file: after the #line it would not compile.
+  EXPECT_THAT(copy->text, Not(HasSubstr("\xEF\xBB\xBF")));
+  // An include name takes no escapes: the copy's path is written as is.
+  EXPECT_THAT(out.source, HasSubstr("#include \"" + copy->path + "\""));
+  EXPECT_THAT(copy->path, HasSubstr("caf\xc3\xa9.h"));
+}
+
 }  // namespace
