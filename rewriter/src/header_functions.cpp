@@ -101,9 +101,17 @@ bool vtable_made_everywhere(const clang::FunctionDecl& function) {
 // Another declaration written with the same specifiers (`int f(), g();`):
 // an attribute before them would tag it too.
 bool shares_specifiers(const clang::FunctionDecl& first) {
+  // A friend's or template's declaration holds the function, at its place.
+  auto holds_first = [&](const clang::Decl& other) {
+    if (const auto* friend_decl = llvm::dyn_cast<clang::FriendDecl>(&other))
+      return friend_decl->getFriendDecl() == &first;
+    if (const auto* function_template = llvm::dyn_cast<clang::FunctionTemplateDecl>(&other))
+      return function_template->getTemplatedDecl() == &first;
+    return &other == &first;
+  };
   const clang::DeclContext* context = first.getLexicalDeclContext();
   for (const clang::Decl* other : context->decls())
-    if (other != &first && other->getBeginLoc() == first.getBeginLoc()) return true;
+    if (other->getBeginLoc() == first.getBeginLoc() && !holds_first(*other)) return true;
   return false;
 }
 

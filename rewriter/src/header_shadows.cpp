@@ -38,16 +38,16 @@ std::optional<IncludeName> include_name(llvm::StringRef line) {
 
 bool below(llvm::StringRef path, llvm::StringRef root) { return path.startswith(root.str() + "/"); }
 
-// The file IDs of each file that `sources` entered, by real path.
+// The file IDs of each user (not system) file that `sources` entered, by
+// real path.
 std::map<std::string, std::vector<clang::FileID>> files_entered(
     const clang::SourceManager& sources) {
   std::map<std::string, std::vector<clang::FileID>> files;
   auto add = [&](const clang::SrcMgr::SLocEntry& entry) {
-    if (!entry.isFile()) return;
+    if (!entry.isFile() || entry.getFile().getFileCharacteristic() != clang::SrcMgr::C_User) return;
     clang::FileID id =
         sources.getFileID(clang::SourceLocation::getFromRawEncoding(entry.getOffset()));
-    if (const clang::FileEntry* file = sources.getFileEntryForID(id))
-      files[real_or_absolute_path(file->getName())].push_back(id);
+    if (std::string path = real_path_of(sources, id); !path.empty()) files[path].push_back(id);
   };
   for (unsigned i = 1; i < sources.local_sloc_entry_size(); ++i) add(sources.getLocalSLocEntry(i));
   for (unsigned i = 0; i < sources.loaded_sloc_entry_size(); ++i) {
@@ -68,7 +68,7 @@ HeaderShadows::HeaderShadows(const clang::SourceManager& sources, const IncludeS
       root_(real_or_absolute_path(project_root)),
       directory_(absolute_path(directory)),
       preamble_cache_(preamble_cache.empty() ? "" : real_or_absolute_path(preamble_cache)) {
-  main_path_ = real_or_absolute_path(sources.getFileEntryForID(sources.getMainFileID())->getName());
+  main_path_ = real_path_of(sources, sources.getMainFileID());
   for (auto& [path, ids] : files_entered(sources)) {
     if (path == main_path_ || !below(path, root_)) continue;
     Header& header = headers_[path];
@@ -76,13 +76,9 @@ HeaderShadows::HeaderShadows(const clang::SourceManager& sources, const IncludeS
     header.path = path;
     header.project_file = project_relative(path, root_);
     llvm::StringRef text = sources.getBufferData(header.id);
-    if (ids.size() > 1)
-      header.reason = "included more than once (it has no include guard)";
-    else if (text.contains("include_next"))
-      header.reason = "uses #include_next, which a copy elsewhere would change";
-    else
-      header.reason = why_not_entered(header);
+    header.reason = why_not_copied(header, ids.size(), text);
     header.includes = includes_of(text, path);
+    by_id_[header.id.getHashValue()] = &header;
   }
   // A header that one keeping its original text includes would be entered
   // twice (a `#pragma once` header), or its copy never: whether the
@@ -104,6 +100,15 @@ HeaderShadows::HeaderShadows(const clang::SourceManager& sources, const IncludeS
   }
 }
 
+std::string HeaderShadows::why_not_copied(Header& header, size_t times_entered,
+                                          llvm::StringRef text) const {
+  if (std::string why = opted_out(header.path, text, root_); !why.empty()) return why;
+  if (times_entered > 1) return "entered more than once by this file";
+  if (text.contains("#include_next") || text.contains("# include_next"))
+    return "uses #include_next, which a copy elsewhere would change";
+  return why_not_entered(header);
+}
+
 // A header is entered from the main file (or the preamble's header, which
 // stands for its first lines) or from another project header, through a
 // directive that its copy's includer can name it by: a header that the
@@ -114,9 +119,8 @@ std::string HeaderShadows::why_not_entered(Header& header) const {
   if (include.isInvalid()) return "";
   clang::SourceLocation at = sources_.getExpansionLoc(include);
   clang::FileID includer = sources_.getFileID(at);
-  const clang::FileEntry* entry = sources_.getFileEntryForID(includer);
-  if (!entry) return "included from the command line (-include)";
-  std::string path = real_or_absolute_path(entry->getName());
+  std::string path = real_path_of(sources_, includer);
+  if (path.empty()) return "included from the command line (-include)";
   bool from_preamble = !preamble_cache_.empty() && below(path, preamble_cache_);
   if (includer != sources_.getMainFileID() && !from_preamble) {
     if (!below(path, root_)) return "included through " + path + ", which is not the project's";
@@ -174,16 +178,14 @@ std::vector<std::string> HeaderShadows::includes_of(llvm::StringRef text,
     std::optional<IncludeName> name = include_name(line);
     if (!name) continue;
     std::string path = resolve(line.slice(name->begin, name->end), name->angled, original);
-    if (headers_.count(path) || below(path, root_)) found.push_back(path);
+    if (below(path, root_)) found.push_back(path);
   }
   return found;
 }
 
 const HeaderShadows::Header* HeaderShadows::find(clang::FileID file) const {
-  const clang::FileEntry* entry = sources_.getFileEntryForID(file);
-  if (!entry) return nullptr;
-  auto it = headers_.find(real_or_absolute_path(entry->getName()));
-  return it == headers_.end() || it->second.id != file ? nullptr : &it->second;
+  auto it = by_id_.find(file.getHashValue());
+  return it == by_id_.end() ? nullptr : it->second;
 }
 
 bool HeaderShadows::is_project_header(clang::FileID file) const { return find(file) != nullptr; }

@@ -17,6 +17,7 @@
 
 #include "clang/Basic/SourceManager.h"
 #include "clang/Rewrite/Core/Rewriter.h"
+#include "llvm/ADT/DenseMap.h"
 
 #include "findings.h"
 #include "softpatch/rewriter/instrumenter.h"
@@ -26,7 +27,7 @@ namespace softpatch::rewriter {
 class HeaderShadows {
  public:
   // Looks at every project header `sources` holds (below `project_root`,
-  // not the main file); shadows go in `directory`. A parse with a
+  // not a system header, not the main file); shadows go in `directory`. A parse with a
   // precompiled preamble from `preamble_cache` enters the main file's
   // leading includes from the preamble's header there.
   HeaderShadows(const clang::SourceManager& sources, const IncludeSearch& search,
@@ -39,12 +40,12 @@ class HeaderShadows {
   bool is_project_header(clang::FileID file) const;
   // The headers whose functions can be instrumented (why_not() is nullopt).
   std::vector<clang::FileID> copyable() const;
-  // The header's path relative to the project root, and as found.
+  // The header's path relative to the project root, and its real path.
   std::string project_file(clang::FileID file) const;
   std::string path(clang::FileID file) const;
 
   // `text`, the main file's (or a header's) once edited, with each include
-  // of a header in `shadowed()` naming its shadow instead. `original` is the
+  // of a header that shadow() chose naming its shadow instead. `original` is the
   // file's own path: its quote includes are looked up next to it.
   std::string with_shadow_includes(llvm::StringRef text, llvm::StringRef original) const;
 
@@ -68,6 +69,7 @@ class HeaderShadows {
   std::string resolve(llvm::StringRef name, bool angled, llvm::StringRef includer) const;
   std::string resolve_uncached(llvm::StringRef name, bool angled, llvm::StringRef includer) const;
   std::vector<std::string> includes_of(llvm::StringRef text, llvm::StringRef original) const;
+  std::string why_not_copied(Header& header, size_t times_entered, llvm::StringRef text) const;
   std::string why_not_entered(Header& header) const;
   std::string shadow_path(const Header& header) const;
   const Header* find(clang::FileID file) const;
@@ -79,6 +81,7 @@ class HeaderShadows {
   std::string preamble_cache_;
   std::string main_path_;
   std::map<std::string, Header> headers_;                // by real path
+  llvm::DenseMap<unsigned, const Header*> by_id_;        // the same, by file id
   mutable std::map<std::string, std::string> resolved_;  // include directives, by resolve()'s key
 };
 

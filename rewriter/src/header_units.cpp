@@ -9,20 +9,15 @@ namespace softpatch::rewriter {
 void HeaderUnits::instrument(std::vector<InstrumentedFunction>& functions,
                              std::vector<SkippedFunction>& skipped) {
   const clang::SourceManager& sources = context_.getSourceManager();
-  std::map<clang::FileID, std::string> opted_out_files;
-  for (clang::FileID file : headers_.copyable()) {
-    edits_.allow_file(file);
-    opted_out_files[file] = opted_out(headers_.path(file), root_);
-  }
+  for (clang::FileID file : headers_.copyable()) edits_.allow_file(file);
   for (const clang::FunctionDecl* function : header_definitions(context_, headers_)) {
     Eligibility verdict = eligibility(*function, sources);
     if (!verdict.listed) continue;
     clang::FileID file = sources.getFileID(sources.getExpansionLoc(function->getLocation()));
     std::optional<std::string> reason = verdict.reason;
     if (!reason) reason = header_reason(*function, headers_, edits_);
-    if (!reason && !opted_out_files[file].empty()) reason = opted_out_files[file];
     if (!reason && !EditPoints(*function).all_editable(edits_))
-      reason = "produced by a macro in a header";
+      reason = "produced by a macro in a way that cannot be rewritten";
     unsigned line = line_of(*function, sources);
     if (reason) {
       skipped.push_back({function->getQualifiedNameAsString(), line, *reason, headers_.path(file)});

@@ -78,8 +78,7 @@ class HeaderUnits {
       : context_(context),
         headers_(context.getSourceManager(), search, places.project_root, places.directory,
                  places.preamble_cache),
-        edits_(edits),
-        root_(places.project_root) {}
+        edits_(edits) {}
 
   // Instruments every function of the headers that can be, adding it to
   // `functions`, and lists the others in `skipped` with their reason.
@@ -112,7 +111,6 @@ class HeaderUnits {
   clang::ASTContext& context_;
   HeaderShadows headers_;
   TextEdits& edits_;
-  std::string root_;
   std::map<clang::FileID, std::unique_ptr<Unit>> units_;
 };
 

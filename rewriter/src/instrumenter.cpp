@@ -26,7 +26,7 @@
 
 namespace softpatch::rewriter {
 
-std::string opted_out(llvm::StringRef file, llvm::StringRef project_root) {
+std::string opted_out(llvm::StringRef file, llvm::StringRef text, llvm::StringRef project_root) {
   std::string path = real_or_absolute_path(file), root = real_or_absolute_path(project_root);
   if (!llvm::StringRef(path).startswith(root + "/")) return "outside the project root " + root;
   for (llvm::StringRef dir = llvm::sys::path::parent_path(path);
@@ -34,10 +34,13 @@ std::string opted_out(llvm::StringRef file, llvm::StringRef project_root) {
     std::string marker = (dir + "/" + kSkipDirectoryFile).str();
     if (llvm::sys::fs::exists(marker)) return "opted out by " + marker;
   }
-  llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> text = llvm::MemoryBuffer::getFile(path);
-  if (text && (*text)->getBuffer().contains(kSkipFileMarker))
-    return std::string("opted out (") + kSkipFileMarker + ")";
+  if (text.contains(kSkipFileMarker)) return std::string("opted out (") + kSkipFileMarker + ")";
   return "";
+}
+
+std::string opted_out(llvm::StringRef file, llvm::StringRef project_root) {
+  llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> text = llvm::MemoryBuffer::getFile(file);
+  return opted_out(file, text ? (*text)->getBuffer() : "", project_root);
 }
 
 llvm::Expected<InstrumentedFile> instrument_file(llvm::StringRef file,

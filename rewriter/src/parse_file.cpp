@@ -26,8 +26,9 @@ IncludeSearch search_directories(const clang::HeaderSearch& search) {
   for (auto it = search.search_dir_begin(); it != search.search_dir_end(); ++it) {
     const clang::DirectoryEntry* directory = it->getDir();
     if (!directory) continue;  // a framework or header map: not searched by name here
+    // A relative -I names a directory of the compile's working directory.
     (it < search.angled_dir_begin() ? out.quoted : out.angled)
-        .push_back(directory->getName().str());
+        .push_back(search.getFileMgr().getCanonicalName(directory).str());
   }
   return out;
 }
@@ -46,12 +47,13 @@ class Consumer : public clang::ASTConsumer {
   bool shouldSkipFunctionBody(clang::Decl* decl) override {
     if (in_main_file(*decl, sources())) return false;
     if (bodies_under_.empty()) return true;
-    clang::FileID file = sources().getFileID(sources().getExpansionLoc(decl->getLocation()));
+    clang::SourceLocation at = sources().getExpansionLoc(decl->getLocation());
+    clang::FileID file = sources().getFileID(at);
     auto [known, inserted] = in_project_.try_emplace(file.getHashValue(), false);
     if (inserted)
-      if (const clang::FileEntry* entry = sources().getFileEntryForID(file))
-        known->second = llvm::StringRef(real_or_absolute_path(entry->getName()))
-                            .startswith(bodies_under_ + "/");
+      known->second =
+          !sources().isInSystemHeader(at) &&
+          llvm::StringRef(real_path_of(sources(), file)).startswith(bodies_under_ + "/");
     return !known->second;
   }
 
@@ -164,6 +166,11 @@ std::string absolute_path(llvm::StringRef file) {
   llvm::SmallString<256> path(file);
   llvm::sys::fs::make_absolute(path);
   return path.str().str();
+}
+
+std::string real_path_of(const clang::SourceManager& sources, clang::FileID file) {
+  const clang::FileEntry* entry = sources.getFileEntryForID(file);
+  return entry ? sources.getFileManager().getCanonicalName(entry).str() : "";
 }
 
 std::string real_or_absolute_path(llvm::StringRef file) {

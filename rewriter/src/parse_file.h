@@ -46,6 +46,10 @@ std::string absolute_path(llvm::StringRef file);
 // `file` with links resolved, or made absolute if it does not exist.
 std::string real_or_absolute_path(llvm::StringRef file);
 
+// The real path of the file `file` holds, as the parse's own file system
+// resolves it (relative names in the compile's working directory), or "".
+std::string real_path_of(const clang::SourceManager& sources, clang::FileID file);
+
 // The path of `file` relative to `root`, or its real path if it is outside.
 std::string project_relative(llvm::StringRef file, llvm::StringRef root);
 

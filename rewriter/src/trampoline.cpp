@@ -79,8 +79,8 @@ std::string trampoline(const clang::FunctionDecl& function, const std::string& s
                        const std::vector<std::string>& parameter_names, const Naming& naming) {
   std::string action =
       forwarding_statement(function, "__softpatch_target", parameter_names, naming);
-  std::string load = "::__softpatch_raw_function __softpatch_target = ::__softpatch_target_of(" +
-                     slot + ")";
+  std::string load =
+      "::__softpatch_raw_function __softpatch_target = ::__softpatch_target_of(" + slot + ")";
   // C++17's if-with-initialiser lets the one load carry the branch hint;
   // older standards get a plain declaration condition.
   if (function.getASTContext().getLangOpts().CPlusPlus17)

@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "softpatch/rewriter/instrumenter.h"
+#include "softpatch/rewriter/patcher.h"
 
 namespace {
 
@@ -151,7 +152,7 @@ TEST_F(HeaderCopies, AFunctionFirstDeclaredInAHeaderNotCopiedStaysPlainAndSaysWh
   EXPECT_FALSE(instrumented(out, "later()"));
   EXPECT_THAT(reason_for(out, "later"),
               HasSubstr("declared first in " + (root_ / "include").string() +
-                        "/decl.h:1, which is not copied: included more than once"));
+                        "/decl.h:1, which is not copied: entered more than once by this file"));
 }
 
 TEST_F(HeaderCopies, TheTagGoesIntoTheCopyOfAHeaderThatOnlyDeclaresTheFunction) {
@@ -177,6 +178,8 @@ TEST_F(HeaderCopies, InlineFunctionsThatATagWouldSplitStayPlainAndSayWhy) {
         "struct Shape { virtual int sides() const { return 0; } };\n"
         "struct Keyed { virtual int sides() const { return 1; } virtual ~Keyed(); };\n"
         "class Peer { friend int peek(const Peer&); int v = 2; };\n"
+        "class Pal { friend int pal(const Pal&) { return 9; } };\n"
+        "int pal(const Pal&);\n"
         "inline int peek(const Peer& p) { return p.v; }\n"
         "inline int one(), two();\n"
         "inline int one() { return 1; }\n"
@@ -186,7 +189,7 @@ TEST_F(HeaderCopies, InlineFunctionsThatATagWouldSplitStayPlainAndSayWhy) {
   InstrumentedFile out = instrument(
       "#include <split.h>\nint use(const Shape& s, const Keyed& k) { return counter() + "
       "lambda_counter() + s.sides() + k.sides() + peek(Peer()) + one() + two() + tagged() + "
-      "plain(); }\n");
+      "plain() + pal(Pal()); }\n");
   EXPECT_THAT(reason_for(out, "counter"), HasSubstr("has the static variable n"));
   EXPECT_THAT(reason_for(out, "lambda_counter"), HasSubstr("has the static variable k"));
   EXPECT_THAT(reason_for(out, "Shape::sides"), HasSubstr("class without a key function"));
@@ -197,6 +200,7 @@ TEST_F(HeaderCopies, InlineFunctionsThatATagWouldSplitStayPlainAndSayWhy) {
   // A class with a key function has one vtable, made where that is defined.
   EXPECT_TRUE(instrumented(out, "Keyed::sides() const"));
   EXPECT_TRUE(instrumented(out, "plain()"));
+  EXPECT_TRUE(instrumented(out, "pal(const Pal &)"));  // a friend defined where declared first
 }
 
 TEST_F(HeaderCopies, AHeaderWithAByteOrderMarkAndANonAsciiNameIsCopiedWhole) {
@@ -210,6 +214,46 @@ TEST_F(HeaderCopies, AHeaderWithAByteOrderMarkAndANonAsciiNameIsCopiedWhole) {
   // An include name takes no escapes: the copy's path is written as is.
   EXPECT_THAT(out.source, HasSubstr("#include \"" + copy->path + "\""));
   EXPECT_THAT(copy->path, HasSubstr("caf\xc3\xa9.h"));
+}
+
+TEST_F(HeaderCopies, SystemAndOptedOutHeadersBelowTheRootAreNotTheProjectsToCopy) {
+  write("vendor/lib.h", "#pragma once\ninline int vendored() { return 6; }\n");
+  write("include/quiet.h",
+        "// softpatch: skip-file\n#pragma once\ninline int quiet() { return 7; }\n");
+  std::string file = (root_ / "t.cpp").string();
+  write("t.cpp",
+        "#include <lib.h>\n#include <quiet.h>\nint use() { return vendored() + quiet(); }\n");
+  softpatch::rewriter::InstrumentOptions options{root_.string(), "/softpatch/instrument.h", "",
+                                                 (root_ / "t.o.softpatch-headers").string()};
+  auto out = softpatch::rewriter::instrument_file(
+      file,
+      {"g++", "-std=c++17", "-isystem", (root_ / "vendor").string(),
+       "-I" + (root_ / "include").string(), "-c", file},
+      options);
+  ASSERT_TRUE(bool(out)) << llvm::toString(out.takeError());
+  EXPECT_EQ(copy_of(*out, "vendor/lib.h"), nullptr);
+  EXPECT_EQ(copy_of(*out, "include/quiet.h"), nullptr);
+  EXPECT_FALSE(instrumented(*out, "vendored()"));
+  EXPECT_EQ(reason_for(*out, "vendored"), "(not skipped)");  // not the project's: not listed
+  EXPECT_THAT(reason_for(*out, "quiet"), HasSubstr("its header is not copied: opted out"));
+}
+
+TEST_F(HeaderCopies, APatchFindsHeadersThroughRelativeDirectoriesOfItsWorkingDirectory) {
+  write("include/store.h", "#pragma once\nstruct Store { int size() const { return 8; } };\n");
+  write("src/t.cpp", "#include <store.h>\nint use() { return Store().size(); }\n");
+  std::string file = (root_ / "src/t.cpp").string();
+  softpatch::rewriter::PatchOptions options;
+  options.project_root = root_.string();
+  options.patch_header = "/softpatch/patch.h";
+  options.build_id = "0";
+  options.working_directory = root_.string();  // not this process's
+  options.shadow_directory = (root_ / "patch-headers").string();
+  auto patch = softpatch::rewriter::make_patch_source(
+      file, {"g++", "-std=c++17", "-Iinclude", "-c", "src/t.cpp"}, options);
+  ASSERT_TRUE(bool(patch)) << llvm::toString(patch.takeError());
+  ASSERT_EQ(patch->headers.size(), 1u);
+  EXPECT_EQ(patch->headers[0].original, fs::canonical(root_ / "include/store.h").string());
+  EXPECT_THAT(patch->source, HasSubstr("#include \"" + patch->headers[0].path + "\""));
 }
 
 }  // namespace

@@ -68,7 +68,7 @@ struct InstrumentedFile {
   // Why the whole file is left alone (`// softpatch: skip-file`, a
   // .softpatch-skip directory), or empty; `source` is then the original.
   std::string opted_out;
-  std::string source;  // the rewritten file, ready to compile
+  std::string source;                 // the rewritten file, ready to compile
   std::vector<ShadowHeader> headers;  // the copies `source` includes
   std::vector<InstrumentedFunction> functions;
   std::vector<SkippedFunction> skipped;
@@ -97,6 +97,8 @@ inline constexpr const char kSkipDirectoryFile[] = ".softpatch-skip";
 
 // Why `file` is not to be instrumented at all, or empty.
 std::string opted_out(llvm::StringRef file, llvm::StringRef project_root);
+// The same for a file whose text is `text`, already read.
+std::string opted_out(llvm::StringRef file, llvm::StringRef text, llvm::StringRef project_root);
 
 }  // namespace softpatch::rewriter
 

@@ -1,0 +1,82 @@
+// Mocks of functions defined in a header (shelf.h), which this file and
+// shelf_users.cpp each compile: a mock replaces the function for the calls
+// of both, and the registry lists it once.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "shelf.h"
+#include "softpatch/mock.h"
+#include "softpatch/registry.h"
+
+namespace {
+
+using shelf::Shelf;
+using ::testing::HasSubstr;
+
+Shelf shelf_of(int n) {
+  Shelf s;
+  s.add(n);
+  return s;
+}
+
+TEST(HeaderMock, AMemberDefinedInItsClassIsMockedForTheCallsOfEveryFile) {
+  Shelf s = shelf_of(3);
+  {
+    auto guard = softpatch::mock<&Shelf::size>([](const Shelf*) { return 42; });
+    EXPECT_EQ(s.size(), 42);
+    EXPECT_EQ(shelf::size_elsewhere(s), 42);
+  }
+  EXPECT_EQ(s.size(), 3);
+  EXPECT_EQ(shelf::size_elsewhere(s), 3);
+}
+
+TEST(HeaderMock, AnInlineMemberDefinedAfterItsClassIsMocked) {
+  Shelf s;
+  auto adds = softpatch::spy<&Shelf::add>();
+  s.add(2);
+  shelf::add_elsewhere(s, 5);
+  ASSERT_EQ(adds.count(), 2u);
+  EXPECT_EQ(std::get<1>(adds.calls()[1]), 5);
+  EXPECT_EQ(s.size(), 7);  // a spy calls through
+}
+
+TEST(HeaderMock, AFriendDefinedInItsClassIsMocked) {
+  Shelf s = shelf_of(4);
+  auto guard = softpatch::mock<&shelf::weight>([](const Shelf&) { return -1; });
+  EXPECT_EQ(weight(s), -1);
+  EXPECT_EQ(shelf::weight_elsewhere(s), -1);
+}
+
+TEST(HeaderMock, AStaticInlineFunctionIsMockedInEveryFilesCopy) {
+  auto guard = softpatch::mock<&shelf::limit>([] { return 99; });
+  EXPECT_EQ(shelf::limit(), 99);
+  EXPECT_EQ(shelf::limit_elsewhere(), 99);
+}
+
+TEST(HeaderMock, TheRegistryListsAHeaderFunctionOnceThoughTwoFilesRegisterIt) {
+  int listed = 0;
+  for (const softpatch::Function& f : softpatch::functions())
+    if (std::string(f.name()) == "shelf::Shelf::size() const") {
+      ++listed;
+      EXPECT_THAT(f.project_file(), HasSubstr("tests/mock/shelf.h"));
+    }
+  EXPECT_EQ(listed, 1);
+}
+
+TEST(HeaderMock, AFunctionWithAStaticVariableStaysPlainAndSaysSo) {
+  try {
+    auto guard = softpatch::mock<&shelf::served>([]() -> int& {
+      static int other = 0;
+      return other;
+    });
+    FAIL() << "mocked a header function that should have stayed plain";
+  } catch (const softpatch::MockError& error) {
+    EXPECT_THAT(error.what(), HasSubstr("is not instrumented"));
+  }
+  ++shelf::served();
+  EXPECT_EQ(shelf::served(), 1);
+}
+
+}  // namespace
