@@ -6,6 +6,7 @@
 //   softpatch load [--pid PID] PATCH.so
 //   softpatch run [-p BUILD_DIR] [--build CMD] [options] -- PROGRAM ARGS...
 //   softpatch status | list [PATTERN] | rollback [N]   [--pid PID]
+//   softpatch coverage [-p BUILD_DIR] [--root DIR] [--each] [FILE...]
 #include <CLI/CLI.hpp>
 #include <cctype>
 #include <csignal>
@@ -18,6 +19,7 @@
 #include "softpatch/cache/caches.h"
 #include "softpatch/changes/code_changes.h"
 #include "softpatch/common/paths.h"
+#include "softpatch/coverage/coverage.h"
 #include "softpatch/devloop/dev_loop.h"
 #include "softpatch/patching/live_patch.h"
 #include "softpatch/protocol/agent_client.h"
@@ -113,6 +115,17 @@ int warm_caches(std::vector<std::string> files, const std::string& build_dir) {
       status = 1;
     }
   return status;
+}
+
+// The report goes to stdout; files that could not be parsed make it fail.
+int show_coverage(const std::string& build_dir, const std::string& root,
+                  const std::vector<std::string>& files, bool each) {
+  llvm::Expected<softpatch::driver::Coverage> coverage =
+      softpatch::driver::measure_coverage(build_dir, root, files);
+  if (!coverage) return fail(coverage.takeError());
+  for (const std::string& line : softpatch::driver::coverage_report(*coverage, each))
+    std::printf("%s\n", line.c_str());
+  return coverage->failed.empty() ? 0 : 1;
 }
 
 int clean_caches() {
@@ -239,6 +252,14 @@ int main(int argc, char** argv) {
       "warm", "prepare the caches a file's first patch needs (softpatch run does, at start)");
   warm->add_option("-p", build_dir, "build directory holding compile_commands.json");
   warm->add_option("files", files, ".cpp files (default: the 8 most recently modified)");
+  bool each = false;
+  CLI::App* coverage = app.add_subcommand(
+      "coverage",
+      "how many of the project's function definitions the build instruments, and why not");
+  coverage->add_option("-p", build_dir, "build directory holding compile_commands.json");
+  coverage->add_option("--root", root, "the project root (default: the CMake source directory)");
+  coverage->add_flag("--each", each, "list every definition not instrumented, with its place");
+  coverage->add_option("files", files, "only these files of the build (default: all)");
   CLI::App* status = app.add_subcommand("status", "the running program and its patches");
   status->add_option("--pid", pid, "the process");
   CLI::App* list = app.add_subcommand("list", "instrumented functions, patched or not");
@@ -287,6 +308,7 @@ int main(int argc, char** argv) {
   if (*load) return load_file(pid, files.front());
   if (*clean) return clean_caches();
   if (*warm) return warm_caches(files, build_dir);
+  if (*coverage) return show_coverage(build_dir, root, files, each);
   if (*patch) {
     int status_code = 0;
     for (const std::string& file : files) status_code |= patch_file(pid, file, build_dir);

@@ -141,9 +141,9 @@ std::optional<std::string> header_reason(const clang::FunctionDecl& function,
     return "extern \"C\" inline function (its instrumented and plain copies would share one name)";
   if (needs_abi_tag(function)) {
     if (const clang::VarDecl* variable = static_local(function))
-      return "has the static variable " + variable->getNameAsString() +
-             ", which a plain copy of the function (in a file built without softpatch) would not "
-             "share";
+      return "has a static variable (" + variable->getNameAsString() +
+             "), which a plain copy of the function (in a file built without softpatch) would "
+             "not share";
     if (vtable_made_everywhere(function))
       return "virtual in a class without a key function, whose vtable a file built without "
              "softpatch could make";

@@ -111,7 +111,7 @@ llvm::Expected<InstrumentedFile> instrument_file(llvm::StringRef file,
         llvm::sys::path::parent_path(absolute_path(file)));
   };
   llvm::Expected<InstrumentedFile::Preamble> preamble =
-      parse_file(file, compiler_command, "", options.preamble_cache, instrument,
+      parse_file(file, compiler_command, options.working_directory, options.preamble_cache, instrument,
                  /*preamble_at_first_sight=*/false,
                  options.shadow_directory.empty() ? "" : options.project_root);
   if (!preamble) return preamble.takeError();

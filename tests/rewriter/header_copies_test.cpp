@@ -190,8 +190,8 @@ TEST_F(HeaderCopies, InlineFunctionsThatATagWouldSplitStayPlainAndSayWhy) {
       "#include <split.h>\nint use(const Shape& s, const Keyed& k) { return counter() + "
       "lambda_counter() + s.sides() + k.sides() + peek(Peer()) + one() + two() + tagged() + "
       "plain() + pal(Pal()); }\n");
-  EXPECT_THAT(reason_for(out, "counter"), HasSubstr("has the static variable n"));
-  EXPECT_THAT(reason_for(out, "lambda_counter"), HasSubstr("has the static variable k"));
+  EXPECT_THAT(reason_for(out, "counter"), HasSubstr("has a static variable (n)"));
+  EXPECT_THAT(reason_for(out, "lambda_counter"), HasSubstr("has a static variable (k)"));
   EXPECT_THAT(reason_for(out, "Shape::sides"), HasSubstr("class without a key function"));
   EXPECT_THAT(reason_for(out, "peek"), HasSubstr("declared first as a friend"));
   EXPECT_THAT(reason_for(out, "one"), HasSubstr("declared first beside other declarations"));

@@ -37,6 +37,9 @@ struct InstrumentOptions {
   // directory per object file: no other compile may write there); "" to
   // instrument the main file alone.
   std::string shadow_directory;
+  // Where the compile command runs (its relative paths resolve there); ""
+  // for this process's working directory.
+  std::string working_directory;
 };
 
 // A function that received a trampoline.

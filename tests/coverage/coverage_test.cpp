@@ -1,0 +1,114 @@
+// measure_coverage over a compile database written here: two files that
+// include one header, with a relative -I that only their directory resolves.
+#include "softpatch/coverage/coverage.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+namespace {
+
+namespace fs = std::filesystem;
+using softpatch::driver::Coverage;
+using softpatch::driver::Definition;
+using ::testing::Contains;
+using ::testing::HasSubstr;
+
+class CoverageOfABuild : public ::testing::Test {
+ protected:
+  CoverageOfABuild() {
+    char pattern[] = "/tmp/softpatch-coverage-XXXXXX";
+    root_ = mkdtemp(pattern);
+    write("include/shelf.h",
+          "#pragma once\n"
+          "struct Shelf {\n"
+          "  Shelf() : n(0) {}\n"
+          "  int size() const { return n; }\n"
+          "  int n;\n"
+          "};\n");
+    write("src/a.cpp", "#include <shelf.h>\nint a() { return Shelf().size(); }\n");
+    write("src/b.cpp",
+          "#include <shelf.h>\n"
+          "template <class T> T twice(T x) { return x + x; }\n"
+          "int b() { return twice(Shelf().size()); }\n");
+    // softpatch: skip-file is spelled apart, so that this test's own file
+    // is not taken for opted out.
+    write("src/c.cpp", std::string("// softpatch: ") + "skip-file\nint c() { return 3; }\n");
+    std::ofstream database(root_ / "build/compile_commands.json");
+    database << "[\n";
+    for (const char* name : {"a", "b", "c"})
+      database << (name[0] == 'a' ? "" : ",\n") << "{\"directory\": \"" << root_.string()
+               << "\", \"command\": \"g++ -std=c++17 -Iinclude -c src/" << name
+               << ".cpp\", \"file\": \"src/" << name << ".cpp\"}";
+    database << "\n]\n";
+  }
+  ~CoverageOfABuild() override { fs::remove_all(root_); }
+
+  void write(const std::string& relative, const std::string& code) {
+    fs::path path = root_ / relative;
+    fs::create_directories(path.parent_path());
+    fs::create_directories(root_ / "build");
+    std::ofstream(path) << code;
+  }
+
+  const Definition* definition(const Coverage& coverage, const std::string& file, unsigned line,
+                               const std::string& name) {
+    auto it = coverage.definitions.find({fs::canonical(root_ / file).string(), line, name});
+    return it == coverage.definitions.end() ? nullptr : &it->second;
+  }
+
+  fs::path root_;
+};
+
+TEST_F(CoverageOfABuild, CountsAHeadersFunctionOnceForAllTheFilesThatCompileIt) {
+  llvm::Expected<Coverage> coverage =
+      softpatch::driver::measure_coverage((root_ / "build").string(), root_.string());
+  ASSERT_TRUE(bool(coverage)) << llvm::toString(coverage.takeError());
+  EXPECT_TRUE(coverage->failed.empty()) << coverage->failed.front();
+  EXPECT_EQ(coverage->files, 3u);
+  const Definition* size = definition(*coverage, "include/shelf.h", 4, "Shelf::size() const");
+  ASSERT_NE(size, nullptr);
+  EXPECT_EQ(size->compiled, 2u);
+  EXPECT_EQ(size->instrumented, 2u);
+  const Definition* constructor = definition(*coverage, "include/shelf.h", 3, "Shelf::Shelf");
+  ASSERT_NE(constructor, nullptr);
+  EXPECT_EQ(constructor->instrumented, 0u);
+  EXPECT_EQ(constructor->reason, "constructor");
+  ASSERT_EQ(coverage->left_alone.size(), 1u);
+  EXPECT_THAT(coverage->left_alone[0], HasSubstr("c.cpp: opted out"));
+
+  std::vector<std::string> report = softpatch::driver::coverage_report(*coverage, true);
+  // size(), a() and b() of the five definitions: Shelf() and twice<T>() are not.
+  EXPECT_EQ(report[0],
+            root_.string() + ": 3 of 5 function definitions instrumented (60.0%), in 3 files");
+  EXPECT_THAT(report, Contains("      1  constructor"));
+  EXPECT_THAT(report, Contains("      1  function template"));
+  EXPECT_THAT(report, Contains(fs::canonical(root_ / "src/b.cpp").string() +
+                               ":2: twice: function template"));
+}
+
+TEST_F(CoverageOfABuild, AMissingDatabaseIsOneLineNamingWhereItLooked) {
+  llvm::Expected<Coverage> coverage =
+      softpatch::driver::measure_coverage((root_ / "include").string(), root_.string());
+  ASSERT_FALSE(bool(coverage));
+  std::string error = llvm::toString(coverage.takeError());
+  EXPECT_THAT(error, HasSubstr("no compile_commands.json in " + (root_ / "include").string()));
+  EXPECT_EQ(error.find('\n'), std::string::npos);
+}
+
+TEST(ReasonKind, KeepsTheReasonBeforeItsDetails) {
+  using softpatch::driver::reason_kind;
+  EXPECT_EQ(reason_kind("constructor"), "constructor");
+  EXPECT_EQ(reason_kind("its header is not copied: entered more than once by this file"),
+            "its header is not copied");
+  EXPECT_EQ(reason_kind("has a static variable (n), which a plain copy would not share"),
+            "has a static variable");
+  EXPECT_EQ(reason_kind("declared first in /src/a.h:3, which is not copied: opted out"),
+            "declared first");
+  EXPECT_EQ(reason_kind("opted out by /src/x/.softpatch-skip"), "opted out");
+}
+
+}  // namespace
