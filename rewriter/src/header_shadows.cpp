@@ -61,6 +61,7 @@ std::map<std::string, std::vector<clang::FileID>> files_entered(
 }  // namespace
 
 HeaderShadows::HeaderShadows(const clang::SourceManager& sources, const IncludeSearch& search,
+                             const std::vector<MacroTokens::ComputedInclude>& computed,
                              const std::string& project_root, std::string directory,
                              const std::string& preamble_cache)
     : sources_(sources),
@@ -69,6 +70,8 @@ HeaderShadows::HeaderShadows(const clang::SourceManager& sources, const IncludeS
       directory_(absolute_path(directory)),
       preamble_cache_(preamble_cache.empty() ? "" : real_or_absolute_path(preamble_cache)) {
   main_path_ = real_path_of(sources, sources.getMainFileID());
+  for (const MacroTokens::ComputedInclude& include : computed)
+    computed_[{real_path_of(sources, include.includer), include.line}] = include.target;
   for (auto& [path, ids] : files_entered(sources)) {
     if (path == main_path_ || !below(path, root_)) continue;
     Header& header = headers_[path];
@@ -132,11 +135,22 @@ std::string HeaderShadows::why_not_entered(Header& header) const {
   start = start == llvm::StringRef::npos ? 0 : start + 1;
   llvm::StringRef line = text.slice(start, text.find('\n', offset));
   std::optional<IncludeName> name = include_name(line);
-  if (!name || resolve(line.slice(name->begin, name->end), name->angled, path) != header.path)
+  unsigned number = sources_.getExpansionLineNumber(at);
+  std::string named = name ? resolve(line.slice(name->begin, name->end), name->angled, path)
+                           : computed_target(path, number, line);
+  if (named != header.path)
     return "entered through an #include that softpatch cannot rewrite (" +
-           project_relative(path, root_) + ":" +
-           std::to_string(sources_.getExpansionLineNumber(at)) + ")";
+           project_relative(path, root_) + ":" + std::to_string(number) + ")";
   return "";
+}
+
+// A computed include is rewritten whole: `#include "<copy>"` in place of
+// its line, so the directive must be that one line.
+std::string HeaderShadows::computed_target(llvm::StringRef includer, unsigned number,
+                                           llvm::StringRef line) const {
+  if (line.rtrim().endswith("\\")) return "";
+  auto it = computed_.find({includer.str(), number});
+  return it == computed_.end() ? "" : it->second;
 }
 
 std::string HeaderShadows::resolve(llvm::StringRef name, bool angled,
@@ -180,6 +194,8 @@ std::vector<std::string> HeaderShadows::includes_of(llvm::StringRef text,
     std::string path = resolve(line.slice(name->begin, name->end), name->angled, original);
     if (below(path, root_)) found.push_back(path);
   }
+  for (const auto& [place, target] : computed_)
+    if (place.first == original && below(target, root_)) found.push_back(target);
   return found;
 }
 
@@ -242,17 +258,20 @@ std::string HeaderShadows::with_shadow_includes(llvm::StringRef text,
                                                 llvm::StringRef original) const {
   std::string out;
   out.reserve(text.size() + 256);
-  while (!text.empty()) {
+  std::string includer = real_or_absolute_path(original);
+  for (unsigned number = 1; !text.empty(); ++number) {
     auto [line, rest] = text.split('\n');
     std::optional<IncludeName> name = include_name(line);
     auto it =
-        name ? headers_.find(resolve(line.slice(name->begin, name->end), name->angled, original))
-             : headers_.end();
-    if (it != headers_.end() && it->second.shadowed)
-      // Include names take no escapes: the path goes in as it is.
+        headers_.find(name ? resolve(line.slice(name->begin, name->end), name->angled, original)
+                           : computed_target(includer, number, line));
+    // Include names take no escapes: the path goes in as it is.
+    if (it != headers_.end() && it->second.shadowed && name)
       out += (line.take_front(name->begin - 1) + "\"" + shadow_path(it->second) + "\"" +
               line.drop_front(name->end + 1))
                  .str();
+    else if (it != headers_.end() && it->second.shadowed)
+      out += "#include \"" + shadow_path(it->second) + "\"";
     else
       out += line.str();
     if (text.size() > line.size()) out += '\n';

@@ -20,6 +20,7 @@
 #include "llvm/ADT/DenseMap.h"
 
 #include "findings.h"
+#include "macro_tokens.h"
 #include "softpatch/rewriter/instrumenter.h"
 
 namespace softpatch::rewriter {
@@ -30,7 +31,10 @@ class HeaderShadows {
   // not a system header, not the main file); shadows go in `directory`. A parse with a
   // precompiled preamble from `preamble_cache` enters the main file's
   // leading includes from the preamble's header there.
+  // `computed` are the includes whose name a macro gave, as the parse saw
+  // them (a directive's text does not say where they lead).
   HeaderShadows(const clang::SourceManager& sources, const IncludeSearch& search,
+                const std::vector<MacroTokens::ComputedInclude>& computed,
                 const std::string& project_root, std::string directory,
                 const std::string& preamble_cache);
 
@@ -69,6 +73,8 @@ class HeaderShadows {
   std::string resolve(llvm::StringRef name, bool angled, llvm::StringRef includer) const;
   std::string resolve_uncached(llvm::StringRef name, bool angled, llvm::StringRef includer) const;
   std::vector<std::string> includes_of(llvm::StringRef text, llvm::StringRef original) const;
+  std::string computed_target(llvm::StringRef includer, unsigned number,
+                              llvm::StringRef line) const;
   std::string why_not_copied(Header& header, size_t times_entered, llvm::StringRef text) const;
   std::string why_not_entered(Header& header) const;
   std::string shadow_path(const Header& header) const;
@@ -83,6 +89,8 @@ class HeaderShadows {
   std::map<std::string, Header> headers_;                // by real path
   llvm::DenseMap<unsigned, const Header*> by_id_;        // the same, by file id
   mutable std::map<std::string, std::string> resolved_;  // include directives, by resolve()'s key
+  // Computed includes' targets, by the real path of the includer and line.
+  std::map<std::pair<std::string, unsigned>, std::string> computed_;
 };
 
 }  // namespace softpatch::rewriter

@@ -73,11 +73,11 @@ struct HeaderPlaces {
 // nothing, its copies only use the slots), and the copies that carry them.
 class HeaderUnits {
  public:
-  HeaderUnits(clang::ASTContext& context, const IncludeSearch& search, TextEdits& edits,
-              const HeaderPlaces& places)
+  HeaderUnits(clang::ASTContext& context, const IncludeSearch& search,
+              const MacroTokens& preprocessed, TextEdits& edits, const HeaderPlaces& places)
       : context_(context),
-        headers_(context.getSourceManager(), search, places.project_root, places.directory,
-                 places.preamble_cache),
+        headers_(context.getSourceManager(), search, preprocessed.computed_includes(),
+                 places.project_root, places.directory, places.preamble_cache),
         edits_(edits) {}
 
   // Instruments every function of the headers that can be, adding it to

@@ -67,7 +67,7 @@ llvm::Expected<InstrumentedFile> instrument_file(llvm::StringRef file,
     std::optional<HeaderUnits> header_units;
     if (!options.shadow_directory.empty())
       header_units.emplace(
-          context, found.search, edits,
+          context, found.search, macro_tokens, edits,
           HeaderPlaces{options.project_root, options.shadow_directory, options.preamble_cache});
     std::map<const clang::FunctionDecl*, std::string> without_slot;
     for (const clang::FunctionDecl* function : found.functions) {
@@ -110,10 +110,10 @@ llvm::Expected<InstrumentedFile> instrument_file(llvm::StringRef file,
         table.prologue(options.runtime_header) + body + table.epilogue() + header_epilogue,
         llvm::sys::path::parent_path(absolute_path(file)));
   };
-  llvm::Expected<InstrumentedFile::Preamble> preamble =
-      parse_file(file, compiler_command, options.working_directory, options.preamble_cache, instrument,
-                 /*preamble_at_first_sight=*/false,
-                 options.shadow_directory.empty() ? "" : options.project_root);
+  llvm::Expected<InstrumentedFile::Preamble> preamble = parse_file(
+      file, compiler_command, options.working_directory, options.preamble_cache, instrument,
+      /*preamble_at_first_sight=*/false,
+      options.shadow_directory.empty() ? "" : options.project_root);
   if (!preamble) return preamble.takeError();
   out.preamble = *preamble;
   return out;

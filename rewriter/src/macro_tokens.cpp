@@ -9,12 +9,16 @@ namespace {
 
 // _Pragma in an expansion is consumed by the preprocessor and never reaches
 // the parser as a token: notice it here.
-// And code that conditional compilation left out is noticed too.
+// And code that conditional compilation left out is noticed too, and the
+// includes that a macro names.
 class PragmaWatcher : public clang::PPCallbacks {
  public:
   PragmaWatcher(std::function<void(clang::SourceLocation)> on_pragma,
-                std::function<void(clang::SourceRange)> on_skipped)
-      : on_pragma_(std::move(on_pragma)), on_skipped_(std::move(on_skipped)) {}
+                std::function<void(clang::SourceRange)> on_skipped,
+                std::function<void(clang::SourceLocation, const clang::FileEntry&)> on_computed)
+      : on_pragma_(std::move(on_pragma)),
+        on_skipped_(std::move(on_skipped)),
+        on_computed_(std::move(on_computed)) {}
   void PragmaDirective(clang::SourceLocation location,
                        clang::PragmaIntroducerKind introducer) override {
     if (introducer == clang::PIK__Pragma) on_pragma_(location);
@@ -22,10 +26,18 @@ class PragmaWatcher : public clang::PPCallbacks {
   void SourceRangeSkipped(clang::SourceRange range, clang::SourceLocation) override {
     on_skipped_(range);
   }
+  void InclusionDirective(clang::SourceLocation hash, const clang::Token&, llvm::StringRef, bool,
+                          clang::CharSourceRange name, const clang::FileEntry* file,
+                          llvm::StringRef, llvm::StringRef, const clang::Module*,
+                          clang::SrcMgr::CharacteristicKind) override {
+    // The name of a computed include is a token of the macro's expansion.
+    if (file && name.getBegin().isMacroID()) on_computed_(hash, *file);
+  }
 
  private:
   std::function<void(clang::SourceLocation)> on_pragma_;
   std::function<void(clang::SourceRange)> on_skipped_;
+  std::function<void(clang::SourceLocation, const clang::FileEntry&)> on_computed_;
 };
 
 }  // namespace
@@ -44,7 +56,12 @@ void MacroTokens::attach(clang::Preprocessor& preprocessor) {
     skipped_.emplace_back(sources.getFileOffset(range.getBegin()),
                           sources.getFileOffset(range.getEnd()));
   };
-  preprocessor.addPPCallbacks(std::make_unique<PragmaWatcher>(on_pragma, on_skipped));
+  auto on_computed = [this](clang::SourceLocation hash, const clang::FileEntry& file) {
+    clang::SourceManager& sources = preprocessor_->getSourceManager();
+    computed_includes_.push_back({sources.getFileID(hash), sources.getSpellingLineNumber(hash),
+                                  sources.getFileManager().getCanonicalName(&file).str()});
+  };
+  preprocessor.addPPCallbacks(std::make_unique<PragmaWatcher>(on_pragma, on_skipped, on_computed));
 }
 
 void MacroTokens::record(const clang::Token& token) {

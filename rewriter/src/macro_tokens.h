@@ -35,6 +35,16 @@ class MacroTokens {
   // `invocation_start` (a file location), in order.
   std::vector<Spelled> expansion_at(clang::SourceLocation invocation_start) const;
 
+  // An #include whose name a macro gave (`#include PUGIXML_SOURCE`), in any
+  // file: the file it is in, its line there, and the real path of the file
+  // it named.
+  struct ComputedInclude {
+    clang::FileID includer;
+    unsigned line;
+    std::string target;
+  };
+  const std::vector<ComputedInclude>& computed_includes() const { return computed_includes_; }
+
  private:
   void record(const clang::Token& token);
 
@@ -47,6 +57,7 @@ class MacroTokens {
   // writing them out as text would lose those, so they are not edited.
   llvm::DenseSet<clang::SourceLocation::UIntTy> unprintable_;
   std::vector<std::pair<unsigned, unsigned>> skipped_;  // main-file offsets, in order
+  std::vector<ComputedInclude> computed_includes_;
 };
 
 }  // namespace softpatch::rewriter

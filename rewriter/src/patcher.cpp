@@ -291,7 +291,7 @@ llvm::Expected<PatchSource> make_patch_source(llvm::StringRef file,
     std::optional<HeaderUnits> header_units;
     if (!options.shadow_directory.empty()) {
       header_units.emplace(
-          context, found.search, edits,
+          context, found.search, macro_tokens, edits,
           HeaderPlaces{options.project_root, options.shadow_directory, options.preamble_cache});
       std::vector<InstrumentedFunction> in_headers;  // registered by the build, not the patch
       header_units->instrument(in_headers, out.skipped);
