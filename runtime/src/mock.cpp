@@ -5,10 +5,12 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <cstring>
 #include <iterator>
 #include <map>
 #include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -50,6 +52,21 @@ std::string target_name(std::string_view pretty) {
   return std::string(rest);
 }
 
+// Once per function: calls from a copy compiled without softpatch are not
+// mocked, and a test that relies on them should say so, not pass by luck.
+void warn_of_plain_copy(const Function& function) {
+  static std::mutex mutex;
+  static auto* warned = new std::set<std::string>;  // outlives tests
+  std::string module = plain_copy_of(function);
+  std::lock_guard<std::mutex> lock(mutex);
+  if (module.empty() || !warned->insert(function.id()).second) return;
+  std::fprintf(stderr,
+               "softpatch::mock: warning: %s also has a copy compiled without softpatch, in %s "
+               "(a file opted out, or a plain library): calls from there run the real "
+               "function\n",
+               function.name(), module.c_str());
+}
+
 Function resolve(internal::RawFunction address, const std::string& name) {
   // By address first (exact, also for overloads); by name for virtual
   // methods and for methods whose symbols the program does not export.
@@ -62,7 +79,10 @@ Function resolve(internal::RawFunction address, const std::string& name) {
     }
     named.ignore();  // the error by address is the one reported
   }
-  if (found) return *found;
+  if (found) {
+    warn_of_plain_copy(*found);
+    return *found;
+  }
   throw MockError("softpatch::mock: " + name +
                   " is not instrumented, so it cannot be mocked: build the file that defines it "
                   "with softpatch_instrument(<its target>) in CMake, and check it is not opted "

@@ -318,6 +318,19 @@ Result<Function> find_function_at(RawFunction address) {
   return not_found("at the address of ", where);
 }
 
+std::string plain_copy_of(const Function& function) {
+  // The tag is "B9softpatch" after the function's name in its mangled id.
+  static constexpr char kTag[] = "B9softpatch";
+  std::string plain = function.id();
+  std::size_t at = plain.find(kTag);
+  if (at == std::string::npos || plain.rfind("_Z", 0) != 0) return "";
+  plain.erase(at, sizeof kTag - 1);
+  void* copy = dlsym(RTLD_DEFAULT, plain.c_str());
+  Dl_info module{};
+  if (!copy || !dladdr(copy, &module) || !module.dli_fname) return "";
+  return *module.dli_fname ? module.dli_fname : "the program";
+}
+
 std::vector<Function> functions() {
   std::lock_guard<std::mutex> lock(registry_mutex);
   return index_locked().all;

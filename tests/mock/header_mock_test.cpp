@@ -55,12 +55,25 @@ TEST(HeaderMock, AStaticInlineFunctionIsMockedInEveryFilesCopy) {
   EXPECT_EQ(shelf::limit_elsewhere(), 99);
 }
 
+TEST(HeaderMock, AMockSaysWhenAFileBuiltWithoutSoftpatchHasAPlainCopy) {
+  Shelf s;
+  ::testing::internal::CaptureStderr();
+  auto guard = softpatch::mock<&Shelf::empty>([](const Shelf*) { return false; });
+  std::string said = ::testing::internal::GetCapturedStderr();
+  EXPECT_THAT(said, HasSubstr("softpatch::mock: warning: shelf::Shelf::empty() const also has a "
+                              "copy compiled without softpatch, in "));
+  EXPECT_EQ(said.find('\n'), said.size() - 1);  // one line
+  EXPECT_FALSE(s.empty());                      // this file's calls are mocked
+  EXPECT_TRUE(shelf::empty_plainly(s));         // the plain file's are not
+}
+
 TEST(HeaderMock, TheRegistryListsAHeaderFunctionOnceThoughTwoFilesRegisterIt) {
   int listed = 0;
   for (const softpatch::Function& f : softpatch::functions())
     if (std::string(f.name()) == "shelf::Shelf::size() const") {
       ++listed;
       EXPECT_THAT(f.project_file(), HasSubstr("tests/mock/shelf.h"));
+      EXPECT_EQ(softpatch::plain_copy_of(f), "");  // every file that has a copy instruments it
     }
   EXPECT_EQ(listed, 1);
 }

@@ -8,7 +8,8 @@ namespace shelf {
 class Shelf {
  public:
   int size() const { return count_; }  // a member defined in its class
-  void add(int n);                     // an inline member defined below
+  bool empty() const { return count_ == 0; }
+  void add(int n);  // an inline member defined below
   friend int weight(const Shelf& s) { return s.count_ * 2; }
 
  private:
@@ -34,5 +35,8 @@ int size_elsewhere(const Shelf& s);
 int weight_elsewhere(const Shelf& s);
 int limit_elsewhere();
 void add_elsewhere(Shelf& s, int n);
+
+// Defined in shelf_plain.cpp, which is compiled without softpatch.
+bool empty_plainly(const Shelf& s);
 
 }  // namespace shelf

@@ -88,6 +88,14 @@ Result<Function> find_function_at(R (*address)(A...)) {
 
 std::vector<Function> functions();
 
+// The path of a module that holds a copy of `function` compiled without
+// softpatch, or "" when none is seen. A header's inline function gets its
+// own name where it is instrumented (an ABI tag); a file that compiles the
+// header plain (opted out, a plain library) calls its own copy, which no
+// mock or patch reaches. Only an exported copy can be seen: one that a
+// plain file inlined everywhere cannot.
+std::string plain_copy_of(const Function& function);
+
 // Variables of the instrumented file whose path (as compiled, or relative to
 // the project root) is `file`; empty when the file is unknown.
 std::vector<Variable> variables(std::string_view file);
