@@ -158,6 +158,7 @@ const InstrumentedFunction& UnitTable::add_function(const clang::FunctionDecl& f
   InstrumentedFunction& info = functions_.emplace_back();
   info.id = naming_.id(function);
   info.name = naming_.readable_name(function);
+  info.qualified = function.getQualifiedNameAsString();
   info.signature = naming_.signature(function);
   info.line = line;
 

@@ -36,10 +36,12 @@ class CoverageOfABuild : public ::testing::Test {
           "int b() { return twice(Shelf().size()); }\n");
     // softpatch: skip-file is spelled apart, so that this test's own file
     // is not taken for opted out.
+    // A directive continued on a second line: d.cpp keeps shelf.h's text.
+    write("src/d.cpp", "#include \\\n<shelf.h>\nint d() { return Shelf().size(); }\n");
     write("src/c.cpp", std::string("// softpatch: ") + "skip-file\nint c() { return 3; }\n");
     std::ofstream database(root_ / "build/compile_commands.json");
     database << "[\n";
-    for (const char* name : {"a", "b", "c"})
+    for (const char* name : {"a", "b", "c", "d"})
       database << (name[0] == 'a' ? "" : ",\n") << "{\"directory\": \"" << root_.string()
                << "\", \"command\": \"g++ -std=c++17 -Iinclude -c src/" << name
                << ".cpp\", \"file\": \"src/" << name << ".cpp\"}";
@@ -68,11 +70,12 @@ TEST_F(CoverageOfABuild, CountsAHeadersFunctionOnceForAllTheFilesThatCompileIt) 
       softpatch::driver::measure_coverage((root_ / "build").string(), root_.string());
   ASSERT_TRUE(bool(coverage)) << llvm::toString(coverage.takeError());
   EXPECT_TRUE(coverage->failed.empty()) << coverage->failed.front();
-  EXPECT_EQ(coverage->files, 3u);
-  const Definition* size = definition(*coverage, "include/shelf.h", 4, "Shelf::size() const");
+  EXPECT_EQ(coverage->files, 4u);
+  const Definition* size = definition(*coverage, "include/shelf.h", 4, "Shelf::size");
   ASSERT_NE(size, nullptr);
-  EXPECT_EQ(size->compiled, 2u);
+  EXPECT_EQ(size->compiled, 3u);
   EXPECT_EQ(size->instrumented, 2u);
+  EXPECT_THAT(size->reason, HasSubstr("its header is not copied"));
   const Definition* constructor = definition(*coverage, "include/shelf.h", 3, "Shelf::Shelf");
   ASSERT_NE(constructor, nullptr);
   EXPECT_EQ(constructor->instrumented, 0u);
@@ -81,9 +84,15 @@ TEST_F(CoverageOfABuild, CountsAHeadersFunctionOnceForAllTheFilesThatCompileIt) 
   EXPECT_THAT(coverage->left_alone[0], HasSubstr("c.cpp: opted out"));
 
   std::vector<std::string> report = softpatch::driver::coverage_report(*coverage, true);
-  // size(), a() and b() of the five definitions: Shelf() and twice<T>() are not.
+  // a(), b() and d() of the six definitions: Shelf() and twice<T>() are
+  // not, and size() is not in d.cpp.
   EXPECT_EQ(report[0],
-            root_.string() + ": 3 of 5 function definitions instrumented (60.0%), in 3 files");
+            root_.string() + ": 3 of 6 function definitions instrumented (50.0%), in 4 files");
+  EXPECT_THAT(report, Contains("      1  instrumented by some of the files that compile it only"));
+  EXPECT_THAT(report, Contains(fs::canonical(root_ / "include/shelf.h").string() +
+                               ":4: Shelf::size: instrumented by 2 of the 3 files that compile "
+                               "it; the others: its header is not copied: entered through an "
+                               "#include that softpatch cannot rewrite (src/d.cpp:1)"));
   EXPECT_THAT(report, Contains("      1  constructor"));
   EXPECT_THAT(report, Contains("      1  function template"));
   EXPECT_THAT(report, Contains(fs::canonical(root_ / "src/b.cpp").string() +

@@ -19,7 +19,8 @@ llvm::Error failure(const std::string& message) {
 // Adds what instrumenting one file made of each of its definitions.
 void count(const std::string& file, const rewriter::InstrumentedFile& out, Coverage& coverage) {
   for (const rewriter::InstrumentedFunction& f : out.functions) {
-    Definition& d = coverage.definitions[{f.file.empty() ? file : f.file, f.line, f.name}];
+    // Named as the skipped are: one file may instrument what another skips.
+    Definition& d = coverage.definitions[{f.file.empty() ? file : f.file, f.line, f.qualified}];
     ++d.compiled;
     ++d.instrumented;
   }

@@ -46,6 +46,7 @@ struct InstrumentOptions {
 struct InstrumentedFunction {
   std::string id;         // stable: mangled name, file-prefixed when internal
   std::string name;       // readable: "ns::Counter::add(int) const"
+  std::string qualified;  // as SkippedFunction::name spells it: "ns::Counter::add"
   std::string signature;  // canonical type of the slot target
   unsigned line = 0;
   std::string file;  // the header it is defined in, or "" for the file itself
