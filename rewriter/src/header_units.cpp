@@ -51,6 +51,12 @@ std::string HeaderUnits::epilogue() const {
   return text;
 }
 
+std::string HeaderUnits::slot_definitions() const {
+  std::string text;
+  for (const auto& [file, unit] : units_) text += unit->table.header_slot_definitions();
+  return text;
+}
+
 HeaderUnits::Unit& HeaderUnits::unit_for(clang::FileID file) {
   auto it = units_.find(file);
   if (it != units_.end()) return *it->second;

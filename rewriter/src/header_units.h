@@ -93,6 +93,8 @@ class HeaderUnits {
 
   // The registration of each header's functions.
   std::string epilogue() const;
+  // The definitions of their slots, for the file's prologue.
+  std::string slot_definitions() const;
 
  private:
   struct Unit {

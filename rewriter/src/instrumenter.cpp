@@ -107,7 +107,9 @@ llvm::Expected<InstrumentedFile> instrument_file(llvm::StringRef file,
     if (header_units)
       body = header_units->include_copies(body, absolute_path(file), rewriter, out.headers);
     out.source = with_absolute_quote_includes(
-        table.prologue(options.runtime_header) + body + table.epilogue() + header_epilogue,
+        table.prologue(options.runtime_header,
+                       header_units ? header_units->slot_definitions() : "") +
+            body + table.epilogue() + header_epilogue,
         llvm::sys::path::parent_path(absolute_path(file)));
   };
   llvm::Expected<InstrumentedFile::Preamble> preamble = parse_file(

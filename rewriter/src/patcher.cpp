@@ -360,7 +360,9 @@ llvm::Expected<PatchSource> make_patch_source(llvm::StringRef file,
     if (header_units)
       body = header_units->include_copies(body, absolute_path(original), rewriter, out.headers);
     out.source = with_absolute_quote_includes(
-        table.patch_prologue(options.patch_header) + body + table.manifest(options.build_id),
+        table.patch_prologue(options.patch_header,
+                             header_units ? header_units->slot_definitions() : "") +
+            body + table.manifest(options.build_id),
         original_dir);
   };
   llvm::Expected<InstrumentedFile::Preamble> parsed =

@@ -70,9 +70,14 @@ std::string forwarding_statement(const clang::FunctionDecl& function, const std:
 }
 
 std::string header_slot_expression(llvm::StringRef id) {
-  char hash[40];
-  snprintf(hash, sizeof hash, "0x%016llxull", static_cast<unsigned long long>(llvm::xxHash64(id)));
-  return std::string("::__softpatch_header_slot<") + hash + ">::slot";
+  char hash[17];
+  snprintf(hash, sizeof hash, "%016llx", static_cast<unsigned long long>(llvm::xxHash64(id)));
+  return std::string("::__softpatch_header_slot_") + hash;
+}
+
+std::string header_slot_definition(llvm::StringRef id) {
+  return "__attribute__((weak, visibility(\"default\"))) ::__softpatch_slot " +
+         header_slot_expression(id).substr(2) + ";";
 }
 
 std::string trampoline(const clang::FunctionDecl& function, const std::string& slot,

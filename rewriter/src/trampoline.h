@@ -58,6 +58,12 @@ std::string slot_expression(unsigned index);
 // Expression naming the slot of the function defined in a header whose id
 // is `id`: the same object in every file that includes the header.
 std::string header_slot_expression(llvm::StringRef id);
+// Its definition, at global scope before the file's first line: a weak
+// object of default visibility, which the linker makes one per module and
+// the dynamic linker one per program. (Not a template's static member or
+// an inline variable: g++ makes those STB_GNU_UNIQUE, and a library that
+// defines one can never be unloaded.)
+std::string header_slot_definition(llvm::StringRef id);
 
 }  // namespace softpatch::rewriter
 

@@ -292,19 +292,28 @@ static std::string static_table(std::string& text, const char* type, const char*
   return name;
 }
 
-std::string UnitTable::prologue(llvm::StringRef runtime_header) const {
+std::string UnitTable::prologue(llvm::StringRef runtime_header,
+                                llvm::StringRef header_slots) const {
   std::string text = include_directive(runtime_header) + "\n";
   if (slot_count())
     text += "static ::__softpatch_slot __softpatch_slots[" + std::to_string(slot_count()) + "];\n";
-  return text + "#line 1 " + quoted(file_) + "\n";
+  return text + header_slots.str() + "#line 1 " + quoted(file_) + "\n";
 }
 
-std::string UnitTable::patch_prologue(llvm::StringRef patch_header) const {
+std::string UnitTable::header_slot_definitions() const {
+  std::string text;
+  for (const InstrumentedFunction& function : functions_)
+    text += header_slot_definition(function.id) + "\n";
+  return text;
+}
+
+std::string UnitTable::patch_prologue(llvm::StringRef patch_header,
+                                      llvm::StringRef header_slots) const {
   std::string text = include_directive(patch_header) + "\n";
   if (!import_ids_.empty())
     text += "static ::__softpatch_raw_function __softpatch_imported[" +
             std::to_string(import_ids_.size()) + "];\n";
-  return text + "#line 1 " + quoted(file_) + "\n";
+  return text + header_slots.str() + "#line 1 " + quoted(file_) + "\n";
 }
 
 std::string UnitTable::manifest(llvm::StringRef build_id) const {

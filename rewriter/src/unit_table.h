@@ -61,13 +61,16 @@ class UnitTable {
   bool empty() const { return records_.empty() && variables_.empty(); }
 
   // Goes before the file's first line; ends with `#line 1 "<file>"`.
-  std::string prologue(llvm::StringRef runtime_header) const;
+  // `header_slots` (HeaderUnits::slot_definitions) go before that line.
+  std::string prologue(llvm::StringRef runtime_header, llvm::StringRef header_slots = "") const;
+  // A header's unit: the definitions of its functions' slots.
+  std::string header_slot_definitions() const;
   // Goes after the file's last line.
   std::string epilogue() const;
 
   // Patch mode: the same, without slots, and the manifest in place of the
   // registration.
-  std::string patch_prologue(llvm::StringRef patch_header) const;
+  std::string patch_prologue(llvm::StringRef patch_header, llvm::StringRef header_slots = "") const;
   std::string manifest(llvm::StringRef build_id) const;
 
  private:

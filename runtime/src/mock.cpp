@@ -3,6 +3,8 @@
 // each mocked slot, the list of active mocks.
 #include "softpatch/mock.h"
 
+#include "softpatch/internal/modules.h"
+
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
@@ -52,19 +54,28 @@ std::string target_name(std::string_view pretty) {
   return std::string(rest);
 }
 
-// Once per function: calls from a copy compiled without softpatch are not
-// mocked, and a test that relies on them should say so, not pass by luck.
-void warn_of_plain_copy(const Function& function) {
+// Once per function: calls that a mock does not reach (a copy compiled
+// without softpatch, a library's own slot) are said, so that a test does
+// not pass or fail by luck.
+void warn_of_unreached_calls(const Function& function) {
   static std::mutex mutex;
   static auto* warned = new std::set<std::string>;  // outlives tests
-  std::string module = plain_copy_of(function);
+  std::string plain = plain_copy_of(function);
+  std::vector<Function> others = other_slots_of(function);
   std::lock_guard<std::mutex> lock(mutex);
-  if (module.empty() || !warned->insert(function.id()).second) return;
-  std::fprintf(stderr,
-               "softpatch::mock: warning: %s also has a copy compiled without softpatch, in %s "
-               "(a file opted out, or a plain library): calls from there run the real "
-               "function\n",
-               function.name(), module.c_str());
+  if ((plain.empty() && others.empty()) || !warned->insert(function.id()).second) return;
+  if (!plain.empty())
+    std::fprintf(stderr,
+                 "softpatch::mock: warning: %s also has a copy compiled without softpatch, in %s "
+                 "(a file opted out, or a plain library): calls from there run the real "
+                 "function\n",
+                 function.name(), plain.c_str());
+  for (const Function& other : others)
+    std::fprintf(stderr,
+                 "softpatch::mock: warning: %s has a slot of its own in %s (a library loaded "
+                 "with RTLD_LOCAL, or linked with -Bsymbolic): calls from there run the real "
+                 "function\n",
+                 function.name(), internal::module_name_holding(&other.slot()).c_str());
 }
 
 Function resolve(internal::RawFunction address, const std::string& name) {
@@ -80,7 +91,7 @@ Function resolve(internal::RawFunction address, const std::string& name) {
     named.ignore();  // the error by address is the one reported
   }
   if (found) {
-    warn_of_plain_copy(*found);
+    warn_of_unreached_calls(*found);
     return *found;
   }
   throw MockError("softpatch::mock: " + name +

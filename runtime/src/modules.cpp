@@ -36,6 +36,12 @@ std::optional<LoadedModule> module_holding(const void* address) {
   return search.found;
 }
 
+std::string module_name_holding(const void* address) {
+  std::optional<LoadedModule> module = module_holding(address);
+  if (!module) return "an unknown module";
+  return module->path.empty() ? "the program" : module->path;
+}
+
 void* open_module_holding(const void* address) {
   std::optional<LoadedModule> module = module_holding(address);
   if (!module) return nullptr;

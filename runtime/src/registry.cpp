@@ -107,6 +107,8 @@ struct Index {
   std::vector<Function> all;
   std::unordered_map<std::string_view, Function> by_id;
   std::unordered_map<RawFunction, Function> by_address;
+  // Registrations of an id in by_id with another slot than by_id's.
+  std::unordered_multimap<std::string_view, Function> other_slots;
 };
 
 // Never calls into the dynamic loader: dlopen holds the loader's lock while
@@ -117,6 +119,7 @@ Index& index_locked() {
   index->all.clear();
   index->by_id.clear();
   index->by_address.clear();
+  index->other_slots.clear();
   // A header's function is registered by every file that includes the
   // header, each time with the same id and slot: it is one function. Each
   // registration's address counts, since functions with internal linkage
@@ -125,7 +128,10 @@ Index& index_locked() {
     for (std::size_t i = 0; i < unit->function_count; ++i) {
       Function f(unit->functions[i], *unit);
       auto [first, added] = index->by_id.emplace(f.id(), f);
-      if (added) index->all.push_back(f);
+      if (added)
+        index->all.push_back(f);
+      else if (&first->second.slot() != &f.slot())
+        index->other_slots.emplace(f.id(), f);
       if (RawFunction(*getter)() = f.record().address)
         index->by_address.emplace(getter(), first->second);
     }
@@ -318,6 +324,22 @@ Result<Function> find_function_at(RawFunction address) {
   return not_found("at the address of ", where);
 }
 
+std::vector<Function> other_slots_of(const Function& function) {
+  std::lock_guard<std::mutex> lock(registry_mutex);
+  Index& index = index_locked();
+  std::vector<Function> others;
+  auto add = [&](const Function& f) {  // one per slot: each file of a library registers it
+    bool known = &f.slot() == &function.slot() ||
+                 std::any_of(others.begin(), others.end(),
+                             [&](const Function& o) { return &o.slot() == &f.slot(); });
+    if (!known) others.push_back(f);
+  };
+  if (auto first = index.by_id.find(function.id()); first != index.by_id.end()) add(first->second);
+  auto [begin, end] = index.other_slots.equal_range(function.id());
+  for (auto it = begin; it != end; ++it) add(it->second);
+  return others;
+}
+
 std::string plain_copy_of(const Function& function) {
   // The tag is "B9softpatch" after the function's name in its mangled id.
   static constexpr char kTag[] = "B9softpatch";
@@ -326,9 +348,7 @@ std::string plain_copy_of(const Function& function) {
   if (at == std::string::npos || plain.rfind("_Z", 0) != 0) return "";
   plain.erase(at, sizeof kTag - 1);
   void* copy = dlsym(RTLD_DEFAULT, plain.c_str());
-  Dl_info module{};
-  if (!copy || !dladdr(copy, &module) || !module.dli_fname) return "";
-  return *module.dli_fname ? module.dli_fname : "the program";
+  return copy ? internal::module_name_holding(copy) : "";
 }
 
 std::vector<Function> functions() {

@@ -241,6 +241,36 @@ TEST(Registry, RegistersAndUnregistersDlopenedLibraries) {
   EXPECT_THAT(failure_of(softpatch::find_function("plugin::twice")), HasSubstr("plugin::twice"));
 }
 
+// Two plugins that include gadget.h, loaded with RTLD_LOCAL into a program
+// that does not: each has its own copy of the header function's slot, and
+// the registry says so (a mock of it warns).
+TEST(Registry, NamesTheSlotsOfAHeaderFunctionThatLibrariesKeptApart) {
+  void* a = dlopen(SOFTPATCH_TEST_GADGET_A, RTLD_NOW | RTLD_LOCAL);
+  ASSERT_NE(a, nullptr) << dlerror();
+  void* b = dlopen(SOFTPATCH_TEST_GADGET_B, RTLD_NOW | RTLD_LOCAL);
+  ASSERT_NE(b, nullptr) << dlerror();
+  {
+    auto* gadget_a = reinterpret_cast<int (*)(int)>(dlsym(a, "gadget_a"));
+    auto* gadget_b = reinterpret_cast<int (*)(int)>(dlsym(b, "gadget_b"));
+    ASSERT_TRUE(gadget_a && gadget_b);
+    Function value = must_find("gadget::value");
+    std::vector<Function> others = softpatch::other_slots_of(value);
+    ASSERT_EQ(others.size(), 1u);
+    EXPECT_NE(&others[0].slot(), &value.slot());
+    ASSERT_EQ(softpatch::other_slots_of(others[0]).size(), 1u);
+    Redirect r("gadget::value", &times100);
+    // One library's calls run the replacement, the other's their own code.
+    EXPECT_EQ(gadget_a(2) + gadget_b(2), 200 + 3);
+  }
+  ASSERT_EQ(dlclose(b), 0);
+  ASSERT_EQ(dlclose(a), 0);
+  // A header function's slot does not keep its library loaded (g++ would
+  // make a template's static member STB_GNU_UNIQUE, which does).
+  EXPECT_EQ(dlopen(SOFTPATCH_TEST_GADGET_A, RTLD_NOW | RTLD_NOLOAD), nullptr);
+  EXPECT_EQ(dlopen(SOFTPATCH_TEST_GADGET_B, RTLD_NOW | RTLD_NOLOAD), nullptr);
+  EXPECT_THAT(failure_of(softpatch::find_function("gadget::value")), HasSubstr("gadget::value"));
+}
+
 // dlopen runs a library's registration holding the dynamic loader's lock;
 // lookups must never wait for that lock while holding the registry's.
 TEST(Registry, LookupsWhileLibrariesComeAndGo) {

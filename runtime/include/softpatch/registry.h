@@ -96,6 +96,13 @@ std::vector<Function> functions();
 // plain file inlined everywhere cannot.
 std::string plain_copy_of(const Function& function);
 
+// The registrations of `function`'s id that have a slot of their own: a
+// header's function in libraries that each kept their own copy of its slot
+// (loaded with RTLD_LOCAL where the program has none, or linked with
+// -Bsymbolic). A mock or patch of `function` does not reach their calls.
+// Empty in most programs.
+std::vector<Function> other_slots_of(const Function& function);
+
 // Variables of the instrumented file whose path (as compiled, or relative to
 // the project root) is `file`; empty when the file is unknown.
 std::vector<Variable> variables(std::string_view file);

@@ -19,17 +19,11 @@ typedef ::softpatch::internal::TranslationUnit __softpatch_translation_unit;
 typedef ::softpatch::internal::UnitRegistration __softpatch_unit_registration;
 enum : unsigned { __softpatch_unit_version = ::softpatch::internal::kUnitVersion };
 
-// The slot of a function defined in a header: one object in the whole
-// program however many files include the header (a class template's static
-// member has vague linkage, and default visibility so that libraries and
-// patches share it too), named by a 64-bit hash of the function's id.
-// Zero-initialised, so constant: no guard, no static initialiser.
-template <unsigned long long IdHash>
-struct __attribute__((visibility("default"))) __softpatch_header_slot {
-  static __softpatch_slot slot;
-};
-template <unsigned long long IdHash>
-__softpatch_slot __softpatch_header_slot<IdHash>::slot;
+// The slot of a function defined in a header is a weak object of default
+// visibility that every file including the header defines before its first
+// line, `__softpatch_header_slot_<64-bit hash of the function's id>`: one
+// object in the whole program, libraries and patches included. Zero-
+// initialised, so constant: no guard, no static initialiser.
 
 // Set by softpatch::call_original (softpatch/mock.h, through bypass_once):
 // the next time this thread enters the function of that slot, it runs the

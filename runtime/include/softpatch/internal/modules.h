@@ -31,6 +31,10 @@ struct LoadedModule {
 // The module holding `address`, or nothing when none does.
 std::optional<LoadedModule> module_holding(const void* address);
 
+// The path of the module holding `address`, for messages: "the program"
+// for the executable, "an unknown module" when none holds it.
+std::string module_name_holding(const void* address);
+
 // A dlopen handle of the module holding `address` (a reference: dlclose it),
 // taken without loading anything (RTLD_NOLOAD); the whole program's handle
 // for the executable; null when no module holds it or its library is being
