@@ -5,9 +5,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
+
+#include "temp_tree.h"
 
 namespace {
 
@@ -20,8 +21,6 @@ using ::testing::HasSubstr;
 class CoverageOfABuild : public ::testing::Test {
  protected:
   CoverageOfABuild() {
-    char pattern[] = "/tmp/softpatch-coverage-XXXXXX";
-    root_ = mkdtemp(pattern);
     write("include/shelf.h",
           "#pragma once\n"
           "struct Shelf {\n"
@@ -39,6 +38,7 @@ class CoverageOfABuild : public ::testing::Test {
     // A directive continued on a second line: d.cpp keeps shelf.h's text.
     write("src/d.cpp", "#include \\\n<shelf.h>\nint d() { return Shelf().size(); }\n");
     write("src/c.cpp", std::string("// softpatch: ") + "skip-file\nint c() { return 3; }\n");
+    fs::create_directories(root_ / "build");
     std::ofstream database(root_ / "build/compile_commands.json");
     database << "[\n";
     for (const char* name : {"a", "b", "c", "d"})
@@ -47,14 +47,7 @@ class CoverageOfABuild : public ::testing::Test {
                << ".cpp\", \"file\": \"src/" << name << ".cpp\"}";
     database << "\n]\n";
   }
-  ~CoverageOfABuild() override { fs::remove_all(root_); }
-
-  void write(const std::string& relative, const std::string& code) {
-    fs::path path = root_ / relative;
-    fs::create_directories(path.parent_path());
-    fs::create_directories(root_ / "build");
-    std::ofstream(path) << code;
-  }
+  void write(const std::string& relative, const std::string& code) { tree_.write(relative, code); }
 
   const Definition* definition(const Coverage& coverage, const std::string& file, unsigned line,
                                const std::string& name) {
@@ -62,7 +55,8 @@ class CoverageOfABuild : public ::testing::Test {
     return it == coverage.definitions.end() ? nullptr : &it->second;
   }
 
-  fs::path root_;
+  TempTree tree_{"coverage"};
+  const fs::path& root_ = tree_.root();
 };
 
 TEST_F(CoverageOfABuild, CountsAHeadersFunctionOnceForAllTheFilesThatCompileIt) {

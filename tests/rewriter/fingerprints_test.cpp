@@ -11,6 +11,7 @@
 #include "softpatch/changes/code_changes.h"
 #include "softpatch/rewriter/instrumenter.h"
 #include "softpatch/rewriter/patcher.h"
+#include "temp_tree.h"
 
 namespace {
 
@@ -28,17 +29,7 @@ using ::testing::StartsWith;
 
 class Fingerprints : public ::testing::Test {
  protected:
-  Fingerprints() {
-    char pattern[] = "/tmp/softpatch-fingerprints-XXXXXX";
-    root_ = mkdtemp(pattern);
-  }
-  ~Fingerprints() override { fs::remove_all(root_); }
-
-  void write(const std::string& relative, const std::string& code) {
-    fs::path path = root_ / relative;
-    fs::create_directories(path.parent_path());
-    std::ofstream(path) << code;
-  }
+  void write(const std::string& relative, const std::string& code) { tree_.write(relative, code); }
 
   // The code of `t.cpp` as it is now.
   std::vector<CodeFingerprint> code_of(const std::string& text, const std::string& cache = "") {
@@ -80,7 +71,8 @@ class Fingerprints : public ::testing::Test {
     return softpatch::compare(running, code_of(after));
   }
 
-  fs::path root_;
+  TempTree tree_{"fingerprints"};
+  const fs::path& root_ = tree_.root();
 };
 
 const char kStore[] = R"(

@@ -9,6 +9,7 @@
 
 #include "softpatch/rewriter/instrumenter.h"
 #include "softpatch/rewriter/patcher.h"
+#include "temp_tree.h"
 
 namespace {
 
@@ -21,17 +22,7 @@ using ::testing::StartsWith;
 
 class HeaderCopies : public ::testing::Test {
  protected:
-  HeaderCopies() {
-    char pattern[] = "/tmp/softpatch-headers-XXXXXX";
-    root_ = mkdtemp(pattern);
-  }
-  ~HeaderCopies() override { fs::remove_all(root_); }
-
-  void write(const std::string& relative, const std::string& code) {
-    fs::path path = root_ / relative;
-    fs::create_directories(path.parent_path());
-    std::ofstream(path) << code;
-  }
+  void write(const std::string& relative, const std::string& code) { tree_.write(relative, code); }
 
   // Instruments t.cpp, with include/ on the search path.
   InstrumentedFile instrument(const std::string& code) {
@@ -66,7 +57,8 @@ class HeaderCopies : public ::testing::Test {
     return false;
   }
 
-  fs::path root_;
+  TempTree tree_{"headers"};
+  const fs::path& root_ = tree_.root();
 };
 
 TEST_F(HeaderCopies, AHeaderFunctionGetsItsTrampolineInACopyThatNamesTheHeader) {

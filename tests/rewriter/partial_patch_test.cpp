@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "softpatch/rewriter/patcher.h"
+#include "temp_tree.h"
 
 namespace {
 
@@ -16,12 +17,6 @@ using ::testing::Not;
 
 class PartialPatch : public ::testing::Test {
  protected:
-  PartialPatch() {
-    char pattern[] = "/tmp/softpatch-partial-XXXXXX";
-    root_ = mkdtemp(pattern);
-  }
-  ~PartialPatch() override { fs::remove_all(root_); }
-
   softpatch::rewriter::PatchSource patch_of(const std::string& code,
                                             std::optional<std::set<std::string>> compile) {
     std::string path = (root_ / "t.cpp").string();
@@ -43,7 +38,8 @@ class PartialPatch : public ::testing::Test {
     return std::move(*patch);
   }
 
-  fs::path root_;
+  TempTree tree_{"partial"};
+  const fs::path& root_ = tree_.root();
 };
 
 const char kCode[] =
