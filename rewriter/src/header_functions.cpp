@@ -98,23 +98,6 @@ bool vtable_made_everywhere(const clang::FunctionDecl& function) {
   return function.getASTContext().getCurrentKeyFunction(method->getParent()) == nullptr;
 }
 
-// Another declaration written with the same specifiers (`int f(), g();`):
-// an attribute before them would tag it too.
-bool shares_specifiers(const clang::FunctionDecl& first) {
-  // A friend's or template's declaration holds the function, at its place.
-  auto holds_first = [&](const clang::Decl& other) {
-    if (const auto* friend_decl = llvm::dyn_cast<clang::FriendDecl>(&other))
-      return friend_decl->getFriendDecl() == &first;
-    if (const auto* function_template = llvm::dyn_cast<clang::FunctionTemplateDecl>(&other))
-      return function_template->getTemplatedDecl() == &first;
-    return &other == &first;
-  };
-  const clang::DeclContext* context = first.getLexicalDeclContext();
-  for (const clang::Decl* other : context->decls())
-    if (other->getBeginLoc() == first.getBeginLoc() && !holds_first(*other)) return true;
-  return false;
-}
-
 // Where an attribute goes among the first declaration's specifiers: before
 // its type (after any `[[...]]`, which Clang wants first), or before the
 // name of a conversion function, which has none.
@@ -126,6 +109,19 @@ clang::SourceLocation tag_location(const clang::FunctionDecl& first) {
 
 }  // namespace
 
+bool SharedSpecifiers::shares(const clang::FunctionDecl& first) {
+  const clang::DeclContext* context = first.getLexicalDeclContext();
+  auto [it, added] = shared_.try_emplace(context);
+  if (added) {
+    // A friend's or a template's declaration stands for its function.
+    llvm::DenseMap<clang::SourceLocation::UIntTy, unsigned> starts;
+    for (const clang::Decl* decl : context->decls())
+      if (!decl->isImplicit() && ++starts[decl->getBeginLoc().getRawEncoding()] == 2)
+        it->second.insert(decl->getBeginLoc().getRawEncoding());
+  }
+  return it->second.count(first.getBeginLoc().getRawEncoding()) != 0;
+}
+
 std::vector<const clang::FunctionDecl*> header_definitions(clang::ASTContext& context,
                                                            const HeaderShadows& headers) {
   Walk walk(headers);
@@ -134,7 +130,8 @@ std::vector<const clang::FunctionDecl*> header_definitions(clang::ASTContext& co
 }
 
 std::optional<std::string> header_reason(const clang::FunctionDecl& function,
-                                         const HeaderShadows& headers, const TextEdits& edits) {
+                                         const HeaderShadows& headers, const TextEdits& edits,
+                                         SharedSpecifiers& specifiers) {
   if (std::optional<std::string> why = headers.why_not(file_of(function)))
     return "its header is not copied: " + *why;
   if (function.isExternC() && function.isInlined())
@@ -158,7 +155,7 @@ std::optional<std::string> header_reason(const clang::FunctionDecl& function,
       return "declared first by a macro (" + where + "), where its ABI tag cannot be written";
     if (first.getFriendObjectKind() != clang::Decl::FOK_None && &first != &function)
       return "declared first as a friend (" + where + "), where GCC ignores an ABI tag";
-    if (shares_specifiers(first))
+    if (specifiers.shares(first))
       return "declared first beside other declarations (" + where +
              "), which its ABI tag would change too";
     if (!edits.can_edit(at)) {

@@ -16,6 +16,8 @@
 
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/Decl.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/DenseSet.h"
 
 #include "header_shadows.h"
 #include "text_edits.h"
@@ -28,10 +30,23 @@ namespace softpatch::rewriter {
 std::vector<const clang::FunctionDecl*> header_definitions(clang::ASTContext& context,
                                                            const HeaderShadows& headers);
 
+// Which first declarations share their specifiers with other declarations
+// (`inline int f(), g();`), where an attribute before them would tag those
+// too: found once per context.
+class SharedSpecifiers {
+ public:
+  bool shares(const clang::FunctionDecl& first);
+
+ private:
+  // The declarations' starts that more than one declaration has, by context.
+  llvm::DenseMap<const clang::DeclContext*, llvm::DenseSet<clang::SourceLocation::UIntTy>> shared_;
+};
+
 // Why `function`, defined in one of `headers`, cannot be instrumented where
 // it is, beyond the rules for every function; nullopt when it can.
 std::optional<std::string> header_reason(const clang::FunctionDecl& function,
-                                         const HeaderShadows& headers, const TextEdits& edits);
+                                         const HeaderShadows& headers, const TextEdits& edits,
+                                         SharedSpecifiers& specifiers);
 
 // Gives `function` (instrumentable: header_reason() said nullopt) the ABI
 // tag when it needs one, in the text and in the AST, so that its id is the

@@ -1,6 +1,7 @@
 #include "header_shadows.h"
 
 #include <algorithm>
+#include <cctype>
 
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -23,7 +24,8 @@ struct IncludeName {
   bool angled = false;
 };
 std::optional<IncludeName> include_name(llvm::StringRef line) {
-  size_t at = line.find_first_not_of(" \t");
+  size_t at = line.startswith("\xEF\xBB\xBF") ? 3 : 0;  // a byte order mark opens line 1
+  at = line.find_first_not_of(" \t", at);
   if (at == llvm::StringRef::npos || line[at] != '#') return std::nullopt;
   at = line.find_first_not_of(" \t", at + 1);
   if (at == llvm::StringRef::npos || !line.substr(at).startswith("include")) return std::nullopt;
@@ -37,6 +39,31 @@ std::optional<IncludeName> include_name(llvm::StringRef line) {
 }
 
 bool below(llvm::StringRef path, llvm::StringRef root) { return path.startswith(root.str() + "/"); }
+
+// Whether `line` is a directive `#<name>...`, spaces allowed after the `#`.
+bool is_directive(llvm::StringRef line, llvm::StringRef name) {
+  llvm::StringRef rest = line.ltrim();
+  return rest.consume_front("#") && rest.ltrim().startswith(name);
+}
+
+// `#include MACRO`: a directive whose name a macro gives.
+bool is_computed_include(llvm::StringRef line) {
+  llvm::StringRef rest = line.ltrim();
+  if (!rest.consume_front("#")) return false;
+  rest = rest.ltrim();
+  if (!rest.consume_front("include")) return false;
+  rest = rest.ltrim();
+  return !rest.empty() && (std::isalpha(static_cast<unsigned char>(rest[0])) || rest[0] == '_');
+}
+
+bool has_include_next(llvm::StringRef text) {
+  while (!text.empty()) {
+    auto [line, rest] = text.split('\n');
+    if (is_directive(line, "include_next")) return true;
+    text = rest;
+  }
+  return false;
+}
 
 // The file IDs of each user (not system) file that `sources` entered, by
 // real path.
@@ -78,11 +105,12 @@ HeaderShadows::HeaderShadows(const clang::SourceManager& sources, const IncludeS
     header.id = ids.front();
     header.path = path;
     header.project_file = project_relative(path, root_);
-    llvm::StringRef text = sources.getBufferData(header.id);
-    header.reason = why_not_copied(header, ids.size(), text);
-    header.includes = includes_of(text, path);
+    header.reason = why_not_copied(header, ids.size(), sources.getBufferData(header.id));
     by_id_[header.id.getHashValue()] = &header;
   }
+  // After every header's entry is known: that records computed includes.
+  for (auto& [path, header] : headers_)
+    header.includes = includes_of(sources.getBufferData(header.id), path);
   // A header that one keeping its original text includes would be entered
   // twice (a `#pragma once` header), or its copy never: whether the
   // directive was followed (entered_from) or skipped (includes).
@@ -104,20 +132,21 @@ HeaderShadows::HeaderShadows(const clang::SourceManager& sources, const IncludeS
 }
 
 std::string HeaderShadows::why_not_copied(Header& header, size_t times_entered,
-                                          llvm::StringRef text) const {
+                                          llvm::StringRef text) {
   if (std::string why = opted_out(header.path, text, root_); !why.empty()) return why;
   if (times_entered > 1) return "entered more than once by this file";
-  if (text.contains("#include_next") || text.contains("# include_next"))
-    return "uses #include_next, which a copy elsewhere would change";
+  if (has_include_next(text)) return "uses #include_next, which a copy elsewhere would change";
   return why_not_entered(header);
 }
 
 // A header is entered from the main file (or the preamble's header, which
 // stands for its first lines) or from another project header, through a
 // directive that its copy's includer can name it by: a header that the
-// command line, a library header or a computed `#include MACRO` enters
-// keeps its text.
-std::string HeaderShadows::why_not_entered(Header& header) const {
+// command line, a library or system header, or a directive softpatch cannot
+// rewrite enters keeps its text. A computed `#include MACRO` is rewritten:
+// the parse followed it here (a directive that a precompiled preamble
+// followed is known only this way), or the preprocessor saw it skipped.
+std::string HeaderShadows::why_not_entered(Header& header) {
   clang::SourceLocation include = sources_.getIncludeLoc(header.id);
   if (include.isInvalid()) return "";
   clang::SourceLocation at = sources_.getExpansionLoc(include);
@@ -125,8 +154,12 @@ std::string HeaderShadows::why_not_entered(Header& header) const {
   std::string path = real_path_of(sources_, includer);
   if (path.empty()) return "included from the command line (-include)";
   bool from_preamble = !preamble_cache_.empty() && below(path, preamble_cache_);
-  if (includer != sources_.getMainFileID() && !from_preamble) {
-    if (!below(path, root_)) return "included through " + path + ", which is not the project's";
+  bool from_main = includer == sources_.getMainFileID() || from_preamble;
+  if (!from_main) {
+    bool user_file =
+        sources_.getSLocEntry(includer).getFile().getFileCharacteristic() == clang::SrcMgr::C_User;
+    if (!below(path, root_) || !user_file)
+      return "included through " + path + ", which is not the project's";
     header.entered_from = path;
   }
   llvm::StringRef text = sources_.getBufferData(includer);
@@ -136,8 +169,11 @@ std::string HeaderShadows::why_not_entered(Header& header) const {
   llvm::StringRef line = text.slice(start, text.find('\n', offset));
   std::optional<IncludeName> name = include_name(line);
   unsigned number = sources_.getExpansionLineNumber(at);
+  // The main file's computed includes are known by its own path.
+  std::string key = from_main ? main_path_ : path;
+  if (!name && is_computed_include(line)) computed_.try_emplace({key, number}, header.path);
   std::string named = name ? resolve(line.slice(name->begin, name->end), name->angled, path)
-                           : computed_target(path, number, line);
+                           : computed_target(key, number, line);
   if (named != header.path)
     return "entered through an #include that softpatch cannot rewrite (" +
            project_relative(path, root_) + ":" + std::to_string(number) + ")";
@@ -256,9 +292,13 @@ std::string HeaderShadows::shadow_path(const Header& header) const {
 
 std::string HeaderShadows::with_shadow_includes(llvm::StringRef text,
                                                 llvm::StringRef original) const {
+  return rewrite_includes(text, original, main_path_);
+}
+
+std::string HeaderShadows::rewrite_includes(llvm::StringRef text, llvm::StringRef original,
+                                            llvm::StringRef includer) const {
   std::string out;
   out.reserve(text.size() + 256);
-  std::string includer = real_or_absolute_path(original);
   for (unsigned number = 1; !text.empty(); ++number) {
     auto [line, rest] = text.split('\n');
     std::optional<IncludeName> name = include_name(line);
@@ -287,7 +327,7 @@ std::vector<ShadowHeader> HeaderShadows::shadows(const clang::Rewriter& rewriter
     clang::PresumedLoc name =
         sources_.getPresumedLoc(sources_.getLocForStartOfFile(header.id), false);
     std::string text =
-        with_absolute_quote_includes(with_shadow_includes(edited_text(rewriter, header.id), path),
+        with_absolute_quote_includes(rewrite_includes(edited_text(rewriter, header.id), path, path),
                                      llvm::sys::path::parent_path(path));
     out.push_back({path, shadow_path(header),
                    "#line 1 " + quoted(name.isValid() ? name.getFilename() : path) + "\n" + text});

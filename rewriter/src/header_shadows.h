@@ -48,9 +48,10 @@ class HeaderShadows {
   std::string project_file(clang::FileID file) const;
   std::string path(clang::FileID file) const;
 
-  // `text`, the main file's (or a header's) once edited, with each include
-  // of a header that shadow() chose naming its shadow instead. `original` is the
-  // file's own path: its quote includes are looked up next to it.
+  // `text`, the main file's once edited, with each include of a header that
+  // shadow() chose naming its shadow instead. `original` is the file's own
+  // path (the original's, for a patch parsed from a copy): its quote
+  // includes are looked up next to it.
   std::string with_shadow_includes(llvm::StringRef text, llvm::StringRef original) const;
 
   // Decides which headers get a shadow: the edited ones and every project
@@ -75,8 +76,10 @@ class HeaderShadows {
   std::vector<std::string> includes_of(llvm::StringRef text, llvm::StringRef original) const;
   std::string computed_target(llvm::StringRef includer, unsigned number,
                               llvm::StringRef line) const;
-  std::string why_not_copied(Header& header, size_t times_entered, llvm::StringRef text) const;
-  std::string why_not_entered(Header& header) const;
+  std::string why_not_copied(Header& header, size_t times_entered, llvm::StringRef text);
+  std::string why_not_entered(Header& header);
+  std::string rewrite_includes(llvm::StringRef text, llvm::StringRef original,
+                               llvm::StringRef includer) const;
   std::string shadow_path(const Header& header) const;
   const Header* find(clang::FileID file) const;
 

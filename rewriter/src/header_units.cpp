@@ -15,7 +15,7 @@ void HeaderUnits::instrument(std::vector<InstrumentedFunction>& functions,
     if (!verdict.listed) continue;
     clang::FileID file = sources.getFileID(sources.getExpansionLoc(function->getLocation()));
     std::optional<std::string> reason = verdict.reason;
-    if (!reason) reason = header_reason(*function, headers_, edits_);
+    if (!reason) reason = header_reason(*function, headers_, edits_, specifiers_);
     if (!reason && !EditPoints(*function).all_editable(edits_))
       reason = "produced by a macro in a way that cannot be rewritten";
     unsigned line = line_of(*function, sources);

@@ -14,6 +14,7 @@
 
 #include "clang/AST/ASTContext.h"
 
+#include "header_functions.h"
 #include "header_shadows.h"
 #include "naming.h"
 #include "text_edits.h"
@@ -112,6 +113,7 @@ class HeaderUnits {
 
   clang::ASTContext& context_;
   HeaderShadows headers_;
+  SharedSpecifiers specifiers_;
   TextEdits& edits_;
   std::map<clang::FileID, std::unique_ptr<Unit>> units_;
 };

@@ -104,8 +104,11 @@ std::string Naming::qualified_class(const clang::CXXRecordDecl& record) const {
 
 std::string Naming::qualified_member(const clang::CXXMethodDecl& method) const {
   std::string name = method.getNameAsString();
-  if (const auto* conversion = llvm::dyn_cast<clang::CXXConversionDecl>(&method))
-    name = "operator " + spell(conversion->getConversionType());
+  if (const auto* conversion = llvm::dyn_cast<clang::CXXConversionDecl>(&method)) {
+    std::string type = spell(conversion->getConversionType());
+    if (type.find_first_of("([") != std::string::npos) return "";
+    name = "operator " + type;
+  }
   return qualified_class(*method.getParent()) + "::" + name;
 }
 

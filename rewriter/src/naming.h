@@ -44,7 +44,8 @@ class Naming {
   std::string qualified_class(const clang::CXXRecordDecl& record) const;
   // The method as code at global scope names it: qualified_class() of its
   // class, then its name ("operator ::std::string" for a conversion, whose
-  // type is spelled as spell() does).
+  // type is spelled as spell() does); "" for a conversion to a type that
+  // cannot be written after `operator` (a pointer to function or array).
   std::string qualified_member(const clang::CXXMethodDecl& method) const;
   // A readable canonical spelling, for the registry's records.
   std::string canonical(clang::QualType type) const;

@@ -50,9 +50,11 @@ class Consumer : public clang::ASTConsumer {
     clang::SourceLocation at = sources().getExpansionLoc(decl->getLocation());
     clang::FileID file = sources().getFileID(at);
     auto [known, inserted] = in_project_.try_emplace(file.getHashValue(), false);
+    // A user file, as HeaderShadows counts them (a `#pragma GCC
+    // system_header` line does not change what the file is).
     if (inserted)
       known->second =
-          !sources().isInSystemHeader(at) &&
+          sources().getSLocEntry(file).getFile().getFileCharacteristic() == clang::SrcMgr::C_User &&
           llvm::StringRef(real_path_of(sources(), file)).startswith(bodies_under_ + "/");
     return !known->second;
   }

@@ -146,6 +146,7 @@ static std::optional<std::string> method_address(const clang::CXXMethodDecl& met
           ? context.getPointerType(method.getType())
           : context.getMemberPointerType(method.getType(), context_type(method).getTypePtr());
   std::string name = naming.qualified_member(method);
+  if (name.empty()) return std::nullopt;
   helpers += "static ::__softpatch_raw_function " + getter + "() { auto p = static_cast<" +
              naming.spell(pointer.getCanonicalType()) + ">(&" + name +
              "); ::__softpatch_raw_function f; __builtin_memcpy(&f, &p, sizeof f); return f; }\n";

@@ -59,11 +59,11 @@ std::string target_name(std::string_view pretty) {
 // not pass or fail by luck.
 void warn_of_unreached_calls(const Function& function) {
   static std::mutex mutex;
-  static auto* warned = new std::set<std::string>;  // outlives tests
+  static auto* looked_at = new std::set<std::string>;  // outlives tests
+  std::lock_guard<std::mutex> lock(mutex);
+  if (!looked_at->insert(function.id()).second) return;
   std::string plain = plain_copy_of(function);
   std::vector<Function> others = other_slots_of(function);
-  std::lock_guard<std::mutex> lock(mutex);
-  if ((plain.empty() && others.empty()) || !warned->insert(function.id()).second) return;
   if (!plain.empty())
     std::fprintf(stderr,
                  "softpatch::mock: warning: %s also has a copy compiled without softpatch, in %s "
@@ -86,6 +86,7 @@ Function resolve(internal::RawFunction address, const std::string& name) {
     Result<Function> named = find_function(name);
     if (named) {
       found.ignore();  // found by name after all
+      warn_of_unreached_calls(*named);
       return *named;
     }
     named.ignore();  // the error by address is the one reported

@@ -271,4 +271,65 @@ TEST_F(HeaderCopies, APatchFindsHeadersThroughRelativeDirectoriesOfItsWorkingDir
   EXPECT_THAT(patch->source, HasSubstr("#include \"" + patch->headers[0].path + "\""));
 }
 
+TEST_F(HeaderCopies, AProjectHeaderThatASystemHeaderIncludesKeepsItsText) {
+  write("vendor/lib.h", "#pragma once\n#include <inner.h>\n");
+  write("include/inner.h", "#pragma once\ninline int inner() { return 3; }\n");
+  std::string file = (root_ / "t.cpp").string();
+  write("t.cpp", "#include <lib.h>\nint use() { return inner(); }\n");
+  softpatch::rewriter::InstrumentOptions options{root_.string(), "/softpatch/instrument.h", "",
+                                                 (root_ / "t.o.softpatch-headers").string()};
+  auto out = softpatch::rewriter::instrument_file(
+      file,
+      {"g++", "-std=c++17", "-isystem", (root_ / "vendor").string(),
+       "-I" + (root_ / "include").string(), "-c", file},
+      options);
+  ASSERT_TRUE(bool(out)) << llvm::toString(out.takeError());
+  // The system header's directive is not rewritten: a copy would never be
+  // entered, and the functions registered would not be the ones that run.
+  // (A header that a system header enters is one itself, as the compiler
+  // sees it: not the project's in this file.)
+  EXPECT_EQ(copy_of(*out, "include/inner.h"), nullptr);
+  EXPECT_FALSE(instrumented(*out, "inner()"));
+  EXPECT_EQ(reason_for(*out, "inner"), "(not skipped)");
+}
+
+TEST_F(HeaderCopies, IncludeNextSpelledWithSpacesKeepsTheHeadersText) {
+  write("include/wrap.h",
+        "#pragma once\n#  include_next <wrap.h>\ninline int wrap() { return 1; }\n");
+  write("sys/wrap.h", "#pragma once\n");
+  std::string file = (root_ / "t.cpp").string();
+  write("t.cpp", "#include <wrap.h>\nint use() { return wrap(); }\n");
+  softpatch::rewriter::InstrumentOptions options{root_.string(), "/softpatch/instrument.h", "",
+                                                 (root_ / "t.o.softpatch-headers").string()};
+  auto out = softpatch::rewriter::instrument_file(
+      file,
+      {"g++", "-std=c++17", "-I" + (root_ / "include").string(), "-I" + (root_ / "sys").string(),
+       "-c", file},
+      options);
+  ASSERT_TRUE(bool(out)) << llvm::toString(out.takeError());
+  EXPECT_EQ(copy_of(*out, "include/wrap.h"), nullptr);
+  EXPECT_THAT(reason_for(*out, "wrap"), HasSubstr("uses #include_next"));
+}
+
+TEST_F(HeaderCopies, APatchParsedFromACopyRewritesTheComputedIncludesOfTheOriginal) {
+  write("src/store.h", "#pragma once\nstruct Store { int size() const { return 8; } };\n");
+  const std::string code =
+      "#define STORE \"store.h\"\n#include STORE\nint use() { return Store().size(); }\n";
+  write("src/t.cpp", code);
+  write("edit/t.cpp", code);  // the edited text, saved elsewhere
+  softpatch::rewriter::PatchOptions options;
+  options.project_root = root_.string();
+  options.original_file = (root_ / "src/t.cpp").string();
+  options.patch_header = "/softpatch/patch.h";
+  options.build_id = "0";
+  options.shadow_directory = (root_ / "patch-headers").string();
+  std::string edited = (root_ / "edit/t.cpp").string();
+  auto patch = softpatch::rewriter::make_patch_source(
+      edited, {"g++", "-std=c++17", "-c", options.original_file}, options);
+  ASSERT_TRUE(bool(patch)) << llvm::toString(patch.takeError());
+  ASSERT_EQ(patch->headers.size(), 1u);
+  EXPECT_THAT(patch->source, HasSubstr("\n#include \"" + patch->headers[0].path + "\"\n"));
+  EXPECT_THAT(patch->source, Not(HasSubstr("#include STORE")));
+}
+
 }  // namespace
