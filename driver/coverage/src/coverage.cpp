@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "clang/Tooling/JSONCompilationDatabase.h"
+#include "llvm/Support/FileSystem.h"
 
 #include "softpatch/common/paths.h"
 #include "softpatch/compile/compile_database.h"
@@ -33,7 +34,7 @@ void count(const std::string& file, const rewriter::InstrumentedFile& out, Cover
 
 std::string percent(std::size_t part, std::size_t whole) {
   char text[16];
-  std::snprintf(text, sizeof text, "%.1f%%", whole ? 100.0 * part / whole : 100.0);
+  std::snprintf(text, sizeof text, "%.1f%%", 100.0 * part / whole);
   return text;
 }
 
@@ -51,7 +52,8 @@ llvm::Expected<Coverage> measure_coverage(const std::string& build_dir, const st
   std::string database = find_compile_database(build_dir.empty() ? "." : build_dir);
   if (database.empty())
     return failure("no compile_commands.json in " + (build_dir.empty() ? "." : build_dir) +
-                   " or its build*/ folders (configure with -DCMAKE_EXPORT_COMPILE_COMMANDS=ON)");
+                   " or its build*/ folders (softpatch_instrument() writes one for its "
+                   "targets)");
   std::string error;
   std::unique_ptr<clang::tooling::JSONCompilationDatabase> commands =
       clang::tooling::JSONCompilationDatabase::loadFromFile(
@@ -83,10 +85,14 @@ llvm::Expected<Coverage> measure_coverage(const std::string& build_dir, const st
       continue;
     }
     ++coverage.files;
+    // By its real path, as its headers are named: a root reached through a
+    // link is one tree.
+    llvm::SmallString<256> real;
+    std::string path = llvm::sys::fs::real_path(file, real) ? file : real.str().str();
     if (!out->opted_out.empty())
-      coverage.left_alone.push_back(file + ": " + out->opted_out);
+      coverage.left_alone.push_back(path + ": " + out->opted_out);
     else
-      count(file, *out, coverage);
+      count(path, *out, coverage);
   }
   return coverage;
 }
@@ -115,10 +121,13 @@ std::vector<std::string> coverage_report(const Coverage& coverage, bool each) {
   }
   std::size_t total = coverage.definitions.size();
   std::vector<std::string> lines;
-  lines.push_back(coverage.root + ": " + std::to_string(instrumented) + " of " +
-                  std::to_string(total) + " function definitions instrumented (" +
-                  percent(instrumented, total) + "), in " + std::to_string(coverage.files) +
-                  " files");
+  std::string files = ", in " + std::to_string(coverage.files) + " files";
+  if (total == 0)
+    lines.push_back(coverage.root + ": no function definitions of the project" + files);
+  else
+    lines.push_back(coverage.root + ": " + std::to_string(instrumented) + " of " +
+                    std::to_string(total) + " function definitions instrumented (" +
+                    percent(instrumented, total) + ")" + files);
   std::vector<std::pair<std::size_t, std::string>> kinds;
   for (const auto& [kind, n] : by_kind) kinds.emplace_back(n, kind);
   std::sort(kinds.begin(), kinds.end(), [](const auto& a, const auto& b) {
