@@ -47,6 +47,8 @@ void inlinable(benchmark::State& state) {
 }
 BENCHMARK(inlinable<plain::sum_inline>)->Name("inlinable_x1000/plain");
 BENCHMARK(inlinable<instrumented::sum_inline>)->Name("inlinable_x1000/instrumented");
+BENCHMARK(inlinable<plain::sum_header_inline>)->Name("header_inlinable_x1000/plain");
+BENCHMARK(inlinable<instrumented::sum_header_inline>)->Name("header_inlinable_x1000/instrumented");
 
 // The patched copies call plain code from their slots, as they would a patch's.
 void patch(const char* name, softpatch::internal::RawFunction target) {

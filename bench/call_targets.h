@@ -9,6 +9,7 @@
     int add(int x);                         \
   };                                        \
   long sum_inline(int n);                   \
+  long sum_header_inline(int n);            \
   int accumulate(Accumulator* self, int x); \
   }
 
