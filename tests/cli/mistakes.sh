@@ -84,6 +84,10 @@ if [ ! -e "$XDG_RUNTIME_DIR/softpatch/patches/$plain-1-1.so" ]; then
   failures=$((failures + 1))
 fi
 
+# coverage needs a compile database, and says where it looked.
+expect "coverage without a compile database" "no compile_commands.json in $work/build" \
+  "$softpatch" coverage -p "$work/build"
+
 # Agents of other softpatch builds (played by a script): one from before
 # protocol versions, which takes "v2 ..." for an unknown request, and a newer
 # one, whose records may have changed shape after its version record. Each
