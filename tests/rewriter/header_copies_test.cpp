@@ -24,14 +24,18 @@ class HeaderCopies : public ::testing::Test {
  protected:
   void write(const std::string& relative, const std::string& code) { tree_.write(relative, code); }
 
-  // Instruments t.cpp, with include/ on the search path.
-  InstrumentedFile instrument(const std::string& code) {
+  // Instruments t.cpp, with include/ on the search path after `search`
+  // (directories below the root, each after its flag: {"-isystem", "vendor"}).
+  InstrumentedFile instrument(const std::string& code, std::vector<std::string> search = {}) {
     write("t.cpp", code);
     std::string file = (root_ / "t.cpp").string();
     softpatch::rewriter::InstrumentOptions options{root_.string(), "/softpatch/instrument.h", "",
                                                    (root_ / "t.o.softpatch-headers").string()};
-    auto result = softpatch::rewriter::instrument_file(
-        file, {"g++", "-std=c++17", "-I" + (root_ / "include").string(), "-c", file}, options);
+    std::vector<std::string> command = {"g++", "-std=c++17"};
+    for (std::size_t i = 0; i + 1 < search.size(); i += 2)
+      command.insert(command.end(), {search[i], (root_ / search[i + 1]).string()});
+    command.insert(command.end(), {"-I" + (root_ / "include").string(), "-c", file});
+    auto result = softpatch::rewriter::instrument_file(file, command, options);
     if (!result) {
       ADD_FAILURE() << llvm::toString(result.takeError());
       return {};
@@ -235,22 +239,14 @@ TEST_F(HeaderCopies, SystemAndOptedOutHeadersBelowTheRootAreNotTheProjectsToCopy
   write("vendor/lib.h", "#pragma once\ninline int vendored() { return 6; }\n");
   write("include/quiet.h",
         "// softpatch: skip-file\n#pragma once\ninline int quiet() { return 7; }\n");
-  std::string file = (root_ / "t.cpp").string();
-  write("t.cpp",
-        "#include <lib.h>\n#include <quiet.h>\nint use() { return vendored() + quiet(); }\n");
-  softpatch::rewriter::InstrumentOptions options{root_.string(), "/softpatch/instrument.h", "",
-                                                 (root_ / "t.o.softpatch-headers").string()};
-  auto out = softpatch::rewriter::instrument_file(
-      file,
-      {"g++", "-std=c++17", "-isystem", (root_ / "vendor").string(),
-       "-I" + (root_ / "include").string(), "-c", file},
-      options);
-  ASSERT_TRUE(bool(out)) << llvm::toString(out.takeError());
-  EXPECT_EQ(copy_of(*out, "vendor/lib.h"), nullptr);
-  EXPECT_EQ(copy_of(*out, "include/quiet.h"), nullptr);
-  EXPECT_FALSE(instrumented(*out, "vendored()"));
-  EXPECT_EQ(reason_for(*out, "vendored"), "(not skipped)");  // not the project's: not listed
-  EXPECT_THAT(reason_for(*out, "quiet"), HasSubstr("its header is not copied: opted out"));
+  InstrumentedFile out = instrument(
+      "#include <lib.h>\n#include <quiet.h>\nint use() { return vendored() + quiet(); }\n",
+      {"-isystem", "vendor"});
+  EXPECT_EQ(copy_of(out, "vendor/lib.h"), nullptr);
+  EXPECT_EQ(copy_of(out, "include/quiet.h"), nullptr);
+  EXPECT_FALSE(instrumented(out, "vendored()"));
+  EXPECT_EQ(reason_for(out, "vendored"), "(not skipped)");  // not the project's: not listed
+  EXPECT_THAT(reason_for(out, "quiet"), HasSubstr("its header is not copied: opted out"));
 }
 
 TEST_F(HeaderCopies, APatchFindsHeadersThroughRelativeDirectoriesOfItsWorkingDirectory) {
@@ -274,41 +270,25 @@ TEST_F(HeaderCopies, APatchFindsHeadersThroughRelativeDirectoriesOfItsWorkingDir
 TEST_F(HeaderCopies, AProjectHeaderThatASystemHeaderIncludesKeepsItsText) {
   write("vendor/lib.h", "#pragma once\n#include <inner.h>\n");
   write("include/inner.h", "#pragma once\ninline int inner() { return 3; }\n");
-  std::string file = (root_ / "t.cpp").string();
-  write("t.cpp", "#include <lib.h>\nint use() { return inner(); }\n");
-  softpatch::rewriter::InstrumentOptions options{root_.string(), "/softpatch/instrument.h", "",
-                                                 (root_ / "t.o.softpatch-headers").string()};
-  auto out = softpatch::rewriter::instrument_file(
-      file,
-      {"g++", "-std=c++17", "-isystem", (root_ / "vendor").string(),
-       "-I" + (root_ / "include").string(), "-c", file},
-      options);
-  ASSERT_TRUE(bool(out)) << llvm::toString(out.takeError());
+  InstrumentedFile out =
+      instrument("#include <lib.h>\nint use() { return inner(); }\n", {"-isystem", "vendor"});
   // The system header's directive is not rewritten: a copy would never be
   // entered, and the functions registered would not be the ones that run.
   // (A header that a system header enters is one itself, as the compiler
   // sees it: not the project's in this file.)
-  EXPECT_EQ(copy_of(*out, "include/inner.h"), nullptr);
-  EXPECT_FALSE(instrumented(*out, "inner()"));
-  EXPECT_EQ(reason_for(*out, "inner"), "(not skipped)");
+  EXPECT_EQ(copy_of(out, "include/inner.h"), nullptr);
+  EXPECT_FALSE(instrumented(out, "inner()"));
+  EXPECT_EQ(reason_for(out, "inner"), "(not skipped)");
 }
 
 TEST_F(HeaderCopies, IncludeNextSpelledWithSpacesKeepsTheHeadersText) {
   write("include/wrap.h",
         "#pragma once\n#  include_next <wrap.h>\ninline int wrap() { return 1; }\n");
   write("sys/wrap.h", "#pragma once\n");
-  std::string file = (root_ / "t.cpp").string();
-  write("t.cpp", "#include <wrap.h>\nint use() { return wrap(); }\n");
-  softpatch::rewriter::InstrumentOptions options{root_.string(), "/softpatch/instrument.h", "",
-                                                 (root_ / "t.o.softpatch-headers").string()};
-  auto out = softpatch::rewriter::instrument_file(
-      file,
-      {"g++", "-std=c++17", "-I" + (root_ / "include").string(), "-I" + (root_ / "sys").string(),
-       "-c", file},
-      options);
-  ASSERT_TRUE(bool(out)) << llvm::toString(out.takeError());
-  EXPECT_EQ(copy_of(*out, "include/wrap.h"), nullptr);
-  EXPECT_THAT(reason_for(*out, "wrap"), HasSubstr("uses #include_next"));
+  InstrumentedFile out =
+      instrument("#include <wrap.h>\nint use() { return wrap(); }\n", {"-idirafter", "sys"});
+  EXPECT_EQ(copy_of(out, "include/wrap.h"), nullptr);
+  EXPECT_THAT(reason_for(out, "wrap"), HasSubstr("uses #include_next"));
 }
 
 TEST_F(HeaderCopies, APatchParsedFromACopyRewritesTheComputedIncludesOfTheOriginal) {
