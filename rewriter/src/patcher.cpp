@@ -286,8 +286,10 @@ llvm::Expected<PatchSource> make_patch_source(llvm::StringRef file,
     Patcher patcher(context, edits, naming, project_file);
     out.skipped = found.skipped;
     // The patch's copies of the headers' functions are instrumented as the
-    // build's are: the same names, so the same statics, and calls from the
-    // patch through the same slots, so mocks and header patches reach them.
+    // build's are: the same (tagged) names, so the dynamic linker binds an
+    // inline function's statics to the program's, and calls from the patch
+    // go through the same slots, so mocks reach them. (A `static inline`
+    // function's statics are the patch's own: see docs/architecture.md.)
     std::optional<HeaderUnits> header_units;
     if (!options.shadow_directory.empty()) {
       header_units.emplace(

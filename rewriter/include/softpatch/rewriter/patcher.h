@@ -61,7 +61,9 @@ struct PatchOptions {
 struct PatchSource {
   std::string source;
   std::vector<InstrumentedFunction> functions;  // in the manifest
-  std::vector<SkippedFunction> skipped;         // not patchable (constructors, templates...)
+  // Not patchable (constructors, templates...), and the headers' functions
+  // that stay plain in the patch's copies, as in the build's (file set).
+  std::vector<SkippedFunction> skipped;
   std::vector<CodeFingerprint> code;            // the edited file's code, piece by piece
   unsigned imported = 0;  // functions that call the program's own copy (choose_compiled)
   std::vector<ShadowHeader> headers;  // the copies `source` includes, to write first
