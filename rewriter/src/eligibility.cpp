@@ -87,6 +87,12 @@ bool unnameable(clang::QualType type) {
   return false;
 }
 
+SkippedFunction skipped_function(const clang::FunctionDecl& function, unsigned line,
+                                 std::string reason, std::string file) {
+  return {function.getQualifiedNameAsString(), line, std::move(reason), std::move(file),
+          function.getType().getAsString()};
+}
+
 Eligibility eligibility(const clang::FunctionDecl& function, const clang::SourceManager& sources) {
   Eligibility result;
   // Implicit members and implicit template instantiations are not written in

@@ -9,6 +9,8 @@
 #include "clang/AST/Decl.h"
 #include "clang/Basic/SourceManager.h"
 
+#include "softpatch/rewriter/instrumenter.h"
+
 namespace softpatch::rewriter {
 
 // The comment that opts a function out when it stands on the line of the
@@ -29,6 +31,11 @@ bool unnameable(clang::QualType type);
 
 // Decides for a definition written in the main file.
 Eligibility eligibility(const clang::FunctionDecl& function, const clang::SourceManager& sources);
+
+// The entry of `function` (defined on `line` of `file`, "" for the main
+// file) in a list of skipped functions.
+SkippedFunction skipped_function(const clang::FunctionDecl& function, unsigned line,
+                                 std::string reason, std::string file = "");
 
 }  // namespace softpatch::rewriter
 

@@ -35,7 +35,7 @@ class Collector : public clang::RecursiveASTVisitor<Collector> {
       eligible_.insert(function);
     } else if (verdict.listed) {
       findings_.skipped.push_back(
-          {function->getQualifiedNameAsString(), line_of(*function, sources_), *verdict.reason});
+          skipped_function(*function, line_of(*function, sources_), *verdict.reason));
     }
     return true;
   }
@@ -43,8 +43,9 @@ class Collector : public clang::RecursiveASTVisitor<Collector> {
   bool VisitLambdaExpr(clang::LambdaExpr* lambda) {
     clang::CXXMethodDecl* call = lambda->getCallOperator();
     if (in_main_file(*call, sources_))
-      findings_.skipped.push_back(
-          {"lambda", line_of(*call, sources_), "lambda (part of its enclosing function)"});
+      findings_.skipped.push_back({"lambda", line_of(*call, sources_),
+                                   "lambda (part of its enclosing function)", "",
+                                   call->getType().getAsString()});
     return true;
   }
 

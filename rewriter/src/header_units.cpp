@@ -20,7 +20,7 @@ void HeaderUnits::instrument(std::vector<InstrumentedFunction>& functions,
       reason = "produced by a macro in a way that cannot be rewritten";
     unsigned line = line_of(*function, sources);
     if (reason) {
-      skipped.push_back({function->getQualifiedNameAsString(), line, *reason, headers_.path(file)});
+      skipped.push_back(skipped_function(*function, line, *reason, headers_.path(file)));
       continue;
     }
     tag_instrumented_copy(*function, edits_);

@@ -72,8 +72,9 @@ llvm::Expected<InstrumentedFile> instrument_file(llvm::StringRef file,
     std::map<const clang::FunctionDecl*, std::string> without_slot;
     for (const clang::FunctionDecl* function : found.functions) {
       if (editor.instrument(*function, line_of(*function, sources))) continue;
-      out.skipped.push_back({function->getQualifiedNameAsString(), line_of(*function, sources),
-                             "produced by a macro in a way that cannot be rewritten"});
+      out.skipped.push_back(
+          skipped_function(*function, line_of(*function, sources),
+                           "produced by a macro in a way that cannot be rewritten"));
       without_slot.emplace(function,
                            "function produced by a macro in a way that cannot be rewritten");
     }

@@ -160,6 +160,7 @@ const InstrumentedFunction& UnitTable::add_function(const clang::FunctionDecl& f
   info.id = naming_.id(function);
   info.name = naming_.readable_name(function);
   info.qualified = function.getQualifiedNameAsString();
+  info.type = function.getType().getAsString();
   info.signature = naming_.signature(function);
   info.line = line;
 

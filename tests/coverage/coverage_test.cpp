@@ -32,7 +32,8 @@ class CoverageOfABuild : public ::testing::Test {
     write("src/b.cpp",
           "#include <shelf.h>\n"
           "template <class T> T twice(T x) { return x + x; }\n"
-          "int b() { return twice(Shelf().size()); }\n");
+          "int b() { return twice(Shelf().size()); }\n"
+          "int over(int x) { return x; } long over(long x) { return x; }\n");
     // softpatch: skip-file is spelled apart, so that this test's own file
     // is not taken for opted out.
     // A directive continued on a second line: d.cpp keeps shelf.h's text.
@@ -49,10 +50,16 @@ class CoverageOfABuild : public ::testing::Test {
   }
   void write(const std::string& relative, const std::string& code) { tree_.write(relative, code); }
 
+  // The one definition of that name on that line (nullptr for none or two).
   const Definition* definition(const Coverage& coverage, const std::string& file, unsigned line,
                                const std::string& name) {
-    auto it = coverage.definitions.find({fs::canonical(root_ / file).string(), line, name});
-    return it == coverage.definitions.end() ? nullptr : &it->second;
+    const Definition* found = nullptr;
+    for (const auto& [key, d] : coverage.definitions)
+      if (key == std::tuple(fs::canonical(root_ / file).string(), line, name, std::get<3>(key))) {
+        if (found) return nullptr;
+        found = &d;
+      }
+    return found;
   }
 
   TempTree tree_{"coverage"};
@@ -78,10 +85,11 @@ TEST_F(CoverageOfABuild, CountsAHeadersFunctionOnceForAllTheFilesThatCompileIt) 
   EXPECT_THAT(coverage->left_alone[0], HasSubstr("c.cpp: opted out"));
 
   std::vector<std::string> report = softpatch::driver::coverage_report(*coverage, true);
-  // a(), b() and d() of the six definitions: Shelf() and twice<T>() are
-  // not, and size() is not in d.cpp.
+  // a(), b(), d() and the two overloads of over() (one line, two
+  // definitions) of the eight: Shelf() and twice<T>() are not, and size() is
+  // not in d.cpp.
   EXPECT_EQ(report[0],
-            root_.string() + ": 3 of 6 function definitions instrumented (50.0%), in 4 files");
+            root_.string() + ": 5 of 8 function definitions instrumented (62.5%), in 4 files");
   EXPECT_THAT(report, Contains("      1  instrumented by some of the files that compile it only"));
   EXPECT_THAT(report, Contains(fs::canonical(root_ / "include/shelf.h").string() +
                                ":4: Shelf::size: instrumented by 2 of the 3 files that compile "

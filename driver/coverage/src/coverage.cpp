@@ -21,12 +21,13 @@ llvm::Error failure(const std::string& message) {
 void count(const std::string& file, const rewriter::InstrumentedFile& out, Coverage& coverage) {
   for (const rewriter::InstrumentedFunction& f : out.functions) {
     // Named as the skipped are: one file may instrument what another skips.
-    Definition& d = coverage.definitions[{f.file.empty() ? file : f.file, f.line, f.qualified}];
+    Definition& d =
+        coverage.definitions[{f.file.empty() ? file : f.file, f.line, f.qualified, f.type}];
     ++d.compiled;
     ++d.instrumented;
   }
   for (const rewriter::SkippedFunction& f : out.skipped) {
-    Definition& d = coverage.definitions[{f.file.empty() ? file : f.file, f.line, f.name}];
+    Definition& d = coverage.definitions[{f.file.empty() ? file : f.file, f.line, f.name, f.type}];
     ++d.compiled;
     if (d.reason.empty()) d.reason = f.reason;
   }
@@ -102,7 +103,7 @@ std::vector<std::string> coverage_report(const Coverage& coverage, bool each) {
   std::map<std::string, std::size_t> by_kind;
   std::vector<std::string> places;
   for (const auto& [key, d] : coverage.definitions) {
-    const auto& [file, line, name] = key;
+    const auto& [file, line, name, type] = key;
     std::string place = file + ":" + std::to_string(line) + ": " + name + ": ";
     if (d.instrumented == d.compiled) {
       ++instrumented;

@@ -47,6 +47,7 @@ struct InstrumentedFunction {
   std::string id;         // stable: mangled name, file-prefixed when internal
   std::string name;       // readable: "ns::Counter::add(int) const"
   std::string qualified;  // as SkippedFunction::name spells it: "ns::Counter::add"
+  std::string type;       // as SkippedFunction::type spells it: "int (int)"
   std::string signature;  // canonical type of the slot target
   unsigned line = 0;
   std::string file;  // the header it is defined in, or "" for the file itself
@@ -58,6 +59,7 @@ struct SkippedFunction {
   unsigned line = 0;
   std::string reason;
   std::string file;  // the header it is defined in, or "" for the file itself
+  std::string type;  // as declared ("int (int) const"): overloads on one line differ
 };
 
 // The instrumented copy of one of the project's headers, which the copy of

@@ -64,7 +64,7 @@ struct PatchSource {
   // Not patchable (constructors, templates...), and the headers' functions
   // that stay plain in the patch's copies, as in the build's (file set).
   std::vector<SkippedFunction> skipped;
-  std::vector<CodeFingerprint> code;            // the edited file's code, piece by piece
+  std::vector<CodeFingerprint> code;  // the edited file's code, piece by piece
   unsigned imported = 0;  // functions that call the program's own copy (choose_compiled)
   std::vector<ShadowHeader> headers;  // the copies `source` includes, to write first
 };

@@ -28,8 +28,8 @@ struct Definition {
 struct Coverage {
   std::string root;  // the project root the files were judged by
   unsigned files = 0;
-  // (file, line, readable name) -> what became of it.
-  std::map<std::tuple<std::string, unsigned, std::string>, Definition> definitions;
+  // (file, line, qualified name, type) -> what became of it.
+  std::map<std::tuple<std::string, unsigned, std::string, std::string>, Definition> definitions;
   std::vector<std::string> left_alone;  // "file: why" (opted out, outside the root)
   std::vector<std::string> failed;      // "file: the error" (could not be parsed)
 };
