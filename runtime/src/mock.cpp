@@ -246,6 +246,10 @@ Function resolve_by_name(const std::string& name, const char* result,
                          std::initializer_list<const char*> parameters) {
   Result<Function> f = find_function(name);
   if (!f) throw MockError("softpatch::mock_by_name: " + f.error());
+  if (f->flags() & (internal::kConstructor | internal::kDestructor))
+    throw MockError("softpatch::mock_by_name: " + std::string(f->name()) +
+                    " is a constructor or destructor, whose body runs only as part of making or "
+                    "destroying its object: mocks of them are not supported yet");
   std::vector<std::string> parts = signature_parts(f->signature());
   std::string difference = parts.empty() ? "" : type_difference(*f, parts, result, parameters);
   if (!difference.empty())

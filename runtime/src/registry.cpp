@@ -256,6 +256,9 @@ RawFunction Function::address() const {
   // be named from the table the rewriter emits; their exported symbol still
   // finds them (a method's code takes the object pointer first).
   if (record_->flags & internal::kInternalLinkage) return nullptr;
+  // A constructor's or destructor's symbol makes or destroys the object
+  // whole: it is not the body a slot's target stands for.
+  if (record_->flags & (internal::kConstructor | internal::kDestructor)) return nullptr;
   void* handle = internal::open_module_holding(record_->slot);
   void* symbol = handle ? dlsym(handle, record_->id) : nullptr;
   if (handle) dlclose(handle);

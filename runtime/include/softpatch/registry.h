@@ -52,7 +52,8 @@ class Function {
   bool is_method() const { return (record_->flags & internal::kMethod) != 0; }
   // Address of the function itself (a method's code, which takes the object
   // pointer first), found by symbol where the rewriter's table cannot name
-  // it; null for internal-linkage functions it could not name either.
+  // it; null for internal-linkage functions it could not name either, and
+  // for constructors and destructors (no code runs their body alone).
   internal::RawFunction address() const;
 
   internal::Slot& slot() const { return *record_->slot; }

@@ -39,6 +39,8 @@ enum FunctionFlags : unsigned {
   kExternC = 1u << 4,          // extern "C"
   kNoexcept = 1u << 5,         // replacements must not throw either
   kNoreturn = 1u << 6,         // [[noreturn]]: replacements must not return
+  kConstructor = 1u << 7,      // a constructor's body: the object exists, its members are made
+  kDestructor = 1u << 8,       // a destructor's body: its members are destroyed after it
 };
 
 // Static description of one instrumented function, emitted by the rewriter
