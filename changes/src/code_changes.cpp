@@ -10,21 +10,25 @@ namespace {
 std::string not_live(const CodeFingerprint& piece) {
   switch (piece.kind) {
     case CodeKind::kConstructor:
-      return "constructors are not patched live yet";
+      return "this build gave constructors no slot";
     case CodeKind::kDestructor:
-      return "destructors are not patched live yet";
+      return "this build gave destructors no slot";
     case CodeKind::kMain:
       return "main is not patched live (it is running)";
     case CodeKind::kMemberInitialiser:
-      return "objects that exist keep their value and constructors are not patched live yet";
+    case CodeKind::kConstructorInitialiser:
+      return "a patch replaces constructor bodies only, and objects that exist keep their "
+             "members";
     case CodeKind::kLayout:
       return "objects that exist have the old one";
     case CodeKind::kUnpatchable:
       return (piece.detail.empty() ? "this function" : "a " + piece.detail) +
              " is not patched live";
+    case CodeKind::kInline:
+      return "code compiled into each caller (constexpr, or inline without a slot) is not "
+             "patched live";
     case CodeKind::kFunction:
     case CodeKind::kInitialiser:
-    case CodeKind::kInline:
       break;
   }
   return "it is not patched live";
@@ -38,6 +42,8 @@ std::string title(const CodeFingerprint& piece) {
       return "destructor " + piece.name;
     case CodeKind::kMemberInitialiser:
       return "default member initialiser of " + piece.name;
+    case CodeKind::kConstructorInitialiser:
+      return "member initialiser " + piece.name;
     case CodeKind::kLayout:
       return "class " + piece.name;
     default:
@@ -90,18 +96,27 @@ CodeChanges compare(const std::vector<CodeFingerprint>& running,
   // name the cause.
   bool refused_for_member = false;
   auto refuse = [&](const CodeFingerprint& piece, const std::string& why) {
-    bool member = piece.kind == CodeKind::kMemberInitialiser;
+    bool member = piece.kind == CodeKind::kMemberInitialiser ||
+                  piece.kind == CodeKind::kConstructorInitialiser;
     if (changes.refusal && (refused_for_member || !member)) return;
     changes.refusal = why + ": restart needed";
     refused_for_member = member;
   };
   std::set<std::string> seen;
+  for (const CodeFingerprint& piece : edited) seen.insert(piece.key);
   for (const CodeFingerprint& piece : edited) {
-    seen.insert(piece.key);
     auto found = before.find(piece.key);
+    // A constructor that runs gets no initialiser it did not have; a new
+    // constructor comes with its own.
+    if (found == before.end() && piece.kind == CodeKind::kConstructorInitialiser &&
+        before.count(std::string(constructor_of_initialiser(piece.key)))) {
+      refuse(piece, title(piece) + " was added: " + not_live(piece));
+      continue;
+    }
     if (found == before.end()) {
       // A new variable's initialiser runs when the patch loads.
-      if (piece.kind != CodeKind::kMemberInitialiser && piece.kind != CodeKind::kLayout &&
+      if (piece.kind != CodeKind::kMemberInitialiser &&
+          piece.kind != CodeKind::kConstructorInitialiser && piece.kind != CodeKind::kLayout &&
           piece.kind != CodeKind::kInline)
         changes.added.push_back(piece.name);
       continue;
@@ -110,7 +125,11 @@ CodeChanges compare(const std::vector<CodeFingerprint>& running,
     // What runs decides: a function the build could not give a slot is not
     // patched live, whatever the edited file's parse says of it.
     const CodeFingerprint& running_piece = *found->second;
-    if (running_piece.kind == CodeKind::kFunction)
+    // And a function that runs through its slot stays live only while the
+    // edit leaves it one: nothing would switch it otherwise.
+    if (running_piece.kind == CodeKind::kFunction && piece.kind != CodeKind::kFunction)
+      refuse(piece, title(piece) + " changed: as edited, " + not_live(piece));
+    else if (running_piece.kind == CodeKind::kFunction)
       changes.changed.push_back(piece.name);
     else if (running_piece.kind == CodeKind::kInitialiser)
       changes.kept_values.push_back(piece.name);
@@ -125,6 +144,10 @@ CodeChanges compare(const std::vector<CodeFingerprint>& running,
   }
   for (const CodeFingerprint& piece : running) {
     if (seen.count(piece.key)) continue;
+    // Gone with its constructor, which the patch line names.
+    if (piece.kind == CodeKind::kConstructorInitialiser &&
+        !seen.count(std::string(constructor_of_initialiser(piece.key))))
+      continue;
     if (piece.kind == CodeKind::kFunction)
       changes.removed.push_back(piece.name);
     else if (!may_go(piece.kind))

@@ -6,7 +6,7 @@
 namespace softpatch {
 namespace {
 
-constexpr std::array<std::pair<CodeKind, std::string_view>, 9> kWords = {{
+constexpr std::array<std::pair<CodeKind, std::string_view>, 10> kWords = {{
     {CodeKind::kFunction, "function"},
     {CodeKind::kConstructor, "constructor"},
     {CodeKind::kDestructor, "destructor"},
@@ -14,6 +14,7 @@ constexpr std::array<std::pair<CodeKind, std::string_view>, 9> kWords = {{
     {CodeKind::kUnpatchable, "unpatchable"},
     {CodeKind::kInitialiser, "initialiser"},
     {CodeKind::kMemberInitialiser, "member-initialiser"},
+    {CodeKind::kConstructorInitialiser, "constructor-initialiser"},
     {CodeKind::kLayout, "layout"},
     {CodeKind::kInline, "inline"},
 }};
@@ -24,6 +25,11 @@ std::string_view kind_word(CodeKind kind) {
   for (const auto& [k, word] : kWords)
     if (k == kind) return word;
   return "function";
+}
+
+std::string_view constructor_of_initialiser(std::string_view key) {
+  std::size_t at = key.find('@');
+  return at == std::string_view::npos ? std::string_view() : key.substr(at + 1);
 }
 
 bool is_code_hash(std::string_view text) {

@@ -42,8 +42,8 @@ TEST(CodeChanges, WhatIsNotPatchedLiveIsRefusedWhenItChangesOrGoes) {
   EXPECT_THAT(softpatch::compare({piece(CodeKind::kConstructor, "S::S(int)", "1")},
                                  {piece(CodeKind::kConstructor, "S::S(int)", "2")})
                   .refusal,
-              Optional(std::string("constructor S::S(int) changed: constructors are not patched "
-                                   "live yet: restart needed")));
+              Optional(std::string("constructor S::S(int) changed: this build gave constructors "
+                                   "no slot: restart needed")));
   EXPECT_THAT(softpatch::compare({piece(CodeKind::kDestructor, "S::~S()", "1")}, {}).refusal,
               Optional(HasSubstr("destructor S::~S() was removed")));
   EXPECT_THAT(softpatch::compare({piece(CodeKind::kUnpatchable, "log(const char *, ...)", "1",
@@ -60,6 +60,22 @@ TEST(CodeChanges, TheRunningKindDecides) {
       {piece(CodeKind::kUnpatchable, "f()", "1", "function produced by a macro")},
       {piece(CodeKind::kFunction, "f()", "2")});
   EXPECT_THAT(changes.refusal, Optional(HasSubstr("f() changed: a function produced by a macro")));
+}
+
+TEST(CodeChanges, AFunctionWithASlotIsRefusedWhenTheEditLeavesItNone) {
+  // `~W() { log(); }` edited to `~W() = default;`: nothing would switch it.
+  CodeChanges defaulted =
+      softpatch::compare({piece(CodeKind::kFunction, "W::~W()", "1")},
+                         {piece(CodeKind::kUnpatchable, "W::~W()", "2", "defaulted function")});
+  EXPECT_THAT(defaulted.refusal,
+              Optional(HasSubstr("W::~W() changed: as edited, a defaulted function is not "
+                                 "patched live: restart needed")));
+  EXPECT_THAT(defaulted.changed, IsEmpty());
+  // `int twice(int)` made constexpr: compiled into its callers, other files' too.
+  CodeChanges inlined = softpatch::compare({piece(CodeKind::kFunction, "twice(int)", "1")},
+                                           {piece(CodeKind::kInline, "twice(int)", "2")});
+  EXPECT_THAT(inlined.refusal,
+              Optional(HasSubstr("twice(int) changed: as edited, code compiled into each caller")));
 }
 
 TEST(CodeChanges, AClassLayoutMayNotChangeButMayComeAndGo) {
@@ -105,10 +121,46 @@ TEST(CodeChanges, OverloadsKeepTheirParametersAndLongListsAreCut) {
             "7 changed (get(int), get(long), Store::operator(), a, b, …)");
 }
 
+// What runs before a constructor's body is not patched: an initialiser of
+// a constructor that runs may not change, come or go; a new or removed
+// constructor brings or takes its own.
+TEST(CodeChanges, AConstructorsInitialisersAreRefusedWhenTheyChangeComeOrGo) {
+  auto initialiser = [](const std::string& member, const std::string& hash) {
+    return CodeFingerprint{CodeKind::kConstructorInitialiser, "ctor-init:" + member + "@_ZN1SC1Ev",
+                           member + " of S::S()", "", hash};
+  };
+  CodeFingerprint constructor{CodeKind::kFunction, "_ZN1SC1Ev", "S::S()", "", "1"};
+  CodeFingerprint changed_body = constructor;
+  changed_body.hash = "2";
+  EXPECT_THAT(softpatch::compare({constructor, initialiser("n", "1")},
+                                 {changed_body, initialiser("n", "2")})
+                  .refusal,
+              Optional(std::string("member initialiser n of S::S() changed: a patch replaces "
+                                   "constructor bodies only, and objects that exist keep their "
+                                   "members: restart needed")));
+  EXPECT_THAT(softpatch::compare({constructor}, {changed_body, initialiser("n", "1")}).refusal,
+              Optional(HasSubstr("member initialiser n of S::S() was added")));
+  EXPECT_THAT(softpatch::compare({constructor, initialiser("n", "1")}, {changed_body}).refusal,
+              Optional(HasSubstr("member initialiser n of S::S() was removed")));
+  CodeChanges body_only = softpatch::compare({constructor, initialiser("n", "1")},
+                                             {changed_body, initialiser("n", "1")});
+  EXPECT_FALSE(body_only.refusal);
+  EXPECT_THAT(body_only.changed, ElementsAre("S::S()"));
+  CodeChanges gone = softpatch::compare({constructor, initialiser("n", "1")}, {});
+  EXPECT_FALSE(gone.refusal);
+  EXPECT_THAT(gone.removed, ElementsAre("S::S()"));
+  CodeChanges brought = softpatch::compare({}, {constructor, initialiser("n", "1")});
+  EXPECT_FALSE(brought.refusal);
+  EXPECT_THAT(brought.added, ElementsAre("S::S()"));
+  EXPECT_EQ(softpatch::constructor_of_initialiser("ctor-init:n@app.cpp:_ZN1SC1Ev"),
+            "app.cpp:_ZN1SC1Ev");
+}
+
 TEST(CodeChanges, KindsHaveWordsBothWays) {
-  for (CodeKind kind : {CodeKind::kFunction, CodeKind::kConstructor, CodeKind::kDestructor,
-                        CodeKind::kMain, CodeKind::kUnpatchable, CodeKind::kInitialiser,
-                        CodeKind::kMemberInitialiser, CodeKind::kLayout})
+  for (CodeKind kind :
+       {CodeKind::kFunction, CodeKind::kConstructor, CodeKind::kDestructor, CodeKind::kMain,
+        CodeKind::kUnpatchable, CodeKind::kInitialiser, CodeKind::kMemberInitialiser,
+        CodeKind::kConstructorInitialiser, CodeKind::kLayout, CodeKind::kInline})
     EXPECT_EQ(softpatch::kind_from_word(softpatch::kind_word(kind)), kind);
   EXPECT_FALSE(softpatch::kind_from_word("lambda"));
 }

@@ -19,27 +19,34 @@ namespace softpatch {
 
 // What a piece of code is, which decides what a change of it means.
 enum class CodeKind {
-  kFunction,           // has a slot: a changed body goes live with the patch
-  kConstructor,        // not patched live (yet): a change needs a restart
-  kDestructor,         // likewise
-  kMain,               // likewise
-  kUnpatchable,        // other code of its own without a slot (a C variadic
-                       // function, an opted-out one...): `detail` says which
-  kInitialiser,        // a variable's initialiser: the running value is kept
-  kMemberInitialiser,  // a default member initialiser: objects that exist keep
-                       // theirs, and constructors are not patched live
-  kLayout,             // a class's layout as the file sees it: objects that
-                       // exist have the old one
-  kInline,             // code compiled into its callers only (constexpr, inline
-                       // without a slot): goes live with the callers, counted in
-                       // theirs. Where the build saw it escape them (library code
-                       // calls it), the build says kUnpatchable instead.
+  kFunction,                // has a slot: a changed body goes live with the patch
+  kConstructor,             // a constructor without a slot (before softpatch gave
+                            // them one): a change needs a restart
+  kDestructor,              // likewise
+  kMain,                    // likewise
+  kUnpatchable,             // other code of its own without a slot (a C variadic
+                            // function, an opted-out one...): `detail` says which
+  kInitialiser,             // a variable's initialiser: the running value is kept
+  kMemberInitialiser,       // a default member initialiser: objects that exist keep
+                            // theirs, and constructors run it before the body a
+                            // patch replaces
+  kConstructorInitialiser,  // one written initialiser of a constructor (a
+                            // member, a base, a delegation): likewise
+  kLayout,                  // a class's layout as the file sees it: objects that
+                            // exist have the old one
+  kInline,                  // code compiled into its callers only (constexpr, inline
+                            // without a slot): goes live with the callers, counted in
+                            // theirs. Where the build saw it escape them (library code
+                            // calls it), the build says kUnpatchable instead.
 };
 
 // The kind's word, as records and the agent protocol spell it.
 std::string_view kind_word(CodeKind kind);
 // The kind a word names, if any.
 std::optional<CodeKind> kind_from_word(std::string_view word);
+
+// The key of the constructor a kConstructorInitialiser's key belongs to.
+std::string_view constructor_of_initialiser(std::string_view key);
 
 // Whether `text` is a hash as the rewriter writes one (16 lowercase hex
 // digits): records read from a patch or a reply are checked with it.
@@ -49,6 +56,7 @@ struct CodeFingerprint {
   CodeKind kind = CodeKind::kFunction;
   // Stable across builds and edits: the function's id (mangled, file
   // prefixed when internal), "var:<qualified name>", "init:<class>::<field>",
+  // "ctor-init:<member>@<constructor's key>" (constructor_of_initialiser),
   // "layout:<class>".
   std::string key;
   std::string name;    // readable: "Store::get(const std::string &) const"
