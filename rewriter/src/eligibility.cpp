@@ -40,8 +40,6 @@ std::optional<std::string> reason_to_skip(const clang::FunctionDecl& function,
   if (function.isDeleted()) return "deleted function";
   if (function.isDefaulted()) return "defaulted function";
   if (function.isMain()) return "main";
-  if (llvm::isa<clang::CXXConstructorDecl>(function)) return "constructor";
-  if (llvm::isa<clang::CXXDestructorDecl>(function)) return "destructor";
   if (function.isConsteval()) return "consteval function";
   if (function.isConstexpr()) return "constexpr function";
   switch (function.getTemplatedKind()) {
@@ -56,6 +54,12 @@ std::optional<std::string> reason_to_skip(const clang::FunctionDecl& function,
   if (function.isVariadic()) return "C variadic function";
   if (!function.getBody()) return "no body";
   if (llvm::isa<clang::CoroutineBodyStmt>(function.getBody())) return "coroutine";
+  // Its handler also catches what the member initialisers throw, and ends
+  // by rethrowing: no body of its own for a patch to stand for.
+  if (is_constructor_or_destructor(function) && llvm::isa<clang::CXXTryStmt>(function.getBody()))
+    return std::string(llvm::isa<clang::CXXConstructorDecl>(function) ? "constructor"
+                                                                      : "destructor") +
+           " with a function-try-block";
   if (function.hasAttr<clang::NakedAttr>()) return "naked function";
   if (function.isMultiVersion()) return "multiversioned function";
   if (unnameable(function.getReturnType()))
@@ -65,6 +69,11 @@ std::optional<std::string> reason_to_skip(const clang::FunctionDecl& function,
 }
 
 }  // namespace
+
+bool is_constructor_or_destructor(const clang::FunctionDecl& function) {
+  return llvm::isa<clang::CXXConstructorDecl>(function) ||
+         llvm::isa<clang::CXXDestructorDecl>(function);
+}
 
 // A lambda's closure type, or a class declared inside a function, cannot be
 // named where the trampoline stands (before its declaration, or at all).

@@ -29,6 +29,10 @@ struct Eligibility {
 // which cannot be spelled outside (or before) their declaration.
 bool unnameable(clang::QualType type);
 
+// Whether `function` is a constructor or a destructor: its body has a slot,
+// its member initialisers and its members' destruction do not.
+bool is_constructor_or_destructor(const clang::FunctionDecl& function);
+
 // Decides for a definition written in the main file.
 Eligibility eligibility(const clang::FunctionDecl& function, const clang::SourceManager& sources);
 

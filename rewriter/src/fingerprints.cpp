@@ -156,6 +156,26 @@ class Fingerprinter {
                        hash_of(variable.getSourceRange(), uses_of(&variable))});
   }
 
+  // One written initialiser of `constructor`: what runs before the body a
+  // patch replaces.
+  void add_constructor_initialiser(const clang::CXXConstructorDecl& constructor,
+                                   const clang::CXXCtorInitializer& initialiser) {
+    std::string member;
+    if (const clang::FieldDecl* field = initialiser.getAnyMember())
+      member = field->getNameAsString();
+    else if (const clang::Type* base = initialiser.getBaseClass())
+      member = clang::QualType(base, 0).getAsString(policy_);
+    else
+      member = "(delegation)";
+    std::vector<const clang::Decl*> uses;
+    UseCollector collector(uses);
+    collector.TraverseStmt(initialiser.getInit());
+    pieces_.push_back({CodeKind::kConstructorInitialiser,
+                       unique("ctor-init:" + member + "@" + key_of(constructor)),
+                       member + " of " + naming_.readable_name(constructor), "",
+                       hash_of(initialiser.getSourceRange(), uses)});
+  }
+
   void add_member_initialiser(const clang::FieldDecl& field) {
     std::string name = field.getQualifiedNameAsString();
     pieces_.push_back({CodeKind::kMemberInitialiser, unique("init:" + name), name, "",
@@ -432,9 +452,10 @@ class Fingerprinter {
 std::optional<CodeKind> kind_of(const clang::FunctionDecl& function, const Eligibility& verdict) {
   if (!verdict.listed || is_templated(function)) return std::nullopt;
   if (verdict.eligible()) return CodeKind::kFunction;
-  if (llvm::isa<clang::CXXConstructorDecl>(function)) return CodeKind::kConstructor;
-  if (llvm::isa<clang::CXXDestructorDecl>(function)) return CodeKind::kDestructor;
   if (function.isMain()) return CodeKind::kMain;
+  // Its code runs with every object made or destroyed, defaulted or
+  // constexpr too, and a patch has no body member to carry for it.
+  if (is_constructor_or_destructor(function)) return CodeKind::kUnpatchable;
   const auto* method = llvm::dyn_cast<clang::CXXMethodDecl>(&function);
   if (method && method->getParent()->isLambda()) return std::nullopt;  // its enclosing function's
   // No code, or code compiled into each caller: counted in the pieces that use it.
@@ -677,10 +698,15 @@ class PieceCollector : public clang::RecursiveASTVisitor<PieceCollector> {
   bool VisitFunctionDecl(clang::FunctionDecl* function) {
     if (!in_main_file(*function, sources_)) return true;
     Eligibility verdict = eligibility(*function, sources_);
-    if (std::optional<CodeKind> kind = kind_of(*function, verdict))
+    std::optional<CodeKind> kind = kind_of(*function, verdict);
+    if (kind)
       functions.push_back({function, *kind, verdict.reason.value_or(""), false});
     else if (is_inline_code(*function, verdict))
       functions.push_back({function, CodeKind::kInline, "", true});
+    if (const auto* constructor = llvm::dyn_cast<clang::CXXConstructorDecl>(function);
+        constructor && kind == CodeKind::kFunction)
+      for (const clang::CXXCtorInitializer* initialiser : constructor->inits())
+        if (initialiser->isWritten()) initialisers.emplace_back(constructor, initialiser);
     return true;
   }
   bool VisitVarDecl(clang::VarDecl* variable) {
@@ -710,6 +736,8 @@ class PieceCollector : public clang::RecursiveASTVisitor<PieceCollector> {
   std::vector<Function> functions;
   std::vector<const clang::VarDecl*> variables;
   std::vector<const clang::FieldDecl*> fields;
+  std::vector<std::pair<const clang::CXXConstructorDecl*, const clang::CXXCtorInitializer*>>
+      initialisers;
 
  private:
   const clang::SourceManager& sources_;
@@ -770,6 +798,8 @@ std::vector<CodeFingerprint> fingerprint_file(
   for (const clang::VarDecl* variable : collector.variables) fingerprinter.add_variable(*variable);
   for (const clang::FieldDecl* field : collector.fields)
     fingerprinter.add_member_initialiser(*field);
+  for (const auto& [constructor, initialiser] : collector.initialisers)
+    fingerprinter.add_constructor_initialiser(*constructor, *initialiser);
   std::vector<CodeFingerprint> code = fingerprinter.take();
   for (const auto& [name, layout] : layouts)
     code.push_back({CodeKind::kLayout, "layout:" + name, name, "", hex(llvm::xxHash64(layout))});

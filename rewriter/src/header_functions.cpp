@@ -6,6 +6,8 @@
 #include "clang/AST/DeclTemplate.h"
 #include "clang/AST/RecursiveASTVisitor.h"
 
+#include "eligibility.h"
+
 namespace softpatch::rewriter {
 namespace {
 
@@ -100,10 +102,13 @@ bool vtable_made_everywhere(const clang::FunctionDecl& function) {
 
 // Where an attribute goes among the first declaration's specifiers: before
 // its type (after any `[[...]]`, which Clang wants first), or before the
-// name of a conversion function, which has none.
+// name of a conversion function, a constructor or a destructor, which have
+// none (Clang puts their "type" after the name).
 clang::SourceLocation tag_location(const clang::FunctionDecl& first) {
   clang::SourceLocation type = first.getTypeSpecStartLoc();
-  if (llvm::isa<clang::CXXConversionDecl>(first) || type.isInvalid()) return first.getLocation();
+  if (llvm::isa<clang::CXXConversionDecl>(first) || is_constructor_or_destructor(first) ||
+      type.isInvalid())
+    return first.getLocation();
   return type;
 }
 

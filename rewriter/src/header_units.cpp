@@ -9,7 +9,6 @@ namespace softpatch::rewriter {
 void HeaderUnits::instrument(std::vector<InstrumentedFunction>& functions,
                              std::vector<SkippedFunction>& skipped) {
   const clang::SourceManager& sources = context_.getSourceManager();
-  for (clang::FileID file : headers_.copyable()) edits_.allow_file(file);
   for (const clang::FunctionDecl* function : header_definitions(context_, headers_)) {
     Eligibility verdict = eligibility(*function, sources);
     if (!verdict.listed) continue;

@@ -79,7 +79,9 @@ class HeaderUnits {
       : context_(context),
         headers_(context.getSourceManager(), search, preprocessed.computed_includes(),
                  places.project_root, places.directory, places.preamble_cache),
-        edits_(edits) {}
+        edits_(edits) {
+    for (clang::FileID file : headers_.copyable()) edits_.allow_file(file);
+  }
 
   // Instruments every function of the headers that can be, adding it to
   // `functions`, and lists the others in `skipped` with their reason.

@@ -11,6 +11,7 @@
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 
+#include "body_members.h"
 #include "eligibility.h"
 #include "fingerprints.h"
 #include "header_units.h"
@@ -71,12 +72,14 @@ llvm::Expected<InstrumentedFile> instrument_file(llvm::StringRef file,
           HeaderPlaces{options.project_root, options.shadow_directory, options.preamble_cache});
     std::map<const clang::FunctionDecl*, std::string> without_slot;
     for (const clang::FunctionDecl* function : found.functions) {
-      if (editor.instrument(*function, line_of(*function, sources))) continue;
-      out.skipped.push_back(
-          skipped_function(*function, line_of(*function, sources),
-                           "produced by a macro in a way that cannot be rewritten"));
-      without_slot.emplace(function,
-                           "function produced by a macro in a way that cannot be rewritten");
+      unsigned line = line_of(*function, sources);
+      // A body a patch could not carry gets no slot: nothing could fill it.
+      std::optional<std::string> why = body_member_problem(*function, edits);
+      if (!why && editor.instrument(*function, line)) continue;
+      out.skipped.push_back(skipped_function(
+          *function, line, why.value_or("produced by a macro in a way that cannot be rewritten")));
+      without_slot.emplace(
+          function, why.value_or("function produced by a macro in a way that cannot be rewritten"));
     }
     // Function-local statics are shared with patches through the variable
     // store, so a patched function keeps counting where the original was.

@@ -10,6 +10,8 @@
 #include "clang/Rewrite/Core/Rewriter.h"
 #include "llvm/Support/Path.h"
 
+#include "body_members.h"
+#include "eligibility.h"
 #include "fingerprints.h"
 #include "header_units.h"
 #include "layouts.h"
@@ -205,10 +207,21 @@ class Patcher {
     return llvm::Error::success();
   }
 
+  // A constructor's or destructor's body goes into a member of its own,
+  // the entry of its slot (body_members.h).
+  llvm::Error carry_body(const clang::CXXMethodDecl& function, UnitTable& table) {
+    if (llvm::Error error = befriend_thunks(function)) return error;
+    std::string member = body_member_name(naming_.id(function));
+    carry_body_in_member(function, member, name_parameters(function, edits_), edits_);
+    table.add_body_entry(function, member);
+    return llvm::Error::success();
+  }
+
   // Whether import_from_program can take `function`: the loader can find
   // the program's copy, and the body is plain text of the file.
   bool can_import(const clang::FunctionDecl& function, const UnitTable& table) const {
-    if (!table.importable(function)) return false;
+    // A constructor's body has no code of its own in the program.
+    if (is_constructor_or_destructor(function) || !table.importable(function)) return false;
     EditPoints points(function);
     return points.body_start.isFileID() && points.body_last.isFileID() &&
            sources_.isInMainFile(points.body_start) && points.all_editable(edits_);
@@ -340,6 +353,9 @@ llvm::Expected<PatchSource> make_patch_source(llvm::StringRef file,
     std::set<const clang::Decl*> named = uses.named_without(imported);
     for (const clang::FunctionDecl* function : found.functions) {
       unsigned line = line_of(*function, sources);
+      // The build gave it no slot either (its body could not be carried):
+      // compiled as it is, and refused by its fingerprint if it changed.
+      if (body_member_problem(*function, edits)) continue;
       if (imported.count(function->getCanonicalDecl())) {
         patcher.import_from_program(*function, table, line,
                                     named.count(function->getCanonicalDecl()) != 0);
@@ -349,7 +365,9 @@ llvm::Expected<PatchSource> make_patch_source(llvm::StringRef file,
       table.add_function(*function, line);
       patcher.keep(*function);
       const auto* method = llvm::dyn_cast<clang::CXXMethodDecl>(function);
-      if (method && !method->isExternallyVisible()) {
+      if (is_constructor_or_destructor(*function)) {
+        check(patcher.carry_body(*method, table));
+      } else if (method && !method->isExternallyVisible()) {
         check(patcher.befriend_thunks(*method));
         table.add_entry_thunk(*method);
       }

@@ -7,6 +7,9 @@
 #include "clang/AST/StmtCXX.h"
 #include "llvm/Support/xxhash.h"
 
+#include "body_members.h"
+#include "eligibility.h"
+
 namespace softpatch::rewriter {
 
 std::string parameter_name(unsigned index) { return "__softpatch_arg" + std::to_string(index); }
@@ -59,14 +62,24 @@ std::string forwarding_statement(const clang::FunctionDecl& function, const std:
     types += ", decltype(this)";
     arguments += "this, ";
   }
-  for (const std::string& name : parameter_names) {
+  for (unsigned i = 0; i < parameter_names.size(); ++i) {
+    const std::string& name = parameter_names[i];
+    if (is_constructor_or_destructor(function) &&
+        reaches_body_by_reference(*function.getParamDecl(i))) {
+      types += ", decltype(" + name + ")&";
+      arguments += name + ", ";
+      continue;
+    }
     types += ", decltype(" + name + ")";
     // By-value parameters are moved on, references passed as they are.
     arguments += "static_cast<decltype(" + name + ")&&>(" + name + "), ";
   }
   // The target last: the arguments stay where they came in.
   std::string call = "::__softpatch_call<" + types + ">(" + arguments + target + ")";
-  return function.isNoReturn() ? "{ " + call + "; __builtin_trap(); }" : "return " + call + ";";
+  if (function.isNoReturn()) return "{ " + call + "; __builtin_trap(); }";
+  // A constructor returns no value, not even a void one.
+  if (is_constructor_or_destructor(function)) return "{ " + call + "; return; }";
+  return "return " + call + ";";
 }
 
 std::string header_slot_expression(llvm::StringRef id) {

@@ -68,6 +68,8 @@ unsigned function_flags(const clang::FunctionDecl& function) {
       proto && proto->isNothrow())
     flags |= internal::kNoexcept;
   if (function.isNoReturn()) flags |= internal::kNoreturn;
+  if (llvm::isa<clang::CXXConstructorDecl>(function)) flags |= internal::kConstructor;
+  if (llvm::isa<clang::CXXDestructorDecl>(function)) flags |= internal::kDestructor;
   return flags;
 }
 
@@ -179,7 +181,7 @@ const InstrumentedFunction& UnitTable::add_function(const clang::FunctionDecl& f
                              type + ">(&" + function.getNameAsString() + ")); }";
     address = "&" + define_in(*openers, getter, definition, helpers_);
   } else if (const auto* method = llvm::dyn_cast<clang::CXXMethodDecl>(&function);
-             method && header_) {
+             method && header_ && !is_constructor_or_destructor(function)) {
     std::string getter = "__softpatch_" + prefix_ + "method_address" + std::to_string(index);
     address = method_address(*method, naming_, getter, helpers_).value_or("nullptr");
   }
@@ -225,6 +227,15 @@ void UnitTable::add_entry_thunk(const clang::CXXMethodDecl& method) {
   thunks_ += "  static ::__softpatch_raw_function entry" + index +
              "() { return reinterpret_cast<::__softpatch_raw_function>(&" + thunk + "); }\n";
   addresses_.back() = "&::__softpatch_access::entry" + index;
+}
+
+void UnitTable::add_body_entry(const clang::CXXMethodDecl& function, llvm::StringRef member) {
+  std::string index = std::to_string(functions_.size() - 1);
+  // A non-virtual member pointer holds the code's address (Itanium ABI).
+  thunks_ += "  static ::__softpatch_raw_function body" + index + "() { auto p = &" +
+             naming_.qualified_class(*function.getParent()) + "::" + member.str() +
+             "; ::__softpatch_raw_function f; __builtin_memcpy(&f, &p, sizeof f); return f; }\n";
+  addresses_.back() = "&::__softpatch_access::body" + index;
 }
 
 static std::string imported_slot(unsigned index) {

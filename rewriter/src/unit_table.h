@@ -39,6 +39,10 @@ class UnitTable {
   // thunk in ::__softpatch_access that calls it non-virtually. The class
   // must befriend that struct (the patcher inserts the declaration).
   void add_entry_thunk(const clang::CXXMethodDecl& method);
+  // Patch mode, for the constructor or destructor just added: its entry is
+  // `member`, the member function that carries its body (body_members.h).
+  // The class must befriend ::__softpatch_access.
+  void add_body_entry(const clang::CXXMethodDecl& function, llvm::StringRef member);
   // Patch mode: a function the patch does not carry (its code is the
   // build's); its body calls the program's own through the returned import
   // index, which the loader fills (the program's copy, found by symbol or

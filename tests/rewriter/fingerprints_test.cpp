@@ -108,8 +108,9 @@ TEST_F(Fingerprints, EveryPieceOfTheFileIsThereWithItsKind) {
   }
   EXPECT_EQ(kinds["(anonymous namespace)::clamp(int)"], CodeKind::kFunction);
   EXPECT_EQ(kinds["Store::get(int) const"], CodeKind::kFunction);
-  EXPECT_EQ(kinds["Store::Store(int)"], CodeKind::kConstructor);
-  EXPECT_EQ(kinds["Store::~Store()"], CodeKind::kDestructor);
+  EXPECT_EQ(kinds["Store::Store(int)"], CodeKind::kFunction);
+  EXPECT_EQ(kinds["Store::~Store()"], CodeKind::kFunction);
+  EXPECT_EQ(kinds["size of Store::Store(int)"], CodeKind::kConstructorInitialiser);
   EXPECT_EQ(kinds["main()"], CodeKind::kMain);
   EXPECT_EQ(kinds["counter"], CodeKind::kInitialiser);
   EXPECT_EQ(kinds["next::calls"], CodeKind::kInitialiser);
@@ -136,18 +137,50 @@ TEST_F(Fingerprints, AConstantCountsInEveryFunctionThatUsesIt) {
   EXPECT_THAT(c.changed, ElementsAre("(anonymous namespace)::clamp(int)"));
 }
 
-TEST_F(Fingerprints, AnEditedConstructorIsRefusedByName) {
-  CodeChanges c = changes(kStore, replaced(kStore, ": size(n) {}", ": size(n + 1) {}"));
-  EXPECT_THAT(c.refusal, Optional(std::string("constructor Store::Store(int) changed: "
-                                              "constructors are not patched live yet: "
-                                              "restart needed")));
+TEST_F(Fingerprints, ConstructorAndDestructorBodiesChangeLive) {
+  CodeChanges c = changes(kStore, replaced(kStore, ": size(n) {}", ": size(n) { ++size; }"));
+  EXPECT_FALSE(c.refusal);
+  EXPECT_THAT(c.changed, ElementsAre("Store::Store(int)"));
+  CodeChanges d = changes(kStore, replaced(kStore, "~Store() {}", "~Store() { size = 0; }"));
+  EXPECT_FALSE(d.refusal);
+  EXPECT_THAT(d.changed, ElementsAre("Store::~Store()"));
 }
 
-TEST_F(Fingerprints, MainAndDestructorsAndMemberInitialisersAreRefused) {
+TEST_F(Fingerprints, ConstructorsAndDestructorsWithoutABodyOfTheirOwnAreRefused) {
+  const char code[] =
+      "struct Counter { constexpr Counter() : n(0) {} int n; };\n"
+      "struct Impl { int v; };\n"
+      "struct W { W(); ~W(); Counter hits; Impl* impl; };\n"
+      "W::W() : impl(new Impl{1}) {}\n"
+      "W::~W() = default;\n";
+  // Every W made runs the build's Counter(): a changed one would not run.
+  EXPECT_THAT(changes(code, replaced(code, ": n(0)", ": n(5)")).refusal,
+              Optional(HasSubstr("Counter::Counter() changed: a constexpr function is not "
+                                 "patched live")));
+  EXPECT_THAT(
+      changes(code, replaced(code, "W::~W() = default;", "W::~W() { delete impl; }")).refusal,
+      Optional(HasSubstr("W::~W() changed: a defaulted function is not patched live")));
+  const char with_body[] =
+      "struct W { W(); ~W(); int* p; };\nW::W() : p(new int) {}\n"
+      "W::~W() { delete p; }\n";
+  EXPECT_THAT(changes(with_body, replaced(with_body, "W::~W() { delete p; }", "W::~W() = default;"))
+                  .refusal,
+              Optional(HasSubstr("W::~W() changed: as edited, a defaulted function")));
+}
+
+TEST_F(Fingerprints, AnEditedMemberInitialiserIsRefusedByName) {
+  CodeChanges c = changes(kStore, replaced(kStore, ": size(n) {}", ": size(n + 1) {}"));
+  EXPECT_THAT(c.refusal, Optional(std::string("member initialiser size of Store::Store(int) "
+                                              "changed: a patch replaces constructor bodies "
+                                              "only, and objects that exist keep their members: "
+                                              "restart needed")));
+  EXPECT_THAT(changes(kStore, replaced(kStore, ": size(n) {}", ": size(n), extra(2) {}")).refusal,
+              Optional(HasSubstr("member initialiser extra of Store::Store(int) was added")));
+}
+
+TEST_F(Fingerprints, MainAndMemberInitialisersAreRefused) {
   EXPECT_THAT(changes(kStore, replaced(kStore, "get(2)", "get(3)")).refusal,
               Optional(HasSubstr("main() changed: main is not patched live")));
-  EXPECT_THAT(changes(kStore, replaced(kStore, "~Store() {}", "~Store() { size = 0; }")).refusal,
-              Optional(HasSubstr("destructor Store::~Store() changed")));
   EXPECT_THAT(changes(kStore, replaced(kStore, "extra = 1", "extra = 2")).refusal,
               Optional(HasSubstr("default member initialiser of Store::extra changed")));
 }
@@ -260,7 +293,7 @@ TEST_F(Fingerprints, AConstructorThatUsesAChangedConstexprFunctionIsRefused) {
       "struct S { S(); int v; };\n"
       "S::S() : v(start()) {}\n";
   EXPECT_THAT(changes(code, replaced(code, "return 1;", "return 2;")).refusal,
-              Optional(HasSubstr("constructor S::S() changed")));
+              Optional(HasSubstr("member initialiser v of S::S() changed")));
 }
 
 TEST_F(Fingerprints, ConstexprCodeThatOnlyLibraryCodeCallsIsRefused) {

@@ -229,6 +229,14 @@ TEST(Instrument, ExplainsWhatIsNotInstrumented) {
       S(const S&) = delete;
       S& operator=(const S&) = default;
     };
+    struct T {
+      T() try {
+      } catch (...) {
+      }
+      ~T() try {
+      } catch (...) {
+      }
+    };
     constexpr int square(int x) { return x * x; }
     template <class T>
     T identity(T t) {
@@ -245,19 +253,27 @@ TEST(Instrument, ExplainsWhatIsNotInstrumented) {
     int opted() { return 3; }
     int kept(int x) {
       auto l = [](int y) { return y; };
+      struct Local {
+        Local() {}
+      };
       return l(x) + identity(x);
     }
     int main() { return kept(0); }
   )cpp");
-  EXPECT_THAT(reasons(f), ::testing::UnorderedElementsAre(
-                              "S::S: constructor", "S::~S: destructor", "S::S: deleted function",
-                              "S::operator=: defaulted function", "square: constexpr function",
-                              "identity: function template", "Box::get: member of a class template",
-                              "sum: C variadic function", "skipped: opted out (softpatch: skip)",
-                              "opted: opted out (softpatch: skip)",
-                              "lambda: lambda (part of its enclosing function)", "main: main"));
-  ASSERT_EQ(f.functions.size(), 1u);
-  EXPECT_EQ(f.functions[0].name, "kept(int)");
+  EXPECT_THAT(reasons(f),
+              ::testing::UnorderedElementsAre(
+                  "T::T: constructor with a function-try-block",
+                  "T::~T: destructor with a function-try-block",
+                  "kept(int)::Local::Local: constructor of a class local to a function",
+                  "S::S: deleted function", "S::operator=: defaulted function",
+                  "square: constexpr function", "identity: function template",
+                  "Box::get: member of a class template", "sum: C variadic function",
+                  "skipped: opted out (softpatch: skip)", "opted: opted out (softpatch: skip)",
+                  "lambda: lambda (part of its enclosing function)", "main: main"));
+  ASSERT_EQ(f.functions.size(), 3u);
+  EXPECT_EQ(f.functions[0].name, "S::S()");
+  EXPECT_EQ(f.functions[1].name, "S::~S()");
+  EXPECT_EQ(f.functions[2].name, "kept(int)");
 }
 
 TEST(Instrument, FunctionsMadeByMacrosAreWrittenOutAndInstrumented) {

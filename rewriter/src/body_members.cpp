@@ -1,0 +1,234 @@
+#include "body_members.h"
+
+#include <cstdio>
+
+#include "clang/AST/ASTContext.h"
+#include "clang/AST/Attr.h"
+#include "clang/Lex/Lexer.h"
+#include "llvm/Support/xxhash.h"
+
+#include "eligibility.h"
+#include "trampoline.h"
+
+namespace softpatch::rewriter {
+namespace {
+
+// A token of the text, where it starts in its file.
+struct Token {
+  unsigned offset;
+  llvm::StringRef text;
+};
+
+// The tokens from `begin` to `end` (inclusive), which the member repeats on
+// one line: no comments, no line breaks (lines after it keep their
+// numbers). Nothing when they are not plain text of one file, or hold a
+// preprocessor directive.
+std::optional<std::vector<Token>> tokens_between(clang::SourceLocation begin,
+                                                 clang::SourceLocation end,
+                                                 const clang::ASTContext& context) {
+  const clang::SourceManager& sources = context.getSourceManager();
+  if (begin.isInvalid() || end.isInvalid() || !begin.isFileID() || !end.isFileID() ||
+      sources.getFileID(begin) != sources.getFileID(end))
+    return std::nullopt;
+  auto [file, offset] = sources.getDecomposedLoc(begin);
+  unsigned last = sources.getFileOffset(end);
+  llvm::StringRef buffer = sources.getBufferData(file);
+  clang::Lexer lexer(sources.getLocForStartOfFile(file), context.getLangOpts(), buffer.begin(),
+                     buffer.begin() + offset, buffer.end());
+  std::vector<Token> tokens;
+  clang::Token token;
+  for (bool at_end = false; !at_end;) {
+    at_end = lexer.LexFromRawLexer(token);
+    if (token.is(clang::tok::eof)) break;
+    unsigned at = sources.getFileOffset(token.getLocation());
+    if (at > last) break;
+    if (token.is(clang::tok::hash) && token.isAtStartOfLine()) return std::nullopt;
+    tokens.push_back({at, buffer.substr(at, token.getLength())});
+    if (at == last) return tokens;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> tokens_on_one_line(clang::SourceLocation begin,
+                                              clang::SourceLocation end,
+                                              const clang::ASTContext& context) {
+  std::optional<std::vector<Token>> tokens = tokens_between(begin, end, context);
+  if (!tokens) return std::nullopt;
+  std::string text;
+  for (const Token& token : *tokens) text += (text.empty() ? "" : " ") + token.text.str();
+  return text;
+}
+
+std::optional<unsigned> file_offset(clang::SourceLocation location,
+                                    const clang::SourceManager& sources) {
+  if (location.isInvalid() || !location.isFileID()) return std::nullopt;
+  return sources.getFileOffset(location);
+}
+
+// A parameter's tokens without its default argument: from the `=` outside
+// brackets on (one inside a template argument is in parentheses).
+void drop_default_argument(std::vector<Token>& tokens) {
+  int depth = 0;
+  for (std::size_t i = 0; i < tokens.size(); ++i) {
+    llvm::StringRef text = tokens[i].text;
+    if (text == "(" || text == "[" || text == "{") ++depth;
+    if (text == ")" || text == "]" || text == "}") --depth;
+    if (text == "=" && depth == 0) {
+      tokens.resize(i);
+      return;
+    }
+  }
+}
+
+// `parameter` as the member declares it: its written type and name (or
+// parameter_name(index) when it has none), `&` before the name when it
+// reaches the body by reference, no default argument (the constructor
+// passes every argument).
+std::optional<std::string> member_parameter(const clang::ParmVarDecl& parameter, unsigned index) {
+  const clang::ASTContext& context = parameter.getASTContext();
+  // A default argument may end in a macro (`= NULL`): it is dropped anyway.
+  clang::SourceLocation end = parameter.getEndLoc();
+  if (end.isMacroID()) end = context.getSourceManager().getExpansionRange(end).getEnd();
+  std::optional<std::vector<Token>> tokens = tokens_between(parameter.getBeginLoc(), end, context);
+  if (!tokens) return std::nullopt;
+  drop_default_argument(*tokens);
+  bool by_reference = reaches_body_by_reference(parameter);
+  std::string text;
+  if (parameter.getName().empty()) {
+    for (const Token& token : *tokens) text += token.text.str() + " ";
+    return text + (by_reference ? "&" : "") + parameter_name(index);
+  }
+  std::optional<unsigned> name = file_offset(parameter.getLocation(), context.getSourceManager());
+  bool named = false;
+  for (const Token& token : *tokens) {
+    if (name && token.offset == *name) {
+      named = true;
+      if (by_reference) text += "&";
+    }
+    text += token.text.str() + " ";
+  }
+  if (!named) return std::nullopt;
+  text.pop_back();
+  return text;
+}
+
+// `(int &n, const Options& options)` for `Gauge(int n, const Options&
+// options = {})`: the member's parameter list, made from `declaration`'s.
+std::optional<std::string> member_parameters(const clang::FunctionDecl& declaration) {
+  std::string list;
+  for (unsigned i = 0; i < declaration.getNumParams(); ++i) {
+    std::optional<std::string> parameter = member_parameter(*declaration.getParamDecl(i), i);
+    if (!parameter) return std::nullopt;
+    list += (i ? ", " : "") + *parameter;
+  }
+  return "(" + list + ")";
+}
+
+// An attribute of `function` that changes what its code may do or how it is
+// compiled, which the body's member would not have: `target("avx2")`,
+// `no_sanitize("address")`. Those that only warn, export or place code are
+// harmless.
+const clang::Attr* attribute_the_body_would_lose(const clang::FunctionDecl& function) {
+  for (const clang::Attr* attribute : function.attrs()) {
+    if (attribute->isImplicit()) continue;
+    switch (attribute->getKind()) {
+      case clang::attr::Override:
+      case clang::attr::Final:
+      case clang::attr::NoThrow:
+      case clang::attr::Deprecated:
+      case clang::attr::Unused:
+      case clang::attr::WarnUnusedResult:
+      case clang::attr::Visibility:
+      case clang::attr::Availability:
+      case clang::attr::AlwaysInline:
+      case clang::attr::NoInline:
+      case clang::attr::Cold:
+      case clang::attr::Hot:
+      case clang::attr::Used:
+      case clang::attr::DLLExport:
+      case clang::attr::DLLImport:
+        continue;
+      default:
+        return attribute;
+    }
+  }
+  return nullptr;
+}
+
+// `Gauge::` in `Gauge::Gauge(int n)`.
+std::optional<std::string> written_qualifier(const clang::FunctionDecl& definition) {
+  clang::SourceRange range = definition.getQualifierLoc().getSourceRange();
+  std::optional<std::string> text =
+      tokens_on_one_line(range.getBegin(), range.getEnd(), definition.getASTContext());
+  if (!text || !llvm::StringRef(*text).endswith("::")) return std::nullopt;
+  return text;
+}
+
+const char* what(const clang::CXXMethodDecl& function) {
+  return llvm::isa<clang::CXXConstructorDecl>(function) ? "constructor" : "destructor";
+}
+
+}  // namespace
+
+std::optional<std::string> body_member_problem(const clang::FunctionDecl& declaration,
+                                               const TextEdits& edits) {
+  if (!is_constructor_or_destructor(declaration)) return std::nullopt;
+  const auto& function = llvm::cast<clang::CXXMethodDecl>(declaration);
+  const clang::CXXRecordDecl& record = *function.getParent();
+  // The patch's table names the member from the global namespace.
+  if (record.isLocalClass()) return std::string(what(function)) + " of a class local to a function";
+  if (!record.getIdentifier()) return std::string(what(function)) + " of an unnamed class";
+  if (const clang::Attr* attribute = attribute_the_body_would_lose(function))
+    return std::string(what(function)) + " with the attribute " + attribute->getSpelling() +
+           ", which the patch's copy of its body would not have";
+  if (!member_parameters(function))
+    return std::string(what(function)) + " whose parameters are written by a macro";
+  if (!function.isOutOfLine()) return std::nullopt;
+  const clang::CXXMethodDecl& in_class = *function.getCanonicalDecl();
+  if (!member_parameters(in_class) || !written_qualifier(function))
+    return std::string(what(function)) + " declared by a macro";
+  if (!edits.can_edit(record.getBraceRange().getEnd()))
+    return std::string(what(function)) + " of a class whose definition a patch cannot edit (" +
+           (record.getBraceRange().getEnd().isMacroID() ? "made by a macro" : "not copied") + ")";
+  return std::nullopt;
+}
+
+std::string body_member_name(llvm::StringRef id) {
+  char hash[17];
+  std::snprintf(hash, sizeof hash, "%016llx", static_cast<unsigned long long>(llvm::xxHash64(id)));
+  return std::string("__softpatch_body_") + hash;
+}
+
+bool reaches_body_by_reference(const clang::ParmVarDecl& parameter) {
+  clang::QualType written = parameter.getOriginalType();
+  return !written->isReferenceType() && !written->isArrayType() && !written->isFunctionType();
+}
+
+void carry_body_in_member(const clang::CXXMethodDecl& function, llvm::StringRef member,
+                          const std::vector<std::string>& parameter_names, TextEdits& edits) {
+  std::string arguments;
+  for (unsigned i = 0; i < parameter_names.size(); ++i) {
+    const std::string& name = parameter_names[i];
+    arguments += (i ? ", " : "");
+    arguments += reaches_body_by_reference(*function.getParamDecl(i))
+                     ? name
+                     : "static_cast<decltype(" + name + ")&&>(" + name + ")";
+  }
+  std::string head = member.str();
+  if (function.isOutOfLine()) {
+    head = *written_qualifier(function) + head;
+    edits.insert_before(
+        function.getParent()->getBraceRange().getEnd(),
+        " public: void " + member.str() + *member_parameters(*function.getCanonicalDecl()) + "; ");
+  }
+  clang::SourceLocation body = EditPoints(function).body_start;
+  edits.insert_before(body, "{ this->" + member.str() + "(" + arguments + "); } void " + head +
+                                *member_parameters(function) + " ");
+  // The parameters the initialisers alone used are the member's too.
+  std::string used;
+  for (const clang::ParmVarDecl* parameter : function.parameters())
+    if (!parameter->getName().empty()) used += " (void)" + parameter->getNameAsString() + ";";
+  if (!used.empty()) edits.insert_after(body, used);
+}
+
+}  // namespace softpatch::rewriter
