@@ -55,7 +55,8 @@ class Watching : public ::testing::Test {
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
     while (threads() > before && std::chrono::steady_clock::now() < deadline)
       std::this_thread::sleep_for(std::chrono::milliseconds(2));
-    ASSERT_EQ(threads(), before) << "the start-up hashing did not end";
+    // Fewer is fine: the joined thread's task may still have been listed.
+    ASSERT_LE(threads(), before) << "the start-up hashing did not end";
   }
   static long threads() {
     return std::distance(fs::directory_iterator("/proc/self/task"), fs::directory_iterator{});
