@@ -78,6 +78,22 @@ TEST(HeaderMock, TheRegistryListsAHeaderFunctionOnceThoughTwoFilesRegisterIt) {
   EXPECT_EQ(listed, 1);
 }
 
+TEST(HeaderMock, AConstructorIsInstrumentedButAMockOfItIsRefusedWithTheReason) {
+  softpatch::Result<softpatch::Function> constructor =
+      softpatch::find_function("shelf::Shelf::Shelf(int)");
+  ASSERT_TRUE(constructor) << constructor.error();
+  EXPECT_TRUE(constructor->flags() & softpatch::internal::kConstructor);
+  EXPECT_EQ(constructor->address(), nullptr) << "its symbol makes a whole object";
+  try {
+    auto guard =
+        softpatch::mock_by_name<void(Shelf*, int)>("shelf::Shelf::Shelf(int)", [](Shelf*, int) {});
+    FAIL() << "mocked a constructor";
+  } catch (const softpatch::MockError& error) {
+    EXPECT_THAT(error.what(), HasSubstr("shelf::Shelf::Shelf(int) is a constructor or destructor"));
+  }
+  EXPECT_EQ(Shelf(5).size(), 5);
+}
+
 TEST(HeaderMock, AFunctionWithAStaticVariableStaysPlainAndSaysSo) {
   try {
     auto guard = softpatch::mock<&shelf::served>([]() -> int& {

@@ -7,7 +7,8 @@ namespace shelf {
 
 class Shelf {
  public:
-  int size() const { return count_; }  // a member defined in its class
+  explicit Shelf(int start = 0) : count_(start) {}  // instrumented, not mockable (yet)
+  int size() const { return count_; }               // a member defined in its class
   bool empty() const { return count_ == 0; }
   void add(int n);  // an inline member defined below
   friend int weight(const Shelf& s) { return s.count_ * 2; }

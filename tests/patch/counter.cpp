@@ -42,7 +42,7 @@ int bump_twice(int by) {
 }
 int depth(int n) { return n <= 0 ? 0 : depth(n - 1) + 1; }
 
-struct Gauge {  // a constructor: patches may not change it (yet)
+struct Gauge {  // a member initialiser: patches may not change it
   Gauge() : level(1) {}
   int level;
 };

@@ -15,12 +15,13 @@
 #include "counter.h"
 #include "internal_classes.h"
 #include "read_file.h"
-#include "shapes.h"
 #include "running_code.h"
+#include "shapes.h"
 #include "softpatch/internal/registry_state.h"
 #include "softpatch/loader.h"
-#include "softpatch/registry.h"
 #include "softpatch/patching/patch_builder.h"
+#include "softpatch/registry.h"
+#include "widgets.h"
 
 namespace {
 
@@ -295,21 +296,22 @@ TEST_F(Patching, AClassThatIsNowPassedByAddressIsRefused) {
                         "to 'size 4 align 4 | int value @0 | passed by address'"));
 }
 
-TEST_F(Patching, TheLoaderRefusesAnEditedConstructorOnItsOwn) {
+TEST_F(Patching, TheLoaderRefusesAnEditedMemberInitialiserOnItsOwn) {
   // Built without asking what runs (as `softpatch build --for` does): the
   // loader compares the patch's code with the running code itself.
   softpatch::Result<softpatch::PatchInfo> p = apply(edited({{"level(1)", "level(2)"}}));
   ASSERT_FALSE(p);
-  EXPECT_THAT(p.error(), HasSubstr(".so: constructor Gauge::Gauge() changed: "
-                                   "constructors are not patched live yet: restart needed"));
+  EXPECT_THAT(p.error(), HasSubstr(".so: member initialiser level of Gauge::Gauge() changed: a "
+                                   "patch replaces constructor bodies only, and objects that "
+                                   "exist keep their members: restart needed"));
   // Against the code of the file's latest patch, not the build's.
   softpatch::Result<softpatch::PatchInfo> first =
       apply(edited({{"  return g_total += by;", "  return g_total += 2 * by;"}}));
   ASSERT_TRUE(first) << first.error();
-  softpatch::Result<softpatch::PatchInfo> second = apply(
-      edited({{"  return g_total += by;", "  return g_total += 2 * by;"}, {"level(1)", "level(3)"}}));
+  softpatch::Result<softpatch::PatchInfo> second = apply(edited(
+      {{"  return g_total += by;", "  return g_total += 2 * by;"}, {"level(1)", "level(3)"}}));
   ASSERT_FALSE(second);
-  EXPECT_THAT(second.error(), HasSubstr("constructor Gauge::Gauge() changed"));
+  EXPECT_THAT(second.error(), HasSubstr("member initialiser level of Gauge::Gauge() changed"));
   ASSERT_TRUE(softpatch::rollback(first->number));
 }
 
@@ -413,6 +415,71 @@ TEST_F(Patching, MethodsOfClassesInAnAnonymousNamespace) {
   EXPECT_EQ(meter_kind(), "gauge/meter");
 }
 
+TEST_F(Patching, ConstructorAndDestructorBodiesGoLiveAndObjectsKeepTheirMembers) {
+  use(SOFTPATCH_WIDGETS_SOURCE);
+  int alive = Widget::alive;
+  Widget kept(3, "kept");
+  ASSERT_EQ(local_note(1), "note 1, closed 0");
+  softpatch::Result<softpatch::PatchInfo> p = apply(edited({
+      {"label_(label) { ++alive; }", "label_(label) { ++alive; weight_ = 10 * size_; }"},
+      {"destroyed_weight += weight_;", "destroyed_weight += 2 * weight_;"},
+      {"text_ += \" \" + std::to_string(n);", "text_ += \" patched \" + std::to_string(n);"},
+      {"~Note() { ++closed; }", "~Note() { closed += 10; }"},
+  }));
+  ASSERT_TRUE(p) << p.error();
+  EXPECT_EQ(runs_from("Widget::Widget(int, const std::string &)"), p->number);
+  EXPECT_EQ(runs_from("Widget::~Widget()"), p->number);
+  EXPECT_EQ(runs_from("Widget::Widget(const Widget &)"), p->number);
+  EXPECT_EQ(kept.weight(), 1) << "an object made before the patch keeps its members";
+  EXPECT_EQ(kept.label(), "kept");
+  int destroyed = Widget::destroyed_weight;
+  {
+    Widget fresh(4);
+    EXPECT_EQ(fresh.size(), 4) << "the initialisers ran as built";
+    EXPECT_EQ(fresh.weight(), 40) << "then the new body";
+    EXPECT_EQ(fresh.label(), "w");
+    Widget copy(fresh);
+    EXPECT_EQ(copy.weight(), 40);
+    EXPECT_EQ(copy.label(), "w'");
+    EXPECT_EQ(Widget::alive, alive + 3);
+  }
+  EXPECT_EQ(Widget::destroyed_weight, destroyed + 160) << "the new destructor body, twice";
+  EXPECT_EQ(Widget::alive, alive + 1);
+  EXPECT_EQ(local_note(2), "note patched 2, closed 1") << "a class of an anonymous namespace";
+  EXPECT_EQ(local_note(3), "note patched 3, closed 11");
+
+  ASSERT_TRUE(softpatch::rollback());
+  destroyed = Widget::destroyed_weight;
+  {
+    Widget again(5);
+    EXPECT_EQ(again.weight(), 1);
+  }
+  EXPECT_EQ(Widget::destroyed_weight, destroyed + 1);
+  EXPECT_EQ(local_note(4), "note 4, closed 21");
+}
+
+TEST_F(Patching, AConstructorsInitialisersAreRefusedByTheMembersName) {
+  use(SOFTPATCH_WIDGETS_SOURCE);
+  softpatch::Result<softpatch::PatchInfo> changed =
+      apply(edited({{": size_(size), label_(label)", ": size_(size + 1), label_(label)"}}));
+  ASSERT_FALSE(changed);
+  EXPECT_THAT(changed.error(),
+              HasSubstr("member initialiser size_ of Widget::Widget(int, const std::string &) "
+                        "changed: a patch replaces constructor bodies only"));
+  softpatch::Result<softpatch::PatchInfo> added =
+      apply(edited({{": size_(size), label_(label)", ": size_(size), weight_(2), label_(label)"}}));
+  ASSERT_FALSE(added);
+  EXPECT_THAT(added.error(), HasSubstr("member initialiser weight_ of Widget::Widget(int, const "
+                                       "std::string &) was added"));
+  softpatch::Result<softpatch::PatchInfo> in_class =
+      apply(edited({{": text_(\"note\")", ": text_(\"NOTE\")"}}));
+  ASSERT_FALSE(in_class);
+  EXPECT_THAT(in_class.error(), HasSubstr("member initialiser text_ of (anonymous "
+                                          "namespace)::Note::Note(int) changed"));
+  Widget w(2);
+  EXPECT_EQ(w.weight(), 1) << "nothing was applied";
+}
+
 TEST_F(Patching, APatchOfTheChangedFunctionsOnlyRunsAsTheWholeFileWould) {
   for (int i = 0; i < 2; ++i) bump(1);
   int total = g_total, counted_calls = calls(), hit = hits();
@@ -423,7 +490,8 @@ TEST_F(Patching, APatchOfTheChangedFunctionsOnlyRunsAsTheWholeFileWould) {
   softpatch::Result<softpatch::PatchInfo> first = apply_changed_functions(one);
   ASSERT_TRUE(first) << first.error();
   EXPECT_GT(imported_, 3u) << "the unchanged functions are imported, not compiled";
-  EXPECT_EQ(first->functions, 2u) << "bump, and counted (its static is shared, so compiled)";
+  EXPECT_EQ(first->functions, 3u) << "bump, counted (its static is shared, so compiled) and "
+                                     "Gauge::Gauge() (a constructor's body is always compiled)";
   EXPECT_EQ(bump(1), total + 10);
   EXPECT_EQ(taken_before(1), total + 20) << "a pointer taken before the patch";
   EXPECT_EQ(bump_twice(1), total + 40) << "an unchanged caller calls the new code";
@@ -435,9 +503,9 @@ TEST_F(Patching, APatchOfTheChangedFunctionsOnlyRunsAsTheWholeFileWould) {
 
   // Later edits: everything that differs from the build is carried, so an
   // earlier patch's functions never call stale code of their own.
-  std::string two = edited({{"  return g_total += by;\n}", "  return g_total += 10 * by;\n}"},
-                            {"return n <= 0 ? 0 : depth(n - 1) + 1;",
-                             "return n <= 0 ? 0 : depth(n - 1) + 2;"}});
+  std::string two =
+      edited({{"  return g_total += by;\n}", "  return g_total += 10 * by;\n}"},
+              {"return n <= 0 ? 0 : depth(n - 1) + 1;", "return n <= 0 ? 0 : depth(n - 1) + 2;"}});
   softpatch::Result<softpatch::PatchInfo> second = apply_changed_functions(two);
   ASSERT_TRUE(second) << second.error();
   EXPECT_EQ(depth(5), 10) << "recursion in the new code";

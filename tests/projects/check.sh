@@ -175,13 +175,17 @@ start=$EPOCHREALTIME
 waited xargs -a "$work/files.txt" -d '\n' -n 1 "$rewrite" -p "$work/instrumented" --root="$src" --explain \
   >"$work/explain.txt" 2>"$work/explain.err" || fail "softpatch-rewrite --explain failed: $(first "$work/explain.err")"
 took[explain]=$(since "$start")
-rules='lambda \(part of its enclosing function\)|deleted function|defaulted function|main|constructor'
-rules+='|destructor|consteval function|constexpr function|function template'
+rules='lambda \(part of its enclosing function\)|deleted function|defaulted function|main'
+rules+='|(constructor|destructor) (with a function-try-block|of a class local to a function|of an unnamed class)'
+rules+='|(constructor|destructor) of a class whose definition a patch cannot edit \(not copied\)'
+rules+='|consteval function|constexpr function|function template'
 rules+='|explicit specialization of a template|member of a class template|C variadic function'
 rules+='|coroutine|naked function|multiversioned function|opted out.*'
 # A header's functions in a file that cannot copy it (docs/architecture.md,
 # "The project's headers"): its functions stay plain in that file, with the reason.
 rules+='|its header is not copied: .*|declared first (in|by) .*'
+# ... and what an ABI tag would split (a plain file's copy of the header).
+rules+='|virtual in a class without a key function.*|has a static variable .*'
 grep -E ": not instrumented: " "$work/explain.txt" >"$work/skipped.txt" || true
 if grep -vE ": not instrumented: ($rules)$" "$work/skipped.txt" >"$work/limitations.txt"; then
   fail "$(wc -l <"$work/limitations.txt") functions skipped by a softpatch limitation, not by a rule:

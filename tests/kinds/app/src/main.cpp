@@ -1,0 +1,27 @@
+// Keeps a basket for each number it reads, makes and destroys another, and
+// prints what shop.cpp's code made of them: a program with state to keep.
+#include <unistd.h>
+
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "shop.h"
+
+int main() {
+  std::vector<std::unique_ptr<Basket>> kept;
+  for (std::string line; std::getline(std::cin, line);) {
+    int n = std::stoi(line);
+    kept.push_back(std::make_unique<Basket>(n));
+    std::string report;
+    {
+      Basket passing(n);
+      report = line + ": bonus " + std::to_string(passing.bonus()) + ", first " +
+               std::to_string(kept.front()->bonus()) + ", open " + std::to_string(Basket::open) +
+               ", price " + std::to_string(price(n)) + ", label " +
+               std::to_string(Label("shelf", std::make_unique<int>(n), "x", 0, 2).length());
+    }
+    std::cout << report << ", closed " << Basket::closed << ", pid " << getpid() << std::endl;
+  }
+}

@@ -1,0 +1,26 @@
+#include "shop.h"
+
+int Basket::open = 0;
+int Basket::closed = 0;
+
+Basket::Basket(int items) : items_(items) { ++open; }
+
+Basket::~Basket() { --open; }
+
+Label::Label(std::string name, const std::unique_ptr<int> weight, std::string&& note, int,
+             int scale)
+    : tag_{name}, weight_(*weight) {
+  length_ = static_cast<int>(tag_.text.size()) * scale + static_cast<int>(note.size());
+}
+
+int price(int n) {
+  // A class local to a function: its destructor gets no slot, and patches
+  // of the file go on.
+  struct Rounded {
+    int& value;
+    ~Rounded() { value -= value % 1; }
+  };
+  int result = n * 2;
+  { Rounded rounded{result}; }
+  return result;
+}

@@ -1,0 +1,44 @@
+#pragma once
+
+#include <memory>
+#include <string>
+
+// What check.sh edits while the program runs: constructors' and a
+// destructor's bodies, and a free function.
+class Basket {
+ public:
+  explicit Basket(int items);
+  ~Basket();
+  int bonus() const { return bonus_; }
+
+  static int open;
+  static int closed;
+
+ private:
+  int items_;
+  int bonus_ = 0;
+};
+
+#define KINDS_ONE 1
+
+// Keeps a reference to the name its constructor was given.
+struct Tag {
+  const std::string& text;
+};
+
+// A constructor whose parameters are hard to pass on: by value and kept by
+// reference in an initialiser, const and move-only, an rvalue reference,
+// unnamed, with a default argument that a macro writes.
+class Label {
+ public:
+  Label(std::string name, const std::unique_ptr<int> weight, std::string&& note, int,
+        int scale = KINDS_ONE);
+  int length() const { return length_; }
+
+ private:
+  Tag tag_;
+  int weight_;
+  int length_ = 0;
+};
+
+int price(int n);

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Each kind of function body patched live in a running program built with
+# one compiler at one optimisation level: a constructor's and a destructor's
+# bodies (parameters of every kind passed on) and a free function go live with the same pid, objects made before
+# keep their members, and an edited member initialiser is refused by name.
+#   check.sh <softpatch build dir> <work dir> <c++ compiler> <Debug|Release>
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../support/e2e.sh" "$1" "$2"
+cxx=$3 type=$4
+fail() { echo "kinds($cxx $type): $*" >&2; [ -f "$work/out.txt" ] && cat "$work/out.txt" >&2; exit 1; }
+
+cmake -S "$work/app" -B "$work/app/build" -G Ninja -DCMAKE_CXX_COMPILER="$cxx" \
+  -DCMAKE_BUILD_TYPE="$type" -Dsoftpatch_DIR="$build/cmake/build-tree" >"$work/configure.log" 2>&1 ||
+  { cat "$work/configure.log" >&2; fail "configure failed"; }
+ninja -C "$work/app/build" >"$work/build.log" 2>&1 || { cat "$work/build.log" >&2; fail "build failed"; }
+! grep -q "not instrumented" "$work/build.log" || { cat "$work/build.log" >&2; fail "a file fell back"; }
+
+mkfifo "$work/in"
+SOFTPATCH_AGENT=1 "$work/app/build/app" <"$work/in" >"$work/out.txt" 2>&1 &
+app=$!
+exec 3>"$work/in"
+cleanup() {
+  exec 3>&- || true
+  local jobs
+  jobs=$(jobs -p)
+  [ -z "$jobs" ] || kill -KILL $jobs 2>/dev/null || true
+  kill_leftovers
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT
+answered() { grep -q "^$1: " "$work/out.txt"; }
+# say N EXPECTED: the program's answer to N is EXPECTED (then its pid).
+say() {
+  echo "$1" >&3
+  eventually answered "$1" || fail "no answer to $1"
+  grep -qx "$1: $2, pid $app" "$work/out.txt" || fail "answer to $1 is not '$2'"
+}
+
+say 1 "bonus 0, first 0, open 2, price 2, label 11, closed 0"
+eventually answers "$app" || fail "the agent does not answer"
+sed -i 's/{ ++open; }/{ ++open; bonus_ = 100 * items_; }/; s/{ --open; }/{ --open; ++closed; }/; s/n \* 2/n * 3/; s/) \* scale +/) * scale * 10 +/' \
+  "$work/app/src/shop.cpp"
+line=$(cd "$work/app" && "$softpatch" patch -p build src/shop.cpp) || fail "patch failed"
+[[ "$line" =~ ^src/shop.cpp\ →\ patch\ 1:\ 4\ changed\ \(Basket::Basket,\ Basket::~Basket,\ Label::Label,\ price\) ]] ||
+  fail "patch said: $line"
+# The first basket was made before the patch: its bonus stays 0. The label's
+# body sees the name its initialiser keeps (5 * 2 * 10 + 1), not one moved
+# from it.
+say 2 "bonus 200, first 0, open 3, price 6, label 101, closed 1"
+
+sed -i 's/: items_(items)/: items_(items + 1)/' "$work/app/src/shop.cpp"
+if (cd "$work/app" && "$softpatch" patch -p build src/shop.cpp 2>"$work/err.txt"); then
+  fail "an edited member initialiser was reported patched"
+fi
+grep -q "member initialiser items_ of Basket::Basket(int) changed" "$work/err.txt" ||
+  fail "member initialiser edit: $(cat "$work/err.txt")"
+say 3 "bonus 300, first 0, open 4, price 9, label 101, closed 2"
+
+exec 3>&-
+wait "$app" || fail "the program failed at exit"
+echo "kinds($cxx $type): constructor, destructor and function patched live, pid $app"
