@@ -61,8 +61,13 @@ class Collector : public clang::RecursiveASTVisitor<Collector> {
       if (function && eligible_.count(function) && is_mutable_variable(*variable))
         findings_.local_statics.push_back(variable);
     } else if (variable->isStaticDataMember()) {
-      if (is_definition(*variable) && variable->isOutOfLine() && !variable->isInline())
+      if (!is_definition(*variable)) return true;
+      if (!variable->isExternallyVisible()) {
+        // A constant's copy is as good as the program's.
+        if (is_mutable_variable(*variable)) findings_.unshared_static_members.push_back(variable);
+      } else if (variable->isOutOfLine() && !variable->isInline()) {
         findings_.static_member_definitions.push_back(variable);
+      }
     } else if (variable->isFileVarDecl() && is_definition(*variable)) {
       if (!variable->isExternallyVisible()) {
         if (is_mutable_variable(*variable)) findings_.internal_variables.push_back(variable);

@@ -27,8 +27,13 @@ struct Findings {
   std::vector<const clang::VarDecl*> internal_variables;
   // Namespace-scope variable definitions with external linkage.
   std::vector<const clang::VarDecl*> external_variables;
-  // Out-of-line definitions of static data members.
+  // Out-of-line definitions of static data members of classes with external
+  // linkage.
   std::vector<const clang::VarDecl*> static_member_definitions;
+  // Mutable static data members of classes with internal linkage (of an
+  // anonymous namespace), defined here: a patch could only have copies of
+  // its own, which the program's symbols (local) cannot stand for.
+  std::vector<const clang::VarDecl*> unshared_static_members;
   // Mutable function-local statics of eligible functions.
   std::vector<const clang::VarDecl*> local_statics;
   IncludeSearch search;

@@ -319,6 +319,11 @@ llvm::Expected<PatchSource> make_patch_source(llvm::StringRef file,
     };
     for (const clang::VarDecl* v : found.external_variables) check(patcher.make_extern(*v));
     for (const clang::VarDecl* v : found.static_member_definitions) check(patcher.drop(*v));
+    for (const clang::VarDecl* v : found.unshared_static_members)
+      check(cannot_patch(*v, sources,
+                         "cannot share " + v->getQualifiedNameAsString() +
+                             " with the program yet (a static member of a class with internal "
+                             "linkage): restart needed"));
     for (const clang::VarDecl* v : found.internal_variables) check(patcher.bind(*v));
     if (context.getLangOpts().CPlusPlus14)
       for (const clang::VarDecl* v :

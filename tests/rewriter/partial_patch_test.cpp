@@ -117,4 +117,29 @@ TEST_F(PartialPatch, WithoutASetEveryFunctionIsCompiled) {
   EXPECT_THAT(patch.source, Not(HasSubstr("__softpatch_imported")));
 }
 
+// Not a partial patch's rule, but its source's: a static member of a class
+// of an anonymous namespace has a local symbol the patch cannot bind to.
+TEST_F(PartialPatch, AMutableStaticMemberOfAnInternalClassIsRefusedByName) {
+  const char code[] =
+      "namespace {\n"
+      "struct Note { static int closed; static const int kStep; static inline int made = 0; };\n"
+      "int Note::closed = 0;\n"
+      "const int Note::kStep = 2;\n"
+      "}\n"
+      "int close_note() { Note::made += Note::kStep; return ++Note::closed; }\n";
+  std::string path = (root_ / "n.cpp").string();
+  std::ofstream(path) << code;
+  softpatch::rewriter::PatchOptions options;
+  options.project_root = root_.string();
+  options.patch_header = "/softpatch/patch.h";
+  options.build_id = "00";
+  auto patch =
+      softpatch::rewriter::make_patch_source(path, {"g++", "-std=c++17", "-c", path}, options);
+  ASSERT_FALSE(patch);
+  EXPECT_EQ(llvm::toString(patch.takeError()),
+            path +
+                ":2: cannot share (anonymous namespace)::Note::made with the program yet (a "
+                "static member of a class with internal linkage): restart needed");
+}
+
 }  // namespace
