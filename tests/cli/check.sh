@@ -24,11 +24,7 @@ stop_others() { for p in "${others[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/
 # still running) is killed and reaped; nothing is left running.
 cleanup() {
   exec 3>&-
-  local jobs
-  jobs=$(jobs -p)
-  [ -z "$jobs" ] || kill -KILL $jobs 2>/dev/null || true
-  kill_leftovers
-  wait 2>/dev/null || true
+  end_started
 }
 trap cleanup EXIT
 answered() { grep -q "$1 #" "$work/out.txt"; }

@@ -22,11 +22,7 @@ app=$!
 exec 3>"$work/in"
 cleanup() {
   exec 3>&- || true
-  local jobs
-  jobs=$(jobs -p)
-  [ -z "$jobs" ] || kill -KILL $jobs 2>/dev/null || true
-  kill_leftovers
-  wait 2>/dev/null || true
+  end_started
 }
 trap cleanup EXIT
 answered() { grep -q "^$1: " "$work/out.txt"; }

@@ -21,10 +21,7 @@ class PartialPatch : public ::testing::Test {
                                             std::optional<std::set<std::string>> compile) {
     std::string path = (root_ / "t.cpp").string();
     std::ofstream(path) << code;
-    softpatch::rewriter::PatchOptions options;
-    options.project_root = root_.string();
-    options.patch_header = "/softpatch/patch.h";
-    options.build_id = "00";
+    softpatch::rewriter::PatchOptions options = patch_options();
     options.choose_compiled = [compile](const std::vector<softpatch::CodeFingerprint>& code) {
       EXPECT_FALSE(code.empty()) << "the code is known before the choice";
       return compile;
@@ -36,6 +33,14 @@ class PartialPatch : public ::testing::Test {
       return {};
     }
     return std::move(*patch);
+  }
+
+  softpatch::rewriter::PatchOptions patch_options() const {
+    softpatch::rewriter::PatchOptions options;
+    options.project_root = root_.string();
+    options.patch_header = "/softpatch/patch.h";
+    options.build_id = "00";
+    return options;
   }
 
   TempTree tree_{"partial"};
@@ -129,12 +134,8 @@ TEST_F(PartialPatch, AMutableStaticMemberOfAnInternalClassIsRefusedByName) {
       "int close_note() { Note::made += Note::kStep; return ++Note::closed; }\n";
   std::string path = (root_ / "n.cpp").string();
   std::ofstream(path) << code;
-  softpatch::rewriter::PatchOptions options;
-  options.project_root = root_.string();
-  options.patch_header = "/softpatch/patch.h";
-  options.build_id = "00";
-  auto patch =
-      softpatch::rewriter::make_patch_source(path, {"g++", "-std=c++17", "-c", path}, options);
+  auto patch = softpatch::rewriter::make_patch_source(path, {"g++", "-std=c++17", "-c", path},
+                                                      patch_options());
   ASSERT_FALSE(patch);
   EXPECT_EQ(llvm::toString(patch.takeError()),
             path +

@@ -44,3 +44,13 @@ kill_leftovers() {
     [[ $cmdline != *"$work/"* ]] || kill -KILL "$pid" 2>/dev/null || true
   done
 }
+# end_started: for an EXIT trap. Every job of the script (its programs, a
+# softpatch still running) killed and reaped, and whatever else names the
+# work directory, so nothing is left running even after a failure.
+end_started() {
+  local jobs
+  jobs=$(jobs -p)
+  [ -z "$jobs" ] || kill -KILL $jobs 2>/dev/null || true
+  kill_leftovers
+  wait 2>/dev/null || true
+}
