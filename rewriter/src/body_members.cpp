@@ -80,11 +80,31 @@ void drop_default_argument(std::vector<Token>& tokens) {
   }
 }
 
+// `tokens` with their `const` outside brackets (the parameter's own, for a
+// type that is no pointer) dropped, and then one in front when `as_const`.
+void set_top_level_const(std::vector<Token>& tokens, bool as_const) {
+  int depth = 0;
+  std::vector<Token> kept;
+  for (const Token& token : tokens) {
+    llvm::StringRef text = token.text;
+    if (text == "(" || text == "[" || text == "<") ++depth;
+    if (text == ")" || text == "]" || text == ">") --depth;
+    if (text == ">>") depth -= 2;
+    if (text == "const" && depth == 0) continue;
+    kept.push_back(token);
+  }
+  tokens = std::move(kept);
+  if (as_const) tokens.insert(tokens.begin(), Token{0, "const"});
+}
+
 // `parameter` as the member declares it: its written type and name (or
-// parameter_name(index) when it has none), `&` before the name when it
-// reaches the body by reference, no default argument (the constructor
-// passes every argument).
-std::optional<std::string> member_parameter(const clang::ParmVarDecl& parameter, unsigned index) {
+// parameter_name(index) where it has none), `&` before the name when it
+// reaches the body by reference, then `const` as `as_const` says (the
+// definition's: `W(int n);` and `W::W(const int n)` declare one
+// constructor, but their members would differ), no default argument (the
+// constructor passes every argument).
+std::optional<std::string> member_parameter(const clang::ParmVarDecl& parameter, unsigned index,
+                                            bool as_const) {
   const clang::ASTContext& context = parameter.getASTContext();
   // A default argument may end in a macro (`= NULL`): it is dropped anyway.
   clang::SourceLocation end = parameter.getEndLoc();
@@ -93,31 +113,40 @@ std::optional<std::string> member_parameter(const clang::ParmVarDecl& parameter,
   if (!tokens) return std::nullopt;
   drop_default_argument(*tokens);
   bool by_reference = reaches_body_by_reference(parameter);
-  std::string text;
-  if (parameter.getName().empty()) {
-    for (const Token& token : *tokens) text += token.text.str() + " ";
-    return text + (by_reference ? "&" : "") + parameter_name(index);
-  }
+  if (by_reference) set_top_level_const(*tokens, as_const);
+  bool unnamed = parameter.getName().empty();
+  // Where the name is, or would be (`void (*)(int)`: before the `)`).
   std::optional<unsigned> name = file_offset(parameter.getLocation(), context.getSourceManager());
-  bool named = false;
+  std::string before_name = std::string(by_reference ? "&" : "") +
+                            (unnamed ? parameter_name(index) + " " : std::string());
+  std::string text;
+  bool placed = false;
   for (const Token& token : *tokens) {
-    if (name && token.offset == *name) {
-      named = true;
-      if (by_reference) text += "&";
+    if (!placed && name && token.offset == *name) {
+      placed = true;
+      text += before_name;
     }
     text += token.text.str() + " ";
   }
-  if (!named) return std::nullopt;
-  text.pop_back();
+  if (!placed && unnamed) {
+    placed = true;
+    text += before_name;
+  }
+  if (!placed) return std::nullopt;
+  while (!text.empty() && text.back() == ' ') text.pop_back();
   return text;
 }
 
 // `(int &n, const Options& options)` for `Gauge(int n, const Options&
-// options = {})`: the member's parameter list, made from `declaration`'s.
-std::optional<std::string> member_parameters(const clang::FunctionDecl& declaration) {
+// options = {})`: the member's parameter list, made from `declaration`'s
+// and, for top-level `const`, `definition`'s.
+std::optional<std::string> member_parameters(const clang::FunctionDecl& declaration,
+                                             const clang::FunctionDecl& definition) {
   std::string list;
   for (unsigned i = 0; i < declaration.getNumParams(); ++i) {
-    std::optional<std::string> parameter = member_parameter(*declaration.getParamDecl(i), i);
+    bool as_const = definition.getParamDecl(i)->getType().isConstQualified();
+    std::optional<std::string> parameter =
+        member_parameter(*declaration.getParamDecl(i), i, as_const);
     if (!parameter) return std::nullopt;
     list += (i ? ", " : "") + *parameter;
   }
@@ -177,15 +206,17 @@ std::optional<std::string> body_member_problem(const clang::FunctionDecl& declar
   const clang::CXXRecordDecl& record = *function.getParent();
   // The patch's table names the member from the global namespace.
   if (record.isLocalClass()) return std::string(what(function)) + " of a class local to a function";
-  if (!record.getIdentifier()) return std::string(what(function)) + " of an unnamed class";
+  for (const clang::DeclContext* c = &record; c && c->isRecord(); c = c->getParent())
+    if (!llvm::cast<clang::RecordDecl>(c)->getIdentifier())
+      return std::string(what(function)) + " of an unnamed class";
   if (const clang::Attr* attribute = attribute_the_body_would_lose(function))
     return std::string(what(function)) + " with the attribute " + attribute->getSpelling() +
            ", which the patch's copy of its body would not have";
-  if (!member_parameters(function))
+  if (!member_parameters(function, function))
     return std::string(what(function)) + " whose parameters are written by a macro";
   if (!function.isOutOfLine()) return std::nullopt;
   const clang::CXXMethodDecl& in_class = *function.getCanonicalDecl();
-  if (!member_parameters(in_class) || !written_qualifier(function))
+  if (!member_parameters(in_class, function) || !written_qualifier(function))
     return std::string(what(function)) + " declared by a macro";
   if (!edits.can_edit(record.getBraceRange().getEnd()))
     return std::string(what(function)) + " of a class whose definition a patch cannot edit (" +
@@ -200,8 +231,9 @@ std::string body_member_name(llvm::StringRef id) {
 }
 
 bool reaches_body_by_reference(const clang::ParmVarDecl& parameter) {
-  clang::QualType written = parameter.getOriginalType();
-  return !written->isReferenceType() && !written->isArrayType() && !written->isFunctionType();
+  // The adjusted type: `char d[]` and `char* d` are one parameter.
+  clang::QualType type = parameter.getType();
+  return !type->isReferenceType() && !type->isPointerType() && !type->isMemberPointerType();
 }
 
 void carry_body_in_member(const clang::CXXMethodDecl& function, llvm::StringRef member,
@@ -217,13 +249,13 @@ void carry_body_in_member(const clang::CXXMethodDecl& function, llvm::StringRef 
   std::string head = member.str();
   if (function.isOutOfLine()) {
     head = *written_qualifier(function) + head;
-    edits.insert_before(
-        function.getParent()->getBraceRange().getEnd(),
-        " public: void " + member.str() + *member_parameters(*function.getCanonicalDecl()) + "; ");
+    edits.insert_before(function.getParent()->getBraceRange().getEnd(),
+                        " public: void " + member.str() +
+                            *member_parameters(*function.getCanonicalDecl(), function) + "; ");
   }
   clang::SourceLocation body = EditPoints(function).body_start;
   edits.insert_before(body, "{ this->" + member.str() + "(" + arguments + "); } void " + head +
-                                *member_parameters(function) + " ");
+                                *member_parameters(function, function) + " ");
   // The parameters the initialisers alone used are the member's too.
   std::string used;
   for (const clang::ParmVarDecl* parameter : function.parameters())

@@ -322,8 +322,9 @@ llvm::Expected<PatchSource> make_patch_source(llvm::StringRef file,
     for (const clang::VarDecl* v : found.unshared_static_members)
       check(cannot_patch(*v, sources,
                          "cannot share " + v->getQualifiedNameAsString() +
-                             " with the program yet (a static member of a class with internal "
-                             "linkage): restart needed"));
+                             " with the program yet (a static member whose symbol is local to "
+                             "the file: of a class with internal linkage, or of such a type): "
+                             "restart needed"));
     for (const clang::VarDecl* v : found.internal_variables) check(patcher.bind(*v));
     if (context.getLangOpts().CPlusPlus14)
       for (const clang::VarDecl* v :
@@ -333,7 +334,14 @@ llvm::Expected<PatchSource> make_patch_source(llvm::StringRef file,
     // patch compiles.
     std::vector<std::pair<std::string, std::string>> layouts =
         class_layouts(context, options.project_root);
-    out.code = fingerprint_file(context, naming, macro_tokens, options.project_root, layouts);
+    // As the build does: a body this file's text would not let a patch
+    // carry has no slot, and an edit that makes it so is refused by name.
+    std::map<const clang::FunctionDecl*, std::string> without_slot;
+    for (const clang::FunctionDecl* function : found.functions)
+      if (std::optional<std::string> why = body_member_problem(*function, edits))
+        without_slot.emplace(function, *why);
+    out.code = fingerprint_file(context, naming, macro_tokens, options.project_root, layouts,
+                                without_slot);
     std::optional<std::set<std::string>> compile;
     if (options.choose_compiled) compile = options.choose_compiled(out.code);
     bool import = compile.has_value();
@@ -360,7 +368,7 @@ llvm::Expected<PatchSource> make_patch_source(llvm::StringRef file,
       unsigned line = line_of(*function, sources);
       // The build gave it no slot either (its body could not be carried):
       // compiled as it is, and refused by its fingerprint if it changed.
-      if (body_member_problem(*function, edits)) continue;
+      if (without_slot.count(function)) continue;
       if (imported.count(function->getCanonicalDecl())) {
         patcher.import_from_program(*function, table, line,
                                     named.count(function->getCanonicalDecl()) != 0);

@@ -480,6 +480,22 @@ TEST_F(Patching, AConstructorsInitialisersAreRefusedByTheMembersName) {
   EXPECT_EQ(w.weight(), 1) << "nothing was applied";
 }
 
+TEST_F(Patching, AnEditThatLeavesAConstructorNoBodyToCarryIsRefusedWithTheReason) {
+  use(SOFTPATCH_WIDGETS_SOURCE);
+  // The patch's member would not carry the attribute: nothing could stand
+  // for the body the build's slot switches.
+  softpatch::Result<softpatch::PatchInfo> p =
+      apply(edited({{"Widget::Widget(int size, const std::string& label)",
+                     "__attribute__((no_sanitize(\"address\"))) Widget::Widget(int size, const "
+                     "std::string& label)"},
+                    {"label_(label) { ++alive; }", "label_(label) { ++alive; weight_ = 3; }"}}));
+  ASSERT_FALSE(p);
+  EXPECT_THAT(p.error(), HasSubstr("Widget::Widget(int, const std::string &) changed: as edited, "
+                                   "a constructor with the attribute no_sanitize"));
+  Widget w(2);
+  EXPECT_EQ(w.weight(), 1) << "nothing was applied";
+}
+
 TEST_F(Patching, APatchOfTheChangedFunctionsOnlyRunsAsTheWholeFileWould) {
   for (int i = 0; i < 2; ++i) bump(1);
   int total = g_total, counted_calls = calls(), hit = hits();

@@ -20,7 +20,8 @@ int main() {
       report = line + ": bonus " + std::to_string(passing.bonus()) + ", first " +
                std::to_string(kept.front()->bonus()) + ", open " + std::to_string(Basket::open) +
                ", price " + std::to_string(price(n)) + ", label " +
-               std::to_string(Label("shelf", std::make_unique<int>(n), "x", 0, 2).length());
+               std::to_string(
+                   Label("shelf", std::make_unique<int>(n), "x", 0, nullptr, "p", 2).length());
     }
     std::cout << report << ", closed " << Basket::closed << ", pid " << getpid() << std::endl;
   }

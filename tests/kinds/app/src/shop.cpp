@@ -8,9 +8,10 @@ Basket::Basket(int items) : items_(items) { ++open; }
 Basket::~Basket() { --open; }
 
 Label::Label(std::string name, const std::unique_ptr<int> weight, std::string&& note, int,
-             int scale)
+             void (*)(int), const char prefix[], const int scale)
     : tag_{name}, weight_(*weight) {
-  length_ = static_cast<int>(tag_.text.size()) * scale + static_cast<int>(note.size());
+  length_ = static_cast<int>(tag_.text.size()) * scale + static_cast<int>(note.size()) +
+            (prefix[0] == 'p' ? 0 : 1000);
 }
 
 int price(int n) {

@@ -28,11 +28,13 @@ struct Tag {
 
 // A constructor whose parameters are hard to pass on: by value and kept by
 // reference in an initialiser, const and move-only, an rvalue reference,
-// unnamed, with a default argument that a macro writes.
+// unnamed (a function pointer's too), an array its definition writes as one
+// and a const its definition alone says, with a default argument that a
+// macro writes.
 class Label {
  public:
-  Label(std::string name, const std::unique_ptr<int> weight, std::string&& note, int,
-        int scale = KINDS_ONE);
+  Label(std::string name, const std::unique_ptr<int> weight, std::string&& note, int, void (*)(int),
+        const char* prefix, int scale = KINDS_ONE);
   int length() const { return length_; }
 
  private:
