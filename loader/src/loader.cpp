@@ -279,7 +279,10 @@ void on_removed(PatchHook hook) {
 bool own_copies_reachable(const internal::TranslationUnit& unit) {
   ModuleMemory module = ModuleMemory::of_module_holding(&unit);
   for (std::size_t i = 0; i < unit.function_count; ++i) {
-    internal::RawFunction code = Function(unit.functions[i], unit).address();
+    Function function(unit.functions[i], unit);
+    // A constructor's body has no code of its own: every patch carries it.
+    if (function.flags() & (internal::kConstructor | internal::kDestructor)) continue;
+    internal::RawFunction code = function.address();
     if (!code || !module.holds_code(reinterpret_cast<const void*>(code))) return false;
   }
   return true;

@@ -73,15 +73,15 @@ class Patching : public ::testing::Test {
   // resolve the command's relative paths in its own directory), with
   // `extra` added to the command.
   // The code of the file as this program was built, from its unit.
+  // The build's code as the agent offers it to `softpatch patch`: only when
+  // the program's own copy of each function can be called.
   std::vector<softpatch::CodeFingerprint> built_code() const {
     std::string project_file = fs::relative(source_, SOFTPATCH_PROJECT_ROOT).string();
-    const softpatch::internal::TranslationUnit* unit = softpatch::internal::find_unit(project_file);
-    EXPECT_NE(unit, nullptr) << project_file;
-    if (!unit) return {};
-    softpatch::Result<std::vector<softpatch::CodeFingerprint>> code =
-        softpatch::code_of_records(unit->fingerprints, unit->fingerprint_count);
-    EXPECT_TRUE(code) << code.error();
-    return code ? *code : std::vector<softpatch::CodeFingerprint>{};
+    softpatch::Result<softpatch::RunningCode> running = softpatch::running_code(project_file);
+    EXPECT_TRUE(running) << running.error();
+    if (!running) return {};
+    EXPECT_FALSE(running->built.empty()) << project_file << ": no patch of its changes alone";
+    return running->built;
   }
 
   // As apply(), carrying only the functions whose code differs from the
