@@ -50,14 +50,6 @@ class Collector : public clang::RecursiveASTVisitor<Collector> {
   }
 
   bool VisitVarDecl(clang::VarDecl* variable) {
-    // A class template's too: each instantiation's symbol is local.
-    if (in_main_file(*variable, sources_) && variable->isStaticDataMember() &&
-        is_definition(*variable) && !variable->isExternallyVisible() &&
-        is_mutable_variable(*variable) &&
-        !clang::isTemplateInstantiation(variable->getTemplateSpecializationKind())) {
-      findings_.unshared_static_members.push_back(variable);
-      return true;
-    }
     // Structured bindings (and their parts) have no name to bind by.
     if (!in_main_file(*variable, sources_) || is_template_variable(*variable) ||
         llvm::isa<clang::ParmVarDecl>(variable) || llvm::isa<clang::DecompositionDecl>(variable) ||
@@ -69,10 +61,11 @@ class Collector : public clang::RecursiveASTVisitor<Collector> {
       if (function && eligible_.count(function) && is_mutable_variable(*variable))
         findings_.local_statics.push_back(variable);
     } else if (variable->isStaticDataMember()) {
-      // Of a class with internal linkage: only constants are left, whose
-      // copies are as good as the program's.
-      if (!is_definition(*variable) || !variable->isExternallyVisible()) return true;
-      if (variable->isOutOfLine() && !variable->isInline()) {
+      if (!is_definition(*variable)) return true;
+      if (!variable->isExternallyVisible()) {
+        // A constant's copy is as good as the program's.
+        if (is_mutable_variable(*variable)) findings_.unshared_static_members.push_back(variable);
+      } else if (variable->isOutOfLine() && !variable->isInline()) {
         findings_.static_member_definitions.push_back(variable);
       }
     } else if (variable->isFileVarDecl() && is_definition(*variable)) {
