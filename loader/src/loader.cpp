@@ -281,7 +281,7 @@ bool own_copies_reachable(const internal::TranslationUnit& unit) {
   for (std::size_t i = 0; i < unit.function_count; ++i) {
     Function function(unit.functions[i], unit);
     // A constructor's body has no code of its own: every patch carries it.
-    if (function.flags() & (internal::kConstructor | internal::kDestructor)) continue;
+    if (function.is_constructor_or_destructor()) continue;
     internal::RawFunction code = function.address();
     if (!code || !module.holds_code(reinterpret_cast<const void*>(code))) return false;
   }

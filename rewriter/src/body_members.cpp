@@ -193,10 +193,6 @@ std::optional<std::string> written_qualifier(const clang::FunctionDecl& definiti
   return text;
 }
 
-const char* what(const clang::CXXMethodDecl& function) {
-  return llvm::isa<clang::CXXConstructorDecl>(function) ? "constructor" : "destructor";
-}
-
 }  // namespace
 
 std::optional<std::string> body_member_problem(const clang::FunctionDecl& declaration,
@@ -205,21 +201,24 @@ std::optional<std::string> body_member_problem(const clang::FunctionDecl& declar
   const auto& function = llvm::cast<clang::CXXMethodDecl>(declaration);
   const clang::CXXRecordDecl& record = *function.getParent();
   // The patch's table names the member from the global namespace.
-  if (record.isLocalClass()) return std::string(what(function)) + " of a class local to a function";
+  if (record.isLocalClass())
+    return std::string(constructor_or_destructor(function)) + " of a class local to a function";
   for (const clang::DeclContext* c = &record; c && c->isRecord(); c = c->getParent())
     if (!llvm::cast<clang::RecordDecl>(c)->getIdentifier())
-      return std::string(what(function)) + " of an unnamed class";
+      return std::string(constructor_or_destructor(function)) + " of an unnamed class";
   if (const clang::Attr* attribute = attribute_the_body_would_lose(function))
-    return std::string(what(function)) + " with the attribute " + attribute->getSpelling() +
-           ", which the patch's copy of its body would not have";
+    return std::string(constructor_or_destructor(function)) + " with the attribute " +
+           attribute->getSpelling() + ", which the patch's copy of its body would not have";
   if (!member_parameters(function, function))
-    return std::string(what(function)) + " whose parameters are written by a macro";
+    return std::string(constructor_or_destructor(function)) +
+           " whose parameters are written by a macro";
   if (!function.isOutOfLine()) return std::nullopt;
   const clang::CXXMethodDecl& in_class = *function.getCanonicalDecl();
   if (!member_parameters(in_class, function) || !written_qualifier(function))
-    return std::string(what(function)) + " declared by a macro";
+    return std::string(constructor_or_destructor(function)) + " declared by a macro";
   if (!edits.can_edit(record.getBraceRange().getEnd()))
-    return std::string(what(function)) + " of a class whose definition a patch cannot edit (" +
+    return std::string(constructor_or_destructor(function)) +
+           " of a class whose definition a patch cannot edit (" +
            (record.getBraceRange().getEnd().isMacroID() ? "made by a macro" : "not copied") + ")";
   return std::nullopt;
 }

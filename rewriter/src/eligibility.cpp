@@ -57,9 +57,7 @@ std::optional<std::string> reason_to_skip(const clang::FunctionDecl& function,
   // Its handler also catches what the member initialisers throw, and ends
   // by rethrowing: no body of its own for a patch to stand for.
   if (is_constructor_or_destructor(function) && llvm::isa<clang::CXXTryStmt>(function.getBody()))
-    return std::string(llvm::isa<clang::CXXConstructorDecl>(function) ? "constructor"
-                                                                      : "destructor") +
-           " with a function-try-block";
+    return std::string(constructor_or_destructor(function)) + " with a function-try-block";
   if (function.hasAttr<clang::NakedAttr>()) return "naked function";
   if (function.isMultiVersion()) return "multiversioned function";
   if (unnameable(function.getReturnType()))
@@ -73,6 +71,10 @@ std::optional<std::string> reason_to_skip(const clang::FunctionDecl& function,
 bool is_constructor_or_destructor(const clang::FunctionDecl& function) {
   return llvm::isa<clang::CXXConstructorDecl>(function) ||
          llvm::isa<clang::CXXDestructorDecl>(function);
+}
+
+const char* constructor_or_destructor(const clang::FunctionDecl& function) {
+  return llvm::isa<clang::CXXConstructorDecl>(function) ? "constructor" : "destructor";
 }
 
 // A lambda's closure type, or a class declared inside a function, cannot be

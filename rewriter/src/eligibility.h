@@ -33,6 +33,9 @@ bool unnameable(clang::QualType type);
 // its member initialisers and its members' destruction do not.
 bool is_constructor_or_destructor(const clang::FunctionDecl& function);
 
+// "constructor" or "destructor", for a reason that names which.
+const char* constructor_or_destructor(const clang::FunctionDecl& function);
+
 // Decides for a definition written in the main file.
 Eligibility eligibility(const clang::FunctionDecl& function, const clang::SourceManager& sources);
 

@@ -246,7 +246,7 @@ Function resolve_by_name(const std::string& name, const char* result,
                          std::initializer_list<const char*> parameters) {
   Result<Function> f = find_function(name);
   if (!f) throw MockError("softpatch::mock_by_name: " + f.error());
-  if (f->flags() & (internal::kConstructor | internal::kDestructor))
+  if (f->is_constructor_or_destructor())
     throw MockError("softpatch::mock_by_name: " + std::string(f->name()) +
                     " is a constructor or destructor, whose body runs only as part of making or "
                     "destroying its object: mocks of them are not supported yet");

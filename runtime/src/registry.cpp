@@ -258,7 +258,7 @@ RawFunction Function::address() const {
   if (record_->flags & internal::kInternalLinkage) return nullptr;
   // A constructor's or destructor's symbol makes or destroys the object
   // whole: it is not the body a slot's target stands for.
-  if (record_->flags & (internal::kConstructor | internal::kDestructor)) return nullptr;
+  if (is_constructor_or_destructor()) return nullptr;
   void* handle = internal::open_module_holding(record_->slot);
   void* symbol = handle ? dlsym(handle, record_->id) : nullptr;
   if (handle) dlclose(handle);

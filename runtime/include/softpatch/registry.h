@@ -50,6 +50,11 @@ class Function {
   unsigned line() const { return record_->line; }
   unsigned flags() const { return record_->flags; }
   bool is_method() const { return (record_->flags & internal::kMethod) != 0; }
+  // A constructor's or destructor's body: it runs only as part of making or
+  // destroying its object, so it has no address of its own (below).
+  bool is_constructor_or_destructor() const {
+    return (record_->flags & (internal::kConstructor | internal::kDestructor)) != 0;
+  }
   // Address of the function itself (a method's code, which takes the object
   // pointer first), found by symbol where the rewriter's table cannot name
   // it; null for internal-linkage functions it could not name either, and
