@@ -335,6 +335,18 @@ std::vector<ShadowHeader> HeaderShadows::shadows(const clang::Rewriter& rewriter
   return out;
 }
 
+void HeaderShadows::move_under_content_name(const clang::Rewriter& rewriter) {
+  // Framed by lengths: no two sets of copies hash one text.
+  std::string all;
+  for (const ShadowHeader& header : shadows(rewriter))
+    for (const std::string* part : {&header.path, &header.text})
+      all += std::to_string(part->size()) + ":" + *part;
+  char hash[17];
+  snprintf(hash, sizeof hash, "%016llx", static_cast<unsigned long long>(llvm::xxHash64(all)));
+  directory_ += "/";
+  directory_ += hash;
+}
+
 llvm::Error write_header_copies(const std::vector<ShadowHeader>& headers) {
   for (const ShadowHeader& header : headers) {
     llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> there =

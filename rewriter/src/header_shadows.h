@@ -59,6 +59,10 @@ class HeaderShadows {
   void shadow(const std::set<clang::FileID>& edited);
   // The shadows to write, each with the rewriter's edits of its header.
   std::vector<ShadowHeader> shadows(const clang::Rewriter& rewriter) const;
+  // Puts the shadows in a subdirectory of theirs named by what shadows()
+  // writes: copies that differ never share a path. Call once, after
+  // shadow().
+  void move_under_content_name(const clang::Rewriter& rewriter);
 
  private:
   struct Header {

@@ -40,6 +40,7 @@ std::string HeaderUnits::include_copies(const std::string& body, llvm::StringRef
   for (clang::FileID file : headers_.copyable())
     if (rewriter.getRewriteBufferFor(file)) edited.insert(file);
   headers_.shadow(edited);
+  if (by_content_) headers_.move_under_content_name(rewriter);
   copies = headers_.shadows(rewriter);
   return headers_.with_shadow_includes(body, original);
 }

@@ -67,6 +67,9 @@ struct HeaderPlaces {
   std::string project_root;
   std::string directory;       // InstrumentOptions::shadow_directory
   std::string preamble_cache;  // where a precompiled preamble's header is
+  // A patch's: the copies go in a subdirectory of `directory` named by
+  // their text (PatchOptions::shadow_directory).
+  bool by_content = false;
 };
 
 // The units of the project's headers that one file instruments, each
@@ -79,7 +82,8 @@ class HeaderUnits {
       : context_(context),
         headers_(context.getSourceManager(), search, preprocessed.computed_includes(),
                  places.project_root, places.directory, places.preamble_cache),
-        edits_(edits) {
+        edits_(edits),
+        by_content_(places.by_content) {
     for (clang::FileID file : headers_.copyable()) edits_.allow_file(file);
   }
 
@@ -117,6 +121,7 @@ class HeaderUnits {
   HeaderShadows headers_;
   SharedSpecifiers specifiers_;
   TextEdits& edits_;
+  bool by_content_;
   std::map<clang::FileID, std::unique_ptr<Unit>> units_;
 };
 

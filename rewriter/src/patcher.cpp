@@ -307,7 +307,8 @@ llvm::Expected<PatchSource> make_patch_source(llvm::StringRef file,
     if (!options.shadow_directory.empty()) {
       header_units.emplace(
           context, found.search, macro_tokens, edits,
-          HeaderPlaces{options.project_root, options.shadow_directory, options.preamble_cache});
+          HeaderPlaces{options.project_root, options.shadow_directory, options.preamble_cache,
+                       /*by_content=*/true});
       std::vector<InstrumentedFunction> in_headers;  // registered by the build, not the patch
       header_units->instrument(in_headers, out.skipped);
     }

@@ -267,6 +267,45 @@ TEST_F(HeaderCopies, APatchFindsHeadersThroughRelativeDirectoriesOfItsWorkingDir
   EXPECT_THAT(patch->source, HasSubstr("#include \"" + patch->headers[0].path + "\""));
 }
 
+TEST_F(HeaderCopies, PatchesThatCopyAHeaderDifferentlyNeverShareACopysPath) {
+  // The copy declares a member for each constructor body the file's patch
+  // carries: an edit that leaves it none copies the header differently. Two
+  // such patches built at once must not write over each other's copy.
+  write("include/w.h",
+        "#pragma once\nstruct W {\n  W(int x);\n  int get() const { return n; }\n  int n;\n};\n");
+  const std::string carried = "#include <w.h>\nW::W(int x) : n(x) { ++n; }\n";
+  const std::string uncarried =
+      "#include <w.h>\n__attribute__((no_sanitize(\"address\"))) W::W(int x) : n(x) { ++n; }\n";
+  softpatch::rewriter::PatchOptions options;
+  options.project_root = root_.string();
+  options.patch_header = "/softpatch/patch.h";
+  options.build_id = "0";
+  options.shadow_directory = (root_ / "patch-headers").string();
+  std::string file = (root_ / "t.cpp").string();
+  auto patch_of = [&](const std::string& code) {
+    write("t.cpp", code);
+    auto patch = softpatch::rewriter::make_patch_source(
+        file, {"g++", "-std=c++17", "-I" + (root_ / "include").string(), "-c", file}, options);
+    if (!patch) {
+      ADD_FAILURE() << llvm::toString(patch.takeError());
+      return ShadowHeader{};
+    }
+    EXPECT_EQ(patch->headers.size(), 1u);
+    EXPECT_THAT(patch->source, HasSubstr("#include \"" + patch->headers.at(0).path + "\""));
+    return patch->headers.at(0);
+  };
+  ShadowHeader first = patch_of(carried);
+  ShadowHeader second = patch_of(uncarried);
+  ShadowHeader again = patch_of(carried);
+  EXPECT_THAT(first.text, HasSubstr("__softpatch_body_"));
+  EXPECT_THAT(second.text, Not(HasSubstr("__softpatch_body_")));
+  EXPECT_NE(first.path, second.path);
+  EXPECT_EQ(first.path, again.path) << "a copy alike keeps its path, and its preamble";
+  EXPECT_EQ(first.text, again.text);
+  for (const ShadowHeader* copy : {&first, &second})
+    EXPECT_THAT(copy->path, StartsWith(options.shadow_directory + "/"));
+}
+
 TEST_F(HeaderCopies, AProjectHeaderThatASystemHeaderIncludesKeepsItsText) {
   write("vendor/lib.h", "#pragma once\n#include <inner.h>\n");
   write("include/inner.h", "#pragma once\ninline int inner() { return 3; }\n");

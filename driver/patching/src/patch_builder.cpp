@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 
 #include "llvm/Support/Program.h"
@@ -94,10 +95,11 @@ std::set<std::string> functions_to_compile(const std::vector<CodeFingerprint>& b
   return compile;
 }
 
-// Where a patch's copies of the project's headers go: in the private agent
-// directory (the patch compiles what is there), one directory per source
-// file, the same for each patch of it, so the precompiled preamble that
-// names them serves the next patch too.
+// Under which directory a patch's copies of the project's headers go: in
+// the private agent directory (the patch compiles what is there), one
+// directory per source file. The rewriter puts each set of copies in a
+// subdirectory named by its text, so the precompiled preamble that names
+// them serves the next patch that copies them alike.
 static llvm::Expected<std::string> header_copies_directory(const PatchRequest& request) {
   Result<std::string> agents = protocol::agent_directory();
   if (!agents)
@@ -122,6 +124,33 @@ static llvm::Expected<rewriter::PatchOptions> patch_options(const PatchRequest& 
   return options;
 }
 
+// The sets of header copies kept for one source file: the edits of a
+// working session, and no more.
+constexpr std::size_t kKeptHeaderCopies = 8;
+
+// Dates the copies `headers` as used now and removes the sets of copies of
+// the file least recently used beyond kKeptHeaderCopies. A patch being
+// built from one of those, at the same time, fails to compile and says so.
+static void keep_recent_header_copies(const std::vector<rewriter::ShadowHeader>& headers) {
+  if (headers.empty()) return;
+  fs::path used = fs::path(headers.front().path).parent_path();
+  std::error_code error;
+  fs::last_write_time(used, fs::file_time_type::clock::now(), error);
+  std::vector<std::pair<fs::file_time_type, fs::path>> sets;
+  for (fs::directory_iterator it(used.parent_path(), error), end; !error && it != end;
+       it.increment(error)) {
+    std::error_code ignored;
+    if (it->is_directory(ignored) && it->path() != used)
+      sets.emplace_back(it->last_write_time(ignored), it->path());
+  }
+  if (sets.size() < kKeptHeaderCopies) return;
+  std::sort(sets.begin(), sets.end(), std::greater<>());
+  for (std::size_t i = kKeptHeaderCopies - 1; i < sets.size(); ++i) {
+    std::error_code ignored;
+    fs::remove_all(sets[i].second, ignored);
+  }
+}
+
 llvm::Error warm_patch_caches(const PatchRequest& request) {
   llvm::Expected<rewriter::PatchOptions> options = patch_options(request);
   if (!options) return options.takeError();
@@ -130,6 +159,7 @@ llvm::Error warm_patch_caches(const PatchRequest& request) {
       rewriter::make_patch_source(request.edited_file, request.compile_command, *options);
   if (!patch) return patch.takeError();
   if (llvm::Error error = rewriter::write_header_copies(patch->headers)) return error;
+  keep_recent_header_copies(patch->headers);
   CompilerPreamble preamble(rewriter::PreambleCache::default_directory(),
                             patch_compile_command(request.compile_command), patch->source,
                             request.directory);
@@ -156,6 +186,7 @@ llvm::Expected<BuiltPatch> build_patch(const PatchRequest& request) {
   }
 
   if (llvm::Error error = rewriter::write_header_copies(patch->headers)) return error;
+  keep_recent_header_copies(patch->headers);
   std::string source = request.output + ".cpp";
   std::vector<std::string> command =
       shared_library_command(request.compile_command, source, request.output);

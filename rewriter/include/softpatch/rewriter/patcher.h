@@ -53,8 +53,12 @@ struct PatchOptions {
   // changed. Unset, or returning nullopt: all of them (a whole-file patch).
   std::function<std::optional<std::set<std::string>>(const std::vector<CodeFingerprint>& code)>
       choose_compiled;
-  // Where the patch's copies of the project's headers go, instrumented as
-  // the build's (InstrumentOptions::shadow_directory); "" leaves them plain.
+  // Under which directory the patch's copies of the project's headers go,
+  // instrumented as the build's (InstrumentOptions::shadow_directory); ""
+  // leaves them plain. Each set of copies gets a subdirectory named by its
+  // text, so patches that copy a header differently, built at the same
+  // time, never write over the copies another one compiles, and patches
+  // that copy it alike share one (and the precompiled preamble naming it).
   std::string shadow_directory;
 };
 
