@@ -52,9 +52,10 @@ std::vector<std::string> name_parameters(const clang::FunctionDecl& function, Te
   return names;
 }
 
-std::string forwarding_statement(const clang::FunctionDecl& function, const std::string& target,
-                                 const std::vector<std::string>& parameter_names,
-                                 const Naming& naming) {
+// `::__softpatch_call<R, ...>(args..., target)`.
+static std::string forwarded_call(const clang::FunctionDecl& function, const std::string& target,
+                                  const std::vector<std::string>& parameter_names,
+                                  const Naming& naming) {
   std::string types = naming.spell_return_type(function);
   std::string arguments;
   const auto* method = llvm::dyn_cast<clang::CXXMethodDecl>(&function);
@@ -75,7 +76,13 @@ std::string forwarding_statement(const clang::FunctionDecl& function, const std:
     arguments += "static_cast<decltype(" + name + ")&&>(" + name + "), ";
   }
   // The target last: the arguments stay where they came in.
-  std::string call = "::__softpatch_call<" + types + ">(" + arguments + target + ")";
+  return "::__softpatch_call<" + types + ">(" + arguments + target + ")";
+}
+
+std::string forwarding_statement(const clang::FunctionDecl& function, const std::string& target,
+                                 const std::vector<std::string>& parameter_names,
+                                 const Naming& naming) {
+  std::string call = forwarded_call(function, target, parameter_names, naming);
   if (function.isNoReturn()) return "{ " + call + "; __builtin_trap(); }";
   // A constructor returns no value, not even a void one.
   if (is_constructor_or_destructor(function)) return "{ " + call + "; return; }";
@@ -97,6 +104,11 @@ std::string trampoline(const clang::FunctionDecl& function, const std::string& s
                        const std::vector<std::string>& parameter_names, const Naming& naming) {
   std::string action =
       forwarding_statement(function, "__softpatch_target", parameter_names, naming);
+  // A constructor's or destructor's body cannot run alone: a mock that
+  // passes through to it (a spy) asks for it to run here, when it returns.
+  if (is_constructor_or_destructor(function))
+    action = "{ " + forwarded_call(function, "__softpatch_target", parameter_names, naming) +
+             "; if (__builtin_expect(!::__softpatch_resumes(this), 1)) return; }";
   std::string load =
       "::__softpatch_raw_function __softpatch_target = ::__softpatch_target_of(" + slot + ")";
   // C++17's if-with-initialiser lets the one load carry the branch hint;

@@ -197,6 +197,20 @@ std::string plural(std::size_t n, const char* word) {
   return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
 }
 
+// A parameter's type without its top-level const, which is not part of
+// the function's type (the registry keeps what the definition wrote):
+// "const int" -> "int", "char *const" -> "char *", "const char *" as it is.
+std::string without_top_level_const(std::string type) {
+  while (!type.empty() && type.back() == ' ') type.pop_back();
+  if (type.size() > 6 && type.compare(type.size() - 6, 6, " const") == 0 &&
+      type.find_last_of("*&") == type.find_last_not_of(" ", type.size() - 7))
+    return without_top_level_const(type.substr(0, type.size() - 6));
+  if (type.rfind("const ", 0) == 0 &&
+      std::string_view("*&)]").find(type.back()) == std::string::npos)
+    return type.substr(6);
+  return type;
+}
+
 // What differs between the registry's parts {R, P...} and the given types,
 // or "" when nothing does.
 std::string type_difference(const Function& f, const std::vector<std::string>& parts,
@@ -209,7 +223,7 @@ std::string type_difference(const Function& f, const std::vector<std::string>& p
   std::size_t index = 1;
   for (const char* parameter : parameters) {
     given = spelled_type(parameter);
-    if (!same_type(parts[index], given))
+    if (!same_type(without_top_level_const(parts[index]), without_top_level_const(given)))
       return "parameter " + std::to_string(index) +
              (index == 1 && f.is_method() ? " (the object)" : "") + " is " + parts[index] +
              ", not " + given;
@@ -249,7 +263,8 @@ Function resolve_by_name(const std::string& name, const char* result,
   if (f->is_constructor_or_destructor())
     throw MockError("softpatch::mock_by_name: " + std::string(f->name()) +
                     " is a constructor or destructor, whose body runs only as part of making or "
-                    "destroying its object: mocks of them are not supported yet");
+                    "destroying its object: use softpatch::mock_constructor<Class(Parameters...)>, "
+                    "spy_constructor, mock_destructor<Class> or spy_destructor");
   std::vector<std::string> parts = signature_parts(f->signature());
   std::string difference = parts.empty() ? "" : type_difference(*f, parts, result, parameters);
   if (!difference.empty())
@@ -259,6 +274,47 @@ Function resolve_by_name(const std::string& name, const char* result,
     throw MockError("softpatch::mock_by_name: " + std::string(f->name()) +
                     " has no address to call the original through");
   return *f;
+}
+
+// "{anonymous}::Note" (g++) as the registry says it: "(anonymous namespace)::Note".
+static std::string as_registry_names(std::string type) {
+  const std::string gcc = "{anonymous}", clang = "(anonymous namespace)";
+  for (std::size_t at = type.find(gcc); at != std::string::npos; at = type.find(gcc, at))
+    type.replace(at, gcc.size(), clang);
+  return type;
+}
+
+Function resolve_body(const char* type, bool destructor,
+                      std::initializer_list<const char*> parameters) {
+  const char* api = destructor ? "softpatch::mock_destructor" : "softpatch::mock_constructor";
+  std::string name = as_registry_names(spelled_type(type));
+  std::size_t scope = name.rfind("::");
+  std::string prefix = name + "::" + (destructor ? "~" : "") +
+                       name.substr(scope == std::string::npos ? 0 : scope + 2) + "(";
+  unsigned flag = destructor ? internal::kDestructor : internal::kConstructor;
+  std::vector<Function> of_class;
+  for (const Function& f : functions())
+    if ((f.flags() & flag) && std::string_view(f.name()).substr(0, prefix.size()) == prefix)
+      of_class.push_back(f);
+  for (const Function& f : of_class) {
+    std::vector<std::string> parts = signature_parts(f.signature());
+    if (!parts.empty() && type_difference(f, parts, "void", parameters).empty()) {
+      warn_of_unreached_calls(f);
+      return f;
+    }
+  }
+  std::string which = destructor ? "destructor" : "constructor";
+  if (of_class.empty())
+    throw MockError(std::string(api) + ": no " + which + " of " + name +
+                    " is instrumented (softpatch-rewrite --explain FILE says why a " + which +
+                    " is not; a template's, a defaulted or constexpr one are not)");
+  std::string listed;
+  std::set<std::string> seen;
+  for (const Function& f : of_class)
+    if (seen.insert(f.name()).second)
+      listed += (listed.empty() ? "" : ", ") + std::string(f.name());
+  throw MockError(std::string(api) + ": no instrumented " + which + " of " + name +
+                  " takes these parameters; its instrumented ones are " + listed);
 }
 
 void fail(const std::string& message) { throw MockError(message); }

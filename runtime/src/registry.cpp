@@ -380,9 +380,13 @@ std::vector<Variable> variables(std::string_view file) {
 
 extern "C" __attribute__((tls_model("initial-exec"))) __thread const void* __softpatch_bypass =
     nullptr;
+extern "C" __attribute__((tls_model("initial-exec"))) __thread const void* __softpatch_resume =
+    nullptr;
 
 namespace softpatch::internal {
 
 void bypass_once(const Slot& slot) noexcept { __softpatch_bypass = &slot; }
+
+void resume_body_once(const void* object) noexcept { __softpatch_resume = object; }
 
 }  // namespace softpatch::internal

@@ -16,6 +16,12 @@ cmake -S "$work/app" -B "$work/app/build" -G Ninja -DCMAKE_CXX_COMPILER="$cxx" \
 ninja -C "$work/app/build" >"$work/build.log" 2>&1 || { cat "$work/build.log" >&2; fail "build failed"; }
 ! grep -q "not instrumented" "$work/build.log" || { cat "$work/build.log" >&2; fail "a file fell back"; }
 
+# The bodies mocked and spied on: a spy calls through to the body, a mock
+# takes every kind of parameter as the body does, a destructor's is skipped.
+mocked=$("$work/app/build/app" --mocks 2>&1) || fail "app --mocks failed: $mocked"
+[ "$mocked" = "spied 1 of 3, body 1, label 746, destructor body skipped 1" ] ||
+  fail "mocks saw: $mocked"
+
 mkfifo "$work/in"
 SOFTPATCH_AGENT=1 "$work/app/build/app" <"$work/in" >"$work/out.txt" 2>&1 &
 app=$!

@@ -78,20 +78,23 @@ TEST(HeaderMock, TheRegistryListsAHeaderFunctionOnceThoughTwoFilesRegisterIt) {
   EXPECT_EQ(listed, 1);
 }
 
-TEST(HeaderMock, AConstructorIsInstrumentedButAMockOfItIsRefusedWithTheReason) {
+TEST(HeaderMock, AConstructorDefinedInItsClassIsMockedAndSpiedOnInEveryFile) {
   softpatch::Result<softpatch::Function> constructor =
       softpatch::find_function("shelf::Shelf::Shelf(int)");
   ASSERT_TRUE(constructor) << constructor.error();
   EXPECT_TRUE(constructor->flags() & softpatch::internal::kConstructor);
   EXPECT_EQ(constructor->address(), nullptr) << "its symbol makes a whole object";
-  try {
-    auto guard =
-        softpatch::mock_by_name<void(Shelf*, int)>("shelf::Shelf::Shelf(int)", [](Shelf*, int) {});
-    FAIL() << "mocked a constructor";
-  } catch (const softpatch::MockError& error) {
-    EXPECT_THAT(error.what(), HasSubstr("shelf::Shelf::Shelf(int) is a constructor or destructor"));
+  {
+    auto bigger = softpatch::mock_constructor<Shelf(int)>(
+        [](Shelf& self, int& start) { self.add(start * 10); });
+    auto made = softpatch::spy_constructor<Shelf(int)>();  // calls through to the mock
+    EXPECT_EQ(Shelf(2).size(), 22) << "the initialiser as built, then the mock";
+    EXPECT_EQ(shelf::made_elsewhere(3).size(), 33);
+    ASSERT_EQ(made.count(), 2u);
+    EXPECT_EQ(std::get<1>(made.calls()[1]), 3);
   }
   EXPECT_EQ(Shelf(5).size(), 5);
+  EXPECT_EQ(shelf::made_elsewhere(5).size(), 5);
 }
 
 TEST(HeaderMock, AFunctionWithAStaticVariableStaysPlainAndSaysSo) {

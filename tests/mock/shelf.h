@@ -7,8 +7,8 @@ namespace shelf {
 
 class Shelf {
  public:
-  explicit Shelf(int start = 0) : count_(start) {}  // instrumented, not mockable (yet)
-  int size() const { return count_; }               // a member defined in its class
+  explicit Shelf(int start = 0) : count_(start) {}  // a constructor defined in its class
+  int size() const { return count_; }               // a member too
   bool empty() const { return count_ == 0; }
   void add(int n);  // an inline member defined below
   friend int weight(const Shelf& s) { return s.count_ * 2; }
@@ -36,6 +36,7 @@ int size_elsewhere(const Shelf& s);
 int weight_elsewhere(const Shelf& s);
 int limit_elsewhere();
 void add_elsewhere(Shelf& s, int n);
+Shelf made_elsewhere(int start);
 
 // Defined in shelf_plain.cpp, which is compiled without softpatch.
 bool empty_plainly(const Shelf& s);

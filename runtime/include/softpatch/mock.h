@@ -43,9 +43,13 @@
 // other threads call the function. A replacement is kept alive until the
 // process ends: a thread may still be running it when its guard ends.
 //
-// Not for: function templates, members of class templates, constructors,
-// destructors and constexpr functions, which are never instrumented
-// (`softpatch-rewrite --explain FILE` says why a function is skipped).
+// Constructors and destructors have no address to name: their bodies are
+// mocked and spied on by class and parameters, with mock_constructor,
+// spy_constructor, mock_destructor and spy_destructor.
+//
+// Not for: function templates, members of class templates and constexpr
+// functions, which are never instrumented (`softpatch-rewrite --explain
+// FILE` says why a function is skipped).
 // GoogleMock expectations: softpatch/gmock.h. Listeners that fail a test
 // leaving a mock active: softpatch/gmock.h, softpatch/catch2.h,
 // softpatch/doctest.h. The machinery is in softpatch/internal/mock_*.h.
@@ -181,6 +185,45 @@ decltype(auto) call_original(A&&... arguments) {
 template <class Signature, mock_detail::PointerTo<Signature> Target, class... A>
 decltype(auto) call_original(A&&... arguments) {
   return mock_detail::call_original<Target>(std::forward<A>(arguments)...);
+}
+
+// Replaces the body of the constructor of Class taking Parameters (what runs
+// after its member initialisers, which run as built) while the guard lives.
+// The replacement takes the object (by reference, or its pointer), then the
+// parameters, by-value ones by reference as the body sees them:
+//   auto made = softpatch::mock_constructor<Widget(int, const std::string&)>(
+//       [](Widget& self, int& size, const std::string& label) { self.rename(label); });
+// A constructor that is not instrumented, or none of Class that takes
+// Parameters, throws MockError naming the ones that are. Objects made before
+// keep what their constructor made.
+template <class Signature, class F>
+auto mock_constructor(F&& replacement) {
+  return mock_detail::Body<Signature, false>::mock(std::forward<F>(replacement));
+}
+
+// Records each run of that constructor's body (the object's pointer, then
+// copies of the arguments), which then runs as built (or as an outer mock
+// says). Copies a spy makes to record are not recorded.
+//   auto made = softpatch::spy_constructor<Widget(int, const std::string&)>();
+//   Widget w(3);
+//   EXPECT_EQ(made.count(), 1u);
+//   EXPECT_EQ(std::get<1>(made.calls()[0]), 3);
+template <class Signature>
+auto spy_constructor() {
+  return mock_detail::Body<Signature, false>::spy();
+}
+
+// The same for the destructor's body (the members are destroyed after it,
+// as built):
+//   auto ended = softpatch::spy_destructor<Widget>();
+//   auto quiet = softpatch::mock_destructor<Widget>([](Widget&) {});
+template <class Class, class F>
+auto mock_destructor(F&& replacement) {
+  return mock_detail::Body<Class(), true>::mock(std::forward<F>(replacement));
+}
+template <class Class>
+auto spy_destructor() {
+  return mock_detail::Body<Class(), true>::spy();
 }
 
 // Ends every mock still active; their guards then do nothing. For test

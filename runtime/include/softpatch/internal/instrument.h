@@ -45,6 +45,17 @@ inline __softpatch_raw_function __softpatch_target_of(const __softpatch_slot& sl
   return target;
 }
 
+// Set by a mock of a constructor's or destructor's body that passes through
+// to it (softpatch::spy_constructor): the object whose body is to run when
+// the mock returns to the trampoline, which then goes on into the body.
+extern "C" __attribute__((tls_model("initial-exec"))) __thread const void* __softpatch_resume;
+
+inline bool __softpatch_resumes(const void* object) noexcept {
+  if (__softpatch_resume != object) return false;
+  __softpatch_resume = nullptr;
+  return true;
+}
+
 // How __softpatch_call takes a parameter of type T: by value when the value
 // travels in registers anyway (scalars, references, trivially copyable
 // classes), so the instrumented function never stores its arguments to pass

@@ -11,8 +11,10 @@
 
 #include <atomic>
 #include <cstddef>
+#include <cstdlib>
 #include <functional>
 #include <string>
+#include <tuple>
 #include <type_traits>
 #include <utility>
 
@@ -94,6 +96,17 @@ struct Pool {
     internal::bypass_once(*states[N].slot);
     return reinterpret_cast<R (*)(P...)>(addresses[N])(std::forward<P>(p)...);
   }
+  // A constructor's or destructor's own code, which cannot run alone: its
+  // body runs when the mock returns to its trampoline. (Their slots are
+  // void(Class*, ...).)
+  static R resume_body(P... p) {
+    if constexpr (std::is_void_v<R> && sizeof...(P) > 0)
+      if constexpr (std::is_pointer_v<std::tuple_element_t<0, std::tuple<P...>>>) {
+        internal::resume_body_once(std::get<0>(std::forward_as_tuple(p...)));
+        return;
+      }
+    std::abort();
+  }
   // The chain of `f`'s slot, wherever it was made; null when it is new and
   // all kSize of the pool are taken.
   static SlotState<R, P...>* assign(const Function& f) {
@@ -104,7 +117,8 @@ struct Pool {
   static SlotState<R, P...>* claim(const Function& f, std::index_sequence<N...>) {
     SlotState<R, P...>* found = nullptr;  // (chain_of holds its lock: no race here)
     ((!found && !states[N].slot
-          ? (addresses[N] = f.address(), states[N].original = &original<N>,
+          ? (addresses[N] = f.address(),
+             states[N].original = f.is_constructor_or_destructor() ? &resume_body : &original<N>,
              states[N].dispatcher = reinterpret_cast<internal::RawFunction>(&call<N>),
              states[N].slot = &f.slot(), found = &states[N])
           : nullptr),

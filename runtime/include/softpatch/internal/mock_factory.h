@@ -285,6 +285,16 @@ Stored recorded(const A& argument) {
     return Stored(argument);
 }
 
+// While one lives, the calling thread is copying what a spy records. Those
+// copies are not the program's calls: no spy records them (a spied copy
+// constructor would recurse, or wait for the record's own lock).
+struct Copying {
+  static inline thread_local bool now = false;
+  bool was = now;
+  Copying() { now = true; }
+  ~Copying() { now = was; }
+};
+
 // The calls a spy has seen.
 template <class Call>
 class CallRecord;
@@ -294,6 +304,7 @@ class CallRecord<std::tuple<Stored...>> {
   using Call = std::tuple<Stored...>;
   template <class... A>
   void add(const A&... arguments) {
+    Copying copying;
     Call call(recorded<Stored>(arguments)...);
     std::lock_guard<std::mutex> lock(mutex_);
     calls_.push_back(std::move(call));
@@ -303,10 +314,12 @@ class CallRecord<std::tuple<Stored...>> {
     return calls_.size();
   }
   std::vector<Call> calls() const {
+    Copying copying;
     std::lock_guard<std::mutex> lock(mutex_);
     return calls_;
   }
   void clear() {
+    Copying copying;
     std::lock_guard<std::mutex> lock(mutex_);
     calls_.clear();
   }
@@ -325,7 +338,7 @@ std::unique_ptr<Mock<R, P...>> recording_guard(SlotState<R, P...>& state,
   auto guard = std::make_unique<Mock<R, P...>>(
       state,
       [record, self, &state](P... p) -> R {
-        record->add(p...);
+        if (!Copying::now) record->add(p...);
         // (Null only for a call racing with the spy's own set-up.)
         const Handler<R, P...>* spy = self->load();
         return dispatch_from<R, P...>(state, spy ? spy->previous.load() : nullptr,
@@ -355,9 +368,19 @@ struct ByName<R(P...)> {
 
   template <class F>
   static Mock<R, P...> make(const std::string& name, F&& replacement) {
+    if constexpr (fits<UseOf<F>>) {
+      return make_for(resolve_by_name(name, type_spelling<R>(), {type_spelling<P>()...}),
+                      std::forward<F>(replacement));
+    } else {
+      report_misfit<R(P...), UseOf<F>>();
+      std::abort();  // never runs: the build stops at the message
+    }
+  }
+  // The same, for `f` found already (of this slot type).
+  template <class F>
+  static Mock<R, P...> make_for(const Function& f, F&& replacement) {
     using U = UseOf<F>;
     if constexpr (fits<U>) {
-      Function f = resolve_by_name(name, type_spelling<R>(), {type_spelling<P>()...});
       if (U::by_reference && !f.is_method())
         fail("softpatch::mock_by_name: " + std::string(f.name()) +
              " is not a method, so its replacement takes its first parameter as given, not "
@@ -367,7 +390,60 @@ struct ByName<R(P...)> {
       return Mock<R, P...>(*state, U::adapt(std::forward<F>(replacement)), std::thread::id(),
                            nullptr);
     } else {
-      report_misfit<R(P...), U>();
+      return make(f.name(), std::forward<F>(replacement));  // (its message)
+    }
+  }
+};
+
+// How a constructor's or destructor's body takes a parameter declared T,
+// as the rewriter passes it: pointers, references and member pointers as
+// they are, anything else by reference (nothing is copied on the way).
+template <class T>
+using BodyParameter = std::conditional_t<
+    std::is_reference_v<T> || std::is_pointer_v<T> || std::is_member_pointer_v<T>, T, T&>;
+
+// Finds the body of the constructor of the class `type` (a type_spelling()
+// text) whose slot takes `parameters` (the object pointer first, then the
+// constructor's as declared), or of its destructor; throws MockError naming
+// the class's instrumented ones when none fits.
+Function resolve_body(const char* type, bool destructor,
+                      std::initializer_list<const char*> parameters);
+
+// mock_constructor, spy_constructor, mock_destructor, spy_destructor.
+template <class Signature, bool Destructor>
+struct Body {
+  static_assert(std::is_function_v<Signature>,
+                "softpatch::mock_constructor<Signature>: Signature is the class and the "
+                "constructor's parameters, e.g. Widget(int, const std::string&)");
+};
+template <class C, class... A, bool Destructor>
+struct Body<C(A...), Destructor> {
+  static_assert(std::is_class_v<C>,
+                "softpatch::mock_constructor<Signature>: Signature is the class and the "
+                "constructor's parameters, e.g. Widget(int, const std::string&)");
+  using Slot = ByName<void(C*, BodyParameter<A>...)>;
+  using SpyGuard = Spy<void, C*, BodyParameter<A>...>;
+
+  static Function find() {
+    return resolve_body(type_spelling<C>(), Destructor,
+                        {type_spelling<C*>(), type_spelling<A>()...});
+  }
+  template <class F>
+  static Mock<void, C*, BodyParameter<A>...> mock(F&& replacement) {
+    if constexpr (fits<typename Slot::template UseOf<F>>) {
+      return Slot::make_for(find(), std::forward<F>(replacement));
+    } else {
+      report_misfit<void(C*, BodyParameter<A>...), typename Slot::template UseOf<F>>();
+      std::abort();  // never runs: the build stops at the message
+    }
+  }
+  static SpyGuard spy() {
+    if constexpr (spy_can_record<C*, BodyParameter<A>...>) {
+      auto* state = Pool<void, C*, BodyParameter<A>...>::assign(find());
+      if (!state) fail("softpatch::spy_constructor: too many functions of one type mocked");
+      return SpyGuard(*state);
+    } else {
+      report_uncopyable<0, C*, BodyParameter<A>...>();
       std::abort();  // never runs: the build stops at the message
     }
   }

@@ -119,6 +119,11 @@ struct TranslationUnit {
 // spy calls the original.
 void bypass_once(const Slot& slot) noexcept;
 
+// When the calling thread's mock of a constructor's or destructor's body
+// returns to the trampoline of `object`'s, the body runs (once): how a spy
+// of one calls the original.
+void resume_body_once(const void* object) noexcept;
+
 // Adds/removes a unit. Safe before main, from several threads, and from
 // libraries being dlopen'ed or dlclose'd; never allocates. A unit of another
 // version is left out (one line on stderr names its file): its functions run

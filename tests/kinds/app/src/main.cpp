@@ -1,5 +1,6 @@
 // Keeps a basket for each number it reads, makes and destroys another, and
 // prints what shop.cpp's code made of them: a program with state to keep.
+// With --mocks, prints what mocks of its constructors saw instead.
 #include <unistd.h>
 
 #include <iostream>
@@ -7,9 +8,14 @@
 #include <string>
 #include <vector>
 
+#include "mocks.h"
 #include "shop.h"
 
-int main() {
+int main(int argc, char** argv) {
+  if (argc > 1 && std::string(argv[1]) == "--mocks") {
+    std::cout << mock_report() << std::endl;
+    return 0;
+  }
   std::vector<std::unique_ptr<Basket>> kept;
   for (std::string line; std::getline(std::cin, line);) {
     int n = std::stoi(line);

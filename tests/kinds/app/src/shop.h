@@ -36,6 +36,7 @@ class Label {
   Label(std::string name, const std::unique_ptr<int> weight, std::string&& note, int, void (*)(int),
         const char* prefix, int scale = KINDS_ONE);
   int length() const { return length_; }
+  void set_length(int length) { length_ = length; }  // for its mock
 
  private:
   Tag tag_;
