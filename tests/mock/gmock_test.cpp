@@ -6,6 +6,7 @@
 #include <gtest/gtest-spi.h>
 #include <gtest/gtest.h>
 
+#include "ledger.h"
 #include "payment.h"
 
 namespace {
@@ -49,6 +50,29 @@ TEST(GMockBridge, UnmetExpectationsFailWhenTheMockDies) {
   EXPECT_THAT(failures.GetTestPartResult(0).message(),
               ::testing::HasSubstr("Actual: never called"));
   EXPECT_EQ(softpatch::active_mocks(), 0u);  // and the mock ended with it
+}
+
+TEST(GMockBridge, AConstructorsBodyRunsOnlyWhenTheActionSaysSo) {
+  softpatch::GMockConstructor<ledger::Account(int, const std::string&)> made;
+  EXPECT_CALL(made, Call(_, 5, "alice")).WillOnce(softpatch::RunBody());
+  EXPECT_CALL(made, Call(_, 7, _)).Times(1);  // the default action: no body
+  ledger::Account a(5, "alice");
+  ledger::Account b(7, "bob");
+  EXPECT_EQ(a.balance(), 5);
+  EXPECT_EQ(b.balance(), 0);
+  EXPECT_EQ(b.owner(), "bob") << "the member initialisers ran as built";
+}
+
+TEST(GMockBridge, ADestructorsCallsHaveTheObject) {
+  int closed = ledger::Account::closed_total;
+  {
+    softpatch::GMockDestructor<ledger::Account> ended;
+    ledger::Account kept(3, "kim");
+    EXPECT_CALL(ended, Call(&kept)).WillOnce(softpatch::RunBody());
+    EXPECT_CALL(ended, Call(::testing::Ne(&kept))).Times(1);
+    { ledger::Account brief(4, "lee"); }
+  }  // kept ends before its mock
+  EXPECT_EQ(ledger::Account::closed_total, closed + 3);
 }
 
 TEST(MockListener, FailsATestThatLeavesAMockActive) {

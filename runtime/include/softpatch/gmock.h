@@ -7,6 +7,14 @@
 //   EXPECT_CALL(charge, Call(_, 100)).WillOnce(Return(Result::kTimeout));
 //   EXPECT_CALL(charge, Call(_, 5)).WillOnce(softpatch::CallOriginal<&payment::charge>());
 //
+// Constructors' and destructors' bodies, by class (their calls have the
+// object pointer first, then the parameters, by-value ones by const
+// reference; the body runs only when the action is RunBody()):
+//
+//   softpatch::GMockConstructor<ledger::Account(int, const std::string&)> made;
+//   EXPECT_CALL(made, Call(_, 5, "alice")).WillOnce(softpatch::RunBody());
+//   softpatch::GMockDestructor<ledger::Account> ended;
+//
 // Methods' calls have the object pointer first, Call(&store, "key"): a
 // matcher on the pointer picks the object by identity, where one on a
 // reference would compare values. An overload is named with a cast,
@@ -25,6 +33,7 @@
 
 #include <memory>
 #include <string>
+#include <type_traits>
 
 #include "softpatch/internal/mock_listener.h"
 #include "softpatch/mock.h"
@@ -45,7 +54,43 @@ class GMockOf : public ::testing::MockFunction<R(P...)> {
   Mock<R, P...> guard_;
 };
 
+// How a GMockConstructor's Call takes a parameter declared T: by-value ones
+// as const references, which matchers of values fit (Call(_, 5, "alice")).
+template <class T>
+using ExpectedParameter = std::conditional_t<
+    std::is_reference_v<T> || std::is_pointer_v<T> || std::is_member_pointer_v<T>, T, const T&>;
+
+template <class Signature, bool Destructor>
+class GMockBodyOf;
+template <class C, class... A, bool Destructor>
+class GMockBodyOf<C(A...), Destructor>
+    : public ::testing::MockFunction<void(C*, ExpectedParameter<A>...)> {
+ public:
+  GMockBodyOf()
+      : guard_(Body<C(A...), Destructor>::mock([this](C* self, BodyParameter<A>... a) {
+          this->Call(self, std::forward<BodyParameter<A>>(a)...);
+        })) {}
+
+ private:
+  Mock<void, C*, BodyParameter<A>...> guard_;
+};
+
 }  // namespace mock_detail
+
+// The body of Class's constructor taking Parameters, as a
+// testing::MockFunction (Signature is Class(Parameters...)).
+template <class Signature>
+class GMockConstructor : public mock_detail::GMockBodyOf<Signature, false> {};
+
+// The body of Class's destructor.
+template <class Class>
+class GMockDestructor : public mock_detail::GMockBodyOf<Class(), true> {};
+
+// An action for GMockConstructor and GMockDestructor: the body runs as
+// built once the mock returns (it cannot run alone, inside the action).
+inline auto RunBody() {
+  return [](auto* self, auto&&...) { internal::resume_body_once(self); };
+}
 
 template <auto Target>
 class GMock
