@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <thread>
 
 #include "ledger.h"
 #include "softpatch/mock.h"
@@ -88,6 +89,16 @@ TEST(ConstructorMock, MocksAndSpiesOfOneConstructorNestAndEndInAnyOrder) {
   { auto ending = std::move(inner); }
   EXPECT_EQ(Account(5, "g").balance(), 5) << "the spy calls through to the body";
   EXPECT_EQ(spy.count(), 2u);
+}
+
+TEST(ConstructorMock, AMockForTheCallingThreadLeavesOtherThreadsTheBody) {
+  auto mine = softpatch::mock_constructor<Account(int, const std::string&)>(
+      softpatch::this_thread, [](Account& self, int&, const std::string&) { self.deposit(-1); });
+  int elsewhere = 0;
+  std::thread other([&] { elsewhere = Account(5, "other").balance(); });
+  other.join();
+  EXPECT_EQ(elsewhere, 5);
+  EXPECT_EQ(Account(5, "mine").balance(), -1);
 }
 
 TEST(ConstructorMock, ADestructorsBodyIsSpiedOnAndMocked) {

@@ -200,6 +200,13 @@ template <class Signature, class F>
 auto mock_constructor(F&& replacement) {
   return mock_detail::Body<Signature, false>::mock(std::forward<F>(replacement));
 }
+// The same, for objects the calling thread makes only.
+//   auto mine = softpatch::mock_constructor<Widget(int)>(softpatch::this_thread, ...);
+template <class Signature, class F>
+auto mock_constructor(ThisThread, F&& replacement) {
+  return mock_detail::Body<Signature, false>::mock(std::forward<F>(replacement),
+                                                   std::this_thread::get_id());
+}
 
 // Records each run of that constructor's body (the object's pointer, then
 // copies of the arguments), which then runs as built (or as an outer mock
@@ -220,6 +227,11 @@ auto spy_constructor() {
 template <class Class, class F>
 auto mock_destructor(F&& replacement) {
   return mock_detail::Body<Class(), true>::mock(std::forward<F>(replacement));
+}
+template <class Class, class F>
+auto mock_destructor(ThisThread, F&& replacement) {
+  return mock_detail::Body<Class(), true>::mock(std::forward<F>(replacement),
+                                                std::this_thread::get_id());
 }
 template <class Class>
 auto spy_destructor() {

@@ -376,9 +376,11 @@ struct ByName<R(P...)> {
       std::abort();  // never runs: the build stops at the message
     }
   }
-  // The same, for `f` found already (of this slot type).
+  // The same, for `f` found already (of this slot type), for calls from
+  // `thread` only unless it is the default id.
   template <class F>
-  static Mock<R, P...> make_for(const Function& f, F&& replacement) {
+  static Mock<R, P...> make_for(const Function& f, F&& replacement,
+                                std::thread::id thread = std::thread::id()) {
     using U = UseOf<F>;
     if constexpr (fits<U>) {
       if (U::by_reference && !f.is_method())
@@ -387,8 +389,7 @@ struct ByName<R(P...)> {
              "by reference");
       SlotState<R, P...>* state = Pool<R, P...>::assign(f);
       if (!state) fail("softpatch::mock_by_name: too many functions of one type mocked");
-      return Mock<R, P...>(*state, U::adapt(std::forward<F>(replacement)), std::thread::id(),
-                           nullptr);
+      return Mock<R, P...>(*state, U::adapt(std::forward<F>(replacement)), thread, nullptr);
     } else {
       return make(f.name(), std::forward<F>(replacement));  // (its message)
     }
@@ -429,9 +430,10 @@ struct Body<C(A...), Destructor> {
                         {type_spelling<C*>(), type_spelling<A>()...});
   }
   template <class F>
-  static Mock<void, C*, BodyParameter<A>...> mock(F&& replacement) {
+  static Mock<void, C*, BodyParameter<A>...> mock(F&& replacement,
+                                                  std::thread::id thread = std::thread::id()) {
     if constexpr (fits<typename Slot::template UseOf<F>>) {
-      return Slot::make_for(find(), std::forward<F>(replacement));
+      return Slot::make_for(find(), std::forward<F>(replacement), thread);
     } else {
       report_misfit<void(C*, BodyParameter<A>...), typename Slot::template UseOf<F>>();
       std::abort();  // never runs: the build stops at the message
