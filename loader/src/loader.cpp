@@ -104,6 +104,21 @@ bool exchange_all(Patch& patch, bool forward, std::uint64_t departures) {
   });
 }
 
+// A function of `patch` whose slot holds code that no active patch put
+// there (a mock's dispatcher, as a rule), or nullptr: switching it would take
+// it from the mock, and the mock's end would then take the patch back.
+const std::string* redirected_function(const Patch& patch) {
+  for (const Switch& s : patch.switches) {
+    RawFunction now = s.slot->current();
+    bool from_a_patch = now == nullptr;
+    for (const Patch& earlier : history())
+      for (const Switch& t : earlier.switches)
+        if (earlier.info.active && t.slot == s.slot && t.next == now) from_a_patch = true;
+    if (!from_a_patch) return &s.name;
+  }
+  return nullptr;
+}
+
 // Switches `patch` in, its slots found when `departures` units had gone;
 // false, with nothing switched and no hook run, if one went since. Then the
 // active patch of the same file hears it went, and `patch` that it came.
@@ -186,6 +201,10 @@ Result<PatchInfo> load_patch(const std::string& path) {
   patch.carries_code = planned->carries_code;
   patch.departures = planned->departures;
   // Before the switch: a crash in the new code as soon as it runs is named.
+  if (const std::string* mocked = redirected_function(patch))
+    return refused(path, *mocked +
+                             " is mocked (softpatch/mock.h) or otherwise redirected: end the mock, "
+                             "then patch; nothing applied");
   if (link_map* map = nullptr; dlinfo(handle, RTLD_DI_LINKMAP, &map) == 0 && map && map->l_name)
     note_loaded_patch(patch.info.number, patch.info.project_file, map->l_name);
   if (deferred) {

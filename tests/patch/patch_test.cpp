@@ -19,6 +19,7 @@
 #include "shapes.h"
 #include "softpatch/internal/registry_state.h"
 #include "softpatch/loader.h"
+#include "softpatch/mock.h"
 #include "softpatch/patching/patch_builder.h"
 #include "softpatch/registry.h"
 #include "widgets.h"
@@ -193,6 +194,33 @@ TEST_F(Patching, NewCodeRunsAndStateCarriesOn) {
   EXPECT_EQ(limit(), 10);
   EXPECT_EQ(calls(), 7);
   EXPECT_EQ(history_size(), 7u);
+}
+
+TEST_F(Patching, AMockOfAPatchedFunctionPassesThroughToThePatchAndAPatchWaitsForTheMock) {
+  softpatch::Result<softpatch::PatchInfo> first =
+      apply(edited({{"  return g_total += by;\n}", "  return g_total += 10 * by;\n}"}}));
+  ASSERT_TRUE(first) << first.error();
+  int total = g_total;
+  {
+    auto bumps = softpatch::spy<&bump>();
+    EXPECT_EQ(bump(1), total + 10) << "the spy calls through to the code that runs: the patch's";
+    EXPECT_EQ(softpatch::call_original<&bump>(2), total + 30);
+    auto doubled =
+        softpatch::mock<&bump>([](int by) { return 2 * softpatch::call_original<&bump>(by); });
+    EXPECT_EQ(bump(1), 2 * (total + 40));
+    EXPECT_EQ(bumps.count(), 1u) << "a mock above the spy answers";
+
+    // A patch would take the slot from the mock, and the mock's end would
+    // take the patch back: refused, by name.
+    softpatch::Result<softpatch::PatchInfo> second =
+        apply(edited({{"  return g_total += by;\n}", "  return g_total += 100 * by;\n}"}}));
+    ASSERT_FALSE(second);
+    EXPECT_THAT(second.error(), HasSubstr("bump(int) is mocked (softpatch/mock.h)"));
+  }
+  total = g_total;
+  EXPECT_EQ(bump(1), total + 10) << "the mocks ended: the patch runs";
+  EXPECT_EQ(runs_from("bump(int)"), first->number);
+  ASSERT_TRUE(softpatch::rollback());
 }
 
 TEST_F(Patching, ACommandsRelativePathsResolveInItsOwnDirectory) {

@@ -101,7 +101,8 @@ template <auto Target>
 auto CallOriginal() {
   return [](auto&&... arguments) -> decltype(auto) {
     using Factory = mock_detail::FactoryOf<Target>;
-    return Factory::state().original(std::forward<decltype(arguments)>(arguments)...);
+    return mock_detail::call_own_code(Factory::state(),
+                                      std::forward<decltype(arguments)>(arguments)...);
   };
 }
 

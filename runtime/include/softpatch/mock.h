@@ -172,9 +172,9 @@ auto spy() {
   return spy<Target>();
 }
 
-// Runs the function's own code once, past every mock of it: for
-// replacements that wrap the original (methods: the object first, by
-// reference or by pointer).
+// Runs the function's own code once, past every mock of it (a live patch's,
+// when the program has one; else the build's): for replacements that wrap
+// the original (methods: the object first, by reference or by pointer).
 //   auto g = softpatch::mock<&payment::fee>(
 //       [](int cents) { return 1 + softpatch::call_original<&payment::fee>(cents); });
 //   softpatch::call_original<&Store::get>(store, key);

@@ -49,9 +49,10 @@ struct Handler {
 template <class R, class... P>
 struct SlotState {
   internal::Slot* slot = nullptr;
-  internal::RawFunction replaced = nullptr;  // what the slot held before the first mock
+  // What the slot held before the first mock: a live patch's code, or null.
+  std::atomic<internal::RawFunction> replaced{nullptr};
   std::atomic<const Handler<R, P...>*> top{nullptr};
-  R (*original)(P...) = nullptr;               // runs the function's own code
+  R (*original)(P...) = nullptr;               // runs the function's code as built
   internal::RawFunction dispatcher = nullptr;  // what the slot holds while mocked
   internal::RawFunction address = nullptr;     // the function's code, when known
   std::mutex mutex;                            // for linking and unlinking handlers
@@ -65,13 +66,29 @@ struct SlotState {
 std::size_t register_guard(std::function<void()> end);
 bool unregister_guard(std::size_t id);  // false once reset_mocks() ended it
 
+// Runs the function's own code, the code that runs when no mock is there: a
+// live patch's, when one holds the slot, else the build's.
+template <class R, class... P>
+R run_own_code(SlotState<R, P...>& state, P... p) {
+  internal::RawFunction patched = state.slot->current();
+  if (patched == state.dispatcher) patched = state.replaced.load();
+  if (patched) return reinterpret_cast<R (*)(P...)>(patched)(std::forward<P>(p)...);
+  return state.original(std::forward<P>(p)...);
+}
+
+// The same, with arguments that convert to the slot's parameters.
+template <class R, class... P, class... A>
+R call_own_code(SlotState<R, P...>& state, A&&... arguments) {
+  return run_own_code<R, P...>(state, std::forward<A>(arguments)...);
+}
+
 // Runs the first handler from `first` on that applies to this call, or the
 // function's own code.
 template <class R, class... P>
 R dispatch_from(SlotState<R, P...>& state, const Handler<R, P...>* first, P... p) {
   for (const Handler<R, P...>* h = first; h; h = h->previous.load(std::memory_order_acquire))
     if (h->applies(p...)) return h->replacement(std::forward<P>(p)...);
-  return state.original(std::forward<P>(p)...);
+  return run_own_code<R, P...>(state, std::forward<P>(p)...);
 }
 
 template <class R, class... P>
@@ -94,7 +111,7 @@ Handler<R, P...>* link(SlotState<R, P...>& state, std::function<R(P...)> replace
   const Handler<R, P...>* below = state.top.load();
   handler->previous.store(below);
   state.top.store(handler, std::memory_order_release);
-  if (!below) state.replaced = state.slot->exchange(state.dispatcher);
+  if (!below) state.replaced.store(state.slot->exchange(state.dispatcher));
   return handler;
 }
 
@@ -114,7 +131,7 @@ void unlink(SlotState<R, P...>& state, const Handler<R, P...>* handler) {
         break;
       }
   }
-  if (!state.top.load()) state.slot->exchange(state.replaced);
+  if (!state.top.load()) state.slot->exchange(state.replaced.load());
 }
 
 }  // namespace mock_detail

@@ -178,7 +178,8 @@ struct Factory {
   static Guard pass_through() {
     State& chain = state();
     return Guard(
-        chain, [&chain](P... p) -> R { return chain.original(std::forward<P>(p)...); },
+        chain,
+        [&chain](P... p) -> R { return run_own_code<R, P...>(chain, std::forward<P>(p)...); },
         std::thread::id(), nullptr);
   }
   // The spy, when it can record the arguments (else one static_assert says
@@ -235,10 +236,10 @@ decltype(auto) call_original(A&&... arguments) {
   auto& state = FactoryOf<Target>::state();
   if constexpr (std::is_member_function_pointer_v<decltype(Target)>) {
     return [&state](auto&& object, auto&&... rest) -> decltype(auto) {
-      return state.original(object_pointer(object), std::forward<decltype(rest)>(rest)...);
+      return call_own_code(state, object_pointer(object), std::forward<decltype(rest)>(rest)...);
     }(std::forward<A>(arguments)...);
   } else {
-    return state.original(std::forward<A>(arguments)...);
+    return call_own_code(state, std::forward<A>(arguments)...);
   }
 }
 
