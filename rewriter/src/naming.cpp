@@ -25,6 +25,42 @@ clang::PrintingPolicy make_readable_policy(const clang::LangOptions& options) {
   return policy;
 }
 
+// Whether something that is not a type shares the tag's name in its scope
+// (`struct stat` and the function `stat`): the bare name would name that.
+bool name_is_hidden(const clang::TagDecl& tag) {
+  if (!tag.getDeclName()) return false;
+  for (const clang::NamedDecl* found :
+       tag.getDeclContext()->getRedeclContext()->lookup(tag.getDeclName()))
+    if (!llvm::isa<clang::TypeDecl>(found) && !llvm::isa<clang::TemplateDecl>(found)) return true;
+  return false;
+}
+
+// `type` (as getFullyQualifiedType makes it) with its tag keyword written
+// where the tag's name is hidden: `struct ::stat *`, not `::stat *`. Under
+// pointers and references; template arguments keep the name.
+clang::QualType elaborate_hidden_tags(clang::QualType type, clang::ASTContext& context) {
+  const clang::Type* bare = type.getTypePtr();
+  clang::QualType out;
+  if (const auto* pointer = llvm::dyn_cast<clang::PointerType>(bare)) {
+    out = context.getPointerType(elaborate_hidden_tags(pointer->getPointeeType(), context));
+  } else if (const auto* lvalue = llvm::dyn_cast<clang::LValueReferenceType>(bare)) {
+    out = context.getLValueReferenceType(
+        elaborate_hidden_tags(lvalue->getPointeeTypeAsWritten(), context));
+  } else if (const auto* rvalue = llvm::dyn_cast<clang::RValueReferenceType>(bare)) {
+    out = context.getRValueReferenceType(
+        elaborate_hidden_tags(rvalue->getPointeeTypeAsWritten(), context));
+  } else if (const auto* elaborated = llvm::dyn_cast<clang::ElaboratedType>(bare);
+             elaborated && elaborated->getKeyword() == clang::ETK_None) {
+    const auto* tag = elaborated->getNamedType()->getAs<clang::TagType>();
+    if (tag && name_is_hidden(*tag->getDecl()))
+      out = context.getElaboratedType(
+          clang::TypeWithKeyword::getKeywordForTagTypeKind(tag->getDecl()->getTagKind()),
+          elaborated->getQualifier(), elaborated->getNamedType());
+  }
+  if (out.isNull()) return type;
+  return context.getQualifiedType(out, type.getLocalQualifiers());
+}
+
 }  // namespace
 
 Naming::Naming(clang::ASTContext& context, std::string project_file)
@@ -120,8 +156,17 @@ std::string Naming::spell(clang::QualType type) const {
   // Deduced types (auto, decltype(auto)) only resolve through the canonical
   // type; everything else keeps its sugar, which reads better in errors.
   if (type->getContainedDeducedType()) type = type.getCanonicalType();
-  return clang::TypeName::getFullyQualifiedName(type, context_, code_policy_,
-                                                /*WithGlobalNsPrefix=*/true);
+  std::string spelled =
+      elaborate_hidden_tags(clang::TypeName::getFullyQualifiedType(type, context_,
+                                                                   /*WithGlobalNsPrefix=*/true),
+                            context_)
+          .getAsString(code_policy_);
+  // A decltype is qualified as if it were a name ("::fmt::decltype(ctx.out())"),
+  // and its expression may name what is not in scope where the spelling goes:
+  // spell the type it stands for.
+  if (spelled.find("decltype(") != std::string::npos && !type.isCanonical())
+    return spell(type.getCanonicalType());
+  return spelled;
 }
 
 std::string Naming::spell_return_type(const clang::FunctionDecl& function) const {

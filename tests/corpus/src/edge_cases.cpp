@@ -51,6 +51,32 @@ int c_api_double(int x) { return 2 * x; }
 
 int current_level() { return ++internal_counter; }
 
+// A struct whose name a function shares, as `struct stat` and stat() do:
+// generated code that names the type must write `struct`.
+struct corpus_stat {
+  int size;
+};
+int corpus_stat(const char* path, struct corpus_stat* out) {
+  out->size = static_cast<int>(std::string(path).size());
+  return 0;
+}
+int stat_size(const struct corpus_stat& s) { return s.size; }
+
+// A decltype return naming a parameter, for a type of another namespace.
+namespace formats {
+struct Context {
+  using iterator = std::string;
+  iterator out() const { return "out"; }
+};
+}  // namespace formats
+namespace printing {
+struct Formatter {
+  auto format(int n, formats::Context& ctx) const -> decltype(ctx.out()) {
+    return ctx.out() + std::to_string(n);
+  }
+};
+}  // namespace printing
+
 void run_edge_cases() {
   report("edge_cases", "make_adder(3)(4)", make_adder(3)(4));
   auto pair = make_pair_like();
@@ -61,4 +87,9 @@ void run_edge_cases() {
   report("edge_cases", "extern C namespace", c_api::c_api_double(21));
   current_level();
   report("edge_cases", "macro-named function twice", current_level());
+  struct corpus_stat stat {};
+  corpus_stat("four", &stat);
+  report("edge_cases", "a struct named as a function", stat_size(stat));
+  formats::Context context;
+  report("edge_cases", "decltype return of a parameter", printing::Formatter().format(2, context));
 }
