@@ -3,6 +3,9 @@
 #ifndef SOFTPATCH_REWRITER_FINDINGS_H
 #define SOFTPATCH_REWRITER_FINDINGS_H
 
+#include <functional>
+#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,6 +40,12 @@ struct Findings {
   // Mutable function-local statics of eligible functions.
   std::vector<const clang::VarDecl*> local_statics;
   IncludeSearch search;
+  // Functions the rewriter's Clang may not see as the compiler builds them
+  // (compiler_conditions.h), with the reason: they get no slot, and are out
+  // of `functions`.
+  std::map<const clang::FunctionDecl*, std::string> compiler_dependent;
+  // The same test for any function (a header's): its reason, or nullopt.
+  std::function<std::optional<std::string>(const clang::FunctionDecl&)> compiler_dependence;
 };
 
 Findings collect(const std::vector<clang::Decl*>& top_level, const clang::SourceManager& sources);

@@ -6,8 +6,9 @@
 
 namespace softpatch::rewriter {
 
-void HeaderUnits::instrument(std::vector<InstrumentedFunction>& functions,
-                             std::vector<SkippedFunction>& skipped) {
+void HeaderUnits::instrument(
+    std::vector<InstrumentedFunction>& functions, std::vector<SkippedFunction>& skipped,
+    const std::function<std::optional<std::string>(const clang::FunctionDecl&)>& dependence) {
   const clang::SourceManager& sources = context_.getSourceManager();
   for (const clang::FunctionDecl* function : header_definitions(context_, headers_)) {
     Eligibility verdict = eligibility(*function, sources);
@@ -15,6 +16,7 @@ void HeaderUnits::instrument(std::vector<InstrumentedFunction>& functions,
     clang::FileID file = sources.getFileID(sources.getExpansionLoc(function->getLocation()));
     std::optional<std::string> reason = verdict.reason;
     if (!reason) reason = header_reason(*function, headers_, edits_, specifiers_);
+    if (!reason && dependence) reason = dependence(*function);
     if (!reason && !EditPoints(*function).all_editable(edits_))
       reason = "produced by a macro in a way that cannot be rewritten";
     unsigned line = line_of(*function, sources);

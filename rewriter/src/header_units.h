@@ -89,8 +89,11 @@ class HeaderUnits {
 
   // Instruments every function of the headers that can be, adding it to
   // `functions`, and lists the others in `skipped` with their reason.
-  void instrument(std::vector<InstrumentedFunction>& functions,
-                  std::vector<SkippedFunction>& skipped);
+  // `dependence` says which of them the compiler may not see as parsed
+  // (Findings::compiler_dependence).
+  void instrument(
+      std::vector<InstrumentedFunction>& functions, std::vector<SkippedFunction>& skipped,
+      const std::function<std::optional<std::string>(const clang::FunctionDecl&)>& dependence);
 
   // `body`, the edited text of the file (`original` is its path), with the
   // copies of its headers included in their place; the copies, with their

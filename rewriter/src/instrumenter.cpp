@@ -70,7 +70,7 @@ llvm::Expected<InstrumentedFile> instrument_file(llvm::StringRef file,
       header_units.emplace(
           context, found.search, macro_tokens, edits,
           HeaderPlaces{options.project_root, options.shadow_directory, options.preamble_cache});
-    std::map<const clang::FunctionDecl*, std::string> without_slot;
+    std::map<const clang::FunctionDecl*, std::string> without_slot = found.compiler_dependent;
     for (const clang::FunctionDecl* function : found.functions) {
       unsigned line = line_of(*function, sources);
       // A body a patch could not carry gets no slot: nothing could fill it.
@@ -86,7 +86,7 @@ llvm::Expected<InstrumentedFile> instrument_file(llvm::StringRef file,
     if (context.getLangOpts().CPlusPlus14)
       bind_local_statics(found.local_statics, naming, edits, context);
     std::vector<InstrumentedFunction> in_headers;
-    if (header_units) header_units->instrument(in_headers, out.skipped);
+    if (header_units) header_units->instrument(in_headers, out.skipped, found.compiler_dependence);
     edits.finish();
     for (const clang::VarDecl* variable : found.internal_variables) table.add_variable(*variable);
     if (!table.empty()) {

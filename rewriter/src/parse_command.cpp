@@ -56,26 +56,59 @@ bool names_standard(llvm::ArrayRef<std::string> command) {
   });
 }
 
-// What `compiler -x c++ -dM -E /dev/null` says __cplusplus is.
-long cplusplus_of(const std::string& compiler) {
-  llvm::ErrorOr<std::string> program = llvm::sys::findProgramByName(compiler);
-  if (!program) return 0;
+// What `arguments` (a compiler, its flags, then -x c++ -dM -E /dev/null)
+// print: the macros the compiler predefines. Asked once per process; "" if
+// the compiler cannot be run.
+const std::string& predefines_of(const std::vector<std::string>& arguments) {
+  static std::map<std::vector<std::string>, std::string> known;
+  auto [it, inserted] = known.emplace(arguments, "");
+  if (!inserted) return it->second;
+  llvm::ErrorOr<std::string> program = llvm::sys::findProgramByName(arguments.front());
+  if (!program) return it->second;
   llvm::SmallString<128> output;
-  if (llvm::sys::fs::createTemporaryFile("softpatch-std", "txt", output)) return 0;
+  if (llvm::sys::fs::createTemporaryFile("softpatch-predefines", "txt", output)) return it->second;
   llvm::Optional<llvm::StringRef> redirects[] = {llvm::StringRef(""), output.str(),
                                                  llvm::StringRef("")};
-  int status = llvm::sys::ExecuteAndWait(
-      *program, {compiler, "-x", "c++", "-dM", "-E", "/dev/null"}, llvm::None, redirects);
-  long version = 0;
-  if (status == 0)
-    if (auto text = llvm::MemoryBuffer::getFile(output)) {
-      llvm::StringRef rest = (*text)->getBuffer();
-      size_t at = rest.find("#define __cplusplus ");
-      if (at != llvm::StringRef::npos)
-        rest.drop_front(at + 20).take_while(llvm::isDigit).getAsInteger(10, version);
-    }
+  std::vector<llvm::StringRef> argv(arguments.begin(), arguments.end());
+  if (llvm::sys::ExecuteAndWait(*program, argv, llvm::None, redirects) == 0)
+    if (auto text = llvm::MemoryBuffer::getFile(output)) it->second = (*text)->getBuffer().str();
   llvm::sys::fs::remove(output);
+  return it->second;
+}
+
+const char* const kPrintPredefines[] = {"-x", "c++", "-dM", "-E", "/dev/null"};
+
+// What `compiler -x c++ -dM -E /dev/null` says __cplusplus is.
+long cplusplus_of(const std::string& compiler) {
+  std::vector<std::string> arguments = {compiler};
+  arguments.insert(arguments.end(), std::begin(kPrintPredefines), std::end(kPrintPredefines));
+  llvm::StringRef rest = predefines_of(arguments);
+  long version = 0;
+  size_t at = rest.find("#define __cplusplus ");
+  if (at != llvm::StringRef::npos)
+    rest.drop_front(at + 20).take_while(llvm::isDigit).getAsInteger(10, version);
   return version;
+}
+
+// Options that do not change what a compiler predefines, or name a file.
+bool irrelevant_to_predefines(const llvm::opt::Arg& arg) {
+  const llvm::opt::Option& option = arg.getOption();
+  return irrelevant_to_parsing(arg) || option.matches(options::OPT_D) ||
+         option.matches(options::OPT_U) || option.matches(options::OPT_include) ||
+         option.matches(options::OPT_imacros) || option.matches(options::OPT_I_Group) ||
+         option.matches(options::OPT_x);
+}
+
+// The compile command's options, parsed as the gcc-compatible driver does:
+// without cl.exe options, so that a path such as /work/a.cpp is not read
+// as the option /w.
+llvm::opt::InputArgList parsed_options(llvm::ArrayRef<std::string> compiler_command,
+                                       std::vector<const char*>& argv) {
+  for (const std::string& arg : compiler_command.drop_front()) argv.push_back(arg.c_str());
+  unsigned missing_index = 0, missing_count = 0;
+  return clang::driver::getDriverOptTable().ParseArgs(
+      argv, missing_index, missing_count, /*FlagsToInclude=*/0,
+      /*FlagsToExclude=*/options::CLOption | options::NoDriverOption);
 }
 
 }  // namespace
@@ -91,6 +124,20 @@ std::string first_error_line(llvm::StringRef diagnostics) {
     }
   if (first.empty()) return "no diagnostics";
   return first.size() > 300 ? first.take_front(300).str() + "..." : first.str();
+}
+
+std::string compiler_predefines(llvm::ArrayRef<std::string> compiler_command) {
+  std::vector<const char*> argv;
+  llvm::opt::InputArgList args = parsed_options(compiler_command, argv);
+  std::vector<std::string> arguments = {compiler_command.front()};
+  for (const llvm::opt::Arg* arg : args) {
+    if (irrelevant_to_predefines(*arg)) continue;
+    llvm::opt::ArgStringList rendered;
+    arg->render(args, rendered);
+    arguments.insert(arguments.end(), rendered.begin(), rendered.end());
+  }
+  arguments.insert(arguments.end(), std::begin(kPrintPredefines), std::end(kPrintPredefines));
+  return predefines_of(arguments);
 }
 
 std::string default_standard(const std::string& compiler) {
@@ -110,14 +157,7 @@ std::string default_standard(const std::string& compiler) {
 std::vector<std::string> parse_command(llvm::ArrayRef<std::string> compiler_command,
                                        llvm::StringRef file) {
   std::vector<const char*> argv;
-  for (const std::string& arg : compiler_command.drop_front()) argv.push_back(arg.c_str());
-  unsigned missing_index = 0, missing_count = 0;
-  const llvm::opt::OptTable& table = clang::driver::getDriverOptTable();
-  // As the gcc-compatible driver does: without cl.exe options, so that a path
-  // such as /work/a.cpp is not read as the option /w.
-  llvm::opt::InputArgList args =
-      table.ParseArgs(argv, missing_index, missing_count, /*FlagsToInclude=*/0,
-                      /*FlagsToExclude=*/options::CLOption | options::NoDriverOption);
+  llvm::opt::InputArgList args = parsed_options(compiler_command, argv);
 
   std::vector<std::string> out = {SOFTPATCH_CLANG_BINARY};
   if (!names_standard(compiler_command)) {

@@ -12,6 +12,8 @@
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/Support/FileSystem.h"
 
+#include "compiler_conditions.h"
+#include "eligibility.h"
 #include "softpatch/cache/caches.h"
 #include "softpatch/rewriter/parse_command.h"
 #include "softpatch/rewriter/preamble_cache.h"
@@ -33,11 +35,40 @@ IncludeSearch search_directories(const clang::HeaderSearch& search) {
   return out;
 }
 
+// Takes out of `found.functions` those whose #if the compiler may decide
+// otherwise than this parse did, and gives the test for the headers'.
+void set_aside_compiler_dependent(Findings& found, const CompilerConditions& conditions) {
+  found.compiler_dependence =
+      [&conditions](const clang::FunctionDecl& function) -> std::optional<std::string> {
+    std::optional<std::string> name = conditions.dependence(function.getLocation());
+    if (!name) return std::nullopt;
+    return "in an #if that the compiler may decide otherwise than the rewriter's Clang (it "
+           "tests " +
+           *name + ")";
+  };
+  std::vector<const clang::FunctionDecl*> kept;
+  for (const clang::FunctionDecl* function : found.functions) {
+    std::optional<std::string> why = found.compiler_dependence(*function);
+    if (!why) {
+      kept.push_back(function);
+      continue;
+    }
+    const clang::SourceManager& sources = function->getASTContext().getSourceManager();
+    found.skipped.push_back(skipped_function(*function, line_of(*function, sources), *why));
+    found.compiler_dependent.emplace(function, "function " + *why);
+  }
+  found.functions = std::move(kept);
+}
+
 class Consumer : public clang::ASTConsumer {
  public:
   Consumer(clang::CompilerInstance& compiler, const ParsedHandler& handler, bool& completed,
-           const std::string& bodies_under)
-      : compiler_(compiler), handler_(handler), completed_(completed), bodies_under_(bodies_under) {
+           const std::string& bodies_under, const std::string& compiler_predefines)
+      : compiler_(compiler),
+        handler_(handler),
+        completed_(completed),
+        bodies_under_(bodies_under),
+        compiler_predefines_(compiler_predefines) {
     macro_tokens_.attach(compiler.getPreprocessor());
   }
 
@@ -69,6 +100,8 @@ class Consumer : public clang::ASTConsumer {
     if (context.getDiagnostics().hasErrorOccurred()) return;
     Findings found = collect(top_level_, sources());
     found.search = search_directories(compiler_.getPreprocessor().getHeaderSearchInfo());
+    CompilerConditions conditions(compiler_.getPreprocessor(), compiler_predefines_);
+    set_aside_compiler_dependent(found, conditions);
     handler_(context, found, macro_tokens_);
     completed_ = true;
   }
@@ -82,29 +115,37 @@ class Consumer : public clang::ASTConsumer {
   std::vector<clang::Decl*> top_level_;
   MacroTokens macro_tokens_;
   std::string bodies_under_;
+  const std::string& compiler_predefines_;
   llvm::DenseMap<unsigned, bool> in_project_;  // by FileID
 };
 
 class Action : public clang::ASTFrontendAction {
  public:
-  Action(const ParsedHandler& handler, bool& completed, const std::string& bodies_under)
-      : handler_(handler), completed_(completed), bodies_under_(bodies_under) {}
+  Action(const ParsedHandler& handler, bool& completed, const std::string& bodies_under,
+         const std::string& compiler_predefines)
+      : handler_(handler),
+        completed_(completed),
+        bodies_under_(bodies_under),
+        compiler_predefines_(compiler_predefines) {}
 
   std::unique_ptr<clang::ASTConsumer> CreateASTConsumer(clang::CompilerInstance& compiler,
                                                         llvm::StringRef) override {
     compiler.getFrontendOpts().SkipFunctionBodies = true;
-    return std::make_unique<Consumer>(compiler, handler_, completed_, bodies_under_);
+    return std::make_unique<Consumer>(compiler, handler_, completed_, bodies_under_,
+                                      compiler_predefines_);
   }
 
  private:
   const ParsedHandler& handler_;
   bool& completed_;
   std::string bodies_under_;
+  const std::string& compiler_predefines_;
 };
 
 // One parse of `file` with `command`.
 llvm::Error parse_once(const std::vector<std::string>& command, const std::string& directory,
-                       const ParsedHandler& handler, const std::string& bodies_under) {
+                       const ParsedHandler& handler, const std::string& bodies_under,
+                       const std::string& compiler_predefines) {
   bool completed = false;
   llvm::IntrusiveRefCntPtr<clang::FileManager> files = file_manager_in(directory);
   std::string diagnostics;
@@ -114,7 +155,8 @@ llvm::Error parse_once(const std::vector<std::string>& command, const std::strin
   clang::TextDiagnosticPrinter printer(diagnostics_stream, diagnostic_options.get());
 
   clang::tooling::ToolInvocation invocation(
-      command, std::make_unique<Action>(handler, completed, bodies_under), files.get());
+      command, std::make_unique<Action>(handler, completed, bodies_under, compiler_predefines),
+      files.get());
   invocation.setDiagnosticConsumer(&printer);
   bool parsed = invocation.run();
   diagnostics_stream.flush();
@@ -135,12 +177,14 @@ llvm::Expected<InstrumentedFile::Preamble> parse_file(
   std::string root = bodies_under.empty() ? "" : real_or_absolute_path(bodies_under);
   std::vector<std::string> command = parse_command(compiler_command, file);
   command.insert(command.begin() + 1, "-resource-dir=" SOFTPATCH_CLANG_RESOURCE_DIR);
+  // What the file's #ifs test may have other values for the compiler.
+  std::string predefines = compiler_predefines(compiler_command);
 
   PreambleCache cache(preamble_cache, preamble_cache_limit(), working_directory,
                       preamble_at_first_sight);
   if (std::optional<PreambleCache::Entry> entry = cache.lookup(file, command)) {
-    llvm::Error error =
-        parse_once(with_preamble(command, entry->pch), working_directory, handler, root);
+    llvm::Error error = parse_once(with_preamble(command, entry->pch), working_directory, handler,
+                                   root, predefines);
     if (!error)
       return entry->built_now ? InstrumentedFile::Preamble::kBuilt
                               : InstrumentedFile::Preamble::kReused;
@@ -148,7 +192,8 @@ llvm::Expected<InstrumentedFile::Preamble> parse_file(
     llvm::consumeError(std::move(error));
     cache.discard(*entry);
   }
-  if (llvm::Error error = parse_once(command, working_directory, handler, root)) return error;
+  if (llvm::Error error = parse_once(command, working_directory, handler, root, predefines))
+    return error;
   return InstrumentedFile::Preamble::kParsed;
 }
 

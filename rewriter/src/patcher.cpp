@@ -310,7 +310,7 @@ llvm::Expected<PatchSource> make_patch_source(llvm::StringRef file,
           HeaderPlaces{options.project_root, options.shadow_directory, options.preamble_cache,
                        /*by_content=*/true});
       std::vector<InstrumentedFunction> in_headers;  // registered by the build, not the patch
-      header_units->instrument(in_headers, out.skipped);
+      header_units->instrument(in_headers, out.skipped, found.compiler_dependence);
     }
     auto check = [&](llvm::Error error) {
       if (error && !failure)
@@ -337,7 +337,7 @@ llvm::Expected<PatchSource> make_patch_source(llvm::StringRef file,
         class_layouts(context, options.project_root);
     // As the build does: a body this file's text would not let a patch
     // carry has no slot, and an edit that makes it so is refused by name.
-    std::map<const clang::FunctionDecl*, std::string> without_slot;
+    std::map<const clang::FunctionDecl*, std::string> without_slot = found.compiler_dependent;
     for (const clang::FunctionDecl* function : found.functions)
       if (std::optional<std::string> why = body_member_problem(*function, edits))
         without_slot.emplace(function, *why);

@@ -146,6 +146,20 @@ TEST_F(Fingerprints, ConstructorAndDestructorBodiesChangeLive) {
   EXPECT_THAT(d.changed, ElementsAre("Store::~Store()"));
 }
 
+TEST_F(Fingerprints, AFunctionTheCompilerMaySeeOtherwiseIsRefusedWhenItChanges) {
+  // g++ builds the #else: the body Clang parses never runs, and a patch of
+  // it would be switched in and never called.
+  const char code[] =
+      "#ifdef __clang__\nint which() { return 1; }\n#else\nint which() { return 2; }\n#endif\n"
+      "int plain() { return 3; }\n";
+  EXPECT_THAT(changes(code, replaced(code, "return 1;", "return 10;")).refusal,
+              Optional(HasSubstr("which() changed: a function in an #if that the compiler may "
+                                 "decide otherwise than the rewriter's Clang (it tests __clang__) "
+                                 "is not patched live")));
+  EXPECT_THAT(changes(code, replaced(code, "return 3;", "return 30;")).changed,
+              ElementsAre("plain()"));
+}
+
 TEST_F(Fingerprints, ConstructorsAndDestructorsWithoutABodyOfTheirOwnAreRefused) {
   const char code[] =
       "struct Counter { constexpr Counter() : n(0) {} int n; };\n"

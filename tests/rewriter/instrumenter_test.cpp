@@ -102,6 +102,60 @@ std::vector<std::string> reasons(const InstrumentedFile& file) {
   return out;
 }
 
+TEST(Instrument, AFunctionInAnIfThatTellsCompilersApartGetsNoSlotUnderAnotherCompiler) {
+  Project project;
+  std::string path = project.write("t.cpp", R"(#ifdef __has_feature
+#define HAS_FEATURE(x) __has_feature(x)
+#else
+#define HAS_FEATURE(x) 0
+#endif
+#if defined(__clang__)
+#define FAST 1
+#endif
+#ifdef __clang__
+int which() { return 1; }
+#else
+int which() { return 2; }
+#endif
+#if HAS_FEATURE(cxx_strong_enums)
+enum big : unsigned long long { big_value = 1 };
+unsigned long long as_number(big b) { return b; }
+#endif
+#if FAST
+int fast() { return 3; }
+#endif
+#ifndef NDEBUG
+int checked() { return 4; }
+#endif
+#if __cplusplus >= 201703L
+int modern() { return 5; }
+#endif
+)");
+  softpatch::rewriter::InstrumentOptions options{project.root().string(), "/softpatch/instrument.h",
+                                                 ""};
+  auto gxx = softpatch::rewriter::instrument_file(path, {"g++", "-std=c++17", "-c", path}, options);
+  ASSERT_TRUE(bool(gxx)) << llvm::toString(gxx.takeError());
+  const std::string why =
+      ": in an #if that the compiler may decide otherwise than the rewriter's "
+      "Clang (it tests ";
+  EXPECT_THAT(reasons(*gxx), ::testing::UnorderedElementsAre("which" + why + "__clang__)",
+                                                             "as_number" + why + "HAS_FEATURE)",
+                                                             "fast" + why + "FAST)"));
+  std::vector<std::string> names;
+  for (const auto& f : gxx->functions) names.push_back(f.name);
+  EXPECT_THAT(names, ::testing::ElementsAre("checked()", "modern()"))
+      << "-D macros and the standard are the compiler's as much as Clang's";
+  EXPECT_THAT(gxx->source, Not(HasSubstr("&which")));
+
+  // The same Clang takes the same branches.
+  auto clang =
+      softpatch::rewriter::instrument_file(path, {"clang++", "-std=c++17", "-c", path}, options);
+  ASSERT_TRUE(bool(clang)) << llvm::toString(clang.takeError());
+  names.clear();
+  for (const auto& f : clang->functions) names.push_back(f.name);
+  EXPECT_THAT(names, ::testing::Contains("which()"));
+}
+
 TEST(Instrument, TrampolineGoesOnTheLineOfTheBrace) {
   Project p;
   InstrumentedFile f = p.must_instrument("int add2(int a)\n{\n  return a + 2;\n}\n");

@@ -77,6 +77,26 @@ struct Formatter {
 };
 }  // namespace printing
 
+// Code for one compiler only, as portable libraries write it: the
+// rewriter's Clang parse takes one branch, g++ the other.
+#ifdef __clang__
+const char* compiled_by() { return "a compiler"; }
+#else
+const char* compiled_by() { return "a compiler"; }
+#endif
+#ifdef __has_feature
+#define CORPUS_HAS_FEATURE(x) __has_feature(x)
+#else
+#define CORPUS_HAS_FEATURE(x) 0
+#endif
+#if CORPUS_HAS_FEATURE(cxx_strong_enums)
+enum big_enum : unsigned long long { big_enum_value = 5000000000ULL };
+unsigned long long as_number(big_enum e) { return e; }
+#else
+unsigned long long as_number(unsigned long long e) { return e; }
+const unsigned long long big_enum_value = 5000000000ULL;
+#endif
+
 void run_edge_cases() {
   report("edge_cases", "make_adder(3)(4)", make_adder(3)(4));
   auto pair = make_pair_like();
@@ -92,4 +112,6 @@ void run_edge_cases() {
   report("edge_cases", "a struct named as a function", stat_size(stat));
   formats::Context context;
   report("edge_cases", "decltype return of a parameter", printing::Formatter().format(2, context));
+  report("edge_cases", "one compiler's code", compiled_by());
+  report("edge_cases", "one compiler's enum", as_number(big_enum_value));
 }

@@ -21,6 +21,10 @@ std::vector<std::string> parse_command(llvm::ArrayRef<std::string> compiler_comm
 // (else its first line), at most 300 characters: what one-line messages show.
 std::string first_error_line(llvm::StringRef diagnostics);
 
+// The macros the command's compiler predefines with its options (`-dM -E`),
+// asked once per process and options; "" if it cannot be run.
+std::string compiler_predefines(llvm::ArrayRef<std::string> compiler_command);
+
 // The -std= option for the standard `compiler` uses when a command names
 // none (g++ 12: gnu++17, clang++ 14: gnu++14), asked of the compiler once
 // per process; "" if it cannot tell.
