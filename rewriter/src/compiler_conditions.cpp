@@ -1,5 +1,7 @@
 #include "compiler_conditions.h"
 
+#include <algorithm>
+
 #include "clang/Lex/Lexer.h"
 #include "clang/Lex/MacroInfo.h"
 
@@ -57,28 +59,40 @@ std::map<std::string, std::string> macros_of(llvm::StringRef text) {
     text = rest;
     if (!line.consume_front("#define ")) continue;
     std::size_t end = line.find_first_of(" (");
-    out[line.take_front(end).str()] =
-        end == llvm::StringRef::npos ? "" : value_of(line.drop_front(end));
+    // The body without its spaces, as predefined_by() spells it.
+    std::string body = end == llvm::StringRef::npos ? "" : line.drop_front(end).str();
+    if (!body.empty() && body.front() == '(') body = body.substr(body.find(')') + 1);  // parameters
+    body.erase(std::remove(body.begin(), body.end(), ' '), body.end());
+    out[line.take_front(end).str()] = value_of(body);
   }
   return out;
 }
 
-// Clang's own predefined macros: its predefines up to the command line's.
-llvm::StringRef builtin_part(llvm::StringRef predefines) {
-  std::size_t command_line = predefines.find("# 1 \"<command line>\"");
-  return predefines.take_front(command_line);
+// Clang's own predefined macros, as the preprocessor holds them (a
+// precompiled preamble has them too, where the predefines text may not):
+// those defined in "<built-in>", their values as macros_of() has them.
+std::map<std::string, std::string> predefined_by(clang::Preprocessor& preprocessor) {
+  std::map<std::string, std::string> out;
+  const clang::SourceManager& sources = preprocessor.getSourceManager();
+  for (const auto& macro : preprocessor.macros()) {
+    const clang::MacroInfo* info = preprocessor.getMacroInfo(macro.first);
+    if (!info) continue;
+    clang::PresumedLoc at = sources.getPresumedLoc(info->getDefinitionLoc());
+    if (at.isInvalid() || llvm::StringRef(at.getFilename()) != "<built-in>") continue;
+    std::string value;
+    for (const clang::Token& token : info->tokens()) value += preprocessor.getSpelling(token);
+    value.erase(std::remove(value.begin(), value.end(), ' '), value.end());  // as macros_of()
+    out[macro.first->getName().str()] = value_of(value);
+  }
+  return out;
 }
 
 }  // namespace
 
-CompilerConditions::CompilerConditions(const clang::Preprocessor& preprocessor,
+CompilerConditions::CompilerConditions(clang::Preprocessor& preprocessor,
                                        const std::string& compiler_predefines)
     : preprocessor_(preprocessor) {
-  std::string predefines = preprocessor.getPredefines();
-  if (predefines.empty() && preprocessor.getPredefinesFileID().isValid())
-    predefines =
-        preprocessor.getSourceManager().getBufferData(preprocessor.getPredefinesFileID()).str();
-  std::map<std::string, std::string> ours = macros_of(builtin_part(predefines));
+  std::map<std::string, std::string> ours = predefined_by(preprocessor);
   std::map<std::string, std::string> theirs = macros_of(compiler_predefines);
   if (theirs.empty()) {
     differing_.insert(std::begin(kCompilerIdentities), std::end(kCompilerIdentities));
@@ -100,14 +114,16 @@ CompilerConditions::CompilerConditions(const clang::Preprocessor& preprocessor,
 
 std::optional<std::string> CompilerConditions::dependence(clang::SourceLocation location) const {
   const clang::SourceManager& sources = preprocessor_.getSourceManager();
-  location = sources.getExpansionLoc(location);
-  if (location.isInvalid()) return std::nullopt;
-  clang::FileID file = sources.getFileID(location);
-  unsigned offset = sources.getFileOffset(location);
-  for (const Chain& chain : chains_of(file))
-    if (chain.begin <= offset && offset < chain.end)
-      for (const std::string& name : chain.names)
-        if (tells_compilers_apart(name)) return name;
+  // A file that an #include inside such an #if entered is as much in it.
+  for (location = sources.getExpansionLoc(location); location.isValid() && location.isFileID();
+       location = sources.getIncludeLoc(sources.getFileID(location))) {
+    clang::FileID file = sources.getFileID(location);
+    unsigned offset = sources.getFileOffset(location);
+    for (const Chain& chain : chains_of(file))
+      if (chain.begin <= offset && offset < chain.end)
+        for (const std::string& name : chain.names)
+          if (tells_compilers_apart(name)) return name;
+  }
   return std::nullopt;
 }
 
@@ -119,10 +135,9 @@ bool CompilerConditions::tells_compilers_apart(const std::string& name) const {
   // stands in an #if of the project's that does (`#ifdef __clang__` /
   // `#define FAST 1`). The system's headers are written to define the same
   // API for every compiler (LONG_MAX stands in an #if on __GNUC__).
-  const clang::IdentifierTable& identifiers = preprocessor_.getIdentifierTable();
-  auto found = identifiers.find(name);
-  if (found == identifiers.end()) return false;
-  const clang::MacroInfo* macro = preprocessor_.getMacroInfo(found->getValue());
+  // getIdentifierInfo, not the table's find: a name only a precompiled
+  // preamble has seen is looked up there.
+  const clang::MacroInfo* macro = preprocessor_.getMacroInfo(preprocessor_.getIdentifierInfo(name));
   if (!macro) return false;
   clang::SourceLocation defined = macro->getDefinitionLoc();
   bool apart = !preprocessor_.getSourceManager().isInSystemHeader(defined) &&

@@ -27,11 +27,11 @@ class CompilerConditions {
   // `-dM -E` ("" when it could not be asked: then every macro that tells
   // compilers apart counts). Macro definitions are read from `preprocessor`
   // as they stand when the file ends.
-  CompilerConditions(const clang::Preprocessor& preprocessor,
-                     const std::string& compiler_predefines);
+  CompilerConditions(clang::Preprocessor& preprocessor, const std::string& compiler_predefines);
 
-  // The name that makes an `#if` around `location` (in the file its
-  // expansion is in) depend on the compiler, or nullopt when none does.
+  // The name that makes an `#if` around `location` depend on the compiler,
+  // or nullopt when none does: in the file its expansion is in, and around
+  // each #include that entered that file.
   std::optional<std::string> dependence(clang::SourceLocation location) const;
 
  private:
@@ -44,8 +44,8 @@ class CompilerConditions {
   const std::vector<Chain>& chains_of(clang::FileID file) const;
   bool tells_compilers_apart(const std::string& name) const;
 
-  const clang::Preprocessor& preprocessor_;
-  std::set<std::string> differing_;  // macros and feature tests of one compiler, or both unlike
+  clang::Preprocessor& preprocessor_;  // (for names a precompiled preamble holds)
+  std::set<std::string> differing_;    // macros and feature tests of one compiler, or both unlike
   mutable std::map<std::string, bool> decided_;                  // by macro name
   mutable llvm::DenseMap<unsigned, std::vector<Chain>> chains_;  // by FileID
 };

@@ -103,6 +103,7 @@ class Consumer : public clang::ASTConsumer {
     CompilerConditions conditions(compiler_.getPreprocessor(), compiler_predefines_);
     set_aside_compiler_dependent(found, conditions);
     handler_(context, found, macro_tokens_);
+    found.compiler_dependence = nullptr;  // it refers to `conditions`
     completed_ = true;
   }
 

@@ -107,8 +107,9 @@ std::string trampoline(const clang::FunctionDecl& function, const std::string& s
   // A constructor's or destructor's body cannot run alone: a mock that
   // passes through to it (a spy) asks for it to run here, when it returns.
   if (is_constructor_or_destructor(function))
-    action = "{ " + forwarded_call(function, "__softpatch_target", parameter_names, naming) +
-             "; if (__builtin_expect(!::__softpatch_resumes(this), 1)) return; }";
+    action = "{ ::__softpatch_resume_scope __softpatch_scope; " +
+             forwarded_call(function, "__softpatch_target", parameter_names, naming) +
+             "; if (__builtin_expect(!__softpatch_scope.resumes(this), 1)) return; }";
   std::string load =
       "::__softpatch_raw_function __softpatch_target = ::__softpatch_target_of(" + slot + ")";
   // C++17's if-with-initialiser lets the one load carry the branch hint;

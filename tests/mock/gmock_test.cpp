@@ -6,6 +6,8 @@
 #include <gtest/gtest-spi.h>
 #include <gtest/gtest.h>
 
+#include <stdexcept>
+
 #include "ledger.h"
 #include "payment.h"
 
@@ -61,6 +63,32 @@ TEST(GMockBridge, AConstructorsBodyRunsOnlyWhenTheActionSaysSo) {
   EXPECT_EQ(a.balance(), 5);
   EXPECT_EQ(b.balance(), 0);
   EXPECT_EQ(b.owner(), "bob") << "the member initialisers ran as built";
+}
+
+TEST(GMockBridge, ABodyAskedForByAnActionThatThenThrowsRunsForNoOtherObject) {
+  softpatch::GMockConstructor<ledger::Account(int, const std::string&)> made;
+  // Made at one address each time: a mark left for the first must not
+  // reach the second.
+  auto balance_of = [](int opening) { return ledger::Account(opening, "same place").balance(); };
+  EXPECT_CALL(made, Call(_, 1, _))
+      .WillOnce(
+          ::testing::DoAll(softpatch::RunBody(), ::testing::Throw(std::runtime_error("refused"))));
+  EXPECT_CALL(made, Call(_, 2, _)).Times(1);
+  EXPECT_THROW(balance_of(1), std::runtime_error);
+  EXPECT_EQ(balance_of(2), 0) << "the body ran for an object whose mock did not ask for it";
+}
+
+TEST(GMockBridge, AnObjectMadeInsideAnActionKeepsTheOuterBodysTurn) {
+  softpatch::GMockConstructor<ledger::Account(int, const std::string&)> made;
+  int inner_balance = -1;
+  EXPECT_CALL(made, Call(_, 1, _))
+      .WillOnce(::testing::DoAll(softpatch::RunBody(), ::testing::Invoke([&](auto&&...) {
+                                   inner_balance = ledger::Account(3, "inner").balance();
+                                 })));
+  EXPECT_CALL(made, Call(_, 3, _)).WillOnce(softpatch::RunBody());
+  ledger::Account outer(1, "outer");
+  EXPECT_EQ(inner_balance, 3);
+  EXPECT_EQ(outer.balance(), 1) << "the outer object's body ran too";
 }
 
 TEST(GMockBridge, ADestructorsCallsHaveTheObject) {

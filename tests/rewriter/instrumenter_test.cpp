@@ -442,6 +442,28 @@ TEST(PreambleCache, SecondSightingBuildsLaterOnesReuse) {
   EXPECT_EQ(third.functions[0].id, first.functions[0].id);
 }
 
+TEST(PreambleCache, WhatTellsCompilersApartIsSeenThroughAPrecompiledPreamble) {
+  Project p;
+  p.use_cache();
+  p.write("fast.h", "#pragma once\n#ifdef __clang__\n#define FAST 1\n#endif\n");
+  p.write("impl.inc", "int clang_only() { return 2; }\n");
+  const char code[] =
+      "#include \"fast.h\"\nint plain() { return 1; }\n#if FAST\nint fast() { return 3; }\n"
+      "#endif\n#ifdef __clang__\n#include \"impl.inc\"\n#endif\n";
+  std::string a = p.write("a.cpp", code), b = p.write("b.cpp", code);
+  InstrumentedFile first = p.must_instrument_written(a);
+  p.must_instrument_written(b);
+  InstrumentedFile reused = p.must_instrument_written(a);
+  ASSERT_EQ(reused.preamble, Preamble::kReused);
+  for (const InstrumentedFile* file : {&first, &reused}) {
+    std::vector<std::string> names;
+    for (const auto& f : file->functions) names.push_back(f.name);
+    EXPECT_THAT(names, ::testing::ElementsAre("plain()"))
+        << (file == &first ? "parsed" : "with the preamble");
+  }
+  EXPECT_EQ(reasons(reused), reasons(first));
+}
+
 TEST(PreambleCache, ChangedHeaderIsNeverReadFromTheCache) {
   Project p;
   p.use_cache();

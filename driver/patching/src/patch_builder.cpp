@@ -128,13 +128,14 @@ static llvm::Expected<rewriter::PatchOptions> patch_options(const PatchRequest& 
 // working session, and no more.
 constexpr std::size_t kKeptHeaderCopies = 8;
 
-// Dates the copies `headers` as used now and removes the sets of copies of
-// the file least recently used beyond kKeptHeaderCopies. A patch being
-// built from one of those, at the same time, fails to compile and says so.
+// Dates the set of copies `headers` goes in as used now (before they are
+// written: a set that another patch trims meanwhile is written again) and
+// removes the sets of the file least recently used beyond kKeptHeaderCopies.
 static void keep_recent_header_copies(const std::vector<rewriter::ShadowHeader>& headers) {
   if (headers.empty()) return;
   fs::path used = fs::path(headers.front().path).parent_path();
   std::error_code error;
+  fs::create_directories(used, error);
   fs::last_write_time(used, fs::file_time_type::clock::now(), error);
   std::vector<std::pair<fs::file_time_type, fs::path>> sets;
   for (fs::directory_iterator it(used.parent_path(), error), end; !error && it != end;
@@ -158,8 +159,8 @@ llvm::Error warm_patch_caches(const PatchRequest& request) {
   llvm::Expected<rewriter::PatchSource> patch =
       rewriter::make_patch_source(request.edited_file, request.compile_command, *options);
   if (!patch) return patch.takeError();
-  if (llvm::Error error = rewriter::write_header_copies(patch->headers)) return error;
   keep_recent_header_copies(patch->headers);
+  if (llvm::Error error = rewriter::write_header_copies(patch->headers)) return error;
   CompilerPreamble preamble(rewriter::PreambleCache::default_directory(),
                             patch_compile_command(request.compile_command), patch->source,
                             request.directory);
@@ -185,8 +186,8 @@ llvm::Expected<BuiltPatch> build_patch(const PatchRequest& request) {
     if (changes->none()) return BuiltPatch{"", 0, changes};
   }
 
-  if (llvm::Error error = rewriter::write_header_copies(patch->headers)) return error;
   keep_recent_header_copies(patch->headers);
+  if (llvm::Error error = rewriter::write_header_copies(patch->headers)) return error;
   std::string source = request.output + ".cpp";
   std::vector<std::string> command =
       shared_library_command(request.compile_command, source, request.output);

@@ -50,11 +50,20 @@ inline __softpatch_raw_function __softpatch_target_of(const __softpatch_slot& sl
 // the mock returns to the trampoline, which then goes on into the body.
 extern "C" __attribute__((tls_model("initial-exec"))) __thread const void* __softpatch_resume;
 
-inline bool __softpatch_resumes(const void* object) noexcept {
-  if (__softpatch_resume != object) return false;
-  __softpatch_resume = nullptr;
-  return true;
-}
+// A constructor's or destructor's trampoline holds one around its call of
+// the slot: the mark starts clear for the call and is put back as it was when
+// the call returns or throws, so a mark that a mock set for this object and
+// then left (an exception) reaches no other, and a construction nested in a
+// mock keeps the mark that mock set for its own object.
+struct __softpatch_resume_scope {
+  const void* saved;
+  __softpatch_resume_scope() noexcept : saved(__softpatch_resume) { __softpatch_resume = nullptr; }
+  ~__softpatch_resume_scope() { __softpatch_resume = saved; }
+  __softpatch_resume_scope(const __softpatch_resume_scope&) = delete;
+  __softpatch_resume_scope& operator=(const __softpatch_resume_scope&) = delete;
+  // Whether the call asked for the body of `object` to run.
+  bool resumes(const void* object) const noexcept { return __softpatch_resume == object; }
+};
 
 // How __softpatch_call takes a parameter of type T: by value when the value
 // travels in registers anyway (scalars, references, trivially copyable

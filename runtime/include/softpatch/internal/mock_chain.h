@@ -111,7 +111,12 @@ Handler<R, P...>* link(SlotState<R, P...>& state, std::function<R(P...)> replace
   const Handler<R, P...>* below = state.top.load();
   handler->previous.store(below);
   state.top.store(handler, std::memory_order_release);
-  if (!below) state.replaced.store(state.slot->exchange(state.dispatcher));
+  // What the slot holds is known before the dispatcher takes it: a call that
+  // no handler takes runs it meanwhile.
+  if (!below) {
+    state.replaced.store(state.slot->current());
+    state.replaced.store(state.slot->exchange(state.dispatcher));
+  }
   return handler;
 }
 

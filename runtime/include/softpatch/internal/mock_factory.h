@@ -389,7 +389,10 @@ struct ByName<R(P...)> {
              " is not a method, so its replacement takes its first parameter as given, not "
              "by reference");
       SlotState<R, P...>* state = Pool<R, P...>::assign(f);
-      if (!state) fail("softpatch::mock_by_name: too many functions of one type mocked");
+      if (!state)
+        fail(std::string(f.is_constructor_or_destructor() ? "softpatch::mock_constructor"
+                                                          : "softpatch::mock_by_name") +
+             ": too many functions of one type mocked");
       return Mock<R, P...>(*state, U::adapt(std::forward<F>(replacement)), thread, nullptr);
     } else {
       return make(f.name(), std::forward<F>(replacement));  // (its message)
@@ -443,7 +446,9 @@ struct Body<C(A...), Destructor> {
   static SpyGuard spy() {
     if constexpr (spy_can_record<C*, BodyParameter<A>...>) {
       auto* state = Pool<void, C*, BodyParameter<A>...>::assign(find());
-      if (!state) fail("softpatch::spy_constructor: too many functions of one type mocked");
+      if (!state)
+        fail(std::string(Destructor ? "softpatch::spy_destructor" : "softpatch::spy_constructor") +
+             ": too many functions of one type mocked");
       return SpyGuard(*state);
     } else {
       report_uncopyable<0, C*, BodyParameter<A>...>();
