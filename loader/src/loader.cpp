@@ -271,12 +271,13 @@ int safepoint() {
   int applied = 0, settled = 0;
   for (Patch& patch : history())
     if (patch.info.pending) {
-      // Checked when it was loaded; its slots may have gone since.
+      // Checked when it was loaded; its slots may have gone since, or a
+      // mock may have taken one (which the patch must not take from it).
       std::optional<std::uint64_t> departures = slots_still_loaded(patch);
-      if (departures && switch_in(patch, *departures))
+      if (departures && !redirected_function(patch) && switch_in(patch, *departures))
         ++applied;
       else
-        patch.info.pending = false;  // dropped: its file went away
+        patch.info.pending = false;  // dropped: its file went away, or it waited for a mock
       ++settled;
     }
   pending_count -= settled;
