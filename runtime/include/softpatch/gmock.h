@@ -57,8 +57,7 @@ class GMockOf : public ::testing::MockFunction<R(P...)> {
 // How a GMockConstructor's Call takes a parameter declared T: by-value ones
 // as const references, which matchers of values fit (Call(_, 5, "alice")).
 template <class T>
-using ExpectedParameter = std::conditional_t<
-    std::is_reference_v<T> || std::is_pointer_v<T> || std::is_member_pointer_v<T>, T, const T&>;
+using ExpectedParameter = std::conditional_t<kBodyTakesAsDeclared<T>, T, const T&>;
 
 template <class Signature, bool Destructor>
 class GMockBodyOf;

@@ -395,17 +395,22 @@ struct ByName<R(P...)> {
              ": too many functions of one type mocked");
       return Mock<R, P...>(*state, U::adapt(std::forward<F>(replacement)), thread, nullptr);
     } else {
-      return make(f.name(), std::forward<F>(replacement));  // (its message)
+      report_misfit<R(P...), U>();
+      std::abort();  // never runs: the build stops at the message
     }
   }
 };
 
-// How a constructor's or destructor's body takes a parameter declared T,
-// as the rewriter passes it: pointers, references and member pointers as
-// they are, anything else by reference (nothing is copied on the way).
+// Whether a constructor's or destructor's body takes a parameter declared T
+// as it is (pointers, references, member pointers), as the rewriter passes
+// it; anything else reaches the body by reference (nothing is copied).
 template <class T>
-using BodyParameter = std::conditional_t<
-    std::is_reference_v<T> || std::is_pointer_v<T> || std::is_member_pointer_v<T>, T, T&>;
+inline constexpr bool kBodyTakesAsDeclared =
+    std::is_reference_v<T> || std::is_pointer_v<T> || std::is_member_pointer_v<T>;
+
+// The type in which a body's slot takes a parameter declared T.
+template <class T>
+using BodyParameter = std::conditional_t<kBodyTakesAsDeclared<T>, T, T&>;
 
 // Finds the body of the constructor of the class `type` (a type_spelling()
 // text) whose slot takes `parameters` (the object pointer first, then the
