@@ -85,6 +85,13 @@ std::string explained(std::string why) {
   char* readable = abi::__cxa_demangle(symbol.c_str(), nullptr, nullptr, &status);
   std::string name = status == 0 && readable ? readable : symbol;
   std::free(readable);
+  // A function the program has but does not export (hidden visibility, or a
+  // static library's code that the link kept local) is as absent to the
+  // dynamic linker as a variable the edit added.
+  if (name.find('(') != std::string::npos)
+    return "the program does not define " + name +
+           " for the patch, which calls it: a function of hidden visibility, or one the link "
+           "left out or kept local; restart needed";
   return "the program does not define " + name +
          ", which the patch uses: a new global variable needs a restart (or static, to keep it "
          "in the file)";
