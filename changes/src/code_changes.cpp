@@ -27,6 +27,9 @@ std::string not_live(const CodeFingerprint& piece) {
     case CodeKind::kInline:
       return "code compiled into each caller (constexpr, or inline without a slot) is not "
              "patched live";
+    case CodeKind::kDeclarations:
+      return "what a header declares is compiled into every file that includes it (only the "
+             "bodies of its functions are patched live)";
     case CodeKind::kFunction:
     case CodeKind::kInitialiser:
       break;
@@ -111,6 +114,13 @@ CodeChanges compare(const std::vector<CodeFingerprint>& running,
     if (found == before.end() && piece.kind == CodeKind::kConstructorInitialiser &&
         before.count(std::string(constructor_of_initialiser(piece.key)))) {
       refuse(piece, title(piece) + " was added: " + not_live(piece));
+      continue;
+    }
+    // Only the build's record of a header's declarations says its bodies
+    // are all that changed.
+    if (found == before.end() && piece.kind == CodeKind::kDeclarations) {
+      refuse(piece, "the running program has no record of " + title(piece) +
+                        " to compare the edit with (built by another softpatch?)");
       continue;
     }
     if (found == before.end()) {

@@ -6,7 +6,7 @@
 namespace softpatch {
 namespace {
 
-constexpr std::array<std::pair<CodeKind, std::string_view>, 10> kWords = {{
+constexpr std::array<std::pair<CodeKind, std::string_view>, 11> kWords = {{
     {CodeKind::kFunction, "function"},
     {CodeKind::kConstructor, "constructor"},
     {CodeKind::kDestructor, "destructor"},
@@ -17,6 +17,7 @@ constexpr std::array<std::pair<CodeKind, std::string_view>, 10> kWords = {{
     {CodeKind::kConstructorInitialiser, "constructor-initialiser"},
     {CodeKind::kLayout, "layout"},
     {CodeKind::kInline, "inline"},
+    {CodeKind::kDeclarations, "declarations"},
 }};
 
 }  // namespace

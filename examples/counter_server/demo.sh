@@ -2,7 +2,8 @@
 # The softpatch story in under a minute, on a copy of this example (your
 # files are not touched): the server runs under `softpatch run`, builds up
 # state, gets a handler edited and patched live (same PID, state kept), then
-# a header edited, which needs a rebuild and a restart (new PID, state lost).
+# a class in a header edited, which needs a rebuild and a restart (new PID,
+# state lost).
 # Every step is checked; the script fails if the story does not hold.
 #   examples/counter_server/demo.sh [softpatch build dir]   (default: build)
 set -euo pipefail
@@ -104,9 +105,10 @@ after=$(pid_of_server)
 [ "$after" = "$before" ] || fail "the PID changed: $before -> $after"
 printf '%sPID %s before, %s after: same PID%s\n' "$bold" "$before" "$after" "$plain"
 
-step "6. Editing a header (src/state.h): code cannot be patched in, so softpatch run rebuilds and restarts"
-echo "// Edited by the demo: headers are compiled into every file that includes them." >>src/state.h
-await "^src/state.h → restart \(header changed\): build [0-9.]+ s, pid $before → [0-9]+$"
+step "6. Editing a class in a header (src/state.h): objects that exist have the old layout, so softpatch run rebuilds and restarts"
+sed -i 's/  long hits = 0, misses = 0;/  long hits = 0, misses = 0, evictions = 0;/' src/state.h
+grep -n "evictions" src/state.h
+await "^src/state.h → restart \(the declarations of src/state.h changed: .*\): build [0-9.]+ s, pid $before → [0-9]+$"
 for _ in $(seq 100); do curl -s "http://127.0.0.1:$port/status" >/dev/null && break; sleep 0.1; done
 
 step "7. After the restart: a new process, its state starts over"

@@ -279,7 +279,11 @@ Result<PatchPlan> check_manifest(const std::string& path, const PatchManifest& r
   for (const ReadManifest::Function& entry : manifest.functions) {
     std::optional<internal::FunctionFacts> target = internal::function_facts(entry.id);
     if (!target) continue;  // a function the patch adds: called only by the patch itself
-    if (target->unit != unit)
+    // A header's functions are registered by every file that includes it,
+    // each in a unit of the header's: any of them may hold the record.
+    bool same_file =
+        (manifest.flags & internal::kHeader) ? target->project_file == file : target->unit == unit;
+    if (!same_file)
       return refused(path, target->name + " belongs to " + target->project_file + ", not " + file);
     if (target->signature != entry.signature)
       return refused(path, target->name + " changed its signature from '" + target->signature +

@@ -17,6 +17,7 @@
 #include "eligibility.h"
 #include "findings.h"
 #include "project_files.h"
+#include "trampoline.h"
 
 namespace softpatch::rewriter {
 namespace {
@@ -772,6 +773,48 @@ void mark_inline_code_that_escapes(clang::ASTContext& context,
 }
 
 }  // namespace
+
+std::vector<CodeFingerprint> fingerprint_header(
+    const clang::SourceManager& sources, const clang::LangOptions& language, clang::FileID header,
+    const std::string& project_file, const Naming& naming, const std::vector<HeaderBody>& bodies) {
+  // Each body as the offsets [begin, end) of its text in the header.
+  std::map<unsigned, std::pair<unsigned, std::size_t>> ranges;  // begin -> {end, body}
+  for (std::size_t i = 0; i < bodies.size(); ++i) {
+    EditPoints points(*bodies[i].function);
+    auto [begin_file, begin] = sources.getDecomposedLoc(sources.getExpansionLoc(points.body_start));
+    clang::SourceLocation last = sources.getExpansionLoc(points.body_last);
+    auto [end_file, end] = sources.getDecomposedLoc(last);
+    if (begin_file != header || end_file != header || end < begin) continue;
+    end += clang::Lexer::MeasureTokenLength(last, sources, language);
+    ranges.emplace(begin, std::make_pair(end, i));
+  }
+  std::vector<std::string> texts(bodies.size());
+  std::string rest;
+  bool invalid = false;
+  llvm::StringRef buffer = sources.getBufferData(header, &invalid);
+  if (invalid) return {};
+  clang::Lexer lexer(sources.getLocForStartOfFile(header), language, buffer.begin(), buffer.begin(),
+                     buffer.end());
+  clang::Token token;
+  for (;;) {
+    lexer.LexFromRawLexer(token);
+    if (token.is(clang::tok::eof)) break;
+    unsigned offset = sources.getFileOffset(token.getLocation());
+    std::string* text = &rest;
+    auto inside = ranges.upper_bound(offset);
+    if (inside != ranges.begin() && offset < std::prev(inside)->second.first)
+      text = &texts[std::prev(inside)->second.second];
+    text->append(buffer.data() + offset, token.getLength());
+    *text += ' ';
+  }
+  std::vector<CodeFingerprint> pieces;
+  for (std::size_t i = 0; i < bodies.size(); ++i)
+    pieces.push_back({bodies[i].kind, bodies[i].id, naming.readable_name(*bodies[i].function),
+                      bodies[i].detail, hex(llvm::xxHash64(texts[i]))});
+  pieces.push_back({CodeKind::kDeclarations, "declarations:" + project_file,
+                    "the declarations of " + project_file, "", hex(llvm::xxHash64(rest))});
+  return pieces;
+}
 
 std::vector<CodeFingerprint> fingerprint_file(
     clang::ASTContext& context, const Naming& naming, const MacroTokens& macro_tokens,

@@ -48,6 +48,27 @@ std::vector<CodeFingerprint> fingerprint_file(
     const std::vector<std::pair<std::string, std::string>>& layouts,
     const std::map<const clang::FunctionDecl*, std::string>& without_slot = {});
 
+// A function of a project header with a slot in this translation unit, as
+// its header's pieces count it: `kind` kFunction when a patch of the header
+// carries its body; else the kind and detail that say why it does not.
+struct HeaderBody {
+  const clang::FunctionDecl* function;
+  std::string id;  // as registered (tagged)
+  CodeKind kind = CodeKind::kFunction;
+  std::string detail;
+};
+
+// The pieces of the project header `header` (`project_file`, relative to the
+// root): each of `bodies` by the tokens of its body, and one kDeclarations
+// piece for all the rest of the header's text — its declarations, classes,
+// macros, templates, and the bodies of functions without a slot — by its
+// tokens too (comments and spacing never count). Found by the text alone,
+// so that every file that includes the header, and a patch, take the same
+// pieces whatever they parsed or took from a precompiled preamble.
+std::vector<CodeFingerprint> fingerprint_header(
+    const clang::SourceManager& sources, const clang::LangOptions& language, clang::FileID header,
+    const std::string& project_file, const Naming& naming, const std::vector<HeaderBody>& bodies);
+
 }  // namespace softpatch::rewriter
 
 #endif  // SOFTPATCH_REWRITER_FINGERPRINTS_H

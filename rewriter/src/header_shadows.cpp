@@ -283,11 +283,15 @@ void HeaderShadows::shadow(const std::set<clang::FileID>& edited) {
   }
 }
 
-std::string HeaderShadows::shadow_path(const Header& header) const {
+std::string shadow_file_name(llvm::StringRef real_path) {
   char hash[17];
   snprintf(hash, sizeof hash, "%016llx",
-           static_cast<unsigned long long>(llvm::xxHash64(header.path)));
-  return directory_ + "/" + hash + "-" + llvm::sys::path::filename(header.path).str();
+           static_cast<unsigned long long>(llvm::xxHash64(real_path)));
+  return hash + ("-" + llvm::sys::path::filename(real_path).str());
+}
+
+std::string HeaderShadows::shadow_path(const Header& header) const {
+  return directory_ + "/" + shadow_file_name(header.path);
 }
 
 std::string HeaderShadows::with_shadow_includes(llvm::StringRef text,

@@ -26,11 +26,51 @@ void HeaderUnits::instrument(
     }
     tag_instrumented_copy(*function, edits_);
     Unit& unit = unit_for(file);
-    unit.editor.add(*function, line);
+    HeaderBody body{function, "", CodeKind::kFunction, ""};
+    if (is_constructor_or_destructor(*function)) {
+      // Their bodies have slots (mocks use them), but a patch does not
+      // carry them yet: it would have to declare body members in the class.
+      body.kind = CodeKind::kUnpatchable;
+      body.detail = llvm::isa<clang::CXXConstructorDecl>(function)
+                        ? "constructor defined in a header"
+                        : "destructor defined in a header";
+    } else if (const auto* method = llvm::dyn_cast<clang::CXXMethodDecl>(function);
+               method && !method->isExternallyVisible()) {
+      // No symbol finds a patch's copy, and no thunk is made for it yet.
+      body.kind = CodeKind::kUnpatchable;
+      body.detail = "member of a class local to each file, defined in a header";
+    }
+    bool in_carried = !carried_path_.empty() && headers_.path(file) == carried_path_;
+    if (in_carried) carried_file_ = file;
+    bool carry = in_carried && body.kind == CodeKind::kFunction;
+    if (carry) {
+      unit.table.add_function(*function, line);
+      carried_.push_back(function);
+    } else {
+      unit.editor.add(*function, line);
+    }
     InstrumentedFunction added = unit.table.functions().back();
+    body.id = added.id;
+    unit.bodies.push_back(std::move(body));
+    if (carry) continue;  // registered by the build, not by the patch
     added.file = headers_.path(file);
     functions.push_back(added);
   }
+  for (auto& [file, unit] : units_) {
+    unit->code = fingerprint_header(sources, context_.getLangOpts(), file,
+                                    headers_.project_file(file), unit->naming, unit->bodies);
+    unit->table.add_code(unit->code);
+  }
+}
+
+UnitTable* HeaderUnits::carried_table() {
+  if (!carried_file_) return nullptr;
+  return &units_.at(*carried_file_)->table;
+}
+
+const std::vector<CodeFingerprint>& HeaderUnits::carried_code() const {
+  static const std::vector<CodeFingerprint> kNone;
+  return carried_file_ ? units_.at(*carried_file_)->code : kNone;
 }
 
 std::string HeaderUnits::include_copies(const std::string& body, llvm::StringRef original,

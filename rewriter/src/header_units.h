@@ -14,6 +14,7 @@
 
 #include "clang/AST/ASTContext.h"
 
+#include "fingerprints.h"
 #include "header_functions.h"
 #include "header_shadows.h"
 #include "naming.h"
@@ -101,6 +102,16 @@ class HeaderUnits {
   std::string include_copies(const std::string& body, llvm::StringRef original,
                              const clang::Rewriter& rewriter, std::vector<ShadowHeader>& copies);
 
+  // Patch mode: the functions of the header at `path` (its real path) are
+  // carried, a patch of that header: their bodies are the patch's code,
+  // with no trampoline, listed in carried_table(). Call before instrument().
+  void carry(std::string path) { carried_path_ = std::move(path); }
+  // The carried header's unit (its functions, their pieces), or null when
+  // this file does not instrument it.
+  UnitTable* carried_table();
+  const std::vector<const clang::FunctionDecl*>& carried() const { return carried_; }
+  const std::vector<CodeFingerprint>& carried_code() const;
+
   // The registration of each header's functions.
   std::string epilogue() const;
   // The definitions of their slots, for the file's prologue.
@@ -116,6 +127,8 @@ class HeaderUnits {
     Naming naming;
     UnitTable table;
     Editor editor;
+    std::vector<HeaderBody> bodies;
+    std::vector<CodeFingerprint> code;  // fingerprint_header()
   };
 
   Unit& unit_for(clang::FileID file);
@@ -126,6 +139,9 @@ class HeaderUnits {
   TextEdits& edits_;
   bool by_content_;
   std::map<clang::FileID, std::unique_ptr<Unit>> units_;
+  std::string carried_path_;
+  std::optional<clang::FileID> carried_file_;
+  std::vector<const clang::FunctionDecl*> carried_;
 };
 
 }  // namespace softpatch::rewriter

@@ -260,9 +260,14 @@ class Patcher {
   }
 
   // Inline functions are emitted only where used; the loader needs them.
+  // The attribute goes before the name, qualifier included
+  // (`inline int __attribute__((used)) Tally::get()`).
   void keep(const clang::FunctionDecl& function) {
-    if (function.isInlined() && edits_.can_edit(function.getLocation()))
-      edits_.insert_before(function.getLocation(), "__attribute__((used)) ");
+    clang::SourceLocation name = function.getQualifierLoc()
+                                     ? function.getQualifierLoc().getBeginLoc()
+                                     : function.getLocation();
+    if (function.isInlined() && edits_.can_edit(name))
+      edits_.insert_before(name, "__attribute__((used)) ");
   }
 
  private:
@@ -309,6 +314,7 @@ llvm::Expected<PatchSource> make_patch_source(llvm::StringRef file,
           context, found.search, macro_tokens, edits,
           HeaderPlaces{options.project_root, options.shadow_directory, options.preamble_cache,
                        /*by_content=*/true});
+      if (!options.header.empty()) header_units->carry(real_or_absolute_path(options.header));
       std::vector<InstrumentedFunction> in_headers;  // registered by the build, not the patch
       header_units->instrument(in_headers, out.skipped, found.compiler_dependence);
     }
@@ -335,6 +341,31 @@ llvm::Expected<PatchSource> make_patch_source(llvm::StringRef file,
     // patch compiles.
     std::vector<std::pair<std::string, std::string>> layouts =
         class_layouts(context, options.project_root);
+    if (!options.header.empty()) {
+      UnitTable* carried = header_units ? header_units->carried_table() : nullptr;
+      if (!carried) {
+        check(llvm::createStringError(
+            llvm::inconvertibleErrorCode(),
+            options.header + ": " + original +
+                " instruments none of its functions (it does not include the header, or the "
+                "header keeps its text there: softpatch-rewrite --explain says why)"));
+        return;
+      }
+      // The file's own code is compiled only to share its state: nothing
+      // of it is listed, so nothing of it is switched.
+      for (const clang::FunctionDecl* function : header_units->carried()) patcher.keep(*function);
+      edits.finish();
+      carried->add_layouts(layouts);
+      out.code = header_units->carried_code();
+      out.functions = carried->functions();
+      std::string body = edited_text(rewriter, sources.getMainFileID());
+      body = header_units->include_copies(body, absolute_path(original), rewriter, out.headers);
+      out.source = with_absolute_quote_includes(
+          table.patch_prologue(options.patch_header, header_units->slot_definitions()) + body +
+              carried->manifest(options.build_id),
+          original_dir);
+      return;
+    }
     // As the build does: a body this file's text would not let a patch
     // carry has no slot, and an edit that makes it so is refused by name.
     std::map<const clang::FunctionDecl*, std::string> without_slot = found.compiler_dependent;

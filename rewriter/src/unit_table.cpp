@@ -344,8 +344,8 @@ std::string UnitTable::manifest(llvm::StringRef build_id) const {
       "::__softpatch_manifest_version, " +
       quoted(build_id) + ", " + quoted(project_file_) + ", " + functions + ", " +
       std::to_string(rows.size()) + "u, " + layouts + ", " + std::to_string(layouts_.size()) +
-      "u, ::__softpatch_manifest_whole_file, " + code + ", " + std::to_string(code_.size()) +
-      "u};\n";
+      "u, " + (header_ ? "::__softpatch_manifest_header" : "::__softpatch_manifest_whole_file") +
+      ", " + code + ", " + std::to_string(code_.size()) + "u};\n";
   return text;
 }
 

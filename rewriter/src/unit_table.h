@@ -73,7 +73,7 @@ class UnitTable {
   std::string epilogue() const;
 
   // Patch mode: the same, without slots, and the manifest in place of the
-  // registration.
+  // registration (a header's unit: the manifest of a patch of the header).
   std::string patch_prologue(llvm::StringRef patch_header, llvm::StringRef header_slots = "") const;
   std::string manifest(llvm::StringRef build_id) const;
 

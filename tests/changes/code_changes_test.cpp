@@ -156,11 +156,32 @@ TEST(CodeChanges, AConstructorsInitialisersAreRefusedWhenTheyChangeComeOrGo) {
             "app.cpp:_ZN1SC1Ev");
 }
 
+// A header patches live only while the text outside its functions' bodies
+// stays as the build's: it is compiled into every file that includes it.
+TEST(CodeChanges, AHeadersDeclarationsChangedOrUnrecordedRefuse) {
+  CodeFingerprint declarations{CodeKind::kDeclarations, "declarations:include/tally.h",
+                               "the declarations of include/tally.h", "", "1"};
+  CodeFingerprint body = piece(CodeKind::kFunction, "Tally::add(int)", "1");
+  CodeFingerprint new_body = piece(CodeKind::kFunction, "Tally::add(int)", "2");
+  CodeChanges bodies = softpatch::compare({declarations, body}, {declarations, new_body});
+  EXPECT_FALSE(bodies.refusal);
+  EXPECT_THAT(bodies.changed, ElementsAre("Tally::add(int)"));
+  CodeFingerprint edited = declarations;
+  edited.hash = "2";
+  CodeChanges declared = softpatch::compare({declarations, body}, {edited, new_body});
+  ASSERT_TRUE(declared.refusal);
+  EXPECT_THAT(*declared.refusal,
+              HasSubstr("the declarations of include/tally.h changed: what a header declares"));
+  CodeChanges unrecorded = softpatch::compare({body}, {declarations, new_body});
+  ASSERT_TRUE(unrecorded.refusal);
+  EXPECT_THAT(*unrecorded.refusal, HasSubstr("has no record of the declarations"));
+}
+
 TEST(CodeChanges, KindsHaveWordsBothWays) {
-  for (CodeKind kind :
-       {CodeKind::kFunction, CodeKind::kConstructor, CodeKind::kDestructor, CodeKind::kMain,
-        CodeKind::kUnpatchable, CodeKind::kInitialiser, CodeKind::kMemberInitialiser,
-        CodeKind::kConstructorInitialiser, CodeKind::kLayout, CodeKind::kInline})
+  for (CodeKind kind : {CodeKind::kFunction, CodeKind::kConstructor, CodeKind::kDestructor,
+                        CodeKind::kMain, CodeKind::kUnpatchable, CodeKind::kInitialiser,
+                        CodeKind::kMemberInitialiser, CodeKind::kConstructorInitialiser,
+                        CodeKind::kLayout, CodeKind::kInline, CodeKind::kDeclarations})
     EXPECT_EQ(softpatch::kind_from_word(softpatch::kind_word(kind)), kind);
   EXPECT_FALSE(softpatch::kind_from_word("lambda"));
 }

@@ -43,8 +43,6 @@ dead_pid() {  # the pid of a process that has just ended
 
 expect "a file that does not exist" "src/missing.cpp: no such file" \
   "$softpatch" patch src/missing.cpp
-expect "a header" "include/a.h: a header: softpatch patch takes the .cpp files" \
-  "$softpatch" patch include/a.h
 expect "a CMake file" "CMakeLists.txt: a build file" "$softpatch" patch CMakeLists.txt
 expect "not C++" "notes.txt: not a C++ source file" "$softpatch" patch notes.txt
 gone=$(dead_pid)

@@ -47,6 +47,15 @@ TEST(Decision, EachOtherKindOfChangeRestartsSayingWhy) {
   }
 }
 
+TEST(Decision, AHeaderAFileOfTheBuildInstrumentsIsPatched) {
+  ChangedFile header{"include/store.h", true, false, true};
+  Decision d = decide({header, built("src/a.cpp")}, kRunning);
+  EXPECT_EQ(d.action, Action::kPatch);
+  EXPECT_THAT(d.files, ElementsAre("include/store.h", "src/a.cpp"));
+  ChangedFile removed{"include/store.h", false, false, true};
+  EXPECT_EQ(decide({removed}, kRunning).reason, "file removed");
+}
+
 TEST(Decision, OneFileThatNeedsARestartRestartsForTheBatchNamingOnlyIt) {
   Decision d =
       decide({built("src/a.cpp"), {"include/a.h", true, false}, built("src/b.cpp")}, kRunning);

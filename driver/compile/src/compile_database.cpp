@@ -4,6 +4,10 @@
 
 #include <filesystem>
 #include <fstream>
+#include <optional>
+
+#include "softpatch/compile/compile_job.h"
+#include "softpatch/rewriter/instrumenter.h"
 
 #include "clang/Tooling/JSONCompilationDatabase.h"
 
@@ -45,7 +49,8 @@ llvm::Expected<CompileCommand> find_compile_command(const std::string& file,
     for (const clang::tooling::CompileCommand& c :
          database->getCompileCommands(absolute.string())) {
       return CompileCommand{c.Directory, c.CommandLine,
-                            absolute_normal((dir / "compile_commands.json").string())};
+                            absolute_normal((dir / "compile_commands.json").string()),
+                            absolute.string()};
     }
   }
   return llvm::createStringError(
@@ -54,6 +59,47 @@ llvm::Expected<CompileCommand> find_compile_command(const std::string& file,
           (build_dir.empty() ? std::string("any compile_commands.json above it")
                              : build_dir + "/compile_commands.json") +
           " (is it built with softpatch_instrument?)");
+}
+
+llvm::Expected<CompileCommand> find_includer_command(const std::string& header,
+                                                     const std::string& build_dir) {
+  fs::path absolute = fs::path(absolute_normal(header));
+  // The rewriter knows a header by its real path.
+  std::error_code unresolved;
+  fs::path real = fs::canonical(absolute, unresolved);
+  std::string copy_name =
+      rewriter::shadow_file_name(unresolved ? absolute.string() : real.string());
+  std::vector<fs::path> dirs =
+      build_dir.empty() ? candidates(absolute) : std::vector<fs::path>{fs::path(build_dir)};
+  for (const fs::path& dir : dirs) {
+    if (!exists((dir / "compile_commands.json").string())) continue;
+    std::string error;
+    auto database = clang::tooling::JSONCompilationDatabase::loadFromDirectory(dir.string(), error);
+    if (!database) continue;
+    std::optional<CompileCommand> best;
+    std::uintmax_t best_size = 0;
+    for (const clang::tooling::CompileCommand& c : database->getAllCompileCommands()) {
+      std::optional<CompileJob> job = CompileJob::from_command(c.CommandLine);
+      if (!job) continue;
+      fs::path copies = fs::path(c.Directory) / job->header_copies();
+      std::error_code missing;
+      if (!fs::exists(copies / copy_name, missing)) continue;
+      std::string file = absolute_normal((fs::path(c.Directory) / c.Filename).string());
+      std::uintmax_t size = fs::file_size(file, missing);
+      if (missing || (best && size >= best_size)) continue;
+      best = CompileCommand{c.Directory, c.CommandLine,
+                            absolute_normal((dir / "compile_commands.json").string()), file};
+      best_size = size;
+    }
+    if (best) return *best;
+  }
+  return llvm::createStringError(
+      llvm::inconvertibleErrorCode(),
+      header + ": no file of the build instruments it (" +
+          (build_dir.empty() ? std::string("searched every compile_commands.json above it")
+                             : "searched " + build_dir + "/compile_commands.json") +
+          "): not included by an instrumented file, or it keeps its text there (its functions "
+          "are listed as skipped by softpatch-rewrite --explain on a file that includes it)");
 }
 
 std::string cmake_source_directory(const std::string& database) {

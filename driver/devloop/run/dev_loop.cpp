@@ -66,6 +66,11 @@ ChangedFile facts_of(const std::string& file, const std::string& build_dir) {
     facts.has_compile_command = static_cast<bool>(command);
     if (!command) llvm::consumeError(command.takeError());
   }
+  if (facts.exists && is_cpp_header(file)) {
+    llvm::Expected<CompileCommand> includer = find_includer_command(file, build_dir);
+    facts.instrumented_header = static_cast<bool>(includer);
+    if (!includer) llvm::consumeError(includer.takeError());
+  }
   return facts;
 }
 
@@ -376,7 +381,10 @@ class DevLoop {
         message = failure.text();
       });
       if (after_patch(outcome) == Action::kRestart) {
-        rebuild_and_restart({file}, last_line(message), build_command_);
+        // The line names the file already.
+        std::string reason = last_line(message);
+        if (reason.rfind(file + ": ", 0) == 0) reason.erase(0, file.size() + 2);
+        rebuild_and_restart({file}, reason, build_command_);
         return;
       }
       // The other files of the batch still count.

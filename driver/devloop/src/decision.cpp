@@ -18,7 +18,8 @@ bool is_build_file(const std::string& path) {
 std::optional<std::string> restart_reason(const ChangedFile& file, const LoopState& state) {
   if (state.no_patch) return "changed";
   if (!file.exists) return "file removed";
-  if (is_cpp_header(file.path)) return "header changed";
+  if (is_cpp_header(file.path))
+    return file.instrumented_header ? std::nullopt : std::optional<std::string>("header changed");
   if (is_build_file(file.path)) return "build files changed";
   if (!is_cpp_source(file.path)) return "not C++ source";
   return std::nullopt;

@@ -79,7 +79,7 @@ llvm::Expected<rewriter::InstrumentedFile> instrument_safely(const CompileJob& j
   // no other compile writes there, so none reads a copy half written.
   rewriter::InstrumentOptions instrument_options{
       options.project_root, options.runtime_header, options.preamble_cache,
-      fs::absolute(job.object + ".softpatch-headers").string()};
+      fs::absolute(job.header_copies()).string()};
   llvm::Optional<llvm::Expected<rewriter::InstrumentedFile>> result;
   llvm::CrashRecoveryContext::Enable();
   llvm::CrashRecoveryContext context;

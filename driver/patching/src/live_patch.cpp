@@ -83,15 +83,17 @@ llvm::Expected<BuiltPatch> build_with(
     const CompileCommand& command, const std::string& file, const std::string& edited,
     const std::string& root, const std::string& build_id, const std::string& output,
     std::optional<std::vector<CodeFingerprint>> running = std::nullopt,
-    std::optional<std::vector<CodeFingerprint>> built_code = std::nullopt) {
+    std::optional<std::vector<CodeFingerprint>> built_code = std::nullopt,
+    const std::string& header = "") {
   std::string source = absolute_normal(file);
   std::string text = absolute_normal(edited);
   // The command's relative paths resolve in its own directory; this
   // process's working directory stays as it is (other threads use it).
-  llvm::Expected<BuiltPatch> built = build_patch({text, source, command.command, command.directory,
-                                                  root, build_id, output, running, built_code});
+  llvm::Expected<BuiltPatch> built =
+      build_patch({text, source, command.command, command.directory, root, build_id, output,
+                   running, built_code, header.empty() ? "" : absolute_normal(header)});
   if (!built && !built.errorIsA<CompileError>())  // diagnostics name the file already
-    return failure(file + ": " + llvm::toString(built.takeError()));
+    return failure((header.empty() ? file : header) + ": " + llvm::toString(built.takeError()));
   return built;
 }
 
@@ -171,14 +173,11 @@ llvm::Error check_source_file(const std::string& file) {
   fs::file_status status = fs::status(file, error);
   if (!fs::exists(status)) return failure(file + ": no such file");
   if (fs::is_directory(status)) return failure(file + ": a directory, not a source file");
-  if (is_cpp_header(file))
-    return failure(file +
-                   ": a header: softpatch patch takes the .cpp files that changed; a header's "
-                   "edit needs a rebuild and restart (softpatch run does both)");
   std::string name = fs::path(file).filename().string();
   if (name == "CMakeLists.txt" || fs::path(file).extension() == ".cmake")
     return failure(file + ": a build file: its changes need a rebuild and restart");
-  if (!is_cpp_source(file)) return failure(file + ": not a C++ source file (.cpp, .cc, .cxx, ...)");
+  if (!is_cpp_source(file) && !is_cpp_header(file))
+    return failure(file + ": not a C++ source file or header (.cpp, .cc, .h, .hpp, ...)");
   return llvm::Error::success();
 }
 
@@ -228,7 +227,10 @@ llvm::Expected<AppliedPatch> patch_process(int pid, const std::string& file,
   auto fail = [](PatchFailure::Stage stage, llvm::Error error) {
     return llvm::make_error<PatchFailure>(stage, llvm::toString(std::move(error)));
   };
-  llvm::Expected<CompileCommand> command = find_compile_command(file, build_dir);
+  // A header is built into a patch from a file that includes it.
+  bool header = is_cpp_header(file);
+  llvm::Expected<CompileCommand> command =
+      header ? find_includer_command(file, build_dir) : find_compile_command(file, build_dir);
   if (!command) return fail(PatchFailure::kFind, command.takeError());
   llvm::Expected<std::string> agents = expected(protocol::agent_directory());
   if (!agents) return fail(PatchFailure::kApply, agents.takeError());
@@ -249,9 +251,12 @@ llvm::Expected<AppliedPatch> patch_process(int pid, const std::string& file,
   // Only the functions that differ from the build's code are compiled; the
   // others call the program's own copy.
   std::optional<std::vector<CodeFingerprint>> built_code;
-  if (!place->built.empty()) built_code = place->built;
-  llvm::Expected<BuiltPatch> built = build_with(*command, file, file, place->project_root,
-                                                place->build_id, output, place->code, built_code);
+  if (!place->built.empty() && !header) built_code = place->built;
+  // A header's patch is built from the file that includes it.
+  const std::string& built_file = header ? command->file : file;
+  llvm::Expected<BuiltPatch> built =
+      build_with(*command, built_file, built_file, place->project_root, place->build_id, output,
+                 place->code, built_code, header ? file : "");
   if (!built) {
     bool compile = built.errorIsA<CompileError>();
     return fail(compile ? PatchFailure::kBuild : PatchFailure::kApply, built.takeError());
@@ -334,8 +339,8 @@ llvm::Error warm_file(const std::string& file, const std::string& build_dir) {
   std::string root = cmake_source_directory(command->database);
   if (root.empty()) root = fs::path(absolute_normal(file)).parent_path().string();
   std::string source = absolute_normal(file);
-  return warm_patch_caches(
-      {source, source, command->command, command->directory, root, "00", "", std::nullopt});
+  return warm_patch_caches({source, source, command->command, command->directory, root, "00", "",
+                            std::nullopt, std::nullopt, ""});
 }
 
 }  // namespace softpatch::driver

@@ -121,6 +121,7 @@ static llvm::Expected<rewriter::PatchOptions> patch_options(const PatchRequest& 
   options.build_id = request.build_id;
   options.preamble_cache = rewriter::PreambleCache::default_directory();
   options.working_directory = request.directory;
+  options.header = request.header;
   return options;
 }
 

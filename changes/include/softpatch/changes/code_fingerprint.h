@@ -38,6 +38,10 @@ enum class CodeKind {
                             // without a slot): goes live with the callers, counted in
                             // theirs. Where the build saw it escape them (library code
                             // calls it), the build says kUnpatchable instead.
+  kDeclarations,            // a project header's text outside the bodies of its
+                            // functions with slots (declarations, classes, macros,
+                            // templates): compiled into every file that includes
+                            // it, so a change needs a rebuild
 };
 
 // The kind's word, as records and the agent protocol spell it.
@@ -57,7 +61,7 @@ struct CodeFingerprint {
   // Stable across builds and edits: the function's id (mangled, file
   // prefixed when internal), "var:<qualified name>", "init:<class>::<field>",
   // "ctor-init:<member>@<constructor's key>" (constructor_of_initialiser),
-  // "layout:<class>".
+  // "layout:<class>", "declarations:<header>".
   std::string key;
   std::string name;    // readable: "Store::get(const std::string &) const"
   std::string detail;  // kUnpatchable: why ("C variadic function"); else ""

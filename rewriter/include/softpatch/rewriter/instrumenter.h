@@ -70,6 +70,11 @@ struct ShadowHeader {
   std::string text;
 };
 
+// The name of the copy of the header at `real_path` in a shadow directory
+// ("<hash of the path>-<file name>"): a file of the build instruments the
+// header when its shadow directory holds one.
+std::string shadow_file_name(llvm::StringRef real_path);
+
 struct InstrumentedFile {
   // Why the whole file is left alone (`// softpatch: skip-file`, a
   // .softpatch-skip directory), or empty; `source` is then the original.

@@ -13,7 +13,10 @@
 //   * with PatchOptions::choose_compiled, the body of each function not named there
 //     becomes a call to the program's own copy (an import the loader fills);
 //   * the manifest (softpatch/internal/manifest.h) lists every function
-//     with its id, signature and, where dlsym cannot find it, its entry.
+//     with its id, signature and, where dlsym cannot find it, its entry;
+//   * with PatchOptions::header, the patch is of a header that the file
+//     includes: the header's functions are the patch's (its copy has no
+//     trampolines in them), and the file's are not listed.
 //
 // Line numbers do not move, as in instrument mode.
 #ifndef SOFTPATCH_REWRITER_PATCHER_H
@@ -60,6 +63,13 @@ struct PatchOptions {
   // time, never write over the copies another one compiles, and patches
   // that copy it alike share one (and the precompiled preamble naming it).
   std::string shadow_directory;
+  // A patch of this project header (its path as the compile finds it), not
+  // of the file: the file is only what includes it. The patch carries the
+  // bodies of the header's functions as the header now has them, listed
+  // under the header in the manifest, and compiles the file's own code
+  // only to share its state; PatchSource::code is the header's. Needs
+  // shadow_directory.
+  std::string header;
 };
 
 struct PatchSource {

@@ -18,6 +18,12 @@ enum ManifestFlags : unsigned {
   // running file that it does not define has been removed. Without it, a
   // patch replaces only the functions it lists.
   kWholeFile = 1u << 0,
+  // The patch is of a project header (`project_file`): the functions it
+  // lists are the header's, which every file that includes it registers (in
+  // a unit of the header's), and it lists only those whose bodies it
+  // carries; the rest of the header is as the build's (the fingerprints say
+  // so).
+  kHeader = 1u << 1,
 };
 
 // One function of the patched file.

@@ -10,7 +10,8 @@ typedef ::softpatch::internal::PatchFunction __softpatch_patch_function;
 typedef ::softpatch::internal::PatchManifest __softpatch_patch_manifest;
 enum : unsigned {
   __softpatch_manifest_version = ::softpatch::internal::kManifestVersion,
-  __softpatch_manifest_whole_file = ::softpatch::internal::kWholeFile
+  __softpatch_manifest_whole_file = ::softpatch::internal::kWholeFile,
+  __softpatch_manifest_header = ::softpatch::internal::kHeader
 };
 // Holds the entries of methods of internal classes; those classes befriend it.
 struct __softpatch_access;

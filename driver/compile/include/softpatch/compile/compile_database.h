@@ -15,10 +15,18 @@ struct CompileCommand {
   std::string directory;             // to run it in
   std::vector<std::string> command;  // compiler first
   std::string database;              // the compile_commands.json it came from
+  std::string file;                  // the source it compiles (absolute)
 };
 
 llvm::Expected<CompileCommand> find_compile_command(const std::string& file,
                                                     const std::string& build_dir);
+
+// The compile command of a file of the build that instruments `header`:
+// whose copies of the project's headers (CompileJob::header_copies) hold
+// one of it; the smallest such file, whose compile is the quickest. Found
+// where find_compile_command looks for the header's directory.
+llvm::Expected<CompileCommand> find_includer_command(const std::string& header,
+                                                     const std::string& build_dir);
 
 // The source directory of the CMake build that wrote `database` (its
 // CMakeCache.txt), or "" for another build system.

@@ -20,6 +20,10 @@ struct CompileJob {
   std::string depfile;               // the dependency file written, or empty
 
   const std::string& source() const { return command[source_index]; }
+  // Where softpatch-cc writes the copies of the project's headers that the
+  // file includes, instrumented: beside the object, a directory no other
+  // compile writes.
+  std::string header_copies() const { return object + ".softpatch-headers"; }
 
   // A single-source C++ compile (-c, one C++ input, no -E/-S/-M, no header
   // precompilation); nothing otherwise. @response files are expanded.

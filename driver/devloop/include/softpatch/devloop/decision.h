@@ -20,6 +20,7 @@ struct ChangedFile {
   std::string path;
   bool exists = true;                // false: removed (or renamed away)
   bool has_compile_command = false;  // the build's compile_commands.json compiles it
+  bool instrumented_header = false;  // a header a file of the build instruments: patched live
 };
 
 struct LoopState {
@@ -44,8 +45,9 @@ struct Decision {
   std::string build_command;         // kRestart: what to run before starting ("" for none)
 };
 
-// Patch when every file that counts is a .cpp the build compiles and the
-// program runs; otherwise restart, naming the first reason (header changed,
+// Patch when every file that counts is a .cpp the build compiles, or a
+// header that a file of the build instruments, and the program runs;
+// otherwise restart, naming the first reason (header changed,
 // build files changed, file removed, not C++ source, not running, changed
 // under --no-patch) and the files that need it. A .cpp without a compile
 // command is not part of the build: ignored. A restart for a C++ file

@@ -26,8 +26,8 @@ llvm::Expected<int> only_running_agent();
 std::string agent_message(Error error);
 
 // Why `file` cannot be patched, each mistake with its own cause: it does
-// not exist; it is a header (whose edits need a rebuild: softpatch run does
-// that); it is a build file or not C++ at all. Success for a .cpp file.
+// not exist, it is a directory, a build file or not C++ at all. Success for
+// a C++ source file or header.
 llvm::Error check_source_file(const std::string& file);
 
 // Why process `pid` cannot be asked anything: there is no such process, or

@@ -33,6 +33,9 @@ struct PatchRequest {
   // copy, and run the build's code again. A patch of one changed function
   // compiles one function.
   std::optional<std::vector<CodeFingerprint>> built;
+  // A patch of this project header (absolute path), which `original_file`
+  // includes: `running` is then the header's code (rewriter::PatchOptions::header).
+  std::string header;
 };
 
 struct BuiltPatch {

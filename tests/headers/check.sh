@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# A header's edit patched live in a running program built with one compiler
+# at one optimisation level: the bodies of an in-class method, an inline
+# member, an inline and a static inline function, called from two files
+# (inlined into them at -O2), go live for the calls of both files with the
+# same pid and the program's state kept; a comment changes nothing; a
+# declaration's edit is refused by name and the program keeps its code; a
+# rollback brings the earlier bodies back.
+#   check.sh <softpatch build dir> <work dir> <c++ compiler> <Debug|Release>
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../support/e2e.sh" "$1" "$2"
+cxx=$3 type=$4
+fail() { echo "headers($cxx $type): $*" >&2; [ -f "$work/out.txt" ] && cat "$work/out.txt" >&2; exit 1; }
+
+cmake -S "$work/app" -B "$work/app/build" -G Ninja -DCMAKE_CXX_COMPILER="$cxx" \
+  -DCMAKE_BUILD_TYPE="$type" -Dsoftpatch_DIR="$build/cmake/build-tree" >"$work/configure.log" 2>&1 ||
+  { cat "$work/configure.log" >&2; fail "configure failed"; }
+ninja -C "$work/app/build" >"$work/build.log" 2>&1 || { cat "$work/build.log" >&2; fail "build failed"; }
+! grep -q "not instrumented" "$work/build.log" || { cat "$work/build.log" >&2; fail "a file fell back"; }
+
+mkfifo "$work/in"
+SOFTPATCH_AGENT=1 "$work/app/build/app" <"$work/in" >"$work/out.txt" 2>&1 &
+app=$!
+exec 3>"$work/in"
+cleanup() {
+  exec 3>&- || true
+  end_started
+}
+trap cleanup EXIT
+answered() { grep -q "^$1: " "$work/out.txt"; }
+# say N EXPECTED: the program's answer to N is EXPECTED (then its pid); each
+# N is said once.
+say() {
+  echo "$1" >&3
+  eventually answered "$1" || fail "no answer to $1"
+  grep -qx "$1: $2, pid $app" "$work/out.txt" ||
+    fail "answer to $1 is not '$2'"
+}
+patch_header() { (cd "$work/app" && "$softpatch" patch -p build include/tally.h 2>"$work/err.txt"); }
+
+say 1 "main 1 2 1, report tally 2, twice 2, bonus 1"
+eventually answers "$app" || fail "the agent does not answer"
+
+sed -i 's/count += n;/count += n * 10;/; s/"tally "/"TALLY "/; s/n \* 2/n * 3/; s/n + 0/n + 100/' \
+  "$work/app/include/tally.h"
+line=$(patch_header) || fail "patch failed: $(cat "$work/err.txt")"
+[[ "$line" =~ ^include/tally.h\ →\ patch\ 1:\ 4\ changed\ \(Tally::add,\ Tally::describe,\ twice,\ bonus\)\ in\ [0-9.]+\ s$ ]] ||
+  fail "patch said: $line"
+# The tally made before the patch goes on counting (2, then 12 and 22).
+say 3 "main 32 9 103, report TALLY 62, twice 9, bonus 103"
+
+sed -i 's|^// Defined in report.cpp|//   Defined in report.cpp|' "$work/app/include/tally.h"
+line=$(patch_header) || fail "comment patch failed: $(cat "$work/err.txt")"
+[ "$line" = "include/tally.h: no change in the code that runs (nothing loaded)" ] ||
+  fail "a comment-only edit said: $line"
+
+sed -i 's/  int count = 0;/  int count = 0;\n  int extra = 0;/' "$work/app/include/tally.h"
+if patch_header >/dev/null; then fail "a new member was reported patched"; fi
+grep -qx "softpatch: include/tally.h: the declarations of include/tally.h changed: what a header declares is compiled into every file that includes it (only the bodies of its functions are patched live): restart needed" \
+  "$work/err.txt" || fail "a declaration's edit: $(cat "$work/err.txt")"
+say 4 "main 102 12 104, report TALLY 142, twice 12, bonus 104"
+sed -i '/  int extra = 0;/d' "$work/app/include/tally.h"
+
+sed -i 's/n \* 3/n * 4/' "$work/app/include/tally.h"
+line=$(patch_header) || fail "second patch failed: $(cat "$work/err.txt")"
+[[ "$line" =~ ^include/tally.h\ →\ patch\ 2:\ 1\ changed\ \(twice\)\ in ]] || fail "second patch said: $line"
+say 5 "main 192 20 105, report TALLY 242, twice 20, bonus 105"
+"$softpatch" list twice | grep -q $'\tpatch 2$' || fail "list: $("$softpatch" list twice)"
+"$softpatch" rollback | grep -qx "rolled back patch 2 (include/tally.h)" || fail "rollback"
+say 6 "main 302 18 106, report TALLY 362, twice 18, bonus 106"
+
+exec 3>&-
+wait "$app" || fail "the program failed at exit"
+
+# Under softpatch run (which builds first: the header as it is now), a
+# saved body edit of the header goes live with the same pid.
+mkfifo "$work/run-in"
+(cd "$work/app" && exec setsid "$softpatch" run -p build -- ./build/app) \
+  <"$work/run-in" >"$work/out.txt" 2>"$work/run-err.txt" &
+runner=$!
+exec 3>"$work/run-in"
+said() { grep -qE "$1" "$work/run-err.txt"; }
+eventually said "^softpatch: started ./build/app, pid [0-9]+$" ||
+  fail "softpatch run did not start the program: $(cat "$work/run-err.txt")"
+app=$(sed -nE 's/^softpatch: started .\/build\/app, pid ([0-9]+)$/\1/p' "$work/run-err.txt")
+say 7 "main 70 28 107, report TALLY 140, twice 28, bonus 107"
+eventually answers "$app" || fail "the agent under softpatch run does not answer"
+sed -i 's/n \* 4/n * 5/' "$work/app/include/tally.h"
+eventually said "^include/tally.h → patch 1: 1 changed \(twice\) in [0-9.]+ s$" ||
+  fail "softpatch run did not patch the header: $(cat "$work/run-err.txt")"
+say 8 "main 220 40 108, report TALLY 300, twice 40, bonus 108"
+kill -INT "$runner"
+eventually ended "$runner" || fail "softpatch run did not stop on SIGINT"
+echo "headers($cxx $type): a header's bodies patched live, pid $app"
