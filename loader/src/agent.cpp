@@ -71,20 +71,23 @@ std::string answer(const protocol::ListRequest& request) {
   return protocol::encode(reply);
 }
 
-std::string answer_patch(Result<PatchInfo> result) {
+// `loaded`: the reply to a load, which also says what calls it does not reach.
+std::string answer_patch(Result<PatchInfo> result, bool loaded) {
   if (!result) return protocol::encode_error(result.error());
   protocol::PatchReply reply{summary_of(*result), {}};
   std::istringstream errors(result->hook_errors);
   for (std::string line; std::getline(errors, line);) reply.warnings.push_back(line);
+  if (loaded)
+    reply.warnings.insert(reply.warnings.end(), result->unreached.begin(), result->unreached.end());
   return protocol::encode(reply);
 }
 
 std::string answer(const protocol::LoadRequest& request) {
-  return answer_patch(load_patch(request.path));
+  return answer_patch(load_patch(request.path), /*loaded=*/true);
 }
 
 std::string answer(const protocol::RollbackRequest& request) {
-  return answer_patch(request.number ? rollback(request.number) : rollback());
+  return answer_patch(request.number ? rollback(request.number) : rollback(), /*loaded=*/false);
 }
 
 class Agent {

@@ -195,6 +195,7 @@ Result<PatchInfo> load_patch(const std::string& path) {
   patch.info.pending = true;
   patch.info.changed = std::move(planned->changed);
   patch.info.added = std::move(planned->added);
+  patch.info.unreached = std::move(planned->unreached);
   patch.info.loaded_at = static_cast<std::int64_t>(std::time(nullptr));
   patch.switches = switches_of(std::move(planned->switches));
   patch.code = std::move(planned->code);

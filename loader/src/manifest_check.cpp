@@ -12,6 +12,7 @@
 #include "messages.h"
 #include "running_code.h"
 #include "softpatch/changes/code_changes.h"
+#include "softpatch/internal/modules.h"
 #include "softpatch/internal/registry_state.h"
 #include "softpatch/loader.h"
 #include "softpatch/registry.h"
@@ -232,6 +233,30 @@ Result<internal::RawFunction> own_copy(std::string_view id, const internal::Tran
   return code;
 }
 
+// Where calls of the header function `id` run code of their own, which the
+// patch does not reach: said, never silently left out.
+std::vector<std::string> unreached_calls(std::string_view id) {
+  Result<Function> function = find_function_by_id(id);
+  if (!function) {
+    function.ignore();
+    return {};
+  }
+  std::vector<std::string> lines;
+  std::string plain = plain_copy_of(*function);
+  if (!plain.empty())
+    lines.push_back(std::string(function->name()) +
+                    " also has a copy compiled without softpatch, in " + plain +
+                    " (a file opted out, a plain library, or one where the header keeps its "
+                    "text): calls from there run the old code");
+  for (const Function& other : other_slots_of(*function))
+    lines.push_back(
+        std::string(function->name()) + " has a slot of its own in " +
+        internal::module_name_holding(&other.slot()) +
+        " (a library loaded with RTLD_LOCAL, or linked with -Bsymbolic): calls from there "
+        "run the old code");
+  return lines;
+}
+
 }  // namespace
 
 void remember_layouts(const PatchPlan& plan) {
@@ -305,6 +330,8 @@ Result<PatchPlan> check_manifest(const std::string& path, const PatchManifest& r
                      "the code for " + target->name + " is not in the patch (corrupt manifest)");
     plan.switches.push_back({target->slot, code, target->name});
     if (!changes) plan.changed.push_back(target->name);
+    if (manifest.flags & internal::kHeader)
+      for (std::string& line : unreached_calls(entry.id)) plan.unreached.push_back(std::move(line));
   }
   if (manifest.flags & internal::kWholeFile)
     if (std::optional<std::string> gone = missing_function(*unit, manifest))

@@ -43,6 +43,9 @@ struct PatchPlan {
   // Readable names of the functions the edit changes and adds (every known
   // function it switches, when the manifest does not carry its code).
   std::vector<std::string> changed, added;
+  // Calls the switches do not reach, one line each: a header's function
+  // also compiled without softpatch, or with a slot of its own elsewhere.
+  std::vector<std::string> unreached;
 };
 
 // Records the layouts of a patch that was loaded (check_manifest does, once

@@ -184,4 +184,8 @@ void tag_instrumented_copy(const clang::FunctionDecl& function, TextEdits& edits
                       std::string("__attribute__((abi_tag(\"") + kAbiTag + "\"))) ");
 }
 
+const clang::VarDecl* static_variable_of(const clang::FunctionDecl& function) {
+  return static_local(function);
+}
+
 }  // namespace softpatch::rewriter

@@ -48,6 +48,10 @@ std::optional<std::string> header_reason(const clang::FunctionDecl& function,
                                          const HeaderShadows& headers, const TextEdits& edits,
                                          SharedSpecifiers& specifiers);
 
+// The first static (or thread_local) variable of `function`'s body, its
+// lambdas' and its local classes', or null.
+const clang::VarDecl* static_variable_of(const clang::FunctionDecl& function);
+
 // Gives `function` (instrumentable: header_reason() said nullopt) the ABI
 // tag when it needs one, in the text and in the AST, so that its id is the
 // name its instrumented copies have. Call before naming it.

@@ -39,6 +39,11 @@ void HeaderUnits::instrument(
       // No symbol finds a patch's copy, and no thunk is made for it yet.
       body.kind = CodeKind::kUnpatchable;
       body.detail = "member of a class local to each file, defined in a header";
+    } else if (!function->isExternallyVisible() && static_variable_of(*function)) {
+      // Each file has its own variable; a patch's copy would have one more,
+      // shared by the calls of every file.
+      body.kind = CodeKind::kUnpatchable;
+      body.detail = "static inline function with a static variable (one per file that includes it)";
     }
     bool in_carried = !carried_path_.empty() && headers_.path(file) == carried_path_;
     if (in_carried) carried_file_ = file;

@@ -18,6 +18,7 @@ cmake -S "$work/app" -B "$work/app/build" -G Ninja -DCMAKE_CXX_COMPILER="$cxx" \
   { cat "$work/configure.log" >&2; fail "configure failed"; }
 ninja -C "$work/app/build" >"$work/build.log" 2>&1 || { cat "$work/build.log" >&2; fail "build failed"; }
 ! grep -q "not instrumented" "$work/build.log" || { cat "$work/build.log" >&2; fail "a file fell back"; }
+# Only the file that opts out keeps the header's text.
 
 mkfifo "$work/in"
 SOFTPATCH_AGENT=1 "$work/app/build/app" <"$work/in" >"$work/out.txt" 2>&1 &
@@ -47,6 +48,9 @@ sed -i 's/count += n;/count += n * 10;/; s/"tally "/"TALLY "/; s/n \* 2/n * 3/; 
 line=$(patch_header) || fail "patch failed: $(cat "$work/err.txt")"
 [[ "$line" =~ ^include/tally.h\ →\ patch\ 1:\ 4\ changed\ \(Tally::add,\ Tally::describe,\ twice,\ bonus\)\ in\ [0-9.]+\ s$ ]] ||
   fail "patch said: $line"
+# A file that keeps the header's text has a copy the patch does not reach: said.
+grep -q "^softpatch: twice(int) also has a copy compiled without softpatch, in the program (a file opted out" \
+  "$work/err.txt" || fail "the plain copy of twice was not named: $(cat "$work/err.txt")"
 # The tally made before the patch goes on counting (2, then 12 and 22).
 say 3 "main 32 9 103, report TALLY 62, twice 9, bonus 103"
 

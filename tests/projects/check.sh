@@ -12,7 +12,8 @@
 #      status, and the counts its runner prints (passed, failed);
 #   4. a function of the library, edited while a small program of it runs
 #      with its agent (tests/projects/<project>/probe.cpp), is patched live:
-#      the same process prints the new result.
+#      the same process prints the new result;
+#   5. for jsoncpp, a function of a header too (every file's calls of it).
 #   check.sh <softpatch build dir> <work dir> <pugixml|jsoncpp|fmt>
 # SOFTPATCH_CORPUS_DIR says where the corpus is; without one the test is
 # skipped (exit 77). fmt runs only with SOFTPATCH_CORPUS_FMT=1 (it takes
@@ -46,6 +47,12 @@ case $project in
     old='return value ? "true" : "false";'
     new='return value ? "yes" : "no";'
     after='{"count":3,"ok":yes}'
+    # And a header's: a static inline function of a private header.
+    header=src/lib_json/json_tool.h
+    header_old='  *--current = 0;'
+    header_new="  *--current = 0;
+  *--current = '7';"
+    header_after='{"count":37,"ok":yes}'
     ;;
   fmt)
     [ "${SOFTPATCH_CORPUS_FMT:-0}" = 1 ] ||
@@ -216,7 +223,9 @@ eventually up_or_gone && ! ended "$probe" ||
   fail "the probe did not start with its agent: $(cat "$work/probe.err")"
 [ "$(sed -n 1p "$work/probe.out")" = "$before" ] ||
   fail "the instrumented probe said '$(sed -n 1p "$work/probe.out")', the plain one '$before'"
-python3 - "$src/$patched" "$old" "$new" <<'PY' || fail "cannot edit $patched"
+# edit FILE OLD NEW: OLD, there once, becomes NEW.
+edit() {
+  python3 - "$@" <<'PY' || fail "cannot edit $1"
 import sys
 path, old, new = sys.argv[1:]
 text = open(path).read()
@@ -224,17 +233,36 @@ if text.count(old) != 1:
     sys.exit("%s: '%s' is there %d times, not once" % (path, old, text.count(old)))
 open(path, "w").write(text.replace(old, new))
 PY
+}
+edit "$src/$patched" "$old" "$new"
 waited "$softpatch" patch -p "$work/instrumented" --pid "$probe" "$src/$patched" >"$work/patch.txt" 2>&1 ||
   fail "patching $patched failed (a softpatch bug): $(first "$work/patch.txt")"
 grep -qE "→ patch 1: 1 changed \(.+\) in " "$work/patch.txt" || fail "the patch said: $(cat "$work/patch.txt")"
 echo >&3
-answered_or_gone() { lines 2 || ended "$probe"; }
+answered_or_gone() { lines "${1:-2}" || ended "$probe"; }
 eventually answered_or_gone && ! ended "$probe" || fail "the probe died after the patch: $(cat "$work/probe.err")"
 [ "$(sed -n 2p "$work/probe.out")" = "$after" ] ||
   fail "after the patch the probe said '$(sed -n 2p "$work/probe.out")', not '$after'"
 "$softpatch" status --pid "$probe" >"$work/status.txt" 2>&1 && grep -q "^patches 1 active 1$" "$work/status.txt" ||
   fail "status after the patch: $(cat "$work/status.txt")"
+note "$patched patched live in the probe (pid $probe): $(sed -n 's/.*→ //p' "$work/patch.txt")"
+
+# 5. A header's body edit, live in the same probe, for the calls of every
+# file (where the project names one).
+if [ -n "${header:-}" ]; then
+  edit "$src/$header" "$header_old" "$header_new"
+  waited "$softpatch" patch -p "$work/instrumented" --pid "$probe" "$src/$header" \
+    >"$work/header-patch.txt" 2>&1 ||
+    fail "patching $header failed (a softpatch bug): $(first "$work/header-patch.txt")"
+  grep -qE "→ patch 2: 1 changed \(.+\) in " "$work/header-patch.txt" ||
+    fail "the header's patch said: $(cat "$work/header-patch.txt")"
+  echo >&3
+  eventually answered_or_gone 3 && ! ended "$probe" ||
+    fail "the probe died after the header's patch: $(cat "$work/probe.err")"
+  [ "$(sed -n 3p "$work/probe.out")" = "$header_after" ] ||
+    fail "after the header's patch the probe said '$(sed -n 3p "$work/probe.out")', not '$header_after'"
+  note "$header patched live in the probe: $(sed -n 's/.*→ //p' "$work/header-patch.txt")"
+fi
 exec 3>&-  # the end of its input: the patched program ends normally
 wait "$probe" || fail "the patched probe exited with status $?: $(cat "$work/probe.err")"
-note "$patched patched live in the probe (pid $probe): $(sed -n 's/.*→ //p' "$work/patch.txt")"
 probe=""

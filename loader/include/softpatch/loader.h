@@ -37,6 +37,9 @@ struct PatchInfo {
   bool active = false;      // switched in (false once rolled back, or while pending)
   bool pending = false;     // checked, waiting for safepoint() (deferred mode)
   std::string hook_errors;  // what lifecycle hooks threw, one line each
+  // Calls the patch does not reach, one line each (a header's function also
+  // compiled without softpatch elsewhere); empty in most programs.
+  std::vector<std::string> unreached;
   // Readable names of the functions whose code the patch changed, and of
   // those it added, compared with the code that ran before it (every
   // function it switches counts as changed when its manifest does not carry
