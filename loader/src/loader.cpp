@@ -44,6 +44,9 @@ struct Patch {
   std::vector<PatchHook> applied_hooks, removed_hooks;
   std::vector<CodeFingerprint> code;  // of the edited file: what runs while it is active
   bool carries_code = false;          // whether its manifest gave `code`
+  // A patch of a header carries only the bodies that differed from what ran
+  // (internal::kHeader): later patches of the header build on it.
+  bool builds_on_earlier = false;
 };
 
 std::mutex loader_mutex;  // one patch applied or rolled back at a time
@@ -200,6 +203,7 @@ Result<PatchInfo> load_patch(const std::string& path) {
   patch.switches = switches_of(std::move(planned->switches));
   patch.code = std::move(planned->code);
   patch.carries_code = planned->carries_code;
+  patch.builds_on_earlier = (manifest->flags & internal::kHeader) != 0;
   patch.departures = planned->departures;
   // Before the switch: a crash in the new code as soon as it runs is named.
   if (const std::string* mocked = redirected_function(patch))
@@ -226,6 +230,14 @@ Result<PatchInfo> rollback(int number) {
   if (!patch->info.active)
     return Error{"softpatch: patch " + std::to_string(number) +
                  (patch->info.pending ? " waits for a safe point" : " is already rolled back")};
+  // What runs of the file is its latest active patch's code: one that a
+  // later patch of the same header builds on stays while that one does.
+  for (const Patch& later : history())
+    if (later.info.active && later.info.number > number && later.builds_on_earlier &&
+        later.info.project_file == patch->info.project_file)
+      return Error{"softpatch: patch " + std::to_string(number) + ": patch " +
+                   std::to_string(later.info.number) + " of " + later.info.project_file +
+                   " builds on it; roll that back first"};
   std::optional<std::uint64_t> departures = slots_still_loaded(*patch);
   if (!departures)
     return Error{"softpatch: patch " + std::to_string(number) + ": " + patch->info.project_file +

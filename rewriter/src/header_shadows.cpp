@@ -101,6 +101,9 @@ HeaderShadows::HeaderShadows(const clang::SourceManager& sources, const IncludeS
     computed_[{real_path_of(sources, include.includer), include.line}] = include.target;
   for (auto& [path, ids] : files_entered(sources)) {
     if (path == main_path_ || !below(path, root_)) continue;
+    // A precompiled preamble's header stands for the main file's first
+    // lines, even in a cache below the root.
+    if (!preamble_cache_.empty() && below(path, preamble_cache_)) continue;
     Header& header = headers_[path];
     header.id = ids.front();
     header.path = path;

@@ -6,10 +6,42 @@
 
 namespace softpatch::rewriter {
 
+// What a patch of a header does with one of its functions: a body whose
+// patch would share less than the build's code does is not carried.
+static HeaderBody header_body(const clang::FunctionDecl& function, std::string id) {
+  HeaderBody body{&function, std::move(id), CodeKind::kFunction, ""};
+  if (is_constructor_or_destructor(function)) {
+    // Their bodies have slots (mocks use them), but a patch does not carry
+    // them yet: it would have to declare body members in the class.
+    body.kind = CodeKind::kUnpatchable;
+    body.detail = llvm::isa<clang::CXXConstructorDecl>(function) ? "constructor defined in a header"
+                                                                 : "destructor defined in a header";
+  } else if (const auto* method = llvm::dyn_cast<clang::CXXMethodDecl>(&function);
+             method && !method->isExternallyVisible()) {
+    // No symbol finds a patch's copy, and no thunk is made for it yet.
+    body.kind = CodeKind::kUnpatchable;
+    body.detail = "member of a class local to each file, defined in a header";
+  } else if (!function.isExternallyVisible() && static_variable_of(function)) {
+    // Each file has its own variable; a patch's copy would have one more,
+    // shared by the calls of every file.
+    body.kind = CodeKind::kUnpatchable;
+    body.detail = "static inline function with a static variable (one per file that includes it)";
+  }
+  return body;
+}
+
 void HeaderUnits::instrument(
     std::vector<InstrumentedFunction>& functions, std::vector<SkippedFunction>& skipped,
     const std::function<std::optional<std::string>(const clang::FunctionDecl&)>& dependence) {
   const clang::SourceManager& sources = context_.getSourceManager();
+  // First what gets a slot, and so what the headers' pieces are; then the
+  // edits, which for a patch of a header depend on what its pieces say.
+  struct Slotted {
+    const clang::FunctionDecl* function;
+    clang::FileID file;
+    unsigned line;
+  };
+  std::vector<Slotted> slotted;
   for (const clang::FunctionDecl* function : header_definitions(context_, headers_)) {
     Eligibility verdict = eligibility(*function, sources);
     if (!verdict.listed) continue;
@@ -26,51 +58,46 @@ void HeaderUnits::instrument(
     }
     tag_instrumented_copy(*function, edits_);
     Unit& unit = unit_for(file);
-    HeaderBody body{function, "", CodeKind::kFunction, ""};
-    if (is_constructor_or_destructor(*function)) {
-      // Their bodies have slots (mocks use them), but a patch does not
-      // carry them yet: it would have to declare body members in the class.
-      body.kind = CodeKind::kUnpatchable;
-      body.detail = llvm::isa<clang::CXXConstructorDecl>(function)
-                        ? "constructor defined in a header"
-                        : "destructor defined in a header";
-    } else if (const auto* method = llvm::dyn_cast<clang::CXXMethodDecl>(function);
-               method && !method->isExternallyVisible()) {
-      // No symbol finds a patch's copy, and no thunk is made for it yet.
-      body.kind = CodeKind::kUnpatchable;
-      body.detail = "member of a class local to each file, defined in a header";
-    } else if (!function->isExternallyVisible() && static_variable_of(*function)) {
-      // Each file has its own variable; a patch's copy would have one more,
-      // shared by the calls of every file.
-      body.kind = CodeKind::kUnpatchable;
-      body.detail = "static inline function with a static variable (one per file that includes it)";
-    }
-    bool in_carried = !carried_path_.empty() && headers_.path(file) == carried_path_;
-    if (in_carried) carried_file_ = file;
-    bool carry = in_carried && body.kind == CodeKind::kFunction;
-    if (carry) {
-      unit.table.add_function(*function, line);
-      carried_.push_back(function);
-    } else {
-      unit.editor.add(*function, line);
-    }
-    InstrumentedFunction added = unit.table.functions().back();
-    body.id = added.id;
-    unit.bodies.push_back(std::move(body));
-    if (carry) continue;  // registered by the build, not by the patch
-    added.file = headers_.path(file);
-    functions.push_back(added);
+    unit.bodies.push_back(header_body(*function, unit.naming.id(*function)));
+    slotted.push_back({function, file, line});
+    if (!carried_path_.empty() && headers_.path(file) == carried_path_) carried_file_ = file;
   }
   for (auto& [file, unit] : units_) {
     unit->code = fingerprint_header(sources, context_.getLangOpts(), file,
                                     headers_.project_file(file), unit->naming, unit->bodies);
     unit->table.add_code(unit->code);
   }
+  // The manifest lists the carried functions only: the others' slots go on
+  // where they point (a trampoline whose slot led to itself would recurse).
+  if (carried_file_) {
+    Unit& unit = *units_.at(*carried_file_);
+    carried_table_.emplace(UnitTable::for_header(unit.naming, headers_.path(*carried_file_),
+                                                 headers_.project_file(*carried_file_),
+                                                 "carried_"));
+    carried_table_->add_code(unit.code);
+  }
+  std::optional<std::set<std::string>> chosen;
+  if (carried_file_ && choose_carried_) chosen = choose_carried_(units_.at(*carried_file_)->code);
+  std::map<clang::FileID, std::size_t> next_body;
+  for (const Slotted& s : slotted) {
+    Unit& unit = *units_.at(s.file);
+    const HeaderBody& body = unit.bodies[next_body[s.file]++];
+    bool carry = carried_file_ == s.file && body.kind == CodeKind::kFunction &&
+                 (!chosen || chosen->count(body.id));
+    if (carry) {
+      carried_table_->add_function(*s.function, s.line);
+      carried_.push_back(s.function);
+      continue;  // registered by the build, not by the patch
+    }
+    unit.editor.add(*s.function, s.line);
+    InstrumentedFunction added = unit.table.functions().back();
+    added.file = headers_.path(s.file);
+    functions.push_back(added);
+  }
 }
 
 UnitTable* HeaderUnits::carried_table() {
-  if (!carried_file_) return nullptr;
-  return &units_.at(*carried_file_)->table;
+  return carried_table_ ? &*carried_table_ : nullptr;
 }
 
 const std::vector<CodeFingerprint>& HeaderUnits::carried_code() const {

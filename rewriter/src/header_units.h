@@ -6,8 +6,10 @@
 #ifndef SOFTPATCH_REWRITER_HEADER_UNITS_H
 #define SOFTPATCH_REWRITER_HEADER_UNITS_H
 
+#include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -104,8 +106,16 @@ class HeaderUnits {
 
   // Patch mode: the functions of the header at `path` (its real path) are
   // carried, a patch of that header: their bodies are the patch's code,
-  // with no trampoline, listed in carried_table(). Call before instrument().
-  void carry(std::string path) { carried_path_ = std::move(path); }
+  // with no trampoline, listed in carried_table(); given the header's code,
+  // `choose` names the ids of those to carry (the others stay as the
+  // build's: through their slots to what runs now), or nullopt for all.
+  // Call before instrument().
+  using Choice =
+      std::function<std::optional<std::set<std::string>>(const std::vector<CodeFingerprint>&)>;
+  void carry(std::string path, Choice choose) {
+    carried_path_ = std::move(path);
+    choose_carried_ = std::move(choose);
+  }
   // The carried header's unit (its functions, their pieces), or null when
   // this file does not instrument it.
   UnitTable* carried_table();
@@ -140,6 +150,8 @@ class HeaderUnits {
   bool by_content_;
   std::map<clang::FileID, std::unique_ptr<Unit>> units_;
   std::string carried_path_;
+  Choice choose_carried_;
+  std::optional<UnitTable> carried_table_;  // the manifest's: carried functions only
   std::optional<clang::FileID> carried_file_;
   std::vector<const clang::FunctionDecl*> carried_;
 };

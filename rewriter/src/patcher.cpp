@@ -280,6 +280,19 @@ class Patcher {
   std::set<const clang::CXXRecordDecl*> befriended_;
 };
 
+// Why the file that includes `header` instruments none of its functions: the
+// reason its first function was skipped for, if it was seen at all.
+std::string why_no_function_carried(const std::string& header, const std::string& includer,
+                                    const std::vector<SkippedFunction>& skipped) {
+  std::string real = real_or_absolute_path(header);
+  for (const SkippedFunction& function : skipped)
+    if (function.file == real)
+      return "no function of it can be patched from " + includer + " (" + function.name + ": " +
+             function.reason + ")";
+  return includer + " instruments none of its functions (it has none with a body, or " + includer +
+         " does not include it)";
+}
+
 }  // namespace
 
 llvm::Expected<PatchSource> make_patch_source(llvm::StringRef file,
@@ -314,7 +327,8 @@ llvm::Expected<PatchSource> make_patch_source(llvm::StringRef file,
           context, found.search, macro_tokens, edits,
           HeaderPlaces{options.project_root, options.shadow_directory, options.preamble_cache,
                        /*by_content=*/true});
-      if (!options.header.empty()) header_units->carry(real_or_absolute_path(options.header));
+      if (!options.header.empty())
+        header_units->carry(real_or_absolute_path(options.header), options.choose_compiled);
       std::vector<InstrumentedFunction> in_headers;  // registered by the build, not the patch
       header_units->instrument(in_headers, out.skipped, found.compiler_dependence);
     }
@@ -346,9 +360,7 @@ llvm::Expected<PatchSource> make_patch_source(llvm::StringRef file,
       if (!carried) {
         check(llvm::createStringError(
             llvm::inconvertibleErrorCode(),
-            options.header + ": " + original +
-                " instruments none of its functions (it does not include the header, or the "
-                "header keeps its text there: softpatch-rewrite --explain says why)"));
+            why_no_function_carried(options.header, original, out.skipped)));
         return;
       }
       // The file's own code is compiled only to share its state: nothing

@@ -10,6 +10,9 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../support/e2e.sh" "$1" "$2"
+# The caches below the project's root, as a user may put them: a precompiled
+# preamble's header there is not one of the project's headers.
+export SOFTPATCH_CACHE_DIR=$work/app/.cache
 cxx=$3 type=$4
 fail() { echo "headers($cxx $type): $*" >&2; [ -f "$work/out.txt" ] && cat "$work/out.txt" >&2; exit 1; }
 
@@ -71,6 +74,12 @@ line=$(patch_header) || fail "second patch failed: $(cat "$work/err.txt")"
 [[ "$line" =~ ^include/tally.h\ →\ patch\ 2:\ 1\ changed\ \(twice\)\ in ]] || fail "second patch said: $line"
 say 5 "main 192 20 105, report TALLY 242, twice 20, bonus 105"
 "$softpatch" list twice | grep -q $'\tpatch 2$' || fail "list: $("$softpatch" list twice)"
+# It carries only twice: Tally::add still runs patch 1's body.
+"$softpatch" list Tally::add | grep -q $'\tpatch 1$' || fail "list: $("$softpatch" list Tally::add)"
+# Patch 2 carries only what it changed: patch 1 stays while it is active.
+if "$softpatch" rollback 1 2>"$work/err.txt"; then fail "patch 1 rolled back under patch 2"; fi
+grep -qx "softpatch: patch 1: patch 2 of include/tally.h builds on it; roll that back first" \
+  "$work/err.txt" || fail "rollback of patch 1: $(cat "$work/err.txt")"
 "$softpatch" rollback | grep -qx "rolled back patch 2 (include/tally.h)" || fail "rollback"
 say 6 "main 302 18 106, report TALLY 362, twice 18, bonus 106"
 

@@ -176,6 +176,12 @@ llvm::Expected<BuiltPatch> build_patch(const PatchRequest& request) {
     options->choose_compiled = [&](const std::vector<CodeFingerprint>& code) {
       return std::optional<std::set<std::string>>(functions_to_compile(*request.built, code));
     };
+  // A header's functions run from their slots whatever patch runs them: one
+  // whose body is as it runs now needs nothing.
+  if (!request.header.empty() && request.running)
+    options->choose_compiled = [&](const std::vector<CodeFingerprint>& code) {
+      return std::optional<std::set<std::string>>(functions_to_compile(*request.running, code));
+    };
   llvm::Expected<rewriter::PatchSource> patch =
       rewriter::make_patch_source(request.edited_file, request.compile_command, *options);
   if (!patch) return compiler_diagnostics(request, patch.takeError());

@@ -65,10 +65,10 @@ struct PatchOptions {
   std::string shadow_directory;
   // A patch of this project header (its path as the compile finds it), not
   // of the file: the file is only what includes it. The patch carries the
-  // bodies of the header's functions as the header now has them, listed
-  // under the header in the manifest, and compiles the file's own code
-  // only to share its state; PatchSource::code is the header's. Needs
-  // shadow_directory.
+  // bodies of the header's functions as the header now has them (those
+  // choose_compiled names, given the header's code), listed under the
+  // header in the manifest, and compiles the file's own code only to share
+  // its state; PatchSource::code is the header's. Needs shadow_directory.
   std::string header;
 };
 

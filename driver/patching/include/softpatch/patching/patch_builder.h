@@ -34,7 +34,9 @@ struct PatchRequest {
   // compiles one function.
   std::optional<std::vector<CodeFingerprint>> built;
   // A patch of this project header (absolute path), which `original_file`
-  // includes: `running` is then the header's code (rewriter::PatchOptions::header).
+  // includes: `running` is then the header's code
+  // (rewriter::PatchOptions::header), and the patch carries the functions
+  // whose bodies differ from what runs (the others go on running it).
   std::string header;
 };
 
