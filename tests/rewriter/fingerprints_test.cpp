@@ -460,4 +460,97 @@ TEST_F(Fingerprints, EqualWithAndWithoutAPrecompiledPreamble) {
   EXPECT_EQ(precompiled, 1) << "the rounds above used a precompiled preamble";
 }
 
+// The pieces of a header (tally.h) as a patch of it from `includer` takes
+// them: each function with a slot by its body, and the rest of its text.
+class HeaderFingerprints : public Fingerprints {
+ protected:
+  std::map<std::string, std::string> header_code(const std::string& includer,
+                                                 const std::string& cache = "") {
+    std::string path = (root_ / includer).string();
+    softpatch::rewriter::PatchOptions options;
+    options.project_root = root_.string();
+    options.patch_header = "/softpatch/patch.h";
+    options.build_id = "00";
+    options.preamble_cache = cache;
+    options.shadow_directory = (root_ / "copies").string();
+    options.header = (root_ / "tally.h").string();
+    auto patch = softpatch::rewriter::make_patch_source(
+        path, {"g++", "-std=c++17", "-I" + root_.string(), "-c", path}, options);
+    if (!patch) {
+      ADD_FAILURE() << llvm::toString(patch.takeError());
+      return {};
+    }
+    std::map<std::string, std::string> hashes;
+    for (const CodeFingerprint& piece : patch->code) hashes[piece.name] = piece.hash;
+    return hashes;
+  }
+};
+
+const char kTally[] = R"(#pragma once
+#include <string>
+struct Tally {
+  int count = 0;
+  int add(int n) { count += n; return count; }  // in the class
+  std::string describe() const;
+};
+inline std::string Tally::describe() const { return "tally " + std::to_string(count); }
+inline int twice(int n) { return n * 2; }
+)";
+
+TEST_F(HeaderFingerprints, EachBodyAndTheRestOfTheHeaderArePiecesOfTheirOwn) {
+  write("tally.h", kTally);
+  write("a.cpp", "#include \"tally.h\"\nint a() { Tally t; return t.add(twice(1)); }\n");
+  std::map<std::string, std::string> built = header_code("a.cpp");
+  EXPECT_THAT(built, ::testing::ElementsAre(::testing::Key("Tally::add(int)"),
+                                            ::testing::Key("Tally::describe() const"),
+                                            ::testing::Key("the declarations of tally.h"),
+                                            ::testing::Key("twice(int)")));
+  auto differing = [&](const std::string& from, const std::string& to) {
+    write("tally.h", replaced(kTally, from, to));
+    std::map<std::string, std::string> edited = header_code("a.cpp");
+    std::vector<std::string> names;
+    for (const auto& [name, hash] : built)
+      if (edited[name] != hash) names.push_back(name);
+    return names;
+  };
+  EXPECT_THAT(differing("// in the class", "/* a comment */"), IsEmpty());
+  EXPECT_THAT(differing("n * 2", "n  *  2"), IsEmpty());
+  EXPECT_THAT(differing("n * 2", "n * 3"), ElementsAre("twice(int)"));
+  EXPECT_THAT(differing("count += n;", "count += 2 * n;"), ElementsAre("Tally::add(int)"));
+  EXPECT_THAT(differing("int count = 0;", "int count = 1;"),
+              ElementsAre("the declarations of tally.h"));
+  EXPECT_THAT(differing("std::string describe() const;", "std::string describe() const;\n  int x;"),
+              ElementsAre("the declarations of tally.h"));
+  EXPECT_THAT(differing("inline int twice(int n)", "inline int twice(long n)"),
+              ::testing::Contains("the declarations of tally.h"));
+}
+
+TEST_F(HeaderFingerprints, EveryIncluderAndAPrecompiledPreambleTakeTheSamePieces) {
+  write("tally.h", kTally);
+  write("a.cpp", "#include \"tally.h\"\nint a() { Tally t; return t.add(twice(1)); }\n");
+  write("b.cpp",
+        "#include <vector>\n#include <map>\nstatic int b0() { return 0; }\n#include \"tally.h\"\n"
+        "std::string b(const Tally& t) { return t.describe(); }\n");
+  std::map<std::string, std::string> from_a = header_code("a.cpp");
+  ASSERT_FALSE(from_a.empty());
+  EXPECT_EQ(header_code("b.cpp"), from_a);
+  std::string cache = (root_ / "cache").string();
+  for (int round = 0; round < 3; ++round)  // parsed, precompiled, then loaded from the cache
+    EXPECT_EQ(header_code("a.cpp", cache), from_a) << "round " << round;
+}
+
+TEST_F(HeaderFingerprints, AHeaderTheFileDoesNotIncludeIsRefusedByName) {
+  write("tally.h", kTally);
+  write("c.cpp", "int c() { return 3; }\n");
+  std::string path = (root_ / "c.cpp").string();
+  softpatch::rewriter::PatchOptions options;
+  options.project_root = root_.string();
+  options.patch_header = "/softpatch/patch.h";
+  options.shadow_directory = (root_ / "copies").string();
+  options.header = (root_ / "tally.h").string();
+  auto patch = softpatch::rewriter::make_patch_source(path, {"g++", "-c", path}, options);
+  ASSERT_FALSE(patch);
+  EXPECT_THAT(llvm::toString(patch.takeError()), HasSubstr("instruments none of its functions"));
+}
+
 }  // namespace
