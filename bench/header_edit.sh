@@ -85,22 +85,11 @@ exec 3>"$work/in"
 trap 'exec 3>&-; wait $app 2>/dev/null || true; [ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
 for _ in $(seq 50); do [ -S "$XDG_RUNTIME_DIR/softpatch/$app.sock" ] && break; sleep 0.1; done
 
-now() { date +%s.%N; }
-median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-patch_round() {
-  local round=$1 start
-  start=$(now)
-  sed -i "s/return \"v$((round - 1))\"/return \"v$round\"/" "$work/include/sample.h"
-  (cd "$work" && "$build/bin/softpatch" patch --pid "$app" -p build include/sample.h >/dev/null)
-  echo ask >&3
-  until grep -qx "v$round" "$work/out.txt"; do sleep 0.005; done
-  echo "$(now) - $start" | bc
-}
+edited=include/sample.h
+source "$here/live_program.sh"  # patch_round, plain_round, median
 timed() {
-  local start
-  start=$(now)
-  (cd "$work/build" && eval "$1")
-  echo "$(now) - $start" | bc
+  plain_compile=$1
+  plain_round
 }
 
 first=$(patch_round 1)

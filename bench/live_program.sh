@@ -40,13 +40,14 @@ CMAKE
   for _ in $(seq 50); do [ -S "$XDG_RUNTIME_DIR/softpatch/$app.sock" ] && break; sleep 0.1; done
 }
 
-# Edit number $1 (sample_version answers "v$1"), patched with softpatch
-# patch: prints the seconds from the save to the new answer.
+# Edit number $1 (sample_version answers "v$1") of `src/$file`, or of
+# `$edited` when set (relative to $work), patched with softpatch patch:
+# prints the seconds from the save to the new answer.
 patch_round() {
-  local round=$1 start
+  local round=$1 start path=${edited:-src/$file}
   start=$(now)
-  sed -i "s/return \"v$((round - 1))\"/return \"v$round\"/" "$work/src/$file"
-  (cd "$work" && "$build/bin/softpatch" patch --pid "$app" -p build "src/$file" >/dev/null)
+  sed -i "s/return \"v$((round - 1))\"/return \"v$round\"/" "$work/$path"
+  (cd "$work" && "$build/bin/softpatch" patch --pid "$app" -p build "$path" >/dev/null)
   echo ask >&3
   until grep -qx "v$round" "$work/out.txt"; do sleep 0.005; done
   echo "$(now) - $start" | bc

@@ -131,7 +131,8 @@ bool switch_in(Patch& patch, std::uint64_t departures) {
   patch.info.active = true;
   patch.info.pending = false;
   for (Patch& earlier : history())
-    if (&earlier != &patch && earlier.info.active &&
+    // An earlier patch of a header stays under one that builds on it.
+    if (&earlier != &patch && earlier.info.active && !patch.builds_on_earlier &&
         earlier.info.project_file == patch.info.project_file)
       run_hooks(earlier.removed_hooks, /*reverse=*/true, patch.info.hook_errors);
   run_hooks(patch.applied_hooks, /*reverse=*/false, patch.info.hook_errors);
@@ -233,8 +234,8 @@ Result<PatchInfo> rollback(int number) {
   // What runs of the file is its latest active patch's code: one that a
   // later patch of the same header builds on stays while that one does.
   for (const Patch& later : history())
-    if (later.info.active && later.info.number > number && later.builds_on_earlier &&
-        later.info.project_file == patch->info.project_file)
+    if ((later.info.active || later.info.pending) && later.info.number > number &&
+        later.builds_on_earlier && later.info.project_file == patch->info.project_file)
       return Error{"softpatch: patch " + std::to_string(number) + ": patch " +
                    std::to_string(later.info.number) + " of " + later.info.project_file +
                    " builds on it; roll that back first"};

@@ -184,6 +184,44 @@ std::optional<std::string> changed_layout(const internal::TranslationUnit& unit,
   return std::nullopt;
 }
 
+// A class whose layout the patch sees differently from any file of the
+// program: a header's unit records none, and the patch's code may use
+// classes of every header the file that it was built from includes.
+std::optional<std::string> changed_layout_anywhere(const ReadManifest& manifest) {
+  std::optional<std::string> changed;
+  internal::for_each_unit([&](const internal::TranslationUnit& unit) {
+    if (!changed) changed = changed_layout(unit, manifest);
+  });
+  return changed;
+}
+
+// Whether the files that include `header` compile it alike, as far as the
+// pieces they recorded of it say (its functions with slots, its text, the
+// macros its bodies use): a patch built from one of them runs for the calls
+// of all.
+std::optional<std::string> includers_differ(std::string_view header) {
+  std::optional<std::string> differ;
+  const internal::TranslationUnit* first = nullptr;
+  internal::for_each_unit([&](const internal::TranslationUnit& unit) {
+    if (differ || header != unit.project_file) return;
+    if (!first) {
+      first = &unit;
+      return;
+    }
+    bool same = unit.fingerprint_count == first->fingerprint_count;
+    for (std::size_t i = 0; same && i < unit.fingerprint_count; ++i)
+      same = std::strcmp(unit.fingerprints[i].key, first->fingerprints[i].key) == 0 &&
+             std::strcmp(unit.fingerprints[i].hash, first->fingerprints[i].hash) == 0;
+    if (!same)
+      differ = "the files that include " + std::string(header) +
+               " compile it differently (macros or flags of their own, or an #if that tells "
+               "them apart; seen in " +
+               internal::module_name_holding(&unit) +
+               "): a patch built from one would run for the calls of all: restart needed";
+  });
+  return differ;
+}
+
 // The layouts earlier patches brought, by project file and class name.
 std::mutex remembered_mutex;
 std::map<std::string, std::map<std::string, std::string, std::less<>>, std::less<>> remembered;
@@ -285,6 +323,12 @@ Result<PatchPlan> check_manifest(const std::string& path, const PatchManifest& r
                              ", running " + build_id_of(*unit) + ")");
   if (std::optional<std::string> changed = changed_layout(*unit, manifest))
     return refused(path, *changed + ": restart needed");
+  if (manifest.flags & internal::kHeader) {
+    if (std::optional<std::string> changed = changed_layout_anywhere(manifest))
+      return refused(path, *changed + ": restart needed");
+    if (std::optional<std::string> differ = includers_differ(manifest.project_file))
+      return refused(path, *differ);
+  }
   if (std::optional<std::string> changed = changed_since_earlier_patch(manifest))
     return refused(path, *changed + ": restart needed");
   std::optional<CodeChanges> changes = changes_of(*unit, manifest, patched_code);

@@ -776,7 +776,8 @@ void mark_inline_code_that_escapes(clang::ASTContext& context,
 
 std::vector<CodeFingerprint> fingerprint_header(
     const clang::SourceManager& sources, const clang::LangOptions& language, clang::FileID header,
-    const std::string& project_file, const Naming& naming, const std::vector<HeaderBody>& bodies) {
+    const std::string& project_file, const Naming& naming, const std::vector<HeaderBody>& bodies,
+    const MacroTokens& macros) {
   // Each body as the offsets [begin, end) of its text in the header.
   std::map<unsigned, std::pair<unsigned, std::size_t>> ranges;  // begin -> {end, body}
   for (std::size_t i = 0; i < bodies.size(); ++i) {
@@ -806,6 +807,10 @@ std::vector<CodeFingerprint> fingerprint_header(
       text = &texts[std::prev(inside)->second.second];
     text->append(buffer.data() + offset, token.getLength());
     *text += ' ';
+    if (text != &rest && token.is(clang::tok::raw_identifier)) {
+      std::string definition = macros.definition_of(token.getRawIdentifier());
+      if (!definition.empty()) *text += "\x1f" + definition + ' ';
+    }
   }
   std::vector<CodeFingerprint> pieces;
   for (std::size_t i = 0; i < bodies.size(); ++i)

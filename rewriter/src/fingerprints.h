@@ -62,12 +62,15 @@ struct HeaderBody {
 // root): each of `bodies` by the tokens of its body, and one kDeclarations
 // piece for all the rest of the header's text — its declarations, classes,
 // macros, templates, and the bodies of functions without a slot — by its
-// tokens too (comments and spacing never count). Found by the text alone,
+// tokens too (comments and spacing never count); a body's hash also takes
+// the definition of each macro it names, as this file sees it (a file may
+// define the macros a header uses differently). Found by the text alone,
 // so that every file that includes the header, and a patch, take the same
 // pieces whatever they parsed or took from a precompiled preamble.
 std::vector<CodeFingerprint> fingerprint_header(
     const clang::SourceManager& sources, const clang::LangOptions& language, clang::FileID header,
-    const std::string& project_file, const Naming& naming, const std::vector<HeaderBody>& bodies);
+    const std::string& project_file, const Naming& naming, const std::vector<HeaderBody>& bodies,
+    const MacroTokens& macros);
 
 }  // namespace softpatch::rewriter
 

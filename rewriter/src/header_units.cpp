@@ -1,10 +1,42 @@
 #include "header_units.h"
 
+#include "clang/AST/RecursiveASTVisitor.h"
+
 #include "eligibility.h"
 #include "header_functions.h"
 #include "softpatch/rewriter/instrumenter.h"
 
 namespace softpatch::rewriter {
+
+// State that `function`'s code reaches and that a patch's copy of it would
+// have anew: a static variable of its own (an inline function's is the
+// program's symbol, but such functions stay plain in headers; any other's
+// is local), a mutable variable with internal linkage (each file that
+// includes the header has one), or a call of an internal function that has
+// a static variable. Null when there is none.
+static const clang::NamedDecl* per_file_state(const clang::FunctionDecl& function) {
+  class Finder : public clang::RecursiveASTVisitor<Finder> {
+   public:
+    bool VisitDeclRefExpr(clang::DeclRefExpr* reference) {
+      const clang::ValueDecl* decl = reference->getDecl();
+      if (const auto* variable = llvm::dyn_cast<clang::VarDecl>(decl)) {
+        if (variable->hasGlobalStorage() && !variable->isStaticLocal() &&
+            !variable->isExternallyVisible() && !variable->getType().isConstQualified())
+          found = variable;
+      } else if (const auto* callee = llvm::dyn_cast<clang::FunctionDecl>(decl)) {
+        const clang::FunctionDecl* definition = callee->getDefinition();
+        if (definition && !definition->isExternallyVisible() && static_variable_of(*definition))
+          found = callee;
+      }
+      return found == nullptr;
+    }
+    const clang::NamedDecl* found = nullptr;
+  };
+  if (const clang::VarDecl* own = static_variable_of(function)) return own;
+  Finder finder;
+  finder.TraverseStmt(function.getBody());
+  return finder.found;
+}
 
 // What a patch of a header does with one of its functions: a body whose
 // patch would share less than the build's code does is not carried.
@@ -21,11 +53,12 @@ static HeaderBody header_body(const clang::FunctionDecl& function, std::string i
     // No symbol finds a patch's copy, and no thunk is made for it yet.
     body.kind = CodeKind::kUnpatchable;
     body.detail = "member of a class local to each file, defined in a header";
-  } else if (!function.isExternallyVisible() && static_variable_of(function)) {
-    // Each file has its own variable; a patch's copy would have one more,
-    // shared by the calls of every file.
+  } else if (const clang::NamedDecl* state = per_file_state(function)) {
+    // A patch's copy would have state of its own, shared by the calls of
+    // every file.
     body.kind = CodeKind::kUnpatchable;
-    body.detail = "static inline function with a static variable (one per file that includes it)";
+    body.detail =
+        "function whose state (" + state->getNameAsString() + ") a patch's copy would not share";
   }
   return body;
 }
@@ -63,8 +96,9 @@ void HeaderUnits::instrument(
     if (!carried_path_.empty() && headers_.path(file) == carried_path_) carried_file_ = file;
   }
   for (auto& [file, unit] : units_) {
-    unit->code = fingerprint_header(sources, context_.getLangOpts(), file,
-                                    headers_.project_file(file), unit->naming, unit->bodies);
+    unit->code =
+        fingerprint_header(sources, context_.getLangOpts(), file, headers_.project_file(file),
+                           unit->naming, unit->bodies, preprocessed_);
     unit->table.add_code(unit->code);
   }
   // The manifest lists the carried functions only: the others' slots go on
@@ -96,9 +130,7 @@ void HeaderUnits::instrument(
   }
 }
 
-UnitTable* HeaderUnits::carried_table() {
-  return carried_table_ ? &*carried_table_ : nullptr;
-}
+UnitTable* HeaderUnits::carried_table() { return carried_table_ ? &*carried_table_ : nullptr; }
 
 const std::vector<CodeFingerprint>& HeaderUnits::carried_code() const {
   static const std::vector<CodeFingerprint> kNone;

@@ -86,6 +86,7 @@ class HeaderUnits {
         headers_(context.getSourceManager(), search, preprocessed.computed_includes(),
                  places.project_root, places.directory, places.preamble_cache),
         edits_(edits),
+        preprocessed_(preprocessed),
         by_content_(places.by_content) {
     for (clang::FileID file : headers_.copyable()) edits_.allow_file(file);
   }
@@ -147,6 +148,7 @@ class HeaderUnits {
   HeaderShadows headers_;
   SharedSpecifiers specifiers_;
   TextEdits& edits_;
+  const MacroTokens& preprocessed_;
   bool by_content_;
   std::map<clang::FileID, std::unique_ptr<Unit>> units_;
   std::string carried_path_;

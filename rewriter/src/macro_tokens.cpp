@@ -80,6 +80,20 @@ void MacroTokens::record(const clang::Token& token) {
   tokens_.push_back({location, preprocessor_->getSpelling(token)});
 }
 
+std::string MacroTokens::definition_of(llvm::StringRef name) const {
+  if (!preprocessor_) return "";
+  clang::IdentifierInfo* identifier = preprocessor_->getIdentifierInfo(name);
+  const clang::MacroInfo* macro = identifier ? preprocessor_->getMacroInfo(identifier) : nullptr;
+  if (!macro) return "";
+  std::string text = macro->isFunctionLike() ? "(" : "";
+  for (const clang::IdentifierInfo* parameter : macro->params())
+    text += parameter->getName().str() + ",";
+  if (macro->isVariadic()) text += "...";
+  text += macro->isFunctionLike() ? ")" : "";
+  for (const clang::Token& token : macro->tokens()) text += " " + preprocessor_->getSpelling(token);
+  return text;
+}
+
 bool MacroTokens::skipped(unsigned offset) const {
   for (const auto& [begin, end] : skipped_)
     if (begin <= offset && offset < end) return true;

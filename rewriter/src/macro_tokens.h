@@ -35,6 +35,11 @@ class MacroTokens {
   // `invocation_start` (a file location), in order.
   std::vector<Spelled> expansion_at(clang::SourceLocation invocation_start) const;
 
+  // The definition of macro `name` where the parse ended (its parameters
+  // and replacement tokens, spelled), or "" when it names no macro then.
+  // Call while the parse's preprocessor lives.
+  std::string definition_of(llvm::StringRef name) const;
+
   // An #include whose name a macro gave (`#include PUGIXML_SOURCE`), in any
   // file: the file it is in, its line there, and the real path of the file
   // it named.

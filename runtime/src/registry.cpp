@@ -221,6 +221,11 @@ const TranslationUnit* find_unit(std::string_view project_file) {
   return nullptr;
 }
 
+void for_each_unit(const std::function<void(const TranslationUnit&)>& visit) {
+  std::lock_guard<std::mutex> lock(registry_mutex);
+  for (TranslationUnit* unit = first_unit; unit; unit = unit->next) visit(*unit);
+}
+
 std::optional<FunctionFacts> function_facts(std::string_view id) {
   std::lock_guard<std::mutex> lock(registry_mutex);
   const Index& index = index_locked();

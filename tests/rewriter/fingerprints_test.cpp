@@ -539,6 +539,46 @@ TEST_F(HeaderFingerprints, EveryIncluderAndAPrecompiledPreambleTakeTheSamePieces
     EXPECT_EQ(header_code("a.cpp", cache), from_a) << "round " << round;
 }
 
+TEST_F(HeaderFingerprints, ABodyCountsTheMacrosItUsesAsEachFileDefinesThem) {
+  write("tally.h", "#pragma once\ninline int level() { return LEVEL; }\n");
+  write("a.cpp", "#define LEVEL 1\n#include \"tally.h\"\nint a() { return level(); }\n");
+  write("b.cpp", "#define LEVEL 2\n#include \"tally.h\"\nint b() { return level(); }\n");
+  write("c.cpp", "#define LEVEL (0 + 1)\n#include \"tally.h\"\nint c() { return level(); }\n");
+  std::map<std::string, std::string> a = header_code("a.cpp");
+  EXPECT_NE(header_code("b.cpp")["level()"], a["level()"]);
+  EXPECT_NE(header_code("c.cpp")["level()"], a["level()"]);
+  EXPECT_EQ(header_code("b.cpp")["the declarations of tally.h"], a["the declarations of tally.h"]);
+}
+
+TEST_F(HeaderFingerprints, ABodyWithStateEachFileHasIsNotPatchedLive) {
+  write("tally.h",
+        "#pragma once\nstatic int hits;\nstatic inline int bump() { return ++hits; }\n"
+        "static inline int counted() { static int n; return ++n; }\n"
+        "static inline int twice_counted() { return 2 * counted(); }\n"
+        "inline int plain(int n) { return n + 1; }\n");
+  write("a.cpp",
+        "#include \"tally.h\"\nint a() { return bump() + twice_counted() + plain(1); }\n");
+  std::string path = (root_ / "a.cpp").string();
+  softpatch::rewriter::PatchOptions options;
+  options.project_root = root_.string();
+  options.patch_header = "/softpatch/patch.h";
+  options.shadow_directory = (root_ / "copies").string();
+  options.header = (root_ / "tally.h").string();
+  auto patch = softpatch::rewriter::make_patch_source(
+      path, {"g++", "-std=c++17", "-I" + root_.string(), "-c", path}, options);
+  if (!patch) FAIL() << llvm::toString(patch.takeError());
+  std::map<std::string, CodeFingerprint> pieces;
+  for (const CodeFingerprint& piece : patch->code) pieces[piece.name] = piece;
+  EXPECT_EQ(pieces["plain(int)"].kind, CodeKind::kFunction);
+  for (const char* name : {"bump()", "counted()", "twice_counted()"}) {
+    EXPECT_EQ(pieces[name].kind, CodeKind::kUnpatchable) << name;
+    EXPECT_THAT(pieces[name].detail, HasSubstr("a patch's copy would not share")) << name;
+  }
+  std::vector<std::string> carried;
+  for (const auto& function : patch->functions) carried.push_back(function.name);
+  EXPECT_THAT(carried, ElementsAre("plain(int)"));
+}
+
 TEST_F(HeaderFingerprints, AHeaderTheFileDoesNotIncludeIsRefusedByName) {
   write("tally.h", kTally);
   write("c.cpp", "int c() { return 3; }\n");

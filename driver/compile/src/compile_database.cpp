@@ -2,8 +2,10 @@
 
 #include "softpatch/common/paths.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <optional>
 
 #include "softpatch/compile/compile_job.h"
@@ -34,25 +36,41 @@ std::vector<fs::path> candidates(const fs::path& file) {
   return out;
 }
 
-}  // namespace
-
-llvm::Expected<CompileCommand> find_compile_command(const std::string& file,
-                                                    const std::string& build_dir) {
-  fs::path absolute = fs::path(absolute_normal(file));
+// The first command that `choose` picks from a compile database where
+// find_compile_command looks for `file`'s (nearest first, or -p's only).
+std::optional<CompileCommand> first_chosen(
+    const fs::path& file, const std::string& build_dir,
+    const std::function<std::optional<CompileCommand>(const clang::tooling::CompilationDatabase&,
+                                                      const std::string& database)>& choose) {
   std::vector<fs::path> dirs =
-      build_dir.empty() ? candidates(absolute) : std::vector<fs::path>{fs::path(build_dir)};
+      build_dir.empty() ? candidates(file) : std::vector<fs::path>{fs::path(build_dir)};
   for (const fs::path& dir : dirs) {
     if (!exists((dir / "compile_commands.json").string())) continue;
     std::string error;
     auto database = clang::tooling::JSONCompilationDatabase::loadFromDirectory(dir.string(), error);
     if (!database) continue;
-    for (const clang::tooling::CompileCommand& c :
-         database->getCompileCommands(absolute.string())) {
-      return CompileCommand{c.Directory, c.CommandLine,
-                            absolute_normal((dir / "compile_commands.json").string()),
-                            absolute.string()};
-    }
+    if (std::optional<CompileCommand> chosen =
+            choose(*database, absolute_normal((dir / "compile_commands.json").string())))
+      return chosen;
   }
+  return std::nullopt;
+}
+
+}  // namespace
+
+llvm::Expected<CompileCommand> find_compile_command(const std::string& file,
+                                                    const std::string& build_dir) {
+  fs::path absolute = fs::path(absolute_normal(file));
+  std::optional<CompileCommand> found =
+      first_chosen(absolute, build_dir,
+                   [&](const clang::tooling::CompilationDatabase& database,
+                       const std::string& path) -> std::optional<CompileCommand> {
+                     for (const clang::tooling::CompileCommand& c :
+                          database.getCompileCommands(absolute.string()))
+                       return CompileCommand{c.Directory, c.CommandLine, path, absolute.string()};
+                     return std::nullopt;
+                   });
+  if (found) return *found;
   return llvm::createStringError(
       llvm::inconvertibleErrorCode(),
       file + ": no compile command in " +
@@ -61,38 +79,37 @@ llvm::Expected<CompileCommand> find_compile_command(const std::string& file,
           " (is it built with softpatch_instrument?)");
 }
 
-llvm::Expected<CompileCommand> find_includer_command(const std::string& header,
-                                                     const std::string& build_dir) {
+llvm::Expected<CompileCommand> find_includer_command(
+    const std::string& header, const std::string& build_dir,
+    const std::function<bool(const std::string& file)>& usable) {
   fs::path absolute = fs::path(absolute_normal(header));
   // The rewriter knows a header by its real path.
   std::error_code unresolved;
   fs::path real = fs::canonical(absolute, unresolved);
   std::string copy_name =
       rewriter::shadow_file_name(unresolved ? absolute.string() : real.string());
-  std::vector<fs::path> dirs =
-      build_dir.empty() ? candidates(absolute) : std::vector<fs::path>{fs::path(build_dir)};
-  for (const fs::path& dir : dirs) {
-    if (!exists((dir / "compile_commands.json").string())) continue;
-    std::string error;
-    auto database = clang::tooling::JSONCompilationDatabase::loadFromDirectory(dir.string(), error);
-    if (!database) continue;
-    std::optional<CompileCommand> best;
-    std::uintmax_t best_size = 0;
-    for (const clang::tooling::CompileCommand& c : database->getAllCompileCommands()) {
-      std::optional<CompileJob> job = CompileJob::from_command(c.CommandLine);
-      if (!job) continue;
-      fs::path copies = fs::path(c.Directory) / job->header_copies();
-      std::error_code missing;
-      if (!fs::exists(copies / copy_name, missing)) continue;
-      std::string file = absolute_normal((fs::path(c.Directory) / c.Filename).string());
-      std::uintmax_t size = fs::file_size(file, missing);
-      if (missing || (best && size >= best_size)) continue;
-      best = CompileCommand{c.Directory, c.CommandLine,
-                            absolute_normal((dir / "compile_commands.json").string()), file};
-      best_size = size;
-    }
-    if (best) return *best;
-  }
+  std::optional<CompileCommand> found = first_chosen(
+      absolute, build_dir,
+      [&](const clang::tooling::CompilationDatabase& database,
+          const std::string& path) -> std::optional<CompileCommand> {
+        std::vector<std::pair<std::uintmax_t, CompileCommand>> includers;
+        for (const clang::tooling::CompileCommand& c : database.getAllCompileCommands()) {
+          std::optional<CompileJob> job = CompileJob::from_command(c.CommandLine);
+          if (!job) continue;
+          fs::path copies = fs::path(c.Directory) / job->header_copies();
+          std::error_code missing;
+          if (!fs::exists(copies / copy_name, missing)) continue;
+          std::string file = absolute_normal((fs::path(c.Directory) / c.Filename).string());
+          std::uintmax_t size = fs::file_size(file, missing);
+          if (!missing) includers.push_back({size, {c.Directory, c.CommandLine, path, file}});
+        }
+        std::stable_sort(includers.begin(), includers.end(),
+                         [](const auto& a, const auto& b) { return a.first < b.first; });
+        for (auto& [size, command] : includers)
+          if (!usable || usable(command.file)) return std::move(command);
+        return std::nullopt;
+      });
+  if (found) return *found;
   return llvm::createStringError(
       llvm::inconvertibleErrorCode(),
       header + ": no file of the build instruments it (" +

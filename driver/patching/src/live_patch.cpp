@@ -227,10 +227,17 @@ llvm::Expected<AppliedPatch> patch_process(int pid, const std::string& file,
   auto fail = [](PatchFailure::Stage stage, llvm::Error error) {
     return llvm::make_error<PatchFailure>(stage, llvm::toString(std::move(error)));
   };
-  // A header is built into a patch from a file that includes it.
+  // A header is built into a patch from a file that includes it and runs in
+  // the process (another target's may be compiled otherwise).
   bool header = is_cpp_header(file);
+  auto runs_in_process = [pid](const std::string& includer) {
+    llvm::Expected<FileInProcess> known = find_file_in_process(pid, includer);
+    if (!known) llvm::consumeError(known.takeError());
+    return static_cast<bool>(known);
+  };
   llvm::Expected<CompileCommand> command =
-      header ? find_includer_command(file, build_dir) : find_compile_command(file, build_dir);
+      header ? find_includer_command(file, build_dir, runs_in_process)
+             : find_compile_command(file, build_dir);
   if (!command) return fail(PatchFailure::kFind, command.takeError());
   llvm::Expected<std::string> agents = expected(protocol::agent_directory());
   if (!agents) return fail(PatchFailure::kApply, agents.takeError());

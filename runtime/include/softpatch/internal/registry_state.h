@@ -31,6 +31,12 @@ bool while_no_departures_since(std::uint64_t departures, const std::function<voi
 // loaded (the loader pins it) or is the executable.
 const TranslationUnit* find_unit(std::string_view project_file);
 
+// Calls `visit` with every registered unit, under the registry's lock: a
+// unit's records stay mapped while it is registered (its module's
+// destructor waits for the lock to unregister it). `visit` must not call
+// into the registry.
+void for_each_unit(const std::function<void(const TranslationUnit&)>& visit);
+
 // What the registry knows of the function with stable `id`, copied under
 // its lock: a unit that goes away takes its strings with it.
 struct FunctionFacts {

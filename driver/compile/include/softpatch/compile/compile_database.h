@@ -4,6 +4,7 @@
 #ifndef SOFTPATCH_COMPILE_COMPILE_DATABASE_H
 #define SOFTPATCH_COMPILE_COMPILE_DATABASE_H
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -23,10 +24,12 @@ llvm::Expected<CompileCommand> find_compile_command(const std::string& file,
 
 // The compile command of a file of the build that instruments `header`:
 // whose copies of the project's headers (CompileJob::header_copies) hold
-// one of it; the smallest such file, whose compile is the quickest. Found
-// where find_compile_command looks for the header's directory.
-llvm::Expected<CompileCommand> find_includer_command(const std::string& header,
-                                                     const std::string& build_dir);
+// one of it, and that `usable` accepts when given (a file of the running
+// program, say); the smallest such file, whose compile is the quickest.
+// Found where find_compile_command looks for the header's directory.
+llvm::Expected<CompileCommand> find_includer_command(
+    const std::string& header, const std::string& build_dir,
+    const std::function<bool(const std::string& file)>& usable = nullptr);
 
 // The source directory of the CMake build that wrote `database` (its
 // CMakeCache.txt), or "" for another build system.
