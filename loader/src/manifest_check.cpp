@@ -184,15 +184,26 @@ std::optional<std::string> changed_layout(const internal::TranslationUnit& unit,
   return std::nullopt;
 }
 
-// A class whose layout the patch sees differently from any file of the
-// program: a header's unit records none, and the patch's code may use
-// classes of every header the file that it was built from includes.
+// A class whose layout the patch sees as no file of the program does: a
+// header's unit records none, and the patch's code may use classes of every
+// header the file it was built from includes. (Files may spell one layout
+// differently, a destructor's implicit noexcept seen or not: any file's
+// will do.)
 std::optional<std::string> changed_layout_anywhere(const ReadManifest& manifest) {
-  std::optional<std::string> changed;
+  std::map<std::string_view, std::set<std::string>> seen;
+  for (const ReadManifest::Layout& patched : manifest.layouts) seen[patched.name];
   internal::for_each_unit([&](const internal::TranslationUnit& unit) {
-    if (!changed) changed = changed_layout(unit, manifest);
+    for (std::size_t j = 0; j < unit.layout_count; ++j)
+      if (auto known = seen.find(unit.layouts[j].name); known != seen.end())
+        known->second.insert(unit.layouts[j].fingerprint);
   });
-  return changed;
+  for (const ReadManifest::Layout& patched : manifest.layouts) {
+    const std::set<std::string>& running = seen[patched.name];
+    if (!running.empty() && !running.count(std::string(patched.fingerprint)))
+      return "class " + std::string(patched.name) + " changed its layout from '" +
+             *running.begin() + "' to '" + std::string(patched.fingerprint) + "'";
+  }
+  return std::nullopt;
 }
 
 // Whether the files that include `header` compile it alike, as far as the

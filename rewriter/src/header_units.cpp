@@ -157,6 +157,12 @@ std::string HeaderUnits::epilogue() const {
   return text;
 }
 
+std::map<std::string, std::vector<CodeFingerprint>> HeaderUnits::code_by_header() const {
+  std::map<std::string, std::vector<CodeFingerprint>> code;
+  for (const auto& [file, unit] : units_) code[headers_.project_file(file)] = unit->code;
+  return code;
+}
+
 std::string HeaderUnits::slot_definitions() const {
   std::string text;
   for (const auto& [file, unit] : units_) text += unit->table.header_slot_definitions();

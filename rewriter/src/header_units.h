@@ -123,6 +123,9 @@ class HeaderUnits {
   const std::vector<const clang::FunctionDecl*>& carried() const { return carried_; }
   const std::vector<CodeFingerprint>& carried_code() const;
 
+  // Each header's pieces, by its project file.
+  std::map<std::string, std::vector<CodeFingerprint>> code_by_header() const;
+
   // The registration of each header's functions.
   std::string epilogue() const;
   // The definitions of their slots, for the file's prologue.

@@ -433,6 +433,7 @@ llvm::Expected<PatchSource> make_patch_source(llvm::StringRef file,
     table.add_layouts(layouts);
     table.add_code(out.code);
     out.functions = table.functions();
+    if (header_units) out.header_code = header_units->code_by_header();
     std::string body = edited_text(rewriter, sources.getMainFileID());
     if (header_units)
       body = header_units->include_copies(body, absolute_path(original), rewriter, out.headers);

@@ -70,6 +70,15 @@ say 4 "main 102 12 104, report TALLY 142, twice 12, bonus 104"
 sed -i '/  int extra = 0;/d' "$work/app/include/tally.h"
 
 sed -i 's/n \* 3/n * 4/' "$work/app/include/tally.h"
+# A file that includes the header waits for it: its calls would run the new
+# bodies alone.
+sed -i 's/", bonus "/", bonus: "/' "$work/app/src/report.cpp"
+if (cd "$work/app" && "$softpatch" patch -p build src/report.cpp 2>"$work/err.txt" >/dev/null); then
+  fail "a file was patched over its header's edit"
+fi
+grep -qx "softpatch: src/report.cpp: include/tally.h has edits that do not run yet, which this file's calls of it would run alone: patch it first (softpatch patch include/tally.h), or restart" \
+  "$work/err.txt" || fail "a file over its header's edit: $(cat "$work/err.txt")"
+sed -i 's/", bonus: "/", bonus "/' "$work/app/src/report.cpp"
 line=$(patch_header) || fail "second patch failed: $(cat "$work/err.txt")"
 [[ "$line" =~ ^include/tally.h\ →\ patch\ 2:\ 1\ changed\ \(twice\)\ in ]] || fail "second patch said: $line"
 say 5 "main 192 20 105, report TALLY 242, twice 20, bonus 105"

@@ -84,14 +84,25 @@ llvm::Expected<BuiltPatch> build_with(
     const std::string& root, const std::string& build_id, const std::string& output,
     std::optional<std::vector<CodeFingerprint>> running = std::nullopt,
     std::optional<std::vector<CodeFingerprint>> built_code = std::nullopt,
-    const std::string& header = "") {
+    const std::string& header = "",
+    std::function<std::optional<std::vector<CodeFingerprint>>(const std::string&)> running_header =
+        nullptr) {
   std::string source = absolute_normal(file);
   std::string text = absolute_normal(edited);
   // The command's relative paths resolve in its own directory; this
   // process's working directory stays as it is (other threads use it).
-  llvm::Expected<BuiltPatch> built =
-      build_patch({text, source, command.command, command.directory, root, build_id, output,
-                   running, built_code, header.empty() ? "" : absolute_normal(header)});
+  PatchRequest request{text,
+                       source,
+                       command.command,
+                       command.directory,
+                       root,
+                       build_id,
+                       output,
+                       running,
+                       built_code,
+                       header.empty() ? "" : absolute_normal(header)};
+  request.running_header = std::move(running_header);
+  llvm::Expected<BuiltPatch> built = build_patch(request);
   if (!built && !built.errorIsA<CompileError>())  // diagnostics name the file already
     return failure((header.empty() ? file : header) + ": " + llvm::toString(built.takeError()));
   return built;
@@ -261,9 +272,19 @@ llvm::Expected<AppliedPatch> patch_process(int pid, const std::string& file,
   if (!place->built.empty() && !header) built_code = place->built;
   // A header's patch is built from the file that includes it.
   const std::string& built_file = header ? command->file : file;
+  // A header with edits that do not run yet is patched first.
+  auto running_header =
+      [pid](const std::string& project_file) -> std::optional<std::vector<CodeFingerprint>> {
+    Result<protocol::FileReply> reply = protocol::ask(pid, protocol::FileRequest{project_file});
+    if (!reply) {
+      reply.ignore();
+      return std::nullopt;
+    }
+    return reply->code;
+  };
   llvm::Expected<BuiltPatch> built =
       build_with(*command, built_file, built_file, place->project_root, place->build_id, output,
-                 place->code, built_code, header ? file : "");
+                 place->code, built_code, header ? file : "", running_header);
   if (!built) {
     bool compile = built.errorIsA<CompileError>();
     return fail(compile ? PatchFailure::kBuild : PatchFailure::kApply, built.takeError());

@@ -192,6 +192,27 @@ llvm::Expected<BuiltPatch> build_patch(const PatchRequest& request) {
       return llvm::createStringError(llvm::inconvertibleErrorCode(), *changes->refusal);
     if (changes->none()) return BuiltPatch{"", 0, changes};
   }
+  auto is_patched_header = [&](const std::string& project_file) {
+    const std::string& path = request.header;
+    return path.size() > project_file.size() &&
+           path.compare(path.size() - project_file.size(), project_file.size(), project_file) ==
+               0 &&
+           path[path.size() - project_file.size() - 1] == '/';
+  };
+  if (request.running_header)
+    for (const auto& [header, code] : patch->header_code) {
+      if (is_patched_header(header)) continue;
+      std::optional<std::vector<CodeFingerprint>> runs = request.running_header(header);
+      if (!runs) continue;
+      CodeChanges pending = compare(*runs, code);
+      if (pending.refusal || !pending.none())
+        return llvm::createStringError(
+            llvm::inconvertibleErrorCode(),
+            header +
+                " has edits that do not run yet, which this file's calls of it would run "
+                "alone: patch it first (softpatch patch " +
+                header + "), or restart");
+    }
 
   keep_recent_header_copies(patch->headers);
   if (llvm::Error error = rewriter::write_header_copies(patch->headers)) return error;

@@ -23,6 +23,7 @@
 #define SOFTPATCH_REWRITER_PATCHER_H
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -81,6 +82,10 @@ struct PatchSource {
   std::vector<CodeFingerprint> code;  // the edited file's code, piece by piece
   unsigned imported = 0;  // functions that call the program's own copy (choose_compiled)
   std::vector<ShadowHeader> headers;  // the copies `source` includes, to write first
+  // The pieces of each project header whose functions the copies
+  // instrument, by project file: a patch's calls of them run these bodies
+  // where no patch of the header redirects them.
+  std::map<std::string, std::vector<CodeFingerprint>> header_code;
 };
 
 llvm::Expected<PatchSource> make_patch_source(llvm::StringRef file,

@@ -6,6 +6,7 @@
 #ifndef SOFTPATCH_PATCHING_PATCH_BUILDER_H
 #define SOFTPATCH_PATCHING_PATCH_BUILDER_H
 
+#include <functional>
 #include <optional>
 #include <set>
 #include <string>
@@ -38,6 +39,11 @@ struct PatchRequest {
   // (rewriter::PatchOptions::header), and the patch carries the functions
   // whose bodies differ from what runs (the others go on running it).
   std::string header;
+  // The code of a project header (by project file) as it runs, when known:
+  // a patch of a file is refused while a header it includes has edits that
+  // do not run yet, whose bodies its own calls would run alone.
+  std::function<std::optional<std::vector<CodeFingerprint>>(const std::string& project_file)>
+      running_header;
 };
 
 struct BuiltPatch {
