@@ -78,15 +78,9 @@ cmake -S "$work" -B "$work/build" -G Ninja -DCMAKE_BUILD_TYPE="$type" \
 ninja -C "$work/build" >/dev/null
 compile_main=$(ninja -C "$work/build" -t commands "CMakeFiles/plain.dir/src/main.cpp.o" | tail -1)
 compile_user=$(ninja -C "$work/build" -t commands "CMakeFiles/plain.dir/src/user.cpp.o" | tail -1)
-mkfifo "$work/in"
-SOFTPATCH_AGENT=1 "$work/build/app" <"$work/in" >"$work/out.txt" 2>&1 &
-app=$!
-exec 3>"$work/in"
-trap 'exec 3>&-; wait $app 2>/dev/null || true; [ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
-for _ in $(seq 50); do [ -S "$XDG_RUNTIME_DIR/softpatch/$app.sock" ] && break; sleep 0.1; done
-
 edited=include/sample.h
-source "$here/live_program.sh"  # patch_round, plain_round, median
+source "$here/live_program.sh"  # start_with_agent, patch_round, plain_round, median
+start_with_agent
 timed() {
   plain_compile=$1
   plain_round

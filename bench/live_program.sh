@@ -32,6 +32,12 @@ CMAKE
     -Dsoftpatch_DIR="$build/cmake/build-tree" >/dev/null
   ninja -C "$work/build" >/dev/null
   plain_compile=$(ninja -C "$work/build" -t commands "CMakeFiles/plain.dir/src/$file.o" | tail -1)
+  start_with_agent
+}
+
+# Starts $work/build/app with its agent, fed through fd 3, and waits for its
+# agent's socket; on exit, the program ends and $work goes (unless KEEP).
+start_with_agent() {
   mkfifo "$work/in"
   SOFTPATCH_AGENT=1 "$work/build/app" <"$work/in" >"$work/out.txt" 2>&1 &
   app=$!

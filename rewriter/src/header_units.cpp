@@ -38,8 +38,9 @@ static const clang::NamedDecl* per_file_state(const clang::FunctionDecl& functio
   return finder.found;
 }
 
-// What a patch of a header does with one of its functions: a body whose
-// patch would share less than the build's code does is not carried.
+// What a patch of a header does with one of its functions: carried
+// (kFunction), or not, with why (a patch's copy could not stand in for the
+// build's everywhere).
 static HeaderBody header_body(const clang::FunctionDecl& function, std::string id) {
   HeaderBody body{&function, std::move(id), CodeKind::kFunction, ""};
   if (is_constructor_or_destructor(function)) {

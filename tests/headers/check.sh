@@ -16,22 +16,9 @@ export SOFTPATCH_CACHE_DIR=$work/app/.cache
 cxx=$3 type=$4
 fail() { echo "headers($cxx $type): $*" >&2; [ -f "$work/out.txt" ] && cat "$work/out.txt" >&2; exit 1; }
 
-cmake -S "$work/app" -B "$work/app/build" -G Ninja -DCMAKE_CXX_COMPILER="$cxx" \
-  -DCMAKE_BUILD_TYPE="$type" -Dsoftpatch_DIR="$build/cmake/build-tree" >"$work/configure.log" 2>&1 ||
-  { cat "$work/configure.log" >&2; fail "configure failed"; }
-ninja -C "$work/app/build" >"$work/build.log" 2>&1 || { cat "$work/build.log" >&2; fail "build failed"; }
-! grep -q "not instrumented" "$work/build.log" || { cat "$work/build.log" >&2; fail "a file fell back"; }
-# Only the file that opts out keeps the header's text.
+build_app "$cxx" "$type"
 
-mkfifo "$work/in"
-SOFTPATCH_AGENT=1 "$work/app/build/app" <"$work/in" >"$work/out.txt" 2>&1 &
-app=$!
-exec 3>"$work/in"
-cleanup() {
-  exec 3>&- || true
-  end_started
-}
-trap cleanup EXIT
+start_app
 answered() { grep -q "^$1: " "$work/out.txt"; }
 # say N EXPECTED: the program's answer to N is EXPECTED (then its pid); each
 # N is said once.

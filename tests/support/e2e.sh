@@ -54,3 +54,24 @@ end_started() {
   kill_leftovers
   wait 2>/dev/null || true
 }
+
+# build_app CXX TYPE: configures and builds $work/app with compiler CXX and
+# build type TYPE; calls the script's `fail` (logs shown) when a step fails
+# or softpatch-cc compiled a file uninstrumented.
+build_app() {
+  cmake -S "$work/app" -B "$work/app/build" -G Ninja -DCMAKE_CXX_COMPILER="$1" \
+    -DCMAKE_BUILD_TYPE="$2" -Dsoftpatch_DIR="$build/cmake/build-tree" >"$work/configure.log" 2>&1 ||
+    { cat "$work/configure.log" >&2; fail "configure failed"; }
+  ninja -C "$work/app/build" >"$work/build.log" 2>&1 || { cat "$work/build.log" >&2; fail "build failed"; }
+  ! grep -q "not instrumented" "$work/build.log" || { cat "$work/build.log" >&2; fail "a file fell back"; }
+}
+# start_app: starts $work/app/build/app with its agent, its output in
+# $work/out.txt and its input a fifo written through fd 3 (closing it ends
+# the program); sets `app` to its pid. An EXIT trap ends everything started.
+start_app() {
+  mkfifo "$work/in"
+  SOFTPATCH_AGENT=1 "$work/app/build/app" <"$work/in" >"$work/out.txt" 2>&1 &
+  app=$!
+  exec 3>"$work/in"
+  trap 'exec 3>&- || true; end_started' EXIT
+}

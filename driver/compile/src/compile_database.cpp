@@ -88,6 +88,7 @@ llvm::Expected<CompileCommand> find_includer_command(
   fs::path real = fs::canonical(absolute, unresolved);
   std::string copy_name =
       rewriter::shadow_file_name(unresolved ? absolute.string() : real.string());
+  std::size_t unusable = 0;  // files that instrument it, none of them usable
   std::optional<CompileCommand> found = first_chosen(
       absolute, build_dir,
       [&](const clang::tooling::CompilationDatabase& database,
@@ -103,6 +104,7 @@ llvm::Expected<CompileCommand> find_includer_command(
           std::uintmax_t size = fs::file_size(file, missing);
           if (!missing) includers.push_back({size, {c.Directory, c.CommandLine, path, file}});
         }
+        unusable += includers.size();
         std::stable_sort(includers.begin(), includers.end(),
                          [](const auto& a, const auto& b) { return a.first < b.first; });
         for (auto& [size, command] : includers)
@@ -110,6 +112,12 @@ llvm::Expected<CompileCommand> find_includer_command(
         return std::nullopt;
       });
   if (found) return *found;
+  if (unusable)
+    return llvm::createStringError(
+        llvm::inconvertibleErrorCode(),
+        header + ": " + std::to_string(unusable) +
+            " files of the build instrument it, and none of them runs in the program (a file "
+            "of another target, or the program is older than the build)");
   return llvm::createStringError(
       llvm::inconvertibleErrorCode(),
       header + ": no file of the build instruments it (" +
