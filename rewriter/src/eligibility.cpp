@@ -5,6 +5,8 @@
 #include "clang/AST/DeclTemplate.h"
 #include "clang/AST/StmtCXX.h"
 
+#include "template_slots.h"
+
 namespace softpatch::rewriter {
 namespace {
 
@@ -42,15 +44,9 @@ std::optional<std::string> reason_to_skip(const clang::FunctionDecl& function,
   if (function.isMain()) return "main";
   if (function.isConsteval()) return "consteval function";
   if (function.isConstexpr()) return "constexpr function";
-  switch (function.getTemplatedKind()) {
-    case clang::FunctionDecl::TK_NonTemplate:
-      break;
-    case clang::FunctionDecl::TK_FunctionTemplate:
-      return "function template";
-    default:
-      return "explicit specialization of a template";
-  }
-  if (function.isDependentContext()) return "member of a class template";
+  // Explicit specializations are functions of their own, with a slot each.
+  if (is_template_pattern(function))
+    if (std::optional<std::string> problem = template_problem(function)) return problem;
   if (function.isVariadic()) return "C variadic function";
   if (!function.getBody()) return "no body";
   if (llvm::isa<clang::CoroutineBodyStmt>(function.getBody())) return "coroutine";
@@ -96,6 +92,35 @@ bool unnameable(clang::QualType type) {
     }
   }
   return false;
+}
+
+bool nameable_at_namespace_scope(clang::QualType type) {
+  type = type.getCanonicalType();
+  if (unnameable(type)) return false;
+  if (const auto* pointer = type->getAs<clang::PointerType>())
+    return nameable_at_namespace_scope(pointer->getPointeeType());
+  if (const auto* reference = type->getAs<clang::ReferenceType>())
+    return nameable_at_namespace_scope(reference->getPointeeType());
+  if (const auto* array = type->getAsArrayTypeUnsafe())
+    return nameable_at_namespace_scope(array->getElementType());
+  if (const auto* proto = type->getAs<clang::FunctionProtoType>()) {
+    for (clang::QualType param : proto->getParamTypes())
+      if (!nameable_at_namespace_scope(param)) return false;
+    return nameable_at_namespace_scope(proto->getReturnType());
+  }
+  if (const clang::TagDecl* tag = type->getAsTagDecl()) {
+    for (const clang::Decl* d = tag; d; d = llvm::dyn_cast<clang::Decl>(d->getDeclContext())) {
+      if (d->getAccess() == clang::AS_private || d->getAccess() == clang::AS_protected)
+        return false;
+      if (d->getDeclContext()->isFileContext()) break;
+    }
+    if (const auto* specialization = llvm::dyn_cast<clang::ClassTemplateSpecializationDecl>(tag))
+      for (const clang::TemplateArgument& argument : specialization->getTemplateArgs().asArray())
+        if (argument.getKind() == clang::TemplateArgument::Type &&
+            !nameable_at_namespace_scope(argument.getAsType()))
+          return false;
+  }
+  return true;
 }
 
 SkippedFunction skipped_function(const clang::FunctionDecl& function, unsigned line,

@@ -29,6 +29,10 @@ struct Eligibility {
 // which cannot be spelled outside (or before) their declaration.
 bool unnameable(clang::QualType type);
 
+// Whether code at namespace scope may name `type`: no private or protected
+// nested classes, nothing local, no lambdas.
+bool nameable_at_namespace_scope(clang::QualType type);
+
 // Whether `function` is a constructor or a destructor: its body has a slot,
 // its member initialisers and its members' destruction do not.
 bool is_constructor_or_destructor(const clang::FunctionDecl& function);

@@ -6,6 +6,7 @@
 #include "clang/AST/RecursiveASTVisitor.h"
 
 #include "eligibility.h"
+#include "template_slots.h"
 
 namespace softpatch::rewriter {
 namespace {
@@ -30,7 +31,9 @@ class Collector : public clang::RecursiveASTVisitor<Collector> {
   bool VisitFunctionDecl(clang::FunctionDecl* function) {
     if (!in_main_file(*function, sources_)) return true;
     Eligibility verdict = eligibility(*function, sources_);
-    if (verdict.eligible()) {
+    if (verdict.eligible() && is_template_pattern(*function)) {
+      findings_.templates.push_back(function);
+    } else if (verdict.eligible()) {
       findings_.functions.push_back(function);
       eligible_.insert(function);
     } else if (verdict.listed) {

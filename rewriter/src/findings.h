@@ -25,6 +25,9 @@ struct IncludeSearch {
 
 struct Findings {
   std::vector<const clang::FunctionDecl*> functions;  // eligible for a slot
+  // Eligible templates: a slot per instantiation (template_slots.h). A
+  // patch compiles them plain, with the functions that use them.
+  std::vector<const clang::FunctionDecl*> templates;
   std::vector<SkippedFunction> skipped;
   // File `static` and anonymous-namespace variables, mutable, defined here.
   std::vector<const clang::VarDecl*> internal_variables;

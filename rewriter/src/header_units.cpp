@@ -81,6 +81,9 @@ void HeaderUnits::instrument(
     if (!verdict.listed) continue;
     clang::FileID file = sources.getFileID(sources.getExpansionLoc(function->getLocation()));
     std::optional<std::string> reason = verdict.reason;
+    if (!reason && (is_template_pattern(*function) || function->getTemplateSpecializationInfo() ||
+                    function->getMemberSpecializationInfo()))
+      reason = "template in a header (templates get slots in .cpp files only, so far)";
     if (!reason) reason = header_reason(*function, headers_, edits_, specifiers_);
     if (!reason && dependence) reason = dependence(*function);
     if (!reason && !EditPoints(*function).all_editable(edits_))

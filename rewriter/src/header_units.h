@@ -20,6 +20,7 @@
 #include "header_functions.h"
 #include "header_shadows.h"
 #include "naming.h"
+#include "template_slots.h"
 #include "text_edits.h"
 #include "trampoline.h"
 #include "unit_table.h"
@@ -43,11 +44,33 @@ class Editor {
 
   // Edits `function`, whose edit points are all editable.
   void add(const clang::FunctionDecl& function, unsigned line) {
-    EditPoints points(function);
     unsigned index = table_.slot_count();
     table_.add_function(function, line);
-    std::string text =
-        trampoline(function, table_.slot_of(index), name_parameters(function, edits_), naming_);
+    insert_trampoline(function, table_.slot_of(index));
+  }
+
+  // A template (template_slots.h): one trampoline in its body, a record
+  // for each instantiation the file has; those whose arguments cannot be
+  // written at the end of the file go to `skipped`. False when some place
+  // to edit cannot be reached; nothing is edited then.
+  bool instrument_template(const clang::FunctionDecl& pattern, unsigned line,
+                           std::vector<SkippedFunction>& skipped) {
+    if (!EditPoints(pattern).all_editable(edits_)) return false;
+    for (const clang::FunctionDecl* instance : instances_of(pattern))
+      if (!table_.add_template_instance(*instance, pattern, line))
+        skipped.push_back({naming_.readable_name(*instance), line,
+                           "instantiation whose template arguments cannot be written at "
+                           "namespace scope (a private or local type, a pointer)",
+                           "", instance->getType().getAsString(), /*instantiation=*/true});
+    table_.add_template(pattern, line);
+    insert_trampoline(pattern, template_slot_in_body(pattern));
+    return true;
+  }
+
+ private:
+  void insert_trampoline(const clang::FunctionDecl& function, const std::string& slot) {
+    EditPoints points(function);
+    std::string text = trampoline(function, slot, name_parameters(function, edits_), naming_);
     if (points.body_end.isValid()) {
       // A function-try-block becomes a try block inside a plain body, so the
       // trampoline runs first and a replacement's exceptions are not caught.
@@ -58,7 +81,6 @@ class Editor {
     }
   }
 
- private:
   const Naming& naming_;
   TextEdits& edits_;
   UnitTable& table_;

@@ -81,6 +81,12 @@ llvm::Expected<InstrumentedFile> instrument_file(llvm::StringRef file,
       without_slot.emplace(
           function, why.value_or("function produced by a macro in a way that cannot be rewritten"));
     }
+    for (const clang::FunctionDecl* pattern : found.templates) {
+      unsigned line = line_of(*pattern, sources);
+      if (!editor.instrument_template(*pattern, line, out.skipped))
+        out.skipped.push_back(skipped_function(
+            *pattern, line, "produced by a macro in a way that cannot be rewritten"));
+    }
     // Function-local statics are shared with patches through the variable
     // store, so a patched function keeps counting where the original was.
     if (context.getLangOpts().CPlusPlus14)
@@ -99,7 +105,7 @@ llvm::Expected<InstrumentedFile> instrument_file(llvm::StringRef file,
     }
 
     llvm::StringRef original = sources.getBufferData(sources.getMainFileID());
-    out.functions = table.functions();
+    out.functions = table.listed_functions();
     out.functions.insert(out.functions.end(), in_headers.begin(), in_headers.end());
     out.variables = table.variable_count();
     std::string header_epilogue = header_units ? header_units->epilogue() : "";

@@ -90,7 +90,14 @@ std::string Naming::id(const clang::FunctionDecl& function) const {
 }
 
 std::string Naming::readable_name(const clang::FunctionDecl& function) const {
-  std::string name = function.getQualifiedNameAsString() + "(";
+  std::string name = function.getQualifiedNameAsString();
+  // A function template's instantiation or specialization: `twice<int>`.
+  if (const clang::TemplateArgumentList* arguments = function.getTemplateSpecializationArgs()) {
+    llvm::raw_string_ostream out(name);
+    clang::printTemplateArgumentList(out, arguments->asArray(), readable_policy_);
+    out.flush();
+  }
+  name += "(";
   for (unsigned i = 0; i < function.getNumParams(); ++i) {
     if (i) name += ", ";
     name += function.getParamDecl(i)->getType().getAsString(readable_policy_);

@@ -21,7 +21,8 @@ class Naming {
   // extern "C", "<project_file>:" + mangled name for internal linkage.
   std::string id(const clang::FunctionDecl& function) const;
 
-  // "ns::Counter::add(int) const".
+  // "ns::Counter::add(int) const"; "twice<int>(int)", "Box<long>::get() const"
+  // for instantiations.
   std::string readable_name(const clang::FunctionDecl& function) const;
 
   // The canonical type of what the function's slot calls: its own type for

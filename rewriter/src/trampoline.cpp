@@ -71,9 +71,11 @@ static std::string forwarded_call(const clang::FunctionDecl& function, const std
       arguments += name + ", ";
       continue;
     }
-    types += ", decltype(" + name + ")";
+    // A template's parameter pack passes on as a pack.
+    std::string each = function.getParamDecl(i)->isParameterPack() ? "..." : "";
+    types += ", decltype(" + name + ")" + each;
     // By-value parameters are moved on, references passed as they are.
-    arguments += "static_cast<decltype(" + name + ")&&>(" + name + "), ";
+    arguments += "static_cast<decltype(" + name + ")&&>(" + name + ")" + each + ", ";
   }
   // The target last: the arguments stay where they came in.
   return "::__softpatch_call<" + types + ">(" + arguments + target + ")";

@@ -8,6 +8,7 @@
 #include "quote_includes.h"
 #include "softpatch/internal/slot.h"
 #include "source_text.h"
+#include "template_slots.h"
 #include "trampoline.h"
 
 namespace softpatch::rewriter {
@@ -73,37 +74,6 @@ unsigned function_flags(const clang::FunctionDecl& function) {
   return flags;
 }
 
-// Whether code at namespace scope may name `type`: no private or protected
-// nested classes, nothing local, no lambdas.
-bool nameable_at_namespace_scope(clang::QualType type) {
-  type = type.getCanonicalType();
-  if (unnameable(type)) return false;
-  if (const auto* pointer = type->getAs<clang::PointerType>())
-    return nameable_at_namespace_scope(pointer->getPointeeType());
-  if (const auto* reference = type->getAs<clang::ReferenceType>())
-    return nameable_at_namespace_scope(reference->getPointeeType());
-  if (const auto* array = type->getAsArrayTypeUnsafe())
-    return nameable_at_namespace_scope(array->getElementType());
-  if (const auto* proto = type->getAs<clang::FunctionProtoType>()) {
-    for (clang::QualType param : proto->getParamTypes())
-      if (!nameable_at_namespace_scope(param)) return false;
-    return nameable_at_namespace_scope(proto->getReturnType());
-  }
-  if (const clang::TagDecl* tag = type->getAsTagDecl()) {
-    for (const clang::Decl* d = tag; d; d = llvm::dyn_cast<clang::Decl>(d->getDeclContext())) {
-      if (d->getAccess() == clang::AS_private || d->getAccess() == clang::AS_protected)
-        return false;
-      if (d->getDeclContext()->isFileContext()) break;
-    }
-    if (const auto* specialization = llvm::dyn_cast<clang::ClassTemplateSpecializationDecl>(tag))
-      for (const clang::TemplateArgument& argument : specialization->getTemplateArgs().asArray())
-        if (argument.getKind() == clang::TemplateArgument::Type &&
-            !nameable_at_namespace_scope(argument.getAsType()))
-          return false;
-  }
-  return true;
-}
-
 // Free functions can be named at namespace scope: their address goes in the
 // table. Members, friends defined in a class and functions whose types
 // cannot be named there are found by symbol instead.
@@ -138,7 +108,8 @@ std::string UnitTable::slot_of(unsigned index) const {
 static std::optional<std::string> method_address(const clang::CXXMethodDecl& method,
                                                  const Naming& naming, const std::string& getter,
                                                  std::string& helpers) {
-  if (method.isVirtual() || method.getAccess() != clang::AS_public ||
+  std::optional<std::string> arguments = spelled_template_arguments(method, naming);
+  if (!arguments || method.isVirtual() || method.getAccess() != clang::AS_public ||
       !nameable_at_namespace_scope(context_type(method)) ||
       !nameable_at_namespace_scope(method.getType()))
     return std::nullopt;
@@ -149,6 +120,7 @@ static std::optional<std::string> method_address(const clang::CXXMethodDecl& met
           : context.getMemberPointerType(method.getType(), context_type(method).getTypePtr());
   std::string name = naming.qualified_member(method);
   if (name.empty()) return std::nullopt;
+  name += *arguments;
   helpers += "static ::__softpatch_raw_function " + getter + "() { auto p = static_cast<" +
              naming.spell(pointer.getCanonicalType()) + ">(&" + name +
              "); ::__softpatch_raw_function f; __builtin_memcpy(&f, &p, sizeof f); return f; }\n";
@@ -166,31 +138,88 @@ const InstrumentedFunction& UnitTable::add_function(const clang::FunctionDecl& f
   info.signature = naming_.signature(function);
   info.line = line;
 
-  std::string address = "nullptr";
-  std::optional<std::vector<std::string>> openers = reopening(function);
-  if (openers && address_can_be_named(function)) {
-    std::string type = "::__softpatch_function_pointer<" +
-                       naming_.spell(function.getReturnType().getCanonicalType());
-    for (const clang::ParmVarDecl* param : function.parameters())
-      type += ", " + naming_.spell(param->getType().getCanonicalType());
-    type += ">";
-    std::string getter = "__softpatch_" + prefix_ + "function_address" + std::to_string(index);
-    std::string definition = "static ::__softpatch_raw_function " + getter +
-                             "() { return reinterpret_cast<::__softpatch_raw_function>("
-                             "static_cast<" +
-                             type + ">(&" + function.getNameAsString() + ")); }";
-    address = "&" + define_in(*openers, getter, definition, helpers_);
-  } else if (const auto* method = llvm::dyn_cast<clang::CXXMethodDecl>(&function);
-             method && header_ && !is_constructor_or_destructor(function)) {
-    std::string getter = "__softpatch_" + prefix_ + "method_address" + std::to_string(index);
-    address = method_address(*method, naming_, getter, helpers_).value_or("nullptr");
-  }
-  addresses_.push_back(address);
-  imports_.push_back("nullptr");
-  records_.push_back("{&" + slot_of(index) + ", " + quoted(info.id) + ", " + quoted(info.name) +
-                     ", " + quoted(info.signature) + ", " + std::to_string(line) + "u, " +
-                     std::to_string(function_flags(function)) + "u, " + address + "}");
+  add_record(function, slot_of(index), header_);
   return info;
+}
+
+// The address getter of the free function `function`, reached by its name
+// (with its template arguments when it is a template's) from the
+// namespace it is declared in; nothing when that name could not single it
+// out.
+std::optional<std::string> UnitTable::free_function_address(const clang::FunctionDecl& function,
+                                                            unsigned index) {
+  std::optional<std::vector<std::string>> openers = reopening(function);
+  if (!openers || !address_can_be_named(function)) return std::nullopt;
+  std::optional<std::string> arguments = spelled_template_arguments(function, naming_);
+  if (!arguments) return std::nullopt;
+  // `f<int>` looks among the templates named f only: one must answer.
+  if (const clang::FunctionTemplateDecl* primary = function.getPrimaryTemplate()) {
+    int templates = 0;
+    for (const clang::NamedDecl* found :
+         primary->getDeclContext()->getRedeclContext()->lookup(primary->getDeclName()))
+      templates += llvm::isa<clang::FunctionTemplateDecl>(found);
+    if (templates != 1) return std::nullopt;
+  }
+  std::string type = "::__softpatch_function_pointer<" +
+                     naming_.spell(function.getReturnType().getCanonicalType());
+  for (const clang::ParmVarDecl* param : function.parameters())
+    type += ", " + naming_.spell(param->getType().getCanonicalType());
+  type += ">";
+  std::string getter = "__softpatch_" + prefix_ + "function_address" + std::to_string(index);
+  std::string definition = "static ::__softpatch_raw_function " + getter +
+                           "() { return reinterpret_cast<::__softpatch_raw_function>("
+                           "static_cast<" +
+                           type + ">(&" + function.getNameAsString() + *arguments + ")); }";
+  return "&" + define_in(*openers, getter, definition, helpers_);
+}
+
+void UnitTable::add_record(const clang::FunctionDecl& function, const std::string& slot,
+                           bool method_by_getter) {
+  unsigned index = static_cast<unsigned>(functions_.size() - 1);
+  std::optional<std::string> address = free_function_address(function, index);
+  if (const auto* method = llvm::dyn_cast<clang::CXXMethodDecl>(&function);
+      !address && method && method_by_getter && !is_constructor_or_destructor(function)) {
+    std::string getter = "__softpatch_" + prefix_ + "method_address" + std::to_string(index);
+    address = method_address(*method, naming_, getter, helpers_);
+  }
+  addresses_.push_back(address.value_or("nullptr"));
+  imports_.push_back("nullptr");
+  const InstrumentedFunction& info = functions_.back();
+  records_.push_back("{&" + slot + ", " + quoted(info.id) + ", " + quoted(info.name) + ", " +
+                     quoted(info.signature) + ", " + std::to_string(info.line) + "u, " +
+                     std::to_string(function_flags(function)) + "u, " + addresses_.back() + "}");
+}
+
+void UnitTable::add_template(const clang::FunctionDecl& pattern, unsigned line) {
+  InstrumentedFunction& info = template_entries_.emplace_back();
+  info.name = naming_.readable_name(pattern);
+  info.qualified = pattern.getQualifiedNameAsString();
+  info.type = pattern.getType().getAsString();
+  info.line = line;
+}
+
+std::vector<InstrumentedFunction> UnitTable::listed_functions() const {
+  std::vector<InstrumentedFunction> listed = functions_;
+  listed.insert(listed.end(), template_entries_.begin(), template_entries_.end());
+  return listed;
+}
+
+bool UnitTable::add_template_instance(const clang::FunctionDecl& instance,
+                                      const clang::FunctionDecl& pattern, unsigned line) {
+  std::optional<std::string> slot = template_slot_of(instance, pattern, naming_);
+  if (!slot) return false;
+  InstrumentedFunction& info = functions_.emplace_back();
+  info.id = naming_.id(instance);
+  info.name = naming_.readable_name(instance);
+  info.qualified = instance.getQualifiedNameAsString();
+  info.type = instance.getType().getAsString();
+  info.signature = naming_.signature(instance);
+  info.line = line;
+  info.instantiation = true;
+  // An instantiation's symbol may be hidden (an inline member under
+  // -fvisibility-inlines-hidden): a getter finds what it can.
+  add_record(instance, *slot, /*method_by_getter=*/true);
+  return true;
 }
 
 void UnitTable::add_entry_thunk(const clang::CXXMethodDecl& method) {

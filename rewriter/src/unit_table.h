@@ -34,6 +34,15 @@ class UnitTable {
 
   // Adds an instrumented function; its slot index is the number added before.
   const InstrumentedFunction& add_function(const clang::FunctionDecl& function, unsigned line);
+  // Adds the record of `instance`, an instantiation of the template
+  // `pattern` (defined on `line`), whose slot is the template's for its
+  // arguments; false, and nothing added, when these cannot be written at
+  // the end of the file.
+  bool add_template_instance(const clang::FunctionDecl& instance,
+                             const clang::FunctionDecl& pattern, unsigned line);
+  // The entry of the template `pattern` itself, defined on `line`, in
+  // listed_functions(): it has no record of its own.
+  void add_template(const clang::FunctionDecl& pattern, unsigned line);
   // Patch mode, for the function just added when it is a member of a class
   // with internal linkage (no symbol to find it by): its entry becomes a
   // thunk in ::__softpatch_access that calls it non-virtually. The class
@@ -62,6 +71,8 @@ class UnitTable {
   unsigned slot_count() const { return static_cast<unsigned>(records_.size()); }
   unsigned variable_count() const { return static_cast<unsigned>(variables_.size()); }
   const std::vector<InstrumentedFunction>& functions() const { return functions_; }
+  // functions() and the entries of the templates (add_template).
+  std::vector<InstrumentedFunction> listed_functions() const;
   bool empty() const { return records_.empty() && variables_.empty(); }
 
   // Goes before the file's first line; ends with `#line 1 "<file>"`.
@@ -78,12 +89,20 @@ class UnitTable {
   std::string manifest(llvm::StringRef build_id) const;
 
  private:
+  // The record of the function just added to functions_, with slot `slot`;
+  // a method's address comes from a getter when `method_by_getter`.
+  void add_record(const clang::FunctionDecl& function, const std::string& slot,
+                  bool method_by_getter);
+  std::optional<std::string> free_function_address(const clang::FunctionDecl& function,
+                                                   unsigned index);
+
   const Naming& naming_;
   bool header_ = false;
   std::string prefix_;  // of the names the epilogue defines
   std::string file_;
   std::string project_file_;
   std::vector<InstrumentedFunction> functions_;
+  std::vector<InstrumentedFunction> template_entries_;
   std::vector<std::string> records_;     // initialisers of FunctionRecord
   std::vector<std::string> addresses_;   // per function: its address getter, or nullptr
   std::vector<std::string> imports_;     // per function: where its import goes, or nullptr

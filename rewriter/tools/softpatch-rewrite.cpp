@@ -31,15 +31,20 @@ static int explain_file(const std::string& file,
     llvm::outs() << file << ": not instrumented: " << result.opted_out << "\n";
     return 0;
   }
-  for (const auto& f : result.functions)
+  // Definitions are counted; a template's instantiations are listed under it.
+  size_t instrumented = 0, skipped = 0;
+  for (const auto& f : result.functions) {
     llvm::outs() << (f.file.empty() ? file : f.file) << ":" << f.line << ": " << f.name
-                 << ": instrumented\n";
-  for (const auto& f : result.skipped)
+                 << (f.instantiation ? ": instrumented (an instantiation)\n" : ": instrumented\n");
+    instrumented += !f.instantiation;
+  }
+  for (const auto& f : result.skipped) {
     llvm::outs() << (f.file.empty() ? file : f.file) << ":" << f.line << ": " << f.name
                  << ": not instrumented: " << f.reason << "\n";
-  llvm::outs() << file << ": " << result.functions.size() << " instrumented, "
-               << result.skipped.size() << " not, " << result.variables
-               << " internal variables recorded\n";
+    skipped += !f.instantiation;
+  }
+  llvm::outs() << file << ": " << instrumented << " instrumented, " << skipped << " not, "
+               << result.variables << " internal variables recorded\n";
   return 0;
 }
 

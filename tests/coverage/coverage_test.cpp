@@ -17,6 +17,7 @@ using softpatch::driver::Coverage;
 using softpatch::driver::Definition;
 using ::testing::Contains;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 class CoverageOfABuild : public ::testing::Test {
  protected:
@@ -85,19 +86,17 @@ TEST_F(CoverageOfABuild, CountsAHeadersFunctionOnceForAllTheFilesThatCompileIt) 
   EXPECT_THAT(coverage->left_alone[0], HasSubstr("c.cpp: opted out"));
 
   std::vector<std::string> report = softpatch::driver::coverage_report(*coverage, true);
-  // a(), b(), d() and the two overloads of over() (one line, two
-  // definitions) of the eight: twice<T>() is not, and Shelf() and size() are
-  // not in d.cpp.
+  // a(), b(), d(), twice<T>() (once, for its one instantiation) and the two
+  // overloads of over() (one line, two definitions) of the eight: Shelf()
+  // and size() are not in d.cpp.
   EXPECT_EQ(report[0],
-            root_.string() + ": 5 of 8 function definitions instrumented (62.5%), in 4 files");
+            root_.string() + ": 6 of 8 function definitions instrumented (75.0%), in 4 files");
   EXPECT_THAT(report, Contains("      2  instrumented by some of the files that compile it only"));
   EXPECT_THAT(report, Contains(fs::canonical(root_ / "include/shelf.h").string() +
                                ":4: Shelf::size: instrumented by 2 of the 3 files that compile "
                                "it; the others: its header is not copied: entered through an "
                                "#include that softpatch cannot rewrite (src/d.cpp:1)"));
-  EXPECT_THAT(report, Contains("      1  function template"));
-  EXPECT_THAT(report, Contains(fs::canonical(root_ / "src/b.cpp").string() +
-                               ":2: twice: function template"));
+  EXPECT_THAT(report, Not(Contains(HasSubstr("twice"))));
 }
 
 TEST_F(CoverageOfABuild, AMissingDatabaseIsOneLineNamingWhereItLooked) {

@@ -320,14 +320,18 @@ TEST(Instrument, ExplainsWhatIsNotInstrumented) {
                   "T::~T: destructor with a function-try-block",
                   "kept(int)::Local::Local: constructor of a class local to a function",
                   "S::S: deleted function", "S::operator=: defaulted function",
-                  "square: constexpr function", "identity: function template",
-                  "Box::get: member of a class template", "sum: C variadic function",
+                  "square: constexpr function", "sum: C variadic function",
                   "skipped: opted out (softpatch: skip)", "opted: opted out (softpatch: skip)",
                   "lambda: lambda (part of its enclosing function)", "main: main"));
-  ASSERT_EQ(f.functions.size(), 3u);
+  // Templates are instrumented: each instantiation, then each template.
+  ASSERT_EQ(f.functions.size(), 6u);
   EXPECT_EQ(f.functions[0].name, "S::S()");
   EXPECT_EQ(f.functions[1].name, "S::~S()");
   EXPECT_EQ(f.functions[2].name, "kept(int)");
+  EXPECT_EQ(f.functions[3].name, "identity<int>(int)");
+  EXPECT_TRUE(f.functions[3].instantiation);
+  EXPECT_EQ(f.functions[4].name, "identity(T)");
+  EXPECT_EQ(f.functions[5].name, "Box::get() const");
 }
 
 TEST(Instrument, FunctionsMadeByMacrosAreWrittenOutAndInstrumented) {
@@ -567,3 +571,91 @@ TEST(ParseCommand, KeepsMeaningDropsOutputs) {
 }
 
 }  // namespace
+
+// The names of the instrumented functions that are instantiations.
+std::vector<std::string> instantiations(const InstrumentedFile& file) {
+  std::vector<std::string> out;
+  for (const auto& function : file.functions)
+    if (function.instantiation) out.push_back(function.name);
+  return out;
+}
+
+TEST(Instrument, ATemplateGetsASlotPerInstantiationThatItsBodyAndItsRecordBothName) {
+  Project p;
+  InstrumentedFile f = p.must_instrument(R"cpp(
+    namespace ns {
+    template <class T>
+    T twice(T x) {
+      return x + x;
+    }
+    template <class T>
+    struct Box {
+      T get() const { return t; }
+      T t;
+    };
+    template <int N>
+    int scale(int x) {
+      return N * x;
+    }
+    }  // namespace ns
+    int use() { return ns::twice(1) + int(ns::twice(2.0)) + ns::Box<long>{3}.get() + ns::scale<-4>(1); }
+  )cpp");
+  EXPECT_THAT(instantiations(f),
+              ::testing::UnorderedElementsAre("ns::twice<int>(int)", "ns::twice<double>(double)",
+                                              "ns::Box<long>::get() const", "ns::scale<-4>(int)"));
+  for (const auto& function : f.functions)
+    if (function.instantiation) EXPECT_EQ(function.id.rfind("_ZN", 0), 0u) << function.name;
+  // The body names the slot by its parameters; the table by the arguments.
+  EXPECT_THAT(f.source, HasSubstr("ull, T> >::slot"));
+  EXPECT_THAT(f.source, HasSubstr("ull, ::__softpatch_template_value<decltype(N), N>> >::slot"));
+  EXPECT_THAT(f.source, HasSubstr("ull, long> >::slot"));
+  EXPECT_THAT(f.source,
+              HasSubstr("ull, ::__softpatch_template_value<int, static_cast<int>(-4ll)>> >::slot"));
+  EXPECT_THAT(reasons(f), ::testing::IsEmpty());
+}
+
+TEST(Instrument, ATemplateWhoseSlotCannotBeNamedIsSkippedAloneWithItsReason) {
+  Project p;
+  InstrumentedFile f = p.must_instrument(R"cpp(
+    template <class>
+    int unnamed() {
+      return 1;
+    }
+    template <template <class> class W>
+    int wrapped() {
+      return 2;
+    }
+    template <class T>
+    auto deduced(T t) {
+      return t;
+    }
+    template <const char* P>
+    char first() {
+      return *P;
+    }
+    class Outer {
+      struct Private {};
+
+     public:
+      static int use();
+    };
+    template <class T>
+    int tag(T) {
+      return 5;
+    }
+    int Outer::use() { return tag(Private{}) + tag(1); }
+    int plain() { return 6; }
+  )cpp");
+  EXPECT_THAT(reasons(f),
+              ::testing::UnorderedElementsAre(
+                  "unnamed: template with an unnamed template parameter",
+                  "wrapped: template with a template template parameter (W)",
+                  "deduced: template with a deduced return type",
+                  "first: template parameter P is neither a type nor a whole number",
+                  "tag<Outer::Private>(Outer::Private): instantiation whose template arguments "
+                  "cannot be written at namespace scope (a private or local type, a pointer)"));
+  EXPECT_THAT(instantiations(f), ::testing::ElementsAre("tag<int>(int)"));
+  std::vector<std::string> names;
+  for (const auto& function : f.functions) names.push_back(function.name);
+  EXPECT_THAT(names, ::testing::IsSupersetOf({"Outer::use()", "plain()"}));
+}

@@ -20,6 +20,7 @@ llvm::Error failure(const std::string& message) {
 // Adds what instrumenting one file made of each of its definitions.
 void count(const std::string& file, const rewriter::InstrumentedFile& out, Coverage& coverage) {
   for (const rewriter::InstrumentedFunction& f : out.functions) {
+    if (f.instantiation) continue;
     // Named as the skipped are: one file may instrument what another skips.
     Definition& d =
         coverage.definitions[{f.file.empty() ? file : f.file, f.line, f.qualified, f.type}];
@@ -27,6 +28,7 @@ void count(const std::string& file, const rewriter::InstrumentedFile& out, Cover
     ++d.instrumented;
   }
   for (const rewriter::SkippedFunction& f : out.skipped) {
+    if (f.instantiation) continue;
     Definition& d = coverage.definitions[{f.file.empty() ? file : f.file, f.line, f.name, f.type}];
     ++d.compiled;
     if (d.reason.empty()) d.reason = f.reason;

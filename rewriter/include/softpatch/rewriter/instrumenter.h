@@ -51,6 +51,9 @@ struct InstrumentedFunction {
   std::string signature;  // canonical type of the slot target
   unsigned line = 0;
   std::string file;  // the header it is defined in, or "" for the file itself
+  // One instantiation of a template, which its template's entry (id "")
+  // counts as a definition.
+  bool instantiation = false;
 };
 
 // A function definition that was left alone, and why.
@@ -58,8 +61,9 @@ struct SkippedFunction {
   std::string name;
   unsigned line = 0;
   std::string reason;
-  std::string file;  // the header it is defined in, or "" for the file itself
-  std::string type;  // as declared ("int (int) const"): overloads on one line differ
+  std::string file;            // the header it is defined in, or "" for the file itself
+  std::string type;            // as declared ("int (int) const"): overloads on one line differ
+  bool instantiation = false;  // as InstrumentedFunction::instantiation
 };
 
 // The instrumented copy of one of the project's headers, which the copy of

@@ -25,6 +25,26 @@ enum : unsigned { __softpatch_unit_version = ::softpatch::internal::kUnitVersion
 // object in the whole program, libraries and patches included. Zero-
 // initialised, so constant: no guard, no static initialiser.
 
+// The slot of one instantiation of a template: a static member of a class
+// template keyed by __softpatch_template_key<hash of the template, its
+// arguments...>, which the template's body names with its own parameters
+// and the file's table with the instantiation's arguments. Zero-initialised
+// like every slot. Hidden: one object per module (g++ makes a default-
+// visibility static member of a template a unique symbol, which keeps a
+// library from ever unloading); instantiations in several modules have a
+// slot in each, as a header function does in a library with its own copy.
+template <class Key>
+struct __attribute__((visibility("hidden"))) __softpatch_template_slot {
+  static __softpatch_slot slot;
+};
+template <class Key>
+__softpatch_slot __softpatch_template_slot<Key>::slot;
+template <unsigned long long TemplateHash, class... Arguments>
+struct __softpatch_template_key {};
+// A non-type template argument, as a type of the key.
+template <class T, T Value>
+struct __softpatch_template_value {};
+
 // Set by softpatch::call_original (softpatch/mock.h, through bypass_once):
 // the next time this thread enters the function of that slot, it runs the
 // function's own code once, whatever the slot holds. Initial-exec TLS: one
