@@ -262,7 +262,8 @@ std::optional<std::string> missing_function(const internal::TranslationUnit& uni
   for (const ReadManifest::Function& f : manifest.functions) defined.insert(f.id);
   for (std::size_t i = 0; i < unit.function_count; ++i) {
     const internal::FunctionRecord& f = unit.functions[i];
-    if (!(f.flags & internal::kInternalLinkage) && !defined.count(f.id))
+    bool file_only = f.flags & (internal::kInternalLinkage | internal::kFileInstantiation);
+    if (!file_only && !defined.count(f.id))
       return std::string(f.name) + " is no longer defined in " + unit.project_file +
              " (removed, or its parameters changed) and other files may call it";
   }

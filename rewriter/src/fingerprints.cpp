@@ -17,6 +17,7 @@
 #include "eligibility.h"
 #include "findings.h"
 #include "project_files.h"
+#include "template_slots.h"
 #include "trampoline.h"
 
 namespace softpatch::rewriter {
@@ -190,7 +191,7 @@ class Fingerprinter {
   // written as, template parameters included (overloads differ by them).
   std::string key_of(const clang::FunctionDecl& function) {
     if (!is_templated(function)) return naming_.id(function);
-    std::string key = "template:" + naming_.readable_name(function);
+    std::string key = template_key(function, naming_);
     if (const clang::FunctionTemplateDecl* described = function.getDescribedFunctionTemplate())
       key += "|" + tokens_of(described->getTemplateParameters()->getSourceRange());
     return key;
@@ -451,7 +452,13 @@ class Fingerprinter {
 
 // What a function written in the main file is as a piece, if it is one.
 std::optional<CodeKind> kind_of(const clang::FunctionDecl& function, const Eligibility& verdict) {
-  if (!verdict.listed || is_templated(function)) return std::nullopt;
+  if (!verdict.listed) return std::nullopt;
+  // A template with a slot per instantiation (template_slots.h) goes live
+  // through them; one without counts in the functions that instantiate it.
+  if (is_templated(function)) {
+    if (verdict.eligible() && is_template_pattern(function)) return CodeKind::kFunction;
+    return std::nullopt;
+  }
   if (verdict.eligible()) return CodeKind::kFunction;
   if (function.isMain()) return CodeKind::kMain;
   // Its code runs with every object made or destroyed, defaulted or
@@ -487,8 +494,13 @@ bool is_inline_code(const clang::FunctionDecl& function, const Eligibility& verd
 // one of these cannot go live: the old copies keep running.
 class InlineCodeReach : public clang::RecursiveASTVisitor<InlineCodeReach> {
  public:
-  InlineCodeReach(clang::ASTContext& context, const std::set<const clang::FunctionDecl*>& watched)
-      : context_(context), watched_(watched) {}
+  // `slotted`: the watched templates with a slot per instantiation, which
+  // their own calls, from anywhere, reach through it, and whose address is
+  // their slot's way in; the library code that may run them still matters
+  // (a patch's parse, skipping its bodies, may not see the instantiation).
+  InlineCodeReach(clang::ASTContext& context, const std::set<const clang::FunctionDecl*>& watched,
+                  const std::set<const clang::FunctionDecl*>& slotted)
+      : context_(context), watched_(watched), slotted_(slotted) {}
 
   bool shouldVisitTemplateInstantiations() const { return true; }
   bool shouldVisitImplicitCode() const { return true; }
@@ -541,6 +553,16 @@ class InlineCodeReach : public clang::RecursiveASTVisitor<InlineCodeReach> {
     for (const clang::FunctionDecl* function : watched_) {
       if (escaped_.count(function)) continue;
       std::vector<const clang::FunctionDecl*> forms = instances_[function];
+      for (const clang::FunctionDecl* instance : forms)
+        if (!slotted_.count(function) && !made_for_this_file_only(*instance, *function)) {
+          escaped_[function] =
+              "other files may call (" + print(*instance) + " is for them too: " +
+              (instance->getTemplateSpecializationKind() == clang::TSK_ImplicitInstantiation
+                   ? "a header declares its template)"
+                   : "explicitly instantiated)");
+          break;
+        }
+      if (escaped_.count(function)) continue;
       forms.push_back(function);
       for (const clang::FunctionDecl* form : forms)
         if (std::optional<std::string> holder = library_holder(*form)) {
@@ -665,6 +687,7 @@ class InlineCodeReach : public clang::RecursiveASTVisitor<InlineCodeReach> {
     const clang::FunctionDecl* caller = holder();
     if (!caller) return;  // a variable's initialiser: evaluated once, counted in its piece
     if (reference && !callees_.count(reference)) {
+      if (slotted_.count(target)) return;
       escaped_.emplace(target, "has its address taken in " + caller->getQualifiedNameAsString() +
                                    " (a pointer to the old code may be kept)");
       return;
@@ -680,6 +703,7 @@ class InlineCodeReach : public clang::RecursiveASTVisitor<InlineCodeReach> {
 
   clang::ASTContext& context_;
   const std::set<const clang::FunctionDecl*>& watched_;
+  const std::set<const clang::FunctionDecl*>& slotted_;
   std::vector<const clang::FunctionDecl*> enclosing_;
   std::set<const clang::Expr*> callees_;
   std::map<const clang::FunctionDecl*, std::set<const clang::FunctionDecl*>> callers_;
@@ -751,20 +775,26 @@ std::string what_inline_code_is(const clang::FunctionDecl& function) {
 }
 
 // Inline functions whose code escapes the pieces a patch compiles again
-// become unpatchable pieces, refused when they change. A patch's parse skips
-// library bodies and so sees fewer escapes: the running code's kind (the
-// build's) decides.
+// become unpatchable pieces, refused when they change, and so do templates
+// with slots that library code may run. A patch's parse skips library
+// bodies and so sees fewer escapes: the running code's kind (the build's)
+// decides.
 void mark_inline_code_that_escapes(clang::ASTContext& context,
                                    std::vector<PieceCollector::Function>& functions) {
-  std::set<const clang::FunctionDecl*> watched;
-  for (const PieceCollector::Function& f : functions)
-    if (f.inline_code) watched.insert(f.decl->getCanonicalDecl());
+  std::set<const clang::FunctionDecl*> watched, slotted;
+  auto has_slots = [](const PieceCollector::Function& f) {
+    return f.kind == CodeKind::kFunction && is_templated(*f.decl);
+  };
+  for (const PieceCollector::Function& f : functions) {
+    if (f.inline_code || has_slots(f)) watched.insert(f.decl->getCanonicalDecl());
+    if (has_slots(f)) slotted.insert(f.decl->getCanonicalDecl());
+  }
   if (watched.empty()) return;
-  InlineCodeReach reach(context, watched);
+  InlineCodeReach reach(context, watched, slotted);
   reach.TraverseDecl(context.getTranslationUnitDecl());
   std::map<const clang::FunctionDecl*, std::string> escaped = reach.escaped();
   for (PieceCollector::Function& f : functions) {
-    if (!f.inline_code) continue;
+    if (!f.inline_code && !has_slots(f)) continue;
     auto found = escaped.find(f.decl->getCanonicalDecl());
     if (found == escaped.end()) continue;
     f.kind = CodeKind::kUnpatchable;
@@ -773,6 +803,20 @@ void mark_inline_code_that_escapes(clang::ASTContext& context,
 }
 
 }  // namespace
+
+std::string template_key(const clang::FunctionDecl& pattern, const Naming& naming) {
+  return "template:" + naming.readable_name(pattern);
+}
+
+bool template_changed(const clang::FunctionDecl& pattern, const Naming& naming,
+                      const std::set<std::string>& changed_keys) {
+  std::string key = template_key(pattern, naming);
+  // The key, or the key of a function template: its name, "|", its parameters.
+  for (auto next = changed_keys.lower_bound(key);
+       next != changed_keys.end() && llvm::StringRef(*next).startswith(key); ++next)
+    if (*next == key || (*next)[key.size()] == '|') return true;
+  return false;
+}
 
 std::vector<CodeFingerprint> fingerprint_header(
     const clang::SourceManager& sources, const clang::LangOptions& language, clang::FileID header,

@@ -25,6 +25,7 @@
 #define SOFTPATCH_REWRITER_FINGERPRINTS_H
 
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -47,6 +48,14 @@ std::vector<CodeFingerprint> fingerprint_file(
     const std::string& project_root,
     const std::vector<std::pair<std::string, std::string>>& layouts,
     const std::map<const clang::FunctionDecl*, std::string>& without_slot = {});
+
+// The key of the piece of a template, or how the key of a function
+// template's starts (its template parameters follow, after a "|").
+std::string template_key(const clang::FunctionDecl& pattern, const Naming& naming);
+
+// Whether the piece of the template `pattern` is among `changed_keys`.
+bool template_changed(const clang::FunctionDecl& pattern, const Naming& naming,
+                      const std::set<std::string>& changed_keys);
 
 // A function of a project header with a slot in this translation unit, as
 // its header's pieces count it: `kind` kFunction when a patch of the header

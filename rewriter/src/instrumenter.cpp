@@ -83,9 +83,11 @@ llvm::Expected<InstrumentedFile> instrument_file(llvm::StringRef file,
     }
     for (const clang::FunctionDecl* pattern : found.templates) {
       unsigned line = line_of(*pattern, sources);
-      if (!editor.instrument_template(*pattern, line, out.skipped))
-        out.skipped.push_back(skipped_function(
-            *pattern, line, "produced by a macro in a way that cannot be rewritten"));
+      if (editor.instrument_template(*pattern, line, out.skipped)) continue;
+      out.skipped.push_back(skipped_function(
+          *pattern, line, "produced by a macro in a way that cannot be rewritten"));
+      without_slot.emplace(pattern,
+                           "template produced by a macro in a way that cannot be rewritten");
     }
     // Function-local statics are shared with patches through the variable
     // store, so a patched function keeps counting where the original was.

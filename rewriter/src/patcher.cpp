@@ -19,6 +19,7 @@
 #include "parse_file.h"
 #include "quote_includes.h"
 #include "source_text.h"
+#include "template_slots.h"
 #include "text_edits.h"
 #include "trampoline.h"
 #include "unit_table.h"
@@ -428,6 +429,13 @@ llvm::Expected<PatchSource> make_patch_source(llvm::StringRef file,
         check(patcher.befriend_thunks(*method));
         table.add_entry_thunk(*method);
       }
+    }
+    // Each instantiation's slot goes to the patch's code when its template
+    // changed, for the calls of every file (an explicit instantiation's).
+    for (const clang::FunctionDecl* pattern : found.templates) {
+      bool changed = !compile || template_changed(*pattern, naming, *compile);
+      for (const clang::FunctionDecl* instance : instances_of(*pattern))
+        table.add_patched_instance(*instance, *pattern, line_of(*pattern, sources), changed);
     }
     edits.finish();
     table.add_layouts(layouts);

@@ -179,6 +179,14 @@ void add_instances(const clang::FunctionTemplateDecl* owner, const clang::Functi
     add_if_instance(specialization, pattern, out);
 }
 
+// Whether every declaration of `decl` is written in the main file.
+bool declared_in_main_file_only(const clang::Decl& decl) {
+  const clang::SourceManager& sources = decl.getASTContext().getSourceManager();
+  for (const clang::Decl* each : decl.redecls())
+    if (!sources.isInMainFile(sources.getExpansionLoc(each->getLocation()))) return false;
+  return true;
+}
+
 }  // namespace
 
 bool is_template_pattern(const clang::FunctionDecl& function) {
@@ -246,6 +254,16 @@ std::vector<const clang::FunctionDecl*> instances_of(const clang::FunctionDecl& 
     }
   }
   return out;
+}
+
+bool made_for_this_file_only(const clang::FunctionDecl& instance,
+                             const clang::FunctionDecl& pattern) {
+  if (instance.getTemplateSpecializationKind() != clang::TSK_ImplicitInstantiation) return false;
+  if (!declared_in_main_file_only(pattern)) return false;
+  if (const auto* method = llvm::dyn_cast<clang::CXXMethodDecl>(&pattern))
+    if (const clang::ClassTemplateDecl* owner = method->getParent()->getDescribedClassTemplate())
+      return declared_in_main_file_only(*owner);
+  return true;
 }
 
 std::optional<std::string> spelled_template_arguments(const clang::FunctionDecl& function,

@@ -36,6 +36,12 @@ std::optional<std::string> template_slot_of(const clang::FunctionDecl& instance,
 // The instantiations of `pattern` whose code this file compiles.
 std::vector<const clang::FunctionDecl*> instances_of(const clang::FunctionDecl& pattern);
 
+// Whether only this file calls `instance`: an implicit instantiation of a
+// template that no header declares (another file could call one through
+// such a declaration, and the build's copy would then be its code).
+bool made_for_this_file_only(const clang::FunctionDecl& instance,
+                             const clang::FunctionDecl& pattern);
+
 // `<int, 3>`: the function's own template arguments as code at namespace
 // scope writes them; "" when it has none, nothing when one cannot be written.
 std::optional<std::string> spelled_template_arguments(const clang::FunctionDecl& function,

@@ -173,8 +173,7 @@ std::optional<std::string> UnitTable::free_function_address(const clang::Functio
   return "&" + define_in(*openers, getter, definition, helpers_);
 }
 
-void UnitTable::add_record(const clang::FunctionDecl& function, const std::string& slot,
-                           bool method_by_getter) {
+void UnitTable::add_address(const clang::FunctionDecl& function, bool method_by_getter) {
   unsigned index = static_cast<unsigned>(functions_.size() - 1);
   std::optional<std::string> address = free_function_address(function, index);
   if (const auto* method = llvm::dyn_cast<clang::CXXMethodDecl>(&function);
@@ -184,10 +183,16 @@ void UnitTable::add_record(const clang::FunctionDecl& function, const std::strin
   }
   addresses_.push_back(address.value_or("nullptr"));
   imports_.push_back("nullptr");
+}
+
+void UnitTable::add_record(const clang::FunctionDecl& function, const std::string& slot,
+                           bool method_by_getter, unsigned more_flags) {
+  add_address(function, method_by_getter);
   const InstrumentedFunction& info = functions_.back();
   records_.push_back("{&" + slot + ", " + quoted(info.id) + ", " + quoted(info.name) + ", " +
                      quoted(info.signature) + ", " + std::to_string(info.line) + "u, " +
-                     std::to_string(function_flags(function)) + "u, " + addresses_.back() + "}");
+                     std::to_string(function_flags(function) | more_flags) + "u, " +
+                     addresses_.back() + "}");
 }
 
 void UnitTable::add_template(const clang::FunctionDecl& pattern, unsigned line) {
@@ -204,10 +209,7 @@ std::vector<InstrumentedFunction> UnitTable::listed_functions() const {
   return listed;
 }
 
-bool UnitTable::add_template_instance(const clang::FunctionDecl& instance,
-                                      const clang::FunctionDecl& pattern, unsigned line) {
-  std::optional<std::string> slot = template_slot_of(instance, pattern, naming_);
-  if (!slot) return false;
+void UnitTable::add_instance_entry(const clang::FunctionDecl& instance, unsigned line) {
   InstrumentedFunction& info = functions_.emplace_back();
   info.id = naming_.id(instance);
   info.name = naming_.readable_name(instance);
@@ -216,10 +218,33 @@ bool UnitTable::add_template_instance(const clang::FunctionDecl& instance,
   info.signature = naming_.signature(instance);
   info.line = line;
   info.instantiation = true;
+}
+
+bool UnitTable::add_template_instance(const clang::FunctionDecl& instance,
+                                      const clang::FunctionDecl& pattern, unsigned line) {
+  std::optional<std::string> slot = template_slot_of(instance, pattern, naming_);
+  if (!slot) return false;
+  add_instance_entry(instance, line);
   // An instantiation's symbol may be hidden (an inline member under
   // -fvisibility-inlines-hidden): a getter finds what it can.
-  add_record(instance, *slot, /*method_by_getter=*/true);
+  add_record(
+      instance, *slot, /*method_by_getter=*/true,
+      made_for_this_file_only(instance, pattern) ? softpatch::internal::kFileInstantiation : 0u);
   return true;
+}
+
+void UnitTable::add_patched_instance(const clang::FunctionDecl& instance,
+                                     const clang::FunctionDecl& pattern, unsigned line,
+                                     bool changed) {
+  // The build gave it no slot: nothing to switch.
+  if (!template_slot_of(instance, pattern, naming_)) return;
+  if (!changed && importable(instance)) {
+    add_import(instance, line);
+    return;
+  }
+  // The getter makes the patch instantiate it, if its code needs it not.
+  add_instance_entry(instance, line);
+  add_address(instance, /*method_by_getter=*/true);
 }
 
 void UnitTable::add_entry_thunk(const clang::CXXMethodDecl& method) {

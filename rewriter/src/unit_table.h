@@ -40,6 +40,12 @@ class UnitTable {
   // the end of the file.
   bool add_template_instance(const clang::FunctionDecl& instance,
                              const clang::FunctionDecl& pattern, unsigned line);
+  // Patch mode: an instantiation of the template `pattern` whose slot the
+  // build registered. When the template `changed`, the slot goes to the
+  // patch's code; else to the build's (an import), where the loader can find
+  // it (else to the patch's code, which is the same).
+  void add_patched_instance(const clang::FunctionDecl& instance, const clang::FunctionDecl& pattern,
+                            unsigned line, bool changed);
   // The entry of the template `pattern` itself, defined on `line`, in
   // listed_functions(): it has no record of its own.
   void add_template(const clang::FunctionDecl& pattern, unsigned line);
@@ -89,10 +95,14 @@ class UnitTable {
   std::string manifest(llvm::StringRef build_id) const;
 
  private:
-  // The record of the function just added to functions_, with slot `slot`;
-  // a method's address comes from a getter when `method_by_getter`.
+  // The address (and no import) of the function just added to functions_;
+  // a method's comes from a getter when `method_by_getter`.
+  void add_address(const clang::FunctionDecl& function, bool method_by_getter);
+  // Its address and its record, with slot `slot` and its flags and
+  // `more_flags` (softpatch/internal/slot.h).
   void add_record(const clang::FunctionDecl& function, const std::string& slot,
-                  bool method_by_getter);
+                  bool method_by_getter, unsigned more_flags = 0);
+  void add_instance_entry(const clang::FunctionDecl& instance, unsigned line);
   std::optional<std::string> free_function_address(const clang::FunctionDecl& function,
                                                    unsigned index);
 

@@ -354,20 +354,41 @@ TEST_F(Fingerprints, InlineCodeWhoseAddressIsKeptIsRefused) {
                                  "taken in keep")));
 }
 
-TEST_F(Fingerprints, TemplatesCountInTheFunctionsThatInstantiateThem) {
+TEST_F(Fingerprints, ATemplateWithSlotsGoesLiveItselfAndWithTheFunctionsThatInstantiateIt) {
   const char code[] =
       "template <class T> T twice(T v) { return v + v; }\n"
       "int f() { return twice(2); }\n"
-      "long g() { return 3; }\n";
+      "long g() { return 3; }\n"
+      "int (*kept)(int) = &twice<int>;\n";  // its address is its slot's way in
   CodeChanges c = changes(code, replaced(code, "v + v", "v * 2"));
-  EXPECT_THAT(c.changed, ElementsAre("f()"));
+  EXPECT_FALSE(c.refusal) << *c.refusal;
+  EXPECT_THAT(c.changed, ElementsAre("twice(T)", "f()"));
 }
 
-TEST_F(Fingerprints, AMemberOfAClassTemplateGoesLiveWithItsCallers) {
+TEST_F(Fingerprints, AMemberOfAClassTemplateGoesLiveItselfAndWithItsCallers) {
   const char code[] =
       "template <class T> struct Box { T get() const { return v; } T v; };\n"
       "int f() { return Box<int>{2}.get(); }\n";
   CodeChanges c = changes(code, replaced(code, "return v;", "return v + 1;"));
+  EXPECT_FALSE(c.refusal) << *c.refusal;
+  EXPECT_THAT(c.changed, ElementsAre("Box::get() const", "f()"));
+}
+
+TEST_F(Fingerprints, ATemplateWithoutSlotsThatOtherFilesCallIsRefused) {
+  // An unnamed template parameter: no slots. Its explicit instantiation is
+  // for other files, whose calls no patch of this file reaches.
+  const char code[] =
+      "template <class> int version() { return 1; }\n"
+      "template int version<int>();\n"
+      "template <class> int local() { return 1; }\n"
+      "int f() { return local<int>(); }\n";
+  EXPECT_THAT(
+      changes(code, replaced(code, "return 1; }\ntemplate int", "return 2; }\ntemplate int"))
+          .refusal,
+      Optional(HasSubstr("version() changed: a function template that other files may "
+                         "call (version<int> is for them too: explicitly instantiated)")));
+  // One that only this file instantiates goes live with its callers.
+  CodeChanges c = changes(code, replaced(code, "return 1; }\nint f", "return 2; }\nint f"));
   EXPECT_FALSE(c.refusal) << *c.refusal;
   EXPECT_THAT(c.changed, ElementsAre("f()"));
 }
@@ -556,8 +577,7 @@ TEST_F(HeaderFingerprints, ABodyWithStateEachFileHasIsNotPatchedLive) {
         "static inline int counted() { static int n; return ++n; }\n"
         "static inline int twice_counted() { return 2 * counted(); }\n"
         "inline int plain(int n) { return n + 1; }\n");
-  write("a.cpp",
-        "#include \"tally.h\"\nint a() { return bump() + twice_counted() + plain(1); }\n");
+  write("a.cpp", "#include \"tally.h\"\nint a() { return bump() + twice_counted() + plain(1); }\n");
   std::string path = (root_ / "a.cpp").string();
   softpatch::rewriter::PatchOptions options;
   options.project_root = root_.string();

@@ -32,15 +32,17 @@ struct Slot {
 
 // What kind of function a slot belongs to; bits of FunctionRecord::flags.
 enum FunctionFlags : unsigned {
-  kMethod = 1u << 0,           // non-static member: target takes the object first
-  kStaticMember = 1u << 1,     // static member function
-  kVirtual = 1u << 2,          // virtual member function
-  kInternalLinkage = 1u << 3,  // not visible outside its file (`static`, anonymous namespace)
-  kExternC = 1u << 4,          // extern "C"
-  kNoexcept = 1u << 5,         // replacements must not throw either
-  kNoreturn = 1u << 6,         // [[noreturn]]: replacements must not return
-  kConstructor = 1u << 7,      // a constructor's body: the object exists, its members are made
-  kDestructor = 1u << 8,       // a destructor's body: its members are destroyed after it
+  kMethod = 1u << 0,             // non-static member: target takes the object first
+  kStaticMember = 1u << 1,       // static member function
+  kVirtual = 1u << 2,            // virtual member function
+  kInternalLinkage = 1u << 3,    // not visible outside its file (`static`, anonymous namespace)
+  kExternC = 1u << 4,            // extern "C"
+  kNoexcept = 1u << 5,           // replacements must not throw either
+  kNoreturn = 1u << 6,           // [[noreturn]]: replacements must not return
+  kConstructor = 1u << 7,        // a constructor's body: the object exists, its members are made
+  kDestructor = 1u << 8,         // a destructor's body: its members are destroyed after it
+  kFileInstantiation = 1u << 9,  // made implicitly for this file's calls from a template
+                                 // only this file declares: no other file calls it
 };
 
 // Static description of one instrumented function, emitted by the rewriter
