@@ -47,6 +47,7 @@ struct ReadManifest {
     std::string_view id, signature;
     internal::RawFunction (*entry)();
     internal::RawFunction* import;
+    unsigned flags;
   };
   struct Layout {
     std::string_view name, fingerprint;
@@ -106,7 +107,10 @@ Result<ReadManifest> read(const std::string& path, const PatchManifest& manifest
     if (entry.import && (reinterpret_cast<std::uintptr_t>(entry.import) % alignof(void*) != 0 ||
                          !memory.holds(entry.import, sizeof *entry.import)))
       return corrupt("import of " + std::string(*id));
-    out.functions.push_back({*id, *signature, entry.entry, entry.import});
+    if ((entry.flags & ~internal::kBuildCode) ||
+        ((entry.flags & internal::kBuildCode) && (entry.entry || entry.import)))
+      return corrupt("flags of " + std::string(*id));
+    out.functions.push_back({*id, *signature, entry.entry, entry.import, entry.flags});
   }
   if (!holds_array(memory, manifest.layouts, manifest.layout_count))
     return corrupt(std::to_string(manifest.layout_count) + " class layouts");
@@ -369,6 +373,10 @@ Result<PatchPlan> check_manifest(const std::string& path, const PatchManifest& r
     if (target->signature != entry.signature)
       return refused(path, target->name + " changed its signature from '" + target->signature +
                                "' to '" + std::string(entry.signature) + "': restart needed");
+    if (entry.flags & internal::kBuildCode) {
+      plan.switches.push_back({target->slot, nullptr, target->name});
+      continue;
+    }
     if (entry.import) {
       // The patch calls the program's own copy, and the build's code (the
       // same as the edited file's) runs again from its slot.

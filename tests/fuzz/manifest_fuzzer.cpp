@@ -163,6 +163,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     functions[i].entry = entry == 0 ? &patch_entry : nullptr;
     if (entry == 1) functions[i].entry = reinterpret_cast<RawFunction (*)()>(&std::abort);
     if (entry == 2) functions[i].entry = reinterpret_cast<RawFunction (*)()>(arena.place<char>(8));
+    // The build's code (alone, or with an entry: corrupt), or stray bits.
+    functions[i].flags = in.ConsumeIntegralInRange(0, 3) ? 0u : in.ConsumeIntegral<unsigned>() & 3;
   }
   manifest.functions = in.ConsumeIntegralInRange(0, 15) ? functions : nullptr;
   manifest.function_count = pick_count(in, function_count);

@@ -155,6 +155,8 @@ TEST(Loader, CorruptManifestIsRefused) {
       {"entry", "corrupt manifest (entry of _Z6answerv)"},
       {"data-entry", "corrupt manifest (entry of _Z6answerv)"},
       {"twice", "corrupt manifest (_Z6answerv listed twice)"},
+      {"flags", "corrupt manifest (flags of _Z6answerv)"},
+      {"build-code-entry", "corrupt manifest (flags of _Z6answerv)"},
   };
   std::string path = prepared("patch_corrupt_manifest", own_build_id());
   for (auto [how, message] : cases) {
@@ -166,6 +168,14 @@ TEST(Loader, CorruptManifestIsRefused) {
   unsetenv("SOFTPATCH_TEST_CORRUPTION");
   softpatch::Result<softpatch::PatchInfo> fine = softpatch::load_patch(path);
   ASSERT_TRUE(fine) << fine.error();
+  EXPECT_EQ(answer(), 7);
+  // A patch may send a function back to the build's code.
+  setenv("SOFTPATCH_TEST_CORRUPTION", "build-code", 1);
+  softpatch::Result<softpatch::PatchInfo> back = softpatch::load_patch(path);
+  unsetenv("SOFTPATCH_TEST_CORRUPTION");
+  ASSERT_TRUE(back) << back.error();
+  EXPECT_EQ(answer(), 41);
+  ASSERT_TRUE(softpatch::rollback());
   EXPECT_EQ(answer(), 7);
   ASSERT_TRUE(softpatch::rollback());
   EXPECT_EQ(answer(), 41);

@@ -2,7 +2,10 @@
 // SOFTPATCH_TEST_CORRUPTION names: "file" (its file name points into the
 // program), "count" (more functions than any file has), "entry" (an entry
 // function outside the patch), "data-entry" (an entry in the patch's data),
-// "twice" (a function listed twice). answer() alone would be a fine patch.
+// "twice" (a function listed twice), "flags" (a flag no loader knows),
+// "build-code-entry" (the build's code and an entry at once); and
+// "build-code", not corrupt: answer()'s slot back to the build's code.
+// answer() alone would be a fine patch.
 #include "patch_template.h"
 
 int answer() { return 7; }
@@ -34,5 +37,12 @@ static const bool corrupted = [] {
     functions[0].entry = reinterpret_cast<Entry>(reinterpret_cast<void*>(&std::getenv));
   if (how == "data-entry") functions[0].entry = reinterpret_cast<Entry>(&functions[1]);
   if (how == "twice") softpatch_manifest.function_count = 2;
+  if (how == "flags") functions[0].flags = 1u << 7;
+  if (how == "build-code-entry") {
+    functions[0].flags = softpatch::internal::kBuildCode;
+    functions[0].entry =
+        +[] { return reinterpret_cast<softpatch::internal::RawFunction>(&answer); };
+  }
+  if (how == "build-code") functions[0].flags = softpatch::internal::kBuildCode;
   return true;
 }();

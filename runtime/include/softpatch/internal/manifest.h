@@ -10,7 +10,7 @@
 namespace softpatch {
 namespace internal {
 
-enum : unsigned { kManifestVersion = 5 };
+enum : unsigned { kManifestVersion = 6 };
 
 // Bits of PatchManifest::flags.
 enum ManifestFlags : unsigned {
@@ -39,6 +39,15 @@ struct PatchFunction {
   // program, or through the build's table), and the function's slot goes
   // back to the build's code.
   RawFunction* import;
+  unsigned flags;  // PatchFunctionFlags
+};
+
+// Bits of PatchFunction::flags.
+enum PatchFunctionFlags : unsigned {
+  // The patch carries no code for it (entry and import are null) and its
+  // slot goes back to the build's code: an instantiation of a template
+  // that the edit leaves as the build has it.
+  kBuildCode = 1u << 0,
 };
 
 struct PatchManifest {

@@ -11,7 +11,8 @@ typedef ::softpatch::internal::PatchManifest __softpatch_patch_manifest;
 enum : unsigned {
   __softpatch_manifest_version = ::softpatch::internal::kManifestVersion,
   __softpatch_manifest_whole_file = ::softpatch::internal::kWholeFile,
-  __softpatch_manifest_header = ::softpatch::internal::kHeader
+  __softpatch_manifest_header = ::softpatch::internal::kHeader,
+  __softpatch_build_code = ::softpatch::internal::kBuildCode
 };
 // Holds the entries of methods of internal classes; those classes befriend it.
 struct __softpatch_access;

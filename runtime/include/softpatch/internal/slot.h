@@ -43,6 +43,8 @@ enum FunctionFlags : unsigned {
   kDestructor = 1u << 8,         // a destructor's body: its members are destroyed after it
   kFileInstantiation = 1u << 9,  // made implicitly for this file's calls from a template
                                  // only this file declares: no other file calls it
+  kInstantiation = 1u << 10,     // of a template: a patch carries the template's code, or
+                                 // sends the slot back to the build's, never calls this copy
 };
 
 // Static description of one instrumented function, emitted by the rewriter
