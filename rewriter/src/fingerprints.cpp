@@ -774,6 +774,22 @@ std::string what_inline_code_is(const clang::FunctionDecl& function) {
   return function.isConstexpr() ? "constexpr function" : "inline function";
 }
 
+// A template some of whose instantiations have no slot (a lambda's type as
+// an argument cannot be written where records are) runs their code only in
+// the functions that instantiate it: it is inline code, live with them.
+void mark_templates_not_wholly_slotted(const Naming& naming,
+                                       std::vector<PieceCollector::Function>& functions) {
+  for (PieceCollector::Function& f : functions) {
+    if (f.kind != CodeKind::kFunction || !is_templated(*f.decl)) continue;
+    for (const clang::FunctionDecl* instance : instances_of(*f.decl))
+      if (!template_slot_of(*instance, *f.decl, naming)) {
+        f.kind = CodeKind::kInline;
+        f.inline_code = true;
+        break;
+      }
+  }
+}
+
 // Inline functions whose code escapes the pieces a patch compiles again
 // become unpatchable pieces, refused when they change, and so do templates
 // with slots that library code may run. A patch's parse skips library
@@ -811,10 +827,12 @@ std::string template_key(const clang::FunctionDecl& pattern, const Naming& namin
 bool template_changed(const clang::FunctionDecl& pattern, const Naming& naming,
                       const std::set<std::string>& changed_keys) {
   std::string key = template_key(pattern, naming);
-  // The key, or the key of a function template: its name, "|", its parameters.
+  // The key, or the key of a function template (its name, "|", its
+  // parameters), or either made unique ("#2"): over-counting only switches
+  // an unchanged instantiation to the patch's copy of the same code.
   for (auto next = changed_keys.lower_bound(key);
        next != changed_keys.end() && llvm::StringRef(*next).startswith(key); ++next)
-    if (*next == key || (*next)[key.size()] == '|') return true;
+    if (*next == key || (*next)[key.size()] == '|' || (*next)[key.size()] == '#') return true;
   return false;
 }
 
@@ -872,6 +890,7 @@ std::vector<CodeFingerprint> fingerprint_file(
     const std::map<const clang::FunctionDecl*, std::string>& without_slot) {
   PieceCollector collector(context.getSourceManager());
   collector.TraverseDecl(context.getTranslationUnitDecl());
+  mark_templates_not_wholly_slotted(naming, collector.functions);
   mark_inline_code_that_escapes(context, collector.functions);
   for (PieceCollector::Function& f : collector.functions)
     if (auto missing = without_slot.find(f.decl); missing != without_slot.end()) {

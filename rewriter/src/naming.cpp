@@ -1,5 +1,7 @@
 #include "naming.h"
 
+#include <cctype>
+
 #include "clang/AST/DeclCXX.h"
 #include "clang/AST/DeclTemplate.h"
 #include "clang/AST/QualTypeNames.h"
@@ -89,13 +91,29 @@ std::string Naming::id(const clang::FunctionDecl& function) const {
   return project_file_ + ":" + mangled;
 }
 
+std::string with_template_arguments(const std::string& name, const std::string& arguments) {
+  bool apart = !arguments.empty() && !name.empty() &&
+               !(std::isalnum(static_cast<unsigned char>(name.back())) || name.back() == '_');
+  return name + (apart ? " " : "") + arguments;
+}
+
 std::string Naming::readable_name(const clang::FunctionDecl& function) const {
   std::string name = function.getQualifiedNameAsString();
-  // A function template's instantiation or specialization: `twice<int>`.
-  if (const clang::TemplateArgumentList* arguments = function.getTemplateSpecializationArgs()) {
-    llvm::raw_string_ostream out(name);
+  const auto* conversion = llvm::dyn_cast<clang::CXXConversionDecl>(&function);
+  // A conversion template as written (`operator U`), an instantiation's by
+  // the type it converts to (`operator long`), which says all its argument does.
+  if (conversion && conversion->getDescribedFunctionTemplate())
+    name = conversion->getParent()->getQualifiedNameAsString() + "::operator " +
+           conversion->getConversionType().getAsString(readable_policy_);
+  // A function template's instantiation or specialization: `twice<int>`,
+  // `operator< <int>`.
+  const clang::TemplateArgumentList* arguments = function.getTemplateSpecializationArgs();
+  if (arguments && !conversion) {
+    std::string text;
+    llvm::raw_string_ostream out(text);
     clang::printTemplateArgumentList(out, arguments->asArray(), readable_policy_);
     out.flush();
+    name = with_template_arguments(name, text);
   }
   name += "(";
   for (unsigned i = 0; i < function.getNumParams(); ++i) {

@@ -12,6 +12,10 @@
 
 namespace softpatch::rewriter {
 
+// `name<arguments>` (arguments with their brackets, or ""), apart when the
+// name ends in a symbol: `operator< <int>`, which `operator<<int>` is not.
+std::string with_template_arguments(const std::string& name, const std::string& arguments);
+
 class Naming {
  public:
   // `project_file` prefixes the ids of functions not visible outside the file.

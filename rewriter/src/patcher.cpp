@@ -389,6 +389,7 @@ llvm::Expected<PatchSource> make_patch_source(llvm::StringRef file,
                                 without_slot);
     std::optional<std::set<std::string>> compile;
     if (options.choose_compiled) compile = options.choose_compiled(out.code);
+
     bool import = compile.has_value();
     // A function whose statics were bound above keeps its body.
     std::set<const clang::DeclContext*> with_statics;
@@ -432,6 +433,7 @@ llvm::Expected<PatchSource> make_patch_source(llvm::StringRef file,
     }
     // Each instantiation's slot goes to the patch's code when its template
     // changed, for the calls of every file (an explicit instantiation's).
+    table.let_names_fail_to_compile();
     for (const clang::FunctionDecl* pattern : found.templates) {
       bool changed = !compile || template_changed(*pattern, naming, *compile);
       for (const clang::FunctionDecl* instance : instances_of(*pattern))

@@ -61,6 +61,10 @@ Levels levels_of(const clang::FunctionDecl& pattern) {
 std::optional<std::string> key_parameter(const clang::NamedDecl& parameter,
                                          std::optional<std::string>& problem) {
   std::string name = parameter.getNameAsString();
+  if (parameter.isImplicit()) {
+    problem = "abbreviated template (an auto parameter)";
+    return std::nullopt;
+  }
   if (name.empty()) {
     problem = "template with an unnamed template parameter";
     return std::nullopt;
@@ -86,7 +90,10 @@ std::optional<std::string> key_parameter(const clang::NamedDecl& parameter,
 // What tells the template apart from every other in the module: the same
 // text in every file that includes it.
 unsigned long long template_hash(const clang::FunctionDecl& pattern, const Levels& levels) {
-  std::string text = pattern.getQualifiedNameAsString() + "|" + pattern.getType().getAsString();
+  // The canonical type: two templates of two files may differ only by
+  // what an alias stands for.
+  std::string text =
+      pattern.getQualifiedNameAsString() + "|" + pattern.getType().getCanonicalType().getAsString();
   for (const clang::TemplateParameterList* list : levels.lists) {
     text += "|";
     for (const clang::NamedDecl* parameter : *list)
@@ -112,6 +119,7 @@ std::optional<std::string> integral_text(const clang::TemplateArgument& argument
                                          const Naming& naming) {
   const llvm::APSInt& value = argument.getAsIntegral();
   clang::QualType type = argument.getIntegralType();
+  if (!nameable_at_namespace_scope(type)) return std::nullopt;
   if (type->isBooleanType()) return std::string(value.getBoolValue() ? "true" : "false");
   if (value.getBitWidth() > 64) return std::nullopt;
   std::string number;
@@ -201,10 +209,22 @@ std::optional<std::string> template_problem(const clang::FunctionDecl& pattern) 
     return std::string(constructor_or_destructor(pattern)) + " of a class template";
   if (pattern.getReturnType()->getContainedDeducedType())
     return "template with a deduced return type";
+  // Spelled in the trampoline, its expression may name what is not in
+  // scope there (Naming::spell).
+  if (pattern.getReturnType()->isDependentType() &&
+      pattern.getReturnType().getAsString().find("decltype(") != std::string::npos)
+    return "template whose return type is a decltype";
   std::optional<std::string> problem;
   for (const clang::TemplateParameterList* list : levels.lists)
     for (const clang::NamedDecl* parameter : *list)
       if (!key_parameter(*parameter, problem)) return problem;
+  // Out of the class, a member of the same name hides a parameter of the
+  // class template in the body ([temp.local]): the key would name the member.
+  const auto* method = llvm::dyn_cast<clang::CXXMethodDecl>(&pattern);
+  if (method && pattern.getNumTemplateParameterLists() && !levels.lists.empty())
+    for (const clang::NamedDecl* parameter : *levels.lists.front())
+      if (!method->getParent()->lookup(parameter->getDeclName()).empty())
+        return "a member of its class hides template parameter " + parameter->getNameAsString();
   return std::nullopt;
 }
 
@@ -222,9 +242,12 @@ std::optional<std::string> template_slot_of(const clang::FunctionDecl& instance,
                                             const clang::FunctionDecl& pattern,
                                             const Naming& naming) {
   std::string arguments;
-  if (const auto* method = llvm::dyn_cast<clang::CXXMethodDecl>(&instance))
-    if (const auto* owner =
-            llvm::dyn_cast<clang::ClassTemplateSpecializationDecl>(method->getParent()))
+  // The class's arguments are in the key when its parameters are in the
+  // body's: not for a member template of an explicit specialization.
+  const auto* pattern_method = llvm::dyn_cast<clang::CXXMethodDecl>(&pattern);
+  if (pattern_method && pattern_method->getParent()->getDescribedClassTemplate())
+    if (const auto* owner = llvm::dyn_cast<clang::ClassTemplateSpecializationDecl>(
+            llvm::cast<clang::CXXMethodDecl>(instance).getParent()))
       if (!append_arguments(owner->getTemplateArgs(), naming, /*as_key=*/true, arguments))
         return std::nullopt;
   if (const clang::TemplateArgumentList* own = instance.getTemplateSpecializationArgs())

@@ -1,5 +1,7 @@
 #include "unit_table.h"
 
+#include <algorithm>
+
 #include "clang/AST/DeclCXX.h"
 #include "clang/AST/DeclTemplate.h"
 #include "clang/AST/Type.h"
@@ -74,6 +76,26 @@ unsigned function_flags(const clang::FunctionDecl& function) {
   return flags;
 }
 
+// Whether `&f<args>` cast to the type of `instance` (of `primary`) can only
+// mean `instance`: `f<args>` looks among the templates named f only, and
+// one whose parameters are as many (or may be, with a pack) could give a
+// function of that type too.
+bool only_template_of_its_type(const clang::FunctionTemplateDecl& primary,
+                               const clang::FunctionDecl& instance) {
+  for (const clang::NamedDecl* found :
+       primary.getDeclContext()->getRedeclContext()->lookup(primary.getDeclName())) {
+    const auto* other = llvm::dyn_cast<clang::FunctionTemplateDecl>(found);
+    if (!other) continue;
+    if (other->getCanonicalDecl() == primary.getCanonicalDecl()) continue;
+    const clang::FunctionDecl* pattern = other->getTemplatedDecl();
+    bool pack = std::any_of(pattern->param_begin(), pattern->param_end(),
+                            [](const clang::ParmVarDecl* p) { return p->isParameterPack(); });
+    if (pack || pattern->isVariadic() || pattern->getNumParams() == instance.getNumParams())
+      return false;
+  }
+  return true;
+}
+
 // Free functions can be named at namespace scope: their address goes in the
 // table. Members, friends defined in a class and functions whose types
 // cannot be named there are found by symbol instead.
@@ -109,7 +131,9 @@ static std::optional<std::string> method_address(const clang::CXXMethodDecl& met
                                                  const Naming& naming, const std::string& getter,
                                                  std::string& helpers) {
   std::optional<std::string> arguments = spelled_template_arguments(method, naming);
-  if (!arguments || method.isVirtual() || method.getAccess() != clang::AS_public ||
+  // `operator int<int>` names nothing: a conversion template is found by symbol.
+  if (!arguments || (!arguments->empty() && llvm::isa<clang::CXXConversionDecl>(method)) ||
+      method.isVirtual() || method.getAccess() != clang::AS_public ||
       !nameable_at_namespace_scope(context_type(method)) ||
       !nameable_at_namespace_scope(method.getType()))
     return std::nullopt;
@@ -120,7 +144,7 @@ static std::optional<std::string> method_address(const clang::CXXMethodDecl& met
           : context.getMemberPointerType(method.getType(), context_type(method).getTypePtr());
   std::string name = naming.qualified_member(method);
   if (name.empty()) return std::nullopt;
-  name += *arguments;
+  name = with_template_arguments(name, *arguments);
   helpers += "static ::__softpatch_raw_function " + getter + "() { auto p = static_cast<" +
              naming.spell(pointer.getCanonicalType()) + ">(&" + name +
              "); ::__softpatch_raw_function f; __builtin_memcpy(&f, &p, sizeof f); return f; }\n";
@@ -152,24 +176,22 @@ std::optional<std::string> UnitTable::free_function_address(const clang::Functio
   if (!openers || !address_can_be_named(function)) return std::nullopt;
   std::optional<std::string> arguments = spelled_template_arguments(function, naming_);
   if (!arguments) return std::nullopt;
-  // `f<int>` looks among the templates named f only: one must answer.
-  if (const clang::FunctionTemplateDecl* primary = function.getPrimaryTemplate()) {
-    int templates = 0;
-    for (const clang::NamedDecl* found :
-         primary->getDeclContext()->getRedeclContext()->lookup(primary->getDeclName()))
-      templates += llvm::isa<clang::FunctionTemplateDecl>(found);
-    if (templates != 1) return std::nullopt;
-  }
+  // A patch may try: a name the cast cannot resolve fails the patch's
+  // compile, not the build's.
+  if (const clang::FunctionTemplateDecl* primary = function.getPrimaryTemplate())
+    if (!names_may_not_compile_ && !only_template_of_its_type(*primary, function))
+      return std::nullopt;
   std::string type = "::__softpatch_function_pointer<" +
                      naming_.spell(function.getReturnType().getCanonicalType());
   for (const clang::ParmVarDecl* param : function.parameters())
     type += ", " + naming_.spell(param->getType().getCanonicalType());
   type += ">";
   std::string getter = "__softpatch_" + prefix_ + "function_address" + std::to_string(index);
-  std::string definition = "static ::__softpatch_raw_function " + getter +
-                           "() { return reinterpret_cast<::__softpatch_raw_function>("
-                           "static_cast<" +
-                           type + ">(&" + function.getNameAsString() + *arguments + ")); }";
+  std::string definition =
+      "static ::__softpatch_raw_function " + getter +
+      "() { return reinterpret_cast<::__softpatch_raw_function>("
+      "static_cast<" +
+      type + ">(&" + with_template_arguments(function.getNameAsString(), *arguments) + ")); }";
   return "&" + define_in(*openers, getter, definition, helpers_);
 }
 
@@ -227,9 +249,9 @@ bool UnitTable::add_template_instance(const clang::FunctionDecl& instance,
   add_instance_entry(instance, line);
   // An instantiation's symbol may be hidden (an inline member under
   // -fvisibility-inlines-hidden): a getter finds what it can.
-  add_record(
-      instance, *slot, /*method_by_getter=*/true,
-      made_for_this_file_only(instance, pattern) ? softpatch::internal::kFileInstantiation : 0u);
+  unsigned flags = softpatch::internal::kInstantiation;
+  if (made_for_this_file_only(instance, pattern)) flags |= softpatch::internal::kFileInstantiation;
+  add_record(instance, *slot, /*method_by_getter=*/true, flags);
   return true;
 }
 
@@ -238,13 +260,20 @@ void UnitTable::add_patched_instance(const clang::FunctionDecl& instance,
                                      bool changed) {
   // The build gave it no slot: nothing to switch.
   if (!template_slot_of(instance, pattern, naming_)) return;
-  if (!changed && importable(instance)) {
-    add_import(instance, line);
+  add_instance_entry(instance, line);
+  if (!changed) {
+    build_code_.insert(static_cast<unsigned>(functions_.size() - 1));
+    addresses_.push_back("nullptr");
+    imports_.push_back("nullptr");
     return;
   }
   // The getter makes the patch instantiate it, if its code needs it not.
-  add_instance_entry(instance, line);
   add_address(instance, /*method_by_getter=*/true);
+  // No getter, and no symbol to find it by: only this file calls it, from
+  // functions whose code holds the template's and that the patch carries,
+  // so the build's copy is left to a pointer kept from before.
+  if (addresses_.back() == "nullptr" && !instance.isExternallyVisible())
+    build_code_.insert(static_cast<unsigned>(functions_.size() - 1));
 }
 
 void UnitTable::add_entry_thunk(const clang::CXXMethodDecl& method) {
@@ -389,7 +418,8 @@ std::string UnitTable::manifest(llvm::StringRef build_id) const {
   std::vector<std::string> rows;
   for (size_t i = 0; i < functions_.size(); ++i)
     rows.push_back("{" + quoted(functions_[i].id) + ", " + quoted(functions_[i].signature) + ", " +
-                   addresses_[i] + ", " + imports_[i] + "}");
+                   addresses_[i] + ", " + imports_[i] + ", " +
+                   (build_code_.count(i) ? "::__softpatch_build_code" : "0u") + "}");
   std::string functions = static_table(text, "patch_function", "__softpatch_patch_functions", rows);
   std::string layouts = static_table(text, "layout_record", "__softpatch_layouts", layouts_);
   std::string code = static_table(text, "fingerprint_record", "__softpatch_code", code_);

@@ -6,6 +6,7 @@
 #define SOFTPATCH_REWRITER_UNIT_TABLE_H
 
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -40,10 +41,12 @@ class UnitTable {
   // the end of the file.
   bool add_template_instance(const clang::FunctionDecl& instance,
                              const clang::FunctionDecl& pattern, unsigned line);
+  // Patch mode: address getters may name an instantiation of an overloaded
+  // template by the cast to its type alone, which only a compile can check.
+  void let_names_fail_to_compile() { names_may_not_compile_ = true; }
   // Patch mode: an instantiation of the template `pattern` whose slot the
   // build registered. When the template `changed`, the slot goes to the
-  // patch's code; else to the build's (an import), where the loader can find
-  // it (else to the patch's code, which is the same).
+  // patch's code; else back to the build's (kBuildCode).
   void add_patched_instance(const clang::FunctionDecl& instance, const clang::FunctionDecl& pattern,
                             unsigned line, bool changed);
   // The entry of the template `pattern` itself, defined on `line`, in
@@ -108,6 +111,7 @@ class UnitTable {
 
   const Naming& naming_;
   bool header_ = false;
+  bool names_may_not_compile_ = false;
   std::string prefix_;  // of the names the epilogue defines
   std::string file_;
   std::string project_file_;
@@ -117,6 +121,7 @@ class UnitTable {
   std::vector<std::string> addresses_;   // per function: its address getter, or nullptr
   std::vector<std::string> imports_;     // per function: where its import goes, or nullptr
   std::vector<std::string> import_ids_;  // per import
+  std::set<unsigned> build_code_;        // functions whose slot goes back to the build's code
   std::vector<std::string> variables_;   // initialisers of VariableRecord
   std::vector<std::string> layouts_;     // initialisers of LayoutRecord
   std::vector<std::string> code_;        // initialisers of FingerprintRecord

@@ -55,6 +55,14 @@ TEST(TemplateMock, AnExplicitSpecializationIsMocked) {
   EXPECT_EQ(lab::describe(true), "maybe");
 }
 
+TEST(TemplateMock, AMemberTemplateOfAnExplicitSpecializationIsMocked) {
+  lab::Codec<int> codec{5};
+  EXPECT_EQ(codec.as<double>(), 2.5);
+  auto guard =
+      softpatch::mock<&lab::Codec<int>::as<double>>([](const lab::Codec<int>*) { return -1.0; });
+  EXPECT_EQ(codec.as<double>(), -1.0);
+}
+
 TEST(TemplateMock, AVariadicInstantiationIsMockedByItsName) {
   auto guard = softpatch::mock_by_name<int(int, char, long)>("lab::count<int, char, long>",
                                                              [](int, char, long) { return 30; });

@@ -34,6 +34,12 @@ void Box<T>::set(T value) {
 }
 template class Box<long>;
 
+template <class U>
+U Codec<int>::as() const {
+  return U(v) / U(2);
+}
+template double Codec<int>::as<double>() const;
+
 template <class... Arguments>
 int count(Arguments... arguments) {
   return static_cast<int>(sizeof...(arguments));

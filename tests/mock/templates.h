@@ -34,6 +34,18 @@ class Box {
 };
 extern template class Box<long>;
 
+// A member template of an explicit specialization: its slot is keyed by its
+// own arguments only.
+template <class T>
+struct Codec;
+template <>
+struct Codec<int> {
+  template <class U>
+  U as() const;
+  int v;
+};
+extern template double Codec<int>::as<double>() const;
+
 // Calls of the instantiations from templates.cpp itself.
 int twice_of_int(int x);
 double twice_of_double(double x);

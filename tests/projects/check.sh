@@ -194,6 +194,8 @@ rules+='|friend defined in a class template|member of a class local to a functio
 rules+='|member of a (partial specialization of a class template|class nested in a class template)'
 rules+='|template with (an unnamed template parameter|a template template parameter .*)'
 rules+='|template parameter .* is neither a type nor a whole number|function inside a template'
+rules+='|template whose return type is a decltype|abbreviated template \(an auto parameter\)'
+rules+='|a member of its class hides template parameter .*'
 rules+='|coroutine|naked function|multiversioned function|opted out.*'
 # A header's functions in a file that cannot copy it (docs/architecture.md,
 # "The project's headers"): its functions stay plain in that file, with the reason.

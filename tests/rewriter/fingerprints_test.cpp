@@ -374,6 +374,18 @@ TEST_F(Fingerprints, AMemberOfAClassTemplateGoesLiveItselfAndWithItsCallers) {
   EXPECT_THAT(c.changed, ElementsAre("Box::get() const", "f()"));
 }
 
+TEST_F(Fingerprints, ATemplateALambdaInstantiatesGoesLiveWithItsCallers) {
+  // apply<lambda> has no record (its argument cannot be written where
+  // records are): its code runs from its callers, which the patch carries.
+  const char code[] =
+      "template <class F> int apply(F f, int x) { return f(f(x)); }\n"
+      "int run(int x) { return apply([](int v) { return v + 1; }, x); }\n"
+      "int other() { return 2; }\n";
+  CodeChanges c = changes(code, replaced(code, "f(f(x))", "f(x)"));
+  EXPECT_FALSE(c.refusal) << *c.refusal;
+  EXPECT_THAT(c.changed, ElementsAre("run(int)"));
+}
+
 TEST_F(Fingerprints, ATemplateWithoutSlotsThatOtherFilesCallIsRefused) {
   // An unnamed template parameter: no slots. Its explicit instantiation is
   // for other files, whose calls no patch of this file reaches.

@@ -659,3 +659,40 @@ TEST(Instrument, ATemplateWhoseSlotCannotBeNamedIsSkippedAloneWithItsReason) {
   for (const auto& function : f.functions) names.push_back(function.name);
   EXPECT_THAT(names, ::testing::IsSupersetOf({"Outer::use()", "plain()"}));
 }
+
+TEST(Instrument, AnOverloadedTemplatesInstantiationIsNamedByItsTypeWhenOnlyItCanHaveIt) {
+  Project p;
+  InstrumentedFile f = p.must_instrument(R"cpp(
+    namespace {
+    template <class T>
+    T pick(T a) {
+      return a;
+    }
+    template <class T>
+    T pick(T a, T b) {
+      return a < b ? a : b;
+    }
+    template <class T>
+    T same(T a) {
+      return a;
+    }
+    template <class T>
+    T same(T* a) {
+      return *a;
+    }
+    }  // namespace
+    int use(int x) { return pick(x) + pick(x, 2) + same(x) + same(&x); }
+  )cpp");
+  // Different numbers of parameters: the cast to its type singles each out.
+  EXPECT_THAT(f.source,
+              HasSubstr("static_cast<::__softpatch_function_pointer<int, int>>(&pick<int>)"));
+  EXPECT_THAT(f.source,
+              HasSubstr("static_cast<::__softpatch_function_pointer<int, int, int>>(&pick<int>)"));
+  // As many: same<int> could be either, so it is found another way.
+  EXPECT_THAT(f.source, Not(HasSubstr("(&same<int>)")));
+  EXPECT_THAT(instantiations(f),
+              ::testing::UnorderedElementsAre("(anonymous namespace)::pick<int>(int)",
+                                              "(anonymous namespace)::pick<int>(int, int)",
+                                              "(anonymous namespace)::same<int>(int)",
+                                              "(anonymous namespace)::same<int>(int *)"));
+}

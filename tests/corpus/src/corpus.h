@@ -68,6 +68,7 @@ void run_templates_and_lambdas();
 void run_macros();
 void run_exceptions();
 void run_edge_cases();
+void run_template_edges();
 
 // Accessors for file-scope state, printed by main.
 int free_functions_counter();

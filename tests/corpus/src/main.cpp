@@ -14,6 +14,7 @@ int main() {
     run_macros();
     run_exceptions();
     run_edge_cases();
+    run_template_edges();
 
     report("state", "g_calls", g_calls);
     report("state", "free_functions static s_counter", free_functions_counter());
