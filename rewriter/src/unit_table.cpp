@@ -154,14 +154,7 @@ static std::optional<std::string> method_address(const clang::CXXMethodDecl& met
 const InstrumentedFunction& UnitTable::add_function(const clang::FunctionDecl& function,
                                                     unsigned line) {
   unsigned index = slot_count();
-  InstrumentedFunction& info = functions_.emplace_back();
-  info.id = naming_.id(function);
-  info.name = naming_.readable_name(function);
-  info.qualified = function.getQualifiedNameAsString();
-  info.type = function.getType().getAsString();
-  info.signature = naming_.signature(function);
-  info.line = line;
-
+  InstrumentedFunction& info = add_entry(function, line);
   add_record(function, slot_of(index), header_);
   return info;
 }
@@ -231,22 +224,23 @@ std::vector<InstrumentedFunction> UnitTable::listed_functions() const {
   return listed;
 }
 
-void UnitTable::add_instance_entry(const clang::FunctionDecl& instance, unsigned line) {
+InstrumentedFunction& UnitTable::add_entry(const clang::FunctionDecl& function, unsigned line) {
   InstrumentedFunction& info = functions_.emplace_back();
-  info.id = naming_.id(instance);
-  info.name = naming_.readable_name(instance);
-  info.qualified = instance.getQualifiedNameAsString();
-  info.type = instance.getType().getAsString();
-  info.signature = naming_.signature(instance);
+  info.id = naming_.id(function);
+  info.name = naming_.readable_name(function);
+  info.qualified = function.getQualifiedNameAsString();
+  info.type = function.getType().getAsString();
+  info.signature = naming_.signature(function);
   info.line = line;
-  info.instantiation = true;
+  info.instantiation = function.isTemplateInstantiation();
+  return info;
 }
 
 bool UnitTable::add_template_instance(const clang::FunctionDecl& instance,
                                       const clang::FunctionDecl& pattern, unsigned line) {
   std::optional<std::string> slot = template_slot_of(instance, pattern, naming_);
   if (!slot) return false;
-  add_instance_entry(instance, line);
+  add_entry(instance, line);
   // An instantiation's symbol may be hidden (an inline member under
   // -fvisibility-inlines-hidden): a getter finds what it can.
   unsigned flags = softpatch::internal::kInstantiation;
@@ -260,7 +254,7 @@ void UnitTable::add_patched_instance(const clang::FunctionDecl& instance,
                                      bool changed) {
   // The build gave it no slot: nothing to switch.
   if (!template_slot_of(instance, pattern, naming_)) return;
-  add_instance_entry(instance, line);
+  add_entry(instance, line);
   if (!changed) {
     build_code_.insert(static_cast<unsigned>(functions_.size() - 1));
     addresses_.push_back("nullptr");

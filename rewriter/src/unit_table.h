@@ -105,7 +105,8 @@ class UnitTable {
   // `more_flags` (softpatch/internal/slot.h).
   void add_record(const clang::FunctionDecl& function, const std::string& slot,
                   bool method_by_getter, unsigned more_flags = 0);
-  void add_instance_entry(const clang::FunctionDecl& instance, unsigned line);
+  // The entry of `function` in functions_, defined on `line`.
+  InstrumentedFunction& add_entry(const clang::FunctionDecl& function, unsigned line);
   std::optional<std::string> free_function_address(const clang::FunctionDecl& function,
                                                    unsigned index);
 

@@ -19,15 +19,6 @@ fail() { echo "headers($cxx $type): $*" >&2; [ -f "$work/out.txt" ] && cat "$wor
 build_app "$cxx" "$type"
 
 start_app
-answered() { grep -q "^$1: " "$work/out.txt"; }
-# say N EXPECTED: the program's answer to N is EXPECTED (then its pid); each
-# N is said once.
-say() {
-  echo "$1" >&3
-  eventually answered "$1" || fail "no answer to $1"
-  grep -qx "$1: $2, pid $app" "$work/out.txt" ||
-    fail "answer to $1 is not '$2'"
-}
 patch_header() { (cd "$work/app" && "$softpatch" patch -p build include/tally.h 2>"$work/err.txt"); }
 
 say 1 "main 1 2 1, report tally 2, twice 2, bonus 1"

@@ -19,13 +19,6 @@ mocked=$("$work/app/build/app" --mocks 2>&1) || fail "app --mocks failed: $mocke
   fail "mocks saw: $mocked"
 
 start_app
-answered() { grep -q "^$1: " "$work/out.txt"; }
-# say N EXPECTED: the program's answer to N is EXPECTED (then its pid).
-say() {
-  echo "$1" >&3
-  eventually answered "$1" || fail "no answer to $1"
-  grep -qx "$1: $2, pid $app" "$work/out.txt" || fail "answer to $1 is not '$2'"
-}
 
 say 1 "bonus 0, first 0, open 2, price 2, label 11, closed 0"
 eventually answers "$app" || fail "the agent does not answer"

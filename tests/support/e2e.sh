@@ -75,3 +75,12 @@ start_app() {
   exec 3>"$work/in"
   trap 'exec 3>&- || true; end_started' EXIT
 }
+# answered N: the started app has printed its answer to N.
+answered() { grep -q "^$1: " "$work/out.txt"; }
+# say N EXPECTED: writes N to the started app; its answer is EXPECTED, then
+# its pid (the script's `fail` otherwise). Each N is said once.
+say() {
+  echo "$1" >&3
+  eventually answered "$1" || fail "no answer to $1"
+  grep -qx "$1: $2, pid $app" "$work/out.txt" || fail "answer to $1 is not '$2'"
+}

@@ -14,13 +14,6 @@ fail() { echo "templates($cxx $type): $*" >&2; [ -f "$work/out.txt" ] && cat "$w
 
 build_app "$cxx" "$type"
 start_app
-answered() { grep -q "^$1: " "$work/out.txt"; }
-# say N EXPECTED: the program's answer to N is EXPECTED (then its pid).
-say() {
-  echo "$1" >&3
-  eventually answered "$1" || fail "no answer to $1"
-  grep -qx "$1: $2, pid $app" "$work/out.txt" || fail "answer to $1 is not '$2'"
-}
 # patch NUMBER WHAT: patches src/stats.cpp; the line names patch NUMBER and WHAT.
 patch() {
   local line
