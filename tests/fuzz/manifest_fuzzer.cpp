@@ -204,8 +204,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   require(manifest.build_id == program.build_id);
   require(planned->switches.size() <= manifest.function_count);
   std::map<std::string, std::string> signature_of;  // the manifest's, by id
-  for (std::size_t i = 0; i < manifest.function_count; ++i)
+  std::set<std::string> to_build_code;              // ids of kBuildCode rows
+  for (std::size_t i = 0; i < manifest.function_count; ++i) {
     require(signature_of.emplace(manifest.functions[i].id, manifest.functions[i].signature).second);
+    if (manifest.functions[i].flags & softpatch::internal::kBuildCode)
+      to_build_code.insert(manifest.functions[i].id);
+  }
   // Layouts are compared with those the patched file sees (the fuzzer's own
   // file is instrumented too, and sees other classes). A file may see none:
   // a header's functions are registered by a unit without layouts.
@@ -217,11 +221,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (auto it = seen.find(manifest.layouts[i].name); it != seen.end())
       require(it->second == manifest.layouts[i].fingerprint);
   for (const softpatch::PlannedSwitch& s : planned->switches) {
-    require(s.code == &patch_code);
     bool found = false;
     for (const softpatch::Function& f : softpatch::functions())
       if (&f.slot() == s.slot) {
         found = true;
+        // The patch's code, or the build's where the row asks for it alone.
+        require(s.code == &patch_code || (!s.code && to_build_code.count(f.id())));
         require(f.project_file() == std::string(manifest.project_file));
         require(signature_of.at(f.id()) == f.signature());
         require(s.name == f.name());
