@@ -3,9 +3,10 @@
 // (into the manifest), so that an edit can be compared with the code that
 // runs, piece by piece.
 //
-// A piece is a function definition written in the main file (templates
-// are not pieces: their instantiations count in the pieces that use them),
-// a mutable variable's initialiser, or a default member initialiser of a
+// A piece is a function definition written in the main file (a template
+// too: a function piece when each of its instantiations has a slot, else
+// inline code that counts in the pieces that use it), a mutable variable's
+// initialiser, or a default member initialiser of a
 // class written there. Its hash covers:
 //   * its tokens as the parser saw them: comments and spacing do not count,
 //     a macro invocation counts with what it expanded to;
