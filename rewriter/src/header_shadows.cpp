@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <functional>
+
+#include "clang/AST/DeclCXX.h"
 
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -85,30 +88,75 @@ std::map<std::string, std::vector<clang::FileID>> files_entered(
   return files;
 }
 
+// The files (by id) whose text declares something: a header's entry whose
+// preprocessing left only directives (its guard skipped the rest) declares
+// nothing. Library and system headers are not looked into.
+llvm::DenseSet<clang::FileID> files_declaring(const clang::ASTContext& context) {
+  const clang::SourceManager& sources = context.getSourceManager();
+  llvm::DenseSet<clang::FileID> files;
+  std::function<void(const clang::DeclContext&)> walk = [&](const clang::DeclContext& scope) {
+    for (const clang::Decl* decl : scope.decls()) {
+      clang::SourceLocation at = sources.getExpansionLoc(decl->getLocation());
+      if (at.isInvalid() || decl->isImplicit() || sources.isInSystemHeader(at)) continue;
+      files.insert(sources.getFileID(at));
+      if (const auto* inner = llvm::dyn_cast<clang::DeclContext>(decl);
+          inner && (llvm::isa<clang::NamespaceDecl>(decl) ||
+                    llvm::isa<clang::LinkageSpecDecl>(decl) || llvm::isa<clang::RecordDecl>(decl)))
+        walk(*inner);
+    }
+  };
+  walk(*context.getTranslationUnitDecl());
+  return files;
+}
+
+// Of a header's entries, the one that declares what it holds: a header
+// entered again only for what its guard leaves outside (a version macro, an
+// include at its end) is copied whole, its guarded text edited as that entry
+// saw it. Nothing when two entries declare something (a header without a
+// guard, an X-macro file): one copy could not be edited for both.
+std::optional<clang::FileID> declaring_entry(const std::vector<clang::FileID>& entries,
+                                             const llvm::DenseSet<clang::FileID>& declaring) {
+  std::optional<clang::FileID> found;
+  for (clang::FileID entry : entries) {
+    if (!declaring.count(entry)) continue;
+    if (found) return std::nullopt;
+    found = entry;
+  }
+  return found ? found : entries.front();
+}
+
 }  // namespace
 
-HeaderShadows::HeaderShadows(const clang::SourceManager& sources, const IncludeSearch& search,
+HeaderShadows::HeaderShadows(const clang::ASTContext& context, const IncludeSearch& search,
                              const std::vector<MacroTokens::ComputedInclude>& computed,
                              const std::string& project_root, std::string directory,
                              const std::string& preamble_cache)
-    : sources_(sources),
+    : sources_(context.getSourceManager()),
       search_(search),
       root_(real_or_absolute_path(project_root)),
       directory_(absolute_path(directory)),
       preamble_cache_(preamble_cache.empty() ? "" : real_or_absolute_path(preamble_cache)) {
+  const clang::SourceManager& sources = sources_;
   main_path_ = real_path_of(sources, sources.getMainFileID());
   for (const MacroTokens::ComputedInclude& include : computed)
     computed_[{real_path_of(sources, include.includer), include.line}] = include.target;
-  for (auto& [path, ids] : files_entered(sources)) {
+  llvm::DenseSet<clang::FileID> declaring;
+  bool any_entered_again = false;
+  std::map<std::string, std::vector<clang::FileID>> entered = files_entered(sources);
+  for (const auto& [path, ids] : entered) any_entered_again |= ids.size() > 1;
+  if (any_entered_again) declaring = files_declaring(context);
+  for (auto& [path, ids] : entered) {
     if (path == main_path_ || !below(path, root_)) continue;
     // A precompiled preamble's header stands for the main file's first
     // lines, even in a cache below the root.
     if (!preamble_cache_.empty() && below(path, preamble_cache_)) continue;
     Header& header = headers_[path];
-    header.id = ids.front();
+    std::optional<clang::FileID> entry =
+        ids.size() == 1 ? ids.front() : declaring_entry(ids, declaring);
+    header.id = entry ? *entry : ids.front();
     header.path = path;
     header.project_file = project_relative(path, root_);
-    header.reason = why_not_copied(header, ids.size(), sources.getBufferData(header.id));
+    header.reason = why_not_copied(header, entry.has_value(), sources.getBufferData(header.id));
     by_id_[header.id.getHashValue()] = &header;
   }
   // After every header's entry is known: that records computed includes.
@@ -134,10 +182,10 @@ HeaderShadows::HeaderShadows(const clang::SourceManager& sources, const IncludeS
   }
 }
 
-std::string HeaderShadows::why_not_copied(Header& header, size_t times_entered,
+std::string HeaderShadows::why_not_copied(Header& header, bool one_declaring_entry,
                                           llvm::StringRef text) {
   if (std::string why = opted_out(header.path, text, root_); !why.empty()) return why;
-  if (times_entered > 1) return "entered more than once by this file";
+  if (!one_declaring_entry) return "entered more than once by this file, declaring each time";
   if (has_include_next(text)) return "uses #include_next, which a copy elsewhere would change";
   return why_not_entered(header);
 }

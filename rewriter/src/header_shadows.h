@@ -15,9 +15,11 @@
 #include <string>
 #include <vector>
 
+#include "clang/AST/ASTContext.h"
 #include "clang/Basic/SourceManager.h"
 #include "clang/Rewrite/Core/Rewriter.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/DenseSet.h"
 
 #include "findings.h"
 #include "macro_tokens.h"
@@ -33,7 +35,7 @@ class HeaderShadows {
   // leading includes from the preamble's header there.
   // `computed` are the includes whose name a macro gave, as the parse saw
   // them (a directive's text does not say where they lead).
-  HeaderShadows(const clang::SourceManager& sources, const IncludeSearch& search,
+  HeaderShadows(const clang::ASTContext& context, const IncludeSearch& search,
                 const std::vector<MacroTokens::ComputedInclude>& computed,
                 const std::string& project_root, std::string directory,
                 const std::string& preamble_cache);
@@ -80,7 +82,7 @@ class HeaderShadows {
   std::vector<std::string> includes_of(llvm::StringRef text, llvm::StringRef original) const;
   std::string computed_target(llvm::StringRef includer, unsigned number,
                               llvm::StringRef line) const;
-  std::string why_not_copied(Header& header, size_t times_entered, llvm::StringRef text);
+  std::string why_not_copied(Header& header, bool one_declaring_entry, llvm::StringRef text);
   std::string why_not_entered(Header& header);
   std::string rewrite_includes(llvm::StringRef text, llvm::StringRef original,
                                llvm::StringRef includer) const;

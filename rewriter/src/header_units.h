@@ -105,8 +105,8 @@ class HeaderUnits {
   HeaderUnits(clang::ASTContext& context, const IncludeSearch& search,
               const MacroTokens& preprocessed, TextEdits& edits, const HeaderPlaces& places)
       : context_(context),
-        headers_(context.getSourceManager(), search, preprocessed.computed_includes(),
-                 places.project_root, places.directory, places.preamble_cache),
+        headers_(context, search, preprocessed.computed_includes(), places.project_root,
+                 places.directory, places.preamble_cache),
         edits_(edits),
         preprocessed_(preprocessed),
         by_content_(places.by_content) {

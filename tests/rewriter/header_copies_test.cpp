@@ -160,6 +160,43 @@ TEST_F(HeaderCopies, WhatAHeaderWithoutAGuardIncludesKeepsItsTextToo) {
       HasSubstr("its header is not copied: included by include/twice.h, which is not copied"));
 }
 
+TEST_F(HeaderCopies, AHeaderEnteredAgainForTheLinesOutsideItsGuardIsCopied) {
+  // The version line and the trailing include are outside the guard: the
+  // second include enters the header again, declaring nothing.
+  write("include/lib.h",
+        "#define LIB_VERSION 2\n"
+        "#ifndef LIB_H\n#define LIB_H\n"
+        "inline int lib_fn() { return LIB_VERSION; }\n"
+        "#endif\n"
+        "#if defined(LIB_IMPL) && !defined(LIB_IMPL_DONE)\n#define LIB_IMPL_DONE\n"
+        "#include \"lib_impl.h\"\n#endif\n");
+  write("include/lib_impl.h", "#include \"lib.h\"\nint lib_impl_fn() { return lib_fn() + 1; }\n");
+  InstrumentedFile out = instrument(
+      "#define LIB_IMPL\n#include \"lib.h\"\n#include \"lib.h\"\n"
+      "int use() { return lib_fn() + lib_impl_fn(); }\n");
+  EXPECT_TRUE(instrumented(out, "lib_fn()")) << reason_for(out, "lib_fn");
+  EXPECT_TRUE(instrumented(out, "lib_impl_fn()")) << reason_for(out, "lib_impl_fn");
+  const ShadowHeader* lib = copy_of(out, "include/lib.h");
+  const ShadowHeader* impl = copy_of(out, "include/lib_impl.h");
+  ASSERT_NE(lib, nullptr);
+  ASSERT_NE(impl, nullptr);
+  // Every directive that names lib.h names its copy, the skipped ones too.
+  EXPECT_THAT(out.source, Not(HasSubstr("#include \"lib.h\"")));
+  EXPECT_THAT(impl->text, HasSubstr("#include \"" + lib->path + "\""));
+  EXPECT_THAT(lib->text, HasSubstr("#include \"" + impl->path + "\""));
+}
+
+TEST_F(HeaderCopies, AHeaderThatDeclaresEachTimeItIsEnteredKeepsItsText) {
+  write("include/list.h", "LIST_ITEM(one)\nLIST_ITEM(two)\n");
+  InstrumentedFile out = instrument(
+      "#define LIST_ITEM(n) inline int n() { return 1; }\n#include \"list.h\"\n#undef LIST_ITEM\n"
+      "#define LIST_ITEM(n) int n##_twice() { return n() * 2; }\n#include \"list.h\"\n");
+  EXPECT_EQ(copy_of(out, "include/list.h"), nullptr);
+  EXPECT_THAT(reason_for(out, "one"),
+              HasSubstr("its header is not copied: entered more than once by this file, declaring "
+                        "each time"));
+}
+
 TEST_F(HeaderCopies, AFunctionFirstDeclaredInAHeaderNotCopiedStaysPlainAndSaysWhere) {
   // decl.h is entered twice (no guard), so it keeps its text: the tag of
   // the function it declares first cannot be written there.

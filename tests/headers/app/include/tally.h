@@ -1,7 +1,12 @@
 // The header whose bodies the test edits under the running program: an
 // in-class method, an inline member defined after its class, an inline free
-// function and a static inline one, each called from two files.
-#pragma once
+// function and a static inline one, each called from two files. Its guard
+// leaves a line outside, as a version macro does: a second include enters
+// it again, declaring nothing.
+#define TALLY_VERSION 1
+
+#ifndef TALLY_H
+#define TALLY_H
 
 #include <string>
 
@@ -22,3 +27,5 @@ static inline int bonus(int n) { return n + 0; }
 
 // Defined in report.cpp: the header's functions called from a second file.
 std::string report(Tally& tally, int n);
+
+#endif

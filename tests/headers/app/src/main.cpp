@@ -6,6 +6,7 @@
 #include <string>
 
 #include "tally.h"
+#include "tally.h"  // entered again for its version line
 
 int main() {
   Tally tally;
