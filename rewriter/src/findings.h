@@ -49,6 +49,9 @@ struct Findings {
   std::map<const clang::FunctionDecl*, std::string> compiler_dependent;
   // The same test for any function (a header's): its reason, or nullopt.
   std::function<std::optional<std::string>(const clang::FunctionDecl&)> compiler_dependence;
+  // Whether the project's compiler is g++ (or could not be asked): it
+  // ignores an ABI tag on a function template of the global namespace.
+  bool compiler_is_gcc = true;
 };
 
 Findings collect(const std::vector<clang::Decl*>& top_level, const clang::SourceManager& sources);

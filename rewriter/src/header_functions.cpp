@@ -7,6 +7,7 @@
 #include "clang/AST/RecursiveASTVisitor.h"
 
 #include "eligibility.h"
+#include "template_slots.h"
 
 namespace softpatch::rewriter {
 namespace {
@@ -63,11 +64,12 @@ class Walk {
   const HeaderShadows& headers_;
 };
 
-// Inline functions have a copy in every file that uses them, and the
-// linker keeps one: those need the tag. Internal-linkage functions and a
-// header's non-inline definitions (one file defines them) do not.
+// Inline functions and templates' instantiations have a copy in every file
+// that uses them, and the linker keeps one: those need the tag.
+// Internal-linkage functions and a header's non-inline definitions (one
+// file defines them) do not.
 bool needs_abi_tag(const clang::FunctionDecl& function) {
-  return function.isInlined() && function.isExternallyVisible();
+  return (function.isInlined() || is_template_pattern(function)) && function.isExternallyVisible();
 }
 
 // The first static (or thread_local) variable of `function`'s body, its
@@ -177,9 +179,15 @@ void tag_instrumented_copy(const clang::FunctionDecl& function, TextEdits& edits
   if (!needs_abi_tag(function)) return;
   clang::ASTContext& context = function.getASTContext();
   llvm::StringRef tags[] = {kAbiTag};
-  for (const clang::FunctionDecl* declaration : function.redecls())
-    const_cast<clang::FunctionDecl*>(declaration)
-        ->addAttr(clang::AbiTagAttr::CreateImplicit(context, tags, 1));
+  auto tag = [&](const clang::FunctionDecl& each) {
+    for (const clang::FunctionDecl* declaration : each.redecls())
+      const_cast<clang::FunctionDecl*>(declaration)
+          ->addAttr(clang::AbiTagAttr::CreateImplicit(context, tags, 1));
+  };
+  tag(function);
+  // Instantiated before the tag was added: the mangler reads their own.
+  if (is_template_pattern(function))
+    for (const clang::FunctionDecl* instance : instances_of(function)) tag(*instance);
   edits.insert_before(tag_location(*function.getFirstDecl()),
                       std::string("__attribute__((abi_tag(\"") + kAbiTag + "\"))) ");
 }

@@ -312,6 +312,8 @@ std::string HeaderShadows::project_file(clang::FileID file) const {
   return header ? header->project_file : "";
 }
 
+std::string HeaderShadows::main_project_file() const { return project_relative(main_path_, root_); }
+
 std::string HeaderShadows::path(clang::FileID file) const {
   const Header* header = find(file);
   return header ? header->path : "";

@@ -49,6 +49,8 @@ class HeaderShadows {
   // The header's path relative to the project root, and its real path.
   std::string project_file(clang::FileID file) const;
   std::string path(clang::FileID file) const;
+  // The main file's path relative to the project root.
+  std::string main_project_file() const;
 
   // `text`, the main file's once edited, with each include of a header that
   // shadow() chose naming its shadow instead. `original` is the file's own

@@ -41,8 +41,13 @@ static const clang::NamedDecl* per_file_state(const clang::FunctionDecl& functio
 // What a patch of a header does with one of its functions: carried
 // (kFunction), or not, with why (a patch's copy could not stand in for the
 // build's everywhere).
-static HeaderBody header_body(const clang::FunctionDecl& function, std::string id) {
-  HeaderBody body{&function, std::move(id), CodeKind::kFunction, ""};
+static HeaderBody header_body(const clang::FunctionDecl& function, const Naming& naming) {
+  if (is_template_pattern(function))
+    // Each file that includes the header has instantiations of its own: a
+    // patch built from one file would miss the others'.
+    return {&function, template_key(function, naming) + "|" + function.getType().getAsString(),
+            CodeKind::kUnpatchable, "template defined in a header"};
+  HeaderBody body{&function, naming.id(function), CodeKind::kFunction, ""};
   if (is_constructor_or_destructor(function)) {
     // Their bodies have slots (mocks use them), but a patch does not carry
     // them yet: it would have to declare body members in the class.
@@ -64,9 +69,26 @@ static HeaderBody header_body(const clang::FunctionDecl& function, std::string i
   return body;
 }
 
-void HeaderUnits::instrument(
-    std::vector<InstrumentedFunction>& functions, std::vector<SkippedFunction>& skipped,
-    const std::function<std::optional<std::string>(const clang::FunctionDecl&)>& dependence) {
+// Why `function`, a template or an instantiation in a header, gets no
+// slot, or nothing when it can have slots.
+static std::optional<std::string> header_template_problem(const clang::FunctionDecl& function,
+                                                          bool compiler_is_gcc) {
+  if (function.getTemplateSpecializationInfo() || function.getMemberSpecializationInfo())
+    return "explicit specialization in a header (a slot of its own there is not made yet)";
+  if (!is_template_pattern(function)) return std::nullopt;
+  if (std::optional<std::string> problem = template_problem(function)) return problem;
+  // g++ mangles it without the tag that keeps the instrumented copies apart
+  // from a plain file's, and would not give the symbol its id says.
+  if (compiler_is_gcc && function.isExternallyVisible() &&
+      function.getDescribedFunctionTemplate() && function.getDeclContext()->isTranslationUnit())
+    return "function template of the global namespace, whose ABI tag g++ ignores (a plain "
+           "file's copy could be the one the linker keeps)";
+  return std::nullopt;
+}
+
+void HeaderUnits::instrument(std::vector<InstrumentedFunction>& functions,
+                             std::vector<SkippedFunction>& skipped, const Findings& found) {
+  const auto& dependence = found.compiler_dependence;
   const clang::SourceManager& sources = context_.getSourceManager();
   // First what gets a slot, and so what the headers' pieces are; then the
   // edits, which for a patch of a header depend on what its pieces say.
@@ -81,9 +103,7 @@ void HeaderUnits::instrument(
     if (!verdict.listed) continue;
     clang::FileID file = sources.getFileID(sources.getExpansionLoc(function->getLocation()));
     std::optional<std::string> reason = verdict.reason;
-    if (!reason && (is_template_pattern(*function) || function->getTemplateSpecializationInfo() ||
-                    function->getMemberSpecializationInfo()))
-      reason = "template in a header (templates get slots in .cpp files only, so far)";
+    if (!reason) reason = header_template_problem(*function, found.compiler_is_gcc);
     if (!reason) reason = header_reason(*function, headers_, edits_, specifiers_);
     if (!reason && dependence) reason = dependence(*function);
     if (!reason && !EditPoints(*function).all_editable(edits_))
@@ -95,7 +115,7 @@ void HeaderUnits::instrument(
     }
     tag_instrumented_copy(*function, edits_);
     Unit& unit = unit_for(file);
-    unit.bodies.push_back(header_body(*function, unit.naming.id(*function)));
+    unit.bodies.push_back(header_body(*function, unit.naming));
     slotted.push_back({function, file, line});
     if (!carried_path_.empty() && headers_.path(file) == carried_path_) carried_file_ = file;
   }
@@ -127,10 +147,20 @@ void HeaderUnits::instrument(
       carried_.push_back(s.function);
       continue;  // registered by the build, not by the patch
     }
-    unit.editor.add(*s.function, s.line);
-    InstrumentedFunction added = unit.table.functions().back();
-    added.file = headers_.path(s.file);
-    functions.push_back(added);
+    std::size_t known_functions = unit.table.functions().size();
+    std::size_t known_templates = unit.table.templates().size();
+    if (is_template_pattern(*s.function))
+      unit.editor.add_template(*s.function, s.line, skipped, headers_.path(s.file));
+    else
+      unit.editor.add(*s.function, s.line);
+    auto list = [&](const std::vector<InstrumentedFunction>& all, std::size_t known) {
+      for (std::size_t i = known; i < all.size(); ++i) {
+        functions.push_back(all[i]);
+        functions.back().file = headers_.path(s.file);
+      }
+    };
+    list(unit.table.templates(), known_templates);
+    list(unit.table.functions(), known_functions);
   }
 }
 
@@ -179,6 +209,7 @@ HeaderUnits::Unit& HeaderUnits::unit_for(clang::FileID file) {
   auto unit =
       std::make_unique<Unit>(context_, edits_, headers_.path(file), headers_.project_file(file),
                              "h" + std::to_string(units_.size()) + "_");
+  unit->naming.set_translation_unit_file(headers_.main_project_file());
   return *units_.emplace(file, std::move(unit)).first->second;
 }
 

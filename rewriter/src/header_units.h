@@ -16,6 +16,7 @@
 
 #include "clang/AST/ASTContext.h"
 
+#include "findings.h"
 #include "fingerprints.h"
 #include "header_functions.h"
 #include "header_shadows.h"
@@ -56,15 +57,22 @@ class Editor {
   bool instrument_template(const clang::FunctionDecl& pattern, unsigned line,
                            std::vector<SkippedFunction>& skipped) {
     if (!EditPoints(pattern).all_editable(edits_)) return false;
+    add_template(pattern, line, skipped, "");
+    return true;
+  }
+
+  // Edits `pattern`, whose edit points are all editable; `file` is where a
+  // skipped instantiation is said to be ("": the main file).
+  void add_template(const clang::FunctionDecl& pattern, unsigned line,
+                    std::vector<SkippedFunction>& skipped, const std::string& file) {
     for (const clang::FunctionDecl* instance : instances_of(pattern))
       if (!table_.add_template_instance(*instance, pattern, line))
         skipped.push_back({naming_.readable_name(*instance), line,
                            "instantiation whose template arguments cannot be written at "
                            "namespace scope (a private or local type, a pointer)",
-                           "", instance->getType().getAsString(), /*instantiation=*/true});
+                           file, instance->getType().getAsString(), /*instantiation=*/true});
     table_.add_template(pattern, line);
     insert_trampoline(pattern, template_slot_in_body(pattern));
-    return true;
   }
 
  private:
@@ -117,9 +125,8 @@ class HeaderUnits {
   // `functions`, and lists the others in `skipped` with their reason.
   // `dependence` says which of them the compiler may not see as parsed
   // (Findings::compiler_dependence).
-  void instrument(
-      std::vector<InstrumentedFunction>& functions, std::vector<SkippedFunction>& skipped,
-      const std::function<std::optional<std::string>(const clang::FunctionDecl&)>& dependence);
+  void instrument(std::vector<InstrumentedFunction>& functions,
+                  std::vector<SkippedFunction>& skipped, const Findings& found);
 
   // `body`, the edited text of the file (`original` is its path), with the
   // copies of its headers included in their place; the copies, with their

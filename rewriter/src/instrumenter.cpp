@@ -94,7 +94,7 @@ llvm::Expected<InstrumentedFile> instrument_file(llvm::StringRef file,
     if (context.getLangOpts().CPlusPlus14)
       bind_local_statics(found.local_statics, naming, edits, context);
     std::vector<InstrumentedFunction> in_headers;
-    if (header_units) header_units->instrument(in_headers, out.skipped, found.compiler_dependence);
+    if (header_units) header_units->instrument(in_headers, out.skipped, found);
     edits.finish();
     for (const clang::VarDecl* variable : found.internal_variables) table.add_variable(*variable);
     if (!table.empty()) {

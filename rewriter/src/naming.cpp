@@ -68,6 +68,7 @@ clang::QualType elaborate_hidden_tags(clang::QualType type, clang::ASTContext& c
 Naming::Naming(clang::ASTContext& context, std::string project_file)
     : context_(context),
       project_file_(std::move(project_file)),
+      translation_unit_file_(project_file_),
       mangler_(clang::ItaniumMangleContext::create(context, context.getDiagnostics())),
       code_policy_(make_code_policy(context.getLangOpts())),
       readable_policy_(make_readable_policy(context.getLangOpts())) {}
@@ -88,6 +89,9 @@ std::string Naming::id(const clang::FunctionDecl& function) const {
     mangled = function.getNameAsString();
   }
   if (function.isExternallyVisible()) return mangled;
+  // Local by its arguments, not by its template: each file has its own.
+  const clang::FunctionDecl* pattern = function.getTemplateInstantiationPattern();
+  if (pattern && pattern->isExternallyVisible()) return translation_unit_file_ + ":" + mangled;
   return project_file_ + ":" + mangled;
 }
 

@@ -25,6 +25,15 @@ class Naming {
   // extern "C", "<project_file>:" + mangled name for internal linkage.
   std::string id(const clang::FunctionDecl& function) const;
 
+  // The file whose own types make an instantiation of a template visible
+  // elsewhere local to it (`twice<(anonymous namespace)::Item>`): the
+  // translation unit's main file, which a header's naming prefixes the ids
+  // of such instantiations with, not its own path. Defaults to
+  // `project_file`.
+  void set_translation_unit_file(std::string project_file) {
+    translation_unit_file_ = std::move(project_file);
+  }
+
   // "ns::Counter::add(int) const"; "twice<int>(int)", "Box<long>::get() const"
   // for instantiations.
   std::string readable_name(const clang::FunctionDecl& function) const;
@@ -58,6 +67,7 @@ class Naming {
  private:
   clang::ASTContext& context_;
   std::string project_file_;
+  std::string translation_unit_file_;
   std::unique_ptr<clang::MangleContext> mangler_;
   clang::PrintingPolicy code_policy_;
   clang::PrintingPolicy readable_policy_;

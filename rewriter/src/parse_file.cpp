@@ -101,6 +101,8 @@ class Consumer : public clang::ASTConsumer {
     Findings found = collect(top_level_, sources());
     found.search = search_directories(compiler_.getPreprocessor().getHeaderSearchInfo());
     CompilerConditions conditions(compiler_.getPreprocessor(), compiler_predefines_);
+    found.compiler_is_gcc = compiler_predefines_.empty() ||
+                            compiler_predefines_.find("#define __clang__ ") == std::string::npos;
     set_aside_compiler_dependent(found, conditions);
     handler_(context, found, macro_tokens_);
     found.compiler_dependence = nullptr;  // it refers to `conditions`

@@ -331,7 +331,7 @@ llvm::Expected<PatchSource> make_patch_source(llvm::StringRef file,
       if (!options.header.empty())
         header_units->carry(real_or_absolute_path(options.header), options.choose_compiled);
       std::vector<InstrumentedFunction> in_headers;  // registered by the build, not the patch
-      header_units->instrument(in_headers, out.skipped, found.compiler_dependence);
+      header_units->instrument(in_headers, out.skipped, found);
     }
     auto check = [&](llvm::Error error) {
       if (error && !failure)

@@ -80,6 +80,8 @@ class UnitTable {
   unsigned slot_count() const { return static_cast<unsigned>(records_.size()); }
   unsigned variable_count() const { return static_cast<unsigned>(variables_.size()); }
   const std::vector<InstrumentedFunction>& functions() const { return functions_; }
+  // One per template (add_template()), its instantiations being functions().
+  const std::vector<InstrumentedFunction>& templates() const { return template_entries_; }
   // functions() and the entries of the templates (add_template).
   std::vector<InstrumentedFunction> listed_functions() const;
   bool empty() const { return records_.empty() && variables_.empty(); }

@@ -1,0 +1,51 @@
+// Templates defined in a header, which every file that includes it
+// instantiates: each instantiation has one slot in the module, and a mock
+// of it reaches the calls of every instrumented file.
+#pragma once
+
+#include <string>
+
+namespace crate {
+
+template <class T>
+T twice(T x) {
+  return x * 2;
+}
+
+template <int N>
+int scale(int x) {
+  return x * N;
+}
+
+template <class T>
+class Crate {
+ public:
+  explicit Crate(T start) : value_(start) {}
+  T get() const { return value_; }  // in the class
+  void set(T value);                // out of it, below
+  template <class U>
+  U as() const {  // a member template
+    return static_cast<U>(value_);
+  }
+
+ private:
+  T value_;
+};
+
+template <class T>
+void Crate<T>::set(T value) {
+  value_ = value;
+}
+
+// Defined in crate_users.cpp: the same instantiations called from a second
+// file.
+int twice_elsewhere(int x);
+long get_elsewhere(const Crate<long>& c);
+void set_elsewhere(Crate<long>& c, long value);
+int scale_elsewhere(int x);
+
+// Defined in crate_plain.cpp, compiled without softpatch: its copy of
+// twice<short> is the plain one, kept apart from the instrumented copy.
+short twice_plainly(short x);
+
+}  // namespace crate
