@@ -237,6 +237,41 @@ std::optional<std::string> includers_differ(std::string_view header) {
   return differ;
 }
 
+// An instantiation of a template that the header patch `manifest` changes
+// (it carries some of the template's instantiations: those the file it was
+// built from has) that the program has and the patch does not carry: it
+// would go on running the old code. Templates are told apart by the line
+// their instantiations' records share (two on one line count as one: a
+// refusal too many, never a switch too few).
+std::optional<std::string> instantiation_left_behind(const ReadManifest& manifest) {
+  std::set<std::string_view> carried;
+  std::set<unsigned> lines;
+  for (const ReadManifest::Function& entry : manifest.functions) {
+    carried.insert(entry.id);
+    if (entry.flags & internal::kBuildCode) continue;
+    internal::for_each_unit([&](const internal::TranslationUnit& unit) {
+      if (manifest.project_file != unit.project_file) return;
+      for (std::size_t i = 0; i < unit.function_count; ++i)
+        if ((unit.functions[i].flags & internal::kInstantiation) &&
+            entry.id == unit.functions[i].id)
+          lines.insert(unit.functions[i].line);
+    });
+  }
+  std::optional<std::string> left;
+  internal::for_each_unit([&](const internal::TranslationUnit& unit) {
+    if (left || manifest.project_file != unit.project_file) return;
+    for (std::size_t i = 0; !left && i < unit.function_count; ++i) {
+      const internal::FunctionRecord& record = unit.functions[i];
+      if ((record.flags & internal::kInstantiation) && lines.count(record.line) &&
+          !carried.count(record.id))
+        left = std::string(record.name) +
+               " is instantiated by a file the patch was not built from, and would run the old "
+               "code: restart needed";
+    }
+  });
+  return left;
+}
+
 // The layouts earlier patches brought, by project file and class name.
 std::mutex remembered_mutex;
 std::map<std::string, std::map<std::string, std::string, std::less<>>, std::less<>> remembered;
@@ -287,6 +322,21 @@ Result<internal::RawFunction> own_copy(std::string_view id, const internal::Tran
   return code;
 }
 
+// The slots of the instantiation `id` of a header's template in the
+// modules other than the one the registry finds it in first: hidden, one
+// per module that compiles it.
+std::vector<internal::Slot*> instantiation_slots_elsewhere(std::string_view id) {
+  Result<Function> function = find_function_by_id(id);
+  if (!function) {
+    function.ignore();
+    return {};
+  }
+  std::vector<internal::Slot*> slots;
+  if (function->flags() & internal::kInstantiation)
+    for (const Function& other : other_slots_of(*function)) slots.push_back(&other.slot());
+  return slots;
+}
+
 // Where calls of the header function `id` run code of their own, which the
 // patch does not reach: said, never silently left out.
 std::vector<std::string> unreached_calls(std::string_view id) {
@@ -302,6 +352,8 @@ std::vector<std::string> unreached_calls(std::string_view id) {
                     " also has a copy compiled without softpatch, in " + plain +
                     " (a file opted out, a plain library, or one where the header keeps its "
                     "text): calls from there run the old code");
+  // An instantiation's slot is one per module: each is switched.
+  if (function->flags() & internal::kInstantiation) return lines;
   for (const Function& other : other_slots_of(*function))
     lines.push_back(
         std::string(function->name()) + " has a slot of its own in " +
@@ -344,6 +396,8 @@ Result<PatchPlan> check_manifest(const std::string& path, const PatchManifest& r
       return refused(path, *changed + ": restart needed");
     if (std::optional<std::string> differ = includers_differ(manifest.project_file))
       return refused(path, *differ);
+    if (std::optional<std::string> left = instantiation_left_behind(manifest))
+      return refused(path, *left);
   }
   if (std::optional<std::string> changed = changed_since_earlier_patch(manifest))
     return refused(path, *changed + ": restart needed");
@@ -394,8 +448,11 @@ Result<PatchPlan> check_manifest(const std::string& path, const PatchManifest& r
                      "the code for " + target->name + " is not in the patch (corrupt manifest)");
     plan.switches.push_back({target->slot, code, target->name});
     if (!changes) plan.changed.push_back(target->name);
-    if (manifest.flags & internal::kHeader)
+    if (manifest.flags & internal::kHeader) {
+      for (internal::Slot* other : instantiation_slots_elsewhere(entry.id))
+        plan.switches.push_back({other, code, target->name});
       for (std::string& line : unreached_calls(entry.id)) plan.unreached.push_back(std::move(line));
+    }
   }
   if (manifest.flags & internal::kWholeFile)
     if (std::optional<std::string> gone = missing_function(*unit, manifest))

@@ -98,7 +98,16 @@ const clang::VarDecl* static_local(const clang::FunctionDecl& function) {
 // plain copy.
 bool vtable_made_everywhere(const clang::FunctionDecl& function) {
   const auto* method = llvm::dyn_cast<clang::CXXMethodDecl>(&function);
-  if (!method || !method->isVirtual()) return false;
+  if (!method) return false;
+  // A class template's instantiations have their vtables made wherever
+  // they are used. An override of a dependent base is virtual in them only.
+  if (method->getParent()->isDependentContext())
+    return method->isVirtual() || method->hasAttr<clang::OverrideAttr>() ||
+           method->hasAttr<clang::FinalAttr>() ||
+           llvm::any_of(instances_of(function), [](const clang::FunctionDecl* instance) {
+             return llvm::cast<clang::CXXMethodDecl>(instance)->isVirtual();
+           });
+  if (!method->isVirtual()) return false;
   return function.getASTContext().getCurrentKeyFunction(method->getParent()) == nullptr;
 }
 
@@ -149,8 +158,11 @@ std::optional<std::string> header_reason(const clang::FunctionDecl& function,
              "), which a plain copy of the function (in a file built without softpatch) would "
              "not share";
     if (vtable_made_everywhere(function))
-      return "virtual in a class without a key function, whose vtable a file built without "
-             "softpatch could make";
+      return function.isDependentContext()
+                 ? "virtual in a class template, whose vtable every file that uses it makes (a "
+                   "file built without softpatch too)"
+                 : "virtual in a class without a key function, whose vtable a file built without "
+                   "softpatch could make";
     if (function.hasAttr<clang::AbiTagAttr>()) return "has an ABI tag of its own";
     // Its instrumented copies' name (the tag) is the first declaration's.
     const clang::SourceManager& sources = function.getASTContext().getSourceManager();

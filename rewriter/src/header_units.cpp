@@ -42,11 +42,12 @@ static const clang::NamedDecl* per_file_state(const clang::FunctionDecl& functio
 // (kFunction), or not, with why (a patch's copy could not stand in for the
 // build's everywhere).
 static HeaderBody header_body(const clang::FunctionDecl& function, const Naming& naming) {
+  // A template's piece is its pattern's text; a patch carries each of its
+  // instantiations that the file it is built from has (the loader refuses
+  // one that lacks some of the program's).
   if (is_template_pattern(function))
-    // Each file that includes the header has instantiations of its own: a
-    // patch built from one file would miss the others'.
     return {&function, template_key(function, naming) + "|" + function.getType().getAsString(),
-            CodeKind::kUnpatchable, "template defined in a header"};
+            CodeKind::kFunction, ""};
   HeaderBody body{&function, naming.id(function), CodeKind::kFunction, ""};
   if (is_constructor_or_destructor(function)) {
     // Their bodies have slots (mocks use them), but a patch does not carry
@@ -69,14 +70,62 @@ static HeaderBody header_body(const clang::FunctionDecl& function, const Naming&
   return body;
 }
 
+// A declaration of `function`'s instantiations that makes a file built
+// without softpatch call a symbol of one file (an `extern template`, an
+// explicit specialization that is not inline): the ABI tag of an
+// instrumented copy would keep it from linking. "" when there is none.
+static std::string instantiation_made_elsewhere(const clang::FunctionDecl& pattern) {
+  auto problem = [&](const clang::FunctionDecl& instance) -> std::string {
+    clang::TemplateSpecializationKind kind = instance.getTemplateSpecializationKind();
+    if (kind == clang::TSK_ExplicitInstantiationDeclaration)
+      return "template with an explicit instantiation declaration (extern template), which files "
+             "built without softpatch would link to by its plain name";
+    if (kind == clang::TSK_ExplicitSpecialization && !instance.isInlined())
+      return "template with an explicit specialization that is not inline, which files built "
+             "without softpatch would link to by its plain name";
+    return "";
+  };
+  if (const clang::FunctionTemplateDecl* own = pattern.getDescribedFunctionTemplate())
+    for (const clang::FunctionDecl* instance : own->specializations())
+      if (std::string why = problem(*instance); !why.empty()) return why;
+  const auto* method = llvm::dyn_cast<clang::CXXMethodDecl>(&pattern);
+  const clang::ClassTemplateDecl* owner =
+      method ? method->getParent()->getDescribedClassTemplate() : nullptr;
+  if (!owner) return "";
+  for (const clang::ClassTemplateSpecializationDecl* specialization : owner->specializations())
+    for (const clang::Decl* each : specialization->redecls())
+      if (const auto* declared = llvm::dyn_cast<clang::ClassTemplateSpecializationDecl>(each);
+          declared &&
+          (declared->getExternLoc().isValid() ||
+           declared->getSpecializationKind() == clang::TSK_ExplicitInstantiationDeclaration))
+        return "member of a class template with an explicit instantiation declaration (extern "
+               "template), which files built without softpatch would link to by its plain name";
+  // A member's explicit specialization (`template <> void Box<int>::set(int)`).
+  for (const clang::ClassTemplateSpecializationDecl* specialization : owner->specializations()) {
+    const clang::CXXRecordDecl* definition = specialization->getDefinition();
+    if (!definition) continue;
+    for (const clang::Decl* member : definition->decls()) {
+      const auto* function = llvm::dyn_cast<clang::FunctionDecl>(member);
+      const clang::MemberSpecializationInfo* info =
+          function ? function->getMemberSpecializationInfo() : nullptr;
+      if (info && info->getInstantiatedFrom()->getCanonicalDecl() == pattern.getCanonicalDecl())
+        if (std::string why = problem(*function); !why.empty()) return why;
+    }
+  }
+  return "";
+}
+
 // Why `function`, a template or an instantiation in a header, gets no
 // slot, or nothing when it can have slots.
 static std::optional<std::string> header_template_problem(const clang::FunctionDecl& function,
                                                           bool compiler_is_gcc) {
   if (function.getTemplateSpecializationInfo() || function.getMemberSpecializationInfo())
-    return "explicit specialization in a header (a slot of its own there is not made yet)";
+    // Clang wants the tag on the template; g++ ignores it there.
+    return "explicit specialization in a header (compilers disagree on where the ABI tag goes "
+           "that would keep it apart from a plain file's copy)";
   if (!is_template_pattern(function)) return std::nullopt;
   if (std::optional<std::string> problem = template_problem(function)) return problem;
+  if (std::string why = instantiation_made_elsewhere(function); !why.empty()) return why;
   // g++ mangles it without the tag that keeps the instrumented copies apart
   // from a plain file's, and would not give the symbol its id says.
   if (compiler_is_gcc && function.isExternallyVisible() &&
@@ -142,6 +191,26 @@ void HeaderUnits::instrument(std::vector<InstrumentedFunction>& functions,
     const HeaderBody& body = unit.bodies[next_body[s.file]++];
     bool carry = carried_file_ == s.file && body.kind == CodeKind::kFunction &&
                  (!chosen || chosen->count(body.id));
+    if (carry && is_template_pattern(*s.function)) {
+      // Plain in the patch: its instantiations are the new code. The loader
+      // refuses the patch when the program has others.
+      std::vector<const clang::FunctionDecl*> instances = instances_of(*s.function);
+      if (instances.empty() && carry_problem_.empty())
+        carry_problem_ = unit.naming.readable_name(*s.function) + " changed, and " +
+                         headers_.main_project_file() +
+                         ", the file the patch is built from, has none of its instantiations: "
+                         "restart needed";
+      for (const clang::FunctionDecl* instance : instances)
+        if (!carried_table_->add_patched_instance(*instance, *s.function, s.line,
+                                                  /*changed=*/true) &&
+            carry_problem_.empty())
+          // Its callers in the file are not carried: they would go on
+          // calling the build's code.
+          carry_problem_ = unit.naming.readable_name(*instance) +
+                           " has no name the patch can take its new code by (a private "
+                           "instantiation local to a file): restart needed";
+      continue;
+    }
     if (carry) {
       carried_table_->add_function(*s.function, s.line);
       carried_.push_back(s.function);

@@ -151,6 +151,8 @@ class HeaderUnits {
   UnitTable* carried_table();
   const std::vector<const clang::FunctionDecl*>& carried() const { return carried_; }
   const std::vector<CodeFingerprint>& carried_code() const;
+  // Why the carried header's new code cannot all go live, or "".
+  const std::string& carry_problem() const { return carry_problem_; }
 
   // Each header's pieces, by its project file.
   std::map<std::string, std::vector<CodeFingerprint>> code_by_header() const;
@@ -188,6 +190,7 @@ class HeaderUnits {
   std::optional<UnitTable> carried_table_;  // the manifest's: carried functions only
   std::optional<clang::FileID> carried_file_;
   std::vector<const clang::FunctionDecl*> carried_;
+  std::string carry_problem_;
 };
 
 }  // namespace softpatch::rewriter

@@ -364,6 +364,11 @@ llvm::Expected<PatchSource> make_patch_source(llvm::StringRef file,
             why_no_function_carried(options.header, original, out.skipped)));
         return;
       }
+      if (!header_units->carry_problem().empty()) {
+        check(
+            llvm::createStringError(llvm::inconvertibleErrorCode(), header_units->carry_problem()));
+        return;
+      }
       // The file's own code is compiled only to share its state: nothing
       // of it is listed, so nothing of it is switched.
       for (const clang::FunctionDecl* function : header_units->carried()) patcher.keep(*function);

@@ -249,25 +249,26 @@ bool UnitTable::add_template_instance(const clang::FunctionDecl& instance,
   return true;
 }
 
-void UnitTable::add_patched_instance(const clang::FunctionDecl& instance,
+bool UnitTable::add_patched_instance(const clang::FunctionDecl& instance,
                                      const clang::FunctionDecl& pattern, unsigned line,
                                      bool changed) {
   // The build gave it no slot: nothing to switch.
-  if (!template_slot_of(instance, pattern, naming_)) return;
+  if (!template_slot_of(instance, pattern, naming_)) return true;
   add_entry(instance, line);
   if (!changed) {
     build_code_.insert(static_cast<unsigned>(functions_.size() - 1));
     addresses_.push_back("nullptr");
     imports_.push_back("nullptr");
-    return;
+    return true;
   }
   // The getter makes the patch instantiate it, if its code needs it not.
   add_address(instance, /*method_by_getter=*/true);
   // No getter, and no symbol to find it by: only this file calls it, from
   // functions whose code holds the template's and that the patch carries,
   // so the build's copy is left to a pointer kept from before.
-  if (addresses_.back() == "nullptr" && !instance.isExternallyVisible())
-    build_code_.insert(static_cast<unsigned>(functions_.size() - 1));
+  if (addresses_.back() != "nullptr" || instance.isExternallyVisible()) return true;
+  build_code_.insert(static_cast<unsigned>(functions_.size() - 1));
+  return false;
 }
 
 void UnitTable::add_entry_thunk(const clang::CXXMethodDecl& method) {

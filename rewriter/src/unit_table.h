@@ -47,7 +47,9 @@ class UnitTable {
   // Patch mode: an instantiation of the template `pattern` whose slot the
   // build registered. When the template `changed`, the slot goes to the
   // patch's code; else back to the build's (kBuildCode).
-  void add_patched_instance(const clang::FunctionDecl& instance, const clang::FunctionDecl& pattern,
+  // False when it changed and its new code cannot be named (an internal
+  // instantiation with no getter): then the build's code runs from its slot.
+  bool add_patched_instance(const clang::FunctionDecl& instance, const clang::FunctionDecl& pattern,
                             unsigned line, bool changed);
   // The entry of the template `pattern` itself, defined on `line`, in
   // listed_functions(): it has no record of its own.

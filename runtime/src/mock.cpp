@@ -70,12 +70,14 @@ void warn_of_unreached_calls(const Function& function) {
                  "(a file opted out, or a plain library): calls from there run the real "
                  "function\n",
                  function.name(), plain.c_str());
+  const char* why = (function.flags() & internal::kInstantiation)
+                        ? "each library that compiles an instantiation of a template has its own"
+                        : "a library loaded with RTLD_LOCAL, or linked with -Bsymbolic";
   for (const Function& other : others)
     std::fprintf(stderr,
-                 "softpatch::mock: warning: %s has a slot of its own in %s (a library loaded "
-                 "with RTLD_LOCAL, or linked with -Bsymbolic): calls from there run the real "
-                 "function\n",
-                 function.name(), internal::module_name_holding(&other.slot()).c_str());
+                 "softpatch::mock: warning: %s has a slot of its own in %s (%s): calls from "
+                 "there run the real function\n",
+                 function.name(), internal::module_name_holding(&other.slot()).c_str(), why);
 }
 
 Function resolve(internal::RawFunction address, const std::string& name) {

@@ -187,7 +187,8 @@ rules+='|(constructor|destructor) (with a function-try-block|of a class local to
 rules+='|(constructor|destructor) of a class whose definition a patch cannot edit \(not copied\)'
 rules+='|consteval function|constexpr function|C variadic function'
 # What templates do not have yet (docs/architecture.md, "Templates").
-rules+='|template in a header \(templates get slots in .cpp files only, so far\)'
+rules+='|function template of the global namespace, whose ABI tag g\+\+ ignores .*'
+rules+='|explicit specialization in a header .*'
 rules+='|instantiation whose template arguments cannot be written at namespace scope .*'
 rules+='|(constructor|destructor) of a class template|template with a deduced return type'
 rules+='|friend defined in a class template|member of a class local to a function template'
@@ -201,7 +202,7 @@ rules+='|coroutine|naked function|multiversioned function|opted out.*'
 # "The project's headers"): its functions stay plain in that file, with the reason.
 rules+='|its header is not copied: .*|declared first (in|by) .*'
 # ... and what an ABI tag would split (a plain file's copy of the header).
-rules+='|virtual in a class without a key function.*|has a static variable .*'
+rules+='|virtual in a class (without a key function|template).*|has a static variable .*'
 # ... and code the compiler may preprocess otherwise than the rewriter's Clang.
 rules+="|in an #if that the compiler may decide otherwise than the rewriter's Clang .*"
 grep -E ": not instrumented: " "$work/explain.txt" >"$work/skipped.txt" || true

@@ -197,6 +197,51 @@ TEST_F(HeaderCopies, AHeaderThatDeclaresEachTimeItIsEnteredKeepsItsText) {
                         "each time"));
 }
 
+TEST_F(HeaderCopies, AHeadersTemplateGetsASlotPerInstantiationUnderItsTaggedName) {
+  write("include/box.h",
+        "#pragma once\nnamespace lab {\n"
+        "template <class T> T twice(T x) { return x * 2; }\n"
+        "template <class T> struct Box { T get() const { return v; } T v; };\n}\n");
+  InstrumentedFile out = instrument(
+      "#include \"box.h\"\nint use() { return lab::twice(2) + lab::Box<int>{3}.get(); }\n");
+  EXPECT_TRUE(instrumented(out, "lab::twice(T)")) << reason_for(out, "lab::twice");
+  EXPECT_TRUE(instrumented(out, "lab::twice<int>(int)"));
+  EXPECT_TRUE(instrumented(out, "lab::Box<int>::get() const"));
+  const ShadowHeader* box = copy_of(out, "include/box.h");
+  ASSERT_NE(box, nullptr);
+  EXPECT_THAT(box->text, HasSubstr("__softpatch_template_slot"));
+  // The tag keeps the instrumented copies apart from a plain file's.
+  EXPECT_THAT(box->text, HasSubstr("__attribute__((abi_tag(\"softpatch\"))) T twice"));
+  EXPECT_THAT(out.source, HasSubstr("\"_ZN3lab5twiceB9softpatchIiEET_S1_\""));
+}
+
+TEST_F(HeaderCopies, AHeadersTemplateThatPlainFilesLinkToByNameStaysPlain) {
+  write("include/made.h",
+        "#pragma once\nnamespace lab {\n"
+        "template <class T> T twice(T x) { return x * 2; }\n"
+        "extern template int twice<int>(int);\n"
+        "template <class T> struct Box { T get() const { return v; } T v; };\n"
+        "extern template struct Box<int>;\n"
+        "template <class T> struct Cup { void set(T x) { v = x; } T v; };\n"
+        "template <> void Cup<int>::set(int x);\n}\n");
+  InstrumentedFile out = instrument(
+      "#include \"made.h\"\nint use() { lab::Cup<long> c; c.set(1); return lab::twice(2) + "
+      "lab::Box<int>{3}.get(); }\n");
+  EXPECT_THAT(reason_for(out, "lab::twice"),
+              HasSubstr("template with an explicit instantiation declaration (extern template)"));
+  EXPECT_THAT(reason_for(out, "lab::Box::get"),
+              HasSubstr("member of a class template with an explicit instantiation declaration"));
+  EXPECT_THAT(reason_for(out, "lab::Cup::set"),
+              HasSubstr("template with an explicit specialization that is not inline"));
+}
+
+TEST_F(HeaderCopies, AFunctionTemplateOfTheGlobalNamespaceStaysPlainUnderGxx) {
+  write("include/global.h", "#pragma once\ntemplate <class T> T twice(T x) { return x * 2; }\n");
+  InstrumentedFile out = instrument("#include \"global.h\"\nint use() { return twice(2); }\n");
+  EXPECT_THAT(reason_for(out, "twice"),
+              HasSubstr("function template of the global namespace, whose ABI tag g++ ignores"));
+}
+
 TEST_F(HeaderCopies, AFunctionFirstDeclaredInAHeaderNotCopiedStaysPlainAndSaysWhere) {
   // decl.h is entered twice (no guard), so it keeps its text: the tag of
   // the function it declares first cannot be written there.

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Templates of a header patched live in a running program built with one
+# compiler at one optimisation level: an edit of a function template's and
+# of a class template's members goes live for the calls of both files that
+# instantiate them, with the same pid and the state kept; an edit of a
+# template whose instantiations the patch's file does not all have is
+# refused by name, and the program keeps its code; a rollback brings the
+# build's code back.
+#   check.sh <softpatch build dir> <work dir> <c++ compiler> <Debug|Release>
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../support/e2e.sh" "$1" "$2"
+cxx=$3 type=$4
+fail() { echo "header_templates($cxx $type): $*" >&2; [ -f "$work/out.txt" ] && cat "$work/out.txt" >&2; exit 1; }
+
+build_app "$cxx" "$type"
+start_app
+header=$work/app/include/gauge.h
+patch_header() { (cd "$work/app" && "$softpatch" patch -p build include/gauge.h 2>"$work/err.txt"); }
+
+say 1 "scaled 1, meter 1 u, offset 1, peak 1, other 1 1 u 1"
+eventually answers "$app" || fail "the agent does not answer"
+
+sed -i 's/return x \* 1;/return x * 10;/; s/total_ += x;/total_ += x * 100;/; s/return "u";/return "U";/' "$header"
+line=$(patch_header) || fail "patch failed: $(cat "$work/err.txt")"
+[[ "$line" =~ ^include/gauge.h\ →\ patch\ 1:\ 3\ changed\ .*scaled.*\ in\ [0-9.]+\ s$ ]] ||
+  fail "patch said: $line"
+# The meter made before the patch goes on counting (1, then 201).
+say 2 "scaled 20, meter 201 U, offset 2, peak 2, other 20 200 U 2"
+
+# other.cpp's offset<long> is not in the file the patch is built from, or
+# main.cpp's offset<int> is not in the other: either way one would be left
+# running the old code.
+sed -i 's/return x + 0;/return x + 5;/' "$header"
+if patch_header >/dev/null; then fail "an edit of offset was reported patched"; fi
+grep -Eq "^softpatch: include/gauge.h: gauge::offset<(int|long)>\((int|long)\) is instantiated by a file the patch was not built from, and would run the old code: restart needed$" \
+  "$work/err.txt" || fail "the edit of offset: $(cat "$work/err.txt")"
+say 3 "scaled 30, meter 501 U, offset 3, peak 3, other 30 300 U 3"
+sed -i 's/return x + 5;/return x + 0;/' "$header"
+
+# peak has no instantiation in other.cpp: the patch could not carry it.
+sed -i 's/  return x;/  return x * 7;/' "$header"
+if patch_header >/dev/null; then fail "an edit of peak was reported patched"; fi
+grep -qx "softpatch: include/gauge.h: gauge::peak(T) changed, and src/other.cpp, the file the patch is built from, has none of its instantiations: restart needed" \
+  "$work/err.txt" || fail "the edit of peak: $(cat "$work/err.txt")"
+say 4 "scaled 40, meter 901 U, offset 4, peak 4, other 40 400 U 4"
+sed -i 's/  return x \* 7;/  return x;/' "$header"
+
+"$softpatch" rollback | grep -qx "rolled back patch 1 (include/gauge.h)" || fail "rollback"
+say 5 "scaled 5, meter 906 u, offset 5, peak 5, other 5 5 u 5"
+
+exec 3>&-
+wait "$app" || fail "the program failed at exit"
+echo "header_templates($cxx $type): a header's templates patched live, pid $app"
