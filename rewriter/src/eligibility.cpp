@@ -43,7 +43,14 @@ std::optional<std::string> reason_to_skip(const clang::FunctionDecl& function,
   if (function.isDefaulted()) return "defaulted function";
   if (function.isMain()) return "main";
   if (function.isConsteval()) return "consteval function";
-  if (function.isConstexpr()) return "constexpr function";
+  if (function.isConstexpr()) {
+    // A C++11 constexpr body is one return statement: no room for a
+    // trampoline. Later ones take it behind __builtin_is_constant_evaluated().
+    if (!function.getASTContext().getLangOpts().CPlusPlus14)
+      return "constexpr function under C++11";
+    if (is_constructor_or_destructor(function))
+      return std::string("constexpr ") + constructor_or_destructor(function);
+  }
   // Explicit specializations are functions of their own, with a slot each.
   if (is_template_pattern(function))
     if (std::optional<std::string> problem = template_problem(function)) return problem;

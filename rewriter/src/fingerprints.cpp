@@ -901,8 +901,10 @@ std::vector<CodeFingerprint> fingerprint_file(
   // A function the build could not give a slot is still compiled as a
   // function of its own, which a patch's parse takes for one with a slot:
   // both use it by identity (a change of it is refused by its own piece).
+  // A constexpr function's text counts in the functions that use it too:
+  // what they computed with it at compile time changes with it.
   for (const PieceCollector::Function& f : collector.functions)
-    if (f.kind == CodeKind::kFunction || without_slot.count(f.decl))
+    if ((f.kind == CodeKind::kFunction && !f.decl->isConstexpr()) || without_slot.count(f.decl))
       fingerprinter.note_slot(*f.decl);
   for (const PieceCollector::Function& f : collector.functions)
     fingerprinter.add_function(*f.decl, f.kind, f.kind == CodeKind::kUnpatchable ? f.detail : "");

@@ -123,6 +123,35 @@ clang::SourceLocation tag_location(const clang::FunctionDecl& first) {
   return type;
 }
 
+// What an explicit specialization specializes (a template's pattern, or a
+// member of a class template), or null.
+const clang::FunctionDecl* specialized(const clang::FunctionDecl& function) {
+  if (const clang::FunctionTemplateSpecializationInfo* info =
+          function.getTemplateSpecializationInfo())
+    return info->getTemplate()->getTemplatedDecl();
+  if (const clang::MemberSpecializationInfo* member = function.getMemberSpecializationInfo())
+    return llvm::dyn_cast<clang::FunctionDecl>(member->getInstantiatedFrom());
+  return nullptr;
+}
+
+// The first declaration written as `function`: an explicit
+// specialization's chain begins with a declaration Clang made where its
+// template is declared.
+const clang::FunctionDecl& first_declaration(const clang::FunctionDecl& function) {
+  const clang::FunctionDecl* from = specialized(function);
+  if (!from) return *function.getFirstDecl();
+  std::set<clang::SourceLocation::UIntTy> template_places;
+  for (const clang::FunctionDecl* each : from->redecls())
+    template_places.insert(each->getLocation().getRawEncoding());
+  const clang::SourceManager& sources = function.getASTContext().getSourceManager();
+  const clang::FunctionDecl* first = &function;
+  for (const clang::FunctionDecl* each : function.redecls())
+    if (!template_places.count(each->getLocation().getRawEncoding()) &&
+        sources.isBeforeInTranslationUnit(each->getLocation(), first->getLocation()))
+      first = each;
+  return *first;
+}
+
 }  // namespace
 
 bool SharedSpecifiers::shares(const clang::FunctionDecl& first) {
@@ -166,7 +195,7 @@ std::optional<std::string> header_reason(const clang::FunctionDecl& function,
     if (function.hasAttr<clang::AbiTagAttr>()) return "has an ABI tag of its own";
     // Its instrumented copies' name (the tag) is the first declaration's.
     const clang::SourceManager& sources = function.getASTContext().getSourceManager();
-    const clang::FunctionDecl& first = *function.getFirstDecl();
+    const clang::FunctionDecl& first = first_declaration(function);
     clang::SourceLocation at = tag_location(first);
     clang::PresumedLoc place = sources.getPresumedLoc(sources.getExpansionLoc(at));
     std::string where = std::string(place.getFilename()) + ":" + std::to_string(place.getLine());
@@ -200,7 +229,10 @@ void tag_instrumented_copy(const clang::FunctionDecl& function, TextEdits& edits
   // Instantiated before the tag was added: the mangler reads their own.
   if (is_template_pattern(function))
     for (const clang::FunctionDecl* instance : instances_of(function)) tag(*instance);
-  edits.insert_before(tag_location(*function.getFirstDecl()),
+  // The mangler takes a specialization's tags from its template, g++ from
+  // the specialization: the ids are g++'s names (Clang's keep them plain).
+  if (const clang::FunctionDecl* from = specialized(function)) tag(*from);
+  edits.insert_before(tag_location(first_declaration(function)),
                       std::string("__attribute__((abi_tag(\"") + kAbiTag + "\"))) ");
 }
 

@@ -45,9 +45,13 @@ static HeaderBody header_body(const clang::FunctionDecl& function, const Naming&
   // A template's piece is its pattern's text; a patch carries each of its
   // instantiations that the file it is built from has (the loader refuses
   // one that lacks some of the program's).
-  if (is_template_pattern(function))
-    return {&function, template_key(function, naming) + "|" + function.getType().getAsString(),
-            CodeKind::kFunction, ""};
+  if (is_template_pattern(function)) {
+    std::string id = template_key(function, naming) + "|" + function.getType().getAsString();
+    if (function.isConstexpr())
+      return {&function, std::move(id), CodeKind::kUnpatchable,
+              "constexpr function template defined in a header"};
+    return {&function, std::move(id), CodeKind::kFunction, ""};
+  }
   HeaderBody body{&function, naming.id(function), CodeKind::kFunction, ""};
   if (is_constructor_or_destructor(function)) {
     // Their bodies have slots (mocks use them), but a patch does not carry
@@ -55,6 +59,12 @@ static HeaderBody header_body(const clang::FunctionDecl& function, const Naming&
     body.kind = CodeKind::kUnpatchable;
     body.detail = llvm::isa<clang::CXXConstructorDecl>(function) ? "constructor defined in a header"
                                                                  : "destructor defined in a header";
+  } else if (function.isConstexpr()) {
+    // What the files that include it computed with it at compile time
+    // would keep the old results: a patch built from one file cannot
+    // compile the others again.
+    body.kind = CodeKind::kUnpatchable;
+    body.detail = "constexpr function defined in a header";
   } else if (const auto* method = llvm::dyn_cast<clang::CXXMethodDecl>(&function);
              method && !method->isExternallyVisible()) {
     // No symbol finds a patch's copy, and no thunk is made for it yet.
@@ -119,17 +129,31 @@ static std::string instantiation_made_elsewhere(const clang::FunctionDecl& patte
 // slot, or nothing when it can have slots.
 static std::optional<std::string> header_template_problem(const clang::FunctionDecl& function,
                                                           bool compiler_is_gcc) {
-  if (function.getTemplateSpecializationInfo() || function.getMemberSpecializationInfo())
-    // Clang wants the tag on the template; g++ ignores it there.
-    return "explicit specialization in a header (compilers disagree on where the ABI tag goes "
-           "that would keep it apart from a plain file's copy)";
+  // g++ mangles these without the tag that keeps the instrumented copies
+  // apart from a plain file's: the symbol would not be the one the id says.
+  auto of_global_namespace = [](const clang::FunctionDecl& pattern) {
+    return pattern.isExternallyVisible() && pattern.getDescribedFunctionTemplate() &&
+           pattern.getDeclContext()->isTranslationUnit();
+  };
+  const clang::FunctionTemplateSpecializationInfo* specialization =
+      function.getTemplateSpecializationInfo();
+  if (specialization || function.getMemberSpecializationInfo()) {
+    // An explicit specialization is a function of its own, tagged on its
+    // first declaration; Clang takes the tag on the template only, where
+    // it would rename every other instantiation too.
+    if (!compiler_is_gcc && function.isInlined())
+      return "explicit specialization in a header, under Clang (which takes an ABI tag on the "
+             "template only)";
+    if (compiler_is_gcc && specialization &&
+        of_global_namespace(*specialization->getTemplate()->getTemplatedDecl()))
+      return "explicit specialization of a function template of the global namespace, whose "
+             "ABI tag g++ ignores (a plain file's copy could be the one the linker keeps)";
+    return std::nullopt;
+  }
   if (!is_template_pattern(function)) return std::nullopt;
   if (std::optional<std::string> problem = template_problem(function)) return problem;
   if (std::string why = instantiation_made_elsewhere(function); !why.empty()) return why;
-  // g++ mangles it without the tag that keeps the instrumented copies apart
-  // from a plain file's, and would not give the symbol its id says.
-  if (compiler_is_gcc && function.isExternallyVisible() &&
-      function.getDescribedFunctionTemplate() && function.getDeclContext()->isTranslationUnit())
+  if (compiler_is_gcc && of_global_namespace(function))
     return "function template of the global namespace, whose ABI tag g++ ignores (a plain "
            "file's copy could be the one the linker keeps)";
   return std::nullopt;
@@ -219,7 +243,7 @@ void HeaderUnits::instrument(std::vector<InstrumentedFunction>& functions,
     std::size_t known_functions = unit.table.functions().size();
     std::size_t known_templates = unit.table.templates().size();
     if (is_template_pattern(*s.function))
-      unit.editor.add_template(*s.function, s.line, skipped, headers_.path(s.file));
+      unit.editor.add_template(*s.function, s.line, skipped, headers_.path(s.file), dependence);
     else
       unit.editor.add(*s.function, s.line);
     auto list = [&](const std::vector<InstrumentedFunction>& all, std::size_t known) {

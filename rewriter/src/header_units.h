@@ -31,6 +31,8 @@ namespace softpatch::rewriter {
 // Edits a function's text (in the main file or a header's copy): names
 // unnamed parameters and inserts its trampoline; the unit table collects
 // what the epilogue registers.
+using Dependence = std::function<std::optional<std::string>(const clang::FunctionDecl&)>;
+
 class Editor {
  public:
   Editor(const Naming& naming, TextEdits& edits, UnitTable& table)
@@ -54,19 +56,25 @@ class Editor {
   // for each instantiation the file has; those whose arguments cannot be
   // written at the end of the file go to `skipped`. False when some place
   // to edit cannot be reached; nothing is edited then.
+  // `dependence` (Findings::compiler_dependence) says which instantiations
+  // the compiler may not make.
   bool instrument_template(const clang::FunctionDecl& pattern, unsigned line,
-                           std::vector<SkippedFunction>& skipped) {
+                           std::vector<SkippedFunction>& skipped, const Dependence& dependence) {
     if (!EditPoints(pattern).all_editable(edits_)) return false;
-    add_template(pattern, line, skipped, "");
+    add_template(pattern, line, skipped, "", dependence);
     return true;
   }
 
   // Edits `pattern`, whose edit points are all editable; `file` is where a
   // skipped instantiation is said to be ("": the main file).
   void add_template(const clang::FunctionDecl& pattern, unsigned line,
-                    std::vector<SkippedFunction>& skipped, const std::string& file) {
+                    std::vector<SkippedFunction>& skipped, const std::string& file,
+                    const Dependence& dependence) {
     for (const clang::FunctionDecl* instance : instances_of(pattern))
-      if (!table_.add_template_instance(*instance, pattern, line))
+      if (std::optional<std::string> why = dependence ? dependence(*instance) : std::nullopt)
+        skipped.push_back({naming_.readable_name(*instance), line, "instantiation " + *why, file,
+                           instance->getType().getAsString(), /*instantiation=*/true});
+      else if (!table_.add_template_instance(*instance, pattern, line))
         skipped.push_back({naming_.readable_name(*instance), line,
                            "instantiation whose template arguments cannot be written at "
                            "namespace scope (a private or local type, a pointer)",

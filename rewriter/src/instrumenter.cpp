@@ -83,7 +83,8 @@ llvm::Expected<InstrumentedFile> instrument_file(llvm::StringRef file,
     }
     for (const clang::FunctionDecl* pattern : found.templates) {
       unsigned line = line_of(*pattern, sources);
-      if (editor.instrument_template(*pattern, line, out.skipped)) continue;
+      if (editor.instrument_template(*pattern, line, out.skipped, found.compiler_dependence))
+        continue;
       out.skipped.push_back(skipped_function(
           *pattern, line, "produced by a macro in a way that cannot be rewritten"));
       without_slot.emplace(pattern,

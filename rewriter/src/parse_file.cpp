@@ -3,6 +3,7 @@
 #include <cstdlib>
 
 #include "clang/AST/ASTConsumer.h"
+#include "clang/AST/DeclTemplate.h"
 #include "clang/Frontend/CompilerInstance.h"
 #include "clang/Frontend/FrontendAction.h"
 #include "clang/Frontend/TextDiagnosticPrinter.h"
@@ -35,12 +36,58 @@ IncludeSearch search_directories(const clang::HeaderSearch& search) {
   return out;
 }
 
+// The declarations `argument` names (a pack's, a class template's
+// arguments' too), appended to `places`.
+void add_argument_places(const clang::TemplateArgument& argument,
+                         std::vector<clang::SourceLocation>& places, int depth) {
+  if (depth > 4) return;
+  if (argument.getKind() == clang::TemplateArgument::Pack) {
+    for (const clang::TemplateArgument& element : argument.pack_elements())
+      add_argument_places(element, places, depth + 1);
+    return;
+  }
+  if (argument.getKind() != clang::TemplateArgument::Type) return;
+  const clang::Type* type = argument.getAsType()->getUnqualifiedDesugaredType();
+  while (type->isPointerType() || type->isReferenceType() || type->isArrayType())
+    type = type->getPointeeOrArrayElementType()->getUnqualifiedDesugaredType();
+  const clang::TagDecl* tag = type->getAsTagDecl();
+  if (!tag) return;
+  places.push_back(tag->getLocation());
+  if (const auto* specialization = llvm::dyn_cast<clang::ClassTemplateSpecializationDecl>(tag))
+    for (const clang::TemplateArgument& inner : specialization->getTemplateArgs().asArray())
+      add_argument_places(inner, places, depth + 1);
+}
+
+// Where an instantiation comes from besides its template: the code that
+// made it, and the declarations its arguments name. A parse that sees one
+// of these the compiler does not would register an instantiation it never
+// compiles.
+std::vector<clang::SourceLocation> instantiation_places(const clang::FunctionDecl& function) {
+  std::vector<clang::SourceLocation> places;
+  if (!function.isTemplateInstantiation()) return places;
+  places.push_back(function.getPointOfInstantiation());
+  if (const clang::TemplateArgumentList* arguments = function.getTemplateSpecializationArgs())
+    for (const clang::TemplateArgument& argument : arguments->asArray())
+      add_argument_places(argument, places, 0);
+  if (const auto* method = llvm::dyn_cast<clang::CXXMethodDecl>(&function))
+    if (const auto* owner =
+            llvm::dyn_cast<clang::ClassTemplateSpecializationDecl>(method->getParent())) {
+      places.push_back(owner->getPointOfInstantiation());
+      for (const clang::TemplateArgument& argument : owner->getTemplateArgs().asArray())
+        add_argument_places(argument, places, 0);
+    }
+  return places;
+}
+
 // Takes out of `found.functions` those whose #if the compiler may decide
-// otherwise than this parse did, and gives the test for the headers'.
+// otherwise than this parse did, and gives the test for the headers' and
+// for instantiations.
 void set_aside_compiler_dependent(Findings& found, const CompilerConditions& conditions) {
   found.compiler_dependence =
       [&conditions](const clang::FunctionDecl& function) -> std::optional<std::string> {
     std::optional<std::string> name = conditions.dependence(function.getLocation());
+    for (clang::SourceLocation place : instantiation_places(function))
+      if (!name && place.isValid()) name = conditions.dependence(place);
     if (!name) return std::nullopt;
     return "in an #if that the compiler may decide otherwise than the rewriter's Clang (it "
            "tests " +

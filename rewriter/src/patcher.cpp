@@ -221,8 +221,11 @@ class Patcher {
   // Whether import_from_program can take `function`: the loader can find
   // the program's copy, and the body is plain text of the file.
   bool can_import(const clang::FunctionDecl& function, const UnitTable& table) const {
-    // A constructor's body has no code of its own in the program.
-    if (is_constructor_or_destructor(function) || !table.importable(function)) return false;
+    // A constructor's body has no code of its own in the program; a
+    // forwarder could not be evaluated at compile time.
+    if (is_constructor_or_destructor(function) || function.isConstexpr() ||
+        !table.importable(function))
+      return false;
     EditPoints points(function);
     return points.body_start.isFileID() && points.body_last.isFileID() &&
            sources_.isInMainFile(points.body_start) && points.all_editable(edits_);

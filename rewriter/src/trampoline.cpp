@@ -116,9 +116,14 @@ std::string trampoline(const clang::FunctionDecl& function, const std::string& s
       "::__softpatch_raw_function __softpatch_target = ::__softpatch_target_of(" + slot + ")";
   // C++17's if-with-initialiser lets the one load carry the branch hint;
   // older standards get a plain declaration condition.
-  if (function.getASTContext().getLangOpts().CPlusPlus17)
-    return " if (" + load + "; __builtin_expect(__softpatch_target != nullptr, 0)) " + action;
-  return " if (" + load + ") " + action;
+  std::string jump =
+      function.getASTContext().getLangOpts().CPlusPlus17
+          ? " if (" + load + "; __builtin_expect(__softpatch_target != nullptr, 0)) " + action
+          : " if (" + load + ") " + action;
+  // Constant evaluation runs the body as written: a slot is for calls at
+  // run time.
+  if (function.isConstexpr()) return " if (!__builtin_is_constant_evaluated()) {" + jump + " }";
+  return jump;
 }
 
 }  // namespace softpatch::rewriter

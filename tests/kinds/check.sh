@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Each kind of function body patched live in a running program built with
 # one compiler at one optimisation level: a constructor's and a destructor's
-# bodies (parameters of every kind passed on) and a free function go live with the same pid, objects made before
-# keep their members, and an edited member initialiser is refused by name.
+# bodies (parameters of every kind passed on), a free function and a
+# constexpr one (called through a pointer kept from before) go live with the
+# same pid, objects made before keep their members, and an edited member
+# initialiser is refused by name.
 #   check.sh <softpatch build dir> <work dir> <c++ compiler> <Debug|Release>
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -20,7 +22,7 @@ mocked=$("$work/app/build/app" --mocks 2>&1) || fail "app --mocks failed: $mocke
 
 start_app
 
-say 1 "bonus 0, first 0, open 2, price 2, label 11, closed 0"
+say 1 "bonus 0, first 0, open 2, price 2, label 11, closed 0, fee 2"
 eventually answers "$app" || fail "the agent does not answer"
 sed -i 's/{ ++open; }/{ ++open; bonus_ = 100 * items_; }/; s/{ --open; }/{ --open; ++closed; }/; s/n \* 2/n * 3/; s/) \* scale +/) * scale * 10 +/' \
   "$work/app/src/shop.cpp"
@@ -30,7 +32,7 @@ line=$(cd "$work/app" && "$softpatch" patch -p build src/shop.cpp) || fail "patc
 # The first basket was made before the patch: its bonus stays 0. The label's
 # body sees the name its initialiser keeps (5 * 2 * 10 + 1), not one moved
 # from it.
-say 2 "bonus 200, first 0, open 3, price 6, label 101, closed 1"
+say 2 "bonus 200, first 0, open 3, price 6, label 101, closed 1, fee 3"
 
 sed -i 's/: items_(items)/: items_(items + 1)/' "$work/app/src/shop.cpp"
 if (cd "$work/app" && "$softpatch" patch -p build src/shop.cpp 2>"$work/err.txt"); then
@@ -38,8 +40,16 @@ if (cd "$work/app" && "$softpatch" patch -p build src/shop.cpp 2>"$work/err.txt"
 fi
 grep -q "member initialiser items_ of Basket::Basket(int) changed" "$work/err.txt" ||
   fail "member initialiser edit: $(cat "$work/err.txt")"
-say 3 "bonus 300, first 0, open 4, price 9, label 101, closed 2"
+say 3 "bonus 300, first 0, open 4, price 9, label 101, closed 2, fee 4"
+sed -i 's/: items_(items + 1)/: items_(items)/' "$work/app/src/shop.cpp"
+
+# A constexpr function: its constant evaluation is unchanged, and its calls
+# at run time, through a pointer made before the patch, run the new body.
+sed -i 's/return n + 1;/return n + 50;/' "$work/app/src/shop.cpp"
+line=$(cd "$work/app" && "$softpatch" patch -p build src/shop.cpp) || fail "constexpr patch failed"
+[[ "$line" =~ ^src/shop.cpp\ →\ patch\ 2:\ [0-9]+\ changed\ \(fee, ]] || fail "constexpr patch said: $line"
+say 4 "bonus 400, first 0, open 5, price 12, label 101, closed 3, fee 54"
 
 exec 3>&-
 wait "$app" || fail "the program failed at exit"
-echo "kinds($cxx $type): constructor, destructor and function patched live, pid $app"
+echo "kinds($cxx $type): constructor, destructor, function and constexpr function patched live, pid $app"

@@ -37,12 +37,29 @@ void Crate<T>::set(T value) {
   value_ = value;
 }
 
+// A constexpr function: evaluated at compile time as written, mocked for
+// its calls at run time.
+constexpr int width(int n) { return n * 4; }
+static_assert(width(2) == 8, "");
+
+// An explicit specialization: a function of its own.
+template <class T>
+std::string kind(T) {
+  return "some";
+}
+template <>
+inline std::string kind<int>(int) {
+  return "int";
+}
+
 // Defined in crate_users.cpp: the same instantiations called from a second
 // file.
 int twice_elsewhere(int x);
 long get_elsewhere(const Crate<long>& c);
 void set_elsewhere(Crate<long>& c, long value);
 int scale_elsewhere(int x);
+std::string kind_elsewhere(int x);
+int width_elsewhere(int n);
 
 // Defined in crate_plain.cpp, compiled without softpatch: its copy of
 // twice<short> is the plain one, kept apart from the instrumented copy.

@@ -59,6 +59,29 @@ TEST(HeaderTemplateMock, AValueArgumentIsPartOfTheInstantiation) {
   EXPECT_EQ(crate::scale<4>(10), 40);
 }
 
+TEST(HeaderTemplateMock, AnExplicitSpecializationIsMockedForEveryFile) {
+#if defined(__clang__)
+  // Clang takes the ABI tag that keeps it apart from a plain file's copy on
+  // the template only: it stays plain, and mocking it says so.
+  EXPECT_THROW((void)softpatch::mock<&crate::kind<int>>([](int) { return std::string(); }),
+               softpatch::MockError);
+  return;
+#endif
+  auto guard = softpatch::mock<&crate::kind<int>>([](int) { return std::string("mocked"); });
+  EXPECT_EQ(crate::kind(1), "mocked");
+  EXPECT_EQ(crate::kind_elsewhere(1), "mocked");
+  EXPECT_EQ(crate::kind(1L), "some") << "kind<long> is another function";
+}
+
+TEST(HeaderTemplateMock, AConstexprFunctionIsMockedAtRunTimeAndEvaluatedAsWritten) {
+  auto guard = softpatch::mock<&crate::width>([](int) { return -1; });
+  volatile int n = 2;  // a call at run time
+  EXPECT_EQ(crate::width(n), -1);
+  EXPECT_EQ(crate::width_elsewhere(n), -1);
+  constexpr int at_compile_time = crate::width(2);
+  EXPECT_EQ(at_compile_time, 8);
+}
+
 TEST(HeaderTemplateMock, ThePlainFilesCopyIsKeptApartAndSaid) {
   ::testing::internal::CaptureStderr();
   auto guard = softpatch::mock<&crate::twice<short>>([](short x) { return short(-x); });

@@ -185,10 +185,10 @@ took[explain]=$(since "$start")
 rules='lambda \(part of its enclosing function\)|deleted function|defaulted function|main'
 rules+='|(constructor|destructor) (with a function-try-block|of a class local to a function|of an unnamed class)'
 rules+='|(constructor|destructor) of a class whose definition a patch cannot edit \(not copied\)'
-rules+='|consteval function|constexpr function|C variadic function'
+rules+='|consteval function|constexpr function under C\+\+11|constexpr (constructor|destructor)|C variadic function'
 # What templates do not have yet (docs/architecture.md, "Templates").
 rules+='|function template of the global namespace, whose ABI tag g\+\+ ignores .*'
-rules+='|explicit specialization in a header .*'
+rules+='|explicit specialization (in a header, under Clang|of a function template of the global namespace).*'
 rules+='|instantiation whose template arguments cannot be written at namespace scope .*'
 rules+='|(constructor|destructor) of a class template|template with a deduced return type'
 rules+='|friend defined in a class template|member of a class local to a function template'

@@ -235,6 +235,36 @@ TEST_F(HeaderCopies, AHeadersTemplateThatPlainFilesLinkToByNameStaysPlain) {
               HasSubstr("template with an explicit specialization that is not inline"));
 }
 
+TEST_F(HeaderCopies, AnInlineExplicitSpecializationInAHeaderIsAFunctionWithItsOwnTag) {
+  write("include/kind.h",
+        "#pragma once\nnamespace lab {\n"
+        "struct Value { template <class T> T as() const; int v; };\n"
+        "template <> inline bool Value::as<bool>() const { return v != 0; }\n"
+        "template <class T> int size(T) { return sizeof(T); }\n"
+        "template <> inline int size<char>(char) { return 1; }\n}\n"
+        "template <class T> int global_size(T) { return sizeof(T); }\n"
+        "template <> inline int global_size<char>(char) { return 1; }\n");
+  InstrumentedFile out = instrument(
+      "#include \"kind.h\"\nint use(lab::Value v) { return v.as<bool>() + lab::size('a') + "
+      "global_size('b'); }\n");
+  EXPECT_TRUE(instrumented(out, "lab::Value::as<bool>() const"))
+      << reason_for(out, "lab::Value::as");
+  EXPECT_TRUE(instrumented(out, "lab::size<char>(char)")) << reason_for(out, "lab::size");
+  const ShadowHeader* kind = copy_of(out, "include/kind.h");
+  ASSERT_NE(kind, nullptr);
+  EXPECT_THAT(kind->text, HasSubstr("template <> inline __attribute__((abi_tag(\"softpatch\"))) "
+                                    "bool Value::as<bool>() const"));
+  EXPECT_THAT(out.source, HasSubstr("\"_ZNK3lab5Value2asB9softpatchIbEET_v\""));
+  // g++ ignores the tag on a global function template's specialization.
+  bool said = false;
+  for (const auto& skipped : out.skipped)
+    said |= skipped.name == "global_size" && skipped.type.find("char") != std::string::npos &&
+            skipped.reason.find(
+                "explicit specialization of a function template of the global "
+                "namespace, whose ABI tag g++ ignores") == 0;
+  EXPECT_TRUE(said);
+}
+
 TEST_F(HeaderCopies, AFunctionTemplateOfTheGlobalNamespaceStaysPlainUnderGxx) {
   write("include/global.h", "#pragma once\ntemplate <class T> T twice(T x) { return x * 2; }\n");
   InstrumentedFile out = instrument("#include \"global.h\"\nint use() { return twice(2); }\n");

@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   std::vector<std::unique_ptr<Basket>> kept;
+  int (*fee)(int) = fee_pointer();
   for (std::string line; std::getline(std::cin, line);) {
     int n = std::stoi(line);
     kept.push_back(std::make_unique<Basket>(n));
@@ -29,6 +30,7 @@ int main(int argc, char** argv) {
                std::to_string(
                    Label("shelf", std::make_unique<int>(n), "x", 0, nullptr, "p", 2).length());
     }
-    std::cout << report << ", closed " << Basket::closed << ", pid " << getpid() << std::endl;
+    std::cout << report << ", closed " << Basket::closed << ", fee " << fee(n) << ", pid "
+              << getpid() << std::endl;
   }
 }

@@ -14,6 +14,12 @@ Label::Label(std::string name, const std::unique_ptr<int> weight, std::string&& 
             (prefix[0] == 'p' ? 0 : 1000);
 }
 
+// Evaluated at compile time here, called at run time through a pointer.
+constexpr int fee(int n) { return n + 1; }
+static_assert(fee(1) > 0, "constant evaluation runs the body as written");
+
+int (*fee_pointer())(int) { return &fee; }
+
 int price(int n) {
   // A class local to a function: its destructor gets no slot, and patches
   // of the file go on.
