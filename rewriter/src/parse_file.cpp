@@ -48,8 +48,14 @@ void add_argument_places(const clang::TemplateArgument& argument,
   }
   if (argument.getKind() != clang::TemplateArgument::Type) return;
   const clang::Type* type = argument.getAsType()->getUnqualifiedDesugaredType();
-  while (type->isPointerType() || type->isReferenceType() || type->isArrayType())
-    type = type->getPointeeOrArrayElementType()->getUnqualifiedDesugaredType();
+  for (;;) {
+    if (type->isPointerType() || type->isReferenceType())
+      type = type->getPointeeType()->getUnqualifiedDesugaredType();
+    else if (type->isArrayType())
+      type = type->getArrayElementTypeNoTypeQual()->getUnqualifiedDesugaredType();
+    else
+      break;
+  }
   const clang::TagDecl* tag = type->getAsTagDecl();
   if (!tag) return;
   places.push_back(tag->getLocation());
