@@ -5,6 +5,7 @@
 #include <functional>
 
 #include "clang/AST/DeclCXX.h"
+#include "clang/AST/DeclTemplate.h"
 
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -99,9 +100,15 @@ llvm::DenseSet<clang::FileID> files_declaring(const clang::ASTContext& context) 
       clang::SourceLocation at = sources.getExpansionLoc(decl->getLocation());
       if (at.isInvalid() || decl->isImplicit() || sources.isInSystemHeader(at)) continue;
       files.insert(sources.getFileID(at));
-      if (const auto* inner = llvm::dyn_cast<clang::DeclContext>(decl);
-          inner && (llvm::isa<clang::NamespaceDecl>(decl) ||
-                    llvm::isa<clang::LinkageSpecDecl>(decl) || llvm::isa<clang::RecordDecl>(decl)))
+      // A class template's members too (an `.inc` file entered in two
+      // class bodies declares in each).
+      const clang::Decl* scope = decl;
+      if (const auto* templated = llvm::dyn_cast<clang::TemplateDecl>(decl))
+        scope = templated->getTemplatedDecl();
+      if (const auto* inner = llvm::dyn_cast_or_null<clang::DeclContext>(scope);
+          inner &&
+          (llvm::isa<clang::NamespaceDecl>(scope) || llvm::isa<clang::LinkageSpecDecl>(scope) ||
+           llvm::isa<clang::RecordDecl>(scope)))
         walk(*inner);
     }
   };

@@ -45,15 +45,15 @@ static HeaderBody header_body(const clang::FunctionDecl& function, const Naming&
   // A template's piece is its pattern's text; a patch carries each of its
   // instantiations that the file it is built from has (the loader refuses
   // one that lacks some of the program's).
-  if (is_template_pattern(function)) {
-    std::string id = template_key(function, naming) + "|" + function.getType().getAsString();
-    if (function.isConstexpr())
-      return {&function, std::move(id), CodeKind::kUnpatchable,
-              "constexpr function template defined in a header"};
-    return {&function, std::move(id), CodeKind::kFunction, ""};
-  }
-  HeaderBody body{&function, naming.id(function), CodeKind::kFunction, ""};
-  if (is_constructor_or_destructor(function)) {
+  bool pattern = is_template_pattern(function);
+  HeaderBody body{&function,
+                  pattern ? template_key(function, naming) + "|" + function.getType().getAsString()
+                          : naming.id(function),
+                  CodeKind::kFunction, ""};
+  if (pattern && function.isConstexpr()) {
+    body.kind = CodeKind::kUnpatchable;
+    body.detail = "constexpr function template defined in a header";
+  } else if (is_constructor_or_destructor(function)) {
     // Their bodies have slots (mocks use them), but a patch does not carry
     // them yet: it would have to declare body members in the class.
     body.kind = CodeKind::kUnpatchable;
@@ -133,7 +133,7 @@ static std::optional<std::string> header_template_problem(const clang::FunctionD
   // apart from a plain file's: the symbol would not be the one the id says.
   auto of_global_namespace = [](const clang::FunctionDecl& pattern) {
     return pattern.isExternallyVisible() && pattern.getDescribedFunctionTemplate() &&
-           pattern.getDeclContext()->isTranslationUnit();
+           pattern.getDeclContext()->getRedeclContext()->isTranslationUnit();
   };
   const clang::FunctionTemplateSpecializationInfo* specialization =
       function.getTemplateSpecializationInfo();
@@ -216,23 +216,7 @@ void HeaderUnits::instrument(std::vector<InstrumentedFunction>& functions,
     bool carry = carried_file_ == s.file && body.kind == CodeKind::kFunction &&
                  (!chosen || chosen->count(body.id));
     if (carry && is_template_pattern(*s.function)) {
-      // Plain in the patch: its instantiations are the new code. The loader
-      // refuses the patch when the program has others.
-      std::vector<const clang::FunctionDecl*> instances = instances_of(*s.function);
-      if (instances.empty() && carry_problem_.empty())
-        carry_problem_ = unit.naming.readable_name(*s.function) + " changed, and " +
-                         headers_.main_project_file() +
-                         ", the file the patch is built from, has none of its instantiations: "
-                         "restart needed";
-      for (const clang::FunctionDecl* instance : instances)
-        if (!carried_table_->add_patched_instance(*instance, *s.function, s.line,
-                                                  /*changed=*/true) &&
-            carry_problem_.empty())
-          // Its callers in the file are not carried: they would go on
-          // calling the build's code.
-          carry_problem_ = unit.naming.readable_name(*instance) +
-                           " has no name the patch can take its new code by (a private "
-                           "instantiation local to a file): restart needed";
+      carry_template(*s.function, s.line, unit.naming, dependence);
       continue;
     }
     if (carry) {
@@ -255,6 +239,35 @@ void HeaderUnits::instrument(std::vector<InstrumentedFunction>& functions,
     list(unit.table.templates(), known_templates);
     list(unit.table.functions(), known_functions);
   }
+}
+
+// Plain in the patch: the template's instantiations that the file has are
+// the new code, each row naming it. The loader refuses the patch when the
+// program has others; the patch refuses itself when the file has one
+// without a slot (its callers here, not carried, would keep the old code)
+// or none.
+void HeaderUnits::carry_template(const clang::FunctionDecl& pattern, unsigned line,
+                                 const Naming& naming, const Dependence& dependence) {
+  auto refuse = [&](std::string why) {
+    if (carry_problem_.empty()) carry_problem_ = std::move(why);
+  };
+  std::size_t carried = carried_table_->functions().size();
+  for (const clang::FunctionDecl* instance : instances_of(pattern)) {
+    if ((dependence && dependence(*instance)) || !template_slot_of(*instance, pattern, naming)) {
+      refuse(naming.readable_name(*instance) +
+             " has no slot (its arguments cannot be written where its record is, or it is made "
+             "in an #if the compiler may decide otherwise): its calls would keep the old code: "
+             "restart needed");
+      continue;
+    }
+    if (!carried_table_->add_patched_instance(*instance, pattern, line, /*changed=*/true))
+      refuse(naming.readable_name(*instance) +
+             " has no name the patch can take its new code by (a private instantiation local "
+             "to a file): restart needed");
+  }
+  if (carried_table_->functions().size() == carried)
+    refuse(naming.readable_name(pattern) + " changed, and " + headers_.main_project_file() +
+           ", the file the patch is built from, has none of its instantiations: restart needed");
 }
 
 UnitTable* HeaderUnits::carried_table() { return carried_table_ ? &*carried_table_ : nullptr; }

@@ -185,6 +185,8 @@ class HeaderUnits {
   };
 
   Unit& unit_for(clang::FileID file);
+  void carry_template(const clang::FunctionDecl& pattern, unsigned line, const Naming& naming,
+                      const Dependence& dependence);
 
   clang::ASTContext& context_;
   HeaderShadows headers_;

@@ -293,6 +293,14 @@ std::optional<std::string> spelled_template_arguments(const clang::FunctionDecl&
                                                       const Naming& naming) {
   const clang::TemplateArgumentList* arguments = function.getTemplateSpecializationArgs();
   if (!arguments) return std::string();
+  // Written out, arguments fill a pack to the end of the list: one that a
+  // parameter follows (fmt's `typename... T, size_t N = sizeof...(T)`)
+  // cannot be given the rest.
+  if (const clang::FunctionTemplateDecl* primary = function.getPrimaryTemplate()) {
+    const clang::TemplateParameterList* parameters = primary->getTemplateParameters();
+    for (unsigned i = 0; i + 1 < parameters->size(); ++i)
+      if (parameters->getParam(i)->isParameterPack()) return std::nullopt;
+  }
   std::string text;
   if (!append_arguments(*arguments, naming, /*as_key=*/false, text)) return std::nullopt;
   return "<" + (text.empty() ? std::string() : text.substr(2)) + ">";

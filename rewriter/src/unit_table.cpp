@@ -394,7 +394,8 @@ std::string UnitTable::prologue(llvm::StringRef runtime_header,
 std::string UnitTable::header_slot_definitions() const {
   std::string text;
   for (const InstrumentedFunction& function : functions_)
-    text += header_slot_definition(function.id) + "\n";
+    if (!function.instantiation)  // a template's slots are its own (template_slots.h)
+      text += header_slot_definition(function.id) + "\n";
   return text;
 }
 

@@ -2,10 +2,11 @@
 # Templates of a header patched live in a running program built with one
 # compiler at one optimisation level: an edit of a function template's and
 # of a class template's members goes live for the calls of both files that
-# instantiate them, with the same pid and the state kept; an edit of a
-# template whose instantiations the patch's file does not all have is
-# refused by name, and the program keeps its code; a rollback brings the
-# build's code back.
+# instantiate them, with the same pid and the state kept; a second edit
+# while that patch is active (its own copies would keep the old code), and
+# an edit of a template whose instantiations the patch's file does not all
+# have, are refused by name, and the program keeps its code; a rollback
+# brings the build's code back.
 #   check.sh <softpatch build dir> <work dir> <c++ compiler> <Debug|Release>
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -28,6 +29,18 @@ line=$(patch_header) || fail "patch failed: $(cat "$work/err.txt")"
 # The meter made before the patch goes on counting (1, then 201).
 say 2 "scaled 20, meter 201 U, offset 2, peak 2, other 20 200 U 2"
 
+# Patch 1 has copies of its own of the instantiations its code calls: a
+# second edit of the templates would not reach them while it is active.
+sed -i 's/return x \* 10;/return x * 20;/' "$header"
+if patch_header >/dev/null; then fail "a second template edit was reported patched"; fi
+grep -qx "softpatch: include/gauge.h: a template's edit would not reach the copies of its instantiations that patch 1 (include/gauge.h) compiled: roll it back first (softpatch rollback 1), or restart" \
+  "$work/err.txt" || fail "the second template edit: $(cat "$work/err.txt")"
+say 3 "scaled 30, meter 501 U, offset 3, peak 3, other 30 300 U 3"
+sed -i 's/return x \* 20;/return x * 10;/' "$header"
+
+"$softpatch" rollback | grep -qx "rolled back patch 1 (include/gauge.h)" || fail "rollback"
+say 4 "scaled 4, meter 505 u, offset 4, peak 4, other 4 4 u 4"
+
 # other.cpp's offset<long> is not in the file the patch is built from, or
 # main.cpp's offset<int> is not in the other: either way one would be left
 # running the old code.
@@ -35,7 +48,7 @@ sed -i 's/return x + 0;/return x + 5;/' "$header"
 if patch_header >/dev/null; then fail "an edit of offset was reported patched"; fi
 grep -Eq "^softpatch: include/gauge.h: gauge::offset<(int|long)>\((int|long)\) is instantiated by a file the patch was not built from, and would run the old code: restart needed$" \
   "$work/err.txt" || fail "the edit of offset: $(cat "$work/err.txt")"
-say 3 "scaled 30, meter 501 U, offset 3, peak 3, other 30 300 U 3"
+say 5 "scaled 5, meter 510 u, offset 5, peak 5, other 5 5 u 5"
 sed -i 's/return x + 5;/return x + 0;/' "$header"
 
 # peak has no instantiation in other.cpp: the patch could not carry it.
@@ -43,11 +56,14 @@ sed -i 's/  return x;/  return x * 7;/' "$header"
 if patch_header >/dev/null; then fail "an edit of peak was reported patched"; fi
 grep -qx "softpatch: include/gauge.h: gauge::peak(T) changed, and src/other.cpp, the file the patch is built from, has none of its instantiations: restart needed" \
   "$work/err.txt" || fail "the edit of peak: $(cat "$work/err.txt")"
-say 4 "scaled 40, meter 901 U, offset 4, peak 4, other 40 400 U 4"
+say 6 "scaled 6, meter 516 u, offset 6, peak 6, other 6 6 u 6"
 sed -i 's/  return x \* 7;/  return x;/' "$header"
 
-"$softpatch" rollback | grep -qx "rolled back patch 1 (include/gauge.h)" || fail "rollback"
-say 5 "scaled 5, meter 906 u, offset 5, peak 5, other 5 5 u 5"
+# The offset and peak edits taken back, and nothing active: the first edit
+# of the templates goes live again.
+line=$(patch_header) || fail "the patch after the rollback failed: $(cat "$work/err.txt")"
+[[ "$line" =~ ^include/gauge.h\ →\ patch\ 2: ]] || fail "the patch after the rollback said: $line"
+say 7 "scaled 70, meter 1216 U, offset 7, peak 7, other 70 700 U 7"
 
 exec 3>&-
 wait "$app" || fail "the program failed at exit"

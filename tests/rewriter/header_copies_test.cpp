@@ -201,14 +201,19 @@ TEST_F(HeaderCopies, AHeadersTemplateGetsASlotPerInstantiationUnderItsTaggedName
   write("include/box.h",
         "#pragma once\nnamespace lab {\n"
         "template <class T> T twice(T x) { return x * 2; }\n"
-        "template <class T> struct Box { T get() const { return v; } T v; };\n}\n");
+        "template <class T> struct Box { T get() const { return v; } T v; };\n"
+        "template <class... T, int N = sizeof...(T)> int count() { return N; }\n}\n");
   InstrumentedFile out = instrument(
-      "#include \"box.h\"\nint use() { return lab::twice(2) + lab::Box<int>{3}.get() + "
+      "#include \"box.h\"\nint use() { return lab::count<int, char>() + lab::twice(2) + "
+      "lab::Box<int>{3}.get() + "
       "lab::twice<const int&>(1) + (lab::Box<int(*)[2]>{}.get() != nullptr); }\n");
   EXPECT_TRUE(instrumented(out, "lab::twice(T)")) << reason_for(out, "lab::twice");
   EXPECT_TRUE(instrumented(out, "lab::twice<int>(int)"));
   EXPECT_TRUE(instrumented(out, "lab::Box<int>::get() const"));
   EXPECT_TRUE(instrumented(out, "lab::twice<const int &>(const int &)"));
+  // A pack that a parameter follows cannot be written out: found by symbol.
+  EXPECT_TRUE(instrumented(out, "lab::count<int, char, 2>()"));
+  EXPECT_THAT(out.source, Not(HasSubstr("&count<")));
   const ShadowHeader* box = copy_of(out, "include/box.h");
   ASSERT_NE(box, nullptr);
   EXPECT_THAT(box->text, HasSubstr("__softpatch_template_slot"));

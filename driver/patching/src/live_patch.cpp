@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "clang/Tooling/JSONCompilationDatabase.h"
@@ -232,6 +233,39 @@ llvm::Expected<int> only_running_agent() {
 
 char PatchFailure::ID = 0;
 
+namespace {
+
+// A patch compiles its own copies of the instantiations of a header's
+// templates that its code calls, and calls them directly: a later patch of
+// those templates would not reach them. So a header patch that changes a
+// template waits until no patch of the header, or of a file that includes
+// it, is active.
+llvm::Error template_copies_in_patches(int pid, const std::string& header,
+                                       const std::string& build_dir, const FileInProcess& place) {
+  Result<protocol::StatusReply> status = protocol::ask(pid, protocol::StatusRequest{});
+  if (!status) return failure(agent_message(status.take_error()));
+  std::set<std::string> holders = {place.project_file};
+  llvm::Expected<CompileCommand> none =
+      find_includer_command(header, build_dir, [&](const std::string& includer) {
+        holders.insert(
+            fs::path(absolute_normal(includer)).lexically_relative(place.project_root).string());
+        return false;
+      });
+  if (!none) llvm::consumeError(none.takeError());
+  for (const protocol::PatchSummary& patch : status->patches)
+    if (patch.state != protocol::PatchSummary::State::kRolledBack &&
+        holders.count(patch.project_file))
+      return failure(place.project_file +
+                     ": a template's edit would not reach the copies of its instantiations "
+                     "that patch " +
+                     std::to_string(patch.number) + " (" + patch.project_file +
+                     ") compiled: roll it back first (softpatch rollback " +
+                     std::to_string(patch.number) + "), or restart");
+  return llvm::Error::success();
+}
+
+}  // namespace
+
 llvm::Expected<AppliedPatch> patch_process(int pid, const std::string& file,
                                            const std::string& build_dir, void (*on_wait)(int pid)) {
   auto started = std::chrono::steady_clock::now();
@@ -298,6 +332,9 @@ llvm::Expected<AppliedPatch> patch_process(int pid, const std::string& file,
         std::chrono::duration<double>(built_at - started).count();
     return nothing;
   }
+  if (header && built->carries_instantiations)
+    if (llvm::Error held = template_copies_in_patches(pid, file, build_dir, *place))
+      return fail(PatchFailure::kApply, std::move(held));
   // Errors name the source file: the patch file is ours, not the user's.
   llvm::Expected<AppliedPatch> applied = load_into_process(pid, built->path, file);
   if (!applied) return fail(PatchFailure::kApply, applied.takeError());

@@ -242,8 +242,10 @@ llvm::Expected<BuiltPatch> build_patch(const PatchRequest& request) {
     built = run_process(command, Stderr::kCapture, request.directory);
   }
   if (built.status != 0) return llvm::make_error<CompileError>(built.error_text);
+  bool instantiations = std::any_of(patch->functions.begin(), patch->functions.end(),
+                                    [](const auto& function) { return function.instantiation; });
   return BuiltPatch{request.output, patch->functions.size() - patch->imported, changes,
-                    patch->imported};
+                    patch->imported, instantiations};
 }
 
 }  // namespace softpatch::driver

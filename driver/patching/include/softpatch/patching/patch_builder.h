@@ -53,6 +53,8 @@ struct BuiltPatch {
   // Functions whose build's code the patch calls rather than carries (see
   // PatchRequest::built); 0 for a whole-file patch.
   std::size_t imported = 0;
+  // Whether it carries instantiations of templates (a header's patch).
+  bool carries_instantiations = false;
 };
 
 // The ids of the functions in `edited` that a patch must carry when the
