@@ -153,6 +153,20 @@ static std::optional<std::string> header_template_problem(const clang::FunctionD
   if (!is_template_pattern(function)) return std::nullopt;
   if (std::optional<std::string> problem = template_problem(function)) return problem;
   if (std::string why = instantiation_made_elsewhere(function); !why.empty()) return why;
+  // A file that includes only the declaration calls the instantiations by
+  // their plain name, to be made elsewhere (fmt's thousands_sep_impl, in
+  // format.h, defined in format-inl.h, instantiated in format.cc): the
+  // tag of an instrumented instantiation would keep them from linking.
+  const clang::SourceManager& sources = function.getASTContext().getSourceManager();
+  const clang::FunctionDecl& first = *function.getFirstDecl();
+  clang::SourceLocation declared = sources.getExpansionLoc(first.getLocation());
+  if (sources.getFileID(declared) !=
+      sources.getFileID(sources.getExpansionLoc(function.getLocation()))) {
+    clang::PresumedLoc place = sources.getPresumedLoc(declared);
+    return "template declared in another file than its definition (" +
+           std::string(place.getFilename()) + ":" + std::to_string(place.getLine()) +
+           "), whose includers call its instantiations by their plain name";
+  }
   if (compiler_is_gcc && of_global_namespace(function))
     return "function template of the global namespace, whose ABI tag g++ ignores (a plain "
            "file's copy could be the one the linker keeps)";

@@ -189,6 +189,8 @@ rules+='|consteval function|constexpr function under C\+\+11|constexpr (construc
 # What templates do not have yet (docs/architecture.md, "Templates").
 rules+='|function template of the global namespace, whose ABI tag g\+\+ ignores .*'
 rules+='|explicit specialization (in a header, under Clang|of a function template of the global namespace).*'
+rules+='|template declared in another file than its definition .*'
+rules+='|(member of a class )?template with an? (explicit instantiation declaration|explicit specialization that is not inline).*'
 rules+='|instantiation whose template arguments cannot be written at namespace scope .*'
 rules+='|(constructor|destructor) of a class template|template with a deduced return type'
 rules+='|friend defined in a class template|member of a class local to a function template'

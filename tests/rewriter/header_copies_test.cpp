@@ -242,6 +242,17 @@ TEST_F(HeaderCopies, AHeadersTemplateThatPlainFilesLinkToByNameStaysPlain) {
               HasSubstr("template with an explicit specialization that is not inline"));
 }
 
+TEST_F(HeaderCopies, AHeadersTemplateDeclaredInAnotherHeaderStaysPlain) {
+  // A file that includes decl.h alone calls sep<char> by its plain name.
+  write("include/decl.h", "#pragma once\nnamespace lab { template <class T> T sep(T); }\n");
+  write("include/impl.h",
+        "#pragma once\n#include \"decl.h\"\nnamespace lab { template <class T> T sep(T x) { "
+        "return x; } }\n");
+  InstrumentedFile out = instrument("#include \"impl.h\"\nint use() { return lab::sep(1); }\n");
+  EXPECT_THAT(reason_for(out, "lab::sep"),
+              HasSubstr("template declared in another file than its definition"));
+}
+
 TEST_F(HeaderCopies, AnInlineExplicitSpecializationInAHeaderIsAFunctionWithItsOwnTag) {
   write("include/kind.h",
         "#pragma once\nnamespace lab {\n"
