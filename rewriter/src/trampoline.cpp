@@ -1,10 +1,13 @@
 #include "trampoline.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/DeclCXX.h"
 #include "clang/AST/StmtCXX.h"
+#include "clang/AST/TypeLoc.h"
+#include "clang/Lex/Lexer.h"
 #include "llvm/Support/xxhash.h"
 
 #include "body_members.h"
@@ -52,11 +55,32 @@ std::vector<std::string> name_parameters(const clang::FunctionDecl& function, Te
   return names;
 }
 
+// A template's return type as its declaration writes it, which names the
+// same type in its body, whatever the instantiation: printed, a member
+// typedef of the class template may come out as one instantiation's
+// (fmt's `-> iterator` as `basic_string_view<char>::iterator`). Nothing
+// when the text is a macro's or cannot be read.
+static std::optional<std::string> written_return_type(const clang::FunctionDecl& function) {
+  if (!function.isDependentContext()) return std::nullopt;
+  clang::FunctionTypeLoc type = function.getFunctionTypeLoc();
+  if (!type) return std::nullopt;
+  clang::SourceRange range = type.getReturnLoc().getSourceRange();
+  if (range.isInvalid() || range.getBegin().isMacroID() || range.getEnd().isMacroID())
+    return std::nullopt;
+  const clang::ASTContext& context = function.getASTContext();
+  bool invalid = false;
+  llvm::StringRef text =
+      clang::Lexer::getSourceText(clang::CharSourceRange::getTokenRange(range),
+                                  context.getSourceManager(), context.getLangOpts(), &invalid);
+  if (invalid || text.empty()) return std::nullopt;
+  return text.str();
+}
+
 // `::__softpatch_call<R, ...>(args..., target)`.
 static std::string forwarded_call(const clang::FunctionDecl& function, const std::string& target,
                                   const std::vector<std::string>& parameter_names,
                                   const Naming& naming) {
-  std::string types = naming.spell_return_type(function);
+  std::string types = written_return_type(function).value_or(naming.spell_return_type(function));
   std::string arguments;
   const auto* method = llvm::dyn_cast<clang::CXXMethodDecl>(&function);
   if (method && method->isInstance()) {

@@ -21,6 +21,10 @@ template <class T>
 class Crate {
  public:
   explicit Crate(T start) : value_(start) {}
+  // Its return type named by a member typedef: the same text in every
+  // instantiation's body.
+  using iterator = const T*;
+  auto begin() const -> iterator { return &value_; }
   T get() const { return value_; }  // in the class
   void set(T value);                // out of it, below
   template <class U>

@@ -34,6 +34,15 @@ TEST(HeaderTemplateMock, AMemberDefinedInAClassTemplateIsMocked) {
   EXPECT_EQ(Crate<int>(4).get(), 4) << "Crate<int>::get is another function";
 }
 
+TEST(HeaderTemplateMock, AMemberReturningAMemberTypedefIsMockedForOneInstantiation) {
+  static const long other = 9;
+  Crate<long> c(4);
+  auto guard = softpatch::mock<&Crate<long>::begin>([](const Crate<long>*) { return &other; });
+  EXPECT_EQ(*c.begin(), 9);
+  Crate<int> i(5);
+  EXPECT_EQ(*i.begin(), 5) << "Crate<int>::begin is another function";
+}
+
 TEST(HeaderTemplateMock, AMemberDefinedAfterItsClassTemplateIsSpiedOn) {
   Crate<long> c(4);
   auto sets = softpatch::spy<&Crate<long>::set>();
