@@ -272,6 +272,29 @@ std::optional<std::string> instantiation_left_behind(const ReadManifest& manifes
   return left;
 }
 
+// A piece the header patch `manifest` changes that another file's record
+// of the header says is unpatchable there (a template with an
+// instantiation that has no slot in that file): its calls there would keep
+// the old code.
+std::optional<std::string> unpatchable_in_another_file(const ReadManifest& manifest) {
+  std::map<std::string, std::string, std::less<>> patched;  // key -> hash
+  for (const CodeFingerprint& piece : manifest.code) patched.emplace(piece.key, piece.hash);
+  std::optional<std::string> refusal;
+  internal::for_each_unit([&](const internal::TranslationUnit& unit) {
+    if (refusal || manifest.project_file != unit.project_file) return;
+    for (std::size_t i = 0; !refusal && i < unit.fingerprint_count; ++i) {
+      const internal::FingerprintRecord& piece = unit.fingerprints[i];
+      auto it = patched.find(std::string_view(piece.key));
+      if (std::strcmp(piece.kind, "unpatchable") != 0 || it == patched.end() ||
+          it->second == piece.hash)
+        continue;
+      refusal = std::string(piece.name) + " changed: a " + piece.detail +
+                " is not patched live: restart needed";
+    }
+  });
+  return refusal;
+}
+
 // The layouts earlier patches brought, by project file and class name.
 std::mutex remembered_mutex;
 std::map<std::string, std::map<std::string, std::string, std::less<>>, std::less<>> remembered;
@@ -398,6 +421,8 @@ Result<PatchPlan> check_manifest(const std::string& path, const PatchManifest& r
       return refused(path, *differ);
     if (std::optional<std::string> left = instantiation_left_behind(manifest))
       return refused(path, *left);
+    if (std::optional<std::string> kept = unpatchable_in_another_file(manifest))
+      return refused(path, *kept);
   }
   if (std::optional<std::string> changed = changed_since_earlier_patch(manifest))
     return refused(path, *changed + ": restart needed");

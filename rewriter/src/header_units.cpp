@@ -125,6 +125,18 @@ static std::string instantiation_made_elsewhere(const clang::FunctionDecl& patte
   return "";
 }
 
+// The name of an instantiation of the template `pattern` in this file that
+// has no slot (its arguments cannot be written where records are, or it is
+// made in an #if the compiler may decide otherwise), or "".
+static std::string instantiation_without_slot(const clang::FunctionDecl& pattern,
+                                              const Naming& naming, const Dependence& dependence) {
+  if (!is_template_pattern(pattern)) return "";
+  for (const clang::FunctionDecl* instance : instances_of(pattern))
+    if ((dependence && dependence(*instance)) || !template_slot_of(*instance, pattern, naming))
+      return naming.readable_name(*instance);
+  return "";
+}
+
 // Why `function`, a template or an instantiation in a header, gets no
 // slot, or nothing when it can have slots.
 static std::optional<std::string> header_template_problem(const clang::FunctionDecl& function,
@@ -203,6 +215,15 @@ void HeaderUnits::instrument(std::vector<InstrumentedFunction>& functions,
     tag_instrumented_copy(*function, edits_);
     Unit& unit = unit_for(file);
     unit.bodies.push_back(header_body(*function, unit.naming));
+    if (std::string slotless = instantiation_without_slot(*function, unit.naming, dependence);
+        !slotless.empty() && unit.bodies.back().kind == CodeKind::kFunction) {
+      // Its calls here would keep the old code after a patch of the
+      // template: said in this file's record of the header, which the
+      // loader reads whichever file a patch is built from.
+      unit.bodies.back().kind = CodeKind::kUnpatchable;
+      unit.bodies.back().detail = "template with an instantiation that has no slot (" + slotless +
+                                  ", in " + headers_.main_project_file() + ")";
+    }
     slotted.push_back({function, file, line});
     if (!carried_path_.empty() && headers_.path(file) == carried_path_) carried_file_ = file;
   }

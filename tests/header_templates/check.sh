@@ -58,6 +58,11 @@ refused "an edit of peak" "gauge::peak\(T\) changed, and src/other.cpp, the file
 say 6 "scaled 6, meter 516 u, offset 6, peak 6, other 6 6 u 6"
 sed -i 's/  return x \* 7;/  return x;/' "$header"
 
+# main.cpp's apply<(lambda)> has no slot: its calls would keep the old code.
+sed -i 's/  return f(x);/  return f(x) + 0;/' "$header"
+refused "an edit of apply" "gauge::apply\(F, int\) changed: a template with an instantiation that has no slot \(.*, in src/main.cpp\) is not patched live: restart needed"
+sed -i 's/  return f(x) + 0;/  return f(x);/' "$header"
+
 # The offset and peak edits taken back, and nothing active: the first edit
 # of the templates goes live again.
 line=$(patch_header) || fail "the patch after the rollback failed: $(cat "$work/err.txt")"

@@ -36,6 +36,13 @@ T offset(T x) {
   return x + 0;
 }
 
+// main.cpp instantiates it for a lambda (no slot: its type cannot be
+// written where records are), other.cpp for a function pointer.
+template <class F>
+int apply(F f, int x) {
+  return f(x);
+}
+
 // Instantiated by main.cpp only.
 template <class T>
 T peak(T x) {

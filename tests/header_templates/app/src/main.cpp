@@ -13,6 +13,7 @@ int main() {
   for (std::string line; std::getline(std::cin, line);) {
     int n = std::stoi(line);
     int read = meter.read(n);
+    if (gauge::apply([](int v) { return v + 1; }, n) != n + 1) return 1;
     std::cout << line << ": scaled " << gauge::scaled(n) << ", meter " << read << " "
               << meter.unit() << ", offset " << gauge::offset(n) << ", peak " << gauge::peak(n)
               << ", other " << other(n) << ", pid " << getpid() << std::endl;
