@@ -26,8 +26,11 @@ Result<std::vector<Directory>> both(const std::string& root) {
 // process builds an entry; a lock left by a process that died is taken over
 // after two minutes.
 const Layout& rewriter_preamble_layout() {
-  static const Layout kLayout{
-      {".pch"}, {".h"}, ".lock", std::chrono::minutes(2), {{".seen", std::chrono::hours(24 * 7)}}};
+  static const Layout kLayout{{".pch"},
+                              {".h", ".inputs"},
+                              ".lock",
+                              std::chrono::minutes(2),
+                              {{".seen", std::chrono::hours(24 * 7)}}};
   return kLayout;
 }
 

@@ -4,8 +4,12 @@
 #include "quote_includes.h"
 #include "softpatch/cache/caches.h"
 
+#include <sys/stat.h>
+#include <time.h>
+
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
 
 #include "clang/Basic/Version.h"
 #include "clang/Frontend/FrontendActions.h"
@@ -48,6 +52,57 @@ std::string key_of(llvm::StringRef preamble, llvm::StringRef file,
       .name();
 }
 
+// A file's size and modification time to the nanosecond: "<size> <ns>", or
+// "" when it cannot be read.
+std::string stamp_of(const std::string& path) {
+  struct stat info;
+  if (::stat(path.c_str(), &info) != 0) return "";
+  return std::to_string(info.st_size) + " " +
+         std::to_string(info.st_mtim.tv_sec * 1000000000ll + info.st_mtim.tv_nsec);
+}
+
+// Clang checks a precompiled preamble's inputs by size and modification
+// time in whole seconds: an edit of the same size within the second the
+// file last changed in goes unseen, and the stale text would be parsed.
+// Each input's stamp, taken when the preamble was built, is checked to the
+// nanosecond before it is used again ("<size> <ns> <path>" lines).
+std::string input_stamps(const clang::FileManager& files, std::int64_t built_from_ns) {
+  llvm::SmallVector<const clang::FileEntry*, 256> entries;
+  files.GetUniqueIDMapping(entries);
+  std::string lines;
+  for (const clang::FileEntry* entry : entries) {
+    if (!entry) continue;
+    std::string path = entry->tryGetRealPathName().str();
+    if (path.empty()) path = absolute_path(entry->getName());
+    std::string stamp = stamp_of(path);
+    // Changed while the preamble was built: which text it holds is unknown.
+    if (stamp.empty() || std::stoll(stamp.substr(stamp.find(' ') + 1)) >= built_from_ns) return "";
+    lines += stamp + " " + path + "\n";
+  }
+  return lines;
+}
+
+bool inputs_unchanged(const std::string& stamps_file) {
+  llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> stamps =
+      llvm::MemoryBuffer::getFile(stamps_file);
+  if (!stamps) return false;
+  llvm::StringRef text = (*stamps)->getBuffer();
+  while (!text.empty()) {
+    auto [line, rest] = text.split('\n');
+    text = rest;
+    auto [size, after_size] = line.split(' ');
+    auto [time, path] = after_size.split(' ');
+    if (stamp_of(path.str()) != (size + " " + time).str()) return false;
+  }
+  return true;
+}
+
+std::int64_t now_ns() {
+  struct timespec now;
+  clock_gettime(CLOCK_REALTIME, &now);
+  return now.tv_sec * 1000000000ll + now.tv_nsec;
+}
+
 }  // namespace
 
 PreambleCache::PreambleCache(std::string directory, unsigned long long limit_bytes,
@@ -82,7 +137,10 @@ std::optional<PreambleCache::Entry> PreambleCache::lookup(llvm::StringRef file,
   std::string key = key_of(preamble, file, command, working_directory_);
   if (fs::exists(directory_->file(key, ".bad"))) return std::nullopt;
   std::string pch = directory_->file(key, ".pch");
-  if (cache::mark_used(pch)) return Entry{pch, false};
+  if (fs::exists(pch) && !inputs_unchanged(directory_->file(key, ".inputs")))
+    directory_->remove(key).ignore();  // built again below
+  else if (cache::mark_used(pch))
+    return Entry{pch, false};
   std::string seen = directory_->file(key, ".seen");
   if (!fs::exists(seen) && !at_first_sight_) {
     cache::touch(seen).ignore();  // unmarked, it is built one sighting later
@@ -115,11 +173,21 @@ bool PreambleCache::build(const std::string& key, llvm::StringRef preamble, llvm
   generate.insert(generate.end(), {"-x", "c++-header", header, "-o", temporary});
 
   llvm::IntrusiveRefCntPtr<clang::FileManager> files = file_manager_in(working_directory_);
+  std::int64_t started = now_ns();
   clang::TextDiagnosticBuffer diagnostics;  // a failed build is just a cache miss
   clang::tooling::ToolInvocation invocation(generate, std::make_unique<clang::GeneratePCHAction>(),
                                             files.get());
   invocation.setDiagnosticConsumer(&diagnostics);
-  if (!invocation.run() || diagnostics.getNumErrors() != 0) {
+  std::string stamps;
+  if (!invocation.run() || diagnostics.getNumErrors() != 0 ||
+      (stamps = input_stamps(*files, started)).empty()) {
+    fs::remove(temporary);
+    fs::remove(header);
+    return false;
+  }
+  Result<std::string> stamped = cache::write_atomically(directory_->file(key, ".inputs"), stamps);
+  if (!stamped) {
+    stamped.ignore();
     fs::remove(temporary);
     fs::remove(header);
     return false;

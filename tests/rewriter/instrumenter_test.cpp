@@ -487,6 +487,32 @@ TEST(PreambleCache, ChangedHeaderIsNeverReadFromTheCache) {
   EXPECT_EQ(changed.functions.size(), 2u);
 }
 
+TEST(PreambleCache, AnEditOfTheSameSizeWithinTheSameSecondIsSeen) {
+  // Clang checks a preamble's inputs by size and whole seconds: the cache
+  // checks them to the nanosecond before it hands an entry out again.
+  Project p;
+  const std::string before = "#pragma once\nconstexpr int kLocal = 1;\n// ------------\n";
+  const std::string after = "#pragma once\nconstexpr int kLocal = 1;\nint extra();   \n";
+  ASSERT_EQ(before.size(), after.size());
+  std::string header = p.write("local.h", before);
+  auto second = std::chrono::time_point_cast<std::chrono::seconds>(fs::last_write_time(header)) -
+                std::chrono::seconds(1);  // in the past, whatever the time now
+  fs::last_write_time(header, second + std::chrono::milliseconds(100));
+  std::string a = p.write("a.cpp", kWithIncludes);
+  softpatch::rewriter::PreambleCache cache((p.root() / "cache").string(), 1 << 30, "",
+                                           /*at_first_sight=*/true);
+  std::vector<std::string> command = {"clang++", "-std=c++17", a};
+  auto built = cache.lookup(a, command);
+  ASSERT_TRUE(built && built->built_now);
+  auto reused = cache.lookup(a, command);
+  ASSERT_TRUE(reused && !reused->built_now);
+  p.write("local.h", after);
+  fs::last_write_time(header, second + std::chrono::milliseconds(600));
+  auto again = cache.lookup(a, command);
+  ASSERT_TRUE(again);
+  EXPECT_TRUE(again->built_now) << "the entry of the old text was handed out";
+}
+
 TEST(PreambleCache, StaysOutOfTheWayOfTheBuildsOwnPrecompiledHeader) {
   Project p;
   std::string a = p.write("a.cpp", kWithIncludes);
