@@ -251,7 +251,7 @@ void HeaderUnits::instrument(std::vector<InstrumentedFunction>& functions,
     bool carry = carried_file_ == s.file && body.kind == CodeKind::kFunction &&
                  (!chosen || chosen->count(body.id));
     if (carry && is_template_pattern(*s.function)) {
-      carry_template(*s.function, s.line, unit.naming, dependence);
+      carry_template(*s.function, s.line, unit.naming);
       continue;
     }
     if (carry) {
@@ -278,23 +278,16 @@ void HeaderUnits::instrument(std::vector<InstrumentedFunction>& functions,
 
 // Plain in the patch: the template's instantiations that the file has are
 // the new code, each row naming it. The loader refuses the patch when the
-// program has others; the patch refuses itself when the file has one
-// without a slot (its callers here, not carried, would keep the old code)
-// or none.
+// program has others; the patch refuses itself when the file has none.
+// (One whose instantiation here has no slot is an unpatchable piece, never
+// carried: instantiation_without_slot().)
 void HeaderUnits::carry_template(const clang::FunctionDecl& pattern, unsigned line,
-                                 const Naming& naming, const Dependence& dependence) {
+                                 const Naming& naming) {
   auto refuse = [&](std::string why) {
     if (carry_problem_.empty()) carry_problem_ = std::move(why);
   };
   std::size_t carried = carried_table_->functions().size();
   for (const clang::FunctionDecl* instance : instances_of(pattern)) {
-    if ((dependence && dependence(*instance)) || !template_slot_of(*instance, pattern, naming)) {
-      refuse(naming.readable_name(*instance) +
-             " has no slot (its arguments cannot be written where its record is, or it is made "
-             "in an #if the compiler may decide otherwise): its calls would keep the old code: "
-             "restart needed");
-      continue;
-    }
     if (!carried_table_->add_patched_instance(*instance, pattern, line, /*changed=*/true))
       refuse(naming.readable_name(*instance) +
              " has no name the patch can take its new code by (a private instantiation local "

@@ -185,8 +185,7 @@ class HeaderUnits {
   };
 
   Unit& unit_for(clang::FileID file);
-  void carry_template(const clang::FunctionDecl& pattern, unsigned line, const Naming& naming,
-                      const Dependence& dependence);
+  void carry_template(const clang::FunctionDecl& pattern, unsigned line, const Naming& naming);
 
   clang::ASTContext& context_;
   HeaderShadows headers_;
