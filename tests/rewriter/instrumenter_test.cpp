@@ -495,7 +495,7 @@ TEST(PreambleCache, AnEditOfTheSameSizeWithinTheSameSecondIsSeen) {
   const std::string after = "#pragma once\nconstexpr int kLocal = 1;\nint extra();   \n";
   ASSERT_EQ(before.size(), after.size());
   std::string header = p.write("local.h", before);
-  auto second = std::chrono::time_point_cast<std::chrono::seconds>(fs::last_write_time(header)) -
+  auto second = std::chrono::floor<std::chrono::seconds>(fs::last_write_time(header)) -
                 std::chrono::seconds(1);  // in the past, whatever the time now
   fs::last_write_time(header, second + std::chrono::milliseconds(100));
   std::string a = p.write("a.cpp", kWithIncludes);
