@@ -4,6 +4,7 @@
 #include "clang/AST/DeclCXX.h"
 #include "clang/AST/DeclTemplate.h"
 #include "clang/AST/StmtCXX.h"
+#include "llvm/ADT/STLExtras.h"
 
 #include "template_slots.h"
 
@@ -80,54 +81,79 @@ const char* constructor_or_destructor(const clang::FunctionDecl& function) {
   return llvm::isa<clang::CXXConstructorDecl>(function) ? "constructor" : "destructor";
 }
 
-// A lambda's closure type, or a class declared inside a function, cannot be
-// named where the trampoline stands (before its declaration, or at all).
-bool unnameable(clang::QualType type) {
+namespace {
+
+// Whether `visit` holds for a tag that `type` names: under pointers,
+// references, arrays, member pointers and function types, and in template
+// arguments, packs' elements included.
+bool any_tag(clang::QualType type, llvm::function_ref<bool(const clang::TagDecl&)> visit);
+
+bool any_tag_in(const clang::TemplateArgument& argument,
+                llvm::function_ref<bool(const clang::TagDecl&)> visit) {
+  switch (argument.getKind()) {
+    case clang::TemplateArgument::Type:
+      return any_tag(argument.getAsType(), visit);
+    case clang::TemplateArgument::Pack:
+      for (const clang::TemplateArgument& element : argument.pack_elements())
+        if (any_tag_in(element, visit)) return true;
+      return false;
+    default:
+      return false;
+  }
+}
+
+bool any_tag(clang::QualType type, llvm::function_ref<bool(const clang::TagDecl&)> visit) {
   type = type.getCanonicalType();
   if (const auto* pointer = type->getAs<clang::PointerType>())
-    return unnameable(pointer->getPointeeType());
+    return any_tag(pointer->getPointeeType(), visit);
   if (const auto* reference = type->getAs<clang::ReferenceType>())
-    return unnameable(reference->getPointeeType());
-  if (const auto* array = type->getAsArrayTypeUnsafe()) return unnameable(array->getElementType());
-  if (const auto* record = type->getAsCXXRecordDecl()) {
-    if (record->isLambda() || record->isLocalClass()) return true;
-    if (const auto* specialization =
-            llvm::dyn_cast<clang::ClassTemplateSpecializationDecl>(record)) {
-      for (const clang::TemplateArgument& argument : specialization->getTemplateArgs().asArray())
-        if (argument.getKind() == clang::TemplateArgument::Type && unnameable(argument.getAsType()))
-          return true;
-    }
+    return any_tag(reference->getPointeeType(), visit);
+  if (const auto* member = type->getAs<clang::MemberPointerType>())
+    return any_tag(member->getPointeeType(), visit) ||
+           any_tag(clang::QualType(member->getClass(), 0), visit);
+  if (const auto* array = type->getAsArrayTypeUnsafe())
+    return any_tag(array->getElementType(), visit);
+  if (const auto* proto = type->getAs<clang::FunctionProtoType>()) {
+    for (clang::QualType param : proto->getParamTypes())
+      if (any_tag(param, visit)) return true;
+    return any_tag(proto->getReturnType(), visit);
+  }
+  const clang::TagDecl* tag = type->getAsTagDecl();
+  if (!tag) return false;
+  if (visit(*tag)) return true;
+  if (const auto* specialization = llvm::dyn_cast<clang::ClassTemplateSpecializationDecl>(tag))
+    for (const clang::TemplateArgument& argument : specialization->getTemplateArgs().asArray())
+      if (any_tag_in(argument, visit)) return true;
+  return false;
+}
+
+// A lambda's closure type, or a class declared inside a function, cannot be
+// named where the trampoline stands (before its declaration, or at all).
+bool is_unnameable(const clang::TagDecl& tag) {
+  const auto* record = llvm::dyn_cast<clang::CXXRecordDecl>(&tag);
+  return tag.getParentFunctionOrMethod() || (record && record->isLambda());
+}
+
+// A private or protected member, or one of such a class; a specialization
+// of a member template has its template's access.
+bool is_hidden_member(const clang::TagDecl& tag) {
+  for (const clang::Decl* d = &tag; d; d = llvm::dyn_cast<clang::Decl>(d->getDeclContext())) {
+    clang::AccessSpecifier access = d->getAccess();
+    if (const auto* specialization = llvm::dyn_cast<clang::ClassTemplateSpecializationDecl>(d))
+      access = specialization->getSpecializedTemplate()->getAccess();
+    if (access == clang::AS_private || access == clang::AS_protected) return true;
+    if (d->getDeclContext()->isFileContext()) break;
   }
   return false;
 }
 
+}  // namespace
+
+bool unnameable(clang::QualType type) { return any_tag(type, is_unnameable); }
+
 bool nameable_at_namespace_scope(clang::QualType type) {
-  type = type.getCanonicalType();
-  if (unnameable(type)) return false;
-  if (const auto* pointer = type->getAs<clang::PointerType>())
-    return nameable_at_namespace_scope(pointer->getPointeeType());
-  if (const auto* reference = type->getAs<clang::ReferenceType>())
-    return nameable_at_namespace_scope(reference->getPointeeType());
-  if (const auto* array = type->getAsArrayTypeUnsafe())
-    return nameable_at_namespace_scope(array->getElementType());
-  if (const auto* proto = type->getAs<clang::FunctionProtoType>()) {
-    for (clang::QualType param : proto->getParamTypes())
-      if (!nameable_at_namespace_scope(param)) return false;
-    return nameable_at_namespace_scope(proto->getReturnType());
-  }
-  if (const clang::TagDecl* tag = type->getAsTagDecl()) {
-    for (const clang::Decl* d = tag; d; d = llvm::dyn_cast<clang::Decl>(d->getDeclContext())) {
-      if (d->getAccess() == clang::AS_private || d->getAccess() == clang::AS_protected)
-        return false;
-      if (d->getDeclContext()->isFileContext()) break;
-    }
-    if (const auto* specialization = llvm::dyn_cast<clang::ClassTemplateSpecializationDecl>(tag))
-      for (const clang::TemplateArgument& argument : specialization->getTemplateArgs().asArray())
-        if (argument.getKind() == clang::TemplateArgument::Type &&
-            !nameable_at_namespace_scope(argument.getAsType()))
-          return false;
-  }
-  return true;
+  return !any_tag(
+      type, [](const clang::TagDecl& tag) { return is_unnameable(tag) || is_hidden_member(tag); });
 }
 
 SkippedFunction skipped_function(const clang::FunctionDecl& function, unsigned line,

@@ -6,6 +6,7 @@
 #include "clang/AST/DeclTemplate.h"
 #include "clang/AST/QualTypeNames.h"
 #include "llvm/Support/raw_ostream.h"
+#include "qualified_types.h"
 
 namespace softpatch::rewriter {
 namespace {
@@ -185,11 +186,12 @@ std::string Naming::spell(clang::QualType type) const {
   // Deduced types (auto, decltype(auto)) only resolve through the canonical
   // type; everything else keeps its sugar, which reads better in errors.
   if (type->getContainedDeducedType()) type = type.getCanonicalType();
-  std::string spelled =
-      elaborate_hidden_tags(clang::TypeName::getFullyQualifiedType(type, context_,
-                                                                   /*WithGlobalNsPrefix=*/true),
-                            context_)
-          .getAsString(code_policy_);
+  // Clang's qualifier for sugar; ours for a canonical type, which it would
+  // leave half bare (qualified_types.h).
+  clang::QualType qualified = type.isCanonical() ? fully_qualified(type, context_)
+                                                 : clang::TypeName::getFullyQualifiedType(
+                                                       type, context_, /*WithGlobalNsPrefix=*/true);
+  std::string spelled = elaborate_hidden_tags(qualified, context_).getAsString(code_policy_);
   // A decltype is qualified as if it were a name ("::fmt::decltype(ctx.out())"),
   // and its expression may name what is not in scope where the spelling goes:
   // spell the type it stands for.

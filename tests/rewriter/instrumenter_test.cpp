@@ -723,3 +723,48 @@ TEST(Instrument, AnOverloadedTemplatesInstantiationIsNamedByItsTypeWhenOnlyItCan
                                               "(anonymous namespace)::same<int>(int)",
                                               "(anonymous namespace)::same<int>(int *)"));
 }
+
+TEST(Instrument, TemplateArgumentsAreQualifiedInPacksAndFromAnonymousNamespaces) {
+  Project p;
+  InstrumentedFile f = p.must_instrument(R"cpp(
+    namespace lib {
+    template <class... T>
+    struct Pack {
+      int size() const { return sizeof...(T); }
+    };
+    template <class T>
+    struct One {
+      int get() const { return 1; }
+    };
+    struct Item {};
+    namespace {
+    struct Hidden {};
+    }  // namespace
+    class Outer {
+      template <class T>
+      struct Policy {};
+
+     public:
+      static int use();
+    };
+    int Outer::use() { return One<Policy<int>>{}.get(); }
+    }  // namespace lib
+    int use() {
+      struct Local {};
+      return lib::Pack<lib::Item, int>{}.size() + lib::One<lib::Hidden>{}.get() +
+             lib::Pack<Local>{}.size();
+    }
+  )cpp");
+  // Clang's own qualifier leaves a pack's elements and an anonymous
+  // namespace's classes bare ("Pack<Item, int>", "One<Hidden>").
+  EXPECT_THAT(f.source, HasSubstr("(&::lib::Pack< ::lib::Item, int>::size)"));
+  EXPECT_THAT(f.source, HasSubstr("(&::lib::One< ::lib::Hidden>::get)"));
+  EXPECT_THAT(instantiations(f), ::testing::UnorderedElementsAre(
+                                     "lib::Pack<lib::Item, int>::size() const",
+                                     "lib::One<lib::(anonymous namespace)::Hidden>::get() const"));
+  // A local class in a pack, a private member template's specialization:
+  // nothing outside can name them.
+  EXPECT_THAT(reasons(f),
+              ::testing::UnorderedElementsAre(HasSubstr("Pack<Local>::size"),
+                                              HasSubstr("One<lib::Outer::Policy<int>")));
+}

@@ -69,6 +69,7 @@ void run_macros();
 void run_exceptions();
 void run_edge_cases();
 void run_template_edges();
+void run_type_spellings();
 
 // Accessors for file-scope state, printed by main.
 int free_functions_counter();

@@ -15,6 +15,7 @@ int main() {
     run_exceptions();
     run_edge_cases();
     run_template_edges();
+    run_type_spellings();
 
     report("state", "g_calls", g_calls);
     report("state", "free_functions static s_counter", free_functions_counter());
