@@ -262,4 +262,16 @@ void carry_body_in_member(const clang::CXXMethodDecl& function, llvm::StringRef 
   if (!used.empty()) edits.insert_after(body, used);
 }
 
+const clang::CXXRecordDecl* befriend_access(const clang::CXXRecordDecl& record, TextEdits& edits,
+                                            std::set<const clang::CXXRecordDecl*>& done) {
+  for (const clang::CXXRecordDecl* each = &record; each;
+       each = llvm::dyn_cast<clang::CXXRecordDecl>(each->getDeclContext())) {
+    if (!done.insert(each).second) continue;
+    clang::SourceLocation close = each->getBraceRange().getEnd();
+    if (close.isInvalid() || !edits.can_edit(close)) return each;
+    edits.insert_before(close, " friend struct ::__softpatch_access; ");
+  }
+  return nullptr;
+}
+
 }  // namespace softpatch::rewriter

@@ -17,6 +17,7 @@
 #define SOFTPATCH_REWRITER_BODY_MEMBERS_H
 
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -47,6 +48,15 @@ std::string body_member_name(llvm::StringRef id);
 // found nothing), whose parameters are named `parameter_names` in the text.
 void carry_body_in_member(const clang::CXXMethodDecl& function, llvm::StringRef member,
                           const std::vector<std::string>& parameter_names, TextEdits& edits);
+
+// Patch mode: makes `record` and the classes around it befriend
+// ::__softpatch_access, whose getters take the addresses of the patch's
+// members (a body member, a method of a class with internal linkage)
+// whatever their access; a friend changes nothing in the layout. `done`
+// holds the classes already edited. Returns the class whose closing brace
+// could not be edited (made by a macro), or null.
+const clang::CXXRecordDecl* befriend_access(const clang::CXXRecordDecl& record, TextEdits& edits,
+                                            std::set<const clang::CXXRecordDecl*>& done);
 
 }  // namespace softpatch::rewriter
 

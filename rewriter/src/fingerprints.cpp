@@ -38,6 +38,16 @@ clang::PrintingPolicy location_free_policy(const clang::ASTContext& context) {
   return policy;
 }
 
+// What a constructor's initialiser initialises: a member, a base, or
+// another constructor of the class.
+std::string initialised_name(const clang::CXXCtorInitializer& initialiser,
+                             const clang::PrintingPolicy& policy) {
+  if (const clang::FieldDecl* field = initialiser.getAnyMember()) return field->getNameAsString();
+  if (const clang::Type* base = initialiser.getBaseClass())
+    return clang::QualType(base, 0).getAsString(policy);
+  return "(delegation)";
+}
+
 bool is_templated(const clang::Decl& decl) {
   if (const auto* variable = llvm::dyn_cast<clang::VarDecl>(&decl))
     if (clang::isTemplateInstantiation(variable->getTemplateSpecializationKind())) return true;
@@ -162,13 +172,7 @@ class Fingerprinter {
   // patch replaces.
   void add_constructor_initialiser(const clang::CXXConstructorDecl& constructor,
                                    const clang::CXXCtorInitializer& initialiser) {
-    std::string member;
-    if (const clang::FieldDecl* field = initialiser.getAnyMember())
-      member = field->getNameAsString();
-    else if (const clang::Type* base = initialiser.getBaseClass())
-      member = clang::QualType(base, 0).getAsString(policy_);
-    else
-      member = "(delegation)";
+    std::string member = initialised_name(initialiser, policy_);
     std::vector<const clang::Decl*> uses;
     UseCollector collector(uses);
     collector.TraverseStmt(initialiser.getInit());
@@ -839,19 +843,42 @@ bool template_changed(const clang::FunctionDecl& pattern, const Naming& naming,
 std::vector<CodeFingerprint> fingerprint_header(
     const clang::SourceManager& sources, const clang::LangOptions& language, clang::FileID header,
     const std::string& project_file, const Naming& naming, const std::vector<HeaderBody>& bodies,
-    const MacroTokens& macros) {
-  // Each body as the offsets [begin, end) of its text in the header.
-  std::map<unsigned, std::pair<unsigned, std::size_t>> ranges;  // begin -> {end, body}
-  for (std::size_t i = 0; i < bodies.size(); ++i) {
-    EditPoints points(*bodies[i].function);
-    auto [begin_file, begin] = sources.getDecomposedLoc(sources.getExpansionLoc(points.body_start));
-    clang::SourceLocation last = sources.getExpansionLoc(points.body_last);
+    const std::vector<const clang::FieldDecl*>& fields, const MacroTokens& macros) {
+  clang::PrintingPolicy policy(language);
+  policy.AnonymousTagLocations = false;
+  // The pieces, each with the offsets [begin, end) of its text in the header.
+  std::vector<CodeFingerprint> pieces;
+  std::map<unsigned, std::pair<unsigned, std::size_t>> ranges;  // begin -> {end, piece}
+  auto add = [&](CodeFingerprint piece, clang::SourceLocation first, clang::SourceLocation last) {
+    auto [begin_file, begin] = sources.getDecomposedLoc(sources.getExpansionLoc(first));
+    last = sources.getExpansionLoc(last);
     auto [end_file, end] = sources.getDecomposedLoc(last);
-    if (begin_file != header || end_file != header || end < begin) continue;
+    if (begin_file != header || end_file != header || end < begin) return;
     end += clang::Lexer::MeasureTokenLength(last, sources, language);
-    ranges.emplace(begin, std::make_pair(end, i));
+    ranges.emplace(begin, std::make_pair(end, pieces.size()));
+    pieces.push_back(std::move(piece));
+  };
+  for (const HeaderBody& body : bodies) {
+    EditPoints points(*body.function);
+    add({body.kind, body.id, naming.readable_name(*body.function), body.detail, ""},
+        points.body_start, points.body_last);
+    // What runs before a constructor's body, which objects that exist
+    // have run: a change is refused by the member's name.
+    if (const auto* constructor = llvm::dyn_cast<clang::CXXConstructorDecl>(body.function))
+      for (const clang::CXXCtorInitializer* initialiser : constructor->inits())
+        if (initialiser->isWritten())
+          add({CodeKind::kConstructorInitialiser,
+               "ctor-init:" + initialised_name(*initialiser, policy) + "@" + body.id,
+               initialised_name(*initialiser, policy) + " of " + naming.readable_name(*constructor),
+               "", ""},
+              initialiser->getSourceRange().getBegin(), initialiser->getSourceRange().getEnd());
   }
-  std::vector<std::string> texts(bodies.size());
+  for (const clang::FieldDecl* field : fields)
+    if (const clang::Expr* init = field->getInClassInitializer())
+      add({CodeKind::kMemberInitialiser, "init:" + field->getQualifiedNameAsString(),
+           field->getQualifiedNameAsString(), "", ""},
+          init->getBeginLoc(), init->getEndLoc());
+  std::vector<std::string> texts(pieces.size());
   std::string rest;
   bool invalid = false;
   llvm::StringRef buffer = sources.getBufferData(header, &invalid);
@@ -874,10 +901,7 @@ std::vector<CodeFingerprint> fingerprint_header(
       if (!definition.empty()) *text += "\x1f" + definition + ' ';
     }
   }
-  std::vector<CodeFingerprint> pieces;
-  for (std::size_t i = 0; i < bodies.size(); ++i)
-    pieces.push_back({bodies[i].kind, bodies[i].id, naming.readable_name(*bodies[i].function),
-                      bodies[i].detail, hex(llvm::xxHash64(texts[i]))});
+  for (std::size_t i = 0; i < pieces.size(); ++i) pieces[i].hash = hex(llvm::xxHash64(texts[i]));
   pieces.push_back({CodeKind::kDeclarations, "declarations:" + project_file,
                     "the declarations of " + project_file, "", hex(llvm::xxHash64(rest))});
   return pieces;

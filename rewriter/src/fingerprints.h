@@ -69,8 +69,10 @@ struct HeaderBody {
 };
 
 // The pieces of the project header `header` (`project_file`, relative to the
-// root): each of `bodies` by the tokens of its body, and one kDeclarations
-// piece for all the rest of the header's text — its declarations, classes,
+// root): each of `bodies` by the tokens of its body, each written member
+// initialiser of a constructor among them and each default member
+// initialiser of `fields` (the header's, with one) by its tokens, and one
+// kDeclarations piece for all the rest of the header's text — its declarations, classes,
 // macros, templates, and the bodies of functions without a slot — by its
 // tokens too (comments and spacing never count); a body's hash also takes
 // the definition of each macro it names, as this file sees it (a file may
@@ -80,7 +82,7 @@ struct HeaderBody {
 std::vector<CodeFingerprint> fingerprint_header(
     const clang::SourceManager& sources, const clang::LangOptions& language, clang::FileID header,
     const std::string& project_file, const Naming& naming, const std::vector<HeaderBody>& bodies,
-    const MacroTokens& macros);
+    const std::vector<const clang::FieldDecl*>& fields, const MacroTokens& macros);
 
 }  // namespace softpatch::rewriter
 

@@ -40,10 +40,14 @@ class Walk {
         friend_function(*friend_decl);
       else if (const auto* function = llvm::dyn_cast<clang::FunctionDecl>(decl))
         this->function(*function);
+      else if (const auto* field = llvm::dyn_cast<clang::FieldDecl>(decl);
+               field && field->hasInClassInitializer() && !field->getParent()->isDependentContext())
+        fields.push_back(field);
     }
   }
 
   std::vector<const clang::FunctionDecl*> found;
+  std::vector<const clang::FieldDecl*> fields;
 
  private:
   void class_body(const clang::CXXRecordDecl& record) {
@@ -172,6 +176,13 @@ std::vector<const clang::FunctionDecl*> header_definitions(clang::ASTContext& co
   Walk walk(headers);
   walk.context(*context.getTranslationUnitDecl());
   return walk.found;
+}
+
+std::vector<const clang::FieldDecl*> header_initialised_fields(clang::ASTContext& context,
+                                                               const HeaderShadows& headers) {
+  Walk walk(headers);
+  walk.context(*context.getTranslationUnitDecl());
+  return walk.fields;
 }
 
 std::optional<std::string> header_reason(const clang::FunctionDecl& function,

@@ -30,6 +30,11 @@ namespace softpatch::rewriter {
 std::vector<const clang::FunctionDecl*> header_definitions(clang::ASTContext& context,
                                                            const HeaderShadows& headers);
 
+// The members of those headers' classes (not templates') that have a
+// default member initialiser, in the same order.
+std::vector<const clang::FieldDecl*> header_initialised_fields(clang::ASTContext& context,
+                                                               const HeaderShadows& headers);
+
 // Which first declarations share their specifiers with other declarations
 // (`inline int f(), g();`), where an attribute before them would tag those
 // too: found once per context.

@@ -2,6 +2,7 @@
 
 #include "clang/AST/RecursiveASTVisitor.h"
 
+#include "body_members.h"
 #include "eligibility.h"
 #include "header_functions.h"
 #include "softpatch/rewriter/instrumenter.h"
@@ -41,7 +42,8 @@ static const clang::NamedDecl* per_file_state(const clang::FunctionDecl& functio
 // What a patch of a header does with one of its functions: carried
 // (kFunction), or not, with why (a patch's copy could not stand in for the
 // build's everywhere).
-static HeaderBody header_body(const clang::FunctionDecl& function, const Naming& naming) {
+static HeaderBody header_body(const clang::FunctionDecl& function, const Naming& naming,
+                              const TextEdits& edits) {
   // A template's piece is its pattern's text; a patch carries each of its
   // instantiations that the file it is built from has (the loader refuses
   // one that lacks some of the program's).
@@ -53,12 +55,11 @@ static HeaderBody header_body(const clang::FunctionDecl& function, const Naming&
   if (pattern && function.isConstexpr()) {
     body.kind = CodeKind::kUnpatchable;
     body.detail = "constexpr function template defined in a header";
-  } else if (is_constructor_or_destructor(function)) {
-    // Their bodies have slots (mocks use them), but a patch does not carry
-    // them yet: it would have to declare body members in the class.
+  } else if (std::optional<std::string> problem = body_member_problem(function, edits)) {
+    // A constructor's or destructor's slot serves mocks; a patch carries
+    // its body in a member (body_members.h) where it can write one.
     body.kind = CodeKind::kUnpatchable;
-    body.detail = llvm::isa<clang::CXXConstructorDecl>(function) ? "constructor defined in a header"
-                                                                 : "destructor defined in a header";
+    body.detail = *problem + ", defined in a header";
   } else if (function.isConstexpr()) {
     // What the files that include it computed with it at compile time
     // would keep the old results: a patch built from one file cannot
@@ -214,7 +215,7 @@ void HeaderUnits::instrument(std::vector<InstrumentedFunction>& functions,
     }
     tag_instrumented_copy(*function, edits_);
     Unit& unit = unit_for(file);
-    unit.bodies.push_back(header_body(*function, unit.naming));
+    unit.bodies.push_back(header_body(*function, unit.naming, edits_));
     if (std::string slotless = instantiation_without_slot(*function, unit.naming, dependence);
         !slotless.empty() && unit.bodies.back().kind == CodeKind::kFunction) {
       // Its calls here would keep the old code after a patch of the
@@ -227,10 +228,13 @@ void HeaderUnits::instrument(std::vector<InstrumentedFunction>& functions,
     slotted.push_back({function, file, line});
     if (!carried_path_.empty() && headers_.path(file) == carried_path_) carried_file_ = file;
   }
+  std::map<clang::FileID, std::vector<const clang::FieldDecl*>> fields;
+  for (const clang::FieldDecl* field : header_initialised_fields(context_, headers_))
+    fields[sources.getFileID(sources.getExpansionLoc(field->getLocation()))].push_back(field);
   for (auto& [file, unit] : units_) {
     unit->code =
         fingerprint_header(sources, context_.getLangOpts(), file, headers_.project_file(file),
-                           unit->naming, unit->bodies, preprocessed_);
+                           unit->naming, unit->bodies, fields[file], preprocessed_);
     unit->table.add_code(unit->code);
   }
   // The manifest lists the carried functions only: the others' slots go on
@@ -252,6 +256,10 @@ void HeaderUnits::instrument(std::vector<InstrumentedFunction>& functions,
                  (!chosen || chosen->count(body.id));
     if (carry && is_template_pattern(*s.function)) {
       carry_template(*s.function, s.line, unit.naming);
+      continue;
+    }
+    if (carry && is_constructor_or_destructor(*s.function)) {
+      carry_body(llvm::cast<clang::CXXMethodDecl>(*s.function), s.line, unit.naming);
       continue;
     }
     if (carry) {
@@ -296,6 +304,23 @@ void HeaderUnits::carry_template(const clang::FunctionDecl& pattern, unsigned li
   if (carried_table_->functions().size() == carried)
     refuse(naming.readable_name(pattern) + " changed, and " + headers_.main_project_file() +
            ", the file the patch is built from, has none of its instantiations: restart needed");
+}
+
+// A constructor's or destructor's new body, in a member of its class that
+// the slot leads to (body_members.h): the copy of the header declares it.
+void HeaderUnits::carry_body(const clang::CXXMethodDecl& function, unsigned line,
+                             const Naming& naming) {
+  if (const clang::CXXRecordDecl* record =
+          befriend_access(*function.getParent(), edits_, befriended_)) {
+    if (carry_problem_.empty())
+      carry_problem_ = "cannot patch " + naming.readable_name(function) + ": the definition of " +
+                       record->getQualifiedNameAsString() + " is made by a macro";
+    return;
+  }
+  std::string member = body_member_name(naming.id(function));
+  carry_body_in_member(function, member, name_parameters(function, edits_), edits_);
+  carried_table_->add_function(function, line);
+  carried_table_->add_body_entry(function, member);
 }
 
 UnitTable* HeaderUnits::carried_table() { return carried_table_ ? &*carried_table_ : nullptr; }

@@ -186,6 +186,7 @@ class HeaderUnits {
 
   Unit& unit_for(clang::FileID file);
   void carry_template(const clang::FunctionDecl& pattern, unsigned line, const Naming& naming);
+  void carry_body(const clang::CXXMethodDecl& function, unsigned line, const Naming& naming);
 
   clang::ASTContext& context_;
   HeaderShadows headers_;
@@ -199,6 +200,7 @@ class HeaderUnits {
   std::optional<UnitTable> carried_table_;  // the manifest's: carried functions only
   std::optional<clang::FileID> carried_file_;
   std::vector<const clang::FunctionDecl*> carried_;
+  std::set<const clang::CXXRecordDecl*> befriended_;
   std::string carry_problem_;
 };
 

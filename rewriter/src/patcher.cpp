@@ -195,16 +195,11 @@ class Patcher {
   // their methods by; thunks in ::__softpatch_access reach them instead,
   // through friendship (which changes nothing in the class's layout).
   llvm::Error befriend_thunks(const clang::CXXMethodDecl& method) {
-    for (const clang::CXXRecordDecl* record = method.getParent(); record;
-         record = llvm::dyn_cast<clang::CXXRecordDecl>(record->getDeclContext())) {
-      if (!befriended_.insert(record).second) continue;
-      clang::SourceLocation close = record->getBraceRange().getEnd();
-      if (close.isInvalid() || !edits_.can_edit(close))
-        return cannot_patch(method, sources_,
-                            "cannot patch members of " + record->getQualifiedNameAsString() +
-                                " (its definition is made by a macro)");
-      edits_.insert_before(close, " friend struct ::__softpatch_access; ");
-    }
+    if (const clang::CXXRecordDecl* record =
+            befriend_access(*method.getParent(), edits_, befriended_))
+      return cannot_patch(method, sources_,
+                          "cannot patch members of " + record->getQualifiedNameAsString() +
+                              " (its definition is made by a macro)");
     return llvm::Error::success();
   }
 

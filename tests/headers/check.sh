@@ -4,8 +4,8 @@
 # member, an inline and a static inline function, called from two files
 # (inlined into them at -O2), go live for the calls of both files with the
 # same pid and the program's state kept; a comment changes nothing; a
-# declaration's edit is refused by name and the program keeps its code; a
-# rollback brings the earlier bodies back.
+# declaration's edit and a default member initialiser's are refused by name
+# and the program keeps its code; a rollback brings the earlier bodies back.
 #   check.sh <softpatch build dir> <work dir> <c++ compiler> <Debug|Release>
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -46,6 +46,13 @@ grep -qx "softpatch: include/tally.h: the declarations of include/tally.h change
   "$work/err.txt" || fail "a declaration's edit: $(cat "$work/err.txt")"
 say 4 "main 102 12 104, report TALLY 142, twice 12, bonus 104"
 sed -i '/  int extra = 0;/d' "$work/app/include/tally.h"
+# A default member initialiser is refused by its member's name: the objects
+# that exist keep their members.
+sed -i 's/  int count = 0;/  int count = 5;/' "$work/app/include/tally.h"
+if patch_header >/dev/null; then fail "a default member initialiser's edit was reported patched"; fi
+grep -qx "softpatch: include/tally.h: default member initialiser of Tally::count changed: a patch replaces constructor bodies only, and objects that exist keep their members: restart needed" \
+  "$work/err.txt" || fail "a default member initialiser's edit: $(cat "$work/err.txt")"
+sed -i 's/  int count = 5;/  int count = 0;/' "$work/app/include/tally.h"
 
 sed -i 's/n \* 3/n * 4/' "$work/app/include/tally.h"
 # A file that includes the header waits for it: its calls would run the new

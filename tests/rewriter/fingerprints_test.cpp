@@ -549,6 +549,7 @@ TEST_F(HeaderFingerprints, EachBodyAndTheRestOfTheHeaderArePiecesOfTheirOwn) {
   write("a.cpp", "#include \"tally.h\"\nint a() { Tally t; return t.add(twice(1)); }\n");
   std::map<std::string, std::string> built = header_code("a.cpp");
   EXPECT_THAT(built, ::testing::ElementsAre(::testing::Key("Tally::add(int)"),
+                                            ::testing::Key("Tally::count"),
                                             ::testing::Key("Tally::describe() const"),
                                             ::testing::Key("the declarations of tally.h"),
                                             ::testing::Key("twice(int)")));
@@ -564,12 +565,35 @@ TEST_F(HeaderFingerprints, EachBodyAndTheRestOfTheHeaderArePiecesOfTheirOwn) {
   EXPECT_THAT(differing("n * 2", "n  *  2"), IsEmpty());
   EXPECT_THAT(differing("n * 2", "n * 3"), ElementsAre("twice(int)"));
   EXPECT_THAT(differing("count += n;", "count += 2 * n;"), ElementsAre("Tally::add(int)"));
-  EXPECT_THAT(differing("int count = 0;", "int count = 1;"),
-              ElementsAre("the declarations of tally.h"));
+  EXPECT_THAT(differing("int count = 0;", "int count = 1;"), ElementsAre("Tally::count"));
   EXPECT_THAT(differing("std::string describe() const;", "std::string describe() const;\n  int x;"),
               ElementsAre("the declarations of tally.h"));
   EXPECT_THAT(differing("inline int twice(int n)", "inline int twice(long n)"),
               ::testing::Contains("the declarations of tally.h"));
+}
+
+TEST_F(HeaderFingerprints, AConstructorsMemberInitialisersArePiecesOfTheirOwn) {
+  const std::string header =
+      "#pragma once\nstruct W {\n  explicit W(int n) : n_(n), m_{2} { ++made; }\n  int n_, m_;\n"
+      "  static int made;\n};\n";
+  write("tally.h", header);
+  write("a.cpp", "#include \"tally.h\"\nint a() { return W(1).n_; }\n");
+  std::map<std::string, std::string> built = header_code("a.cpp");
+  EXPECT_THAT(built,
+              ::testing::ElementsAre(::testing::Key("W::W(int)"), ::testing::Key("m_ of W::W(int)"),
+                                     ::testing::Key("n_ of W::W(int)"),
+                                     ::testing::Key("the declarations of tally.h")));
+  auto differing = [&](const std::string& from, const std::string& to) {
+    write("tally.h", replaced(header, from, to));
+    std::map<std::string, std::string> edited = header_code("a.cpp");
+    std::vector<std::string> names;
+    for (const auto& [name, hash] : built)
+      if (edited[name] != hash) names.push_back(name);
+    return names;
+  };
+  EXPECT_THAT(differing("n_(n)", "n_(n + 1)"), ElementsAre("n_ of W::W(int)"));
+  EXPECT_THAT(differing("++made;", "made += 2;"), ElementsAre("W::W(int)"));
+  EXPECT_THAT(differing("m_{2}", "m_{ 2 }"), IsEmpty());
 }
 
 TEST_F(HeaderFingerprints, EveryIncluderAndAPrecompiledPreambleTakeTheSamePieces) {

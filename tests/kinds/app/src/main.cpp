@@ -30,7 +30,8 @@ int main(int argc, char** argv) {
                std::to_string(
                    Label("shelf", std::make_unique<int>(n), "x", 0, nullptr, "p", 2).length());
     }
-    std::cout << report << ", closed " << Basket::closed << ", fee " << fee(n) << ", pid "
-              << getpid() << std::endl;
+    { Visit visit(n); }
+    std::cout << report << ", closed " << Basket::closed << ", fee " << fee(n) << ", visits "
+              << Visit::visits << ", pid " << getpid() << std::endl;
   }
 }

@@ -2,6 +2,7 @@
 
 int Basket::open = 0;
 int Basket::closed = 0;
+int Visit::visits = 0;
 
 Basket::Basket(int items) : items_(items) { ++open; }
 

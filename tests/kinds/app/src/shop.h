@@ -46,6 +46,22 @@ class Label {
 
 int price(int n);
 
+// Made and destroyed for each number by main.cpp: a constructor defined in
+// its class and a destructor defined after it, in this header, whose bodies
+// a patch of the header replaces.
+class Visit {
+ public:
+  explicit Visit(int n) : n_(n) { visits += n_; }
+  ~Visit();
+
+  static int visits;
+
+ private:
+  int n_;
+};
+
+inline Visit::~Visit() { visits += 0; }
+
 // shop.cpp's constexpr fee(), which only that file can call by name: main
 // keeps a pointer to it, made once, which a patch of it must still reach.
 int (*fee_pointer())(int);
