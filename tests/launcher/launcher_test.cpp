@@ -157,6 +157,31 @@ TEST_P(Launcher, FallsBackWhenTheCopyDoesNotCompile) {
   EXPECT_EQ(std::count(r.error_text.begin(), r.error_text.end(), '\n'), 1);
 }
 
+TEST_P(Launcher, AFileWhoseHeadersCopiesDoNotCompileKeepsItsOwnFunctionsInstrumented) {
+  // A header that takes a reserved name only its copy's registration uses.
+  write(
+      "twice.h",
+      "#pragma once\n#define __softpatch_h0_functions 0\ninline int twice(int n) { return n * 2; "
+      "}\n");
+  std::string source =
+      write("user.cpp", "#include \"twice.h\"\nint f(int x) { return twice(x); }\n");
+  ProcessResult r = launch({"-c", source, "-o", path("user.o")});
+  ASSERT_EQ(r.status, 0) << r.error_text;
+  EXPECT_TRUE(fs::exists(path("user.o")));
+  EXPECT_THAT(r.error_text,
+              HasSubstr("softpatch-cc: warning: " + source +
+                        ": its headers' functions are not instrumented for this file: "
+                        "instrumented copy "));
+  EXPECT_THAT(r.error_text, HasSubstr("did not compile (a softpatch bug, please report it)"));
+  EXPECT_EQ(std::count(r.error_text.begin(), r.error_text.end(), '\n'), 1) << r.error_text;
+  // f keeps its slot; the header is compiled as written, with no copy left
+  // beside the object for a header's patch to take this file for.
+  std::string text = read_file(path("user.o.softpatch.cpp"));
+  EXPECT_THAT(text, HasSubstr("int f(int x) { if ("));
+  EXPECT_THAT(text, Not(HasSubstr("softpatch-headers")));
+  EXPECT_FALSE(fs::exists(path("user.o.softpatch-headers")));
+}
+
 TEST_P(Launcher, WithoutOutputOptionTheObjectKeepsItsName) {
   write("plain.cpp", kTwoFunctions);
   ProcessResult r = run_process(

@@ -74,12 +74,13 @@ namespace {
 // Instruments in a crash-recovery context: should Clang crash on a file the
 // compiler accepts, the build goes on with the original.
 llvm::Expected<rewriter::InstrumentedFile> instrument_safely(const CompileJob& job,
-                                                             const LauncherOptions& options) {
+                                                             const LauncherOptions& options,
+                                                             bool with_headers) {
   // The headers' copies go beside the object, in a directory of its own:
   // no other compile writes there, so none reads a copy half written.
   rewriter::InstrumentOptions instrument_options{
       options.project_root, options.runtime_header, options.preamble_cache,
-      fs::absolute(job.header_copies()).string()};
+      with_headers ? fs::absolute(job.header_copies()).string() : ""};
   llvm::Optional<llvm::Expected<rewriter::InstrumentedFile>> result;
   llvm::CrashRecoveryContext::Enable();
   llvm::CrashRecoveryContext context;
@@ -90,12 +91,34 @@ llvm::Expected<rewriter::InstrumentedFile> instrument_safely(const CompileJob& j
   return std::move(*result);
 }
 
+// Writes the instrumented copy (and its headers' copies) and compiles it;
+// a copy of no header leaves none beside the object, where a header's patch
+// would look for the files that include it instrumented.
+ProcessResult compile_copy(const CompileJob& job, const rewriter::InstrumentedFile& instrumented,
+                           const std::string& copy) {
+  std::error_code ignored;
+  if (instrumented.headers.empty()) fs::remove_all(job.header_copies(), ignored);
+  std::ofstream out(copy, std::ios::trunc);
+  out << instrumented.source;
+  out.close();
+  if (!out) return {1, "cannot write " + copy};
+  if (llvm::Error error = rewriter::write_header_copies(instrumented.headers))
+    return {1, llvm::toString(std::move(error))};
+  ProcessResult compiled = run_process(job.compiling(copy), Stderr::kCapture);
+  if (compiled.status != 0)
+    compiled.error_text = "instrumented copy " + copy +
+                          " did not compile (a softpatch bug, please report it): " +
+                          rewriter::first_error_line(compiled.error_text);
+  return compiled;
+}
+
 }  // namespace
 
 int launch(const std::vector<std::string>& compiler_command, const LauncherOptions& options) {
   std::optional<CompileJob> job = CompileJob::from_command(compiler_command);
   if (!job) return pass_through(compiler_command);
-  llvm::Expected<rewriter::InstrumentedFile> instrumented = instrument_safely(*job, options);
+  llvm::Expected<rewriter::InstrumentedFile> instrumented =
+      instrument_safely(*job, options, /*with_headers=*/true);
   if (!instrumented) return compile_original_after(*job, llvm::toString(instrumented.takeError()));
   if (!instrumented->opted_out.empty()) {
     if (options.verbose) warn(job->source(), instrumented->opted_out);
@@ -107,17 +130,30 @@ int launch(const std::vector<std::string>& compiler_command, const LauncherOptio
   // The copy lives next to the object file: out of the user's tree, and
   // there to look at when something needs explaining.
   std::string copy = fs::absolute(job->object + ".softpatch.cpp").string();
-  {
-    std::ofstream out(copy, std::ios::trunc);
-    out << instrumented->source;
-    if (!out) return compile_original_after(*job, "cannot write " + copy);
+  ProcessResult compiled = compile_copy(*job, *instrumented, copy);
+  // The last defence against a bug of the headers' instrumentation: the
+  // file's own functions keep theirs, and the warning says what was lost.
+  if (compiled.status != 0 && !instrumented->headers.empty()) {
+    std::string failure = compiled.error_text;
+    llvm::Expected<rewriter::InstrumentedFile> alone =
+        instrument_safely(*job, options, /*with_headers=*/false);
+    if (alone && (!alone->functions.empty() || alone->variables != 0)) {
+      compiled = compile_copy(*job, *alone, copy);
+      if (compiled.status == 0) {
+        warn(job->source(),
+             "its headers' functions are not instrumented for this file: " + failure);
+        instrumented = std::move(alone);
+      }
+    } else if (!alone) {
+      llvm::consumeError(alone.takeError());
+    }
+    if (compiled.status != 0) compiled.error_text = failure;
   }
-  if (llvm::Error error = rewriter::write_header_copies(instrumented->headers))
-    return compile_original_after(*job, llvm::toString(std::move(error)));
-  ProcessResult compiled = run_process(job->compiling(copy), Stderr::kCapture);
-  if (compiled.status != 0)
-    return compile_original_after(*job, "instrumented copy " + copy + " did not compile: " +
-                                            rewriter::first_error_line(compiled.error_text));
+  if (compiled.status != 0) {
+    std::error_code ignored;
+    fs::remove_all(job->header_copies(), ignored);
+    return compile_original_after(*job, compiled.error_text);
+  }
   std::fputs(compiled.error_text.c_str(), stderr);
   std::vector<std::pair<std::string, std::string>> copies{{copy, job->source()}};
   for (const rewriter::ShadowHeader& header : instrumented->headers)
