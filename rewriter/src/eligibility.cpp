@@ -3,6 +3,7 @@
 #include "clang/AST/Attr.h"
 #include "clang/AST/DeclCXX.h"
 #include "clang/AST/DeclTemplate.h"
+#include "clang/AST/ExprCXX.h"
 #include "clang/AST/StmtCXX.h"
 #include "llvm/ADT/STLExtras.h"
 
@@ -150,6 +151,28 @@ bool is_hidden_member(const clang::TagDecl& tag) {
 }  // namespace
 
 bool unnameable(clang::QualType type) { return any_tag(type, is_unnameable); }
+
+bool is_lambda_call(const clang::FunctionDecl& function) {
+  const auto* method = llvm::dyn_cast<clang::CXXMethodDecl>(&function);
+  return method && method->getParent()->isLambda();
+}
+
+std::optional<std::string> lambda_problem(const clang::LambdaExpr& lambda) {
+  const clang::CXXMethodDecl& call = *lambda.getCallOperator();
+  if (lambda.capture_size() != 0 || lambda.getCaptureDefault() != clang::LCD_None)
+    return "lambda with captures (part of its enclosing function)";
+  if (lambda.isGenericLambda()) return "generic lambda (part of its enclosing function)";
+  if (call.isDependentContext()) return "lambda in a template (part of its enclosing function)";
+  if (!llvm::isa<clang::FunctionDecl>(lambda.getLambdaClass()->getDeclContext()) ||
+      is_lambda_call(*llvm::cast<clang::FunctionDecl>(lambda.getLambdaClass()->getDeclContext())))
+    return "lambda outside a function, or inside another lambda (part of its enclosing function)";
+  if (call.isConsteval()) return "consteval lambda (part of its enclosing function)";
+  if (call.isVariadic()) return "C variadic lambda (part of its enclosing function)";
+  if (unnameable(call.getReturnType()))
+    return "lambda that returns a lambda or a type declared inside a function (part of its "
+           "enclosing function)";
+  return std::nullopt;
+}
 
 bool nameable_at_namespace_scope(clang::QualType type) {
   return !any_tag(

@@ -11,6 +11,10 @@
 
 #include "softpatch/rewriter/instrumenter.h"
 
+namespace clang {
+class LambdaExpr;
+}  // namespace clang
+
 namespace softpatch::rewriter {
 
 // The comment that opts a function out when it stands on the line of the
@@ -24,6 +28,16 @@ struct Eligibility {
   std::optional<std::string> reason;  // set when the function is not instrumented
   bool eligible() const { return listed && !reason; }
 };
+
+// Why `lambda` gets no slot of its own and stays part of its enclosing
+// function's code, or nothing. A slot's target takes the closure first:
+// one that captures nothing, so that a patch's body of the same lambda can
+// run for a closure made before it. (Its enclosing function must have a
+// slot too: Findings.)
+std::optional<std::string> lambda_problem(const clang::LambdaExpr& lambda);
+
+// Whether `function` is a lambda's function call operator.
+bool is_lambda_call(const clang::FunctionDecl& function);
 
 // Whether `type` mentions a lambda's closure type or a function-local class,
 // which cannot be spelled outside (or before) their declaration.

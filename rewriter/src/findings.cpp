@@ -45,10 +45,23 @@ class Collector : public clang::RecursiveASTVisitor<Collector> {
 
   bool VisitLambdaExpr(clang::LambdaExpr* lambda) {
     clang::CXXMethodDecl* call = lambda->getCallOperator();
-    if (in_main_file(*call, sources_))
-      findings_.skipped.push_back({"lambda", line_of(*call, sources_),
-                                   "lambda (part of its enclosing function)", "",
-                                   call->getType().getAsString()});
+    if (!in_main_file(*call, sources_)) return true;
+    // An instantiation's lambda is its template's, listed with it.
+    if (const auto* function =
+            llvm::dyn_cast<clang::FunctionDecl>(lambda->getLambdaClass()->getDeclContext());
+        function && clang::isTemplateInstantiation(function->getTemplateSpecializationKind()))
+      return true;
+    const auto* enclosing =
+        llvm::dyn_cast<clang::FunctionDecl>(lambda->getLambdaClass()->getDeclContext());
+    std::optional<std::string> problem = lambda_problem(*lambda);
+    if (!problem && !(enclosing && eligible_.count(enclosing)))
+      problem = "lambda of a function without a slot (part of its enclosing function)";
+    if (!problem) {
+      findings_.lambdas.push_back(lambda);
+      return true;
+    }
+    findings_.skipped.push_back(
+        {"lambda", line_of(*call, sources_), *problem, "", call->getType().getAsString()});
     return true;
   }
 

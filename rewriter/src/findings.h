@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "clang/AST/Decl.h"
+#include "clang/AST/ExprCXX.h"
 #include "clang/Basic/SourceManager.h"
 
 #include "softpatch/rewriter/instrumenter.h"
@@ -28,6 +29,9 @@ struct Findings {
   // Eligible templates: a slot per instantiation (template_slots.h). A
   // patch compiles them plain, with the functions that use them.
   std::vector<const clang::FunctionDecl*> templates;
+  // Lambdas that capture nothing, in eligible functions (lambda_problem()
+  // found none): a slot each if their enclosing function gets one.
+  std::vector<const clang::LambdaExpr*> lambdas;
   std::vector<SkippedFunction> skipped;
   // File `static` and anonymous-namespace variables, mutable, defined here.
   std::vector<const clang::VarDecl*> internal_variables;

@@ -81,6 +81,19 @@ llvm::Expected<InstrumentedFile> instrument_file(llvm::StringRef file,
       without_slot.emplace(
           function, why.value_or("function produced by a macro in a way that cannot be rewritten"));
     }
+    for (const clang::LambdaExpr* lambda : found.lambdas) {
+      const clang::CXXMethodDecl& call = *lambda->getCallOperator();
+      unsigned line = line_of(call, sources);
+      const auto& enclosing =
+          *llvm::cast<clang::FunctionDecl>(lambda->getLambdaClass()->getDeclContext());
+      if (without_slot.count(&enclosing))
+        out.skipped.push_back(skipped_function(
+            call, line, "lambda of a function without a slot (part of its enclosing function)"));
+      else if (!lambda_editable(*lambda, edits) || !editor.instrument(call, line))
+        out.skipped.push_back(skipped_function(call, line,
+                                               "lambda produced by a macro in a way that cannot be "
+                                               "rewritten (part of its enclosing function)"));
+    }
     for (const clang::FunctionDecl* pattern : found.templates) {
       unsigned line = line_of(*pattern, sources);
       if (editor.instrument_template(*pattern, line, out.skipped, found.compiler_dependence))

@@ -1,10 +1,14 @@
 #include "naming.h"
 
+#include <algorithm>
 #include <cctype>
 
 #include "clang/AST/DeclCXX.h"
 #include "clang/AST/DeclTemplate.h"
+#include "clang/AST/ExprCXX.h"
 #include "clang/AST/QualTypeNames.h"
+#include "clang/AST/RecursiveASTVisitor.h"
+#include "eligibility.h"
 #include "llvm/Support/raw_ostream.h"
 #include "qualified_types.h"
 
@@ -64,7 +68,45 @@ clang::QualType elaborate_hidden_tags(clang::QualType type, clang::ASTContext& c
   return context.getQualifiedType(out, type.getLocalQualifiers());
 }
 
+// The function whose body holds the lambda whose call operator is `call`.
+const clang::FunctionDecl* lambda_enclosing(const clang::CXXMethodDecl& call) {
+  return llvm::cast<clang::FunctionDecl>(call.getParent()->getDeclContext());
+}
+
+// Which of its enclosing function's lambdas `call`'s is, in the order of
+// the text: 0 for the first.
+unsigned lambda_ordinal(const clang::CXXMethodDecl& call) {
+  class Counter : public clang::RecursiveASTVisitor<Counter> {
+   public:
+    explicit Counter(const clang::DeclContext& enclosing) : enclosing_(enclosing) {}
+    bool VisitLambdaExpr(clang::LambdaExpr* lambda) {
+      if (lambda->getLambdaClass()->getDeclContext() == &enclosing_)
+        closures.push_back(lambda->getLambdaClass());
+      return true;
+    }
+    std::vector<const clang::CXXRecordDecl*> closures;
+
+   private:
+    const clang::DeclContext& enclosing_;
+  };
+  const clang::FunctionDecl& enclosing = *lambda_enclosing(call);
+  Counter counter(enclosing);
+  counter.TraverseStmt(enclosing.getBody());
+  auto at = std::find(counter.closures.begin(), counter.closures.end(), call.getParent());
+  return static_cast<unsigned>(at - counter.closures.begin());
+}
+
 }  // namespace
+
+// A lambda's id: its enclosing function's, which lambda of it it is, and
+// its parameters, so that a lambda keeps its id while it keeps its place.
+std::string Naming::lambda_id(const clang::CXXMethodDecl& call) const {
+  std::string text =
+      id(*lambda_enclosing(call)) + "::lambda#" + std::to_string(lambda_ordinal(call)) + "(";
+  for (unsigned i = 0; i < call.getNumParams(); ++i)
+    text += (i ? ", " : "") + canonical(call.getParamDecl(i)->getType());
+  return text + (call.isConst() ? ") const" : ")");
+}
 
 Naming::Naming(clang::ASTContext& context, std::string project_file)
     : context_(context),
@@ -75,6 +117,7 @@ Naming::Naming(clang::ASTContext& context, std::string project_file)
       readable_policy_(make_readable_policy(context.getLangOpts())) {}
 
 std::string Naming::id(const clang::FunctionDecl& function) const {
+  if (is_lambda_call(function)) return lambda_id(llvm::cast<clang::CXXMethodDecl>(function));
   std::string mangled;
   if (mangler_->shouldMangleDeclName(&function)) {
     llvm::raw_string_ostream out(mangled);
@@ -104,6 +147,12 @@ std::string with_template_arguments(const std::string& name, const std::string& 
 
 std::string Naming::readable_name(const clang::FunctionDecl& function) const {
   std::string name = function.getQualifiedNameAsString();
+  if (is_lambda_call(function)) {
+    const clang::SourceManager& sources = context_.getSourceManager();
+    name = readable_name(*lambda_enclosing(llvm::cast<clang::CXXMethodDecl>(function))) +
+           "::<lambda at line " +
+           std::to_string(sources.getExpansionLineNumber(function.getLocation())) + ">";
+  }
   const auto* conversion = llvm::dyn_cast<clang::CXXConversionDecl>(&function);
   // A conversion template as written (`operator U`), an instantiation's by
   // the type it converts to (`operator long`), which says all its argument does.
@@ -143,8 +192,11 @@ std::string Naming::signature(const clang::FunctionDecl& function) const {
     first = false;
     text += canonical(type);
   };
-  if (const auto* method = llvm::dyn_cast<clang::CXXMethodDecl>(&function);
-      method && method->isInstance())
+  // A lambda's target takes the closure first, which has no name.
+  if (is_lambda_call(function))
+    add(context_.getPointerType(context_.VoidTy.withConst()));
+  else if (const auto* method = llvm::dyn_cast<clang::CXXMethodDecl>(&function);
+           method && method->isInstance())
     add(method->getThisType());
   for (const clang::ParmVarDecl* param : function.parameters()) add(param->getType());
   return text + ")";

@@ -22,7 +22,9 @@ class Naming {
   Naming(clang::ASTContext& context, std::string project_file);
 
   // Itanium-mangled name ("_ZN2ns7Counter3addEi"), the plain name for
-  // extern "C", "<project_file>:" + mangled name for internal linkage.
+  // extern "C", "<project_file>:" + mangled name for internal linkage; for
+  // a lambda's call operator, its enclosing function's id, which of its
+  // lambdas it is and its parameters ("_Z3runv::lambda#0(int) const").
   std::string id(const clang::FunctionDecl& function) const;
 
   // The file whose own types make an instantiation of a template visible
@@ -65,6 +67,8 @@ class Naming {
   std::string canonical(clang::QualType type) const;
 
  private:
+  std::string lambda_id(const clang::CXXMethodDecl& call) const;
+
   clang::ASTContext& context_;
   std::string project_file_;
   std::string translation_unit_file_;

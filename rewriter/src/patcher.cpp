@@ -213,6 +213,21 @@ class Patcher {
     return llvm::Error::success();
   }
 
+  // The lambda's entry: the code of its closure's call operator, which the
+  // expression, wrapped, notes as the patch loads. As the build does, a
+  // lambda whose text cannot be edited has no slot.
+  void carry_lambda(const clang::LambdaExpr& lambda, UnitTable& table) {
+    const clang::CXXMethodDecl& call = *lambda.getCallOperator();
+    // Its closures made before the patch run the build's body again.
+    if (!lambda_editable(lambda, edits_)) {
+      table.add_build_code_entry(call, line_of(call, sources_));
+      return;
+    }
+    table.add_function(call, line_of(call, sources_));
+    edits_.insert_before(lambda.getBeginLoc(), table.add_lambda_entry());
+    edits_.insert_after(lambda.getEndLoc(), ")");
+  }
+
   // Whether import_from_program can take `function`: the loader can find
   // the program's copy, and the body is plain text of the file.
   bool can_import(const clang::FunctionDecl& function, const UnitTable& table) const {
@@ -413,6 +428,7 @@ llvm::Expected<PatchSource> make_patch_source(llvm::StringRef file,
           imported.insert(canonical);
       }
     std::set<const clang::Decl*> named = uses.named_without(imported);
+    std::set<const clang::FunctionDecl*> compiled;
     for (const clang::FunctionDecl* function : found.functions) {
       unsigned line = line_of(*function, sources);
       // The build gave it no slot either (its body could not be carried):
@@ -425,6 +441,7 @@ llvm::Expected<PatchSource> make_patch_source(llvm::StringRef file,
         continue;
       }
       table.add_function(*function, line);
+      compiled.insert(function);
       patcher.keep(*function);
       const auto* method = llvm::dyn_cast<clang::CXXMethodDecl>(function);
       if (is_constructor_or_destructor(*function)) {
@@ -433,6 +450,18 @@ llvm::Expected<PatchSource> make_patch_source(llvm::StringRef file,
         check(patcher.befriend_thunks(*method));
         table.add_entry_thunk(*method);
       }
+    }
+    // A lambda of a function the patch compiles: closures made before the
+    // patch run its new body through its slot.
+    // One of a function it imports (unchanged) runs the build's code again.
+    for (const clang::LambdaExpr* lambda : found.lambdas) {
+      const auto* enclosing =
+          llvm::cast<clang::FunctionDecl>(lambda->getLambdaClass()->getDeclContext());
+      if (compiled.count(enclosing))
+        patcher.carry_lambda(*lambda, table);
+      else if (imported.count(enclosing->getCanonicalDecl()))
+        table.add_build_code_entry(*lambda->getCallOperator(),
+                                   line_of(*lambda->getCallOperator(), sources));
     }
     // Each instantiation's slot goes to the patch's code when its template
     // changed, for the calls of every file (an explicit instantiation's).

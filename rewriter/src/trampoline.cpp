@@ -83,7 +83,12 @@ static std::string forwarded_call(const clang::FunctionDecl& function, const std
   std::string types = written_return_type(function).value_or(naming.spell_return_type(function));
   std::string arguments;
   const auto* method = llvm::dyn_cast<clang::CXXMethodDecl>(&function);
-  if (method && method->isInstance()) {
+  if (is_lambda_call(function)) {
+    // `this` is the enclosing object's: the closure, which holds nothing
+    // (lambda_problem()), goes as a null pointer.
+    types += ", const void*";
+    arguments += "static_cast<const void*>(nullptr), ";
+  } else if (method && method->isInstance()) {
     types += ", decltype(this)";
     arguments += "this, ";
   }
@@ -113,6 +118,11 @@ std::string forwarding_statement(const clang::FunctionDecl& function, const std:
   // A constructor returns no value, not even a void one.
   if (is_constructor_or_destructor(function)) return "{ " + call + "; return; }";
   return "return " + call + ";";
+}
+
+bool lambda_editable(const clang::LambdaExpr& lambda, const TextEdits& edits) {
+  return EditPoints(*lambda.getCallOperator()).all_editable(edits) &&
+         edits.can_edit(lambda.getBeginLoc()) && edits.can_edit(lambda.getEndLoc());
 }
 
 std::string header_slot_expression(llvm::StringRef id) {

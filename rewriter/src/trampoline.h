@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "clang/AST/Decl.h"
+#include "clang/AST/ExprCXX.h"
 
 #include "naming.h"
 #include "text_edits.h"
@@ -32,6 +33,12 @@ struct EditPoints {
   explicit EditPoints(const clang::FunctionDecl& function);
   bool all_editable(const TextEdits& edits) const;
 };
+
+// Whether a lambda's places to edit can all be reached: its body's (the
+// build's trampoline) and both ends of the expression (a patch wraps it to
+// take its closure's code). The build gives a slot only to such a lambda,
+// so every lambda with a slot has its entry in a patch that compiles it.
+bool lambda_editable(const clang::LambdaExpr& lambda, const TextEdits& edits);
 
 // Names each unnamed parameter of `function` in the text (parameter_name())
 // and returns the names of all, in order, as the rewritten text has them.

@@ -73,6 +73,8 @@ unsigned function_flags(const clang::FunctionDecl& function) {
   if (function.isNoReturn()) flags |= internal::kNoreturn;
   if (llvm::isa<clang::CXXConstructorDecl>(function)) flags |= internal::kConstructor;
   if (llvm::isa<clang::CXXDestructorDecl>(function)) flags |= internal::kDestructor;
+  if (is_lambda_call(function))
+    flags = (flags & internal::kNoexcept) | internal::kLambda | internal::kInternalLinkage;
   return flags;
 }
 
@@ -316,6 +318,21 @@ void UnitTable::add_body_entry(const clang::CXXMethodDecl& function, llvm::Strin
   addresses_.back() = "&::__softpatch_access::body" + index;
 }
 
+void UnitTable::add_build_code_entry(const clang::FunctionDecl& function, unsigned line) {
+  add_entry(function, line);
+  build_code_.insert(static_cast<unsigned>(functions_.size() - 1));
+  addresses_.push_back("nullptr");
+  imports_.push_back("nullptr");
+}
+
+std::string UnitTable::add_lambda_entry() {
+  std::string index = std::to_string(lambdas_++);
+  helpers_ += "static ::__softpatch_raw_function __softpatch_lambda_entry" + index +
+              "() { return ::__softpatch_lambda_codes[" + index + "]; }\n";
+  addresses_.back() = "&::__softpatch_lambda_entry" + index;
+  return "::__softpatch_lambda<" + index + ">(";
+}
+
 static std::string imported_slot(unsigned index) {
   return "::__softpatch_imported[" + std::to_string(index) + "]";
 }
@@ -405,6 +422,18 @@ std::string UnitTable::patch_prologue(llvm::StringRef patch_header,
   if (!import_ids_.empty())
     text += "static ::__softpatch_raw_function __softpatch_imported[" +
             std::to_string(import_ids_.size()) + "];\n";
+  // Each wrapped lambda expression's closure type notes the code of its
+  // call operator while the patch loads (a static member's initialiser).
+  if (lambdas_)
+    text += "static ::__softpatch_raw_function __softpatch_lambda_codes[" +
+            std::to_string(lambdas_) +
+            "];\n"
+            "template <unsigned I, class L> struct __softpatch_lambda_note { static const bool "
+            "noted; };\n"
+            "template <unsigned I, class L> const bool __softpatch_lambda_note<I, L>::noted = "
+            "::__softpatch_note_code(::__softpatch_lambda_codes[I], &L::operator());\n"
+            "template <unsigned I, class L> static L __softpatch_lambda(L l) { "
+            "(void)&__softpatch_lambda_note<I, L>::noted; return l; }\n";
   return text + header_slots.str() + "#line 1 " + quoted(file_) + "\n";
 }
 

@@ -63,6 +63,15 @@ class UnitTable {
   // `member`, the member function that carries its body (body_members.h).
   // The class must befriend ::__softpatch_access.
   void add_body_entry(const clang::CXXMethodDecl& function, llvm::StringRef member);
+  // Patch mode: a lambda's call operator, after add_function(): its entry
+  // is the code of the closure's call operator, which the lambda
+  // expression, wrapped in the returned text's call (`::__softpatch_lambda<3>(`
+  // before it, `)` after it), notes when the patch loads.
+  std::string add_lambda_entry();
+  // Patch mode: a function with a slot in the build whose code the patch
+  // does not carry (a lambda of a function it imports): its slot goes back
+  // to the build's code.
+  void add_build_code_entry(const clang::FunctionDecl& function, unsigned line);
   // Patch mode: a function the patch does not carry (its code is the
   // build's); its body calls the program's own through the returned import
   // index, which the loader fills (the program's copy, found by symbol or
@@ -126,6 +135,7 @@ class UnitTable {
   std::vector<std::string> addresses_;   // per function: its address getter, or nullptr
   std::vector<std::string> imports_;     // per function: where its import goes, or nullptr
   std::vector<std::string> import_ids_;  // per import
+  unsigned lambdas_ = 0;                 // lambda entries (add_lambda_entry)
   std::set<unsigned> build_code_;        // functions whose slot goes back to the build's code
   std::vector<std::string> variables_;   // initialisers of VariableRecord
   std::vector<std::string> layouts_;     // initialisers of LayoutRecord

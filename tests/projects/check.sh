@@ -182,7 +182,7 @@ start=$EPOCHREALTIME
 waited xargs -a "$work/files.txt" -d '\n' -n 1 "$rewrite" -p "$work/instrumented" --root="$src" --explain \
   >"$work/explain.txt" 2>"$work/explain.err" || fail "softpatch-rewrite --explain failed: $(first "$work/explain.err")"
 took[explain]=$(since "$start")
-rules='lambda \(part of its enclosing function\)|deleted function|defaulted function|main'
+rules='[^:]*lambda[^:]* \(part of its enclosing function\)|deleted function|defaulted function|main'
 rules+='|(constructor|destructor) (with a function-try-block|of a class local to a function|of an unnamed class)'
 rules+='|(constructor|destructor) of a class whose definition a patch cannot edit \(not copied\)'
 rules+='|consteval function|constexpr function under C\+\+11|constexpr (constructor|destructor)|C variadic function'

@@ -306,7 +306,7 @@ TEST(Instrument, ExplainsWhatIsNotInstrumented) {
     // softpatch: skip
     int opted() { return 3; }
     int kept(int x) {
-      auto l = [](int y) { return y; };
+      auto l = [x](int y) { return y + x; };
       struct Local {
         Local() {}
       };
@@ -314,14 +314,15 @@ TEST(Instrument, ExplainsWhatIsNotInstrumented) {
     }
     int main() { return kept(0); }
   )cpp");
-  EXPECT_THAT(reasons(f), ::testing::UnorderedElementsAre(
-                              "T::T: constructor with a function-try-block",
-                              "T::~T: destructor with a function-try-block",
-                              "kept(int)::Local::Local: constructor of a class local to a function",
-                              "S::S: deleted function", "S::operator=: defaulted function",
-                              "sum: C variadic function", "skipped: opted out (softpatch: skip)",
-                              "opted: opted out (softpatch: skip)",
-                              "lambda: lambda (part of its enclosing function)", "main: main"));
+  EXPECT_THAT(
+      reasons(f),
+      ::testing::UnorderedElementsAre(
+          "T::T: constructor with a function-try-block",
+          "T::~T: destructor with a function-try-block",
+          "kept(int)::Local::Local: constructor of a class local to a function",
+          "S::S: deleted function", "S::operator=: defaulted function", "sum: C variadic function",
+          "skipped: opted out (softpatch: skip)", "opted: opted out (softpatch: skip)",
+          "lambda: lambda with captures (part of its enclosing function)", "main: main"));
   // Templates are instrumented: each instantiation, then each template.
   // A constexpr function too: its slot serves calls at run time.
   ASSERT_EQ(f.functions.size(), 7u);
@@ -767,4 +768,47 @@ TEST(Instrument, TemplateArgumentsAreQualifiedInPacksAndFromAnonymousNamespaces)
   EXPECT_THAT(reasons(f),
               ::testing::UnorderedElementsAre(HasSubstr("Pack<Local>::size"),
                                               HasSubstr("One<lib::Outer::Policy<int>")));
+}
+
+TEST(Instrument, ALambdaThatCapturesNothingGetsASlotNamedByItsPlaceInItsFunction) {
+  Project p;
+  InstrumentedFile f = p.must_instrument(R"cpp(
+#include <functional>
+    std::function<int(int)> kept;
+    int run(int n) {
+      kept = [](int x) { return x * 2; };
+      int base = 3;
+      auto adds = [base](int x) { return x + base; };
+      auto twice = [](auto x) { return x + x; };
+      auto outer = [] { return [](int y) { return y; }(1); };
+      return kept(n) + adds(n) + twice(n) + outer() + [](long v) noexcept { return int(v); }(2);
+    }
+    template <class T>
+    T in_template(T t) {
+      return [](T v) { return v; }(t);
+    }
+    int use() { return in_template(1); }
+  )cpp");
+  std::vector<std::string> lambdas;
+  for (const auto& function : f.functions)
+    if (function.id.find("::lambda#") != std::string::npos)
+      lambdas.push_back(function.id + " = " + function.name);
+  // Which of its function's lambdas it is, counting those without a slot.
+  EXPECT_THAT(lambdas,
+              ::testing::UnorderedElementsAre(
+                  "_Z3runi::lambda#0(int) const = run(int)::<lambda at line 5>(int) const",
+                  "_Z3runi::lambda#3() const = run(int)::<lambda at line 9>() const",
+                  "_Z3runi::lambda#4(long) const = run(int)::<lambda at line 10>(long) const"));
+  EXPECT_THAT(reasons(f),
+              ::testing::UnorderedElementsAre(
+                  "lambda: lambda with captures (part of its enclosing function)",
+                  "lambda: generic lambda (part of its enclosing function)",
+                  "lambda: lambda outside a function, or inside another lambda (part of its "
+                  "enclosing function)",
+                  "lambda: lambda in a template (part of its enclosing function)"));
+  // The closure goes first, as a null pointer: it holds nothing.
+  EXPECT_THAT(f.source, HasSubstr("[](int x) { if (!__builtin_is_constant_evaluated()) { if ("));
+  EXPECT_THAT(f.source, HasSubstr("::__softpatch_call<int, const void*, decltype(x)>(static_cast<"
+                                  "const void*>(nullptr), static_cast<decltype(x)&&>(x), "));
+  EXPECT_THAT(f.source, HasSubstr("\"int (const void *, int)\", 5u, 2056u, nullptr}"));
 }

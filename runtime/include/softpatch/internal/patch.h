@@ -26,4 +26,12 @@ inline __softpatch_raw_function __softpatch_import(const __softpatch_raw_functio
   return ::softpatch::internal::own_code(id);
 }
 
+// Keeps the code of a non-virtual member function `member` (a closure's
+// call operator) in `cell`: a member pointer holds it first (Itanium ABI).
+template <class Member>
+inline bool __softpatch_note_code(__softpatch_raw_function& cell, Member member) noexcept {
+  __builtin_memcpy(&cell, &member, sizeof cell);
+  return true;
+}
+
 #endif  // SOFTPATCH_INTERNAL_PATCH_H

@@ -45,6 +45,8 @@ enum FunctionFlags : unsigned {
                                  // only this file declares: no other file calls it
   kInstantiation = 1u << 10,     // of a template: a patch carries the template's code, or
                                  // sends the slot back to the build's, never calls this copy
+  kLambda = 1u << 11,            // a lambda's body: the target takes the closure first (one
+                                 // that holds nothing), and has no address of its own
 };
 
 // Static description of one instrumented function, emitted by the rewriter

@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   }
   std::vector<std::unique_ptr<Basket>> kept;
   int (*fee)(int) = fee_pointer();
+  std::function<int(int)> discount = make_discount();
   for (std::string line; std::getline(std::cin, line);) {
     int n = std::stoi(line);
     kept.push_back(std::make_unique<Basket>(n));
@@ -32,6 +33,6 @@ int main(int argc, char** argv) {
     }
     { Visit visit(n); }
     std::cout << report << ", closed " << Basket::closed << ", fee " << fee(n) << ", visits "
-              << Visit::visits << ", pid " << getpid() << std::endl;
+              << Visit::visits << ", discount " << discount(n) << ", pid " << getpid() << std::endl;
   }
 }

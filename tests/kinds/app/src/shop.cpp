@@ -21,6 +21,10 @@ static_assert(fee(1) > 0, "constant evaluation runs the body as written");
 
 int (*fee_pointer())(int) { return &fee; }
 
+std::function<int(int)> make_discount() {
+  return [](int n) { return n / 2; };
+}
+
 int price(int n) {
   // A class local to a function: its destructor gets no slot, and patches
   // of the file go on.

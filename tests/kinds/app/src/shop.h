@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -45,6 +46,10 @@ class Label {
 };
 
 int price(int n);
+
+// A callback that main makes once and keeps: a lambda that captures
+// nothing, whose new body a patch gives the closure made before it.
+std::function<int(int)> make_discount();
 
 // Made and destroyed for each number by main.cpp: a constructor defined in
 // its class and a destructor defined after it, in this header, whose bodies
