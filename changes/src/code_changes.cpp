@@ -32,6 +32,7 @@ std::string not_live(const CodeFingerprint& piece) {
              "bodies of its functions are patched live)";
     case CodeKind::kFunction:
     case CodeKind::kInitialiser:
+    case CodeKind::kLambda:
       break;
   }
   return "it is not patched live";
@@ -58,7 +59,7 @@ std::string title(const CodeFingerprint& piece) {
 // variable or a class no longer there leaves what exists as it is.
 bool may_go(CodeKind kind) {
   return kind == CodeKind::kFunction || kind == CodeKind::kInitialiser ||
-         kind == CodeKind::kLayout || kind == CodeKind::kInline;
+         kind == CodeKind::kLayout || kind == CodeKind::kInline || kind == CodeKind::kLambda;
 }
 
 // "Store::get(const std::string &) const" -> "Store::get": the name up to
@@ -88,6 +89,21 @@ std::string named_list(const std::vector<std::string>& names) {
   return out;
 }
 
+// Why closures of the lambda `running` made before the patch keep the old
+// body, given what the edit makes of it (null: gone from its place), or
+// nothing when its slot takes them to the new one.
+std::optional<std::string> why_closures_keep_old_code(const CodeFingerprint& running,
+                                                      const CodeFingerprint* edited) {
+  if (!edited) return "it moved or went";
+  bool slotted = running.detail.rfind("slot ", 0) == 0;
+  if (slotted && edited->detail == running.detail) return std::nullopt;
+  if (!slotted)
+    return "a " + running.detail.substr(0, running.detail.find(" (")) + " has no slot of its own";
+  if (edited->detail.rfind("slot ", 0) == 0) return "its parameters changed";
+  return "as edited, a " + edited->detail.substr(0, edited->detail.find(" (")) +
+         " has no slot of its own";
+}
+
 }  // namespace
 
 CodeChanges compare(const std::vector<CodeFingerprint>& running,
@@ -109,6 +125,12 @@ CodeChanges compare(const std::vector<CodeFingerprint>& running,
   for (const CodeFingerprint& piece : edited) seen.insert(piece.key);
   for (const CodeFingerprint& piece : edited) {
     auto found = before.find(piece.key);
+    if (piece.kind == CodeKind::kLambda) {
+      if (found == before.end() || found->second->hash == piece.hash) continue;
+      if (std::optional<std::string> why = why_closures_keep_old_code(*found->second, &piece))
+        changes.old_closures.push_back(found->second->name + " (" + *why + ")");
+      continue;
+    }
     // A constructor that runs gets no initialiser it did not have; a new
     // constructor comes with its own.
     if (found == before.end() && piece.kind == CodeKind::kConstructorInitialiser &&
@@ -154,6 +176,11 @@ CodeChanges compare(const std::vector<CodeFingerprint>& running,
   }
   for (const CodeFingerprint& piece : running) {
     if (seen.count(piece.key)) continue;
+    if (piece.kind == CodeKind::kLambda) {
+      changes.old_closures.push_back(piece.name + " (" +
+                                     *why_closures_keep_old_code(piece, nullptr) + ")");
+      continue;
+    }
     // Gone with its constructor, which the patch line names.
     if (piece.kind == CodeKind::kConstructorInitialiser &&
         !seen.count(std::string(constructor_of_initialiser(piece.key))))
@@ -177,6 +204,16 @@ std::string describe(const CodeChanges& changes) {
   add(changes.added, "added");
   add(changes.removed, "removed");
   return out.empty() ? "no function changed" : out;
+}
+
+std::vector<std::string> old_closure_notes(const CodeChanges& changes) {
+  std::vector<std::string> notes;
+  for (const std::string& lambda : changes.old_closures) {
+    std::size_t why = lambda.rfind(" (");
+    notes.push_back("closures of " + lambda.substr(0, why) +
+                    " made before the patch run its old body" + lambda.substr(why));
+  }
+  return notes;
 }
 
 std::vector<std::string> kept_value_notes(const CodeChanges& changes) {

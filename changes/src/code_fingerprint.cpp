@@ -6,7 +6,7 @@
 namespace softpatch {
 namespace {
 
-constexpr std::array<std::pair<CodeKind, std::string_view>, 11> kWords = {{
+constexpr std::array<std::pair<CodeKind, std::string_view>, 12> kWords = {{
     {CodeKind::kFunction, "function"},
     {CodeKind::kConstructor, "constructor"},
     {CodeKind::kDestructor, "destructor"},
@@ -18,6 +18,7 @@ constexpr std::array<std::pair<CodeKind, std::string_view>, 11> kWords = {{
     {CodeKind::kLayout, "layout"},
     {CodeKind::kInline, "inline"},
     {CodeKind::kDeclarations, "declarations"},
+    {CodeKind::kLambda, "lambda"},
 }};
 
 }  // namespace

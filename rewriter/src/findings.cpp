@@ -54,7 +54,9 @@ class Collector : public clang::RecursiveASTVisitor<Collector> {
     const auto* enclosing =
         llvm::dyn_cast<clang::FunctionDecl>(lambda->getLambdaClass()->getDeclContext());
     std::optional<std::string> problem = lambda_problem(*lambda);
-    if (!problem && !(enclosing && eligible_.count(enclosing)))
+    bool in_eligible = enclosing && eligible_.count(enclosing);
+    if (in_eligible) findings_.function_lambdas.emplace_back(lambda, problem.value_or(""));
+    if (!problem && !in_eligible)
       problem = "lambda of a function without a slot (part of its enclosing function)";
     if (!problem) {
       findings_.lambdas.push_back(lambda);

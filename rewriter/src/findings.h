@@ -32,6 +32,9 @@ struct Findings {
   // Lambdas that capture nothing, in eligible functions (lambda_problem()
   // found none): a slot each if their enclosing function gets one.
   std::vector<const clang::LambdaExpr*> lambdas;
+  // Every lambda of an eligible function's body (not of another lambda),
+  // with why it gets no slot, or "" for those in `lambdas`.
+  std::vector<std::pair<const clang::LambdaExpr*, std::string>> function_lambdas;
   std::vector<SkippedFunction> skipped;
   // File `static` and anonymous-namespace variables, mutable, defined here.
   std::vector<const clang::VarDecl*> internal_variables;

@@ -122,6 +122,13 @@ class UseCollector : public clang::RecursiveASTVisitor<UseCollector> {
       if (variable->isLocalVarDeclOrParm() && !llvm::isa<clang::ParmVarDecl>(variable) &&
           !variable->isStaticLocal())
         return;  // written in the code that uses it
+    // A closure's copy or move constructor, which Clang defines when it
+    // is first used: parsed with a precompiled preamble, already while the
+    // enclosing function is, else later. Nothing of it is written.
+    if (const auto* parameter = llvm::dyn_cast<clang::ParmVarDecl>(decl))
+      if (const auto* owner = llvm::dyn_cast<clang::FunctionDecl>(parameter->getDeclContext());
+          owner && owner->isImplicit())
+        return;
     uses_.push_back(decl);
   }
 
@@ -180,6 +187,13 @@ class Fingerprinter {
                        unique("ctor-init:" + member + "@" + key_of(constructor)),
                        member + " of " + naming_.readable_name(constructor), "",
                        hash_of(initialiser.getSourceRange(), uses)});
+  }
+
+  // A lambda by its place in its enclosing function (lambda_slots()).
+  void add_lambda(const clang::LambdaExpr& lambda, const std::string& detail) {
+    const clang::CXXMethodDecl& call = *lambda.getCallOperator();
+    pieces_.push_back({CodeKind::kLambda, "lambda:" + naming_.lambda_place(call),
+                       naming_.lambda_name(call), detail, hash_of(lambda.getSourceRange(), {})});
   }
 
   void add_member_initialiser(const clang::FieldDecl& field) {
@@ -911,7 +925,8 @@ std::vector<CodeFingerprint> fingerprint_file(
     clang::ASTContext& context, const Naming& naming, const MacroTokens& macro_tokens,
     const std::string& project_root,
     const std::vector<std::pair<std::string, std::string>>& layouts,
-    const std::map<const clang::FunctionDecl*, std::string>& without_slot) {
+    const std::map<const clang::FunctionDecl*, std::string>& without_slot,
+    const LambdaSlots& lambdas) {
   PieceCollector collector(context.getSourceManager());
   collector.TraverseDecl(context.getTranslationUnitDecl());
   mark_templates_not_wholly_slotted(naming, collector.functions);
@@ -937,6 +952,7 @@ std::vector<CodeFingerprint> fingerprint_file(
     fingerprinter.add_member_initialiser(*field);
   for (const auto& [constructor, initialiser] : collector.initialisers)
     fingerprinter.add_constructor_initialiser(*constructor, *initialiser);
+  for (const auto& [lambda, detail] : lambdas) fingerprinter.add_lambda(*lambda, detail);
   std::vector<CodeFingerprint> code = fingerprinter.take();
   for (const auto& [name, layout] : layouts)
     code.push_back({CodeKind::kLayout, "layout:" + name, name, "", hex(llvm::xxHash64(layout))});

@@ -32,6 +32,7 @@
 
 #include "clang/AST/ASTContext.h"
 
+#include "lambda_slots.h"
 #include "macro_tokens.h"
 #include "naming.h"
 #include "softpatch/changes/code_fingerprint.h"
@@ -48,7 +49,8 @@ std::vector<CodeFingerprint> fingerprint_file(
     clang::ASTContext& context, const Naming& naming, const MacroTokens& macro_tokens,
     const std::string& project_root,
     const std::vector<std::pair<std::string, std::string>>& layouts,
-    const std::map<const clang::FunctionDecl*, std::string>& without_slot = {});
+    const std::map<const clang::FunctionDecl*, std::string>& without_slot = {},
+    const LambdaSlots& lambdas = {});
 
 // The key of the piece of a template, or how the key of a function
 // template's starts (its template parameters follow, after a "|").

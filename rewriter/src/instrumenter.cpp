@@ -15,6 +15,7 @@
 #include "eligibility.h"
 #include "fingerprints.h"
 #include "header_units.h"
+#include "lambda_slots.h"
 #include "layouts.h"
 #include "naming.h"
 #include "parse_file.h"
@@ -81,18 +82,12 @@ llvm::Expected<InstrumentedFile> instrument_file(llvm::StringRef file,
       without_slot.emplace(
           function, why.value_or("function produced by a macro in a way that cannot be rewritten"));
     }
+    LambdaSlots lambdas = lambda_slots(found, without_slot, edits, naming);
     for (const clang::LambdaExpr* lambda : found.lambdas) {
       const clang::CXXMethodDecl& call = *lambda->getCallOperator();
-      unsigned line = line_of(call, sources);
-      const auto& enclosing =
-          *llvm::cast<clang::FunctionDecl>(lambda->getLambdaClass()->getDeclContext());
-      if (without_slot.count(&enclosing))
-        out.skipped.push_back(skipped_function(
-            call, line, "lambda of a function without a slot (part of its enclosing function)"));
-      else if (!lambda_editable(*lambda, edits) || !editor.instrument(call, line))
-        out.skipped.push_back(skipped_function(call, line,
-                                               "lambda produced by a macro in a way that cannot be "
-                                               "rewritten (part of its enclosing function)"));
+      const std::string& detail = detail_of(lambdas, lambda);
+      if (has_slot(detail) && editor.instrument(call, line_of(call, sources))) continue;
+      out.skipped.push_back(skipped_function(call, line_of(call, sources), detail));
     }
     for (const clang::FunctionDecl* pattern : found.templates) {
       unsigned line = line_of(*pattern, sources);
@@ -116,7 +111,7 @@ llvm::Expected<InstrumentedFile> instrument_file(llvm::StringRef file,
           class_layouts(context, options.project_root);
       table.add_layouts(layouts);
       out.code = fingerprint_file(context, naming, macro_tokens, options.project_root, layouts,
-                                  without_slot);
+                                  without_slot, lambdas);
       table.add_code(out.code);
     }
 

@@ -100,9 +100,18 @@ unsigned lambda_ordinal(const clang::CXXMethodDecl& call) {
 
 // A lambda's id: its enclosing function's, which lambda of it it is, and
 // its parameters, so that a lambda keeps its id while it keeps its place.
+std::string Naming::lambda_place(const clang::CXXMethodDecl& call) const {
+  return id(*lambda_enclosing(call)) + "::lambda#" + std::to_string(lambda_ordinal(call));
+}
+
+std::string Naming::lambda_name(const clang::CXXMethodDecl& call) const {
+  const clang::SourceManager& sources = context_.getSourceManager();
+  return readable_name(*lambda_enclosing(call)) + "::<lambda at line " +
+         std::to_string(sources.getExpansionLineNumber(call.getLocation())) + ">";
+}
+
 std::string Naming::lambda_id(const clang::CXXMethodDecl& call) const {
-  std::string text =
-      id(*lambda_enclosing(call)) + "::lambda#" + std::to_string(lambda_ordinal(call)) + "(";
+  std::string text = lambda_place(call) + "(";
   for (unsigned i = 0; i < call.getNumParams(); ++i)
     text += (i ? ", " : "") + canonical(call.getParamDecl(i)->getType());
   return text + (call.isConst() ? ") const" : ")");
@@ -147,12 +156,7 @@ std::string with_template_arguments(const std::string& name, const std::string& 
 
 std::string Naming::readable_name(const clang::FunctionDecl& function) const {
   std::string name = function.getQualifiedNameAsString();
-  if (is_lambda_call(function)) {
-    const clang::SourceManager& sources = context_.getSourceManager();
-    name = readable_name(*lambda_enclosing(llvm::cast<clang::CXXMethodDecl>(function))) +
-           "::<lambda at line " +
-           std::to_string(sources.getExpansionLineNumber(function.getLocation())) + ">";
-  }
+  if (is_lambda_call(function)) name = lambda_name(llvm::cast<clang::CXXMethodDecl>(function));
   const auto* conversion = llvm::dyn_cast<clang::CXXConversionDecl>(&function);
   // A conversion template as written (`operator U`), an instantiation's by
   // the type it converts to (`operator long`), which says all its argument does.

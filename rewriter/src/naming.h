@@ -66,6 +66,12 @@ class Naming {
   // A readable canonical spelling, for the registry's records.
   std::string canonical(clang::QualType type) const;
 
+  // A lambda's place: its enclosing function's id and which of that
+  // function's lambdas it is ("_Z3runv::lambda#0"); readable:
+  // "run()::<lambda at line 12>". `call` is its call operator.
+  std::string lambda_place(const clang::CXXMethodDecl& call) const;
+  std::string lambda_name(const clang::CXXMethodDecl& call) const;
+
  private:
   std::string lambda_id(const clang::CXXMethodDecl& call) const;
 

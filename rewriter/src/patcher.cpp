@@ -14,6 +14,7 @@
 #include "eligibility.h"
 #include "fingerprints.h"
 #include "header_units.h"
+#include "lambda_slots.h"
 #include "layouts.h"
 #include "naming.h"
 #include "parse_file.h"
@@ -213,16 +214,11 @@ class Patcher {
     return llvm::Error::success();
   }
 
-  // The lambda's entry: the code of its closure's call operator, which the
-  // expression, wrapped, notes as the patch loads. As the build does, a
-  // lambda whose text cannot be edited has no slot.
+  // The lambda's entry (it has a slot: lambda_slots()): the code of its
+  // closure's call operator, which the expression, wrapped, notes as the
+  // patch loads.
   void carry_lambda(const clang::LambdaExpr& lambda, UnitTable& table) {
     const clang::CXXMethodDecl& call = *lambda.getCallOperator();
-    // Its closures made before the patch run the build's body again.
-    if (!lambda_editable(lambda, edits_)) {
-      table.add_build_code_entry(call, line_of(call, sources_));
-      return;
-    }
     table.add_function(call, line_of(call, sources_));
     edits_.insert_before(lambda.getBeginLoc(), table.add_lambda_entry());
     edits_.insert_after(lambda.getEndLoc(), ")");
@@ -403,8 +399,9 @@ llvm::Expected<PatchSource> make_patch_source(llvm::StringRef file,
     for (const clang::FunctionDecl* function : found.functions)
       if (std::optional<std::string> why = body_member_problem(*function, edits))
         without_slot.emplace(function, *why);
+    LambdaSlots lambdas = lambda_slots(found, without_slot, edits, naming);
     out.code = fingerprint_file(context, naming, macro_tokens, options.project_root, layouts,
-                                without_slot);
+                                without_slot, lambdas);
     std::optional<std::set<std::string>> compile;
     if (options.choose_compiled) compile = options.choose_compiled(out.code);
 
@@ -455,13 +452,13 @@ llvm::Expected<PatchSource> make_patch_source(llvm::StringRef file,
     // patch run its new body through its slot.
     // One of a function it imports (unchanged) runs the build's code again.
     for (const clang::LambdaExpr* lambda : found.lambdas) {
-      const auto* enclosing =
-          llvm::cast<clang::FunctionDecl>(lambda->getLambdaClass()->getDeclContext());
-      if (compiled.count(enclosing))
+      if (!has_slot(detail_of(lambdas, lambda))) continue;
+      const clang::FunctionDecl& enclosing = enclosing_function(*lambda);
+      const clang::CXXMethodDecl& call = *lambda->getCallOperator();
+      if (compiled.count(&enclosing))
         patcher.carry_lambda(*lambda, table);
-      else if (imported.count(enclosing->getCanonicalDecl()))
-        table.add_build_code_entry(*lambda->getCallOperator(),
-                                   line_of(*lambda->getCallOperator(), sources));
+      else if (imported.count(enclosing.getCanonicalDecl()))
+        table.add_build_code_entry(call, line_of(call, sources));
     }
     // Each instantiation's slot goes to the patch's code when its template
     // changed, for the calls of every file (an explicit instantiation's).

@@ -178,12 +178,39 @@ TEST(CodeChanges, AHeadersDeclarationsChangedOrUnrecordedRefuse) {
 }
 
 TEST(CodeChanges, KindsHaveWordsBothWays) {
-  for (CodeKind kind : {CodeKind::kFunction, CodeKind::kConstructor, CodeKind::kDestructor,
-                        CodeKind::kMain, CodeKind::kUnpatchable, CodeKind::kInitialiser,
-                        CodeKind::kMemberInitialiser, CodeKind::kConstructorInitialiser,
-                        CodeKind::kLayout, CodeKind::kInline, CodeKind::kDeclarations})
+  for (CodeKind kind :
+       {CodeKind::kFunction, CodeKind::kConstructor, CodeKind::kDestructor, CodeKind::kMain,
+        CodeKind::kUnpatchable, CodeKind::kInitialiser, CodeKind::kMemberInitialiser,
+        CodeKind::kConstructorInitialiser, CodeKind::kLayout, CodeKind::kInline,
+        CodeKind::kDeclarations, CodeKind::kLambda})
     EXPECT_EQ(softpatch::kind_from_word(softpatch::kind_word(kind)), kind);
-  EXPECT_FALSE(softpatch::kind_from_word("lambda"));
+  EXPECT_FALSE(softpatch::kind_from_word("closure"));
+}
+
+TEST(CodeChanges, ALambdaWhoseClosuresKeepTheOldBodyIsSaid) {
+  auto lambda = [](const std::string& place, const std::string& hash, const std::string& detail) {
+    return CodeFingerprint{CodeKind::kLambda, "lambda:" + place,
+                           "run()::<lambda at line " + place + ">", detail, hash};
+  };
+  const std::string kCaptures = "lambda with captures (part of its enclosing function)";
+  CodeChanges changes = softpatch::compare(
+      {lambda("1", "a", "slot L1(int) const"), lambda("2", "b", kCaptures),
+       lambda("3", "c", "slot L3(int) const"), lambda("4", "d", "slot L4(int) const"),
+       lambda("5", "e", "slot L5() const"), lambda("6", "f", kCaptures)},
+      {lambda("1", "A", "slot L1(int) const"), lambda("2", "B", kCaptures),
+       lambda("3", "C", kCaptures), lambda("4", "D", "slot L4(long) const"),
+       lambda("6", "f", kCaptures)});
+  EXPECT_FALSE(changes.refusal);
+  EXPECT_TRUE(changes.changed.empty());  // its enclosing function's piece says that
+  EXPECT_THAT(softpatch::old_closure_notes(changes),
+              ElementsAre("closures of run()::<lambda at line 2> made before the patch run its old "
+                          "body (a lambda with captures has no slot of its own)",
+                          "closures of run()::<lambda at line 3> made before the patch run its old "
+                          "body (as edited, a lambda with captures has no slot of its own)",
+                          "closures of run()::<lambda at line 4> made before the patch run its old "
+                          "body (its parameters changed)",
+                          "closures of run()::<lambda at line 5> made before the patch run its old "
+                          "body (it moved or went)"));
 }
 
 }  // namespace

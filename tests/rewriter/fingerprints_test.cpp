@@ -483,14 +483,18 @@ TEST_F(Fingerprints, EqualWithAndWithoutAPrecompiledPreamble) {
   // What a precompiled preamble's AST says of a header differs: bodies are
   // there, and `unsigned int` ends at `unsigned`.
   write("big.h",
-        "#pragma once\n#include <map>\n#include <string>\ninline int size_of(const std::string& s) "
+        "#pragma once\n#include <functional>\n#include <map>\n#include <string>\ninline int "
+        "size_of(const std::string& s) "
         "{ return static_cast<int>(s.size()); }\nusing Count = unsigned int;\n"
         "constexpr Count kStart = 2;\nenum class Mode { kOne, kTwo };\n");
   const char code[] =
       "#include \"big.h\"\n#include <vector>\n"
       "struct Item { Item() = default; int n = 3; };\n"
       "int f(const std::string& s) { std::map<int, Item> m; return size_of(s) + m[1].n; }\n"
-      "Count g(Mode m) { return m == Mode::kTwo ? kStart : Count(1); }\n";
+      "Count g(Mode m) { return m == Mode::kTwo ? kStart : Count(1); }\n"
+      // A closure moved into a std::function: Clang defines its move
+      // constructor at once when the library comes precompiled.
+      "std::function<int(int)> h(int p) { return [p](int n) { return n * p; }; }\n";
   std::vector<CodeFingerprint> plain = code_of(code);
   std::string cache = (root_ / "cache").string();
   for (int round = 0; round < 3; ++round) {  // parsed, precompiled, then loaded from the cache

@@ -356,7 +356,8 @@ std::vector<std::string> patch_report(const std::string& shown_file, const Appli
                                     ": " + what + " in " + seconds + " s" +
                                     (patch.pending ? " (waits for a safe point)" : "")};
   if (patch.changes)
-    for (std::string& note : kept_value_notes(*patch.changes)) lines.push_back(std::move(note));
+    for (auto* notes : {&kept_value_notes, &old_closure_notes})
+      for (std::string& note : (*notes)(*patch.changes)) lines.push_back(std::move(note));
   return lines;
 }
 

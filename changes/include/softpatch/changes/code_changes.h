@@ -24,6 +24,9 @@ struct CodeChanges {
   // Variables whose initialiser changed: the patch applies, and the
   // program keeps the value the variable has.
   std::vector<std::string> kept_values;
+  // Lambdas whose closures made before the patch keep running the old body
+  // (no slot of their own, or not the same one), each with why.
+  std::vector<std::string> old_closures;
   // Why the edit cannot go live, when it cannot: a piece that is not
   // patched live changed or went, e.g. "constructor Request::Request(int)
   // changed: constructors are not patched live yet: restart needed".
@@ -48,6 +51,11 @@ std::string describe(const CodeChanges& changes);
 // One line per variable whose running value is kept, e.g. "the running value
 // of limit is kept (its initialiser changed; restart to start from the new one)".
 std::vector<std::string> kept_value_notes(const CodeChanges& changes);
+
+// One line per lambda of CodeChanges::old_closures, e.g. "closures of
+// run()::<lambda at line 12> made before the patch run its old body (a
+// lambda with captures has no slot of its own)".
+std::vector<std::string> old_closure_notes(const CodeChanges& changes);
 
 }  // namespace softpatch
 

@@ -42,6 +42,11 @@ enum class CodeKind {
                             // functions with slots (declarations, classes, macros,
                             // templates): compiled into every file that includes
                             // it, so a change needs a rebuild
+  kLambda,                  // a lambda of a function with a slot, by its place there:
+                            // `detail` is "slot <id>" when it has one of its own, else
+                            // why not. Its text is its enclosing function's too, so
+                            // it goes live with it; closures made before the patch run
+                            // the new body only through an unchanged slot
 };
 
 // The kind's word, as records and the agent protocol spell it.

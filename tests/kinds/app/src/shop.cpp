@@ -25,6 +25,10 @@ std::function<int(int)> make_discount() {
   return [](int n) { return n / 2; };
 }
 
+std::function<int(int)> make_markup(int percent) {
+  return [percent](int n) { return n * percent / 100; };
+}
+
 int price(int n) {
   // A class local to a function: its destructor gets no slot, and patches
   // of the file go on.

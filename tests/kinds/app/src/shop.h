@@ -50,6 +50,9 @@ int price(int n);
 // A callback that main makes once and keeps: a lambda that captures
 // nothing, whose new body a patch gives the closure made before it.
 std::function<int(int)> make_discount();
+// One that captures: it has no slot of its own, and a patch says that the
+// closure made before it runs the old body.
+std::function<int(int)> make_markup(int percent);
 
 // Made and destroyed for each number by main.cpp: a constructor defined in
 // its class and a destructor defined after it, in this header, whose bodies
