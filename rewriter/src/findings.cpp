@@ -54,6 +54,11 @@ class Collector : public clang::RecursiveASTVisitor<Collector> {
     const auto* enclosing =
         llvm::dyn_cast<clang::FunctionDecl>(lambda->getLambdaClass()->getDeclContext());
     std::optional<std::string> problem = lambda_problem(*lambda);
+    // Its place is counted among the lambdas of the body (Naming::id).
+    if (!problem && enclosing && !in_body(*lambda, *enclosing))
+      problem =
+          "lambda outside its function's body (a default argument, a member initialiser) "
+          "(part of its enclosing function)";
     bool in_eligible = enclosing && eligible_.count(enclosing);
     if (in_eligible) findings_.function_lambdas.emplace_back(lambda, problem.value_or(""));
     if (!problem && !in_eligible)
@@ -97,6 +102,14 @@ class Collector : public clang::RecursiveASTVisitor<Collector> {
   }
 
  private:
+  bool in_body(const clang::LambdaExpr& lambda, const clang::FunctionDecl& function) const {
+    const clang::Stmt* body = function.getBody();
+    if (!body) return false;
+    clang::SourceLocation at = lambda.getBeginLoc();
+    return !sources_.isBeforeInTranslationUnit(at, body->getBeginLoc()) &&
+           !sources_.isBeforeInTranslationUnit(body->getEndLoc(), at);
+  }
+
   const clang::SourceManager& sources_;
   Findings& findings_;
   std::set<const clang::FunctionDecl*> eligible_;

@@ -220,7 +220,7 @@ class Patcher {
   void carry_lambda(const clang::LambdaExpr& lambda, UnitTable& table) {
     const clang::CXXMethodDecl& call = *lambda.getCallOperator();
     table.add_function(call, line_of(call, sources_));
-    edits_.insert_before(lambda.getBeginLoc(), table.add_lambda_entry());
+    edits_.insert_before(lambda.getBeginLoc(), table.add_lambda_entry(call));
     edits_.insert_after(lambda.getEndLoc(), ")");
   }
 

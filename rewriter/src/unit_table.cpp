@@ -325,7 +325,9 @@ void UnitTable::add_build_code_entry(const clang::FunctionDecl& function, unsign
   imports_.push_back("nullptr");
 }
 
-std::string UnitTable::add_lambda_entry() {
+std::string UnitTable::add_lambda_entry(const clang::CXXMethodDecl& call) {
+  // A lambda may be called where constants are evaluated.
+  constexpr_closures_ = call.getASTContext().getLangOpts().CPlusPlus17;
   std::string index = std::to_string(lambdas_++);
   helpers_ += "static ::__softpatch_raw_function __softpatch_lambda_entry" + index +
               "() { return ::__softpatch_lambda_codes[" + index + "]; }\n";
@@ -423,17 +425,23 @@ std::string UnitTable::patch_prologue(llvm::StringRef patch_header,
     text += "static ::__softpatch_raw_function __softpatch_imported[" +
             std::to_string(import_ids_.size()) + "];\n";
   // Each wrapped lambda expression's closure type notes the code of its
-  // call operator while the patch loads (a static member's initialiser).
+  // call operator while the patch loads (a static member's initialiser,
+  // kept where the wrapper's call is folded away at compile time). Local to
+  // the patch: a lambda of an inline function has a closure type with
+  // linkage, and a later patch's note must not bind to an earlier one's.
   if (lambdas_)
     text += "static ::__softpatch_raw_function __softpatch_lambda_codes[" +
             std::to_string(lambdas_) +
             "];\n"
-            "template <unsigned I, class L> struct __softpatch_lambda_note { static const bool "
-            "noted; };\n"
-            "template <unsigned I, class L> const bool __softpatch_lambda_note<I, L>::noted = "
+            "namespace { template <unsigned I, class L> struct __softpatch_lambda_note { static "
+            "const bool noted; }; }\n"
+            "template <unsigned I, class L> __attribute__((used)) const bool "
+            "__softpatch_lambda_note<I, L>::noted = "
             "::__softpatch_note_code(::__softpatch_lambda_codes[I], &L::operator());\n"
-            "template <unsigned I, class L> static L __softpatch_lambda(L l) { "
-            "(void)&__softpatch_lambda_note<I, L>::noted; return l; }\n";
+            "template <unsigned I, class L> static " +
+            std::string(constexpr_closures_ ? "constexpr " : "") +
+            "L __softpatch_lambda(L l) { return (void)&__softpatch_lambda_note<I, L>::noted, l; "
+            "}\n";
   return text + header_slots.str() + "#line 1 " + quoted(file_) + "\n";
 }
 

@@ -67,7 +67,7 @@ class UnitTable {
   // is the code of the closure's call operator, which the lambda
   // expression, wrapped in the returned text's call (`::__softpatch_lambda<3>(`
   // before it, `)` after it), notes when the patch loads.
-  std::string add_lambda_entry();
+  std::string add_lambda_entry(const clang::CXXMethodDecl& call);
   // Patch mode: a function with a slot in the build whose code the patch
   // does not carry (a lambda of a function it imports): its slot goes back
   // to the build's code.
@@ -136,6 +136,7 @@ class UnitTable {
   std::vector<std::string> imports_;     // per function: where its import goes, or nullptr
   std::vector<std::string> import_ids_;  // per import
   unsigned lambdas_ = 0;                 // lambda entries (add_lambda_entry)
+  bool constexpr_closures_ = false;      // C++17: closures are literal, the wrapper constexpr
   std::set<unsigned> build_code_;        // functions whose slot goes back to the build's code
   std::vector<std::string> variables_;   // initialisers of VariableRecord
   std::vector<std::string> layouts_;     // initialisers of LayoutRecord

@@ -78,7 +78,7 @@ line=$(cd "$work/app" && "$softpatch" patch -p build src/shop.cpp 2>"$work/err.t
   fail "lambda patch failed: $(cat "$work/err.txt")"
 [[ "$line" =~ ^src/shop.cpp\ →\ patch\ 4:\ 2\ changed\ \(make_discount,\ make_markup\) ]] ||
   fail "lambda patch said: $line"
-[ "$(cat "$work/err.txt")" = "softpatch: closures of make_markup(int)::<lambda at line 29> made before the patch run its old body (a lambda with captures has no slot of its own)" ] ||
+[ "$(cat "$work/err.txt")" = "softpatch: closures of make_markup(int)::<lambda at line 38> made before the patch run its old body (a lambda with captures has no slot of its own)" ] ||
   fail "lambda patch's notes: $(cat "$work/err.txt")"
 say 7 "bonus 700, first 0, open 8, price 21, label 101, closed 6, fee 57, visits 3190, discount 700, markup 3"
 

@@ -21,6 +21,15 @@ static_assert(fee(1) > 0, "constant evaluation runs the body as written");
 
 int (*fee_pointer())(int) { return &fee; }
 
+#if __cplusplus >= 201703L
+// A lambda evaluated at compile time (constexpr from C++17), in every patch
+// of the file too.
+constexpr int half(int n) {
+  return [](int m) { return m / 2; }(n);
+}
+static_assert(half(4) == 2, "a lambda's constant evaluation runs its body as written");
+#endif
+
 std::function<int(int)> make_discount() {
   return [](int n) { return n / 2; };
 }
