@@ -236,7 +236,7 @@ TEST(AgentProtocol, AnErrorReplyReadsAsItsMessage) {
 }
 
 TEST(AgentProtocol, RefusesCodeRecordsThatBreakTheGrammar) {
-  for (const char* reply : {"build-id ab\ncode lambda 0123456789abcdef k % n\nok\n",
+  for (const char* reply : {"build-id ab\ncode closure 0123456789abcdef k % n\nok\n",
                             "build-id ab\ncode function 0123456789ABCDEF k % n\nok\n",
                             "build-id ab\ncode function 01234 k % n\nok\n",
                             "build-id ab\ncode function 0123456789abcdef % % n\nok\n",

@@ -535,6 +535,19 @@ class HeaderFingerprints : public Fingerprints {
     for (const CodeFingerprint& piece : patch->code) hashes[piece.name] = piece.hash;
     return hashes;
   }
+
+  // The pieces of `built` (tally.h's, as a.cpp takes them) that differ once
+  // `from` in the header's `text` is replaced with `to`.
+  std::vector<std::string> pieces_changed_by(const std::map<std::string, std::string>& built,
+                                             const std::string& text, const std::string& from,
+                                             const std::string& to) {
+    write("tally.h", replaced(text, from, to));
+    std::map<std::string, std::string> edited = header_code("a.cpp");
+    std::vector<std::string> names;
+    for (const auto& [name, hash] : built)
+      if (edited[name] != hash) names.push_back(name);
+    return names;
+  }
 };
 
 const char kTally[] = R"(#pragma once
@@ -558,12 +571,7 @@ TEST_F(HeaderFingerprints, EachBodyAndTheRestOfTheHeaderArePiecesOfTheirOwn) {
                                             ::testing::Key("the declarations of tally.h"),
                                             ::testing::Key("twice(int)")));
   auto differing = [&](const std::string& from, const std::string& to) {
-    write("tally.h", replaced(kTally, from, to));
-    std::map<std::string, std::string> edited = header_code("a.cpp");
-    std::vector<std::string> names;
-    for (const auto& [name, hash] : built)
-      if (edited[name] != hash) names.push_back(name);
-    return names;
+    return pieces_changed_by(built, kTally, from, to);
   };
   EXPECT_THAT(differing("// in the class", "/* a comment */"), IsEmpty());
   EXPECT_THAT(differing("n * 2", "n  *  2"), IsEmpty());
@@ -588,12 +596,7 @@ TEST_F(HeaderFingerprints, AConstructorsMemberInitialisersArePiecesOfTheirOwn) {
                                      ::testing::Key("n_ of W::W(int)"),
                                      ::testing::Key("the declarations of tally.h")));
   auto differing = [&](const std::string& from, const std::string& to) {
-    write("tally.h", replaced(header, from, to));
-    std::map<std::string, std::string> edited = header_code("a.cpp");
-    std::vector<std::string> names;
-    for (const auto& [name, hash] : built)
-      if (edited[name] != hash) names.push_back(name);
-    return names;
+    return pieces_changed_by(built, header, from, to);
   };
   EXPECT_THAT(differing("n_(n)", "n_(n + 1)"), ElementsAre("n_ of W::W(int)"));
   EXPECT_THAT(differing("++made;", "made += 2;"), ElementsAre("W::W(int)"));
