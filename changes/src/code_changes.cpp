@@ -104,6 +104,27 @@ std::optional<std::string> why_closures_keep_old_code(const CodeFingerprint& run
          " has no slot of its own";
 }
 
+// The lambdas of one function, of one count: the key without its place
+// ("lambda:_Z1fv::lambda#1/3" -> "lambda:_Z1fv::lambda#/3").
+std::string lambda_group(const std::string& key) {
+  std::size_t at = key.rfind("::lambda#");
+  std::size_t slash = key.find('/', at);
+  if (at == std::string::npos || slash == std::string::npos) return key;
+  return key.substr(0, at + 9) + key.substr(slash);
+}
+
+// A lambda whose text stands at another place of the same function now,
+// among as many lambdas: the slots of both places would lead to the other's
+// body (a lambda's id is its place).
+const CodeFingerprint* moved_lambda(const CodeFingerprint& edited,
+                                    const std::vector<CodeFingerprint>& running) {
+  for (const CodeFingerprint& piece : running)
+    if (piece.kind == CodeKind::kLambda && piece.key != edited.key && piece.hash == edited.hash &&
+        lambda_group(piece.key) == lambda_group(edited.key))
+      return &piece;
+  return nullptr;
+}
+
 }  // namespace
 
 CodeChanges compare(const std::vector<CodeFingerprint>& running,
@@ -127,6 +148,11 @@ CodeChanges compare(const std::vector<CodeFingerprint>& running,
     auto found = before.find(piece.key);
     if (piece.kind == CodeKind::kLambda) {
       if (found == before.end() || found->second->hash == piece.hash) continue;
+      if (const CodeFingerprint* moved = moved_lambda(piece, running)) {
+        refuse(piece, moved->name + " is now where " + found->second->name +
+                          " was: the closures made before the patch would run the other's body");
+        continue;
+      }
       if (std::optional<std::string> why = why_closures_keep_old_code(*found->second, &piece))
         changes.old_closures.push_back(found->second->name + " (" + *why + ")");
       continue;

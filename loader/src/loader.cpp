@@ -315,8 +315,10 @@ bool own_copies_reachable(const internal::TranslationUnit& unit) {
   for (std::size_t i = 0; i < unit.function_count; ++i) {
     Function function(unit.functions[i], unit);
     // A constructor's body has no code of its own: every patch carries it.
-    // Nor does a patch call the build's instantiations of a template.
-    if (function.is_constructor_or_destructor() || (function.flags() & internal::kInstantiation))
+    // Nor does a patch call the build's instantiations of a template, or
+    // a lambda's body (it goes with its enclosing function).
+    if (function.is_constructor_or_destructor() ||
+        (function.flags() & (internal::kInstantiation | internal::kLambda)))
       continue;
     internal::RawFunction code = function.address();
     if (!code || !module.holds_code(reinterpret_cast<const void*>(code))) return false;

@@ -7,6 +7,7 @@
 #include "clang/AST/StmtCXX.h"
 #include "llvm/ADT/STLExtras.h"
 
+#include "header_functions.h"
 #include "template_slots.h"
 
 namespace softpatch::rewriter {
@@ -122,9 +123,13 @@ bool any_tag(clang::QualType type, llvm::function_ref<bool(const clang::TagDecl&
   const clang::TagDecl* tag = type->getAsTagDecl();
   if (!tag) return false;
   if (visit(*tag)) return true;
-  if (const auto* specialization = llvm::dyn_cast<clang::ClassTemplateSpecializationDecl>(tag))
-    for (const clang::TemplateArgument& argument : specialization->getTemplateArgs().asArray())
-      if (any_tag_in(argument, visit)) return true;
+  // Its own template arguments and those of the classes around it
+  // (`Outer<Local>::Inner`).
+  for (const clang::DeclContext* context = tag; context; context = context->getParent())
+    if (const auto* specialization =
+            llvm::dyn_cast<clang::ClassTemplateSpecializationDecl>(context))
+      for (const clang::TemplateArgument& argument : specialization->getTemplateArgs().asArray())
+        if (any_tag_in(argument, visit)) return true;
   return false;
 }
 
@@ -171,6 +176,15 @@ std::optional<std::string> lambda_problem(const clang::LambdaExpr& lambda) {
   if (unnameable(call.getReturnType()))
     return "lambda that returns a lambda or a type declared inside a function (part of its "
            "enclosing function)";
+  // Such a class has no layout a patch is checked against.
+  for (const clang::ParmVarDecl* parameter : call.parameters())
+    if (unnameable(parameter->getType()))
+      return "lambda with a parameter of a type declared inside a function (part of its "
+             "enclosing function)";
+  // A patch's body would have a static of its own.
+  if (const clang::VarDecl* variable = static_variable_of(call))
+    return "lambda with a static variable (" + variable->getNameAsString() +
+           ") (part of its enclosing function)";
   return std::nullopt;
 }
 

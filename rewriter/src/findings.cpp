@@ -55,11 +55,12 @@ class Collector : public clang::RecursiveASTVisitor<Collector> {
         llvm::dyn_cast<clang::FunctionDecl>(lambda->getLambdaClass()->getDeclContext());
     std::optional<std::string> problem = lambda_problem(*lambda);
     // Its place is counted among the lambdas of the body (Naming::id).
-    if (!problem && enclosing && !in_body(*lambda, *enclosing))
+    bool outside = enclosing && !in_body(*lambda, *enclosing);
+    if (!problem && outside)
       problem =
           "lambda outside its function's body (a default argument, a member initialiser) "
           "(part of its enclosing function)";
-    bool in_eligible = enclosing && eligible_.count(enclosing);
+    bool in_eligible = enclosing && eligible_.count(enclosing) && !outside;
     if (in_eligible) findings_.function_lambdas.emplace_back(lambda, problem.value_or(""));
     if (!problem && !in_eligible)
       problem = "lambda of a function without a slot (part of its enclosing function)";

@@ -74,8 +74,9 @@ const clang::FunctionDecl* lambda_enclosing(const clang::CXXMethodDecl& call) {
 }
 
 // Which of its enclosing function's lambdas `call`'s is, in the order of
-// the text: 0 for the first.
-unsigned lambda_ordinal(const clang::CXXMethodDecl& call) {
+// the text ("0/2" for the first of two): a lambda added or removed before
+// another changes the places of all, so no slot leads to another's body.
+std::string lambda_ordinal(const clang::CXXMethodDecl& call) {
   class Counter : public clang::RecursiveASTVisitor<Counter> {
    public:
     explicit Counter(const clang::DeclContext& enclosing) : enclosing_(enclosing) {}
@@ -93,7 +94,8 @@ unsigned lambda_ordinal(const clang::CXXMethodDecl& call) {
   Counter counter(enclosing);
   counter.TraverseStmt(enclosing.getBody());
   auto at = std::find(counter.closures.begin(), counter.closures.end(), call.getParent());
-  return static_cast<unsigned>(at - counter.closures.begin());
+  return std::to_string(at - counter.closures.begin()) + "/" +
+         std::to_string(counter.closures.size());
 }
 
 }  // namespace
@@ -101,7 +103,7 @@ unsigned lambda_ordinal(const clang::CXXMethodDecl& call) {
 // A lambda's id: its enclosing function's, which lambda of it it is, and
 // its parameters, so that a lambda keeps its id while it keeps its place.
 std::string Naming::lambda_place(const clang::CXXMethodDecl& call) const {
-  return id(*lambda_enclosing(call)) + "::lambda#" + std::to_string(lambda_ordinal(call));
+  return id(*lambda_enclosing(call)) + "::lambda#" + lambda_ordinal(call);
 }
 
 std::string Naming::lambda_name(const clang::CXXMethodDecl& call) const {

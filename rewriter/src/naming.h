@@ -24,7 +24,7 @@ class Naming {
   // Itanium-mangled name ("_ZN2ns7Counter3addEi"), the plain name for
   // extern "C", "<project_file>:" + mangled name for internal linkage; for
   // a lambda's call operator, its enclosing function's id, which of its
-  // lambdas it is and its parameters ("_Z3runv::lambda#0(int) const").
+  // lambdas it is and its parameters ("_Z3runv::lambda#0/1(int) const").
   std::string id(const clang::FunctionDecl& function) const;
 
   // The file whose own types make an instantiation of a template visible
@@ -67,7 +67,7 @@ class Naming {
   std::string canonical(clang::QualType type) const;
 
   // A lambda's place: its enclosing function's id and which of that
-  // function's lambdas it is ("_Z3runv::lambda#0"); readable:
+  // function's lambdas it is, of how many ("_Z3runv::lambda#0/2"); readable:
   // "run()::<lambda at line 12>". `call` is its call operator.
   std::string lambda_place(const clang::CXXMethodDecl& call) const;
   std::string lambda_name(const clang::CXXMethodDecl& call) const;

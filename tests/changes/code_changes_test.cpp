@@ -187,6 +187,23 @@ TEST(CodeChanges, KindsHaveWordsBothWays) {
   EXPECT_FALSE(softpatch::kind_from_word("closure"));
 }
 
+TEST(CodeChanges, ALambdaNowWhereAnotherWasIsRefused) {
+  auto lambda = [](const std::string& place, const std::string& hash) {
+    return CodeFingerprint{CodeKind::kLambda, "lambda:_Z3runv::lambda#" + place + "/2",
+                           "run()::<lambda at line " + place + ">", "slot L" + place, hash};
+  };
+  CodeChanges swapped = softpatch::compare({lambda("0", "a"), lambda("1", "b")},
+                                           {lambda("0", "b"), lambda("1", "a")});
+  EXPECT_THAT(swapped.refusal,
+              Optional(std::string("run()::<lambda at line 1> is now where run()::<lambda at line "
+                                   "0> was: the closures made before the patch would run the "
+                                   "other's body: restart needed")));
+  // Edited in place, or a copy of another's text elsewhere: live.
+  EXPECT_FALSE(
+      softpatch::compare({lambda("0", "a"), lambda("1", "b")}, {lambda("0", "c"), lambda("1", "b")})
+          .refusal);
+}
+
 TEST(CodeChanges, ALambdaWhoseClosuresKeepTheOldBodyIsSaid) {
   auto lambda = [](const std::string& place, const std::string& hash, const std::string& detail) {
     return CodeFingerprint{CodeKind::kLambda, "lambda:" + place,

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -159,10 +160,9 @@ TEST_P(Launcher, FallsBackWhenTheCopyDoesNotCompile) {
 
 TEST_P(Launcher, AFileWhoseHeadersCopiesDoNotCompileKeepsItsOwnFunctionsInstrumented) {
   // A header that takes a reserved name only its copy's registration uses.
-  write(
-      "twice.h",
-      "#pragma once\n#define __softpatch_h0_functions 0\ninline int twice(int n) { return n * 2; "
-      "}\n");
+  write("twice.h",
+        "#pragma once\n#define __softpatch_h0_functions 0\ninline int twice(int n) { return n * 2; "
+        "}\n");
   std::string source =
       write("user.cpp", "#include \"twice.h\"\nint f(int x) { return twice(x); }\n");
   ProcessResult r = launch({"-c", source, "-o", path("user.o")});
@@ -180,6 +180,26 @@ TEST_P(Launcher, AFileWhoseHeadersCopiesDoNotCompileKeepsItsOwnFunctionsInstrume
   EXPECT_THAT(text, HasSubstr("int f(int x) { if ("));
   EXPECT_THAT(text, Not(HasSubstr("softpatch-headers")));
   EXPECT_FALSE(fs::exists(path("user.o.softpatch-headers")));
+}
+
+TEST_P(Launcher, ARebuildLeavesNoCopyOfAHeaderTheFileNoLongerIncludes) {
+  write("one.h", "#pragma once\ninline int one() { return 1; }\n");
+  write("two.h", "#pragma once\ninline int two() { return 2; }\n");
+  std::string source = write(
+      "both.cpp", "#include \"one.h\"\n#include \"two.h\"\nint f() { return one() + two(); }\n");
+  ASSERT_EQ(launch({"-c", source, "-o", path("both.o")}).status, 0);
+  auto copies = [&] {
+    std::vector<std::string> names;
+    for (const fs::directory_entry& entry :
+         fs::directory_iterator(path("both.o.softpatch-headers")))
+      names.push_back(entry.path().filename().string().substr(17));  // after the hash and '-'
+    std::sort(names.begin(), names.end());
+    return names;
+  };
+  EXPECT_THAT(copies(), ::testing::ElementsAre("one.h", "two.h"));
+  write("both.cpp", "#include \"one.h\"\nint f() { return one(); }\n");
+  ASSERT_EQ(launch({"-c", source, "-o", path("both.o")}).status, 0);
+  EXPECT_THAT(copies(), ::testing::ElementsAre("one.h"));
 }
 
 TEST_P(Launcher, WithoutOutputOptionTheObjectKeepsItsName) {

@@ -781,7 +781,18 @@ TEST(Instrument, ALambdaThatCapturesNothingGetsASlotNamedByItsPlaceInItsFunction
       auto adds = [base](int x) { return x + base; };
       auto twice = [](auto x) { return x + x; };
       auto outer = [] { return [](int y) { return y; }(1); };
-      return kept(n) + adds(n) + twice(n) + outer() + [](long v) noexcept { return int(v); }(2);
+      return kept(n) + adds(n) + twice(n) + outer() + [](long v) noexcept {
+        return int(v);
+      }(2) + [] {
+        static int calls = 0;
+        return ++calls;
+      }() + [](auto* p) { return p ? 1 : 0; }(&n);
+    }
+    void local_parameter() {
+      struct Point {
+        int x;
+      };
+      [](Point p) { return p.x; }(Point{1});
     }
     template <class T>
     T in_template(T t) {
@@ -796,16 +807,20 @@ TEST(Instrument, ALambdaThatCapturesNothingGetsASlotNamedByItsPlaceInItsFunction
   // Which of its function's lambdas it is, counting those without a slot.
   EXPECT_THAT(lambdas,
               ::testing::UnorderedElementsAre(
-                  "_Z3runi::lambda#0(int) const = run(int)::<lambda at line 5>(int) const",
-                  "_Z3runi::lambda#3() const = run(int)::<lambda at line 9>() const",
-                  "_Z3runi::lambda#4(long) const = run(int)::<lambda at line 10>(long) const"));
+                  "_Z3runi::lambda#0/7(int) const = run(int)::<lambda at line 5>(int) const",
+                  "_Z3runi::lambda#3/7() const = run(int)::<lambda at line 9>() const",
+                  "_Z3runi::lambda#4/7(long) const = run(int)::<lambda at line 10>(long) const"));
   EXPECT_THAT(reasons(f),
               ::testing::UnorderedElementsAre(
                   "lambda: lambda with captures (part of its enclosing function)",
                   "lambda: generic lambda (part of its enclosing function)",
                   "lambda: lambda outside a function, or inside another lambda (part of its "
                   "enclosing function)",
-                  "lambda: lambda in a template (part of its enclosing function)"));
+                  "lambda: lambda in a template (part of its enclosing function)",
+                  "lambda: lambda with a static variable (calls) (part of its enclosing function)",
+                  "lambda: generic lambda (part of its enclosing function)",
+                  "lambda: lambda with a parameter of a type declared inside a function (part of "
+                  "its enclosing function)"));
   // The closure goes first, as a null pointer: it holds nothing.
   EXPECT_THAT(f.source, HasSubstr("[](int x) { if (!__builtin_is_constant_evaluated()) { if ("));
   EXPECT_THAT(f.source, HasSubstr("::__softpatch_call<int, const void*, decltype(x)>(static_cast<"

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "llvm/Support/CrashRecoveryContext.h"
@@ -91,13 +92,30 @@ llvm::Expected<rewriter::InstrumentedFile> instrument_safely(const CompileJob& j
   return std::move(*result);
 }
 
+// Removes the copies beside the object of headers the file no longer
+// copies: a header's patch looks there for the files that include it. The
+// others stay as they are (a precompiled preamble names them).
+void remove_other_copies(const CompileJob& job,
+                         const std::vector<rewriter::ShadowHeader>& headers) {
+  std::error_code error;
+  if (headers.empty()) {
+    fs::remove_all(job.header_copies(), error);
+    return;
+  }
+  std::set<fs::path> kept;
+  for (const rewriter::ShadowHeader& header : headers) kept.insert(fs::absolute(header.path));
+  for (fs::directory_iterator it(job.header_copies(), error), end; !error && it != end;
+       it.increment(error))
+    if (std::error_code ignored; !kept.count(fs::absolute(it->path())))
+      fs::remove_all(it->path(), ignored);
+}
+
 // Writes the instrumented copy (and its headers' copies) and compiles it;
 // a copy of no header leaves none beside the object, where a header's patch
 // would look for the files that include it instrumented.
 ProcessResult compile_copy(const CompileJob& job, const rewriter::InstrumentedFile& instrumented,
                            const std::string& copy) {
-  std::error_code ignored;
-  if (instrumented.headers.empty()) fs::remove_all(job.header_copies(), ignored);
+  remove_other_copies(job, instrumented.headers);
   std::ofstream out(copy, std::ios::trunc);
   out << instrumented.source;
   out.close();
