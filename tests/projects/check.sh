@@ -186,6 +186,9 @@ rules='[^:]*lambda[^:]* \(part of its enclosing function\)|deleted function|defa
 rules+='|(constructor|destructor) (with a function-try-block|of a class local to a function|of an unnamed class)'
 rules+='|(constructor|destructor) of a class whose definition a patch cannot edit \(not copied\)'
 rules+='|consteval function|constexpr function under C\+\+11|constexpr (constructor|destructor)|C variadic function'
+# What a header's function or a member of a local class cannot be named by
+# (docs/architecture.md, "The project's headers"; README, "not instrumented").
+rules+='|declared first as a friend \(.*\), where GCC ignores an ABI tag|returns a lambda or a type declared inside a function'
 # What templates do not have yet (docs/architecture.md, "Templates").
 rules+='|function template of the global namespace, whose ABI tag g\+\+ ignores .*'
 rules+='|explicit specialization (in a header, under Clang|of a function template of the global namespace).*'
