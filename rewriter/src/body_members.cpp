@@ -176,6 +176,10 @@ const clang::Attr* attribute_the_body_would_lose(const clang::FunctionDecl& func
       case clang::attr::Used:
       case clang::attr::DLLExport:
       case clang::attr::DLLImport:
+      // The build's body traps after its slot's call returns, as any
+      // noreturn function's does: a body that returns cannot go on.
+      case clang::attr::CXX11NoReturn:
+      case clang::attr::NoReturn:
         continue;
       default:
         return attribute;

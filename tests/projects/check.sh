@@ -208,6 +208,7 @@ rules+='|coroutine|naked function|multiversioned function|opted out.*'
 rules+='|its header is not copied: .*|declared first (in|by) .*'
 # ... and what an ABI tag would split (a plain file's copy of the header).
 rules+='|virtual in a class (without a key function|template).*|has a static variable .*'
+rules+='|extern "C" inline function .*'
 # ... and code the compiler may preprocess otherwise than the rewriter's Clang.
 rules+="|(instantiation )?in an #if that the compiler may decide otherwise than the rewriter's Clang .*"
 grep -E ": not instrumented: " "$work/explain.txt" >"$work/skipped.txt" || true

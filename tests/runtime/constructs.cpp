@@ -18,6 +18,8 @@ int Money::touch() volatile { return 1; }
 int Base::kind() const { return 1; }
 int Derived::kind() const { return 2; }
 
+Doomed::Doomed(int c) : code(c) { throw std::runtime_error("doomed"); }
+
 int guarded(int x) try {
   if (x < 0) throw std::runtime_error("negative");
   return x;

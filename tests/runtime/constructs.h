@@ -31,6 +31,11 @@ struct Derived : Base {
   int kind() const override;
 };
 
+struct Doomed {
+  [[noreturn]] explicit Doomed(int code);  // a constructor that never returns
+  int code;
+};
+
 int guarded(int x);               // function-try-block
 int safe(int x) noexcept;         // noexcept
 int made_by_macro();              // defined by a macro

@@ -94,6 +94,16 @@ TEST(Constructs, FunctionTryBlockDoesNotCatchTheReplacement) {
   EXPECT_THROW(constructs::guarded(1), std::logic_error);
 }
 
+[[noreturn]] void doomed_otherwise(constructs::Doomed*, int) {
+  throw std::out_of_range("from the replacement");
+}
+
+TEST(Constructs, ANoreturnConstructorRunsItsReplacement) {
+  EXPECT_THROW(constructs::Doomed{1}, std::runtime_error);
+  Redirect r("constructs::Doomed::Doomed(int)", &doomed_otherwise);
+  EXPECT_THROW(constructs::Doomed{1}, std::out_of_range);
+}
+
 int forty_two() { return 42; }
 int doubled(int x) noexcept { return 2 * x; }
 int length_plus_one(std::string&& s) { return static_cast<int>(s.size()) + 1; }
