@@ -89,6 +89,12 @@ std::string named_list(const std::vector<std::string>& names) {
   return out;
 }
 
+// A lambda's slot id without what its closure holds: "slot
+// _Z1fv::lambda#0/1(int) const [n: int]" -> "slot _Z1fv::lambda#0/1(int) const".
+std::string without_captures(const std::string& detail) {
+  return detail.substr(0, detail.find(" ["));
+}
+
 // Why closures of the lambda `running` made before the patch keep the old
 // body, given what the edit makes of it (null: gone from its place), or
 // nothing when its slot takes them to the new one.
@@ -99,7 +105,10 @@ std::optional<std::string> why_closures_keep_old_code(const CodeFingerprint& run
   if (slotted && edited->detail == running.detail) return std::nullopt;
   if (!slotted)
     return "a " + running.detail.substr(0, running.detail.find(" (")) + " has no slot of its own";
-  if (edited->detail.rfind("slot ", 0) == 0) return "its parameters changed";
+  if (edited->detail.rfind("slot ", 0) == 0)
+    return without_captures(edited->detail) == without_captures(running.detail)
+               ? "its captures changed"
+               : "its parameters changed";
   return "as edited, a " + edited->detail.substr(0, edited->detail.find(" (")) +
          " has no slot of its own";
 }

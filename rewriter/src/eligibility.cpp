@@ -162,10 +162,35 @@ bool is_lambda_call(const clang::FunctionDecl& function) {
   return method && method->getParent()->isLambda();
 }
 
+bool holds_captures(const clang::CXXRecordDecl& closure) {
+  return closure.capture_size() != 0 || closure.getLambdaCaptureDefault() != clang::LCD_None;
+}
+
+// Why the slot's target of a lambda that captures could not be given its
+// closure, or read the closure as the one it was made as, or nothing.
+static std::optional<std::string> capture_problem(const clang::LambdaExpr& lambda) {
+  if (!holds_captures(*lambda.getLambdaClass())) return std::nullopt;
+  // The closure is found by an init-capture (trampoline.h).
+  if (!lambda.getCallOperator()->getASTContext().getLangOpts().CPlusPlus14)
+    return "lambda with captures under C++11, which has no init-capture to find its closure by "
+           "(part of its enclosing function)";
+  for (const clang::LambdaCapture& capture : lambda.captures())
+    if (capture.capturesVLAType())
+      return "lambda capturing a variable-length array (part of its enclosing function)";
+  // A patch passes the closure through a function (UnitTable::add_lambda_entry()).
+  const clang::CXXRecordDecl& closure = *lambda.getLambdaClass();
+  if (closure.defaultedMoveConstructorIsDeleted() && closure.defaultedCopyConstructorIsDeleted())
+    return "lambda whose closure can be neither moved nor copied (part of its enclosing function)";
+  // Such a class has no layout a patch is checked against.
+  for (const clang::FieldDecl* field : closure.fields())
+    if (unnameable(field->getType()))
+      return "lambda capturing a lambda or a variable of a type declared inside a function (part "
+             "of its enclosing function)";
+  return std::nullopt;
+}
+
 std::optional<std::string> lambda_problem(const clang::LambdaExpr& lambda) {
   const clang::CXXMethodDecl& call = *lambda.getCallOperator();
-  if (lambda.capture_size() != 0 || lambda.getCaptureDefault() != clang::LCD_None)
-    return "lambda with captures (part of its enclosing function)";
   if (lambda.isGenericLambda()) return "generic lambda (part of its enclosing function)";
   if (call.isDependentContext()) return "lambda in a template (part of its enclosing function)";
   if (!llvm::isa<clang::FunctionDecl>(lambda.getLambdaClass()->getDeclContext()) ||
@@ -185,7 +210,7 @@ std::optional<std::string> lambda_problem(const clang::LambdaExpr& lambda) {
   if (const clang::VarDecl* variable = static_variable_of(call))
     return "lambda with a static variable (" + variable->getNameAsString() +
            ") (part of its enclosing function)";
-  return std::nullopt;
+  return capture_problem(lambda);
 }
 
 bool nameable_at_namespace_scope(clang::QualType type) {

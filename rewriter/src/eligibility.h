@@ -30,11 +30,16 @@ struct Eligibility {
 };
 
 // Why `lambda` gets no slot of its own and stays part of its enclosing
-// function's code, or nothing. A slot's target takes the closure first:
-// one that captures nothing, so that a patch's body of the same lambda can
-// run for a closure made before it. (Its enclosing function must have a
-// slot too: Findings.)
+// function's code, or nothing. A slot's target takes the closure first, so
+// that a patch's body of the same lambda runs for a closure made before it:
+// the closure of a lambda that captures is found by an init-capture
+// (insert_closure_anchor()) and read as the patch's closure type, which the
+// slot's id keeps equal (Naming::lambda_id()). (Its enclosing function must
+// have a slot too: Findings.)
 std::optional<std::string> lambda_problem(const clang::LambdaExpr& lambda);
+
+// Whether the closure type `closure` captures (or may: a capture default).
+bool holds_captures(const clang::CXXRecordDecl& closure);
 
 // Whether `function` is a lambda's function call operator.
 bool is_lambda_call(const clang::FunctionDecl& function);

@@ -86,7 +86,10 @@ llvm::Expected<InstrumentedFile> instrument_file(llvm::StringRef file,
     for (const clang::LambdaExpr* lambda : found.lambdas) {
       const clang::CXXMethodDecl& call = *lambda->getCallOperator();
       const std::string& detail = detail_of(lambdas, lambda);
-      if (has_slot(detail) && editor.instrument(call, line_of(call, sources))) continue;
+      if (has_slot(detail) && editor.instrument(call, line_of(call, sources))) {
+        insert_closure_anchor(*lambda, edits);
+        continue;
+      }
       out.skipped.push_back(skipped_function(call, line_of(call, sources), detail));
     }
     for (const clang::FunctionDecl* pattern : found.templates) {

@@ -116,7 +116,27 @@ std::string Naming::lambda_id(const clang::CXXMethodDecl& call) const {
   std::string text = lambda_place(call) + "(";
   for (unsigned i = 0; i < call.getNumParams(); ++i)
     text += (i ? ", " : "") + canonical(call.getParamDecl(i)->getType());
-  return text + (call.isConst() ? ") const" : ")");
+  text += call.isConst() ? ") const" : ")";
+  return text + lambda_captures(*call.getParent());
+}
+
+std::string Naming::lambda_captures(const clang::CXXRecordDecl& closure) const {
+  if (closure.capture_size() == 0) return "";
+  // The closure's members, in the order the captures are laid out.
+  std::string text = " [";
+  auto field = closure.field_begin();
+  for (const clang::LambdaCapture& capture : closure.captures()) {
+    if (capture.getCaptureKind() == clang::LCK_VLAType) return text + "?]";
+    if (field == closure.field_end()) break;
+    text += text.size() > 2 ? ", " : "";
+    if (capture.capturesThis())
+      text += capture.getCaptureKind() == clang::LCK_StarThis ? "*this" : "this";
+    else
+      text += capture.getCapturedVar()->getNameAsString();
+    text += ": " + canonical(field->getType());
+    ++field;
+  }
+  return text + "]";
 }
 
 Naming::Naming(clang::ASTContext& context, std::string project_file)

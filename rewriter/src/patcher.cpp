@@ -222,6 +222,7 @@ class Patcher {
     table.add_function(call, line_of(call, sources_));
     edits_.insert_before(lambda.getBeginLoc(), table.add_lambda_entry(call));
     edits_.insert_after(lambda.getEndLoc(), ")");
+    insert_closure_anchor(lambda, edits_);
   }
 
   // Whether import_from_program can take `function`: the loader can find

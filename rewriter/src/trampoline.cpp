@@ -84,10 +84,12 @@ static std::string forwarded_call(const clang::FunctionDecl& function, const std
   std::string arguments;
   const auto* method = llvm::dyn_cast<clang::CXXMethodDecl>(&function);
   if (is_lambda_call(function)) {
-    // `this` is the enclosing object's: the closure, which holds nothing
-    // (lambda_problem()), goes as a null pointer.
+    // `this` is the enclosing object's: the closure goes by its anchor
+    // (insert_closure_anchor()), or, when it holds nothing, as null.
     types += ", const void*";
-    arguments += "static_cast<const void*>(nullptr), ";
+    arguments += holds_captures(*method->getParent())
+                     ? "static_cast<const void*>(&__softpatch_self), "
+                     : "static_cast<const void*>(nullptr), ";
   } else if (method && method->isInstance()) {
     types += ", decltype(this)";
     arguments += "this, ";
@@ -120,9 +122,26 @@ std::string forwarding_statement(const clang::FunctionDecl& function, const std:
   return "return " + call + ";";
 }
 
+// Where insert_closure_anchor() writes: after the capture default, or
+// after the `[`.
+static clang::SourceLocation anchor_place(const clang::LambdaExpr& lambda) {
+  return lambda.getCaptureDefault() != clang::LCD_None ? lambda.getCaptureDefaultLoc()
+                                                       : lambda.getIntroducerRange().getBegin();
+}
+
 bool lambda_editable(const clang::LambdaExpr& lambda, const TextEdits& edits) {
   return EditPoints(*lambda.getCallOperator()).all_editable(edits) &&
-         edits.can_edit(lambda.getBeginLoc()) && edits.can_edit(lambda.getEndLoc());
+         edits.can_edit(lambda.getBeginLoc()) && edits.can_edit(lambda.getEndLoc()) &&
+         (!holds_captures(*lambda.getLambdaClass()) || edits.can_edit(anchor_place(lambda)));
+}
+
+void insert_closure_anchor(const clang::LambdaExpr& lambda, TextEdits& edits) {
+  if (!holds_captures(*lambda.getLambdaClass())) return;
+  const std::string anchor = "__softpatch_self = ::__softpatch_anchor{}";
+  if (lambda.getCaptureDefault() != clang::LCD_None)
+    edits.insert_after(anchor_place(lambda), ", " + anchor);
+  else  // it captures, so something is written between the brackets
+    edits.insert_after(anchor_place(lambda), anchor + ", ");
 }
 
 std::string header_slot_expression(llvm::StringRef id) {
@@ -145,7 +164,8 @@ std::string trampoline(const clang::FunctionDecl& function, const std::string& s
   if (is_constructor_or_destructor(function))
     action = "{ ::__softpatch_resume_scope __softpatch_scope; " +
              forwarded_call(function, "__softpatch_target", parameter_names, naming) +
-             "; if (__builtin_expect(!__softpatch_scope.resumes(this), 1)) return; }";
+             "; if (__builtin_expect(!__softpatch_scope.resumes(this), 1)) " +
+             (function.isNoReturn() ? "__builtin_trap();" : "return;") + " }";
   std::string load =
       "::__softpatch_raw_function __softpatch_target = ::__softpatch_target_of(" + slot + ")";
   // C++17's if-with-initialiser lets the one load carry the branch hint;

@@ -40,6 +40,15 @@ struct EditPoints {
 // so every lambda with a slot has its entry in a patch that compiles it.
 bool lambda_editable(const clang::LambdaExpr& lambda, const TextEdits& edits);
 
+// Gives a lambda that captures, and has a slot, the init-capture its
+// trampoline passes the closure by, first of the explicit captures:
+// `[=, __softpatch_self = ::__softpatch_anchor{}, &n]`. Compilers lay the
+// closure's members out in the order of its captures, explicit ones first,
+// so the anchor is at offset 0 and its address the closure's: the slot's
+// target, a patch's call operator of the same lambda, reads the closure
+// made before the patch as its own. The build and a patch both insert it.
+void insert_closure_anchor(const clang::LambdaExpr& lambda, TextEdits& edits);
+
 // Names each unnamed parameter of `function` in the text (parameter_name())
 // and returns the names of all, in order, as the rewritten text has them.
 std::vector<std::string> name_parameters(const clang::FunctionDecl& function, TextEdits& edits);

@@ -209,23 +209,30 @@ TEST(CodeChanges, ALambdaWhoseClosuresKeepTheOldBodyIsSaid) {
     return CodeFingerprint{CodeKind::kLambda, "lambda:" + place,
                            "run()::<lambda at line " + place + ">", detail, hash};
   };
-  const std::string kCaptures = "lambda with captures (part of its enclosing function)";
+  const std::string kGeneric = "generic lambda (part of its enclosing function)";
   CodeChanges changes = softpatch::compare(
-      {lambda("1", "a", "slot L1(int) const"), lambda("2", "b", kCaptures),
-       lambda("3", "c", "slot L3(int) const"), lambda("4", "d", "slot L4(int) const"),
-       lambda("5", "e", "slot L5() const"), lambda("6", "f", kCaptures)},
-      {lambda("1", "A", "slot L1(int) const"), lambda("2", "B", kCaptures),
-       lambda("3", "C", kCaptures), lambda("4", "D", "slot L4(long) const"),
-       lambda("6", "f", kCaptures)});
+      {lambda("1", "a", "slot L1(int) const [n: int]"), lambda("2", "b", kGeneric),
+       lambda("3", "c", "slot L3(int) const"), lambda("4", "d", "slot L4(int) const [n: int]"),
+       lambda("5", "e", "slot L5() const"), lambda("6", "f", kGeneric),
+       lambda("7", "g", "slot L7() const [n: int, s: std::string &]"),
+       lambda("8", "h", "slot L8() const")},
+      {lambda("1", "A", "slot L1(int) const [n: int]"), lambda("2", "B", kGeneric),
+       lambda("3", "C", kGeneric), lambda("4", "D", "slot L4(long) const [n: int]"),
+       lambda("6", "f", kGeneric), lambda("7", "G", "slot L7() const [s: std::string &, n: int]"),
+       lambda("8", "H", "slot L8() const [n: int]")});
   EXPECT_FALSE(changes.refusal);
   EXPECT_TRUE(changes.changed.empty());  // its enclosing function's piece says that
   EXPECT_THAT(softpatch::old_closure_notes(changes),
               ElementsAre("closures of run()::<lambda at line 2> made before the patch run its old "
-                          "body (a lambda with captures has no slot of its own)",
+                          "body (a generic lambda has no slot of its own)",
                           "closures of run()::<lambda at line 3> made before the patch run its old "
-                          "body (as edited, a lambda with captures has no slot of its own)",
+                          "body (as edited, a generic lambda has no slot of its own)",
                           "closures of run()::<lambda at line 4> made before the patch run its old "
                           "body (its parameters changed)",
+                          "closures of run()::<lambda at line 7> made before the patch run its old "
+                          "body (its captures changed)",
+                          "closures of run()::<lambda at line 8> made before the patch run its old "
+                          "body (its captures changed)",
                           "closures of run()::<lambda at line 5> made before the patch run its old "
                           "body (it moved or went)"));
 }

@@ -314,26 +314,26 @@ TEST(Instrument, ExplainsWhatIsNotInstrumented) {
     }
     int main() { return kept(0); }
   )cpp");
-  EXPECT_THAT(
-      reasons(f),
-      ::testing::UnorderedElementsAre(
-          "T::T: constructor with a function-try-block",
-          "T::~T: destructor with a function-try-block",
-          "kept(int)::Local::Local: constructor of a class local to a function",
-          "S::S: deleted function", "S::operator=: defaulted function", "sum: C variadic function",
-          "skipped: opted out (softpatch: skip)", "opted: opted out (softpatch: skip)",
-          "lambda: lambda with captures (part of its enclosing function)", "main: main"));
+  EXPECT_THAT(reasons(f), ::testing::UnorderedElementsAre(
+                              "T::T: constructor with a function-try-block",
+                              "T::~T: destructor with a function-try-block",
+                              "kept(int)::Local::Local: constructor of a class local to a function",
+                              "S::S: deleted function", "S::operator=: defaulted function",
+                              "sum: C variadic function", "skipped: opted out (softpatch: skip)",
+                              "opted: opted out (softpatch: skip)", "main: main"));
   // Templates are instrumented: each instantiation, then each template.
-  // A constexpr function too: its slot serves calls at run time.
-  ASSERT_EQ(f.functions.size(), 7u);
+  // A constexpr function too: its slot serves calls at run time; and a
+  // lambda, after the functions.
+  ASSERT_EQ(f.functions.size(), 8u);
   EXPECT_EQ(f.functions[0].name, "S::S()");
   EXPECT_EQ(f.functions[1].name, "S::~S()");
   EXPECT_EQ(f.functions[2].name, "square(int)");
   EXPECT_EQ(f.functions[3].name, "kept(int)");
-  EXPECT_EQ(f.functions[4].name, "identity<int>(int)");
-  EXPECT_TRUE(f.functions[4].instantiation);
-  EXPECT_EQ(f.functions[5].name, "identity(T)");
-  EXPECT_EQ(f.functions[6].name, "Box::get() const");
+  EXPECT_EQ(f.functions[4].name, "kept(int)::<lambda at line 33>(int) const");
+  EXPECT_EQ(f.functions[5].name, "identity<int>(int)");
+  EXPECT_TRUE(f.functions[5].instantiation);
+  EXPECT_EQ(f.functions[6].name, "identity(T)");
+  EXPECT_EQ(f.functions[7].name, "Box::get() const");
 }
 
 TEST(Instrument, FunctionsMadeByMacrosAreWrittenOutAndInstrumented) {
@@ -770,7 +770,7 @@ TEST(Instrument, TemplateArgumentsAreQualifiedInPacksAndFromAnonymousNamespaces)
                                               HasSubstr("One<lib::Outer::Policy<int>")));
 }
 
-TEST(Instrument, ALambdaThatCapturesNothingGetsASlotNamedByItsPlaceInItsFunction) {
+TEST(Instrument, ALambdaGetsASlotNamedByItsPlaceInItsFunctionAndWhatItHolds) {
   Project p;
   InstrumentedFile f = p.must_instrument(R"cpp(
 #include <functional>
@@ -808,11 +808,12 @@ TEST(Instrument, ALambdaThatCapturesNothingGetsASlotNamedByItsPlaceInItsFunction
   EXPECT_THAT(lambdas,
               ::testing::UnorderedElementsAre(
                   "_Z3runi::lambda#0/7(int) const = run(int)::<lambda at line 5>(int) const",
+                  "_Z3runi::lambda#1/7(int) const [base: int] = run(int)::<lambda at line "
+                  "7>(int) const",
                   "_Z3runi::lambda#3/7() const = run(int)::<lambda at line 9>() const",
                   "_Z3runi::lambda#4/7(long) const = run(int)::<lambda at line 10>(long) const"));
   EXPECT_THAT(reasons(f),
               ::testing::UnorderedElementsAre(
-                  "lambda: lambda with captures (part of its enclosing function)",
                   "lambda: generic lambda (part of its enclosing function)",
                   "lambda: lambda outside a function, or inside another lambda (part of its "
                   "enclosing function)",
@@ -826,4 +827,75 @@ TEST(Instrument, ALambdaThatCapturesNothingGetsASlotNamedByItsPlaceInItsFunction
   EXPECT_THAT(f.source, HasSubstr("::__softpatch_call<int, const void*, decltype(x)>(static_cast<"
                                   "const void*>(nullptr), static_cast<decltype(x)&&>(x), "));
   EXPECT_THAT(f.source, HasSubstr("\"int (const void *, int)\", 5u, 2056u, nullptr}"));
+  // One that captures goes by its anchor, the first of its captures.
+  EXPECT_THAT(f.source, HasSubstr("[__softpatch_self = ::__softpatch_anchor{}, base](int x) {"));
+  EXPECT_THAT(f.source, HasSubstr("(static_cast<const void*>(&__softpatch_self), "));
+}
+
+TEST(Instrument, ALambdaThatCapturesFindsItsClosureByAnAnchorItsPatchReadsAlike) {
+  Project p;
+  InstrumentedFile f = p.must_instrument(R"cpp(
+#include <atomic>
+#include <functional>
+#include <string>
+    struct Meter {
+      int scale = 2;
+      std::function<int(int)> make(int offset) {
+        std::string name = "m";
+        auto by_reference = [&, this](int y) { return y * scale + int(name.size()); };
+        by_reference(1);
+        return [=](int y) mutable { return y * scale + offset++; };
+      }
+    };
+    int holds_what_it_cannot_say() {
+      struct Local {
+        int v;
+      };
+      Local local{1};
+      auto inner = [] { return 1; };
+      auto keeps_local = [local] { return local.v; };
+      auto keeps_lambda = [inner] { return inner(); };
+      auto stuck = [a = std::atomic<int>{0}] { return a.load(); };
+      return keeps_local() + keeps_lambda() + stuck();
+    }
+  )cpp");
+  std::vector<std::string> lambdas;
+  for (const auto& function : f.functions)
+    if (function.id.find("::lambda#") != std::string::npos) lambdas.push_back(function.id);
+  // What the closure holds, in its layout's order, is part of the id: the
+  // explicit captures first, then the implicit ones in the order of their
+  // first use.
+  EXPECT_THAT(lambdas, ::testing::UnorderedElementsAre(
+                           "_ZN5Meter4makeEi::lambda#0/2(int) const [this: Meter *, name: "
+                           "std::basic_string<char> &]",
+                           "_ZN5Meter4makeEi::lambda#1/2(int) [this: Meter *, offset: int]",
+                           "_Z24holds_what_it_cannot_sayv::lambda#0/4() const"));
+  EXPECT_THAT(f.source, HasSubstr("[&, __softpatch_self = ::__softpatch_anchor{}, this](int y) {"));
+  EXPECT_THAT(f.source,
+              HasSubstr("[=, __softpatch_self = ::__softpatch_anchor{}](int y) mutable {"));
+  EXPECT_THAT(reasons(f),
+              ::testing::UnorderedElementsAre(
+                  "lambda: lambda capturing a lambda or a variable of a type declared inside a "
+                  "function (part of its enclosing function)",
+                  "lambda: lambda capturing a lambda or a variable of a type declared inside a "
+                  "function (part of its enclosing function)",
+                  "lambda: lambda whose closure can be neither moved nor copied (part of its "
+                  "enclosing function)"));
+}
+
+TEST(Instrument, ALambdaThatCapturesHasNoSlotUnderCxx11) {
+  Project p;
+  auto instrumented = p.instrument("t.cpp", R"cpp(
+                                     int run(int n) {
+                                       auto adds = [n](int x) { return x + n; };
+                                       return adds(1) + [](int x) { return x; }(2);
+                                     }
+                                   )cpp",
+                                   "-std=c++11");
+  if (!instrumented) FAIL() << llvm::toString(instrumented.takeError());
+  InstrumentedFile& f = *instrumented;
+  EXPECT_THAT(reasons(f), ::testing::ElementsAre(
+                              "lambda: lambda with captures under C++11, which has no init-capture "
+                              "to find its closure by (part of its enclosing function)"));
+  EXPECT_THAT(f.source, ::testing::Not(HasSubstr("__softpatch_anchor")));
 }

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -119,6 +120,34 @@ int lambda_captures() {
     return total + ticker();
 }
 
+// Captures of every kind: the build gives each closure its anchor
+// (insert_closure_anchor()), which must change nothing the program sees.
+struct Meter {
+    int scale = 3;
+    int read(int x) const {
+        int offset = 1;
+        auto by_copy = [=] { return x * scale + offset; };
+        auto by_reference = [&, this](int y) { offset += y * scale; };
+        by_reference(2);
+        return by_copy() + offset;
+    }
+};
+
+int captures_of_every_kind() {
+    auto owned = std::make_unique<int>(4);
+    auto take = [p = std::move(owned)](int x) { return *p + x; };
+    int counter = 0;
+    auto count = [counter]() mutable { return ++counter; };
+    count();
+    const std::string word = "ab";
+    auto size_of = [&word, copy = word](std::size_t extra) { return word.size() + copy.size() + extra; };
+    auto nothing_used = [&] { return 5; };
+    auto stateful = [=, calls = 0]() mutable { return ++calls + counter; };
+    stateful();
+    return take(1) + count() + static_cast<int>(size_of(1)) + nothing_used() + stateful() +
+           Meter{}.read(2);
+}
+
 int fibonacci(int n) {
     std::function<int(int)> fib = [&fib](int k) { return k < 2 ? k : fib(k - 1) + fib(k - 2); };
     return fib(n);
@@ -192,6 +221,7 @@ void run_templates_and_lambdas() {
     report(f, "Formatter::wrap(\"hi\")", fmt.wrap("hi"));
 
     report(f, "lambda_captures()", lambda_captures());
+    report(f, "captures_of_every_kind()", captures_of_every_kind());
     report(f, "fibonacci(10) via std::function", fibonacci(10));
     report(f, "factorial_by_self(5)", factorial_by_self(5));
     report(f, "add_with_maker(2, 40)", add_with_maker(2, 40));

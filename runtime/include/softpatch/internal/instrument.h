@@ -116,6 +116,14 @@ __attribute__((noinline, cold)) R __softpatch_call(typename __softpatch_pass<Par
   return reinterpret_cast<R (*)(Params...)>(target)(static_cast<Params&&>(args)...);
 }
 
+// The init-capture by which the trampoline of a lambda that captures finds
+// its closure (softpatch-rewrite's insert_closure_anchor()). Its constructor
+// is user-provided so that Clang sees a capture with an effect, not an
+// unused one; constexpr, for lambdas evaluated as constants.
+struct __softpatch_anchor {
+  constexpr __softpatch_anchor() noexcept {}
+};
+
 // R (*)(Params...) without the declarator syntax, which cannot be pasted
 // together when R is itself a function pointer.
 template <class R, class... Params>

@@ -20,6 +20,8 @@ int main(int argc, char** argv) {
   int (*fee)(int) = fee_pointer();
   std::function<int(int)> discount = make_discount();
   std::function<int(int)> markup = make_markup(50);
+  Till till;
+  std::function<int(int)> add = till.adder();
   for (std::string line; std::getline(std::cin, line);) {
     int n = std::stoi(line);
     kept.push_back(std::make_unique<Basket>(n));
@@ -34,7 +36,7 @@ int main(int argc, char** argv) {
     }
     { Visit visit(n); }
     std::cout << report << ", closed " << Basket::closed << ", fee " << fee(n) << ", visits "
-              << Visit::visits << ", discount " << discount(n)
-              << ", markup " << markup(n) << ", pid " << getpid() << std::endl;
+              << Visit::visits << ", discount " << discount(n) << ", markup " << markup(n)
+              << ", till " << add(n) << ", pid " << getpid() << std::endl;
   }
 }

@@ -38,6 +38,10 @@ std::function<int(int)> make_markup(int percent) {
   return [percent](int n) { return n * percent / 100; };
 }
 
+std::function<int(int)> Till::adder() {
+  return [this, step = 2](int n) mutable { return total += n * step; };
+}
+
 int price(int n) {
   // A class local to a function: its destructor gets no slot, and patches
   // of the file go on.

@@ -50,9 +50,16 @@ int price(int n);
 // A callback that main makes once and keeps: a lambda that captures
 // nothing, whose new body a patch gives the closure made before it.
 std::function<int(int)> make_discount();
-// One that captures: it has no slot of its own, and a patch says that the
-// closure made before it runs the old body.
+// One that captures a value: a patch's body reads it from the closure made
+// before, unless the patch changes what the lambda captures (then the
+// closure runs the old body, and the patch says so).
 std::function<int(int)> make_markup(int percent);
+
+// A till whose adder captures `this` and a value of its own, and is mutable.
+struct Till {
+  int total = 0;
+  std::function<int(int)> adder();
+};
 
 // Made and destroyed for each number by main.cpp: a constructor defined in
 // its class and a destructor defined after it, in this header, whose bodies
