@@ -842,6 +842,21 @@ std::string template_key(const clang::FunctionDecl& pattern, const Naming& namin
   return "template:" + naming.readable_name(pattern);
 }
 
+std::string template_parameter_kinds(const clang::FunctionDecl& pattern) {
+  const clang::FunctionTemplateDecl* described = pattern.getDescribedFunctionTemplate();
+  if (!described) return "";
+  std::string text = "<";
+  for (const clang::NamedDecl* parameter : *described->getTemplateParameters()) {
+    if (text.size() > 1) text += ", ";
+    if (const auto* value = llvm::dyn_cast<clang::NonTypeTemplateParmDecl>(parameter))
+      text += value->getType().getAsString();
+    else
+      text += llvm::isa<clang::TemplateTemplateParmDecl>(parameter) ? "template" : "class";
+    if (parameter->isTemplateParameterPack()) text += "...";
+  }
+  return text + ">";
+}
+
 bool template_changed(const clang::FunctionDecl& pattern, const Naming& naming,
                       const std::set<std::string>& changed_keys) {
   std::string key = template_key(pattern, naming);
@@ -863,6 +878,7 @@ std::vector<CodeFingerprint> fingerprint_header(
   // The pieces, each with the offsets [begin, end) of its text in the header.
   std::vector<CodeFingerprint> pieces;
   std::map<unsigned, std::pair<unsigned, std::size_t>> ranges;  // begin -> {end, piece}
+  std::map<std::string, int> keys;
   auto add = [&](CodeFingerprint piece, clang::SourceLocation first, clang::SourceLocation last) {
     auto [begin_file, begin] = sources.getDecomposedLoc(sources.getExpansionLoc(first));
     last = sources.getExpansionLoc(last);
@@ -870,6 +886,8 @@ std::vector<CodeFingerprint> fingerprint_header(
     if (begin_file != header || end_file != header || end < begin) return;
     end += clang::Lexer::MeasureTokenLength(last, sources, language);
     ranges.emplace(begin, std::make_pair(end, pieces.size()));
+    // Two pieces of one key would each be compared with the first.
+    if (int uses = ++keys[piece.key]; uses > 1) piece.key += "#" + std::to_string(uses);
     pieces.push_back(std::move(piece));
   };
   for (const HeaderBody& body : bodies) {

@@ -56,6 +56,12 @@ std::vector<CodeFingerprint> fingerprint_file(
 // template's starts (its template parameters follow, after a "|").
 std::string template_key(const clang::FunctionDecl& pattern, const Naming& naming);
 
+// A function template's own template parameters, by kind ("<bool, class...>";
+// "" for a function that is not one): what tells apart overloads of one
+// name and type (`template <bool B> int count()`, `template <bool A, bool B,
+// bool... C> int count()`).
+std::string template_parameter_kinds(const clang::FunctionDecl& pattern);
+
 // Whether the piece of the template `pattern` is among `changed_keys`.
 bool template_changed(const clang::FunctionDecl& pattern, const Naming& naming,
                       const std::set<std::string>& changed_keys);

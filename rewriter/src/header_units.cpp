@@ -49,8 +49,10 @@ static HeaderBody header_body(const clang::FunctionDecl& function, const Naming&
   // one that lacks some of the program's).
   bool pattern = is_template_pattern(function);
   HeaderBody body{&function,
-                  pattern ? template_key(function, naming) + "|" + function.getType().getAsString()
-                          : naming.id(function),
+                  pattern
+                      ? template_key(function, naming) + "|" + template_parameter_kinds(function) +
+                            function.getType().getAsString()
+                      : naming.id(function),
                   CodeKind::kFunction, ""};
   if (pattern && function.isConstexpr()) {
     body.kind = CodeKind::kUnpatchable;

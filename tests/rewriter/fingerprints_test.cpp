@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 
 #include "softpatch/changes/code_changes.h"
 #include "softpatch/rewriter/instrumenter.h"
@@ -582,6 +583,42 @@ TEST_F(HeaderFingerprints, EachBodyAndTheRestOfTheHeaderArePiecesOfTheirOwn) {
               ElementsAre("the declarations of tally.h"));
   EXPECT_THAT(differing("inline int twice(int n)", "inline int twice(long n)"),
               ::testing::Contains("the declarations of tally.h"));
+}
+
+TEST_F(HeaderFingerprints, OverloadsOfOneNameAndTypeArePiecesOfTheirOwn) {
+  // fmt's base.h: two templates that the readable name and the type alone
+  // do not tell apart.
+  const std::string header =
+      "#pragma once\nnamespace fmt {\n"
+      "template <bool B = false> constexpr int count() { return B ? 1 : 0; }\n"
+      "template <bool B1, bool B2, bool... Tail> constexpr int count() {\n"
+      "  return (B1 ? 1 : 0) + count<B2, Tail...>();\n}\n}\n";
+  write("tally.h", header);
+  write("a.cpp", "#include \"tally.h\"\nint a() { return fmt::count<true, false, true>(); }\n");
+  auto pieces = [&] {
+    std::string path = (root_ / "a.cpp").string();
+    softpatch::rewriter::PatchOptions options;
+    options.project_root = root_.string();
+    options.patch_header = "/softpatch/patch.h";
+    options.build_id = "00";
+    options.shadow_directory = (root_ / "copies").string();
+    options.header = (root_ / "tally.h").string();
+    auto patch = softpatch::rewriter::make_patch_source(
+        path, {"g++", "-std=c++17", "-I" + root_.string(), "-c", path}, options);
+    if (!patch) ADD_FAILURE() << llvm::toString(patch.takeError());
+    return patch ? patch->code : std::vector<CodeFingerprint>{};
+  };
+  std::vector<CodeFingerprint> built = pieces();
+  std::set<std::string> keys;
+  for (const CodeFingerprint& piece : built)
+    EXPECT_TRUE(keys.insert(piece.key).second) << "a second piece " << piece.key;
+  EXPECT_EQ(keys.size(), 3u) << "the two templates and the declarations";
+  // Compared with itself, nothing changed; an edit of the second is its own.
+  EXPECT_TRUE(softpatch::compare(built, pieces()).none());
+  write("tally.h", replaced(header, "(B1 ? 1 : 0)", "(B1 ? 2 : 0)"));
+  softpatch::CodeChanges edited = softpatch::compare(built, pieces());
+  ASSERT_TRUE(edited.refusal);
+  EXPECT_THAT(*edited.refusal, HasSubstr("count() changed"));
 }
 
 TEST_F(HeaderFingerprints, AConstructorsMemberInitialisersArePiecesOfTheirOwn) {

@@ -208,9 +208,10 @@ llvm::Expected<BuiltPatch> build_patch(const PatchRequest& request) {
       if (pending.refusal || !pending.none())
         return llvm::createStringError(
             llvm::inconvertibleErrorCode(),
-            header +
-                " has edits that do not run yet, which this file's calls of it would run "
-                "alone: patch it first (softpatch patch " +
+            header + " has edits that do not run yet (" +
+                (pending.refusal ? *pending.refusal : describe(pending)) +
+                "), which this file's calls of it would run alone: patch it first (softpatch "
+                "patch " +
                 header + "), or restart");
     }
 
