@@ -162,18 +162,45 @@ bool is_lambda_call(const clang::FunctionDecl& function) {
   return method && method->getParent()->isLambda();
 }
 
-bool holds_captures(const clang::CXXRecordDecl& closure) {
-  return closure.capture_size() != 0 || closure.getLambdaCaptureDefault() != clang::LCD_None;
+bool holds_captures(const clang::CXXRecordDecl& closure) { return closure.capture_size() != 0; }
+
+std::optional<std::string> first_copied_capture(const clang::CXXRecordDecl& closure) {
+  if (closure.capture_size() == 0) return std::nullopt;
+  const clang::LambdaCapture& first = *closure.captures_begin();
+  if (first.getCaptureKind() != clang::LCK_ByCopy || !first.capturesVariable()) return std::nullopt;
+  return first.getCapturedVar()->getNameAsString();
+}
+
+// A class whose copies run code of the project's: a patch's copy of the
+// lambda moves its closure once (UnitTable::add_lambda_entry()), which the
+// program would see.
+static bool copies_run_project_code(const clang::CXXRecordDecl& record) {
+  const clang::SourceManager& sources = record.getASTContext().getSourceManager();
+  if (sources.isInSystemHeader(record.getLocation())) return false;
+  for (const clang::CXXConstructorDecl* constructor : record.ctors())
+    if (constructor->isCopyOrMoveConstructor() && constructor->isUserProvided()) return true;
+  return false;
 }
 
 // Why the slot's target of a lambda that captures could not be given its
 // closure, or read the closure as the one it was made as, or nothing.
 static std::optional<std::string> capture_problem(const clang::LambdaExpr& lambda) {
+  // g++ and Clang lay implicit captures out in different orders (by first
+  // use, which they count differently), and g++ captures some that Clang
+  // does not (a name in `typeid`, in a discarded `if constexpr` branch):
+  // the slot's target could not read the closure as its own.
+  if (lambda.getCaptureDefault() != clang::LCD_None)
+    return std::string("lambda with a capture default ([") +
+           (lambda.getCaptureDefault() == clang::LCD_ByCopy ? "=" : "&") +
+           "]), whose implicit captures compilers lay out each their own way (part of its "
+           "enclosing function)";
   if (!holds_captures(*lambda.getLambdaClass())) return std::nullopt;
-  // The closure is found by an init-capture (trampoline.h).
-  if (!lambda.getCallOperator()->getASTContext().getLangOpts().CPlusPlus14)
-    return "lambda with captures under C++11, which has no init-capture to find its closure by "
-           "(part of its enclosing function)";
+  // The closure is found by its first capture or by an init-capture
+  // (insert_closure_anchor()).
+  if (!first_copied_capture(*lambda.getLambdaClass()) &&
+      !lambda.getCallOperator()->getASTContext().getLangOpts().CPlusPlus14)
+    return "lambda whose first capture is not a copy, under C++11, which has no init-capture to "
+           "find its closure by (part of its enclosing function)";
   for (const clang::LambdaCapture& capture : lambda.captures())
     if (capture.capturesVLAType())
       return "lambda capturing a variable-length array (part of its enclosing function)";
@@ -182,10 +209,16 @@ static std::optional<std::string> capture_problem(const clang::LambdaExpr& lambd
   if (closure.defaultedMoveConstructorIsDeleted() && closure.defaultedCopyConstructorIsDeleted())
     return "lambda whose closure can be neither moved nor copied (part of its enclosing function)";
   // Such a class has no layout a patch is checked against.
-  for (const clang::FieldDecl* field : closure.fields())
+  for (const clang::FieldDecl* field : closure.fields()) {
     if (unnameable(field->getType()))
       return "lambda capturing a lambda or a variable of a type declared inside a function (part "
              "of its enclosing function)";
+    const clang::CXXRecordDecl* record = field->getType()->getAsCXXRecordDecl();
+    if (record && record->hasDefinition() && copies_run_project_code(*record->getDefinition()))
+      return "lambda capturing a " + record->getQualifiedNameAsString() +
+             " by copy, whose copies run code a patch's copy of the lambda would run once more "
+             "(part of its enclosing function)";
+  }
   return std::nullopt;
 }
 

@@ -38,8 +38,12 @@ struct Eligibility {
 // have a slot too: Findings.)
 std::optional<std::string> lambda_problem(const clang::LambdaExpr& lambda);
 
-// Whether the closure type `closure` captures (or may: a capture default).
+// Whether the closure type `closure` holds captures.
 bool holds_captures(const clang::CXXRecordDecl& closure);
+
+// The name of the closure's first capture when it copies a variable, whose
+// copy is then the closure's first member (insert_closure_anchor()).
+std::optional<std::string> first_copied_capture(const clang::CXXRecordDecl& closure);
 
 // Whether `function` is a lambda's function call operator.
 bool is_lambda_call(const clang::FunctionDecl& function);

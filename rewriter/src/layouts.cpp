@@ -1,5 +1,7 @@
 #include "layouts.h"
 
+#include <set>
+
 #include "clang/AST/DeclCXX.h"
 #include "clang/AST/DeclTemplate.h"
 #include "clang/AST/RecordLayout.h"
@@ -88,7 +90,43 @@ class Collector : public clang::RecursiveASTVisitor<Collector> {
   ProjectFiles project_;
 };
 
+void describe_object(clang::QualType type, clang::ASTContext& context, std::string& text,
+                     std::set<const clang::RecordDecl*>& seen) {
+  type = type.getCanonicalType();
+  if (const clang::ArrayType* array = context.getAsArrayType(type)) {
+    text += "[" + std::to_string(context.getTypeSize(type)) + " bits of ";
+    describe_object(array->getElementType(), context, text, seen);
+    text += "]";
+    return;
+  }
+  if (const auto* enumeration = type->getAs<clang::EnumType>()) {
+    text +=
+        "(enum " + enumeration->getDecl()->getIntegerType().getCanonicalType().getAsString() + ")";
+    return;
+  }
+  const clang::CXXRecordDecl* record = type->getAsCXXRecordDecl();
+  if (!record || !record->getDefinition() || record->isDependentType()) {
+    text += "(" + type.getAsString() + ")";
+    return;
+  }
+  record = record->getDefinition();
+  if (!seen.insert(record).second) return;
+  text += "{" + fingerprint(*record, context);
+  for (const clang::CXXBaseSpecifier& base : record->bases())
+    describe_object(base.getType(), context, text, seen);
+  for (const clang::FieldDecl* field : record->fields())
+    describe_object(field->getType(), context, text, seen);
+  text += "}";
+}
+
 }  // namespace
+
+std::string object_layout(clang::QualType type, clang::ASTContext& context) {
+  std::string text;
+  std::set<const clang::RecordDecl*> seen;
+  describe_object(type, context, text, seen);
+  return text;
+}
 
 std::vector<std::pair<std::string, std::string>> class_layouts(clang::ASTContext& context,
                                                                const std::string& project_root) {

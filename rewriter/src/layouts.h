@@ -17,6 +17,12 @@ namespace softpatch::rewriter {
 std::vector<std::pair<std::string, std::string>> class_layouts(clang::ASTContext& context,
                                                                const std::string& project_root);
 
+// The layout of an object of `type`, all the way down: each class's as
+// class_layouts() takes it and its members' and bases' in turn, an enum's
+// underlying type, an array's element. What a pointer or a reference points
+// to is not part of it.
+std::string object_layout(clang::QualType type, clang::ASTContext& context);
+
 }  // namespace softpatch::rewriter
 
 #endif  // SOFTPATCH_REWRITER_LAYOUTS_H

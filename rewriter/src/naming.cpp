@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 
 #include "clang/AST/DeclCXX.h"
 #include "clang/AST/DeclTemplate.h"
@@ -9,7 +10,9 @@
 #include "clang/AST/QualTypeNames.h"
 #include "clang/AST/RecursiveASTVisitor.h"
 #include "eligibility.h"
+#include "layouts.h"
 #include "llvm/Support/raw_ostream.h"
+#include "llvm/Support/xxhash.h"
 #include "qualified_types.h"
 
 namespace softpatch::rewriter {
@@ -136,7 +139,13 @@ std::string Naming::lambda_captures(const clang::CXXRecordDecl& closure) const {
     text += ": " + canonical(field->getType());
     ++field;
   }
-  return text + "]";
+  // What the names above do not say: an enum's underlying type, a member of
+  // a class template's instantiation, an unnamed struct's.
+  char layout[17];
+  std::snprintf(layout, sizeof layout, "%016llx",
+                static_cast<unsigned long long>(
+                    llvm::xxHash64(object_layout(context_.getRecordType(&closure), context_))));
+  return text + "] " + layout;
 }
 
 Naming::Naming(clang::ASTContext& context, std::string project_file)

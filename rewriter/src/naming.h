@@ -74,9 +74,10 @@ class Naming {
 
  private:
   std::string lambda_id(const clang::CXXMethodDecl& call) const;
-  // ` [n: int, s: std::string &]`: what a closure holds, in its layout's
-  // order ("" for one that holds nothing). Part of the lambda's id, so that
-  // a patch's closure type read over a closure made before it is the same.
+  // ` [n: int, s: std::string &] <hash of its layout>`: what a closure
+  // holds, in its layout's order ("" for one that holds nothing). Part of
+  // the lambda's id, so that a patch's closure type read over a closure made
+  // before it is the same.
   std::string lambda_captures(const clang::CXXRecordDecl& closure) const;
 
   clang::ASTContext& context_;

@@ -87,9 +87,13 @@ static std::string forwarded_call(const clang::FunctionDecl& function, const std
     // `this` is the enclosing object's: the closure goes by its anchor
     // (insert_closure_anchor()), or, when it holds nothing, as null.
     types += ", const void*";
-    arguments += holds_captures(*method->getParent())
-                     ? "static_cast<const void*>(&__softpatch_self), "
-                     : "static_cast<const void*>(nullptr), ";
+    const clang::CXXRecordDecl& closure = *method->getParent();
+    std::optional<std::string> first = first_copied_capture(closure);
+    arguments += "static_cast<const void*>(" +
+                 (first                     ? "__builtin_addressof(" + *first + ")"
+                  : holds_captures(closure) ? std::string("&__softpatch_self")
+                                            : std::string("nullptr")) +
+                 "), ";
   } else if (method && method->isInstance()) {
     types += ", decltype(this)";
     arguments += "this, ";
@@ -122,26 +126,19 @@ std::string forwarding_statement(const clang::FunctionDecl& function, const std:
   return "return " + call + ";";
 }
 
-// Where insert_closure_anchor() writes: after the capture default, or
-// after the `[`.
-static clang::SourceLocation anchor_place(const clang::LambdaExpr& lambda) {
-  return lambda.getCaptureDefault() != clang::LCD_None ? lambda.getCaptureDefaultLoc()
-                                                       : lambda.getIntroducerRange().getBegin();
-}
-
 bool lambda_editable(const clang::LambdaExpr& lambda, const TextEdits& edits) {
   return EditPoints(*lambda.getCallOperator()).all_editable(edits) &&
          edits.can_edit(lambda.getBeginLoc()) && edits.can_edit(lambda.getEndLoc()) &&
-         (!holds_captures(*lambda.getLambdaClass()) || edits.can_edit(anchor_place(lambda)));
+         edits.can_edit(lambda.getIntroducerRange().getBegin());
 }
 
 void insert_closure_anchor(const clang::LambdaExpr& lambda, TextEdits& edits) {
-  if (!holds_captures(*lambda.getLambdaClass())) return;
-  const std::string anchor = "__softpatch_self = ::__softpatch_anchor{}";
-  if (lambda.getCaptureDefault() != clang::LCD_None)
-    edits.insert_after(anchor_place(lambda), ", " + anchor);
-  else  // it captures, so something is written between the brackets
-    edits.insert_after(anchor_place(lambda), anchor + ", ");
+  const clang::CXXRecordDecl& closure = *lambda.getLambdaClass();
+  if (!holds_captures(closure) || first_copied_capture(closure)) return;
+  // It captures, with no capture default (lambda_problem()): something is
+  // written between the brackets.
+  edits.insert_after(lambda.getIntroducerRange().getBegin(),
+                     "__softpatch_self = ::__softpatch_anchor{}, ");
 }
 
 std::string header_slot_expression(llvm::StringRef id) {

@@ -40,13 +40,16 @@ struct EditPoints {
 // so every lambda with a slot has its entry in a patch that compiles it.
 bool lambda_editable(const clang::LambdaExpr& lambda, const TextEdits& edits);
 
-// Gives a lambda that captures, and has a slot, the init-capture its
-// trampoline passes the closure by, first of the explicit captures:
-// `[=, __softpatch_self = ::__softpatch_anchor{}, &n]`. Compilers lay the
-// closure's members out in the order of its captures, explicit ones first,
-// so the anchor is at offset 0 and its address the closure's: the slot's
-// target, a patch's call operator of the same lambda, reads the closure
-// made before the patch as its own. The build and a patch both insert it.
+// How the trampoline of a lambda that captures passes its closure to the
+// slot's target, a patch's call operator of the same lambda, which reads
+// the closure made before the patch as its own: by the address of its
+// first member. Compilers lay a closure's members out in the order of its
+// captures (which are all explicit: lambda_problem()), so that is the
+// closure's address. The first member is the first capture when that is a
+// copy of a variable (`[n, &s]`, `[p = std::move(q)]`: first_copied_capture()
+// names it), else an init-capture the build and a patch both insert first:
+// `[__softpatch_self = ::__softpatch_anchor{}, &s]` (insert_closure_anchor(),
+// which does nothing for a lambda that needs none).
 void insert_closure_anchor(const clang::LambdaExpr& lambda, TextEdits& edits);
 
 // Names each unnamed parameter of `function` in the text (parameter_name())

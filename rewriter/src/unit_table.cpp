@@ -440,8 +440,8 @@ std::string UnitTable::patch_prologue(llvm::StringRef patch_header,
             "::__softpatch_note_code(::__softpatch_lambda_codes[I], &L::operator());\n"
             "template <unsigned I, class L> static " +
             std::string(constexpr_closures_ ? "constexpr " : "") +
-            "L __softpatch_lambda(L l) { return (void)&__softpatch_lambda_note<I, L>::noted, l; "
-            "}\n";
+            "L __softpatch_lambda(L l) { (void)&__softpatch_lambda_note<I, L>::noted; return "
+            "static_cast<L&&>(l); }\n";
   return text + header_slots.str() + "#line 1 " + quoted(file_) + "\n";
 }
 

@@ -11,6 +11,7 @@
 #include <sstream>
 #include <thread>
 
+#include "callbacks.h"
 #include "clang/Tooling/JSONCompilationDatabase.h"
 #include "counter.h"
 #include "internal_classes.h"
@@ -522,6 +523,52 @@ TEST_F(Patching, AnEditThatLeavesAConstructorNoBodyToCarryIsRefusedWithTheReason
                                    "a constructor with the attribute no_sanitize"));
   Widget w(2);
   EXPECT_EQ(w.weight(), 1) << "nothing was applied";
+}
+
+TEST_F(Patching, ClosuresMadeBeforeAPatchRunTheNewBodiesOnWhatTheyCaptured) {
+  use(SOFTPATCH_CALLBACKS_SOURCE);
+  int total = 0;
+  Account account;
+  std::function<int(int)> scaled = make_scaled(3), watch = make_watch(total),
+                          deposit = account.depositor();
+  std::function<int()> counter = make_counter();
+  std::function<std::string()> greet = make_greeter("ann");
+  EXPECT_EQ(scaled(2), 6);
+  EXPECT_EQ(counter(), 1);
+  EXPECT_EQ(watch(5), 5);
+  EXPECT_EQ(deposit(10), 9);
+  EXPECT_EQ(greet(), "hi ann");
+  EXPECT_EQ(tally(1), 3);
+
+  softpatch::Result<softpatch::PatchInfo> p = apply(edited({
+      {"x * factor", "x * factor + 1"},
+      {"return ++count;", "return count += 10;"},
+      {"\"hi \" + name", "\"hello \" + name"},
+      {"total += n", "total += 2 * n"},
+      {"balance += amount - fee;", "balance += amount - 2 * fee;"},
+      {"return x + by;", "return x + 10 * by;"},
+  }));
+  ASSERT_TRUE(p) << p.error();
+  EXPECT_EQ(scaled(2), 7) << "a copy, read by the new body";
+  EXPECT_EQ(counter(), 11) << "the closure's own state carries on";
+  EXPECT_EQ(watch(5), 15) << "a reference to the variable it was made with";
+  EXPECT_EQ(total, 15);
+  EXPECT_EQ(deposit(10), 17) << "`this` and the fee it was made with";
+  EXPECT_EQ(account.balance, 17);
+  EXPECT_EQ(greet(), "hello ann");
+  EXPECT_EQ(make_scaled(4)(1), 5) << "closures made after it";
+  EXPECT_EQ(tally(1), 21) << "a class local to a patched function is the patch's";
+
+  // What the lambda captures changes: the closure made before keeps the
+  // body it ran (the last patch's); new ones run the new body.
+  softpatch::Result<softpatch::PatchInfo> q = apply(edited({
+      {"[factor](int x) { return x * factor; }",
+       "[factor, plus = 5](int x) { return x * factor + plus; }"},
+  }));
+  ASSERT_TRUE(q) << q.error();
+  EXPECT_EQ(scaled(2), 7);
+  EXPECT_EQ(make_scaled(3)(2), 11);
+  EXPECT_EQ(counter(), 12) << "the body as built again, on the closure's state";
 }
 
 TEST_F(Patching, APatchOfTheChangedFunctionsOnlyRunsAsTheWholeFileWould) {

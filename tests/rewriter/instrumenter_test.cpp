@@ -808,8 +808,9 @@ TEST(Instrument, ALambdaGetsASlotNamedByItsPlaceInItsFunctionAndWhatItHolds) {
   EXPECT_THAT(lambdas,
               ::testing::UnorderedElementsAre(
                   "_Z3runi::lambda#0/7(int) const = run(int)::<lambda at line 5>(int) const",
-                  "_Z3runi::lambda#1/7(int) const [base: int] = run(int)::<lambda at line "
-                  "7>(int) const",
+                  ::testing::MatchesRegex("_Z3runi::lambda#1/7\\(int\\) const \\[base: int\\] "
+                                          "[0-9a-f]{16} = run\\(int\\)::<lambda at line "
+                                          "7>\\(int\\) const"),
                   "_Z3runi::lambda#3/7() const = run(int)::<lambda at line 9>() const",
                   "_Z3runi::lambda#4/7(long) const = run(int)::<lambda at line 10>(long) const"));
   EXPECT_THAT(reasons(f),
@@ -827,12 +828,28 @@ TEST(Instrument, ALambdaGetsASlotNamedByItsPlaceInItsFunctionAndWhatItHolds) {
   EXPECT_THAT(f.source, HasSubstr("::__softpatch_call<int, const void*, decltype(x)>(static_cast<"
                                   "const void*>(nullptr), static_cast<decltype(x)&&>(x), "));
   EXPECT_THAT(f.source, HasSubstr("\"int (const void *, int)\", 5u, 2056u, nullptr}"));
-  // One that captures goes by its anchor, the first of its captures.
-  EXPECT_THAT(f.source, HasSubstr("[__softpatch_self = ::__softpatch_anchor{}, base](int x) {"));
-  EXPECT_THAT(f.source, HasSubstr("(static_cast<const void*>(&__softpatch_self), "));
+  // One that captures goes by its first member, here its copy of `base`.
+  EXPECT_THAT(f.source, HasSubstr("[base](int x) {"));
+  EXPECT_THAT(f.source, HasSubstr("(static_cast<const void*>(__builtin_addressof(base)), "));
 }
 
-TEST(Instrument, ALambdaThatCapturesFindsItsClosureByAnAnchorItsPatchReadsAlike) {
+// The lambdas' ids of `f`, each without the hash of its closure's layout
+// that ends it when it captures ("... [n: int] 0123456789abcdef").
+std::vector<std::string> lambda_ids(const InstrumentedFile& f, std::vector<std::string>* hashes) {
+  std::vector<std::string> ids;
+  for (const auto& function : f.functions) {
+    if (function.id.find("::lambda#") == std::string::npos) continue;
+    std::string id = function.id;
+    if (std::size_t end = id.rfind("] "); end != std::string::npos) {
+      if (hashes) hashes->push_back(id.substr(end + 2));
+      id.erase(end + 1);
+    }
+    ids.push_back(id);
+  }
+  return ids;
+}
+
+TEST(Instrument, ALambdaThatCapturesPassesItsClosureByItsFirstMember) {
   Project p;
   InstrumentedFile f = p.must_instrument(R"cpp(
 #include <atomic>
@@ -842,12 +859,12 @@ TEST(Instrument, ALambdaThatCapturesFindsItsClosureByAnAnchorItsPatchReadsAlike)
       int scale = 2;
       std::function<int(int)> make(int offset) {
         std::string name = "m";
-        auto by_reference = [&, this](int y) { return y * scale + int(name.size()); };
+        auto by_reference = [this, &name](int y) { return y * scale + int(name.size()); };
         by_reference(1);
-        return [=](int y) mutable { return y * scale + offset++; };
+        return [offset, this](int y) mutable { return y * scale + offset++; };
       }
     };
-    int holds_what_it_cannot_say() {
+    int holds_what_it_cannot_say(int n) {
       struct Local {
         int v;
       };
@@ -856,23 +873,25 @@ TEST(Instrument, ALambdaThatCapturesFindsItsClosureByAnAnchorItsPatchReadsAlike)
       auto keeps_local = [local] { return local.v; };
       auto keeps_lambda = [inner] { return inner(); };
       auto stuck = [a = std::atomic<int>{0}] { return a.load(); };
-      return keeps_local() + keeps_lambda() + stuck();
+      auto by_default = [=] { return n; };
+      auto by_reference = [&] { return n; };
+      return keeps_local() + keeps_lambda() + stuck() + by_default() + by_reference();
     }
   )cpp");
-  std::vector<std::string> lambdas;
-  for (const auto& function : f.functions)
-    if (function.id.find("::lambda#") != std::string::npos) lambdas.push_back(function.id);
-  // What the closure holds, in its layout's order, is part of the id: the
-  // explicit captures first, then the implicit ones in the order of their
-  // first use.
-  EXPECT_THAT(lambdas, ::testing::UnorderedElementsAre(
-                           "_ZN5Meter4makeEi::lambda#0/2(int) const [this: Meter *, name: "
-                           "std::basic_string<char> &]",
-                           "_ZN5Meter4makeEi::lambda#1/2(int) [this: Meter *, offset: int]",
-                           "_Z24holds_what_it_cannot_sayv::lambda#0/4() const"));
-  EXPECT_THAT(f.source, HasSubstr("[&, __softpatch_self = ::__softpatch_anchor{}, this](int y) {"));
+  // What the closure holds, in its layout's order (the order of the
+  // captures), is part of the id.
+  EXPECT_THAT(lambda_ids(f, nullptr),
+              ::testing::UnorderedElementsAre(
+                  "_ZN5Meter4makeEi::lambda#0/2(int) const [this: Meter *, name: "
+                  "std::basic_string<char> &]",
+                  "_ZN5Meter4makeEi::lambda#1/2(int) [offset: int, this: Meter *]",
+                  "_Z24holds_what_it_cannot_sayi::lambda#0/6() const"));
+  // The first member is an anchor when the first capture is not a copy.
   EXPECT_THAT(f.source,
-              HasSubstr("[=, __softpatch_self = ::__softpatch_anchor{}](int y) mutable {"));
+              HasSubstr("[__softpatch_self = ::__softpatch_anchor{}, this, &name](int y) {"));
+  EXPECT_THAT(f.source, HasSubstr("static_cast<const void*>(&__softpatch_self), "));
+  EXPECT_THAT(f.source, HasSubstr("[offset, this](int y) mutable {"));
+  EXPECT_THAT(f.source, HasSubstr("static_cast<const void*>(__builtin_addressof(offset)), "));
   EXPECT_THAT(reasons(f),
               ::testing::UnorderedElementsAre(
                   "lambda: lambda capturing a lambda or a variable of a type declared inside a "
@@ -880,22 +899,64 @@ TEST(Instrument, ALambdaThatCapturesFindsItsClosureByAnAnchorItsPatchReadsAlike)
                   "lambda: lambda capturing a lambda or a variable of a type declared inside a "
                   "function (part of its enclosing function)",
                   "lambda: lambda whose closure can be neither moved nor copied (part of its "
-                  "enclosing function)"));
+                  "enclosing function)",
+                  "lambda: lambda with a capture default ([=]), whose implicit captures compilers "
+                  "lay out each their own way (part of its enclosing function)",
+                  "lambda: lambda with a capture default ([&]), whose implicit captures compilers "
+                  "lay out each their own way (part of its enclosing function)"));
 }
 
-TEST(Instrument, ALambdaThatCapturesHasNoSlotUnderCxx11) {
+TEST(Instrument, ALambdasIdChangesWithWhatItsCapturesAreMadeOf) {
+  auto ids = [](const std::string& declarations, std::vector<std::string>* hashes) {
+    Project p;
+    return lambda_ids(p.must_instrument(declarations + R"cpp(
+      int run(Level level, Box<int> box, Loud loud) {
+        auto a = [level, box](int x) { return x + int(level) + box.a; };
+        auto b = [loud] { return loud.n; };
+        return a(1) + b();
+      }
+    )cpp"),
+                      hashes);
+  };
+  const std::string loud =
+      "struct Loud { int n = 0; Loud() = default; Loud(const Loud& o) : n(o.n + 1) {} };\n";
+  std::vector<std::string> before, enum_wider, box_longer;
+  std::vector<std::string> written =
+      ids("enum class Level : char { low };\ntemplate <class T> struct Box { T a; };\n" + loud,
+          &before);
+  // Loud's copies run the project's code: a patch's copy of `b` would run
+  // one more, so it has no slot.
+  EXPECT_THAT(written, ::testing::ElementsAre("_Z3run5Level3BoxIiE4Loud::lambda#0/2(int) const "
+                                              "[level: Level, box: Box<int>]"));
+  ids("enum class Level : int { low };\ntemplate <class T> struct Box { T a; };\n" + loud,
+      &enum_wider);
+  ids("enum class Level : char { low };\ntemplate <class T> struct Box { T a, b; };\n" + loud,
+      &box_longer);
+  // The same names, another layout: another id, and the closures made
+  // before keep the body they run.
+  ASSERT_EQ(before.size(), 1u);
+  ASSERT_EQ(enum_wider.size(), 1u);
+  ASSERT_EQ(box_longer.size(), 1u);
+  EXPECT_NE(before[0], enum_wider[0]);
+  EXPECT_NE(before[0], box_longer[0]);
+}
+
+TEST(Instrument, UnderCxx11OnlyALambdaWhoseFirstCaptureIsACopyHasASlot) {
   Project p;
   auto instrumented = p.instrument("t.cpp", R"cpp(
                                      int run(int n) {
-                                       auto adds = [n](int x) { return x + n; };
-                                       return adds(1) + [](int x) { return x; }(2);
+                                       auto adds = [&n](int x) { return x + n; };
+                                       auto copies = [n](int x) { return x + n; };
+                                       return adds(1) + copies(1) + [](int x) { return x; }(2);
                                      }
                                    )cpp",
                                    "-std=c++11");
   if (!instrumented) FAIL() << llvm::toString(instrumented.takeError());
   InstrumentedFile& f = *instrumented;
   EXPECT_THAT(reasons(f), ::testing::ElementsAre(
-                              "lambda: lambda with captures under C++11, which has no init-capture "
-                              "to find its closure by (part of its enclosing function)"));
-  EXPECT_THAT(f.source, ::testing::Not(HasSubstr("__softpatch_anchor")));
+                              "lambda: lambda whose first capture is not a copy, under C++11, "
+                              "which has no init-capture to find its closure by (part of its "
+                              "enclosing function)"));
+  EXPECT_THAT(f.source, Not(HasSubstr("__softpatch_anchor")));
+  EXPECT_THAT(f.source, HasSubstr("__builtin_addressof(n)"));
 }
