@@ -108,6 +108,74 @@ std::optional<FunctionAt> function_in_image(const char* data, std::size_t size,
   return std::nullopt;
 }
 
+namespace {
+
+// Calls `each(symbol, name)` for every named symbol of `path`'s sections of
+// `type` (SHT_SYMTAB or SHT_DYNSYM). False when the file is no ELF file of
+// this machine's class.
+template <class Each>
+bool for_each_symbol(const std::string& path, unsigned type, Each each) {
+  MappedFile file(path);
+  if (!file.data()) return false;
+  Image image(file.data(), file.size());
+  const auto* header = image.at<ElfW(Ehdr)>(0);
+  if (!header || std::memcmp(header->e_ident, ELFMAG, SELFMAG) != 0 ||
+      header->e_ident[EI_CLASS] != (sizeof(void*) == 8 ? ELFCLASS64 : ELFCLASS32) ||
+      header->e_shentsize != sizeof(ElfW(Shdr)))
+    return false;
+  const auto* sections = image.at<ElfW(Shdr)>(header->e_shoff, header->e_shnum);
+  if (!sections) return false;
+  for (std::size_t i = 0; i < header->e_shnum; ++i) {
+    const ElfW(Shdr)& table = sections[i];
+    if (table.sh_type != type || table.sh_entsize != sizeof(ElfW(Sym)) ||
+        table.sh_link >= header->e_shnum)
+      continue;
+    const auto* symbols = image.at<ElfW(Sym)>(table.sh_offset, table.sh_size / sizeof(ElfW(Sym)));
+    if (!symbols) continue;
+    for (std::size_t s = 0; s < table.sh_size / sizeof(ElfW(Sym)); ++s)
+      if (const char* name = image.string(sections[table.sh_link], symbols[s].st_name);
+          name && *name)
+        each(symbols[s], name);
+  }
+  return true;
+}
+
+}  // namespace
+
+std::map<std::string, std::uint64_t> unexported_functions(const std::string& path) {
+  std::map<std::string, std::uint64_t> functions;
+  std::map<std::string, int> definitions;
+  for_each_symbol(path, SHT_SYMTAB, [&](const ElfW(Sym) & symbol, const char* name) {
+    bool local = ELF64_ST_BIND(symbol.st_info) == STB_LOCAL ||
+                 ELF64_ST_VISIBILITY(symbol.st_other) == STV_HIDDEN ||
+                 ELF64_ST_VISIBILITY(symbol.st_other) == STV_INTERNAL;
+    if (ELF64_ST_TYPE(symbol.st_info) != STT_FUNC || symbol.st_shndx == SHN_UNDEF) return;
+    if (++definitions[name] > 1 || !local) {
+      functions.erase(name);
+      return;
+    }
+    functions.emplace(name, symbol.st_value);
+  });
+  return functions;
+}
+
+std::vector<std::string> undefined_symbols(const std::string& path) {
+  std::vector<std::string> names;
+  for_each_symbol(path, SHT_DYNSYM, [&](const ElfW(Sym) & symbol, const char* name) {
+    if (symbol.st_shndx == SHN_UNDEF && ELF64_ST_BIND(symbol.st_info) == STB_GLOBAL)
+      names.push_back(name);
+  });
+  return names;
+}
+
+bool is_position_independent(const std::string& path) {
+  MappedFile file(path);
+  if (!file.data()) return false;
+  Image image(file.data(), file.size());
+  const auto* header = image.at<ElfW(Ehdr)>(0);
+  return header && header->e_type == ET_DYN;
+}
+
 std::optional<FunctionAt> function_at(const std::string& path, std::uint64_t file_offset) {
   MappedFile file(path);
   if (!file.data()) return std::nullopt;

@@ -457,7 +457,8 @@ std::string UnitTable::manifest(llvm::StringRef build_id) const {
   std::string layouts = static_table(text, "layout_record", "__softpatch_layouts", layouts_);
   std::string code = static_table(text, "fingerprint_record", "__softpatch_code", code_);
   text +=
-      "extern \"C\" const ::__softpatch_patch_manifest softpatch_manifest = {"
+      "extern \"C\" __attribute__((visibility(\"default\"))) const ::__softpatch_patch_manifest "
+      "softpatch_manifest = {"
       "::__softpatch_manifest_version, " +
       quoted(build_id) + ", " + quoted(project_file_) + ", " + functions + ", " +
       std::to_string(rows.size()) + "u, " + layouts + ", " + std::to_string(layouts_.size()) +

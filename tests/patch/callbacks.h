@@ -20,4 +20,8 @@ struct Account {
 // Uses a class local to it, whose member function a patch compiles anew.
 int tally(int n);
 
+// Defined in hidden.cpp, compiled with -fvisibility=hidden as fmt compiles
+// all its files: the program has it, but does not export it.
+int hidden_bonus(int n);
+
 #endif  // SOFTPATCH_TESTS_PATCH_CALLBACKS_H

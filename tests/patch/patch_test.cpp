@@ -119,6 +119,7 @@ class Patching : public ::testing::Test {
         softpatch::module_build_id(reinterpret_cast<void*>(&bump)),
         (dir_ / (name + ".so")).string()};
     request.built = built_;
+    request.pid = pid_;
     llvm::Expected<softpatch::driver::BuiltPatch> built = softpatch::driver::build_patch(request);
     if (!built) return softpatch::Error{llvm::toString(built.takeError())};
     imported_ = built->imported;
@@ -131,6 +132,7 @@ class Patching : public ::testing::Test {
   int count_ = 0;
   std::optional<std::vector<softpatch::CodeFingerprint>> built_;
   std::size_t imported_ = 0;  // by the last patch built
+  int pid_ = getpid();        // the process patches are built for (0: none)
 };
 
 // Which patch `name`'s code runs from (0: the build's).
@@ -569,6 +571,22 @@ TEST_F(Patching, ClosuresMadeBeforeAPatchRunTheNewBodiesOnWhatTheyCaptured) {
   EXPECT_EQ(scaled(2), 7);
   EXPECT_EQ(make_scaled(3)(2), 11);
   EXPECT_EQ(counter(), 12) << "the body as built again, on the closure's state";
+}
+
+TEST_F(Patching, APatchCallsAFunctionOfHiddenVisibilityOfAnotherFileByItsAddress) {
+  use(SOFTPATCH_CALLBACKS_SOURCE);
+  EXPECT_EQ(tally(1), 3);
+  std::string calls_hidden = edited({{"return Adder{2}.add(n);", "return hidden_bonus(n);"}});
+  // Not knowing the process, the dynamic linker alone cannot bind it.
+  pid_ = 0;
+  softpatch::Result<softpatch::PatchInfo> unbound = apply(calls_hidden);
+  ASSERT_FALSE(unbound);
+  EXPECT_THAT(unbound.error(), HasSubstr("does not define hidden_bonus(int)"));
+  EXPECT_EQ(tally(1), 3) << "nothing was applied";
+  pid_ = getpid();
+  softpatch::Result<softpatch::PatchInfo> bound = apply(calls_hidden);
+  ASSERT_TRUE(bound) << bound.error();
+  EXPECT_EQ(tally(1), 101);
 }
 
 TEST_F(Patching, APatchOfTheChangedFunctionsOnlyRunsAsTheWholeFileWould) {

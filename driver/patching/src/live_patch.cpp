@@ -87,7 +87,8 @@ llvm::Expected<BuiltPatch> build_with(
     std::optional<std::vector<CodeFingerprint>> built_code = std::nullopt,
     const std::string& header = "",
     std::function<std::optional<std::vector<CodeFingerprint>>(const std::string&)> running_header =
-        nullptr) {
+        nullptr,
+    int pid = 0) {
   std::string source = absolute_normal(file);
   std::string text = absolute_normal(edited);
   // The command's relative paths resolve in its own directory; this
@@ -103,6 +104,7 @@ llvm::Expected<BuiltPatch> build_with(
                        built_code,
                        header.empty() ? "" : absolute_normal(header)};
   request.running_header = std::move(running_header);
+  request.pid = pid;
   llvm::Expected<BuiltPatch> built = build_patch(request);
   if (!built && !built.errorIsA<CompileError>())  // diagnostics name the file already
     return failure((header.empty() ? file : header) + ": " + llvm::toString(built.takeError()));
@@ -318,7 +320,7 @@ llvm::Expected<AppliedPatch> patch_process(int pid, const std::string& file,
   };
   llvm::Expected<BuiltPatch> built =
       build_with(*command, built_file, built_file, place->project_root, place->build_id, output,
-                 place->code, built_code, header ? file : "", running_header);
+                 place->code, built_code, header ? file : "", running_header, pid);
   if (!built) {
     bool compile = built.errorIsA<CompileError>();
     return fail(compile ? PatchFailure::kBuild : PatchFailure::kApply, built.takeError());

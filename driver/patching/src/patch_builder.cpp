@@ -16,6 +16,7 @@
 #include "softpatch/protocol/agent_paths.h"
 #include "softpatch/rewriter/patcher.h"
 #include "softpatch/rewriter/preamble_cache.h"
+#include "unexported_calls.h"
 
 namespace softpatch::driver {
 namespace fs = std::filesystem;
@@ -39,6 +40,10 @@ std::vector<std::string> patch_compile_command(const std::vector<std::string>& c
     out.push_back(arg);
   }
   out.push_back("-fPIC");
+  // The loader finds a patch's functions by name (dlsym): a project built
+  // with hidden visibility (fmt's -fvisibility=hidden) would hide them.
+  // Nothing binds to them from outside: the patch links -Bsymbolic.
+  out.insert(out.end(), {"-fvisibility=default", "-fno-visibility-inlines-hidden"});
   return out;
 }
 
@@ -225,12 +230,12 @@ llvm::Expected<BuiltPatch> build_patch(const PatchRequest& request) {
                             request.directory);
   preamble.start();  // for the next patch of this file, while this one compiles
   ProcessResult built;
+  std::vector<std::string> used = command;
   if (preamble.usable()) {
     if (llvm::Error error = write_file(source, preamble.source_using_it())) return error;
-    std::vector<std::string> with = command;
     std::vector<std::string> include = preamble.include_arguments();
-    with.insert(with.begin() + 1, include.begin(), include.end());
-    built = run_process(with, Stderr::kCapture, request.directory);
+    used.insert(used.begin() + 1, include.begin(), include.end());
+    built = run_process(used, Stderr::kCapture, request.directory);
     // A compiler that cannot use the entry says so naming it, or crashes
     // (g++ can, on a precompiled header): do without.
     if (built.status != 0 &&
@@ -240,9 +245,13 @@ llvm::Expected<BuiltPatch> build_patch(const PatchRequest& request) {
   }
   if (!preamble.usable()) {
     if (llvm::Error error = write_file(source, patch->source)) return error;
+    used = command;
     built = run_process(command, Stderr::kCapture, request.directory);
   }
   if (built.status != 0) return llvm::make_error<CompileError>(built.error_text);
+  if (llvm::Error error = reach_unexported_functions(request.pid, request.build_id, request.output,
+                                                     used, request.directory))
+    return error;
   bool instantiations = std::any_of(patch->functions.begin(), patch->functions.end(),
                                     [](const auto& function) { return function.instantiation; });
   return BuiltPatch{request.output, patch->functions.size() - patch->imported, changes,

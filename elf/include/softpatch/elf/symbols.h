@@ -9,8 +9,10 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace softpatch::elf {
 
@@ -28,6 +30,20 @@ std::optional<FunctionAt> function_in_image(const char* image, std::size_t size,
 
 // The same, of the ELF file at `path`.
 std::optional<FunctionAt> function_at(const std::string& path, std::uint64_t file_offset);
+
+// The functions the ELF file at `path` defines without exporting them
+// (`static`, hidden visibility, kept local by the link), by name, from its
+// .symtab, at their addresses in the file (before relocation); a name
+// defined twice is left out. Empty when it has no .symtab.
+std::map<std::string, std::uint64_t> unexported_functions(const std::string& path);
+
+// The symbols the ELF file at `path` (a shared object) needs from others:
+// its .dynsym's undefined, non-weak ones.
+std::vector<std::string> undefined_symbols(const std::string& path);
+
+// Whether the ELF file at `path` is position-independent (its addresses are
+// relative to where it is loaded).
+bool is_position_independent(const std::string& path);
 
 }  // namespace softpatch::elf
 

@@ -44,6 +44,10 @@ struct PatchRequest {
   // do not run yet, whose bodies its own calls would run alone.
   std::function<std::optional<std::vector<CodeFingerprint>>(const std::string& project_file)>
       running_header;
+  // The process the patch is for (0: none yet): the functions it calls that
+  // its module defines without exporting them are reached by their
+  // addresses there (unexported_calls.h).
+  int pid = 0;
 };
 
 struct BuiltPatch {
