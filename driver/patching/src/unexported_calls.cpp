@@ -2,6 +2,7 @@
 
 #include <cinttypes>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -20,12 +21,12 @@ std::optional<ModuleInProcess> module_with_build_id(int pid, const std::string& 
     std::string range, permissions, offset, device, inode, path;
     fields >> range >> permissions >> offset >> device >> inode;
     std::getline(fields >> std::ws, path);
-    if (path.empty() || path[0] != '/' || std::stoull(offset, nullptr, 16) != 0) continue;
+    if (path.empty() || path[0] != '/' || std::strtoull(offset.c_str(), nullptr, 16) != 0) continue;
     auto [known, fresh] = matches.emplace(path, false);
     if (fresh) known->second = elf::file_build_id(path) == build_id;
     if (!known->second) continue;
     // A position-independent module's first segment is linked at 0.
-    std::uint64_t start = std::stoull(range.substr(0, range.find('-')), nullptr, 16);
+    std::uint64_t start = std::strtoull(range.c_str(), nullptr, 16);
     return ModuleInProcess{path, elf::is_position_independent(path) ? start : 0};
   }
   return std::nullopt;

@@ -30,8 +30,8 @@ struct ModuleInProcess {
 // The module of process `pid` whose GNU build id is `build_id`.
 std::optional<ModuleInProcess> module_with_build_id(int pid, const std::string& build_id);
 
-// The assembly that defines each of `needed` (mangled names) as a jump to
-// its address in `module`, given its address in the file (`in_file`).
+// The assembly that defines each of `needed` ({mangled name, address in the
+// module's file}) as a jump to that address moved by `bias`.
 std::string jumps_to(const std::vector<std::pair<std::string, std::uint64_t>>& needed,
                      std::uint64_t bias);
 
