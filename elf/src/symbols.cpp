@@ -3,9 +3,11 @@
 
 #include <elf.h>
 #include <link.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstring>
+#include <string_view>
 
 #include "mapped_file.h"
 
@@ -110,7 +112,7 @@ std::optional<FunctionAt> function_in_image(const char* data, std::size_t size,
 
 namespace {
 
-// Calls `each(symbol, name)` for every named symbol of `path`'s sections of
+// Calls `each(symbol, name)` for every symbol of `path`'s sections of
 // `type` (SHT_SYMTAB or SHT_DYNSYM). False when the file is no ELF file of
 // this machine's class.
 template <class Each>
@@ -133,8 +135,7 @@ bool for_each_symbol(const std::string& path, unsigned type, Each each) {
     const auto* symbols = image.at<ElfW(Sym)>(table.sh_offset, table.sh_size / sizeof(ElfW(Sym)));
     if (!symbols) continue;
     for (std::size_t s = 0; s < table.sh_size / sizeof(ElfW(Sym)); ++s)
-      if (const char* name = image.string(sections[table.sh_link], symbols[s].st_name);
-          name && *name)
+      if (const char* name = image.string(sections[table.sh_link], symbols[s].st_name))
         each(symbols[s], name);
   }
   return true;
@@ -142,38 +143,63 @@ bool for_each_symbol(const std::string& path, unsigned type, Each each) {
 
 }  // namespace
 
-std::map<std::string, std::uint64_t> unexported_functions(const std::string& path) {
-  std::map<std::string, std::uint64_t> functions;
+std::map<std::string, UnexportedSymbol> unexported_symbols(const std::string& path) {
+  std::map<std::string, UnexportedSymbol> symbols;
   std::map<std::string, int> definitions;
+  bool after_unnamed_file = false;
   for_each_symbol(path, SHT_SYMTAB, [&](const ElfW(Sym) & symbol, const char* name) {
-    bool local = ELF64_ST_BIND(symbol.st_info) == STB_LOCAL ||
-                 ELF64_ST_VISIBILITY(symbol.st_other) == STV_HIDDEN ||
-                 ELF64_ST_VISIBILITY(symbol.st_other) == STV_INTERNAL;
-    if (ELF64_ST_TYPE(symbol.st_info) != STT_FUNC || symbol.st_shndx == SHN_UNDEF) return;
-    if (++definitions[name] > 1 || !local) {
-      functions.erase(name);
+    unsigned type = ELF64_ST_TYPE(symbol.st_info);
+    // The link lists the globals it made local after a file entry of no name.
+    if (type == STT_FILE) after_unnamed_file = *name == '\0';
+    if (type != STT_FUNC && type != STT_OBJECT) return;
+    if (symbol.st_shndx == SHN_UNDEF || symbol.st_shndx == SHN_ABS) return;
+    std::string_view mangled(name);
+    if (mangled.rfind("_Z", 0) != 0 || mangled.rfind("_ZL", 0) == 0 ||
+        mangled.find("_GLOBAL__N_") != std::string_view::npos)
+      return;
+    bool hidden = ELF64_ST_VISIBILITY(symbol.st_other) == STV_HIDDEN;
+    bool demoted = ELF64_ST_BIND(symbol.st_info) == STB_LOCAL && after_unnamed_file;
+    if (++definitions[name] > 1 || !(hidden || demoted)) {
+      symbols.erase(name);
       return;
     }
-    functions.emplace(name, symbol.st_value);
+    symbols.emplace(name, UnexportedSymbol{symbol.st_value, type == STT_OBJECT});
   });
-  return functions;
+  return symbols;
 }
 
-std::vector<std::string> undefined_symbols(const std::string& path) {
+std::vector<std::string> exported_writable_variables(const std::string& path) {
   std::vector<std::string> names;
+  MappedFile file(path);
+  if (!file.data()) return names;
+  Image image(file.data(), file.size());
+  const auto* header = image.at<ElfW(Ehdr)>(0);
+  if (!header) return names;
+  const auto* sections = image.at<ElfW(Shdr)>(header->e_shoff, header->e_shnum);
+  if (!sections) return names;
   for_each_symbol(path, SHT_DYNSYM, [&](const ElfW(Sym) & symbol, const char* name) {
-    if (symbol.st_shndx == SHN_UNDEF && ELF64_ST_BIND(symbol.st_info) == STB_GLOBAL)
-      names.push_back(name);
+    if (!*name || ELF64_ST_TYPE(symbol.st_info) != STT_OBJECT || symbol.st_shndx == SHN_UNDEF ||
+        symbol.st_shndx >= header->e_shnum)
+      return;
+    if (sections[symbol.st_shndx].sh_flags & SHF_WRITE) names.push_back(name);
   });
   return names;
 }
 
-bool is_position_independent(const std::string& path) {
+std::optional<std::uint64_t> first_segment_address(const std::string& path) {
   MappedFile file(path);
-  if (!file.data()) return false;
+  if (!file.data()) return std::nullopt;
   Image image(file.data(), file.size());
   const auto* header = image.at<ElfW(Ehdr)>(0);
-  return header && header->e_type == ET_DYN;
+  if (!header || std::memcmp(header->e_ident, ELFMAG, SELFMAG) != 0 ||
+      header->e_phentsize != sizeof(ElfW(Phdr)))
+    return std::nullopt;
+  const auto* segments = image.at<ElfW(Phdr)>(header->e_phoff, header->e_phnum);
+  if (!segments) return std::nullopt;
+  for (std::size_t i = 0; i < header->e_phnum; ++i)
+    if (segments[i].p_type == PT_LOAD && segments[i].p_offset == 0)
+      return segments[i].p_vaddr & ~(static_cast<std::uint64_t>(getpagesize()) - 1);
+  return std::nullopt;
 }
 
 std::optional<FunctionAt> function_at(const std::string& path, std::uint64_t file_offset) {

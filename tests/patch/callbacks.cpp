@@ -25,6 +25,8 @@ std::function<int(int)> Account::depositor() {
   };
 }
 
+int (*bonus_function())(int) { return &hidden_bonus; }
+
 int tally(int n) {
   struct Adder {
     int by;

@@ -23,5 +23,15 @@ int tally(int n);
 // Defined in hidden.cpp, compiled with -fvisibility=hidden as fmt compiles
 // all its files: the program has it, but does not export it.
 int hidden_bonus(int n);
+// Returns &hidden_bonus, as the code that runs takes it.
+int (*bonus_function())(int);
+
+// A static variable of an inline function: with hidden visibility the
+// program keeps it to itself, so a patch that uses it is refused.
+inline int next_tick() {
+  static int ticks = 0;
+  return ++ticks;
+}
+int tick();  // next_tick(), as hidden.cpp has it
 
 #endif  // SOFTPATCH_TESTS_PATCH_CALLBACKS_H

@@ -1,5 +1,7 @@
 #include "callbacks.h"
 
 // Compiled with -fvisibility=hidden: not in the program's dynamic symbol
-// table, so a patch reaches it by its address (unexported_calls.h).
+// table, so a patch is bound to its address (unexported_symbols.h).
 int hidden_bonus(int n) { return n + 100; }
+
+int tick() { return next_tick(); }

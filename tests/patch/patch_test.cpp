@@ -587,6 +587,16 @@ TEST_F(Patching, APatchCallsAFunctionOfHiddenVisibilityOfAnotherFileByItsAddress
   softpatch::Result<softpatch::PatchInfo> bound = apply(calls_hidden);
   ASSERT_TRUE(bound) << bound.error();
   EXPECT_EQ(tally(1), 101);
+  EXPECT_EQ(bonus_function(), &hidden_bonus) << "the patch's &hidden_bonus is the program's";
+  // A variable the program keeps hidden would be a second one in the patch.
+  EXPECT_EQ(tick(), 1);
+  softpatch::Result<softpatch::PatchInfo> second_copy =
+      apply(edited({{"return Adder{2}.add(n);", "return next_tick() + n;"}}));
+  ASSERT_FALSE(second_copy);
+  EXPECT_THAT(second_copy.error(),
+              HasSubstr("next_tick()::ticks is hidden in the program (hidden visibility): the "
+                        "patch would have a second copy of it; restart needed"));
+  EXPECT_EQ(tally(1), 101) << "nothing was applied";
 }
 
 TEST_F(Patching, APatchOfTheChangedFunctionsOnlyRunsAsTheWholeFileWould) {

@@ -16,7 +16,7 @@
 #include "softpatch/protocol/agent_paths.h"
 #include "softpatch/rewriter/patcher.h"
 #include "softpatch/rewriter/preamble_cache.h"
-#include "unexported_calls.h"
+#include "unexported_symbols.h"
 
 namespace softpatch::driver {
 namespace fs = std::filesystem;
@@ -225,17 +225,22 @@ llvm::Expected<BuiltPatch> build_patch(const PatchRequest& request) {
   std::string source = request.output + ".cpp";
   std::vector<std::string> command =
       shared_library_command(request.compile_command, source, request.output);
+  llvm::Expected<std::optional<std::string>> unexported =
+      unexported_symbols_library(request.pid, request.build_id, request.output + ".unexported.so",
+                                 request.compile_command, request.directory);
+  if (!unexported) return unexported.takeError();
+  if (*unexported) command.insert(command.end(), {"-x", "none", **unexported});
   CompilerPreamble preamble(rewriter::PreambleCache::default_directory(),
                             patch_compile_command(request.compile_command), patch->source,
                             request.directory);
   preamble.start();  // for the next patch of this file, while this one compiles
   ProcessResult built;
-  std::vector<std::string> used = command;
   if (preamble.usable()) {
     if (llvm::Error error = write_file(source, preamble.source_using_it())) return error;
+    std::vector<std::string> with = command;
     std::vector<std::string> include = preamble.include_arguments();
-    used.insert(used.begin() + 1, include.begin(), include.end());
-    built = run_process(used, Stderr::kCapture, request.directory);
+    with.insert(with.begin() + 1, include.begin(), include.end());
+    built = run_process(with, Stderr::kCapture, request.directory);
     // A compiler that cannot use the entry says so naming it, or crashes
     // (g++ can, on a precompiled header): do without.
     if (built.status != 0 &&
@@ -245,13 +250,14 @@ llvm::Expected<BuiltPatch> build_patch(const PatchRequest& request) {
   }
   if (!preamble.usable()) {
     if (llvm::Error error = write_file(source, patch->source)) return error;
-    used = command;
     built = run_process(command, Stderr::kCapture, request.directory);
   }
   if (built.status != 0) return llvm::make_error<CompileError>(built.error_text);
-  if (llvm::Error error = reach_unexported_functions(request.pid, request.build_id, request.output,
-                                                     used, request.directory))
-    return error;
+  if (*unexported)
+    if (std::optional<ModuleInProcess> module = module_with_build_id(request.pid, request.build_id))
+      if (std::optional<std::string> why =
+              second_copy_of_hidden_variable(request.output, module->path))
+        return llvm::createStringError(llvm::inconvertibleErrorCode(), *why);
   bool instantiations = std::any_of(patch->functions.begin(), patch->functions.end(),
                                     [](const auto& function) { return function.instantiation; });
   return BuiltPatch{request.output, patch->functions.size() - patch->imported, changes,

@@ -31,19 +31,27 @@ std::optional<FunctionAt> function_in_image(const char* image, std::size_t size,
 // The same, of the ELF file at `path`.
 std::optional<FunctionAt> function_at(const std::string& path, std::uint64_t file_offset);
 
-// The functions the ELF file at `path` defines without exporting them
-// (`static`, hidden visibility, kept local by the link), by name, from its
-// .symtab, at their addresses in the file (before relocation); a name
-// defined twice is left out. Empty when it has no .symtab.
-std::map<std::string, std::uint64_t> unexported_functions(const std::string& path);
+// A symbol the ELF file at `path` defines without exporting it.
+struct UnexportedSymbol {
+  std::uint64_t address = 0;  // in the file (before the module is moved)
+  bool variable = false;      // an object, else a function
+};
 
-// The symbols the ELF file at `path` (a shared object) needs from others:
-// its .dynsym's undefined, non-weak ones.
-std::vector<std::string> undefined_symbols(const std::string& path);
+// The C++ functions and variables (mangled names) that the ELF file at
+// `path` defined with external linkage and hidden visibility, which its
+// link kept local (listed after .symtab's unnamed file entry, or hidden),
+// by name. Names of internal linkage (`_ZL…`, an anonymous namespace's) and
+// names defined twice are left out. Empty when it has no .symtab.
+std::map<std::string, UnexportedSymbol> unexported_symbols(const std::string& path);
 
-// Whether the ELF file at `path` is position-independent (its addresses are
-// relative to where it is loaded).
-bool is_position_independent(const std::string& path);
+// The variables that the ELF file at `path` (a shared object) defines in
+// writable memory and exports: its .dynsym's.
+std::vector<std::string> exported_writable_variables(const std::string& path);
+
+// The address that the segment of the ELF file at `path` loaded from its
+// first byte is linked at (0 for a position-independent file's), or
+// nothing when it is no ELF file of this machine.
+std::optional<std::uint64_t> first_segment_address(const std::string& path);
 
 }  // namespace softpatch::elf
 

@@ -44,9 +44,9 @@ struct PatchRequest {
   // do not run yet, whose bodies its own calls would run alone.
   std::function<std::optional<std::vector<CodeFingerprint>>(const std::string& project_file)>
       running_header;
-  // The process the patch is for (0: none yet): the functions it calls that
-  // its module defines without exporting them are reached by their
-  // addresses there (unexported_calls.h).
+  // The process the patch is for (0: none yet): what the patch needs that
+  // its module defines without exporting it is bound to its address there
+  // (unexported_symbols.h).
   int pid = 0;
 };
 

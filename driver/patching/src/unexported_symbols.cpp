@@ -1,0 +1,84 @@
+#include "unexported_symbols.h"
+
+#include <cxxabi.h>
+
+#include <cinttypes>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "softpatch/common/subprocess.h"
+#include "softpatch/elf/build_id.h"
+#include "softpatch/elf/symbols.h"
+
+namespace softpatch::driver {
+
+std::optional<ModuleInProcess> module_with_build_id(int pid, const std::string& build_id) {
+  std::ifstream maps("/proc/" + std::to_string(pid) + "/maps");
+  std::map<std::string, bool> matches;  // path -> its build id is `build_id`
+  for (std::string line; std::getline(maps, line);) {
+    std::istringstream fields(line);
+    std::string range, permissions, offset, device, inode, path;
+    fields >> range >> permissions >> offset >> device >> inode;
+    std::getline(fields >> std::ws, path);
+    if (path.empty() || path[0] != '/' || std::strtoull(offset.c_str(), nullptr, 16) != 0) continue;
+    auto [known, fresh] = matches.emplace(path, false);
+    if (fresh) known->second = elf::file_build_id(path) == build_id;
+    if (!known->second) continue;
+    std::optional<std::uint64_t> linked = elf::first_segment_address(path);
+    if (!linked) return std::nullopt;
+    return ModuleInProcess{path, std::strtoull(range.c_str(), nullptr, 16) - *linked};
+  }
+  return std::nullopt;
+}
+
+llvm::Expected<std::optional<std::string>> unexported_symbols_library(
+    int pid, const std::string& build_id, const std::string& path,
+    const std::vector<std::string>& command, const std::string& directory) {
+  if (pid <= 0) return std::nullopt;
+  std::optional<ModuleInProcess> module = module_with_build_id(pid, build_id);
+  if (!module) return std::nullopt;
+  std::map<std::string, elf::UnexportedSymbol> symbols = elf::unexported_symbols(module->path);
+  if (symbols.empty()) return std::nullopt;
+  std::string script = path + ".ld";
+  {
+    std::ofstream out(script, std::ios::trunc);
+    for (const auto& [name, symbol] : symbols) {
+      char address[32];
+      std::snprintf(address, sizeof address, "0x%" PRIx64, symbol.address + module->bias);
+      out << '"' << name << "\" = " << address << ";\n";
+    }
+    if (!out)
+      return llvm::createStringError(llvm::inconvertibleErrorCode(), "cannot write " + script);
+  }
+  // An empty translation unit gives the library its headers.
+  ProcessResult built = run_process({command.front(), "-shared", "-fPIC", "-nostdlib", "-o", path,
+                                     "-x", "c++", "/dev/null", "-x", "none", script},
+                                    Stderr::kCapture, directory);
+  std::remove(script.c_str());
+  if (built.status != 0)
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   path + ": cannot be built: " + built.error_text);
+  return path;
+}
+
+std::optional<std::string> second_copy_of_hidden_variable(const std::string& patch,
+                                                          const std::string& module_path) {
+  std::map<std::string, elf::UnexportedSymbol> hidden = elf::unexported_symbols(module_path);
+  for (const std::string& name : elf::exported_writable_variables(patch)) {
+    auto found = hidden.find(name);
+    if (found == hidden.end() || !found->second.variable) continue;
+    int status = 0;
+    char* readable = abi::__cxa_demangle(name.c_str(), nullptr, nullptr, &status);
+    std::string shown = status == 0 && readable ? readable : name;
+    std::free(readable);
+    return shown +
+           " is hidden in the program (hidden visibility): the patch would have a second copy of "
+           "it; restart needed";
+  }
+  return std::nullopt;
+}
+
+}  // namespace softpatch::driver

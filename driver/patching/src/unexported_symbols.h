@@ -1,0 +1,54 @@
+// What a patch needs of its program's module that the module defines but
+// does not export: the functions and variables of a project built with
+// hidden visibility (fmt's `-fvisibility=hidden`), which its link kept
+// local. The dynamic linker cannot bind the patch to them, so the patch is
+// linked against a shared object of softpatch's that defines each of them
+// as an absolute symbol: its address in the process. The patch then calls
+// the program's code (trampoline and all, so a patch of it runs too), and
+// `&f` is the program's `&f`.
+//
+//   std::optional<std::string> shim = unexported_symbols_library(pid, id, dir, command);
+//   if (shim) link the patch with it too;
+#ifndef SOFTPATCH_PATCHING_UNEXPORTED_SYMBOLS_H
+#define SOFTPATCH_PATCHING_UNEXPORTED_SYMBOLS_H
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "llvm/Support/Error.h"
+
+namespace softpatch::driver {
+
+// A module mapped in a process: its file, and how far its addresses are
+// moved from the file's (0 for an executable that is not position
+// independent).
+struct ModuleInProcess {
+  std::string path;
+  std::uint64_t bias = 0;
+};
+
+// The module of process `pid` whose GNU build id is `build_id`.
+std::optional<ModuleInProcess> module_with_build_id(int pid, const std::string& build_id);
+
+// The shared object that defines the unexported symbols of the module of
+// process `pid` with `build_id` at their addresses there, built at `path`
+// with the compiler of `command`; nothing when the module has none or
+// cannot be read (the loader then says which symbol the program does not
+// define), or an error when it cannot be built.
+llvm::Expected<std::optional<std::string>> unexported_symbols_library(
+    int pid, const std::string& build_id, const std::string& path,
+    const std::vector<std::string>& command, const std::string& directory);
+
+// Why the built patch at `patch` cannot share a variable with the module
+// at `module_path`: it defines, writable, one the module keeps hidden (an
+// inline variable, a template's static member, an inline function's static
+// variable of a project built with hidden visibility), so it would have a
+// second copy of its own; or nothing.
+std::optional<std::string> second_copy_of_hidden_variable(const std::string& patch,
+                                                          const std::string& module_path);
+
+}  // namespace softpatch::driver
+
+#endif  // SOFTPATCH_PATCHING_UNEXPORTED_SYMBOLS_H
