@@ -196,9 +196,10 @@ CodeChanges compare(const std::vector<CodeFingerprint>& running,
     // edit leaves it one: nothing would switch it otherwise.
     if (running_piece.kind == CodeKind::kFunction && piece.kind != CodeKind::kFunction)
       refuse(piece, title(piece) + " changed: as edited, " + not_live(piece));
-    else if (running_piece.kind == CodeKind::kFunction)
+    else if (running_piece.kind == CodeKind::kFunction) {
       changes.changed.push_back(piece.name);
-    else if (running_piece.kind == CodeKind::kInitialiser)
+      if (piece.detail == kLocalClassMember) changes.old_objects.push_back(piece.name);
+    } else if (running_piece.kind == CodeKind::kInitialiser)
       changes.kept_values.push_back(piece.name);
     else if (running_piece.kind == CodeKind::kInline)
       continue;  // its callers changed with it, and go live
@@ -248,6 +249,9 @@ std::vector<std::string> old_closure_notes(const CodeChanges& changes) {
     notes.push_back("closures of " + lambda.substr(0, why) +
                     " made before the patch run its old body" + lambda.substr(why));
   }
+  for (const std::string& member : changes.old_objects)
+    notes.push_back("objects made before the patch run the old " + member +
+                    " (a class local to a function is the patch's own)");
   return notes;
 }
 

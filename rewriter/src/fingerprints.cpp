@@ -963,8 +963,14 @@ std::vector<CodeFingerprint> fingerprint_file(
   for (const PieceCollector::Function& f : collector.functions)
     if ((f.kind == CodeKind::kFunction && !f.decl->isConstexpr()) || without_slot.count(f.decl))
       fingerprinter.note_slot(*f.decl);
-  for (const PieceCollector::Function& f : collector.functions)
-    fingerprinter.add_function(*f.decl, f.kind, f.kind == CodeKind::kUnpatchable ? f.detail : "");
+  for (const PieceCollector::Function& f : collector.functions) {
+    const auto* method = llvm::dyn_cast<clang::CXXMethodDecl>(f.decl);
+    bool local = f.kind == CodeKind::kFunction && method && method->getParent()->isLocalClass();
+    fingerprinter.add_function(*f.decl, f.kind,
+                               f.kind == CodeKind::kUnpatchable ? f.detail
+                               : local                          ? kLocalClassMember
+                                                                : "");
+  }
   for (const clang::VarDecl* variable : collector.variables) fingerprinter.add_variable(*variable);
   for (const clang::FieldDecl* field : collector.fields)
     fingerprinter.add_member_initialiser(*field);

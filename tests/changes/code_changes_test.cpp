@@ -204,6 +204,21 @@ TEST(CodeChanges, ALambdaNowWhereAnotherWasIsRefused) {
           .refusal);
 }
 
+TEST(CodeChanges, AChangedMemberOfALocalClassSaysObjectsMadeBeforeKeepTheOldOne) {
+  auto member = [](const std::string& hash) {
+    return CodeFingerprint{CodeKind::kFunction, "_ZZ5tallyiENK5Adder3addEi",
+                           "tally(int)::Adder::add(int) const", softpatch::kLocalClassMember, hash};
+  };
+  CodeChanges changes = softpatch::compare({member("a")}, {member("b")});
+  EXPECT_FALSE(changes.refusal);
+  EXPECT_THAT(changes.changed, ElementsAre("tally(int)::Adder::add(int) const"));
+  EXPECT_THAT(softpatch::old_closure_notes(changes),
+              ElementsAre("objects made before the patch run the old tally(int)::Adder::add(int) "
+                          "const (a class local to a function is the patch's own)"));
+  EXPECT_THAT(softpatch::old_closure_notes(softpatch::compare({member("a")}, {member("a")})),
+              ::testing::IsEmpty());
+}
+
 TEST(CodeChanges, ALambdaWhoseClosuresKeepTheOldBodyIsSaid) {
   auto lambda = [](const std::string& place, const std::string& hash, const std::string& detail) {
     return CodeFingerprint{CodeKind::kLambda, "lambda:" + place,

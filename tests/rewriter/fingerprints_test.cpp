@@ -516,8 +516,9 @@ TEST_F(Fingerprints, EqualWithAndWithoutAPrecompiledPreamble) {
 // them: each function with a slot by its body, and the rest of its text.
 class HeaderFingerprints : public Fingerprints {
  protected:
-  std::map<std::string, std::string> header_code(const std::string& includer,
-                                                 const std::string& cache = "") {
+  // The pieces of a patch of tally.h built from `includer`.
+  std::vector<CodeFingerprint> header_pieces(const std::string& includer,
+                                             const std::string& cache = "") {
     std::string path = (root_ / includer).string();
     softpatch::rewriter::PatchOptions options;
     options.project_root = root_.string();
@@ -532,8 +533,15 @@ class HeaderFingerprints : public Fingerprints {
       ADD_FAILURE() << llvm::toString(patch.takeError());
       return {};
     }
+    return patch->code;
+  }
+
+  // Their hashes, by name.
+  std::map<std::string, std::string> header_code(const std::string& includer,
+                                                 const std::string& cache = "") {
     std::map<std::string, std::string> hashes;
-    for (const CodeFingerprint& piece : patch->code) hashes[piece.name] = piece.hash;
+    for (const CodeFingerprint& piece : header_pieces(includer, cache))
+      hashes[piece.name] = piece.hash;
     return hashes;
   }
 
@@ -595,19 +603,7 @@ TEST_F(HeaderFingerprints, OverloadsOfOneNameAndTypeArePiecesOfTheirOwn) {
       "  return (B1 ? 1 : 0) + count<B2, Tail...>();\n}\n}\n";
   write("tally.h", header);
   write("a.cpp", "#include \"tally.h\"\nint a() { return fmt::count<true, false, true>(); }\n");
-  auto pieces = [&] {
-    std::string path = (root_ / "a.cpp").string();
-    softpatch::rewriter::PatchOptions options;
-    options.project_root = root_.string();
-    options.patch_header = "/softpatch/patch.h";
-    options.build_id = "00";
-    options.shadow_directory = (root_ / "copies").string();
-    options.header = (root_ / "tally.h").string();
-    auto patch = softpatch::rewriter::make_patch_source(
-        path, {"g++", "-std=c++17", "-I" + root_.string(), "-c", path}, options);
-    if (!patch) ADD_FAILURE() << llvm::toString(patch.takeError());
-    return patch ? patch->code : std::vector<CodeFingerprint>{};
-  };
+  auto pieces = [&] { return header_pieces("a.cpp"); };
   std::vector<CodeFingerprint> built = pieces();
   std::set<std::string> keys;
   for (const CodeFingerprint& piece : built)

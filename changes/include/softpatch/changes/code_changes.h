@@ -27,6 +27,9 @@ struct CodeChanges {
   // Lambdas whose closures made before the patch keep running the old body
   // (no slot of their own, or not the same one), each with why.
   std::vector<std::string> old_closures;
+  // Members of classes local to a function (kLocalClassMember) whose code
+  // changed: objects made before the patch keep running the old one.
+  std::vector<std::string> old_objects;
   // Why the edit cannot go live, when it cannot: a piece that is not
   // patched live changed or went, e.g. "constructor Request::Request(int)
   // changed: constructors are not patched live yet: restart needed".
@@ -54,7 +57,8 @@ std::vector<std::string> kept_value_notes(const CodeChanges& changes);
 
 // One line per lambda of CodeChanges::old_closures, e.g. "closures of
 // run()::<lambda at line 12> made before the patch run its old body (a
-// lambda with captures has no slot of its own)".
+// generic lambda has no slot of its own)", and per member of
+// CodeChanges::old_objects.
 std::vector<std::string> old_closure_notes(const CodeChanges& changes);
 
 }  // namespace softpatch

@@ -49,6 +49,11 @@ enum class CodeKind {
                             // the new body only through an unchanged slot
 };
 
+// The `detail` of a kFunction piece that is a member of a class local to a
+// function: a patch's class is a class of its own, whose objects only the
+// patch's code makes.
+inline constexpr char kLocalClassMember[] = "member of a class local to a function";
+
 // The kind's word, as records and the agent protocol spell it.
 std::string_view kind_word(CodeKind kind);
 // The kind a word names, if any.
