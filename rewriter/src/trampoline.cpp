@@ -84,8 +84,8 @@ static std::string forwarded_call(const clang::FunctionDecl& function, const std
   std::string arguments;
   const auto* method = llvm::dyn_cast<clang::CXXMethodDecl>(&function);
   if (is_lambda_call(function)) {
-    // `this` is the enclosing object's: the closure goes by its anchor
-    // (insert_closure_anchor()), or, when it holds nothing, as null.
+    // `this` is the enclosing object's: the closure goes by its first
+    // member (insert_closure_anchor()), or, when it holds nothing, as null.
     types += ", const void*";
     const clang::CXXRecordDecl& closure = *method->getParent();
     std::optional<std::string> first = first_copied_capture(closure);
