@@ -225,11 +225,12 @@ llvm::Expected<BuiltPatch> build_patch(const PatchRequest& request) {
   std::string source = request.output + ".cpp";
   std::vector<std::string> command =
       shared_library_command(request.compile_command, source, request.output);
-  llvm::Expected<std::optional<std::string>> unexported =
+  llvm::Expected<UnexportedSymbols> unexported =
       unexported_symbols_library(request.pid, request.build_id, request.output + ".unexported.so",
                                  request.compile_command, request.directory);
   if (!unexported) return unexported.takeError();
-  if (*unexported) command.insert(command.end(), {"-x", "none", **unexported});
+  if (!unexported->library.empty())
+    command.insert(command.end(), {"-x", "none", unexported->library});
   CompilerPreamble preamble(rewriter::PreambleCache::default_directory(),
                             patch_compile_command(request.compile_command), patch->source,
                             request.directory);
@@ -253,11 +254,9 @@ llvm::Expected<BuiltPatch> build_patch(const PatchRequest& request) {
     built = run_process(command, Stderr::kCapture, request.directory);
   }
   if (built.status != 0) return llvm::make_error<CompileError>(built.error_text);
-  if (*unexported)
-    if (std::optional<ModuleInProcess> module = module_with_build_id(request.pid, request.build_id))
-      if (std::optional<std::string> why =
-              second_copy_of_hidden_variable(request.output, module->path))
-        return llvm::createStringError(llvm::inconvertibleErrorCode(), *why);
+  if (std::optional<std::string> why =
+          second_copy_of_hidden_variable(request.output, unexported->symbols))
+    return llvm::createStringError(llvm::inconvertibleErrorCode(), *why);
   bool instantiations = std::any_of(patch->functions.begin(), patch->functions.end(),
                                     [](const auto& function) { return function.instantiation; });
   return BuiltPatch{request.output, patch->functions.size() - patch->imported, changes,

@@ -11,7 +11,6 @@
 
 #include "softpatch/common/subprocess.h"
 #include "softpatch/elf/build_id.h"
-#include "softpatch/elf/symbols.h"
 
 namespace softpatch::driver {
 
@@ -34,14 +33,15 @@ std::optional<ModuleInProcess> module_with_build_id(int pid, const std::string& 
   return std::nullopt;
 }
 
-llvm::Expected<std::optional<std::string>> unexported_symbols_library(
+llvm::Expected<UnexportedSymbols> unexported_symbols_library(
     int pid, const std::string& build_id, const std::string& path,
     const std::vector<std::string>& command, const std::string& directory) {
-  if (pid <= 0) return std::nullopt;
+  if (pid <= 0) return UnexportedSymbols{};
   std::optional<ModuleInProcess> module = module_with_build_id(pid, build_id);
-  if (!module) return std::nullopt;
-  std::map<std::string, elf::UnexportedSymbol> symbols = elf::unexported_symbols(module->path);
-  if (symbols.empty()) return std::nullopt;
+  if (!module) return UnexportedSymbols{};
+  UnexportedSymbols unexported{elf::unexported_symbols(module->path), ""};
+  const std::map<std::string, elf::UnexportedSymbol>& symbols = unexported.symbols;
+  if (symbols.empty()) return unexported;
   std::string script = path + ".ld";
   {
     std::ofstream out(script, std::ios::trunc);
@@ -61,12 +61,13 @@ llvm::Expected<std::optional<std::string>> unexported_symbols_library(
   if (built.status != 0)
     return llvm::createStringError(llvm::inconvertibleErrorCode(),
                                    path + ": cannot be built: " + built.error_text);
-  return path;
+  unexported.library = path;
+  return unexported;
 }
 
-std::optional<std::string> second_copy_of_hidden_variable(const std::string& patch,
-                                                          const std::string& module_path) {
-  std::map<std::string, elf::UnexportedSymbol> hidden = elf::unexported_symbols(module_path);
+std::optional<std::string> second_copy_of_hidden_variable(
+    const std::string& patch, const std::map<std::string, elf::UnexportedSymbol>& hidden) {
+  if (hidden.empty()) return std::nullopt;
   for (const std::string& name : elf::exported_writable_variables(patch)) {
     auto found = hidden.find(name);
     if (found == hidden.end() || !found->second.variable) continue;

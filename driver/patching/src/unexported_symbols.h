@@ -7,17 +7,19 @@
 // the program's code (trampoline and all, so a patch of it runs too), and
 // `&f` is the program's `&f`.
 //
-//   std::optional<std::string> shim = unexported_symbols_library(pid, id, dir, command);
-//   if (shim) link the patch with it too;
+//   llvm::Expected<UnexportedSymbols> u = unexported_symbols_library(pid, id, path, command, dir);
+//   if (u && !u->library.empty()) link the patch with it too;
 #ifndef SOFTPATCH_PATCHING_UNEXPORTED_SYMBOLS_H
 #define SOFTPATCH_PATCHING_UNEXPORTED_SYMBOLS_H
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "llvm/Support/Error.h"
+#include "softpatch/elf/symbols.h"
 
 namespace softpatch::driver {
 
@@ -32,22 +34,28 @@ struct ModuleInProcess {
 // The module of process `pid` whose GNU build id is `build_id`.
 std::optional<ModuleInProcess> module_with_build_id(int pid, const std::string& build_id);
 
-// The shared object that defines the unexported symbols of the module of
-// process `pid` with `build_id` at their addresses there, built at `path`
-// with the compiler of `command`; nothing when the module has none or
-// cannot be read (the loader then says which symbol the program does not
-// define), or an error when it cannot be built.
-llvm::Expected<std::optional<std::string>> unexported_symbols_library(
+// The unexported symbols of a module, and the shared object that defines
+// them at their addresses in the process ("" when there are none).
+struct UnexportedSymbols {
+  std::map<std::string, elf::UnexportedSymbol> symbols;
+  std::string library;
+};
+
+// The unexported symbols of the module of process `pid` with `build_id`,
+// and their library, built at `path` with the compiler of `command`: none
+// when the module has none or cannot be read (the loader then says which
+// symbol the program does not define); an error when it cannot be built.
+llvm::Expected<UnexportedSymbols> unexported_symbols_library(
     int pid, const std::string& build_id, const std::string& path,
     const std::vector<std::string>& command, const std::string& directory);
 
-// Why the built patch at `patch` cannot share a variable with the module
-// at `module_path`: it defines, writable, one the module keeps hidden (an
-// inline variable, a template's static member, an inline function's static
-// variable of a project built with hidden visibility), so it would have a
-// second copy of its own; or nothing.
-std::optional<std::string> second_copy_of_hidden_variable(const std::string& patch,
-                                                          const std::string& module_path);
+// Why the built patch at `patch` cannot share a variable with its module,
+// whose unexported symbols are `hidden`: it defines, writable, one the
+// module keeps hidden (an inline variable, a template's static member, an
+// inline function's static variable of a project built with hidden
+// visibility), so it would have a second copy of its own; or nothing.
+std::optional<std::string> second_copy_of_hidden_variable(
+    const std::string& patch, const std::map<std::string, elf::UnexportedSymbol>& hidden);
 
 }  // namespace softpatch::driver
 
