@@ -162,6 +162,11 @@ bool is_lambda_call(const clang::FunctionDecl& function) {
   return method && method->getParent()->isLambda();
 }
 
+bool is_local_class_member(const clang::FunctionDecl& function) {
+  const auto* method = llvm::dyn_cast<clang::CXXMethodDecl>(&function);
+  return method && method->getParent()->isLocalClass();
+}
+
 bool holds_captures(const clang::CXXRecordDecl& closure) { return closure.capture_size() != 0; }
 
 std::optional<std::string> first_copied_capture(const clang::CXXRecordDecl& closure) {

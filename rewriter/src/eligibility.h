@@ -38,6 +38,10 @@ struct Eligibility {
 // have a slot too: Findings.)
 std::optional<std::string> lambda_problem(const clang::LambdaExpr& lambda);
 
+// Whether `function` is a member of a class local to a function (or to a
+// lambda): a patch's copy of the class is a class of its own.
+bool is_local_class_member(const clang::FunctionDecl& function);
+
 // Whether the closure type `closure` holds captures.
 bool holds_captures(const clang::CXXRecordDecl& closure);
 

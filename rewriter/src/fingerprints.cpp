@@ -964,8 +964,7 @@ std::vector<CodeFingerprint> fingerprint_file(
     if ((f.kind == CodeKind::kFunction && !f.decl->isConstexpr()) || without_slot.count(f.decl))
       fingerprinter.note_slot(*f.decl);
   for (const PieceCollector::Function& f : collector.functions) {
-    const auto* method = llvm::dyn_cast<clang::CXXMethodDecl>(f.decl);
-    bool local = f.kind == CodeKind::kFunction && method && method->getParent()->isLocalClass();
+    bool local = f.kind == CodeKind::kFunction && is_local_class_member(*f.decl);
     fingerprinter.add_function(*f.decl, f.kind,
                                f.kind == CodeKind::kUnpatchable ? f.detail
                                : local                          ? kLocalClassMember

@@ -438,18 +438,18 @@ llvm::Expected<PatchSource> make_patch_source(llvm::StringRef file,
         ++out.imported;
         continue;
       }
-      const auto* method = llvm::dyn_cast<clang::CXXMethodDecl>(function);
       // A class local to a function is a class of the patch's own, which
       // the enclosing function's new code makes objects of; code at
       // namespace scope cannot name it for an entry. Objects made before
-      // the patch run the members their slots run.
-      if (method && method->getParent()->isLocalClass()) {
+      // the patch run the members their slots run (kLocalClassMember).
+      if (is_local_class_member(*function)) {
         compiled.insert(function);
         continue;
       }
       table.add_function(*function, line);
       compiled.insert(function);
       patcher.keep(*function);
+      const auto* method = llvm::dyn_cast<clang::CXXMethodDecl>(function);
       if (is_constructor_or_destructor(*function)) {
         check(patcher.carry_body(*method, table));
       } else if (method && !method->isExternallyVisible()) {
