@@ -70,14 +70,54 @@ void warn_of_unreached_calls(const Function& function) {
                  "(a file opted out, or a plain library): calls from there run the real "
                  "function\n",
                  function.name(), plain.c_str());
-  const char* why = (function.flags() & internal::kInstantiation)
-                        ? "each library that compiles an instantiation of a template has its own"
-                        : "a library loaded with RTLD_LOCAL, or linked with -Bsymbolic";
-  for (const Function& other : others)
+  // One chain serves the first kOtherSlots of the others.
+  for (std::size_t i = kOtherSlots; i < others.size(); ++i)
     std::fprintf(stderr,
-                 "softpatch::mock: warning: %s has a slot of its own in %s (%s): calls from "
-                 "there run the real function\n",
-                 function.name(), internal::module_name_holding(&other.slot()).c_str(), why);
+                 "softpatch::mock: warning: %s has a slot of its own in %s, and a mock reaches "
+                 "the slots of %zu modules only: calls from there run the real function\n",
+                 function.name(), internal::module_name_holding(&others[i].slot()).c_str(),
+                 kOtherSlots + 1);
+}
+
+namespace {
+
+int module_index(const void* address) {
+  std::optional<internal::LoadedModule> module = internal::module_holding(address);
+  return module ? module->index : -1;
+}
+
+}  // namespace
+
+std::vector<OtherCopy> other_copies(const char* id) {
+  Result<Function> found = find_function_by_id(id);
+  if (!found) {
+    found.ignore();
+    return {};
+  }
+  const Function& f = *found;
+  std::vector<OtherCopy> copies;
+  for (const Function& other : other_slots_of(f)) {
+    if (copies.size() == kOtherSlots) break;
+    // Its module's own copy, when the module kept one (a library's
+    // references may bind to the program's copy instead).
+    internal::RawFunction code = other.address();
+    if (!code || code == f.address() ||
+        module_index(reinterpret_cast<const void*>(code)) != module_index(&other.slot()))
+      code = nullptr;
+    copies.push_back({&other.slot(), code});
+  }
+  return copies;
+}
+
+bool still_registered(const char* id, const internal::Slot* slot) {
+  Result<Function> f = find_function_by_id(id);
+  if (!f) {
+    f.ignore();
+    return false;
+  }
+  for (const Function& other : other_slots_of(*f))
+    if (&other.slot() == slot) return true;
+  return false;
 }
 
 Function resolve(internal::RawFunction address, const std::string& name) {

@@ -47,9 +47,12 @@
 // mocked and spied on by class and parameters, with mock_constructor,
 // spy_constructor, mock_destructor and spy_destructor.
 //
-// Not for: function templates, members of class templates and constexpr
-// functions, which are never instrumented (`softpatch-rewrite --explain
-// FILE` says why a function is skipped).
+// Templates are mocked one instantiation at a time: mock<&twice<int>>. A
+// function with a slot in several modules (a header template's
+// instantiation in a library and in the program) is mocked in all of them.
+// Lambdas are not mocked on their own; their enclosing function is. What is
+// not instrumented cannot be mocked (`softpatch-rewrite --explain FILE`
+// says why a function is skipped).
 // GoogleMock expectations: softpatch/gmock.h. Listeners that fail a test
 // leaving a mock active: softpatch/gmock.h, softpatch/catch2.h,
 // softpatch/doctest.h. The machinery is in softpatch/internal/mock_*.h.

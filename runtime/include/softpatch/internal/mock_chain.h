@@ -4,11 +4,15 @@
 // any order. The slot points at a dispatcher while the chain is not empty
 // and gets back what it held before when the last handler is unlinked. A
 // call runs the first handler that applies to it (its thread, its object),
-// else the function's own code. Not for direct use; the interface is
-// softpatch/mock.h.
+// else the function's own code. A function with a slot in several modules
+// (a header template's instantiation in a library and in the program) has
+// one chain for all of them; each slot has a dispatcher of its own, so that
+// the function's own code that runs is the calling module's. Not for direct
+// use; the interface is softpatch/mock.h.
 #ifndef SOFTPATCH_INTERNAL_MOCK_CHAIN_H
 #define SOFTPATCH_INTERNAL_MOCK_CHAIN_H
 
+#include <array>
 #include <atomic>
 #include <cstddef>
 #include <functional>
@@ -45,6 +49,31 @@ struct Handler {
   }
 };
 
+// The function's slots in modules other than the first's that one chain
+// serves, at most this many.
+inline constexpr std::size_t kOtherSlots = 3;
+
+// One of them: what it held before the first mock, its module's own code.
+// Found again whenever the chain's first handler links (a library may have
+// come or gone since).
+struct OtherSlot {
+  std::atomic<internal::Slot*> slot{nullptr};
+  std::atomic<internal::RawFunction> replaced{nullptr};
+  // Null: run the first module's (SlotState::original).
+  std::atomic<internal::RawFunction> code{nullptr};
+};
+
+// A slot of the function `id` in another module, with that module's own
+// code of it when the module has one of its own (else null).
+struct OtherCopy {
+  internal::Slot* slot;
+  internal::RawFunction code;
+};
+
+// The function's slots in the other modules, at most kOtherSlots (more are
+// said on stderr when its first mock is made). Implemented in the runtime.
+std::vector<OtherCopy> other_copies(const char* id);
+
 // The state of one mocked slot.
 template <class R, class... P>
 struct SlotState {
@@ -55,7 +84,12 @@ struct SlotState {
   R (*original)(P...) = nullptr;               // runs the function's code as built
   internal::RawFunction dispatcher = nullptr;  // what the slot holds while mocked
   internal::RawFunction address = nullptr;     // the function's code, when known
-  std::mutex mutex;                            // for linking and unlinking handlers
+  OtherSlot others[kOtherSlots];               // the first other_count are in use
+  std::atomic<std::size_t> other_count{0};
+  // What others[k] points at while mocked.
+  std::array<internal::RawFunction, kOtherSlots> other_dispatchers{};
+  const char* id = nullptr;  // the function's, to find its other slots
+  std::mutex mutex;          // for linking and unlinking handlers
   // Every handler ever made for this slot: one that ended may still be
   // running in another thread, so none is freed before exit.
   std::vector<std::unique_ptr<Handler<R, P...>>> handlers;
@@ -66,13 +100,47 @@ struct SlotState {
 std::size_t register_guard(std::function<void()> end);
 bool unregister_guard(std::size_t id);  // false once reset_mocks() ended it
 
+// Whether a slot of the function's in another module still exists (its
+// library may have been closed). Implemented in the runtime.
+bool still_registered(const char* id, const internal::Slot* slot);
+
+// Which slot the calling thread's innermost mocked call came through: 0 for
+// `state`'s first, k for others[k - 1]. Set by the dispatchers for the
+// call's duration, so that a handler's pass-through runs the caller's
+// module's code.
+struct Entry {
+  static inline thread_local const void* state = nullptr;
+  static inline thread_local std::size_t slot = 0;
+
+  const void* outer_state = state;
+  std::size_t outer_slot = slot;
+  Entry(const void* through, std::size_t index) { state = through, slot = index; }
+  ~Entry() { state = outer_state, slot = outer_slot; }
+  Entry(const Entry&) = delete;
+  Entry& operator=(const Entry&) = delete;
+};
+
 // Runs the function's own code, the code that runs when no mock is there: a
-// live patch's, when one holds the slot, else the build's.
+// live patch's, when one holds the slot, else the build's; the module's the
+// call came from.
 template <class R, class... P>
 R run_own_code(SlotState<R, P...>& state, P... p) {
-  internal::RawFunction patched = state.slot->current();
-  if (patched == state.dispatcher) patched = state.replaced.load();
-  if (patched) return reinterpret_cast<R (*)(P...)>(patched)(std::forward<P>(p)...);
+  std::size_t through = Entry::state == &state ? Entry::slot : 0;
+  if (through != 0) {
+    OtherSlot& other = state.others[through - 1];
+    internal::Slot* slot = other.slot.load();
+    internal::RawFunction patched = slot->current();
+    if (patched == state.other_dispatchers[through - 1]) patched = other.replaced.load();
+    if (patched) return reinterpret_cast<R (*)(P...)>(patched)(std::forward<P>(p)...);
+    if (internal::RawFunction code = other.code.load()) {
+      internal::bypass_once(*slot);
+      return reinterpret_cast<R (*)(P...)>(code)(std::forward<P>(p)...);
+    }
+  } else {
+    internal::RawFunction patched = state.slot->current();
+    if (patched == state.dispatcher) patched = state.replaced.load();
+    if (patched) return reinterpret_cast<R (*)(P...)>(patched)(std::forward<P>(p)...);
+  }
   return state.original(std::forward<P>(p)...);
 }
 
@@ -91,10 +159,30 @@ R dispatch_from(SlotState<R, P...>& state, const Handler<R, P...>* first, P... p
   return run_own_code<R, P...>(state, std::forward<P>(p)...);
 }
 
-template <class R, class... P>
+// What a slot of the chain points at while mocked: Through is 0 for the
+// first slot, k for others[k - 1].
+template <std::size_t Through, class R, class... P>
 R dispatch(SlotState<R, P...>& state, P... p) {
+  Entry entry(&state, Through);
   return dispatch_from<R, P...>(state, state.top.load(std::memory_order_acquire),
                                 std::forward<P>(p)...);
+}
+
+// Points the function's slots in other modules at their dispatchers, as the
+// first handler links. Under state.mutex.
+template <class R, class... P>
+void take_other_slots(SlotState<R, P...>& state) {
+  if (!state.id) return;
+  std::vector<OtherCopy> copies = other_copies(state.id);
+  std::size_t count = copies.size() < kOtherSlots ? copies.size() : kOtherSlots;
+  for (std::size_t k = 0; k < count; ++k) {
+    OtherSlot& other = state.others[k];
+    other.slot.store(copies[k].slot);
+    other.code.store(copies[k].code);
+    other.replaced.store(copies[k].slot->current());
+    other.replaced.store(copies[k].slot->exchange(state.other_dispatchers[k]));
+  }
+  state.other_count.store(count);
 }
 
 // Links a new handler on top of the chain (pointing the slot at the
@@ -116,6 +204,7 @@ Handler<R, P...>* link(SlotState<R, P...>& state, std::function<R(P...)> replace
   if (!below) {
     state.replaced.store(state.slot->current());
     state.replaced.store(state.slot->exchange(state.dispatcher));
+    take_other_slots(state);
   }
   return handler;
 }
@@ -136,7 +225,11 @@ void unlink(SlotState<R, P...>& state, const Handler<R, P...>* handler) {
         break;
       }
   }
-  if (!state.top.load()) state.slot->exchange(state.replaced.load());
+  if (state.top.load()) return;
+  state.slot->exchange(state.replaced.load());
+  for (std::size_t k = 0; k < state.other_count; ++k)
+    if (internal::Slot* slot = state.others[k].slot.load(); still_registered(state.id, slot))
+      slot->exchange(state.others[k].replaced.load());
 }
 
 }  // namespace mock_detail

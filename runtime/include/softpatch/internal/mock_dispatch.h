@@ -39,7 +39,11 @@ struct Static {
   static inline State own;                           // the chain, when this target made it
   static inline std::atomic<State*> chain{nullptr};  // the slot's chain, whoever made it
 
-  static R call(P... p) { return dispatch<R, P...>(own, std::forward<P>(p)...); }
+  // What the slot in the Through-th module (0: the first) points at.
+  template <std::size_t Through>
+  static R call(P... p) {
+    return dispatch<Through, R, P...>(own, std::forward<P>(p)...);
+  }
   static R original(P... p) {
     internal::bypass_once(*own.slot);
     if constexpr (std::is_member_function_pointer_v<decltype(Target)>) {
@@ -74,8 +78,14 @@ struct Static {
     own.address = f.address();
     own.slot = &f.slot();
     own.original = &original;
-    own.dispatcher = reinterpret_cast<internal::RawFunction>(&call);
+    own.dispatcher = reinterpret_cast<internal::RawFunction>(&call<0>);
+    serve(f, std::make_index_sequence<kOtherSlots>());
     return &own;
+  }
+  template <std::size_t... K>
+  static void serve(const Function& f, std::index_sequence<K...>) {
+    own.id = f.id();
+    own.other_dispatchers = {reinterpret_cast<internal::RawFunction>(&call<K + 1>)...};
   }
 };
 
@@ -87,9 +97,11 @@ struct Pool {
   static inline SlotState<R, P...> states[kSize];
   static inline internal::RawFunction addresses[kSize];
 
-  template <std::size_t N>
+  // What the slot in the Through-th module (0: the first) points at, for
+  // the N-th state.
+  template <std::size_t N, std::size_t Through>
   static R call(P... p) {
-    return dispatch<R, P...>(states[N], std::forward<P>(p)...);
+    return dispatch<Through, R, P...>(states[N], std::forward<P>(p)...);
   }
   template <std::size_t N>
   static R original(P... p) {
@@ -116,14 +128,20 @@ struct Pool {
   template <std::size_t... N>
   static SlotState<R, P...>* claim(const Function& f, std::index_sequence<N...>) {
     SlotState<R, P...>* found = nullptr;  // (chain_of holds its lock: no race here)
-    ((!found && !states[N].slot
-          ? (addresses[N] = f.address(),
-             states[N].original = f.is_constructor_or_destructor() ? &resume_body : &original<N>,
-             states[N].dispatcher = reinterpret_cast<internal::RawFunction>(&call<N>),
-             states[N].slot = &f.slot(), found = &states[N])
-          : nullptr),
+    ((!found && !states[N].slot ? (found = take<N>(f, std::make_index_sequence<kOtherSlots>()))
+                                : nullptr),
      ...);
     return found;
+  }
+  template <std::size_t N, std::size_t... K>
+  static SlotState<R, P...>* take(const Function& f, std::index_sequence<K...>) {
+    addresses[N] = f.address();
+    states[N].original = f.is_constructor_or_destructor() ? &resume_body : &original<N>;
+    states[N].dispatcher = reinterpret_cast<internal::RawFunction>(&call<N, 0>);
+    states[N].id = f.id();
+    states[N].other_dispatchers = {reinterpret_cast<internal::RawFunction>(&call<N, K + 1>)...};
+    states[N].slot = &f.slot();
+    return &states[N];
   }
 };
 

@@ -1,0 +1,26 @@
+// Header functions that the test program and two libraries it opens with
+// RTLD_LOCAL compile. The libraries are built with -fvisibility=hidden, as
+// many are: each keeps its own code and its own `calls`, and its own slot
+// of each template instantiation (hidden in every module).
+#pragma once
+
+namespace tally {
+
+inline int calls = 0;  // this module's
+
+inline int counted(int x) {
+  ++calls;
+  return x + 1;
+}
+
+template <class T>
+T doubled(T x) {
+  ++calls;
+  return x * 2;
+}
+
+// Called by the libraries only: they share the slot the program defines
+// (its symbol is exported), so one mock reaches both.
+inline int in_libraries(int x) { return x - 1; }
+
+}  // namespace tally
