@@ -175,6 +175,15 @@ std::optional<CodeChanges> changes_of(const internal::TranslationUnit& unit,
   return compare(*running, manifest.code);
 }
 
+// What a refusal says of a type whose layout the patch sees otherwise: an
+// enum's fingerprint begins "enum of", a class's "size".
+std::string layout_change(std::string_view name, std::string_view from, std::string_view to,
+                          std::string_view why_from = "") {
+  std::string kind = to.rfind("enum of", 0) == 0 ? "enum " : "class ";
+  return kind + std::string(name) + " changed its layout from '" + std::string(from) + "'" +
+         std::string(why_from) + " to '" + std::string(to) + "'";
+}
+
 // A class whose layout the patch sees differently from the program's file.
 std::optional<std::string> changed_layout(const internal::TranslationUnit& unit,
                                           const ReadManifest& manifest) {
@@ -182,8 +191,7 @@ std::optional<std::string> changed_layout(const internal::TranslationUnit& unit,
     for (std::size_t j = 0; j < unit.layout_count; ++j) {
       const internal::LayoutRecord& running = unit.layouts[j];
       if (patched.name == running.name && patched.fingerprint != running.fingerprint)
-        return "class " + std::string(patched.name) + " changed its layout from '" +
-               running.fingerprint + "' to '" + std::string(patched.fingerprint) + "'";
+        return layout_change(patched.name, running.fingerprint, patched.fingerprint);
     }
   return std::nullopt;
 }
@@ -204,8 +212,7 @@ std::optional<std::string> changed_layout_anywhere(const ReadManifest& manifest)
   for (const ReadManifest::Layout& patched : manifest.layouts) {
     const std::set<std::string>& running = seen[patched.name];
     if (!running.empty() && !running.count(std::string(patched.fingerprint)))
-      return "class " + std::string(patched.name) + " changed its layout from '" +
-             *running.begin() + "' to '" + std::string(patched.fingerprint) + "'";
+      return layout_change(patched.name, *running.begin(), patched.fingerprint);
   }
   return std::nullopt;
 }
@@ -307,9 +314,8 @@ std::optional<std::string> changed_since_earlier_patch(const ReadManifest& manif
   for (const ReadManifest::Layout& patched : manifest.layouts) {
     auto earlier = file->second.find(patched.name);
     if (earlier != file->second.end() && earlier->second != patched.fingerprint)
-      return "class " + std::string(patched.name) + " changed its layout from '" + earlier->second +
-             "' (as an earlier patch made it; its objects live on) to '" +
-             std::string(patched.fingerprint) + "'";
+      return layout_change(patched.name, earlier->second, patched.fingerprint,
+                           " (as an earlier patch made it; its objects live on)");
   }
   return std::nullopt;
 }

@@ -64,7 +64,37 @@ class Collector : public clang::RecursiveASTVisitor<Collector> {
         record->isInvalidDecl() || record->isLambda() || record->isLocalClass() ||
         !record->getIdentifier() || !in_project(*record))
       return true;
-    layouts.emplace_back(name_of(*record), fingerprint(*record, context_));
+    add(*record);
+    return true;
+  }
+
+  // The implicit instantiations of a project's class template that this
+  // file completes (Box<long> from `Box<long> b;`), which the walk does not
+  // visit: their layouts depend on the template's text as much as a
+  // class's on its own.
+  bool VisitClassTemplateDecl(clang::ClassTemplateDecl* pattern) {
+    if (!pattern->isThisDeclarationADefinition() || pattern->isInvalidDecl() ||
+        pattern->getDeclContext()->isDependentContext() || !in_project(*pattern))
+      return true;
+    for (clang::ClassTemplateSpecializationDecl* instance : pattern->specializations())
+      if (instance->getSpecializationKind() != clang::TSK_ExplicitSpecialization &&
+          instance->isThisDeclarationADefinition() && !instance->isInvalidDecl() &&
+          !instance->isDependentType() && !instance->isLocalClass())
+        add(*instance);
+    return true;
+  }
+
+  // An enum's underlying type is its objects' size (an enum without a
+  // fixed one takes what its enumerators need).
+  bool VisitEnumDecl(clang::EnumDecl* enumeration) {
+    if (!enumeration->isThisDeclarationADefinition() || enumeration->isInvalidDecl() ||
+        enumeration->isDependentType() || !enumeration->getIdentifier() ||
+        enumeration->getDeclContext()->isFunctionOrMethod() || !in_project(*enumeration))
+      return true;
+    if (names_.insert("enum " + enumeration->getQualifiedNameAsString()).second)
+      layouts.emplace_back(
+          enumeration->getQualifiedNameAsString(),
+          "enum of " + enumeration->getIntegerType().getCanonicalType().getAsString());
     return true;
   }
 
@@ -72,6 +102,11 @@ class Collector : public clang::RecursiveASTVisitor<Collector> {
 
  private:
   bool in_project(const clang::Decl& decl) { return project_.holds(decl); }
+
+  void add(const clang::CXXRecordDecl& record) {
+    std::string name = name_of(record);
+    if (names_.insert(name).second) layouts.emplace_back(name, fingerprint(record, context_));
+  }
 
   // A specialisation is named with its arguments (`std::hash<Key>`): two of
   // one template are two classes.
@@ -88,6 +123,7 @@ class Collector : public clang::RecursiveASTVisitor<Collector> {
 
   clang::ASTContext& context_;
   ProjectFiles project_;
+  std::set<std::string> names_;  // each class once (an explicit instantiation is met twice)
 };
 
 void describe_object(clang::QualType type, clang::ASTContext& context, std::string& text,

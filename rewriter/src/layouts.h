@@ -13,7 +13,9 @@
 namespace softpatch::rewriter {
 
 // {qualified name, fingerprint} for every complete class defined in the main
-// file or a file under `project_root` (system headers are left out).
+// file or a file under `project_root` (system headers are left out), every
+// instantiation of such a class template the file completes, and every
+// such enum (its fingerprint "enum of <underlying type>").
 std::vector<std::pair<std::string, std::string>> class_layouts(clang::ASTContext& context,
                                                                const std::string& project_root);
 

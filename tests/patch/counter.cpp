@@ -47,3 +47,14 @@ struct Gauge {  // a member initialiser: patches may not change it
   int level;
 };
 static Gauge gauge;
+
+// An enum and an instantiation of a class template, each with an object
+// that outlives patches: their layouts are checked like a class's.
+enum class Mood : unsigned char { calm, busy };
+static Mood mood = Mood::calm;
+template <class T>
+struct Pair {
+  T first, second;
+};
+static Pair<int> pair{1, 2};
+int mood_and_pair() { return static_cast<int>(mood) + pair.first + pair.second; }

@@ -16,6 +16,7 @@ std::size_t history_size();  // a file static holding heap memory
 int added();                 // 0 here; patches report a variable they add
 int limit();                 // a constexpr the patches change
 int bump_twice(int by);      // calls bump
-int depth(int n);            // calls itself
+int depth(int n);
+int mood_and_pair();  // reads objects of an enum and of Pair<int>
 
 #endif

@@ -316,6 +316,30 @@ TEST_F(Patching, ClassLayoutChangeIsRefused) {
   EXPECT_THAT(p.error(), HasSubstr("restart needed"));
 }
 
+TEST_F(Patching, AnEnumWhoseUnderlyingTypeChangedIsRefused) {
+  softpatch::Result<softpatch::PatchInfo> p =
+      apply(edited({{"enum class Mood : unsigned char", "enum class Mood : int"}}));
+  ASSERT_FALSE(p);
+  EXPECT_THAT(p.error(), HasSubstr("enum Mood changed its layout from 'enum of unsigned char' to "
+                                   "'enum of int'"));
+  EXPECT_EQ(mood_and_pair(), 3);
+}
+
+TEST_F(Patching, AClassTemplatesInstantiationWhoseLayoutChangedIsRefused) {
+  softpatch::Result<softpatch::PatchInfo> p =
+      apply(edited({{"  T first, second;", "  long extra;\n  T first, second;"}}));
+  ASSERT_FALSE(p);
+  EXPECT_THAT(p.error(), HasSubstr("class Pair<int> changed its layout from 'size 8 align 4 | "
+                                   "int first @0 | int second @4' to 'size 16 align 8 | long "
+                                   "extra @0 | int first @8 | int second @12'"));
+  EXPECT_EQ(mood_and_pair(), 3);
+  softpatch::Result<softpatch::PatchInfo> body = apply(
+      edited({{"static_cast<int>(mood) + pair.first", "static_cast<int>(mood) * pair.first"}}));
+  ASSERT_TRUE(body) << body.error();
+  EXPECT_EQ(mood_and_pair(), 2) << "the layouts as built pass";
+  ASSERT_TRUE(softpatch::rollback());
+}
+
 TEST_F(Patching, AClassThatIsNowPassedByAddressIsRefused) {
   // A destructor changes how a Sample is passed and returned (by address),
   // not its bytes: code built for one convention cannot call the other.
