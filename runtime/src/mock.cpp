@@ -88,7 +88,7 @@ int module_index(const void* address) {
 
 }  // namespace
 
-std::vector<OtherCopy> other_copies(const char* id) {
+std::vector<OtherCopy> other_copies(const std::string& id) {
   Result<Function> found = find_function_by_id(id);
   if (!found) {
     found.ignore();
@@ -101,23 +101,24 @@ std::vector<OtherCopy> other_copies(const char* id) {
     // Its module's own copy, when the module kept one (a library's
     // references may bind to the program's copy instead).
     internal::RawFunction code = other.address();
-    if (!code || code == f.address() ||
-        module_index(reinterpret_cast<const void*>(code)) != module_index(&other.slot()))
+    if (!code || module_index(reinterpret_cast<const void*>(code)) != module_index(&other.slot()))
       code = nullptr;
     copies.push_back({&other.slot(), code});
   }
   return copies;
 }
 
-bool still_registered(const char* id, const internal::Slot* slot) {
-  Result<Function> f = find_function_by_id(id);
-  if (!f) {
-    f.ignore();
-    return false;
-  }
-  for (const Function& other : other_slots_of(*f))
-    if (&other.slot() == slot) return true;
-  return false;
+internal::Slot* slot_read_by(internal::RawFunction code, const Function& f) {
+  int module = code ? module_index(reinterpret_cast<const void*>(code)) : -1;
+  if (module < 0 || module == module_index(&f.slot())) return &f.slot();
+  for (const Function& other : other_slots_of(f))
+    if (module_index(&other.slot()) == module) return &other.slot();
+  return &f.slot();
+}
+
+EnteredThrough& entered_through() noexcept {
+  static thread_local EnteredThrough now;
+  return now;
 }
 
 Function resolve(internal::RawFunction address, const std::string& name) {

@@ -14,6 +14,8 @@
 #include "softpatch/registry.h"
 #include "tally.h"
 
+int tally_linked_doubled(int x);  // in tally_linked.cpp
+
 namespace {
 
 // One of the libraries, opened for the test's duration.
@@ -22,7 +24,6 @@ class Library {
   Library(const char* path, const std::string& entry)
       : handle_(dlopen(path, RTLD_NOW | RTLD_LOCAL)) {
     if (!handle_) return;
-    counted = reinterpret_cast<int (*)(int)>(dlsym(handle_, (entry + "_counted").c_str()));
     doubled = reinterpret_cast<long (*)(long)>(dlsym(handle_, (entry + "_doubled").c_str()));
     in_libraries =
         reinterpret_cast<int (*)(int)>(dlsym(handle_, (entry + "_in_libraries").c_str()));
@@ -33,9 +34,8 @@ class Library {
   }
   Library(const Library&) = delete;
   Library& operator=(const Library&) = delete;
-  bool loaded() const { return handle_ && counted && doubled && in_libraries && calls; }
+  bool loaded() const { return handle_ && doubled && in_libraries && calls; }
 
-  int (*counted)(int) = nullptr;
   long (*doubled)(long) = nullptr;
   int (*in_libraries)(int) = nullptr;
   int (*calls)() = nullptr;
@@ -86,6 +86,22 @@ TEST_F(ModulesMock, CallingTheOriginalFromAReplacementRunsTheCallersCopy) {
   EXPECT_EQ(a.doubled(4), 9);
   EXPECT_EQ(a.calls() - library_before, 1);
   EXPECT_EQ(tally::calls, program_before);
+}
+
+TEST_F(ModulesMock, APassThroughRunsTheCopyThatReadsTheSlotItBypasses) {
+  // The linked library's slot comes first and no call reads it: a spy must
+  // bypass the program's slot, whose copy it calls, or it would call itself.
+  softpatch::Result<softpatch::Function> doubled =
+      softpatch::find_function("tally::doubled<int>(int)");
+  ASSERT_TRUE(doubled) << doubled.error();
+  ASSERT_EQ(softpatch::other_slots_of(*doubled).size(), 1u);
+  auto spy = softpatch::spy<&tally::doubled<int>>();
+  EXPECT_EQ(tally::doubled(4), 8);
+  EXPECT_EQ(tally_linked_doubled(5), 10);
+  EXPECT_EQ(spy.count(), 2u);
+  auto guard = softpatch::mock<&tally::doubled<int>>(
+      [](int x) { return softpatch::call_original<&tally::doubled<int>>(x) + 1; });
+  EXPECT_EQ(tally_linked_doubled(5), 11);
 }
 
 TEST_F(ModulesMock, AMockByNameReachesEveryModule) {

@@ -1,17 +1,14 @@
-// Header functions that the test program and two libraries it opens with
-// RTLD_LOCAL compile. The libraries are built with -fvisibility=hidden, as
-// many are: each keeps its own code and its own `calls`, and its own slot
-// of each template instantiation (hidden in every module).
+// Header functions that the test program, two libraries it opens with
+// RTLD_LOCAL and one it is linked with compile. The opened libraries are
+// built with -fvisibility=hidden, as many are: each keeps its own code, its
+// own `calls`, and its own slot of each template instantiation (hidden in
+// every module). The linked one is not: the program's copies are the ones
+// its calls run.
 #pragma once
 
 namespace tally {
 
 inline int calls = 0;  // this module's
-
-inline int counted(int x) {
-  ++calls;
-  return x + 1;
-}
 
 template <class T>
 T doubled(T x) {

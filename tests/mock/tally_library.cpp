@@ -7,7 +7,6 @@
 #define TALLY_JOIN(a, b) TALLY_JOIN2(a, b)
 #define TALLY_EXPORT extern "C" __attribute__((visibility("default")))
 
-TALLY_EXPORT int TALLY_JOIN(TALLY_ENTRY, _counted)(int x) { return tally::counted(x); }
 TALLY_EXPORT long TALLY_JOIN(TALLY_ENTRY, _doubled)(long x) { return tally::doubled(x); }
 TALLY_EXPORT int TALLY_JOIN(TALLY_ENTRY, _in_libraries)(int x) { return tally::in_libraries(x); }
 TALLY_EXPORT int TALLY_JOIN(TALLY_ENTRY, _calls)() { return tally::calls; }

@@ -49,7 +49,8 @@
 //
 // Templates are mocked one instantiation at a time: mock<&twice<int>>. A
 // function with a slot in several modules (a header template's
-// instantiation in a library and in the program) is mocked in all of them.
+// instantiation in a library and in the program) is mocked in all of them
+// that are loaded when its first mock in force begins (up to four).
 // Lambdas are not mocked on their own; their enclosing function is. What is
 // not instrumented cannot be mocked (`softpatch-rewrite --explain FILE`
 // says why a function is skipped).

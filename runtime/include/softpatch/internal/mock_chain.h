@@ -15,14 +15,17 @@
 #include <array>
 #include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <type_traits>
 #include <utility>
 #include <vector>
 
+#include "softpatch/internal/registry_state.h"
 #include "softpatch/internal/slot.h"
 
 namespace softpatch {
@@ -71,8 +74,9 @@ struct OtherCopy {
 };
 
 // The function's slots in the other modules, at most kOtherSlots (more are
-// said on stderr when its first mock is made). Implemented in the runtime.
-std::vector<OtherCopy> other_copies(const char* id);
+// said on stderr when its first mock is made). Calls the dynamic loader:
+// never under a chain's mutex. Implemented in the runtime.
+std::vector<OtherCopy> other_copies(const std::string& id);
 
 // The state of one mocked slot.
 template <class R, class... P>
@@ -81,15 +85,18 @@ struct SlotState {
   // What the slot held before the first mock: a live patch's code, or null.
   std::atomic<internal::RawFunction> replaced{nullptr};
   std::atomic<const Handler<R, P...>*> top{nullptr};
-  R (*original)(P...) = nullptr;               // runs the function's code as built
+  R (*original)(P...) = nullptr;  // runs the function's code as built
+  // The slot the code `original` calls reads, which it bypasses: the first
+  // slot, or another module's when that module's copy is the one called.
+  internal::Slot* original_slot = nullptr;
   internal::RawFunction dispatcher = nullptr;  // what the slot holds while mocked
   internal::RawFunction address = nullptr;     // the function's code, when known
   OtherSlot others[kOtherSlots];               // the first other_count are in use
   std::atomic<std::size_t> other_count{0};
   // What others[k] points at while mocked.
   std::array<internal::RawFunction, kOtherSlots> other_dispatchers{};
-  const char* id = nullptr;  // the function's, to find its other slots
-  std::mutex mutex;          // for linking and unlinking handlers
+  std::string id;    // the function's, to find its other slots
+  std::mutex mutex;  // for linking and unlinking handlers
   // Every handler ever made for this slot: one that ended may still be
   // running in another thread, so none is freed before exit.
   std::vector<std::unique_ptr<Handler<R, P...>>> handlers;
@@ -100,24 +107,31 @@ struct SlotState {
 std::size_t register_guard(std::function<void()> end);
 bool unregister_guard(std::size_t id);  // false once reset_mocks() ended it
 
-// Whether a slot of the function's in another module still exists (its
-// library may have been closed). Implemented in the runtime.
-bool still_registered(const char* id, const internal::Slot* slot);
+// The slot the calling thread's innermost mocked call came through, as the
+// dispatcher found it on entry, so that a handler's pass-through runs the
+// calling module's code. One per thread for the whole process (it lives in
+// the runtime): a chain may have been made in another module than the one
+// whose mock passes a call through.
+struct EnteredThrough {
+  const void* state = nullptr;               // the chain's SlotState
+  internal::Slot* slot = nullptr;            // null: the chain's first slot
+  internal::RawFunction code = nullptr;      // that module's own copy, or null
+  internal::RawFunction replaced = nullptr;  // what that slot held before the mock
+};
+EnteredThrough& entered_through() noexcept;  // the calling thread's
 
-// Which slot the calling thread's innermost mocked call came through: 0 for
-// `state`'s first, k for others[k - 1]. Set by the dispatchers for the
-// call's duration, so that a handler's pass-through runs the caller's
-// module's code.
-struct Entry {
-  static inline thread_local const void* state = nullptr;
-  static inline thread_local std::size_t slot = 0;
+// Sets the calling thread's EnteredThrough for a call's duration.
+class EntryScope {
+ public:
+  explicit EntryScope(const EnteredThrough& now) : outer_(entered_through()) {
+    entered_through() = now;
+  }
+  ~EntryScope() { entered_through() = outer_; }
+  EntryScope(const EntryScope&) = delete;
+  EntryScope& operator=(const EntryScope&) = delete;
 
-  const void* outer_state = state;
-  std::size_t outer_slot = slot;
-  Entry(const void* through, std::size_t index) { state = through, slot = index; }
-  ~Entry() { state = outer_state, slot = outer_slot; }
-  Entry(const Entry&) = delete;
-  Entry& operator=(const Entry&) = delete;
+ private:
+  EnteredThrough outer_;
 };
 
 // Runs the function's own code, the code that runs when no mock is there: a
@@ -125,16 +139,13 @@ struct Entry {
 // call came from.
 template <class R, class... P>
 R run_own_code(SlotState<R, P...>& state, P... p) {
-  std::size_t through = Entry::state == &state ? Entry::slot : 0;
-  if (through != 0) {
-    OtherSlot& other = state.others[through - 1];
-    internal::Slot* slot = other.slot.load();
-    internal::RawFunction patched = slot->current();
-    if (patched == state.other_dispatchers[through - 1]) patched = other.replaced.load();
-    if (patched) return reinterpret_cast<R (*)(P...)>(patched)(std::forward<P>(p)...);
-    if (internal::RawFunction code = other.code.load()) {
-      internal::bypass_once(*slot);
-      return reinterpret_cast<R (*)(P...)>(code)(std::forward<P>(p)...);
+  const EnteredThrough& through = entered_through();
+  if (through.state == &state && through.slot) {
+    if (through.replaced)
+      return reinterpret_cast<R (*)(P...)>(through.replaced)(std::forward<P>(p)...);
+    if (through.code) {
+      internal::bypass_once(*through.slot);
+      return reinterpret_cast<R (*)(P...)>(through.code)(std::forward<P>(p)...);
     }
   } else {
     internal::RawFunction patched = state.slot->current();
@@ -163,26 +174,69 @@ R dispatch_from(SlotState<R, P...>& state, const Handler<R, P...>* first, P... p
 // first slot, k for others[k - 1].
 template <std::size_t Through, class R, class... P>
 R dispatch(SlotState<R, P...>& state, P... p) {
-  Entry entry(&state, Through);
+  EnteredThrough now{&state};
+  if constexpr (Through > 0) {
+    const OtherSlot& other = state.others[Through - 1];
+    now = {&state, other.slot.load(), other.code.load(), other.replaced.load()};
+  }
+  EntryScope entry(now);
   return dispatch_from<R, P...>(state, state.top.load(std::memory_order_acquire),
                                 std::forward<P>(p)...);
 }
 
+// The other modules' slots of a chain as they are now, and the count of
+// libraries closed when they were found: they may be written only while
+// none has been closed since (internal::while_no_departures_since).
+struct OtherSlotsNow {
+  std::uint64_t departures;
+  std::vector<OtherCopy> copies;
+};
+inline OtherSlotsNow other_slots_now(const std::string& id) {
+  std::uint64_t departures = internal::unit_departures();
+  return {departures, id.empty() ? std::vector<OtherCopy>() : other_copies(id)};
+}
+
 // Points the function's slots in other modules at their dispatchers, as the
-// first handler links. Under state.mutex.
+// first handler links. Under state.mutex; the slots are written under the
+// registry's lock, so that none belongs to a library closed meanwhile (then
+// they are found again).
 template <class R, class... P>
-void take_other_slots(SlotState<R, P...>& state) {
-  if (!state.id) return;
-  std::vector<OtherCopy> copies = other_copies(state.id);
-  std::size_t count = copies.size() < kOtherSlots ? copies.size() : kOtherSlots;
-  for (std::size_t k = 0; k < count; ++k) {
-    OtherSlot& other = state.others[k];
-    other.slot.store(copies[k].slot);
-    other.code.store(copies[k].code);
-    other.replaced.store(copies[k].slot->current());
-    other.replaced.store(copies[k].slot->exchange(state.other_dispatchers[k]));
+void take_other_slots(SlotState<R, P...>& state, OtherSlotsNow now) {
+  for (int attempt = 0; attempt < 3; ++attempt, now = other_slots_now(state.id)) {
+    std::size_t count = now.copies.size() < kOtherSlots ? now.copies.size() : kOtherSlots;
+    bool taken = internal::while_no_departures_since(now.departures, [&] {
+      for (std::size_t k = 0; k < count; ++k) {
+        OtherSlot& other = state.others[k];
+        other.slot.store(now.copies[k].slot);
+        other.code.store(now.copies[k].code);
+        other.replaced.store(now.copies[k].slot->current());
+        other.replaced.store(now.copies[k].slot->exchange(state.other_dispatchers[k]));
+      }
+      state.other_count.store(count);
+    });
+    if (taken) return;
   }
-  state.other_count.store(count);
+  state.other_count.store(0);  // libraries come and go: the first slot alone
+}
+
+// Gives the other modules' slots back as the last handler unlinks: each
+// that is still registered and still holds its dispatcher (a library
+// opened again at the same address has a slot of its own now). Under
+// state.mutex.
+template <class R, class... P>
+void give_other_slots_back(SlotState<R, P...>& state, OtherSlotsNow now) {
+  for (int attempt = 0; attempt < 3; ++attempt, now = other_slots_now(state.id)) {
+    bool given = internal::while_no_departures_since(now.departures, [&] {
+      for (std::size_t k = 0; k < state.other_count.load(); ++k) {
+        internal::Slot* slot = state.others[k].slot.load();
+        for (const OtherCopy& live : now.copies)
+          if (live.slot == slot)
+            slot->replace(state.other_dispatchers[k], state.others[k].replaced.load());
+      }
+    });
+    if (given) break;
+  }
+  state.other_count.store(0);
 }
 
 // Links a new handler on top of the chain (pointing the slot at the
@@ -190,6 +244,7 @@ void take_other_slots(SlotState<R, P...>& state) {
 template <class R, class... P>
 Handler<R, P...>* link(SlotState<R, P...>& state, std::function<R(P...)> replacement,
                        std::thread::id thread, const volatile void* object) {
+  OtherSlotsNow others = other_slots_now(state.id);  // (before the lock: it calls the loader)
   std::lock_guard<std::mutex> lock(state.mutex);
   Handler<R, P...>* handler =
       state.handlers.emplace_back(std::make_unique<Handler<R, P...>>()).get();
@@ -204,7 +259,7 @@ Handler<R, P...>* link(SlotState<R, P...>& state, std::function<R(P...)> replace
   if (!below) {
     state.replaced.store(state.slot->current());
     state.replaced.store(state.slot->exchange(state.dispatcher));
-    take_other_slots(state);
+    take_other_slots(state, std::move(others));
   }
   return handler;
 }
@@ -214,6 +269,7 @@ Handler<R, P...>* link(SlotState<R, P...>& state, std::function<R(P...)> replace
 // running `handler` finishes; later calls skip it.
 template <class R, class... P>
 void unlink(SlotState<R, P...>& state, const Handler<R, P...>* handler) {
+  OtherSlotsNow others = other_slots_now(state.id);  // (before the lock: it calls the loader)
   std::lock_guard<std::mutex> lock(state.mutex);
   const Handler<R, P...>* below = handler->previous.load();
   if (state.top.load() == handler) {
@@ -227,9 +283,7 @@ void unlink(SlotState<R, P...>& state, const Handler<R, P...>* handler) {
   }
   if (state.top.load()) return;
   state.slot->exchange(state.replaced.load());
-  for (std::size_t k = 0; k < state.other_count; ++k)
-    if (internal::Slot* slot = state.others[k].slot.load(); still_registered(state.id, slot))
-      slot->exchange(state.others[k].replaced.load());
+  give_other_slots_back(state, std::move(others));
 }
 
 }  // namespace mock_detail

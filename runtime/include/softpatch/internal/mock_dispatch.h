@@ -31,6 +31,11 @@ namespace mock_detail {
 // null. Implemented in the runtime.
 void* chain_of(const Function& f, const char* type, void* (*make)(const Function&));
 
+// The slot of `f` that `code`, a copy of f, reads: the one in code's module
+// (each module that compiles a template's instantiation has its own), else
+// f's. Implemented in the runtime.
+internal::Slot* slot_read_by(internal::RawFunction code, const Function& f);
+
 // A target known at compile time: a dispatcher of its own, used when its
 // mock is the first of the slot's.
 template <auto Target, class R, class... P>
@@ -45,7 +50,7 @@ struct Static {
     return dispatch<Through, R, P...>(own, std::forward<P>(p)...);
   }
   static R original(P... p) {
-    internal::bypass_once(*own.slot);
+    internal::bypass_once(*own.original_slot);
     if constexpr (std::is_member_function_pointer_v<decltype(Target)>) {
       // The function's own code, never an override of a virtual one.
       if (own.address) return reinterpret_cast<R (*)(P...)>(own.address)(std::forward<P>(p)...);
@@ -68,6 +73,13 @@ struct Static {
     chain.store(found, std::memory_order_release);
     return *found;
   }
+  // The code `original` calls, when it can be known.
+  static internal::RawFunction original_code() {
+    if constexpr (std::is_member_function_pointer_v<decltype(Target)>)
+      return own.address ? own.address : member_address(Target);
+    else
+      return reinterpret_cast<internal::RawFunction>(Target);
+  }
   static internal::RawFunction address() {
     if constexpr (std::is_member_function_pointer_v<decltype(Target)>)
       return member_address(Target);
@@ -78,6 +90,7 @@ struct Static {
     own.address = f.address();
     own.slot = &f.slot();
     own.original = &original;
+    own.original_slot = slot_read_by(original_code(), f);
     own.dispatcher = reinterpret_cast<internal::RawFunction>(&call<0>);
     serve(f, std::make_index_sequence<kOtherSlots>());
     return &own;
@@ -105,7 +118,7 @@ struct Pool {
   }
   template <std::size_t N>
   static R original(P... p) {
-    internal::bypass_once(*states[N].slot);
+    internal::bypass_once(*states[N].original_slot);
     return reinterpret_cast<R (*)(P...)>(addresses[N])(std::forward<P>(p)...);
   }
   // A constructor's or destructor's own code, which cannot run alone: its
@@ -137,6 +150,7 @@ struct Pool {
   static SlotState<R, P...>* take(const Function& f, std::index_sequence<K...>) {
     addresses[N] = f.address();
     states[N].original = f.is_constructor_or_destructor() ? &resume_body : &original<N>;
+    states[N].original_slot = slot_read_by(addresses[N], f);
     states[N].dispatcher = reinterpret_cast<internal::RawFunction>(&call<N, 0>);
     states[N].id = f.id();
     states[N].other_dispatchers = {reinterpret_cast<internal::RawFunction>(&call<N, K + 1>)...};

@@ -28,6 +28,11 @@ struct Slot {
   RawFunction exchange(RawFunction next) noexcept {
     return __atomic_exchange_n(&target, next, __ATOMIC_ACQ_REL);
   }
+  // Sets the target to `next` if it is `expected`; returns whether it was.
+  bool replace(RawFunction expected, RawFunction next) noexcept {
+    return __atomic_compare_exchange_n(&target, &expected, next, false, __ATOMIC_ACQ_REL,
+                                       __ATOMIC_ACQUIRE);
+  }
 };
 
 // What kind of function a slot belongs to; bits of FunctionRecord::flags.
