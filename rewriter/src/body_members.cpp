@@ -1,13 +1,11 @@
 #include "body_members.h"
 
-#include <cstdio>
-
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/Attr.h"
 #include "clang/Lex/Lexer.h"
-#include "llvm/Support/xxhash.h"
 
 #include "eligibility.h"
+#include "softpatch/rewriter/text_hash.h"
 #include "trampoline.h"
 
 namespace softpatch::rewriter {
@@ -227,11 +225,7 @@ std::optional<std::string> body_member_problem(const clang::FunctionDecl& declar
   return std::nullopt;
 }
 
-std::string body_member_name(llvm::StringRef id) {
-  char hash[17];
-  std::snprintf(hash, sizeof hash, "%016llx", static_cast<unsigned long long>(llvm::xxHash64(id)));
-  return std::string("__softpatch_body_") + hash;
-}
+std::string body_member_name(llvm::StringRef id) { return "__softpatch_body_" + text_hash(id); }
 
 bool reaches_body_by_reference(const clang::ParmVarDecl& parameter) {
   // The adjusted type: `char d[]` and `char* d` are one parameter.

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cstdio>
 #include <map>
 #include <set>
 
@@ -17,17 +16,12 @@
 #include "eligibility.h"
 #include "findings.h"
 #include "project_files.h"
+#include "softpatch/rewriter/text_hash.h"
 #include "template_slots.h"
 #include "trampoline.h"
 
 namespace softpatch::rewriter {
 namespace {
-
-std::string hex(std::uint64_t value) {
-  char text[17];
-  std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(value));
-  return text;
-}
 
 // Names without where they are written: a lambda or an unnamed class is
 // "(lambda)", not "(lambda at /path/a.cpp:7:13)", so that moving code or
@@ -423,7 +417,7 @@ class Fingerprinter {
       text = definition_tokens(decl->getBeginLoc(), llvm::isa<clang::FunctionDecl>(decl));
     else
       text = tokens_of(decl->getSourceRange());
-    it->second = hex(llvm::xxHash64(text));
+    it->second = hex64(llvm::xxHash64(text));
     return it->second;
   }
 
@@ -451,7 +445,7 @@ class Fingerprinter {
     }
     std::string all = tokens_of(range);
     for (const std::string& entry : used) all += "\x1e" + entry;
-    return hex(llvm::xxHash64(all));
+    return hex64(llvm::xxHash64(all));
   }
 
   clang::ASTContext& context_;
@@ -933,9 +927,9 @@ std::vector<CodeFingerprint> fingerprint_header(
       if (!definition.empty()) *text += "\x1f" + definition + ' ';
     }
   }
-  for (std::size_t i = 0; i < pieces.size(); ++i) pieces[i].hash = hex(llvm::xxHash64(texts[i]));
+  for (std::size_t i = 0; i < pieces.size(); ++i) pieces[i].hash = hex64(llvm::xxHash64(texts[i]));
   pieces.push_back({CodeKind::kDeclarations, "declarations:" + project_file,
-                    "the declarations of " + project_file, "", hex(llvm::xxHash64(rest))});
+                    "the declarations of " + project_file, "", hex64(llvm::xxHash64(rest))});
   return pieces;
 }
 
@@ -978,7 +972,7 @@ std::vector<CodeFingerprint> fingerprint_file(
   for (const auto& [lambda, detail] : lambdas) fingerprinter.add_lambda(*lambda, detail);
   std::vector<CodeFingerprint> code = fingerprinter.take();
   for (const auto& [name, layout] : layouts)
-    code.push_back({CodeKind::kLayout, "layout:" + name, name, "", hex(llvm::xxHash64(layout))});
+    code.push_back({CodeKind::kLayout, "layout:" + name, name, "", hex64(llvm::xxHash64(layout))});
   return code;
 }
 

@@ -10,11 +10,11 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
-#include "llvm/Support/xxhash.h"
 
 #include "parse_file.h"
 #include "quote_includes.h"
 #include "softpatch/cache/file_cache.h"
+#include "softpatch/rewriter/text_hash.h"
 #include "source_text.h"
 
 namespace softpatch::rewriter {
@@ -86,6 +86,14 @@ std::map<std::string, std::vector<clang::FileID>> files_entered(
     const clang::SrcMgr::SLocEntry& entry = sources.getLoadedSLocEntry(i, &invalid);
     if (!invalid) add(entry);
   }
+  // In the order the file entered them, however the entries were loaded (a
+  // precompiled preamble's come in an order of their own): the choice of
+  // an entry must not depend on a cache.
+  for (auto& [path, ids] : files)
+    std::stable_sort(ids.begin(), ids.end(), [&](clang::FileID a, clang::FileID b) {
+      return sources.isBeforeInTranslationUnit(sources.getLocForStartOfFile(a),
+                                               sources.getLocForStartOfFile(b));
+    });
   return files;
 }
 
@@ -344,10 +352,7 @@ void HeaderShadows::shadow(const std::set<clang::FileID>& edited) {
 }
 
 std::string shadow_file_name(llvm::StringRef real_path) {
-  char hash[17];
-  snprintf(hash, sizeof hash, "%016llx",
-           static_cast<unsigned long long>(llvm::xxHash64(real_path)));
-  return hash + ("-" + llvm::sys::path::filename(real_path).str());
+  return text_hash(real_path) + "-" + llvm::sys::path::filename(real_path).str();
 }
 
 std::string HeaderShadows::shadow_path(const Header& header) const {
@@ -405,10 +410,7 @@ void HeaderShadows::move_under_content_name(const clang::Rewriter& rewriter) {
   for (const ShadowHeader& header : shadows(rewriter))
     for (const std::string* part : {&header.path, &header.text})
       all += std::to_string(part->size()) + ":" + *part;
-  char hash[17];
-  snprintf(hash, sizeof hash, "%016llx", static_cast<unsigned long long>(llvm::xxHash64(all)));
-  directory_ += "/";
-  directory_ += hash;
+  directory_ += "/" + text_hash(all);
 }
 
 llvm::Error write_header_copies(const std::vector<ShadowHeader>& headers) {

@@ -14,6 +14,7 @@
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Support/xxhash.h"
 #include "qualified_types.h"
+#include "softpatch/rewriter/text_hash.h"
 
 namespace softpatch::rewriter {
 namespace {
@@ -141,11 +142,7 @@ std::string Naming::lambda_captures(const clang::CXXRecordDecl& closure) const {
   }
   // What the names above do not say: an enum's underlying type, a member of
   // a class template's instantiation, an unnamed struct's.
-  char layout[17];
-  std::snprintf(layout, sizeof layout, "%016llx",
-                static_cast<unsigned long long>(
-                    llvm::xxHash64(object_layout(context_.getRecordType(&closure), context_))));
-  return text + "] " + layout;
+  return text + "] " + text_hash(object_layout(context_.getRecordType(&closure), context_));
 }
 
 Naming::Naming(clang::ASTContext& context, std::string project_file)

@@ -8,10 +8,10 @@
 #include "clang/AST/StmtCXX.h"
 #include "clang/AST/TypeLoc.h"
 #include "clang/Lex/Lexer.h"
-#include "llvm/Support/xxhash.h"
 
 #include "body_members.h"
 #include "eligibility.h"
+#include "softpatch/rewriter/text_hash.h"
 
 namespace softpatch::rewriter {
 
@@ -142,9 +142,7 @@ void insert_closure_anchor(const clang::LambdaExpr& lambda, TextEdits& edits) {
 }
 
 std::string header_slot_expression(llvm::StringRef id) {
-  char hash[17];
-  snprintf(hash, sizeof hash, "%016llx", static_cast<unsigned long long>(llvm::xxHash64(id)));
-  return std::string("::__softpatch_header_slot_") + hash;
+  return "::__softpatch_header_slot_" + text_hash(id);
 }
 
 std::string header_slot_definition(llvm::StringRef id) {

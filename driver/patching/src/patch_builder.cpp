@@ -7,7 +7,6 @@
 #include <map>
 
 #include "llvm/Support/Program.h"
-#include "llvm/Support/xxhash.h"
 
 #include "softpatch/common/runtime_headers.h"
 #include "softpatch/common/subprocess.h"
@@ -16,6 +15,7 @@
 #include "softpatch/protocol/agent_paths.h"
 #include "softpatch/rewriter/patcher.h"
 #include "softpatch/rewriter/preamble_cache.h"
+#include "softpatch/rewriter/text_hash.h"
 #include "unexported_symbols.h"
 
 namespace softpatch::driver {
@@ -109,10 +109,7 @@ static llvm::Expected<std::string> header_copies_directory(const PatchRequest& r
   Result<std::string> agents = protocol::agent_directory();
   if (!agents)
     return llvm::createStringError(llvm::inconvertibleErrorCode(), agents.take_error().message);
-  char hash[17];
-  std::snprintf(hash, sizeof hash, "%016llx",
-                static_cast<unsigned long long>(llvm::xxHash64(request.original_file)));
-  return *agents + "/headers/" + hash;
+  return *agents + "/headers/" + rewriter::text_hash(request.original_file);
 }
 
 static llvm::Expected<rewriter::PatchOptions> patch_options(const PatchRequest& request) {
