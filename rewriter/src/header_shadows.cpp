@@ -393,13 +393,15 @@ std::vector<ShadowHeader> HeaderShadows::shadows(const clang::Rewriter& rewriter
   std::vector<ShadowHeader> out;
   for (const auto& [path, header] : headers_) {
     if (!header.shadowed) continue;
-    clang::PresumedLoc name =
-        sources_.getPresumedLoc(sources_.getLocForStartOfFile(header.id), false);
+    // The name the entry was opened by (the compiler's name of it), not
+    // the file's latest: Clang 14 gives a file the name of its last lookup,
+    // which a precompiled preamble changes.
+    llvm::StringRef name = sources_.getSLocEntry(header.id).getFile().getName();
     std::string text =
         with_absolute_quote_includes(rewrite_includes(edited_text(rewriter, header.id), path, path),
                                      llvm::sys::path::parent_path(path));
     out.push_back({path, shadow_path(header),
-                   "#line 1 " + quoted(name.isValid() ? name.getFilename() : path) + "\n" + text});
+                   "#line 1 " + quoted(name.empty() ? path : name.str()) + "\n" + text});
   }
   return out;
 }

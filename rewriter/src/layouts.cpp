@@ -1,5 +1,6 @@
 #include "layouts.h"
 
+#include <map>
 #include <set>
 
 #include "clang/AST/DeclCXX.h"
@@ -76,11 +77,15 @@ class Collector : public clang::RecursiveASTVisitor<Collector> {
     if (!pattern->isThisDeclarationADefinition() || pattern->isInvalidDecl() ||
         pattern->getDeclContext()->isDependentContext() || !in_project(*pattern))
       return true;
+    // By name: the set's order is a hash table's, another with a
+    // precompiled preamble.
+    std::map<std::string, const clang::ClassTemplateSpecializationDecl*> instances;
     for (clang::ClassTemplateSpecializationDecl* instance : pattern->specializations())
       if (instance->getSpecializationKind() != clang::TSK_ExplicitSpecialization &&
           instance->isThisDeclarationADefinition() && !instance->isInvalidDecl() &&
           !instance->isDependentType() && !instance->isLocalClass())
-        add(*instance);
+        instances.emplace(name_of(*instance), instance);
+    for (const auto& [name, instance] : instances) add(*instance);
     return true;
   }
 

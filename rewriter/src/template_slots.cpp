@@ -7,6 +7,7 @@
 #include "llvm/Support/xxhash.h"
 
 #include "eligibility.h"
+#include "parse_file.h"
 
 namespace softpatch::rewriter {
 namespace {
@@ -104,7 +105,8 @@ unsigned long long template_hash(const clang::FunctionDecl& pattern, const Level
   // Templates of two files' anonymous namespaces may share all of that.
   if (!pattern.isExternallyVisible()) {
     const clang::SourceManager& sources = pattern.getASTContext().getSourceManager();
-    text += "|" + sources.getFilename(sources.getExpansionLoc(pattern.getLocation())).str();
+    text += "|" + real_path_of(sources,
+                               sources.getFileID(sources.getExpansionLoc(pattern.getLocation())));
   }
   return llvm::xxHash64(text);
 }

@@ -8,12 +8,16 @@
 #   2. no function left out but by a documented rule: every reason that
 #      softpatch-rewrite --explain gives is one (constructor, template, ...);
 #      any other (a function the rewriter could not rewrite) fails;
-#   3. the project's suite gives the plain build's result: each test's
+#   3. the same source gives the same instrumented text (ids, signatures,
+#      layouts, fingerprints, header copies) whether softpatch-rewrite
+#      parses a file without a precompiled preamble, with one it builds for
+#      it, or with one it finds: a cache must never make a patch refused;
+#   4. the project's suite gives the plain build's result: each test's
 #      status, and the counts its runner prints (passed, failed);
-#   4. a function of the library, edited while a small program of it runs
+#   5. a function of the library, edited while a small program of it runs
 #      with its agent (tests/projects/<project>/probe.cpp), is patched live:
 #      the same process prints the new result;
-#   5. for jsoncpp, a function of a header too (every file's calls of it).
+#   6. for jsoncpp, a function of a header too (every file's calls of it).
 #   check.sh <softpatch build dir> <work dir> <pugixml|jsoncpp|fmt>
 # SOFTPATCH_CORPUS_DIR says where the corpus is; without one the test is
 # skipped (exit 77). fmt runs only with SOFTPATCH_CORPUS_FMT=1 (it takes
@@ -220,13 +224,38 @@ functions=$(awk '/: [0-9]+ instrumented, [0-9]+ not, / { n += $(NF - 7) } END { 
 ((functions > 0)) || fail "--explain lists no instrumented function: $(first "$work/explain.txt")"
 note "--explain ${took[explain]} s: $functions functions instrumented, $(wc -l <"$work/skipped.txt") left out, each by a rule"
 
-# 3. The suite, as in the plain build.
+# 3. Same source, same text, with and without the preamble cache: each file
+# rewritten three times with a cache of its own (its preamble first seen,
+# then precompiled, then found), to one output path per file.
+same=$work/same
+mkdir -p "$same/cache"
+nl -ba -w1 -s' ' "$work/files.txt" >"$same/numbered.txt"
+rewrite_all() {
+  rm -rf "$same/files" && mkdir -p "$same/files"
+  SOFTPATCH_CACHE_DIR="$same/cache" waited xargs -a "$same/numbered.txt" -d '\n' -P "$jobs" -n 1 \
+    sh -c 'exec "$0" -p "$1" --root="$2" -o "$3/${4%% *}.cpp" "${4#* }"' "$rewrite" \
+    "$work/instrumented" "$src" "$same/files" 2>"$same/$1.err" ||
+    fail "softpatch-rewrite failed ($1 run): $(first "$same/$1.err")"
+  mv "$same/files" "$same/$1"
+}
+start=$EPOCHREALTIME
+rewrite_all first
+rewrite_all built
+ls "$same/cache"/*.pch >/dev/null 2>&1 || fail "no preamble was precompiled in $same/cache"
+rewrite_all found
+for run in built found; do
+  diff -ru "$same/first" "$same/$run" >"$same/$run.diff" ||
+    fail "the instrumented text differs with a precompiled preamble ($run) from without: $(first "$same/$run.diff")"
+done
+note "same text without a preamble, with one built and with one found ($(since "$start") s)"
+
+# 4. The suite, as in the plain build.
 suite instrumented
 diff -u "$work/plain.result" "$work/instrumented.result" >&2 ||
   fail "the instrumented build's suite result differs from the plain build's (above; $work/*-suite.log)"
 note "instrumented suite ${took[instrumented-suite]} s: as plain"
 
-# 4. The live patch, in a probe started with its agent and fed lines.
+# 5. The live patch, in a probe started with its agent and fed lines.
 before=$("$work/plain/softpatch_probe" </dev/null) || fail "the plain probe failed"
 mkfifo "$work/probe.in"
 SOFTPATCH_AGENT=1 "$work/instrumented/softpatch_probe" <"$work/probe.in" >"$work/probe.out" \
@@ -263,7 +292,7 @@ eventually answered_or_gone && ! ended "$probe" || fail "the probe died after th
   fail "status after the patch: $(cat "$work/status.txt")"
 note "$patched patched live in the probe (pid $probe): $(sed -n 's/.*→ //p' "$work/patch.txt")"
 
-# 5. A header's body edit, live in the same probe, for the calls of every
+# 6. A header's body edit, live in the same probe, for the calls of every
 # file (where the project names one).
 if [ -n "${header:-}" ]; then
   edit "$src/$header" "$header_old" "$header_new"
