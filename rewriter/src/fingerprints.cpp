@@ -42,6 +42,16 @@ std::string initialised_name(const clang::CXXCtorInitializer& initialiser,
   return "(delegation)";
 }
 
+// A closure's implicit copy or move constructor (or assignment, or
+// destructor): Clang defines one when it is first used, which parsing with
+// a precompiled preamble makes sooner, so its body is there or not. Nothing
+// of it is written: what it copies is the lambda's captures, whose
+// initialisers the enclosing code uses.
+bool is_closure_special_member(const clang::FunctionDecl& function) {
+  const auto* method = llvm::dyn_cast<clang::CXXMethodDecl>(&function);
+  return method && method->isImplicit() && method->getParent()->isLambda();
+}
+
 bool is_templated(const clang::Decl& decl) {
   if (const auto* variable = llvm::dyn_cast<clang::VarDecl>(&decl))
     if (clang::isTemplateInstantiation(variable->getTemplateSpecializationKind())) return true;
@@ -57,6 +67,13 @@ class UseCollector : public clang::RecursiveASTVisitor<UseCollector> {
 
   bool shouldVisitImplicitCode() const { return true; }
   bool shouldVisitTemplateInstantiations() const { return false; }
+
+  bool TraverseDecl(clang::Decl* decl) {
+    if (const auto* function = llvm::dyn_cast_or_null<clang::FunctionDecl>(decl);
+        function && is_closure_special_member(*function))
+      return true;
+    return clang::RecursiveASTVisitor<UseCollector>::TraverseDecl(decl);
+  }
 
   bool VisitDeclRefExpr(clang::DeclRefExpr* expression) {
     use(expression->getDecl());
@@ -116,13 +133,6 @@ class UseCollector : public clang::RecursiveASTVisitor<UseCollector> {
       if (variable->isLocalVarDeclOrParm() && !llvm::isa<clang::ParmVarDecl>(variable) &&
           !variable->isStaticLocal())
         return;  // written in the code that uses it
-    // A closure's copy or move constructor, which Clang defines when it
-    // is first used: parsed with a precompiled preamble, already while the
-    // enclosing function is, else later. Nothing of it is written.
-    if (const auto* parameter = llvm::dyn_cast<clang::ParmVarDecl>(decl))
-      if (const auto* owner = llvm::dyn_cast<clang::FunctionDecl>(parameter->getDeclContext());
-          owner && owner->isImplicit())
-        return;
     uses_.push_back(decl);
   }
 
@@ -375,6 +385,7 @@ class Fingerprinter {
   const clang::Decl* compiled_in(const clang::Decl* decl) {
     if (const auto* function = llvm::dyn_cast<clang::FunctionDecl>(decl)) {
       if (with_slot_.count(function->getCanonicalDecl())) return nullptr;
+      if (is_closure_special_member(*function)) return nullptr;
       const clang::FunctionDecl* pattern = function->getTemplateInstantiationPattern();
       const clang::FunctionDecl* written = pattern ? pattern : function->getDefinition();
       if (!written) return nullptr;

@@ -40,10 +40,15 @@ std::string fingerprint(const clang::CXXRecordDecl& record, clang::ASTContext& c
   // returned from functions by address: adding one (`~Sample() {}`) changes
   // every call that passes one, without changing a byte of the object.
   if (!record.canPassInRegisters()) text += " | passed by address";
+  // Without exception specifications: they change neither the vtable nor a
+  // call, and an implicit destructor's is worked out only when something
+  // asks (a precompiled preamble may have, or not).
   for (const clang::CXXMethodDecl* method : record.methods())
     if (method->isVirtual())
       text += " | virtual " + method->getNameAsString() + " " +
-              method->getType().getCanonicalType().getAsString(policy);
+              context.getFunctionTypeWithExceptionSpec(method->getType(), clang::EST_None)
+                  .getCanonicalType()
+                  .getAsString(policy);
   return text;
 }
 
