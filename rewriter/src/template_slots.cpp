@@ -1,5 +1,6 @@
 #include "template_slots.h"
 
+#include <algorithm>
 #include <climits>
 
 #include "clang/AST/DeclCXX.h"
@@ -257,6 +258,26 @@ std::optional<std::string> template_slot_of(const clang::FunctionDecl& instance,
   return key_expression(template_hash(pattern, levels_of(pattern)), arguments);
 }
 
+// `instances` in the order of their names and types: the sets Clang keeps
+// them in are hash tables, whose order a precompiled preamble changes, and
+// what is generated from them must be the same text either way.
+static std::vector<const clang::FunctionDecl*> by_name(
+    std::vector<const clang::FunctionDecl*> instances) {
+  std::vector<std::pair<std::string, const clang::FunctionDecl*>> named;
+  for (const clang::FunctionDecl* instance : instances) {
+    clang::PrintingPolicy policy(instance->getASTContext().getLangOpts());
+    std::string name;
+    llvm::raw_string_ostream out(name);
+    instance->getNameForDiagnostic(out, policy, /*Qualified=*/true);
+    out << '|' << instance->getType().getCanonicalType().getAsString(policy);
+    named.emplace_back(out.str(), instance);
+  }
+  std::stable_sort(named.begin(), named.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (std::size_t i = 0; i < named.size(); ++i) instances[i] = named[i].second;
+  return instances;
+}
+
 std::vector<const clang::FunctionDecl*> instances_of(const clang::FunctionDecl& pattern) {
   std::vector<const clang::FunctionDecl*> out;
   const auto* method = llvm::dyn_cast<clang::CXXMethodDecl>(&pattern);
@@ -264,7 +285,7 @@ std::vector<const clang::FunctionDecl*> instances_of(const clang::FunctionDecl& 
       method ? method->getParent()->getDescribedClassTemplate() : nullptr;
   if (!owner) {
     add_instances(pattern.getDescribedFunctionTemplate(), pattern, out);
-    return out;
+    return by_name(std::move(out));
   }
   for (const clang::ClassTemplateSpecializationDecl* specialization : owner->specializations()) {
     // The set holds the latest declaration, as `template class X<int>;`
@@ -278,7 +299,7 @@ std::vector<const clang::FunctionDecl*> instances_of(const clang::FunctionDecl& 
         add_if_instance(llvm::dyn_cast<clang::FunctionDecl>(member), pattern, out);
     }
   }
-  return out;
+  return by_name(std::move(out));
 }
 
 bool made_for_this_file_only(const clang::FunctionDecl& instance,
