@@ -48,8 +48,8 @@ std::string title(const CodeFingerprint& piece) {
       return "default member initialiser of " + piece.name;
     case CodeKind::kConstructorInitialiser:
       return "member initialiser " + piece.name;
-    case CodeKind::kLayout:
-      return "class " + piece.name;
+    case CodeKind::kLayout:  // the detail says "enum" or "enumerator"; else a class
+      return (piece.detail.empty() ? "class" : piece.detail) + " " + piece.name;
     default:
       return piece.name;
   }

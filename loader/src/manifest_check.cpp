@@ -179,7 +179,9 @@ std::optional<CodeChanges> changes_of(const internal::TranslationUnit& unit,
 // enum's fingerprint begins "enum of", a class's "size".
 std::string layout_change(std::string_view name, std::string_view from, std::string_view to,
                           std::string_view why_from = "") {
-  std::string kind = to.rfind("enum of", 0) == 0 ? "enum " : "class ";
+  std::string kind = to.rfind("enum of", 0) == 0      ? "enum "
+                     : to.rfind("enumerator", 0) == 0 ? "enumerator "
+                                                      : "class ";
   return kind + std::string(name) + " changed its layout from '" + std::string(from) + "'" +
          std::string(why_from) + " to '" + std::string(to) + "'";
 }

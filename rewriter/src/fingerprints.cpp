@@ -982,8 +982,15 @@ std::vector<CodeFingerprint> fingerprint_file(
     fingerprinter.add_constructor_initialiser(*constructor, *initialiser);
   for (const auto& [lambda, detail] : lambdas) fingerprinter.add_lambda(*lambda, detail);
   std::vector<CodeFingerprint> code = fingerprinter.take();
-  for (const auto& [name, layout] : layouts)
-    code.push_back({CodeKind::kLayout, "layout:" + name, name, "", hex64(llvm::xxHash64(layout))});
+  // The detail says what kind of type's layout it is, for messages.
+  for (const auto& [name, layout] : layouts) {
+    llvm::StringRef text(layout);
+    std::string kind = text.startswith("enum of")      ? "enum"
+                       : text.startswith("enumerator") ? "enumerator"
+                                                       : "";
+    code.push_back(
+        {CodeKind::kLayout, "layout:" + name, name, kind, hex64(llvm::xxHash64(layout))});
+  }
   return code;
 }
 

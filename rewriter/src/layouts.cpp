@@ -1,5 +1,6 @@
 #include "layouts.h"
 
+#include <functional>
 #include <map>
 #include <set>
 
@@ -17,6 +18,7 @@ std::string fingerprint(const clang::CXXRecordDecl& record, clang::ASTContext& c
   const clang::ASTRecordLayout& layout = context.getASTRecordLayout(&record);
   clang::PrintingPolicy policy(context.getLangOpts());
   policy.SuppressUnwrittenScope = true;
+  policy.AnonymousTagLocations = false;  // "(anonymous union)": edits move lines
   std::string text = "size " + std::to_string(layout.getSize().getQuantity()) + " align " +
                      std::to_string(layout.getAlignment().getQuantity());
   for (const clang::CXXBaseSpecifier& base : record.bases()) {
@@ -88,23 +90,16 @@ class Collector : public clang::RecursiveASTVisitor<Collector> {
     for (clang::ClassTemplateSpecializationDecl* instance : pattern->specializations())
       if (instance->getSpecializationKind() != clang::TSK_ExplicitSpecialization &&
           instance->isThisDeclarationADefinition() && !instance->isInvalidDecl() &&
-          !instance->isDependentType() && !instance->isLocalClass())
+          !instance->isDependentType() && !has_argument_without_linkage(*instance))
         instances.emplace(name_of(*instance), instance);
-    for (const auto& [name, instance] : instances) add(*instance);
+    for (const auto& [name, instance] : instances) add_with_members(*instance);
     return true;
   }
 
   // An enum's underlying type is its objects' size (an enum without a
   // fixed one takes what its enumerators need).
   bool VisitEnumDecl(clang::EnumDecl* enumeration) {
-    if (!enumeration->isThisDeclarationADefinition() || enumeration->isInvalidDecl() ||
-        enumeration->isDependentType() || !enumeration->getIdentifier() ||
-        enumeration->getDeclContext()->isFunctionOrMethod() || !in_project(*enumeration))
-      return true;
-    if (names_.insert("enum " + enumeration->getQualifiedNameAsString()).second)
-      layouts.emplace_back(
-          enumeration->getQualifiedNameAsString(),
-          "enum of " + enumeration->getIntegerType().getCanonicalType().getAsString());
+    if (!enumeration->isDependentType()) add_enum(*enumeration);
     return true;
   }
 
@@ -116,6 +111,63 @@ class Collector : public clang::RecursiveASTVisitor<Collector> {
   void add(const clang::CXXRecordDecl& record) {
     std::string name = name_of(record);
     if (names_.insert(name).second) layouts.emplace_back(name, fingerprint(record, context_));
+  }
+
+  // An instantiation, and the classes and enums it declares (List<int>::Node),
+  // which the walk does not visit either.
+  void add_with_members(const clang::CXXRecordDecl& record) {
+    add(record);
+    for (const clang::Decl* member : record.decls()) {
+      if (const auto* nested = llvm::dyn_cast<clang::CXXRecordDecl>(member)) {
+        if (nested->isThisDeclarationADefinition() && !nested->isInvalidDecl() &&
+            !nested->isLambda() && nested->getIdentifier() && !nested->isDependentType())
+          add_with_members(*nested);
+      } else if (const auto* enumeration = llvm::dyn_cast<clang::EnumDecl>(member)) {
+        add_enum(*enumeration);
+      }
+    }
+  }
+
+  // An enum's underlying type is its objects' size (an enum without a fixed
+  // one takes what its enumerators need): "enum of unsigned char". Each
+  // enumerator's value is what objects that hold it mean, a piece of its
+  // own ("enumerator of Mood = 1"): one may be added, or go, but not take
+  // another's value.
+  void add_enum(const clang::EnumDecl& enumeration) {
+    if (!enumeration.isThisDeclarationADefinition() || enumeration.isInvalidDecl() ||
+        !enumeration.getIdentifier() || enumeration.getDeclContext()->isFunctionOrMethod() ||
+        !in_project(enumeration))
+      return;
+    std::string name = enumeration.getQualifiedNameAsString();
+    if (!names_.insert("enum " + name).second) return;
+    layouts.emplace_back(
+        name, "enum of " + enumeration.getIntegerType().getCanonicalType().getAsString());
+    for (const clang::EnumConstantDecl* enumerator : enumeration.enumerators()) {
+      std::string member = name + "::" + enumerator->getNameAsString();
+      llvm::SmallString<24> value;
+      enumerator->getInitVal().toString(value, 10);
+      if (names_.insert(member).second)
+        layouts.emplace_back(member, "enumerator of " + name + " = " + value.str().str());
+    }
+  }
+
+  // An argument that is a lambda's closure, a local class or an unnamed
+  // type has no name to tell one instantiation from another by, and its
+  // spelling names where it is written.
+  static bool has_argument_without_linkage(const clang::ClassTemplateSpecializationDecl& instance) {
+    std::function<bool(const clang::TemplateArgument&)> without = [&](const auto& argument) {
+      if (argument.getKind() == clang::TemplateArgument::Pack) {
+        for (const clang::TemplateArgument& each : argument.pack_elements())
+          if (without(each)) return true;
+        return false;
+      }
+      if (argument.getKind() != clang::TemplateArgument::Type) return false;
+      clang::Linkage linkage = argument.getAsType()->getLinkage();
+      return linkage == clang::NoLinkage || linkage == clang::VisibleNoLinkage;
+    };
+    for (const clang::TemplateArgument& argument : instance.getTemplateArgs().asArray())
+      if (without(argument)) return true;
+    return false;
   }
 
   // A specialisation is named with its arguments (`std::hash<Key>`): two of

@@ -58,3 +58,16 @@ struct Pair {
 };
 static Pair<int> pair{1, 2};
 int mood_and_pair() { return static_cast<int>(mood) + pair.first + pair.second; }
+
+// An instantiation whose argument is a closure type: nothing names it, so
+// it has no layout record that an edit moving the lambda could change.
+template <class F>
+struct Holder {
+  F f;
+};
+static auto make_held() {
+  auto four = [] { return 4; };
+  return Holder<decltype(four)>{four};
+}
+static auto held = make_held();
+int held_value() { return held.f(); }

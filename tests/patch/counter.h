@@ -17,6 +17,7 @@ int added();                 // 0 here; patches report a variable they add
 int limit();                 // a constexpr the patches change
 int bump_twice(int by);      // calls bump
 int depth(int n);
+int held_value();     // calls a closure an instantiation holds
 int mood_and_pair();  // reads objects of an enum and of Pair<int>
 
 #endif

@@ -325,6 +325,31 @@ TEST_F(Patching, AnEnumWhoseUnderlyingTypeChangedIsRefused) {
   EXPECT_EQ(mood_and_pair(), 3);
 }
 
+TEST_F(Patching, AnEnumeratorThatTakesAnothersValueIsRefusedAndANewOneIsNot) {
+  softpatch::Result<softpatch::PatchInfo> moved =
+      apply(edited({{"enum class Mood : unsigned char { calm, busy };",
+                     "enum class Mood : unsigned char { calm, tired, busy };"}}));
+  ASSERT_FALSE(moved);
+  EXPECT_THAT(moved.error(), HasSubstr("Mood::busy changed its layout"));
+  softpatch::Result<softpatch::PatchInfo> added = apply(edited(
+      {{"enum class Mood : unsigned char { calm, busy };",
+        "enum class Mood : unsigned char { calm, busy, tired };"},
+       {"static_cast<int>(mood) + pair.first", "static_cast<int>(Mood::tired) + pair.first"}}));
+  ASSERT_TRUE(added) << added.error();
+  EXPECT_EQ(mood_and_pair(), 5);
+  ASSERT_TRUE(softpatch::rollback());
+}
+
+TEST_F(Patching, AnInstantiationForAClosureTypeIsNoLayoutAnEditCouldMove) {
+  // The closure's spelling names its line: an edit above it moves it.
+  softpatch::Result<softpatch::PatchInfo> p = apply(edited(
+      {{"static auto make_held() {", "// a line more\nstatic auto make_held() {"},
+       {"int held_value() { return held.f(); }", "int held_value() { return held.f() + 1; }"}}));
+  ASSERT_TRUE(p) << p.error();
+  EXPECT_EQ(held_value(), 5);
+  ASSERT_TRUE(softpatch::rollback());
+}
+
 TEST_F(Patching, AClassTemplatesInstantiationWhoseLayoutChangedIsRefused) {
   softpatch::Result<softpatch::PatchInfo> p =
       apply(edited({{"  T first, second;", "  long extra;\n  T first, second;"}}));

@@ -74,7 +74,8 @@ struct CodeFingerprint {
   // "layout:<class>", "declarations:<header>".
   std::string key;
   std::string name;    // readable: "Store::get(const std::string &) const"
-  std::string detail;  // kUnpatchable: why ("C variadic function"); else ""
+  std::string detail;  // kUnpatchable: why ("C variadic function"); kLayout: "enum",
+                       // "enumerator" or "" (a class); else ""
   std::string hash;    // 16 lowercase hex digits
 };
 
