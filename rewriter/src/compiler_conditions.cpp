@@ -4,6 +4,7 @@
 
 #include "clang/Lex/Lexer.h"
 #include "clang/Lex/MacroInfo.h"
+#include "clang/Lex/PreprocessorOptions.h"
 
 namespace softpatch::rewriter {
 namespace {
@@ -87,6 +88,16 @@ std::map<std::string, std::string> predefined_by(clang::Preprocessor& preprocess
   return out;
 }
 
+// The macros the command line defines or undefines (-D, -U): the same for
+// either compiler. (With a precompiled preamble, Clang places them in
+// "<built-in>" too, so predefined_by() alone would take them for its own.)
+std::set<std::string> given_on_command_line(const clang::Preprocessor& preprocessor) {
+  std::set<std::string> out;
+  for (const auto& [definition, undefined] : preprocessor.getPreprocessorOpts().Macros)
+    out.insert(definition.substr(0, definition.find_first_of("=(")));
+  return out;
+}
+
 }  // namespace
 
 CompilerConditions::CompilerConditions(clang::Preprocessor& preprocessor,
@@ -94,6 +105,10 @@ CompilerConditions::CompilerConditions(clang::Preprocessor& preprocessor,
     : preprocessor_(preprocessor) {
   std::map<std::string, std::string> ours = predefined_by(preprocessor);
   std::map<std::string, std::string> theirs = macros_of(compiler_predefines);
+  for (const std::string& name : given_on_command_line(preprocessor)) {
+    ours.erase(name);
+    theirs.erase(name);
+  }
   if (theirs.empty()) {
     differing_.insert(std::begin(kCompilerIdentities), std::end(kCompilerIdentities));
   } else {

@@ -47,6 +47,7 @@ class Project {
                                                       const std::string& standard = "-std=c++17") {
     softpatch::rewriter::InstrumentOptions options{root_.string(), "/softpatch/instrument.h",
                                                    cache_};
+    options.shadow_directory = shadow_directory_;
     return softpatch::rewriter::instrument_file(path, {"g++", standard, "-c", path}, options);
   }
 
@@ -60,6 +61,8 @@ class Project {
   }
 
   void use_cache() { cache_ = (root_ / "cache").string(); }
+  // Instruments the project's headers too, in copies (not written).
+  void copy_headers() { shadow_directory_ = (root_ / "copies").string(); }
   const fs::path& root() const { return root_; }
 
   InstrumentedFile must_instrument(const std::string& code, const std::string& relative = "t.cpp") {
@@ -74,6 +77,7 @@ class Project {
  private:
   fs::path root_;
   std::string cache_;
+  std::string shadow_directory_;
 };
 
 std::vector<std::string> lines(const std::string& text) {
@@ -468,6 +472,39 @@ TEST(PreambleCache, WhatTellsCompilersApartIsSeenThroughAPrecompiledPreamble) {
         << (file == &first ? "parsed" : "with the preamble");
   }
   EXPECT_EQ(reasons(reused), reasons(first));
+}
+
+TEST(PreambleCache, MacrosOfTheCommandLineTellNoCompilersApartThroughAPreamble) {
+  // A header-only build's switch (-DHEADER_ONLY) and the guards it leads
+  // through: with a preamble, Clang places -D macros in "<built-in>".
+  Project p;
+  p.use_cache();
+  p.copy_headers();
+  p.write("h.hpp",
+          "#ifndef H_HPP_\n#define H_HPP_\nnamespace n {\ninline int in_h(int x) { return x; }\n}\n"
+          "#ifdef HEADER_ONLY\n#include \"h2.hpp\"\n#endif\n#endif\n");
+  p.write("h2.hpp",
+          "#ifndef H2_HPP_\n#define H2_HPP_\n#include \"h.hpp\"\nnamespace n {\n"
+          "inline long in_h2(long x) { return x; }\n}\n#endif\n");
+  const char code[] = "#include \"h.hpp\"\nint user() { return n::in_h(1) + int(n::in_h2(2)); }\n";
+  std::string a = p.write("a.cpp", code), b = p.write("b.cpp", code);
+  auto instrumented = [&](const std::string& path) {
+    auto file = p.instrument_written(path, "-DHEADER_ONLY=1");
+    if (!file) {
+      ADD_FAILURE() << llvm::toString(file.takeError());
+      return InstrumentedFile{};
+    }
+    return std::move(*file);
+  };
+  InstrumentedFile first = instrumented(a);
+  instrumented(b);
+  InstrumentedFile reused = instrumented(a);
+  ASSERT_EQ(reused.preamble, Preamble::kReused);
+  EXPECT_EQ(reasons(reused), reasons(first));
+  EXPECT_EQ(reused.source, first.source);
+  EXPECT_EQ(reused.functions.size(), 3u) << "user(), n::in_h(int), n::in_h2(long)";
+  for (const std::string& reason : reasons(reused))
+    EXPECT_THAT(reason, Not(HasSubstr("may decide otherwise")));
 }
 
 TEST(PreambleCache, ChangedHeaderIsNeverReadFromTheCache) {
