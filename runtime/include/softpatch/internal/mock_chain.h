@@ -16,6 +16,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -216,7 +217,12 @@ void take_other_slots(SlotState<R, P...>& state, OtherSlotsNow now) {
     });
     if (taken) return;
   }
-  state.other_count.store(0);  // libraries come and go: the first slot alone
+  // Libraries came and went each time: the first slot alone, said.
+  state.other_count.store(0);
+  std::fprintf(stderr,
+               "softpatch::mock: warning: libraries were closed while %s was being mocked: "
+               "calls from its copies in other modules run the real function\n",
+               state.id.c_str());
 }
 
 // Gives the other modules' slots back as the last handler unlinks: each
