@@ -12,6 +12,7 @@
 #include "body_members.h"
 #include "eligibility.h"
 #include "softpatch/rewriter/text_hash.h"
+#include "source_text.h"
 
 namespace softpatch::rewriter {
 
@@ -64,16 +65,8 @@ static std::optional<std::string> written_return_type(const clang::FunctionDecl&
   if (!function.isDependentContext()) return std::nullopt;
   clang::FunctionTypeLoc type = function.getFunctionTypeLoc();
   if (!type) return std::nullopt;
-  clang::SourceRange range = type.getReturnLoc().getSourceRange();
-  if (range.isInvalid() || range.getBegin().isMacroID() || range.getEnd().isMacroID())
-    return std::nullopt;
   const clang::ASTContext& context = function.getASTContext();
-  bool invalid = false;
-  llvm::StringRef text =
-      clang::Lexer::getSourceText(clang::CharSourceRange::getTokenRange(range),
-                                  context.getSourceManager(), context.getLangOpts(), &invalid);
-  if (invalid || text.empty()) return std::nullopt;
-  return text.str();
+  return written_type_text(type.getReturnLoc(), context.getSourceManager(), context.getLangOpts());
 }
 
 // `::__softpatch_call<R, ...>(args..., target)`.

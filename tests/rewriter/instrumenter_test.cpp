@@ -507,6 +507,35 @@ TEST(PreambleCache, MacrosOfTheCommandLineTellNoCompilersApartThroughAPreamble) 
     EXPECT_THAT(reason, Not(HasSubstr("may decide otherwise")));
 }
 
+// A precompiled preamble keeps one location of a builtin type: a template's
+// call of its slot spelled `long double` as `long` through one (a wrong
+// return register), and `long long` as `long`.
+TEST(PreambleCache, BuiltinTypesOfManyWordsAreWrittenWholeThroughAPreamble) {
+  Project p;
+  p.use_cache();
+  p.copy_headers();
+  p.write(
+      "w.h",
+      "#pragma once\ntemplate <class T> struct W {\n  long double half() const { return 0.5L; }\n"
+      "  unsigned long long int big() const { return 1; }\n"
+      "  auto wide() const -> long long { return 2; }\n};\n");
+  const char code[] =
+      "#include \"w.h\"\nlong double use(const W<int>& w) { return w.half() + "
+      "w.big() + w.wide(); }\n";
+  std::string a = p.write("a.cpp", code), b = p.write("b.cpp", code);
+  InstrumentedFile first = p.must_instrument_written(a);
+  p.must_instrument_written(b);
+  InstrumentedFile reused = p.must_instrument_written(a);
+  ASSERT_EQ(reused.preamble, Preamble::kReused);
+  ASSERT_EQ(first.headers.size(), 1u);
+  ASSERT_EQ(reused.headers.size(), 1u);
+  EXPECT_EQ(reused.headers[0].text, first.headers[0].text);
+  for (const char* call :
+       {"__softpatch_call<long double,", "__softpatch_call<unsigned long long int,",
+        "__softpatch_call<long long,"})
+    EXPECT_THAT(reused.headers[0].text, HasSubstr(call));
+}
+
 TEST(PreambleCache, ChangedHeaderIsNeverReadFromTheCache) {
   Project p;
   p.use_cache();
