@@ -15,6 +15,7 @@
 
 #include "compiler_conditions.h"
 #include "eligibility.h"
+#include "parsed_bodies.h"
 #include "softpatch/cache/caches.h"
 #include "softpatch/rewriter/parse_command.h"
 #include "softpatch/rewriter/preamble_cache.h"
@@ -120,28 +121,12 @@ class Consumer : public clang::ASTConsumer {
       : compiler_(compiler),
         handler_(handler),
         completed_(completed),
-        bodies_under_(bodies_under),
+        bodies_(compiler.getSourceManager(), bodies_under),
         compiler_predefines_(compiler_predefines) {
     macro_tokens_.attach(compiler.getPreprocessor());
   }
 
-  // Bodies of functions outside the main file and the project's headers
-  // are never looked at: skipping them keeps parsing well below the cost of
-  // compiling the file.
-  bool shouldSkipFunctionBody(clang::Decl* decl) override {
-    if (in_main_file(*decl, sources())) return false;
-    if (bodies_under_.empty()) return true;
-    clang::SourceLocation at = sources().getExpansionLoc(decl->getLocation());
-    clang::FileID file = sources().getFileID(at);
-    auto [known, inserted] = in_project_.try_emplace(file.getHashValue(), false);
-    // A user file, as HeaderShadows counts them (a `#pragma GCC
-    // system_header` line does not change what the file is).
-    if (inserted)
-      known->second =
-          sources().getSLocEntry(file).getFile().getFileCharacteristic() == clang::SrcMgr::C_User &&
-          llvm::StringRef(real_path_of(sources(), file)).startswith(bodies_under_ + "/");
-    return !known->second;
-  }
+  bool shouldSkipFunctionBody(clang::Decl* decl) override { return !bodies_.parsed(*decl); }
 
   bool HandleTopLevelDecl(clang::DeclGroupRef group) override {
     for (clang::Decl* decl : group)
@@ -170,9 +155,8 @@ class Consumer : public clang::ASTConsumer {
   bool& completed_;
   std::vector<clang::Decl*> top_level_;
   MacroTokens macro_tokens_;
-  std::string bodies_under_;
+  ParsedBodies bodies_;
   const std::string& compiler_predefines_;
-  llvm::DenseMap<unsigned, bool> in_project_;  // by FileID
 };
 
 class Action : public clang::ASTFrontendAction {
@@ -237,7 +221,7 @@ llvm::Expected<InstrumentedFile::Preamble> parse_file(
   std::string predefines = compiler_predefines(compiler_command);
 
   PreambleCache cache(preamble_cache, preamble_cache_limit(), working_directory,
-                      preamble_at_first_sight);
+                      preamble_at_first_sight, root);
   if (std::optional<PreambleCache::Entry> entry = cache.lookup(file, command)) {
     llvm::Error error = parse_once(with_preamble(command, entry->pch), working_directory, handler,
                                    root, predefines);

@@ -1,6 +1,7 @@
 #include "softpatch/rewriter/preamble_cache.h"
 
 #include "parse_file.h"
+#include "parsed_bodies.h"
 #include "quote_includes.h"
 #include "softpatch/cache/caches.h"
 
@@ -12,7 +13,9 @@
 #include <cstdint>
 
 #include "clang/Basic/Version.h"
+#include "clang/Frontend/CompilerInstance.h"
 #include "clang/Frontend/FrontendActions.h"
+#include "clang/Frontend/MultiplexConsumer.h"
 #include "clang/Frontend/PrecompiledPreamble.h"
 #include "clang/Frontend/TextDiagnosticBuffer.h"
 #include "clang/Tooling/Tooling.h"
@@ -35,17 +38,41 @@ std::string directory_of(llvm::StringRef file) {
   return llvm::sys::path::parent_path(absolute_path(file)).str();
 }
 
+// Builds a precompiled preamble that skips the bodies a parse skips.
+class GenerateSkippingPCH : public clang::GeneratePCHAction {
+ public:
+  explicit GenerateSkippingPCH(std::string root) : root_(std::move(root)) {}
+
+  std::unique_ptr<clang::ASTConsumer> CreateASTConsumer(clang::CompilerInstance& compiler,
+                                                        llvm::StringRef file) override {
+    std::unique_ptr<clang::ASTConsumer> writer =
+        clang::GeneratePCHAction::CreateASTConsumer(compiler, file);
+    if (!writer) return nullptr;
+    compiler.getFrontendOpts().SkipFunctionBodies = true;
+    // A body is skipped only when every consumer says so (the writer does).
+    std::vector<std::unique_ptr<clang::ASTConsumer>> consumers;
+    consumers.push_back(std::move(writer));
+    consumers.push_back(skipping_unparsed_bodies(compiler.getSourceManager(), root_));
+    return std::make_unique<clang::MultiplexConsumer>(std::move(consumers));
+  }
+
+ private:
+  std::string root_;
+};
+
 std::string key_of(llvm::StringRef preamble, llvm::StringRef file,
-                   const std::vector<std::string>& command, std::string cwd) {
+                   const std::vector<std::string>& command, std::string cwd,
+                   const std::string& bodies_under) {
   if (cwd.empty()) {  // relative -I paths mean different things elsewhere
     llvm::SmallString<256> here;
     fs::current_path(here);
     cwd = here.str().str();
   }
   std::vector<std::string> flags(command.begin(), command.end() - 1);  // all but the file
-  return cache::Key("rewriter-preamble/2")
+  return cache::Key("rewriter-preamble/3")
       .add(clang::getClangFullVersion())
       .add(cwd)
+      .add(bodies_under)
       .add(directory_of(file))
       .add(flags)
       .add(preamble)
@@ -106,10 +133,12 @@ std::int64_t now_ns() {
 }  // namespace
 
 PreambleCache::PreambleCache(std::string directory, unsigned long long limit_bytes,
-                             std::string working_directory, bool at_first_sight)
+                             std::string working_directory, bool at_first_sight,
+                             std::string bodies_under)
     : limit_bytes_(limit_bytes),
       working_directory_(std::move(working_directory)),
-      at_first_sight_(at_first_sight) {
+      at_first_sight_(at_first_sight),
+      bodies_under_(std::move(bodies_under)) {
   if (directory.empty() || limit_bytes_ == 0) return;
   Result<cache::Directory> opened = cache::Directory::open(std::move(directory), layout());
   if (opened)
@@ -134,7 +163,7 @@ std::optional<PreambleCache::Entry> PreambleCache::lookup(llvm::StringRef file,
   llvm::StringRef preamble = (*buffer)->getBuffer().take_front(bounds.Size);
   if (!preamble.contains("#include")) return std::nullopt;
 
-  std::string key = key_of(preamble, file, command, working_directory_);
+  std::string key = key_of(preamble, file, command, working_directory_, bodies_under_);
   if (fs::exists(directory_->file(key, ".bad"))) return std::nullopt;
   std::string pch = directory_->file(key, ".pch");
   if (fs::exists(pch) && !inputs_unchanged(directory_->file(key, ".inputs")))
@@ -175,8 +204,8 @@ bool PreambleCache::build(const std::string& key, llvm::StringRef preamble, llvm
   llvm::IntrusiveRefCntPtr<clang::FileManager> files = file_manager_in(working_directory_);
   std::int64_t started = now_ns();
   clang::TextDiagnosticBuffer diagnostics;  // a failed build is just a cache miss
-  clang::tooling::ToolInvocation invocation(generate, std::make_unique<clang::GeneratePCHAction>(),
-                                            files.get());
+  clang::tooling::ToolInvocation invocation(
+      generate, std::make_unique<GenerateSkippingPCH>(bodies_under_), files.get());
   invocation.setDiagnosticConsumer(&diagnostics);
   std::string stamps;
   if (!invocation.run() || diagnostics.getNumErrors() != 0 ||

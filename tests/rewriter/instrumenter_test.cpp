@@ -536,6 +536,48 @@ TEST(PreambleCache, BuiltinTypesOfManyWordsAreWrittenWholeThroughAPreamble) {
     EXPECT_THAT(reused.headers[0].text, HasSubstr(call));
 }
 
+// A library's template body, parsed in a precompiled preamble, made the
+// parse through it instrument the project's instantiations that body calls,
+// which a parse without it skips (fmt's `operator==<unsigned long long>`,
+// called from GoogleTest's EXPECT_EQ): a preamble skips the bodies a parse
+// skips.
+TEST(PreambleCache, APreambleParsesTheBodiesAParseDoes) {
+  Project p;
+  p.use_cache();
+  p.copy_headers();
+  char pattern[] = "/tmp/softpatch-library-XXXXXX";
+  fs::path library = mkdtemp(pattern);
+  std::ofstream(library / "same.h")
+      << "#pragma once\ntemplate <class T> bool same(const T& a, const T& b) { return a == b; }\n";
+  p.write("fp.h",
+          "#pragma once\nnamespace n {\ntemplate <class F> struct Fp { F f; };\n"
+          "template <class F> bool operator==(Fp<F> a, Fp<F> b) { return a.f == b.f; }\n}\n");
+  const char code[] =
+      "#include <same.h>\n#include \"fp.h\"\nbool check() { return same(n::Fp<long>{1}, "
+      "n::Fp<long>{1}); }\n";
+  std::string a = p.write("a.cpp", code), b = p.write("b.cpp", code);
+  auto instrumented = [&](const std::string& path) {
+    auto file = p.instrument_written(path, "-I" + library.string());
+    if (!file) {
+      ADD_FAILURE() << llvm::toString(file.takeError());
+      return InstrumentedFile{};
+    }
+    return std::move(*file);
+  };
+  InstrumentedFile first = instrumented(a);
+  instrumented(b);
+  InstrumentedFile reused = instrumented(a);
+  fs::remove_all(library);
+  ASSERT_EQ(reused.preamble, Preamble::kReused);
+  auto names = [](const InstrumentedFile& file) {
+    std::vector<std::string> out;
+    for (const auto& f : file.functions) out.push_back(f.name);
+    return out;
+  };
+  EXPECT_EQ(names(reused), names(first));
+  EXPECT_EQ(reused.source, first.source);
+}
+
 TEST(PreambleCache, ChangedHeaderIsNeverReadFromTheCache) {
   Project p;
   p.use_cache();

@@ -30,8 +30,11 @@ class PreambleCache {
   // process's directory); it is part of every key.
   // `at_first_sight`: build an entry the first time its preamble is seen
   // (softpatch warm), not the second.
+  // `bodies_under`: the project whose headers' function bodies are parsed
+  // (the parse's own choice, parsed_bodies.h); part of every key.
   PreambleCache(std::string directory, unsigned long long limit_bytes,
-                std::string working_directory = "", bool at_first_sight = false);
+                std::string working_directory = "", bool at_first_sight = false,
+                std::string bodies_under = "");
 
   // The default location, cache::default_directory(): $SOFTPATCH_CACHE_DIR,
   // else $XDG_CACHE_HOME/softpatch, else ~/.cache/softpatch; "" when
@@ -60,6 +63,7 @@ class PreambleCache {
   unsigned long long limit_bytes_;
   std::string working_directory_;
   bool at_first_sight_;
+  std::string bodies_under_;
 };
 
 // `command` with `pch` loaded before the file is parsed.
