@@ -143,7 +143,8 @@ bool for_each_symbol(const std::string& path, unsigned type, Each each) {
 
 }  // namespace
 
-std::map<std::string, UnexportedSymbol> unexported_symbols(const std::string& path) {
+std::map<std::string, UnexportedSymbol> unexported_symbols(
+    const std::string& path, const std::function<bool(std::string_view)>& also) {
   std::map<std::string, UnexportedSymbol> symbols;
   std::map<std::string, int> definitions;
   bool after_unnamed_file = false;
@@ -154,9 +155,9 @@ std::map<std::string, UnexportedSymbol> unexported_symbols(const std::string& pa
     if (type != STT_FUNC && type != STT_OBJECT) return;
     if (symbol.st_shndx == SHN_UNDEF || symbol.st_shndx == SHN_ABS) return;
     std::string_view mangled(name);
-    if (mangled.rfind("_Z", 0) != 0 || mangled.rfind("_ZL", 0) == 0 ||
-        mangled.find("_GLOBAL__N_") != std::string_view::npos)
-      return;
+    bool cxx = mangled.rfind("_Z", 0) == 0 && mangled.rfind("_ZL", 0) != 0 &&
+               mangled.find("_GLOBAL__N_") == std::string_view::npos;
+    if (!cxx && !(also && also(mangled))) return;
     bool hidden = ELF64_ST_VISIBILITY(symbol.st_other) == STV_HIDDEN;
     bool demoted = ELF64_ST_BIND(symbol.st_info) == STB_LOCAL && after_unnamed_file;
     if (++definitions[name] > 1 || !(hidden || demoted)) {

@@ -346,52 +346,76 @@ std::optional<std::string> missing_function(const internal::TranslationUnit& uni
 Result<internal::RawFunction> own_copy(std::string_view id, const internal::TranslationUnit& unit) {
   Result<Function> function = find_function_by_id(id);
   if (!function) return Error{function.take_error().message};
-  internal::RawFunction code = function->address();
-  if (!code) return Error{"the program's own code of it cannot be found (no symbol)"};
-  if (!ModuleMemory::of_module_holding(&unit).holds_code(reinterpret_cast<const void*>(code)))
-    return Error{"the program's own code of it is not in the module of its file"};
-  return code;
+  // A header's function has a registration in each module with a copy.
+  std::vector<Function> registrations = other_slots_of(*function);
+  registrations.insert(registrations.begin(), *function);
+  ModuleMemory module = ModuleMemory::of_module_holding(&unit);
+  bool named = false;
+  for (const Function& f : registrations) {
+    internal::RawFunction code = f.address();
+    named = named || code;
+    if (code && module.holds_code(reinterpret_cast<const void*>(code))) return code;
+  }
+  if (!named) return Error{"the program's own code of it cannot be found (no symbol)"};
+  return Error{"the program's own code of it is not in the module of its file"};
 }
 
-// The slots of the instantiation `id` of a header's template in the
-// modules other than the one the registry finds it in first: hidden, one
-// per module that compiles it.
-std::vector<internal::Slot*> instantiation_slots_elsewhere(std::string_view id) {
-  Result<Function> function = find_function_by_id(id);
-  if (!function) {
-    function.ignore();
-    return {};
-  }
+int module_index(const void* address) {
+  std::optional<internal::LoadedModule> module = internal::module_holding(address);
+  return module ? module->index : -1;
+}
+
+// The slots of the header function `id` that a patch bound to the module
+// holding `unit` switches, and a line for each module whose calls it
+// leaves on their code. The patch runs with that module's state (its
+// inline variables, the functions it calls): it serves the module's slot,
+// and another module's only when both use the program's one copy of that
+// state, which two modules that keep their own copies (hidden, kOwnCopy)
+// do not. Each module has a slot of an instantiation; of another header
+// function, only a module that keeps to itself (hidden visibility, a
+// library loaded with RTLD_LOCAL or linked with -Bsymbolic).
+struct HeaderReach {
   std::vector<internal::Slot*> slots;
-  if (function->flags() & internal::kInstantiation)
-    for (const Function& other : other_slots_of(*function)) slots.push_back(&other.slot());
-  return slots;
-}
+  std::vector<std::string> unreached;
+};
 
-// Where calls of the header function `id` run code of their own, which the
-// patch does not reach: said, never silently left out.
-std::vector<std::string> unreached_calls(std::string_view id) {
+HeaderReach header_reach(std::string_view id, const internal::TranslationUnit& unit) {
+  HeaderReach reach;
   Result<Function> function = find_function_by_id(id);
   if (!function) {
     function.ignore();
-    return {};
+    return reach;
   }
-  std::vector<std::string> lines;
+  std::string name = function->name();
   std::string plain = plain_copy_of(*function);
   if (!plain.empty())
-    lines.push_back(std::string(function->name()) +
-                    " also has a copy compiled without softpatch, in " + plain +
-                    " (a file opted out, a plain library, or one where the header keeps its "
-                    "text): calls from there run the old code");
-  // An instantiation's slot is one per module: each is switched.
-  if (function->flags() & internal::kInstantiation) return lines;
-  for (const Function& other : other_slots_of(*function))
-    lines.push_back(
-        std::string(function->name()) + " has a slot of its own in " +
-        internal::module_name_holding(&other.slot()) +
-        " (a library loaded with RTLD_LOCAL, or linked with -Bsymbolic): calls from there "
-        "run the old code");
-  return lines;
+    reach.unreached.push_back(name + " also has a copy compiled without softpatch, in " + plain +
+                              " (a file opted out, a plain library, or one where the header "
+                              "keeps its text): calls from there run the old code");
+  std::vector<Function> registrations = other_slots_of(*function);
+  registrations.insert(registrations.begin(), *function);
+  int bound = module_index(&unit);
+  bool bound_keeps_own = false;
+  for (const Function& f : registrations)
+    if (module_index(&f.slot()) == bound && (f.flags() & internal::kOwnCopy))
+      bound_keeps_own = true;
+  for (const Function& f : registrations) {
+    bool own = f.flags() & internal::kOwnCopy;
+    bool shares_state = (f.flags() & internal::kInstantiation) && !own && !bound_keeps_own;
+    if (module_index(&f.slot()) == bound || shares_state) {
+      reach.slots.push_back(&f.slot());
+      continue;
+    }
+    std::string where = internal::module_name_holding(&f.slot());
+    reach.unreached.push_back(
+        own ? name + " has a copy of its own in " + where +
+                  " (hidden visibility), with its own state, which the patch does not share: "
+                  "calls from there run the old code"
+            : name + " has a slot of its own in " + where +
+                  " (a library loaded with RTLD_LOCAL, or linked with -Bsymbolic): calls from "
+                  "there run the old code");
+  }
+  return reach;
 }
 
 }  // namespace
@@ -460,8 +484,16 @@ Result<PatchPlan> check_manifest(const std::string& path, const PatchManifest& r
     if (target->signature != entry.signature)
       return refused(path, target->name + " changed its signature from '" + target->signature +
                                "' to '" + std::string(entry.signature) + "': restart needed");
+    HeaderReach reach;
+    if (manifest.flags & internal::kHeader)
+      reach = header_reach(entry.id, *unit);
+    else
+      reach.slots = {target->slot};
+    auto switch_all = [&](internal::RawFunction code) {
+      for (internal::Slot* slot : reach.slots) plan.switches.push_back({slot, code, target->name});
+    };
     if (entry.flags & internal::kBuildCode) {
-      plan.switches.push_back({target->slot, nullptr, target->name});
+      switch_all(nullptr);
       continue;
     }
     if (entry.import) {
@@ -470,7 +502,7 @@ Result<PatchPlan> check_manifest(const std::string& path, const PatchManifest& r
       Result<internal::RawFunction> own = own_copy(entry.id, *unit);
       if (!own) return refused(path, target->name + ": " + own.take_error().message);
       plan.imports.push_back({entry.import, *own});
-      plan.switches.push_back({target->slot, nullptr, target->name});
+      switch_all(nullptr);
       continue;
     }
     internal::RawFunction code =
@@ -479,13 +511,9 @@ Result<PatchPlan> check_manifest(const std::string& path, const PatchManifest& r
     if (!memory.holds_code(reinterpret_cast<const void*>(code)))
       return refused(path,
                      "the code for " + target->name + " is not in the patch (corrupt manifest)");
-    plan.switches.push_back({target->slot, code, target->name});
+    switch_all(code);
     if (!changes) plan.changed.push_back(target->name);
-    if (manifest.flags & internal::kHeader) {
-      for (internal::Slot* other : instantiation_slots_elsewhere(entry.id))
-        plan.switches.push_back({other, code, target->name});
-      for (std::string& line : unreached_calls(entry.id)) plan.unreached.push_back(std::move(line));
-    }
+    for (std::string& line : reach.unreached) plan.unreached.push_back(std::move(line));
   }
   if (manifest.flags & internal::kWholeFile)
     if (std::optional<std::string> gone = missing_function(*unit, manifest))

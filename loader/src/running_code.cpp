@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "messages.h"
+#include "softpatch/internal/modules.h"
 #include "softpatch/internal/registry_state.h"
 
 namespace softpatch {
@@ -21,8 +22,18 @@ Result<PinnedUnit> pin_unit(std::string_view project_file) {
   std::string file(project_file);
   PinnedUnit pinned;
   pinned.departures = internal::unit_departures();
-  pinned.unit = internal::find_unit(project_file);
-  if (!pinned.unit) return not_registered(file);
+  std::vector<const internal::TranslationUnit*> units = internal::units_of(project_file);
+  if (units.empty()) return not_registered(file);
+  // A header has a unit in each module that includes it: a patch of it is
+  // bound to the executable's, where there is one (its state, its calls).
+  // (Only addresses are compared: a unit that went is caught below.)
+  pinned.unit = units.front();
+  for (const internal::TranslationUnit* unit : units)
+    if (std::optional<internal::LoadedModule> module = internal::module_holding(unit);
+        module && module->index == 0) {
+      pinned.unit = unit;
+      break;
+    }
   std::optional<ModulePin> pin = ModulePin::of(pinned.unit);
   if (!pin) return Error{file + kFileGone};
   // The pin holds the module at that address now; the unit is still the one

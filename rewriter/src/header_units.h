@@ -167,8 +167,9 @@ class HeaderUnits {
 
   // The registration of each header's functions.
   std::string epilogue() const;
-  // The definitions of their slots, for the file's prologue.
-  std::string slot_definitions() const;
+  // The definitions of their slots, for the file's prologue; a patch's
+  // with `bound` (UnitTable::header_slot_definitions).
+  std::string slot_definitions(const std::set<std::string>* bound = nullptr) const;
 
  private:
   struct Unit {

@@ -389,8 +389,9 @@ llvm::Expected<PatchSource> make_patch_source(llvm::StringRef file,
       std::string body = edited_text(rewriter, sources.getMainFileID());
       body = header_units->include_copies(body, absolute_path(original), rewriter, out.headers);
       out.source = with_absolute_quote_includes(
-          table.patch_prologue(options.patch_header, header_units->slot_definitions()) + body +
-              carried->manifest(options.build_id),
+          table.patch_prologue(options.patch_header,
+                               header_units->slot_definitions(&options.hidden_header_slots)) +
+              body + carried->manifest(options.build_id),
           original_dir);
       return;
     }
@@ -486,8 +487,9 @@ llvm::Expected<PatchSource> make_patch_source(llvm::StringRef file,
     if (header_units)
       body = header_units->include_copies(body, absolute_path(original), rewriter, out.headers);
     out.source = with_absolute_quote_includes(
-        table.patch_prologue(options.patch_header,
-                             header_units ? header_units->slot_definitions() : "") +
+        table.patch_prologue(
+            options.patch_header,
+            header_units ? header_units->slot_definitions(&options.hidden_header_slots) : "") +
             body + table.manifest(options.build_id),
         original_dir);
   };

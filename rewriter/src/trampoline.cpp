@@ -11,6 +11,7 @@
 
 #include "body_members.h"
 #include "eligibility.h"
+#include "softpatch/rewriter/patcher.h"
 #include "softpatch/rewriter/text_hash.h"
 #include "source_text.h"
 
@@ -134,13 +135,36 @@ void insert_closure_anchor(const clang::LambdaExpr& lambda, TextEdits& edits) {
                      "__softpatch_self = ::__softpatch_anchor{}, ");
 }
 
-std::string header_slot_expression(llvm::StringRef id) {
-  return "::__softpatch_header_slot_" + text_hash(id);
+namespace {
+constexpr llvm::StringLiteral kHeaderSlotPrefix = "__softpatch_header_slot_";
+constexpr llvm::StringLiteral kBoundHeaderSlotPrefix = "__softpatch_bound_header_slot_";
+}  // namespace
+
+std::string header_slot_symbol(llvm::StringRef id) {
+  return kHeaderSlotPrefix.str() + text_hash(id);
 }
 
-std::string header_slot_definition(llvm::StringRef id) {
-  return "__attribute__((weak, visibility(\"default\"))) ::__softpatch_slot " +
-         header_slot_expression(id).substr(2) + ";";
+std::string header_slot_expression(llvm::StringRef id) { return "::" + header_slot_symbol(id); }
+
+std::string header_slot_definition(llvm::StringRef id, HeaderSlot kind) {
+  std::string symbol = header_slot_symbol(id);
+  switch (kind) {
+    case HeaderSlot::kShared:
+      return "__attribute__((weak, visibility(\"default\"))) ::__softpatch_slot " + symbol + ";";
+    case HeaderSlot::kOwn:
+      return "__attribute__((weak, visibility(\"hidden\"))) ::__softpatch_slot " + symbol + ";";
+    case HeaderSlot::kBound:
+      // Under its own name, no other module's default-visibility slot of
+      // the function can take the reference.
+      return "extern __attribute__((visibility(\"default\"))) ::__softpatch_slot " + symbol +
+             " __asm__(\"" + *bound_header_slot_symbol(symbol) + "\");";
+  }
+  return "";
+}
+
+std::optional<std::string> bound_header_slot_symbol(llvm::StringRef symbol) {
+  if (!symbol.startswith(kHeaderSlotPrefix)) return std::nullopt;
+  return kBoundHeaderSlotPrefix.str() + symbol.drop_front(kHeaderSlotPrefix.size()).str();
 }
 
 std::string trampoline(const clang::FunctionDecl& function, const std::string& slot,

@@ -77,12 +77,27 @@ std::string slot_expression(unsigned index);
 // Expression naming the slot of the function defined in a header whose id
 // is `id`: the same object in every file that includes the header.
 std::string header_slot_expression(llvm::StringRef id);
-// Its definition, at global scope before the file's first line: a weak
-// object of default visibility, which the linker makes one per module and
-// the dynamic linker one per program. (Not a template's static member or
-// an inline variable: g++ makes those STB_GNU_UNIQUE, and a library that
-// defines one can never be unloaded.)
-std::string header_slot_definition(llvm::StringRef id);
+
+// How a file defines the slot of a header's function (header_slot_definition).
+enum class HeaderSlot {
+  // A weak object of default visibility, which the linker makes one per
+  // module and the dynamic linker one per program.
+  kShared,
+  // Weak and hidden, one per module, as the function's code and state are
+  // when the function is hidden (InstrumentedFunction::own_copy).
+  kOwn,
+  // In a patch: the module's hidden slot, declared under the name the
+  // library of its unexported symbols defines (bound_header_slot_symbol).
+  kBound,
+};
+
+// Its definition, at global scope before the file's first line. (Not a
+// template's static member or an inline variable: g++ makes those
+// STB_GNU_UNIQUE, and a library that defines one can never be unloaded.)
+std::string header_slot_definition(llvm::StringRef id, HeaderSlot kind);
+
+// The symbol of the slot of the header function `id`.
+std::string header_slot_symbol(llvm::StringRef id);
 
 }  // namespace softpatch::rewriter
 

@@ -58,6 +58,27 @@ clang::QualType context_type(const clang::CXXMethodDecl& method) {
   return method.getASTContext().getRecordType(method.getParent());
 }
 
+// Whether the module the file goes into keeps a copy of `function` of its
+// own, with its own static locals and inline variables: the function is
+// hidden (-fvisibility=hidden, an attribute, a pragma). Not when only
+// -fvisibility-inlines-hidden hides it: that leaves its static locals
+// visible, as the class's or the default visibility has them (as Clang and
+// g++ compile them).
+bool keeps_own_copy(const clang::FunctionDecl& function) {
+  if (!function.isExternallyVisible()) return false;
+  clang::LinkageInfo own = function.getLinkageAndVisibility();
+  if (own.getVisibility() != clang::HiddenVisibility) return false;
+  const clang::LangOptions& language = function.getASTContext().getLangOpts();
+  if (own.isVisibilityExplicit() || !language.InlineVisibilityHidden ||
+      language.VisibilityInlinesHiddenStaticLocalVar || !function.isInlined())
+    return true;
+  if (const auto* method = llvm::dyn_cast<clang::CXXMethodDecl>(&function)) {
+    clang::LinkageInfo of_class = method->getParent()->getLinkageAndVisibility();
+    if (of_class.isVisibilityExplicit()) return of_class.getVisibility() == clang::HiddenVisibility;
+  }
+  return language.getValueVisibilityMode() == clang::HiddenVisibility;
+}
+
 unsigned function_flags(const clang::FunctionDecl& function) {
   namespace internal = softpatch::internal;
   unsigned flags = 0;
@@ -73,6 +94,7 @@ unsigned function_flags(const clang::FunctionDecl& function) {
   if (function.isNoReturn()) flags |= internal::kNoreturn;
   if (llvm::isa<clang::CXXConstructorDecl>(function)) flags |= internal::kConstructor;
   if (llvm::isa<clang::CXXDestructorDecl>(function)) flags |= internal::kDestructor;
+  if (keeps_own_copy(function)) flags |= internal::kOwnCopy;
   if (is_lambda_call(function))
     flags = (flags & internal::kNoexcept) | internal::kLambda | internal::kInternalLinkage;
   return flags;
@@ -235,6 +257,7 @@ InstrumentedFunction& UnitTable::add_entry(const clang::FunctionDecl& function, 
   info.signature = naming_.signature(function);
   info.line = line;
   info.instantiation = function.isTemplateInstantiation();
+  info.own_copy = keeps_own_copy(function);
   return info;
 }
 
@@ -410,11 +433,16 @@ std::string UnitTable::prologue(llvm::StringRef runtime_header,
   return text + header_slots.str() + "#line 1 " + quoted(file_) + "\n";
 }
 
-std::string UnitTable::header_slot_definitions() const {
+std::string UnitTable::header_slot_definitions(const std::set<std::string>* bound) const {
   std::string text;
-  for (const InstrumentedFunction& function : functions_)
-    if (!function.instantiation)  // a template's slots are its own (template_slots.h)
-      text += header_slot_definition(function.id) + "\n";
+  for (const InstrumentedFunction& function : functions_) {
+    if (function.instantiation) continue;  // a template's slots are its own (template_slots.h)
+    // A patch shares the slots of the module it is for, whatever the
+    // visibility the file it is built from gives them.
+    HeaderSlot kind = !bound && function.own_copy ? HeaderSlot::kOwn : HeaderSlot::kShared;
+    if (bound && bound->count(header_slot_symbol(function.id))) kind = HeaderSlot::kBound;
+    text += header_slot_definition(function.id, kind) + "\n";
+  }
   return text;
 }
 

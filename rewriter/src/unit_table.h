@@ -100,8 +100,10 @@ class UnitTable {
   // Goes before the file's first line; ends with `#line 1 "<file>"`.
   // `header_slots` (HeaderUnits::slot_definitions) go before that line.
   std::string prologue(llvm::StringRef runtime_header, llvm::StringRef header_slots = "") const;
-  // A header's unit: the definitions of its functions' slots.
-  std::string header_slot_definitions() const;
+  // A header's unit: the definitions of its functions' slots. A patch's
+  // (`bound` given) share the module's, reaching those whose symbols are
+  // `bound` under their bound names (PatchOptions::hidden_header_slots).
+  std::string header_slot_definitions(const std::set<std::string>* bound = nullptr) const;
   // Goes after the file's last line.
   std::string epilogue() const;
 

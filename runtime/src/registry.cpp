@@ -214,11 +214,12 @@ bool while_no_departures_since(std::uint64_t count, const std::function<void()>&
   return true;
 }
 
-const TranslationUnit* find_unit(std::string_view project_file) {
+std::vector<const TranslationUnit*> units_of(std::string_view project_file) {
   std::lock_guard<std::mutex> lock(registry_mutex);
+  std::vector<const TranslationUnit*> units;
   for (TranslationUnit* unit = first_unit; unit; unit = unit->next)
-    if (project_file == unit->project_file) return unit;
-  return nullptr;
+    if (project_file == unit->project_file) units.push_back(unit);
+  return units;
 }
 
 void for_each_unit(const std::function<void(const TranslationUnit&)>& visit) {

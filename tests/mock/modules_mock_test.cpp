@@ -28,17 +28,19 @@ class Library {
     in_libraries =
         reinterpret_cast<int (*)(int)>(dlsym(handle_, (entry + "_in_libraries").c_str()));
     calls = reinterpret_cast<int (*)()>(dlsym(handle_, (entry + "_calls").c_str()));
+    counted = reinterpret_cast<int (*)(int)>(dlsym(handle_, (entry + "_counted").c_str()));
   }
   ~Library() {
     if (handle_) dlclose(handle_);
   }
   Library(const Library&) = delete;
   Library& operator=(const Library&) = delete;
-  bool loaded() const { return handle_ && doubled && in_libraries && calls; }
+  bool loaded() const { return handle_ && doubled && in_libraries && calls && counted; }
 
   long (*doubled)(long) = nullptr;
   int (*in_libraries)(int) = nullptr;
   int (*calls)() = nullptr;
+  int (*counted)(int) = nullptr;
 
  private:
   void* handle_;
@@ -118,6 +120,24 @@ TEST_F(ModulesMock, APerThreadMockLeavesOtherThreadsOfEveryModuleAlone) {
   long elsewhere = -1;
   std::thread([&] { elsewhere = a.doubled(1); }).join();
   EXPECT_EQ(elsewhere, 2);
+}
+
+// A header function (no template) that a library built with hidden
+// visibility keeps its own copy of, with its own `calls`: that library has
+// a slot of its own, and a call the spy passes on runs that library's copy.
+TEST_F(ModulesMock, ASpyOfAHeaderFunctionRunsTheCallingLibrarysOwnCopy) {
+  softpatch::Result<softpatch::Function> counted = softpatch::find_function("tally::counted(int)");
+  ASSERT_TRUE(counted) << counted.error();
+  EXPECT_EQ(softpatch::other_slots_of(*counted).size(), 1u)
+      << "the library is expected to keep a slot of its own";
+  int program_before = tally::calls, library_before = a.calls();
+  auto spy = softpatch::spy<&tally::counted>();
+  EXPECT_EQ(a.counted(1), 2);
+  EXPECT_EQ(a.counted(2), 3);
+  EXPECT_EQ(tally::counted(3), 4);
+  EXPECT_EQ(spy.count(), 3u);
+  EXPECT_EQ(a.calls() - library_before, 2) << "the library's calls ran the library's copy";
+  EXPECT_EQ(tally::calls - program_before, 1);
 }
 
 TEST_F(ModulesMock, AFunctionOfTwoLibrariesOnlyIsMockedInBoth) {

@@ -16,8 +16,15 @@ T doubled(T x) {
   return x * 2;
 }
 
-// Called by the libraries only: they share the slot the program defines
-// (its symbol is exported), so one mock reaches both.
+// Called by the libraries only, each through a slot of its own (hidden, as
+// the function is there): one mock reaches all of them.
 inline int in_libraries(int x) { return x - 1; }
+
+// Counts in this module's `calls`: a library built with hidden visibility
+// keeps its own copy of it, and of `calls`.
+inline int counted(int x) {
+  ++calls;
+  return x + 1;
+}
 
 }  // namespace tally

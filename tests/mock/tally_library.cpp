@@ -10,3 +10,4 @@
 TALLY_EXPORT long TALLY_JOIN(TALLY_ENTRY, _doubled)(long x) { return tally::doubled(x); }
 TALLY_EXPORT int TALLY_JOIN(TALLY_ENTRY, _in_libraries)(int x) { return tally::in_libraries(x); }
 TALLY_EXPORT int TALLY_JOIN(TALLY_ENTRY, _calls)() { return tally::calls; }
+TALLY_EXPORT int TALLY_JOIN(TALLY_ENTRY, _counted)(int x) { return tally::counted(x); }

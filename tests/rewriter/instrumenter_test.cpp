@@ -409,6 +409,39 @@ TEST(Instrument, ParseErrorsNameTheFileAndLine) {
   EXPECT_THAT(message, HasSubstr("error:"));
 }
 
+// A header function that is hidden in its module (-fvisibility=hidden) has
+// a copy there of its own, with its own inline variables: its slot is the
+// module's own (hidden too), and its record says so. Not when only
+// -fvisibility-inlines-hidden hides it (its state stays shared), nor for a
+// class that says it is seen (visibility("default")).
+TEST(Instrument, AHeaderFunctionHiddenInItsModuleHasASlotOfTheModulesOwn) {
+  Project p;
+  p.copy_headers();
+  p.write(
+      "h.h",
+      "#pragma once\ninline int free_inline(int x) { return x; }\n"
+      "struct __attribute__((visibility(\"default\"))) Shown { int get() const { return 1; } };\n");
+  std::string a =
+      p.write("a.cpp", "#include \"h.h\"\nint use() { return free_inline(1) + Shown().get(); }\n");
+  auto own_copies = [&](const std::string& flag) {
+    std::vector<std::string> own;
+    auto file = p.instrument_written(a, flag);
+    if (!file) {
+      ADD_FAILURE() << llvm::toString(file.takeError());
+      return own;
+    }
+    for (const auto& f : file->functions)
+      if (f.own_copy && !f.file.empty()) own.push_back(f.name);  // the header's
+    bool hidden_slot =
+        file->source.find("weak, visibility(\"hidden\"))) ::__softpatch_slot") != std::string::npos;
+    EXPECT_EQ(hidden_slot, !own.empty()) << flag;
+    return own;
+  };
+  EXPECT_THAT(own_copies("-fvisibility=hidden"), ::testing::ElementsAre("free_inline(int)"));
+  EXPECT_THAT(own_copies("-fvisibility-inlines-hidden"), ::testing::IsEmpty());
+  EXPECT_THAT(own_copies("-std=c++17"), ::testing::IsEmpty());
+}
+
 TEST(Instrument, OptOutsLeaveTheWholeFileAlone) {
   Project p;
   InstrumentedFile marked = p.must_instrument("// softpatch: skip-file\nint f() { return 1; }\n");

@@ -174,6 +174,8 @@ llvm::Error warm_patch_caches(const PatchRequest& request) {
 llvm::Expected<BuiltPatch> build_patch(const PatchRequest& request) {
   llvm::Expected<rewriter::PatchOptions> options = patch_options(request);
   if (!options) return options.takeError();
+  UnexportedSymbols unexported = unexported_symbols_of(request.pid, request.build_id);
+  options->hidden_header_slots = hidden_header_slots(unexported);
   if (request.built)
     options->choose_compiled = [&](const std::vector<CodeFingerprint>& code) {
       return std::optional<std::set<std::string>>(functions_to_compile(*request.built, code));
@@ -222,12 +224,12 @@ llvm::Expected<BuiltPatch> build_patch(const PatchRequest& request) {
   std::string source = request.output + ".cpp";
   std::vector<std::string> command =
       shared_library_command(request.compile_command, source, request.output);
-  llvm::Expected<UnexportedSymbols> unexported =
-      unexported_symbols_library(request.pid, request.build_id, request.output + ".unexported.so",
-                                 request.compile_command, request.directory);
-  if (!unexported) return unexported.takeError();
-  if (!unexported->library.empty())
-    command.insert(command.end(), {"-x", "none", unexported->library});
+  if (llvm::Error error =
+          build_unexported_symbols_library(unexported, request.output + ".unexported.so",
+                                           request.compile_command, request.directory))
+    return error;
+  if (!unexported.library.empty())
+    command.insert(command.end(), {"-x", "none", unexported.library});
   CompilerPreamble preamble(rewriter::PreambleCache::default_directory(),
                             patch_compile_command(request.compile_command), patch->source,
                             request.directory);
@@ -252,7 +254,7 @@ llvm::Expected<BuiltPatch> build_patch(const PatchRequest& request) {
   }
   if (built.status != 0) return llvm::make_error<CompileError>(built.error_text);
   if (std::optional<std::string> why =
-          second_copy_of_hidden_variable(request.output, unexported->symbols))
+          second_copy_of_hidden_variable(request.output, unexported.symbols))
     return llvm::createStringError(llvm::inconvertibleErrorCode(), *why);
   bool instantiations = std::any_of(patch->functions.begin(), patch->functions.end(),
                                     [](const auto& function) { return function.instantiation; });

@@ -11,6 +11,7 @@
 
 #include "softpatch/common/subprocess.h"
 #include "softpatch/elf/build_id.h"
+#include "softpatch/rewriter/patcher.h"
 
 namespace softpatch::driver {
 
@@ -33,22 +34,40 @@ std::optional<ModuleInProcess> module_with_build_id(int pid, const std::string& 
   return std::nullopt;
 }
 
-llvm::Expected<UnexportedSymbols> unexported_symbols_library(
-    int pid, const std::string& build_id, const std::string& path,
-    const std::vector<std::string>& command, const std::string& directory) {
-  if (pid <= 0) return UnexportedSymbols{};
+UnexportedSymbols unexported_symbols_of(int pid, const std::string& build_id) {
+  if (pid <= 0) return {};
   std::optional<ModuleInProcess> module = module_with_build_id(pid, build_id);
-  if (!module) return UnexportedSymbols{};
-  UnexportedSymbols unexported{elf::unexported_symbols(module->path), ""};
-  const std::map<std::string, elf::UnexportedSymbol>& symbols = unexported.symbols;
-  if (symbols.empty()) return unexported;
+  if (!module) return {};
+  auto header_slot = [](std::string_view name) {
+    return rewriter::bound_header_slot_symbol(llvm::StringRef(name.data(), name.size()))
+        .has_value();
+  };
+  return {*module, elf::unexported_symbols(module->path, header_slot), ""};
+}
+
+std::set<std::string> hidden_header_slots(const UnexportedSymbols& unexported) {
+  std::set<std::string> slots;
+  for (const auto& [name, symbol] : unexported.symbols)
+    if (symbol.variable && rewriter::bound_header_slot_symbol(name)) slots.insert(name);
+  return slots;
+}
+
+llvm::Error build_unexported_symbols_library(UnexportedSymbols& unexported, const std::string& path,
+                                             const std::vector<std::string>& command,
+                                             const std::string& directory) {
+  if (unexported.symbols.empty()) return llvm::Error::success();
   std::string script = path + ".ld";
   {
     std::ofstream out(script, std::ios::trunc);
-    for (const auto& [name, symbol] : symbols) {
-      char address[32];
-      std::snprintf(address, sizeof address, "0x%" PRIx64, symbol.address + module->bias);
-      out << '"' << name << "\" = " << address << ";\n";
+    auto define = [&](const std::string& name, std::uint64_t address) {
+      char text[32];
+      std::snprintf(text, sizeof text, "0x%" PRIx64, address + unexported.module.bias);
+      out << '"' << name << "\" = " << text << ";\n";
+    };
+    for (const auto& [name, symbol] : unexported.symbols) {
+      define(name, symbol.address);
+      if (std::optional<std::string> bound = rewriter::bound_header_slot_symbol(name))
+        define(*bound, symbol.address);
     }
     if (!out)
       return llvm::createStringError(llvm::inconvertibleErrorCode(), "cannot write " + script);
@@ -62,7 +81,7 @@ llvm::Expected<UnexportedSymbols> unexported_symbols_library(
     return llvm::createStringError(llvm::inconvertibleErrorCode(),
                                    path + ": cannot be built: " + built.error_text);
   unexported.library = path;
-  return unexported;
+  return llvm::Error::success();
 }
 
 std::optional<std::string> second_copy_of_hidden_variable(

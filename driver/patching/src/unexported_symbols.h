@@ -7,14 +7,17 @@
 // the program's code (trampoline and all, so a patch of it runs too), and
 // `&f` is the program's `&f`.
 //
-//   llvm::Expected<UnexportedSymbols> u = unexported_symbols_library(pid, id, path, command, dir);
-//   if (u && !u->library.empty()) link the patch with it too;
+//   UnexportedSymbols u = unexported_symbols_of(pid, build_id);
+//   options.hidden_header_slots = hidden_header_slots(u);  // before the rewrite
+//   if (llvm::Error e = build_unexported_symbols_library(u, path, command, dir)) ...;
+//   if (!u.library.empty()) link the patch with it too;
 #ifndef SOFTPATCH_PATCHING_UNEXPORTED_SYMBOLS_H
 #define SOFTPATCH_PATCHING_UNEXPORTED_SYMBOLS_H
 
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -35,19 +38,29 @@ struct ModuleInProcess {
 std::optional<ModuleInProcess> module_with_build_id(int pid, const std::string& build_id);
 
 // The unexported symbols of a module, and the shared object that defines
-// them at their addresses in the process ("" when there are none).
+// them at their addresses in the process ("" when there are none, or
+// before build_unexported_symbols_library).
 struct UnexportedSymbols {
+  ModuleInProcess module;
   std::map<std::string, elf::UnexportedSymbol> symbols;
   std::string library;
 };
 
-// The unexported symbols of the module of process `pid` with `build_id`,
-// and their library, built at `path` with the compiler of `command`: none
-// when the module has none or cannot be read (the loader then says which
-// symbol the program does not define); an error when it cannot be built.
-llvm::Expected<UnexportedSymbols> unexported_symbols_library(
-    int pid, const std::string& build_id, const std::string& path,
-    const std::vector<std::string>& command, const std::string& directory);
+// The unexported symbols of the module of process `pid` with `build_id`:
+// none when there is no process yet, or the module has none or cannot be
+// read (the loader then says which symbol the program does not define).
+UnexportedSymbols unexported_symbols_of(int pid, const std::string& build_id);
+
+// The slots of header functions among them: the module's own, which a
+// patch reaches under another name (rewriter::bound_header_slot_symbol).
+std::set<std::string> hidden_header_slots(const UnexportedSymbols& unexported);
+
+// Builds their library at `path` with the compiler of `command`, defining
+// each header slot under its bound name too, and names it in
+// `unexported.library` (nothing to build when there are none).
+llvm::Error build_unexported_symbols_library(UnexportedSymbols& unexported, const std::string& path,
+                                             const std::vector<std::string>& command,
+                                             const std::string& directory);
 
 // Why the built patch at `patch` cannot share a variable with its module,
 // whose unexported symbols are `hidden`: it defines, writable, one the

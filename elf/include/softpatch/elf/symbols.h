@@ -9,9 +9,11 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace softpatch::elf {
@@ -41,8 +43,10 @@ struct UnexportedSymbol {
 // `path` defined with external linkage and hidden visibility, which its
 // link kept local (listed after .symtab's unnamed file entry, or hidden),
 // by name. Names of internal linkage (`_ZL…`, an anonymous namespace's) and
-// names defined twice are left out. Empty when it has no .symtab.
-std::map<std::string, UnexportedSymbol> unexported_symbols(const std::string& path);
+// names defined twice are left out; names that are no C++ names are kept
+// only when `also` says so. Empty when it has no .symtab.
+std::map<std::string, UnexportedSymbol> unexported_symbols(
+    const std::string& path, const std::function<bool(std::string_view)>& also = nullptr);
 
 // The variables that the ELF file at `path` (a shared object) defines in
 // writable memory and exports: its .dynsym's.

@@ -54,6 +54,9 @@ struct InstrumentedFunction {
   // One instantiation of a template, which its template's entry (id "")
   // counts as a definition.
   bool instantiation = false;
+  // Hidden in the module the file goes into (internal::kOwnCopy): a header
+  // function's slot is then the module's own.
+  bool own_copy = false;
 };
 
 // A function definition that was left alone, and why.

@@ -71,7 +71,18 @@ struct PatchOptions {
   // header in the manifest, and compiles the file's own code only to share
   // its state; PatchSource::code is the header's. Needs shadow_directory.
   std::string header;
+  // The symbols of header functions' slots (`__softpatch_header_slot_...`)
+  // that the module of the file keeps hidden, as a project built with
+  // -fvisibility=hidden does: the patch reaches each under the name
+  // bound_header_slot_symbol() gives it, which the library of the module's
+  // unexported symbols must define, rather than having a slot of its own.
+  std::set<std::string> hidden_header_slots;
 };
+
+// The name under which a patch reaches the slot `symbol` of a header
+// function that its module keeps hidden (PatchOptions::hidden_header_slots);
+// nothing when `symbol` is not a header function's slot.
+std::optional<std::string> bound_header_slot_symbol(llvm::StringRef symbol);
 
 struct PatchSource {
   std::string source;

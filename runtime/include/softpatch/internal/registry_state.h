@@ -26,10 +26,11 @@ std::uint64_t unit_departures() noexcept;
 // the registry.
 bool while_no_departures_since(std::uint64_t departures, const std::function<void()>& action);
 
-// The registered unit of `project_file`, or null. Found under the registry's
-// lock; its records may be read afterwards only while its module is kept
-// loaded (the loader pins it) or is the executable.
-const TranslationUnit* find_unit(std::string_view project_file);
+// The registered units of `project_file`, in the order they registered
+// (a header's: one per module, or per file, that includes it). Found under
+// the registry's lock; their records may be read afterwards only while
+// their module is kept loaded (the loader pins it) or is the executable.
+std::vector<const TranslationUnit*> units_of(std::string_view project_file);
 
 // Calls `visit` with every registered unit, under the registry's lock: a
 // unit's records stay mapped while it is registered (its module's

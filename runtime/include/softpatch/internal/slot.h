@@ -52,6 +52,9 @@ enum FunctionFlags : unsigned {
                                  // sends the slot back to the build's, never calls this copy
   kLambda = 1u << 11,            // a lambda's body: the target takes the closure first (one
                                  // that holds nothing), and has no address of its own
+  kOwnCopy = 1u << 12,           // hidden in its module (-fvisibility=hidden, an attribute):
+                                 // the module runs a copy of its own, with its own static
+                                 // locals and inline variables
 };
 
 // Static description of one instrumented function, emitted by the rewriter
