@@ -22,7 +22,9 @@ enum : unsigned { __softpatch_unit_version = ::softpatch::internal::kUnitVersion
 // The slot of a function defined in a header is a weak object of default
 // visibility that every file including the header defines before its first
 // line, `__softpatch_header_slot_<64-bit hash of the function's id>`: one
-// object in the whole program, libraries and patches included. Zero-
+// object in the whole program, libraries and patches included. Hidden
+// instead where the function is (-fvisibility=hidden): that module keeps a
+// copy of the function of its own, and a slot of its own for it. Zero-
 // initialised, so constant: no guard, no static initialiser.
 
 // The slot of one instantiation of a template: a static member of a class
