@@ -51,8 +51,9 @@ class Project {
     return softpatch::rewriter::instrument_file(path, {"g++", standard, "-c", path}, options);
   }
 
-  InstrumentedFile must_instrument_written(const std::string& path) {
-    auto result = instrument_written(path);
+  InstrumentedFile must_instrument_written(const std::string& path,
+                                           const std::string& flag = "-std=c++17") {
+    auto result = instrument_written(path, flag);
     if (!result) {
       ADD_FAILURE() << llvm::toString(result.takeError());
       return {};
@@ -425,15 +426,11 @@ TEST(Instrument, AHeaderFunctionHiddenInItsModuleHasASlotOfTheModulesOwn) {
       p.write("a.cpp", "#include \"h.h\"\nint use() { return free_inline(1) + Shown().get(); }\n");
   auto own_copies = [&](const std::string& flag) {
     std::vector<std::string> own;
-    auto file = p.instrument_written(a, flag);
-    if (!file) {
-      ADD_FAILURE() << llvm::toString(file.takeError());
-      return own;
-    }
-    for (const auto& f : file->functions)
+    InstrumentedFile file = p.must_instrument_written(a, flag);
+    for (const auto& f : file.functions)
       if (f.own_copy && !f.file.empty()) own.push_back(f.name);  // the header's
     bool hidden_slot =
-        file->source.find("weak, visibility(\"hidden\"))) ::__softpatch_slot") != std::string::npos;
+        file.source.find("weak, visibility(\"hidden\"))) ::__softpatch_slot") != std::string::npos;
     EXPECT_EQ(hidden_slot, !own.empty()) << flag;
     return own;
   };
@@ -522,12 +519,7 @@ TEST(PreambleCache, MacrosOfTheCommandLineTellNoCompilersApartThroughAPreamble) 
   const char code[] = "#include \"h.hpp\"\nint user() { return n::in_h(1) + int(n::in_h2(2)); }\n";
   std::string a = p.write("a.cpp", code), b = p.write("b.cpp", code);
   auto instrumented = [&](const std::string& path) {
-    auto file = p.instrument_written(path, "-DHEADER_ONLY=1");
-    if (!file) {
-      ADD_FAILURE() << llvm::toString(file.takeError());
-      return InstrumentedFile{};
-    }
-    return std::move(*file);
+    return p.must_instrument_written(path, "-DHEADER_ONLY=1");
   };
   InstrumentedFile first = instrumented(a);
   instrumented(b);
@@ -590,12 +582,7 @@ TEST(PreambleCache, APreambleParsesTheBodiesAParseDoes) {
       "n::Fp<long>{1}); }\n";
   std::string a = p.write("a.cpp", code), b = p.write("b.cpp", code);
   auto instrumented = [&](const std::string& path) {
-    auto file = p.instrument_written(path, "-I" + library.string());
-    if (!file) {
-      ADD_FAILURE() << llvm::toString(file.takeError());
-      return InstrumentedFile{};
-    }
-    return std::move(*file);
+    return p.must_instrument_written(path, "-I" + library.string());
   };
   InstrumentedFile first = instrumented(a);
   instrumented(b);
