@@ -92,10 +92,15 @@ std::optional<std::string> key_parameter(const clang::NamedDecl& parameter,
 // What tells the template apart from every other in the module: the same
 // text in every file that includes it.
 unsigned long long template_hash(const clang::FunctionDecl& pattern, const Levels& levels) {
-  // The canonical type: two templates of two files may differ only by
-  // what an alias stands for.
+  // The type as the definition writes it. (Not the canonical type: a
+  // dependent one, such as an array sized by a template parameter, is one
+  // object for every template that writes it alike, printed with the
+  // parameter names of whichever was made first, which a precompiled
+  // preamble changes.)
+  clang::PrintingPolicy policy(pattern.getASTContext().getLangOpts());
+  policy.AnonymousTagLocations = false;
   std::string text =
-      pattern.getQualifiedNameAsString() + "|" + pattern.getType().getCanonicalType().getAsString();
+      pattern.getQualifiedNameAsString() + "|" + pattern.getType().getAsString(policy);
   for (const clang::TemplateParameterList* list : levels.lists) {
     text += "|";
     for (const clang::NamedDecl* parameter : *list)

@@ -598,6 +598,31 @@ TEST(PreambleCache, APreambleParsesTheBodiesAParseDoes) {
   EXPECT_EQ(reused.source, first.source);
 }
 
+// A template's slot key is the same through a preamble: fmt's
+// compile_string_to_view (an array by reference, sized by a template
+// parameter) got another key there, so a patch parsed with a preamble
+// could never reach the build's slots.
+TEST(PreambleCache, ATemplatesSlotKeyIsTheSameThroughAPreamble) {
+  Project p;
+  p.use_cache();
+  p.copy_headers();
+  p.write("v.h",
+          "#pragma once\nnamespace n {\ntemplate <typename Char> struct View { const Char* s; };\n"
+          "template <typename T, unsigned long M> int size_of(const T (&)[M]) { return M; }\n"
+          "template <typename Char, unsigned long N>\n"
+          "constexpr auto to_view(const Char (&s)[N]) -> View<Char> { return {s}; }\n}\n");
+  const char code[] = "#include \"v.h\"\nint use() { return *n::to_view(\"abc\").s; }\n";
+  std::string a = p.write("a.cpp", code), b = p.write("b.cpp", code);
+  InstrumentedFile first = p.must_instrument_written(a);
+  p.must_instrument_written(b);
+  InstrumentedFile reused = p.must_instrument_written(a);
+  ASSERT_EQ(reused.preamble, Preamble::kReused);
+  EXPECT_EQ(reused.source, first.source);
+  ASSERT_EQ(reused.headers.size(), 1u);
+  ASSERT_EQ(first.headers.size(), 1u);
+  EXPECT_EQ(reused.headers[0].text, first.headers[0].text);
+}
+
 TEST(PreambleCache, ChangedHeaderIsNeverReadFromTheCache) {
   Project p;
   p.use_cache();
