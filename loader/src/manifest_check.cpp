@@ -395,11 +395,18 @@ HeaderReach header_reach(std::string_view id, const internal::TranslationUnit& u
   std::vector<Function> registrations = other_slots_of(*function);
   registrations.insert(registrations.begin(), *function);
   int bound = module_index(&unit);
+  // The bound unit's own record: its slot is the one its module's calls
+  // read, wherever the dynamic linker put it (a default-visibility slot
+  // may lie in another library).
   bool bound_keeps_own = false;
-  for (const Function& f : registrations)
-    if (module_index(&f.slot()) == bound && (f.flags() & internal::kOwnCopy))
-      bound_keeps_own = true;
+  for (std::size_t i = 0; i < unit.function_count; ++i)
+    if (id == unit.functions[i].id) {
+      reach.slots.push_back(unit.functions[i].slot);
+      bound_keeps_own = unit.functions[i].flags & internal::kOwnCopy;
+      break;
+    }
   for (const Function& f : registrations) {
+    if (!reach.slots.empty() && &f.slot() == reach.slots.front()) continue;
     bool own = f.flags() & internal::kOwnCopy;
     bool shares_state = (f.flags() & internal::kInstantiation) && !own && !bound_keeps_own;
     if (module_index(&f.slot()) == bound || shares_state) {
