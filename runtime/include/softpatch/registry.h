@@ -102,11 +102,12 @@ std::vector<Function> functions();
 // plain file inlined everywhere cannot.
 std::string plain_copy_of(const Function& function);
 
-// The registrations of `function`'s id that have a slot of their own: a
-// header's function in libraries that each kept their own copy of its slot
-// (loaded with RTLD_LOCAL where the program has none, or linked with
-// -Bsymbolic). A mock or patch of `function` does not reach their calls.
-// Empty in most programs.
+// The registrations of `function`'s id that have a slot of their own: each
+// module's of a template's instantiation, and a header's function in
+// libraries that keep their own copy of it (built with hidden visibility,
+// loaded with RTLD_LOCAL where the program has none, or linked with
+// -Bsymbolic). A mock reaches them (up to four modules); a patch of a
+// header says which of them it does not.
 std::vector<Function> other_slots_of(const Function& function);
 
 // Variables of the instrumented file whose path (as compiled, or relative to
