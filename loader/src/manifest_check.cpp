@@ -340,6 +340,13 @@ std::optional<std::string> missing_function(const internal::TranslationUnit& uni
   return std::nullopt;
 }
 
+// `function` and its registrations with slots of their own (other_slots_of).
+std::vector<Function> every_slot_of(const Function& function) {
+  std::vector<Function> registrations = other_slots_of(function);
+  registrations.insert(registrations.begin(), function);
+  return registrations;
+}
+
 // The program's own code of the function `id` of `unit`, for a patch that
 // calls it: found by symbol or through the build's table, and in the module
 // that holds the unit (a same-named symbol elsewhere is another function).
@@ -347,8 +354,7 @@ Result<internal::RawFunction> own_copy(std::string_view id, const internal::Tran
   Result<Function> function = find_function_by_id(id);
   if (!function) return Error{function.take_error().message};
   // A header's function has a registration in each module with a copy.
-  std::vector<Function> registrations = other_slots_of(*function);
-  registrations.insert(registrations.begin(), *function);
+  std::vector<Function> registrations = every_slot_of(*function);
   ModuleMemory module = ModuleMemory::of_module_holding(&unit);
   bool named = false;
   for (const Function& f : registrations) {
@@ -358,11 +364,6 @@ Result<internal::RawFunction> own_copy(std::string_view id, const internal::Tran
   }
   if (!named) return Error{"the program's own code of it cannot be found (no symbol)"};
   return Error{"the program's own code of it is not in the module of its file"};
-}
-
-int module_index(const void* address) {
-  std::optional<internal::LoadedModule> module = internal::module_holding(address);
-  return module ? module->index : -1;
 }
 
 // The slots of the header function `id` that a patch bound to the module
@@ -392,9 +393,8 @@ HeaderReach header_reach(std::string_view id, const internal::TranslationUnit& u
     reach.unreached.push_back(name + " also has a copy compiled without softpatch, in " + plain +
                               " (a file opted out, a plain library, or one where the header "
                               "keeps its text): calls from there run the old code");
-  std::vector<Function> registrations = other_slots_of(*function);
-  registrations.insert(registrations.begin(), *function);
-  int bound = module_index(&unit);
+  std::vector<Function> registrations = every_slot_of(*function);
+  int bound = internal::module_index_holding(&unit);
   // The bound unit's own record: its slot is the one its module's calls
   // read, wherever the dynamic linker put it (a default-visibility slot
   // may lie in another library).
@@ -409,7 +409,7 @@ HeaderReach header_reach(std::string_view id, const internal::TranslationUnit& u
     if (!reach.slots.empty() && &f.slot() == reach.slots.front()) continue;
     bool own = f.flags() & internal::kOwnCopy;
     bool shares_state = (f.flags() & internal::kInstantiation) && !own && !bound_keeps_own;
-    if (module_index(&f.slot()) == bound || shares_state) {
+    if (internal::module_index_holding(&f.slot()) == bound || shares_state) {
       reach.slots.push_back(&f.slot());
       continue;
     }

@@ -29,8 +29,7 @@ Result<PinnedUnit> pin_unit(std::string_view project_file) {
   // (Only addresses are compared: a unit that went is caught below.)
   pinned.unit = units.front();
   for (const internal::TranslationUnit* unit : units)
-    if (std::optional<internal::LoadedModule> module = internal::module_holding(unit);
-        module && module->index == 0) {
+    if (internal::module_index_holding(unit) == 0) {
       pinned.unit = unit;
       break;
     }

@@ -79,15 +79,6 @@ void warn_of_unreached_calls(const Function& function) {
                  kOtherSlots + 1);
 }
 
-namespace {
-
-int module_index(const void* address) {
-  std::optional<internal::LoadedModule> module = internal::module_holding(address);
-  return module ? module->index : -1;
-}
-
-}  // namespace
-
 std::vector<OtherCopy> other_copies(const std::string& id) {
   Result<Function> found = find_function_by_id(id);
   if (!found) {
@@ -101,7 +92,8 @@ std::vector<OtherCopy> other_copies(const std::string& id) {
     // Its module's own copy, when the module kept one (a library's
     // references may bind to the program's copy instead).
     internal::RawFunction code = other.address();
-    if (!code || module_index(reinterpret_cast<const void*>(code)) != module_index(&other.slot()))
+    if (!code || internal::module_index_holding(reinterpret_cast<const void*>(code)) !=
+                     internal::module_index_holding(&other.slot()))
       code = nullptr;
     copies.push_back({&other.slot(), code});
   }
@@ -109,10 +101,10 @@ std::vector<OtherCopy> other_copies(const std::string& id) {
 }
 
 internal::Slot* slot_read_by(internal::RawFunction code, const Function& f) {
-  int module = code ? module_index(reinterpret_cast<const void*>(code)) : -1;
-  if (module < 0 || module == module_index(&f.slot())) return &f.slot();
+  int module = code ? internal::module_index_holding(reinterpret_cast<const void*>(code)) : -1;
+  if (module < 0 || module == internal::module_index_holding(&f.slot())) return &f.slot();
   for (const Function& other : other_slots_of(f))
-    if (module_index(&other.slot()) == module) return &other.slot();
+    if (internal::module_index_holding(&other.slot()) == module) return &other.slot();
   return &f.slot();
 }
 

@@ -36,6 +36,11 @@ std::optional<LoadedModule> module_holding(const void* address) {
   return search.found;
 }
 
+int module_index_holding(const void* address) {
+  std::optional<LoadedModule> module = module_holding(address);
+  return module ? module->index : -1;
+}
+
 std::string module_name_holding(const void* address) {
   std::optional<LoadedModule> module = module_holding(address);
   if (!module) return "an unknown module";

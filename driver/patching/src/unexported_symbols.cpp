@@ -64,11 +64,10 @@ llvm::Error build_unexported_symbols_library(UnexportedSymbols& unexported, cons
       std::snprintf(text, sizeof text, "0x%" PRIx64, address + unexported.module.bias);
       out << '"' << name << "\" = " << text << ";\n";
     };
-    for (const auto& [name, symbol] : unexported.symbols) {
-      define(name, symbol.address);
-      if (std::optional<std::string> bound = rewriter::bound_header_slot_symbol(name))
-        define(*bound, symbol.address);
-    }
+    // A header slot is reached by its bound name only (no patch names it
+    // by its own: that one is the patch's).
+    for (const auto& [name, symbol] : unexported.symbols)
+      define(rewriter::bound_header_slot_symbol(name).value_or(name), symbol.address);
     if (!out)
       return llvm::createStringError(llvm::inconvertibleErrorCode(), "cannot write " + script);
   }

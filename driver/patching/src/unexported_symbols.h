@@ -56,7 +56,7 @@ UnexportedSymbols unexported_symbols_of(int pid, const std::string& build_id);
 std::set<std::string> hidden_header_slots(const UnexportedSymbols& unexported);
 
 // Builds their library at `path` with the compiler of `command`, defining
-// each header slot under its bound name too, and names it in
+// each header slot under its bound name, and names it in
 // `unexported.library` (nothing to build when there are none).
 llvm::Error build_unexported_symbols_library(UnexportedSymbols& unexported, const std::string& path,
                                              const std::vector<std::string>& command,

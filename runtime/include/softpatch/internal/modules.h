@@ -31,6 +31,10 @@ struct LoadedModule {
 // The module holding `address`, or nothing when none does.
 std::optional<LoadedModule> module_holding(const void* address);
 
+// The index of the module holding `address` (LoadedModule::index: 0 for
+// the executable), or -1 when none holds it.
+int module_index_holding(const void* address);
+
 // The path of the module holding `address`, for messages: "the program"
 // for the executable, "an unknown module" when none holds it.
 std::string module_name_holding(const void* address);
