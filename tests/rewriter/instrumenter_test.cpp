@@ -61,6 +61,16 @@ class Project {
     return std::move(*result);
   }
 
+  // `code` in a.cpp instrumented first, then again once b.cpp (the same
+  // text) had its preamble built: {first, reused}.
+  std::pair<InstrumentedFile, InstrumentedFile> through_a_preamble(
+      const std::string& code, const std::string& flag = "-std=c++17") {
+    std::string a = write("a.cpp", code), b = write("b.cpp", code);
+    InstrumentedFile first = must_instrument_written(a, flag);
+    must_instrument_written(b, flag);
+    return {std::move(first), must_instrument_written(a, flag)};
+  }
+
   void use_cache() { cache_ = (root_ / "cache").string(); }
   // Instruments the project's headers too, in copies (not written).
   void copy_headers() { shadow_directory_ = (root_ / "copies").string(); }
@@ -490,10 +500,7 @@ TEST(PreambleCache, WhatTellsCompilersApartIsSeenThroughAPrecompiledPreamble) {
   const char code[] =
       "#include \"fast.h\"\nint plain() { return 1; }\n#if FAST\nint fast() { return 3; }\n"
       "#endif\n#ifdef __clang__\n#include \"impl.inc\"\n#endif\n";
-  std::string a = p.write("a.cpp", code), b = p.write("b.cpp", code);
-  InstrumentedFile first = p.must_instrument_written(a);
-  p.must_instrument_written(b);
-  InstrumentedFile reused = p.must_instrument_written(a);
+  auto [first, reused] = p.through_a_preamble(code);
   ASSERT_EQ(reused.preamble, Preamble::kReused);
   for (const InstrumentedFile* file : {&first, &reused}) {
     std::vector<std::string> names;
@@ -517,13 +524,7 @@ TEST(PreambleCache, MacrosOfTheCommandLineTellNoCompilersApartThroughAPreamble) 
           "#ifndef H2_HPP_\n#define H2_HPP_\n#include \"h.hpp\"\nnamespace n {\n"
           "inline long in_h2(long x) { return x; }\n}\n#endif\n");
   const char code[] = "#include \"h.hpp\"\nint user() { return n::in_h(1) + int(n::in_h2(2)); }\n";
-  std::string a = p.write("a.cpp", code), b = p.write("b.cpp", code);
-  auto instrumented = [&](const std::string& path) {
-    return p.must_instrument_written(path, "-DHEADER_ONLY=1");
-  };
-  InstrumentedFile first = instrumented(a);
-  instrumented(b);
-  InstrumentedFile reused = instrumented(a);
+  auto [first, reused] = p.through_a_preamble(code, "-DHEADER_ONLY=1");
   ASSERT_EQ(reused.preamble, Preamble::kReused);
   EXPECT_EQ(reasons(reused), reasons(first));
   EXPECT_EQ(reused.source, first.source);
@@ -547,10 +548,7 @@ TEST(PreambleCache, BuiltinTypesOfManyWordsAreWrittenWholeThroughAPreamble) {
   const char code[] =
       "#include \"w.h\"\nlong double use(const W<int>& w) { return w.half() + "
       "w.big() + w.wide(); }\n";
-  std::string a = p.write("a.cpp", code), b = p.write("b.cpp", code);
-  InstrumentedFile first = p.must_instrument_written(a);
-  p.must_instrument_written(b);
-  InstrumentedFile reused = p.must_instrument_written(a);
+  auto [first, reused] = p.through_a_preamble(code);
   ASSERT_EQ(reused.preamble, Preamble::kReused);
   ASSERT_EQ(first.headers.size(), 1u);
   ASSERT_EQ(reused.headers.size(), 1u);
@@ -580,13 +578,7 @@ TEST(PreambleCache, APreambleParsesTheBodiesAParseDoes) {
   const char code[] =
       "#include <same.h>\n#include \"fp.h\"\nbool check() { return same(n::Fp<long>{1}, "
       "n::Fp<long>{1}); }\n";
-  std::string a = p.write("a.cpp", code), b = p.write("b.cpp", code);
-  auto instrumented = [&](const std::string& path) {
-    return p.must_instrument_written(path, "-I" + library.string());
-  };
-  InstrumentedFile first = instrumented(a);
-  instrumented(b);
-  InstrumentedFile reused = instrumented(a);
+  auto [first, reused] = p.through_a_preamble(code, "-I" + library.string());
   fs::remove_all(library);
   ASSERT_EQ(reused.preamble, Preamble::kReused);
   auto names = [](const InstrumentedFile& file) {
@@ -612,10 +604,7 @@ TEST(PreambleCache, ATemplatesSlotKeyIsTheSameThroughAPreamble) {
           "template <typename Char, unsigned long N>\n"
           "constexpr auto to_view(const Char (&s)[N]) -> View<Char> { return {s}; }\n}\n");
   const char code[] = "#include \"v.h\"\nint use() { return *n::to_view(\"abc\").s; }\n";
-  std::string a = p.write("a.cpp", code), b = p.write("b.cpp", code);
-  InstrumentedFile first = p.must_instrument_written(a);
-  p.must_instrument_written(b);
-  InstrumentedFile reused = p.must_instrument_written(a);
+  auto [first, reused] = p.through_a_preamble(code);
   ASSERT_EQ(reused.preamble, Preamble::kReused);
   EXPECT_EQ(reused.source, first.source);
   ASSERT_EQ(reused.headers.size(), 1u);
