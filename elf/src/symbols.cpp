@@ -143,12 +143,14 @@ bool for_each_symbol(const std::string& path, unsigned type, Each each) {
 
 }  // namespace
 
-std::map<std::string, UnexportedSymbol> unexported_symbols(
+std::optional<std::map<std::string, UnexportedSymbol>> unexported_symbols(
     const std::string& path, const std::function<bool(std::string_view)>& also) {
   std::map<std::string, UnexportedSymbol> symbols;
   std::map<std::string, int> definitions;
   bool after_unnamed_file = false;
-  for_each_symbol(path, SHT_SYMTAB, [&](const ElfW(Sym) & symbol, const char* name) {
+  bool has_table = false;  // a table has its null symbol at least
+  bool elf = for_each_symbol(path, SHT_SYMTAB, [&](const ElfW(Sym) & symbol, const char* name) {
+    has_table = true;
     unsigned type = ELF64_ST_TYPE(symbol.st_info);
     // The link lists the globals it made local after a file entry of no name.
     if (type == STT_FILE) after_unnamed_file = *name == '\0';
@@ -166,7 +168,16 @@ std::map<std::string, UnexportedSymbol> unexported_symbols(
     }
     symbols.emplace(name, UnexportedSymbol{symbol.st_value, type == STT_OBJECT});
   });
+  if (!elf || !has_table) return std::nullopt;
   return symbols;
+}
+
+std::vector<std::string> undefined_symbols(const std::string& path) {
+  std::vector<std::string> names;
+  for_each_symbol(path, SHT_DYNSYM, [&](const ElfW(Sym) & symbol, const char* name) {
+    if (*name && symbol.st_shndx == SHN_UNDEF) names.push_back(name);
+  });
+  return names;
 }
 
 std::vector<std::string> exported_writable_variables(const std::string& path) {

@@ -55,7 +55,7 @@ std::string answer(const protocol::StatusRequest&) {
 }
 
 std::string answer(const protocol::FileRequest& request) {
-  Result<RunningCode> running = running_code(request.project_file);
+  Result<RunningCode> running = running_code(request.project_file, request.module);
   if (!running) return protocol::encode_error(running.error());
   return protocol::encode(protocol::FileReply{std::move(running->build_id),
                                               std::move(running->code), std::move(running->built)});

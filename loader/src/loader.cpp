@@ -326,18 +326,31 @@ bool own_copies_reachable(const internal::TranslationUnit& unit) {
   return true;
 }
 
-Result<RunningCode> running_code(const std::string& project_file) {
+namespace {
+
+// Whether `unit` (a header's) has copies of its own of the header's
+// functions (hidden in its module), which patches of the header leave.
+bool keeps_own_copies(const internal::TranslationUnit& unit) {
+  for (std::size_t i = 0; i < unit.function_count; ++i)
+    if (unit.functions[i].flags & internal::kOwnCopy) return true;
+  return false;
+}
+
+}  // namespace
+
+Result<RunningCode> running_code(const std::string& project_file, std::string_view module) {
   // Held throughout, as load_patch holds it: a patch loaded or rolled back
   // between the history's answer and the build's would be missed.
   std::lock_guard<std::mutex> lock(loader_mutex);
-  Result<PinnedUnit> pinned = pin_unit(project_file);
+  Result<PinnedUnit> pinned = pin_unit(project_file, module);
   if (!pinned) return pinned.take_error();
   RunningCode running{module_build_id(pinned->unit), {}, {}};
   const internal::TranslationUnit& unit = *pinned->unit;
   Result<std::vector<CodeFingerprint>> built =
       code_of_records(unit.fingerprints, unit.fingerprint_count);
   if (!built) return Error{project_file + ": " + built.take_error().message};
-  std::optional<std::vector<CodeFingerprint>> patched = patched_code(project_file);
+  std::optional<std::vector<CodeFingerprint>> patched;
+  if (pinned->bound || !keeps_own_copies(unit)) patched = patched_code(project_file);
   running.code = patched ? *patched : *built;
   // A patch of the changed functions alone calls the program's own copies
   // of the others: offered only when every one of them can be found.

@@ -219,33 +219,6 @@ std::optional<std::string> changed_layout_anywhere(const ReadManifest& manifest)
   return std::nullopt;
 }
 
-// Whether the files that include `header` compile it alike, as far as the
-// pieces they recorded of it say (its functions with slots, its text, the
-// macros its bodies use): a patch built from one of them runs for the calls
-// of all.
-std::optional<std::string> includers_differ(std::string_view header) {
-  std::optional<std::string> differ;
-  const internal::TranslationUnit* first = nullptr;
-  internal::for_each_unit([&](const internal::TranslationUnit& unit) {
-    if (differ || header != unit.project_file) return;
-    if (!first) {
-      first = &unit;
-      return;
-    }
-    bool same = unit.fingerprint_count == first->fingerprint_count;
-    for (std::size_t i = 0; same && i < unit.fingerprint_count; ++i)
-      same = std::strcmp(unit.fingerprints[i].key, first->fingerprints[i].key) == 0 &&
-             std::strcmp(unit.fingerprints[i].hash, first->fingerprints[i].hash) == 0;
-    if (!same)
-      differ = "the files that include " + std::string(header) +
-               " compile it differently (macros or flags of their own, or an #if that tells "
-               "them apart; seen in " +
-               internal::module_name_holding(&unit) +
-               "): a patch built from one would run for the calls of all: restart needed";
-  });
-  return differ;
-}
-
 // An instantiation of a template that the header patch `manifest` changes
 // (it carries some of the template's instantiations: those the file it was
 // built from has) that the program has and the patch does not carry: it
@@ -425,6 +398,38 @@ HeaderReach header_reach(std::string_view id, const internal::TranslationUnit& u
   return reach;
 }
 
+// Whether the files that include the header of the patch bound to `bound`
+// compile it alike, as far as the pieces they recorded of it say (its
+// functions with slots, its text, the macros its bodies use): a patch built
+// from one of them runs for the calls of each whose slots it switches
+// (`reached`). A module that keeps its own copies runs its own code, said
+// (header_reach), however it compiles the header.
+std::optional<std::string> includers_differ(const internal::TranslationUnit& bound,
+                                            const std::set<const internal::Slot*>& reached) {
+  const internal::TranslationUnit* differs = nullptr;
+  std::string_view header = bound.project_file;
+  internal::for_each_unit([&](const internal::TranslationUnit& unit) {
+    if (differs || &unit == &bound || header != unit.project_file) return;
+    bool runs_the_patch = false;
+    for (std::size_t i = 0; !runs_the_patch && i < unit.function_count; ++i)
+      runs_the_patch = reached.count(unit.functions[i].slot) != 0;
+    if (!runs_the_patch) return;
+    bool same = unit.fingerprint_count == bound.fingerprint_count;
+    for (std::size_t i = 0; same && i < unit.fingerprint_count; ++i)
+      same = std::strcmp(unit.fingerprints[i].key, bound.fingerprints[i].key) == 0 &&
+             std::strcmp(unit.fingerprints[i].hash, bound.fingerprints[i].hash) == 0;
+    if (!same) differs = &unit;
+  });
+  // Named once the registry is not held: finding a module takes the
+  // dynamic linker's lock, which a library's registration holds first.
+  if (!differs) return std::nullopt;
+  return "the files that include " + std::string(header) +
+         " compile it differently (macros or flags of their own, or an #if that tells them "
+         "apart; seen in " +
+         internal::module_name_holding(differs) +
+         "): a patch built from one would run for the calls of all: restart needed";
+}
+
 }  // namespace
 
 void remember_layouts(const PatchPlan& plan) {
@@ -456,7 +461,10 @@ Result<PatchPlan> check_manifest(const std::string& path, const PatchManifest& r
   if (manifest.flags & internal::kHeader) {
     if (std::optional<std::string> changed = changed_layout_anywhere(manifest))
       return refused(path, *changed + ": restart needed");
-    if (std::optional<std::string> differ = includers_differ(manifest.project_file))
+    std::set<const internal::Slot*> reached;
+    for (const ReadManifest::Function& entry : manifest.functions)
+      for (internal::Slot* slot : header_reach(entry.id, *unit).slots) reached.insert(slot);
+    if (std::optional<std::string> differ = includers_differ(*unit, reached))
       return refused(path, *differ);
     if (std::optional<std::string> left = instantiation_left_behind(manifest))
       return refused(path, *left);

@@ -1,10 +1,12 @@
 #include "running_code.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "messages.h"
 #include "softpatch/internal/modules.h"
 #include "softpatch/internal/registry_state.h"
+#include "softpatch/loader.h"
 
 namespace softpatch {
 namespace {
@@ -18,7 +20,7 @@ Error not_registered(const std::string& file) {
 
 }  // namespace
 
-Result<PinnedUnit> pin_unit(std::string_view project_file) {
+Result<PinnedUnit> pin_unit(std::string_view project_file, std::string_view module) {
   std::string file(project_file);
   PinnedUnit pinned;
   pinned.departures = internal::unit_departures();
@@ -27,12 +29,22 @@ Result<PinnedUnit> pin_unit(std::string_view project_file) {
   // A header has a unit in each module that includes it: a patch of it is
   // bound to the executable's, where there is one (its state, its calls).
   // (Only addresses are compared: a unit that went is caught below.)
-  pinned.unit = units.front();
+  const internal::TranslationUnit* bound = units.front();
   for (const internal::TranslationUnit* unit : units)
     if (internal::module_index_holding(unit) == 0) {
-      pinned.unit = unit;
+      bound = unit;
       break;
     }
+  pinned.unit = bound;
+  if (!module.empty()) {
+    auto in_module = std::find_if(units.begin(), units.end(), [&](const auto* unit) {
+      return module_build_id(unit) == module;
+    });
+    if (in_module == units.end())
+      return Error{file + " is not instrumented in the module of build id " + std::string(module)};
+    pinned.unit = *in_module;
+  }
+  pinned.bound = pinned.unit == bound;
   std::optional<ModulePin> pin = ModulePin::of(pinned.unit);
   if (!pin) return Error{file + kFileGone};
   // The pin holds the module at that address now; the unit is still the one

@@ -22,6 +22,7 @@ struct PinnedUnit {
   const internal::TranslationUnit* unit = nullptr;
   ModulePin pin;
   std::uint64_t departures = 0;  // units gone when it was found
+  bool bound = true;             // the unit a patch of a header is bound to
 };
 
 // The unit of `project_file`, found and pinned with no unit going away in
@@ -29,8 +30,11 @@ struct PinnedUnit {
 // unmapped memory, or at a library loaded in its place. The error is the
 // cause, naming the file: "src/a.cpp is not an instrumented file of the
 // running program", that it went away (kFileGone, kUnitsWent), or that it
-// was instrumented by another softpatch version.
-Result<PinnedUnit> pin_unit(std::string_view project_file);
+// was instrumented by another softpatch version. A header has a unit in each
+// module that includes it: the one of the module of build id `module`, or
+// when "" the one a patch of the header is bound to (the executable's, where
+// it has one).
+Result<PinnedUnit> pin_unit(std::string_view project_file, std::string_view module = {});
 
 // The fingerprints of records that a module holds (a unit's, a manifest's),
 // copied; records that are not well formed are an error.
@@ -51,8 +55,10 @@ struct RunningCode {
 // What runs of `project_file`, all decided at one moment: no patch is loaded
 // or rolled back meanwhile, and its unit is read only while its library is
 // pinned. An error names the file and why: no such instrumented file, or it
-// went away (a library closed).
-Result<RunningCode> running_code(const std::string& project_file);
+// went away (a library closed). `module` as for pin_unit: a module that
+// keeps its own copies of a header's functions runs its build's code of
+// them, which no patch of the header reaches.
+Result<RunningCode> running_code(const std::string& project_file, std::string_view module = {});
 
 }  // namespace softpatch
 

@@ -98,16 +98,28 @@ Error unversioned(std::string_view line, std::string_view agent) {
   return versions_differ(agent, protocol_number(kProtocolVersion), "an older, unversioned one");
 }
 
+// `file`'s fields: the module's build id ("" for the file's own) and the
+// project file.
+Result<Request> file_request(std::optional<std::string_view> raw) {
+  std::optional<std::vector<std::string_view>> fields;
+  if (raw) fields = split(*raw, 2);
+  if (!fields) return Error{"'file' takes a module's build id (% for the file's own) and a path"};
+  Result<std::string> module = decode_field((*fields)[0], false);
+  if (!module) return Error{"request " + module.error()};
+  Result<std::string> path = decode_field((*fields)[1], true);
+  if (!path) return Error{"request " + path.error()};
+  if (path->empty()) return Error{"'file' takes a path"};
+  return Request{FileRequest{std::move(*path), std::move(*module)}};
+}
+
 Result<Request> request_of(Verb verb, std::string_view word, std::optional<std::string> argument) {
   std::string name(word);
   switch (verb) {
     case 0:
       if (argument) return Error{"'status' takes no argument"};
       return Request{StatusRequest{}};
-    case 1:
     case 3:
       if (!argument || argument->empty()) return Error{"'" + name + "' takes a path"};
-      if (verb == 1) return Request{FileRequest{std::move(*argument)}};
       return Request{LoadRequest{std::move(*argument)}};
     case 2:
       return Request{ListRequest{argument ? std::move(*argument) : ""}};
@@ -412,7 +424,8 @@ std::string encode(const Request& request) {
   std::string line = "v" + std::to_string(kProtocolVersion) + " ";
   line += kVerbs[request.index()];
   if (const auto* file = std::get_if<FileRequest>(&request))
-    return line + " " + encode_field(file->project_file, true);
+    return line + " " + encode_field(file->module, false) + " " +
+           encode_field(file->project_file, true);
   if (const auto* list = std::get_if<ListRequest>(&request))
     return list->pattern.empty() ? line : line + " " + encode_field(list->pattern, true);
   if (const auto* load = std::get_if<LoadRequest>(&request))
@@ -442,6 +455,10 @@ Result<Request> parse_request(std::string_view line, std::string_view agent) {
   Verb verb = 0;
   while (verb < std::size(kVerbs) && kVerbs[verb] != word) ++verb;
   if (verb == std::size(kVerbs)) return Error{"unknown request " + quoted(word)};
+  if (verb == 1)
+    return file_request(space == std::string_view::npos
+                            ? std::nullopt
+                            : std::optional<std::string_view>(line.substr(space + 1)));
   std::optional<std::string> argument;
   if (space != std::string_view::npos) {
     std::string_view raw = line.substr(space + 1);

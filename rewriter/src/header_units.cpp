@@ -358,9 +358,9 @@ std::map<std::string, std::vector<CodeFingerprint>> HeaderUnits::code_by_header(
   return code;
 }
 
-std::string HeaderUnits::slot_definitions(const std::set<std::string>* bound) const {
+std::string HeaderUnits::slot_definitions(ModuleSlots* module) const {
   std::string text;
-  for (const auto& [file, unit] : units_) text += unit->table.header_slot_definitions(bound);
+  for (const auto& [file, unit] : units_) text += unit->table.header_slot_definitions(module);
   return text;
 }
 

@@ -168,8 +168,8 @@ class HeaderUnits {
   // The registration of each header's functions.
   std::string epilogue() const;
   // The definitions of their slots, for the file's prologue; a patch's
-  // with `bound` (UnitTable::header_slot_definitions).
-  std::string slot_definitions(const std::set<std::string>* bound = nullptr) const;
+  // with `module` (UnitTable::header_slot_definitions).
+  std::string slot_definitions(ModuleSlots* module = nullptr) const;
 
  private:
   struct Unit {

@@ -327,6 +327,9 @@ llvm::Expected<PatchSource> make_patch_source(llvm::StringRef file,
     TextEdits edits(rewriter, macro_tokens);
     Patcher patcher(context, edits, naming, project_file);
     out.skipped = found.skipped;
+    out.hidden_by_default =
+        context.getLangOpts().getValueVisibilityMode() == clang::HiddenVisibility;
+    ModuleSlots module{options.hidden_header_slots, out.bound_slots};
     // The patch's copies of the headers' functions are instrumented as the
     // build's are: the same (tagged) names, so the dynamic linker binds an
     // inline function's statics to the program's, and calls from the patch
@@ -389,8 +392,7 @@ llvm::Expected<PatchSource> make_patch_source(llvm::StringRef file,
       std::string body = edited_text(rewriter, sources.getMainFileID());
       body = header_units->include_copies(body, absolute_path(original), rewriter, out.headers);
       out.source = with_absolute_quote_includes(
-          table.patch_prologue(options.patch_header,
-                               header_units->slot_definitions(&options.hidden_header_slots)) +
+          table.patch_prologue(options.patch_header, header_units->slot_definitions(&module)) +
               body + carried->manifest(options.build_id),
           original_dir);
       return;
@@ -487,9 +489,8 @@ llvm::Expected<PatchSource> make_patch_source(llvm::StringRef file,
     if (header_units)
       body = header_units->include_copies(body, absolute_path(original), rewriter, out.headers);
     out.source = with_absolute_quote_includes(
-        table.patch_prologue(
-            options.patch_header,
-            header_units ? header_units->slot_definitions(&options.hidden_header_slots) : "") +
+        table.patch_prologue(options.patch_header,
+                             header_units ? header_units->slot_definitions(&module) : "") +
             body + table.manifest(options.build_id),
         original_dir);
   };

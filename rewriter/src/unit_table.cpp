@@ -9,6 +9,7 @@
 #include "eligibility.h"
 #include "quote_includes.h"
 #include "softpatch/internal/slot.h"
+#include "softpatch/rewriter/patcher.h"
 #include "source_text.h"
 #include "template_slots.h"
 #include "trampoline.h"
@@ -61,9 +62,11 @@ clang::QualType context_type(const clang::CXXMethodDecl& method) {
 // Whether the module the file goes into keeps a copy of `function` of its
 // own, with its own static locals and inline variables: the function is
 // hidden (-fvisibility=hidden, an attribute, a pragma). Not when only
-// -fvisibility-inlines-hidden hides it: that leaves its static locals
-// visible, as the class's or the default visibility has them (as Clang and
-// g++ compile them).
+// -fvisibility-inlines-hidden hides it and the module's values are visible:
+// its static locals stay visible (as Clang and g++ compile them), and so does
+// what it calls. Under -fvisibility=hidden too it counts as the module's own
+// even in a class marked visibility("default"), whose static locals are
+// shared: the inline functions and variables it uses are still the module's.
 bool keeps_own_copy(const clang::FunctionDecl& function) {
   if (!function.isExternallyVisible()) return false;
   clang::LinkageInfo own = function.getLinkageAndVisibility();
@@ -74,7 +77,8 @@ bool keeps_own_copy(const clang::FunctionDecl& function) {
     return true;
   if (const auto* method = llvm::dyn_cast<clang::CXXMethodDecl>(&function)) {
     clang::LinkageInfo of_class = method->getParent()->getLinkageAndVisibility();
-    if (of_class.isVisibilityExplicit()) return of_class.getVisibility() == clang::HiddenVisibility;
+    if (of_class.isVisibilityExplicit() && of_class.getVisibility() == clang::HiddenVisibility)
+      return true;
   }
   return language.getValueVisibilityMode() == clang::HiddenVisibility;
 }
@@ -433,15 +437,26 @@ std::string UnitTable::prologue(llvm::StringRef runtime_header,
   return text + header_slots.str() + "#line 1 " + quoted(file_) + "\n";
 }
 
-std::string UnitTable::header_slot_definitions(const std::set<std::string>* bound) const {
+namespace {
+
+// A patch shares the slots of the module it is for, whatever the
+// visibility the file it is built from gives them.
+HeaderSlot header_slot_kind(const InstrumentedFunction& function, ModuleSlots* module) {
+  if (!module) return function.own_copy ? HeaderSlot::kOwn : HeaderSlot::kShared;
+  std::string symbol = header_slot_symbol(function.id);
+  bool hidden_there = module->hidden ? module->hidden->count(symbol) != 0 : function.own_copy;
+  if (!hidden_there) return function.own_copy ? HeaderSlot::kOwn : HeaderSlot::kShared;
+  module->bound.emplace(*bound_header_slot_symbol(symbol), function.name);
+  return HeaderSlot::kBound;
+}
+
+}  // namespace
+
+std::string UnitTable::header_slot_definitions(ModuleSlots* module) const {
   std::string text;
   for (const InstrumentedFunction& function : functions_) {
     if (function.instantiation) continue;  // a template's slots are its own (template_slots.h)
-    // A patch shares the slots of the module it is for, whatever the
-    // visibility the file it is built from gives them.
-    HeaderSlot kind = !bound && function.own_copy ? HeaderSlot::kOwn : HeaderSlot::kShared;
-    if (bound && bound->count(header_slot_symbol(function.id))) kind = HeaderSlot::kBound;
-    text += header_slot_definition(function.id, kind) + "\n";
+    text += header_slot_definition(function.id, header_slot_kind(function, module)) + "\n";
   }
   return text;
 }

@@ -5,6 +5,7 @@
 #ifndef SOFTPATCH_REWRITER_UNIT_TABLE_H
 #define SOFTPATCH_REWRITER_UNIT_TABLE_H
 
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -17,6 +18,15 @@
 #include "softpatch/rewriter/instrumenter.h"
 
 namespace softpatch::rewriter {
+
+// How a patch's header slots reach its module's: a function the module
+// keeps hidden (its own copy) is reached under its bound name where the
+// module has a slot of it, or where nobody can tell (`hidden` unknown); a
+// function new to the module gets a slot of the patch's own.
+struct ModuleSlots {
+  const std::optional<std::set<std::string>>& hidden;  // PatchOptions::hidden_header_slots
+  std::map<std::string, std::string>& bound;           // filled: PatchSource::bound_slots
+};
 
 class UnitTable {
  public:
@@ -101,9 +111,8 @@ class UnitTable {
   // `header_slots` (HeaderUnits::slot_definitions) go before that line.
   std::string prologue(llvm::StringRef runtime_header, llvm::StringRef header_slots = "") const;
   // A header's unit: the definitions of its functions' slots. A patch's
-  // (`bound` given) share the module's, reaching those whose symbols are
-  // `bound` under their bound names (PatchOptions::hidden_header_slots).
-  std::string header_slot_definitions(const std::set<std::string>* bound = nullptr) const;
+  // (`module` given) share the module's (ModuleSlots).
+  std::string header_slot_definitions(ModuleSlots* module = nullptr) const;
   // Goes after the file's last line.
   std::string epilogue() const;
 

@@ -87,7 +87,7 @@ expect "coverage without a compile database" "no compile_commands.json in $work/
   "$softpatch" coverage -p "$work/build"
 
 # Agents of other softpatch builds (played by a script): one from before
-# protocol versions, which takes "v2 ..." for an unknown request, and a newer
+# protocol versions, which takes "v3 ..." for an unknown request, and a newer
 # one, whose records may have changed shape after its version record. Each
 # is named, with what to do; no reply of theirs is read as malformed.
 # fake_agent REPLY: starts a process whose agent answers REPLY to anything;
@@ -118,19 +118,19 @@ stop_fake() {
   fake=""
 }
 restart="restart the program under this softpatch"
-fake_agent "error unknown request 'v2'"$'\n'
+fake_agent "error unknown request 'v3'"$'\n'
 expect "an agent from before protocol versions" \
-  "softpatch: the agent of process $fake speaks an older, unversioned protocol, this softpatch speaks 2: $restart" \
+  "softpatch: the agent of process $fake speaks an older, unversioned protocol, this softpatch speaks 3: $restart" \
   "$softpatch" status --pid $fake
 expect "softpatch patch, an agent from before versions its only program" \
-  "softpatch: the agent of process $fake speaks an older, unversioned protocol, this softpatch speaks 2: $restart" \
+  "softpatch: the agent of process $fake speaks an older, unversioned protocol, this softpatch speaks 3: $restart" \
   "$softpatch" patch src/a.cpp
 stop_fake
-fake_agent "version 3"$'\n'"patch 1 src/a.cpp 1 active 1764680000 new-field"$'\n'"ok"$'\n'
+fake_agent "version 4"$'\n'"patch 1 src/a.cpp 1 active 1764680000 new-field"$'\n'"ok"$'\n'
 expect "a load into a newer agent" \
-  "softpatch: the agent of process $fake speaks protocol 3, this softpatch speaks 2: $restart" \
+  "softpatch: the agent of process $fake speaks protocol 4, this softpatch speaks 3: $restart" \
   "$softpatch" load --pid $fake fix.so
-expect "a rollback in a newer agent" "the agent of process $fake speaks protocol 3" \
+expect "a rollback in a newer agent" "the agent of process $fake speaks protocol 4" \
   "$softpatch" rollback --pid $fake
 stop_fake
 

@@ -206,9 +206,10 @@ TEST(Loader, PatchesOfALibraryThatIsClosedChangeNothing) {
 }
 
 // The agent's answer to `file`, asked as this softpatch asks.
-softpatch::Result<protocol::FileReply> file_in_agent(const std::string& project_file) {
-  return protocol::parse_reply<protocol::FileReply>(
-      softpatch::handle_agent_request(protocol::encode(protocol::FileRequest{project_file})));
+softpatch::Result<protocol::FileReply> file_in_agent(const std::string& project_file,
+                                                     const std::string& module = "") {
+  return protocol::parse_reply<protocol::FileReply>(softpatch::handle_agent_request(
+      protocol::encode(protocol::FileRequest{project_file, module})));
 }
 
 // A library's file is answered for with its own module's build id while it
@@ -225,6 +226,14 @@ TEST(Loader, TheFileOfALibraryIsAnsweredForWhileItIsLoaded) {
   EXPECT_EQ(loaded->build_id, plugin_id);
   EXPECT_NE(loaded->build_id, own_build_id());
   EXPECT_FALSE(loaded->code.empty());
+  // Asked in its module, or in one that does not have it.
+  softpatch::Result<protocol::FileReply> in_module =
+      file_in_agent("tests/runtime/plugin.cpp", plugin_id);
+  ASSERT_TRUE(in_module) << in_module.error();
+  EXPECT_EQ(in_module->build_id, plugin_id);
+  EXPECT_EQ(
+      failure_of(file_in_agent("tests/runtime/plugin.cpp", own_build_id())),
+      "tests/runtime/plugin.cpp is not instrumented in the module of build id " + own_build_id());
   ASSERT_EQ(dlclose(plugin), 0);
   EXPECT_EQ(failure_of(file_in_agent("tests/runtime/plugin.cpp")),
             "tests/runtime/plugin.cpp is no longer loaded (a library closed, or the program is "

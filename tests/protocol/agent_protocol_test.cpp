@@ -74,9 +74,13 @@ TEST(AgentProtocol, ReadsEachVerbAndItsArgument) {
   EXPECT_EQ(parsed_as<protocol::ListRequest>(v("list ")).pattern, "");
   EXPECT_EQ(parsed_as<protocol::ListRequest>(v("list greet")).pattern, "greet");
   parsed_as<protocol::StatusRequest>(v("status"));
-  EXPECT_EQ(parsed_as<protocol::FileRequest>(v("file src/caf\xc3\xa9.cpp")).project_file,
+  EXPECT_EQ(parsed_as<protocol::FileRequest>(v("file % src/caf\xc3\xa9.cpp")).project_file,
             "src/caf\xc3\xa9.cpp");
-  EXPECT_EQ(parsed_as<protocol::FileRequest>(v("file a%0Ab.cpp")).project_file, "a\nb.cpp");
+  EXPECT_EQ(parsed_as<protocol::FileRequest>(v("file % a%0Ab.cpp")).project_file, "a\nb.cpp");
+  protocol::FileRequest in_module = parsed_as<protocol::FileRequest>(v("file 0123abcd my a.h"));
+  EXPECT_EQ(in_module.module, "0123abcd");
+  EXPECT_EQ(in_module.project_file, "my a.h");
+  EXPECT_EQ(parsed_as<protocol::FileRequest>(v("file % a.h")).module, "");
 }
 
 TEST(AgentProtocol, RefusesWhatIsNotExactlyARequest) {
@@ -89,6 +93,12 @@ TEST(AgentProtocol, RefusesWhatIsNotExactlyARequest) {
   EXPECT_EQ(error_of(v("load")), "'load' takes a path");
   EXPECT_EQ(error_of(v("load ")), "'load' takes a path");
   EXPECT_EQ(error_of(v("load %")), "'load' takes a path");
+  const std::string file_fields =
+      "'file' takes a module's build id (% for the file's own) and a path";
+  EXPECT_EQ(error_of(v("file")), file_fields);
+  EXPECT_EQ(error_of(v("file a.cpp")), file_fields);  // the form of protocol 2
+  EXPECT_EQ(error_of(v("file % %")), "'file' takes a path");
+  EXPECT_THAT(error_of(v("file a%2 b.cpp")), HasSubstr("'%' not followed by two hex digits"));
   EXPECT_EQ(error_of(v("rollback x1")), "'rollback' takes a patch number, not 'x1'");
   EXPECT_EQ(error_of(v("rollback -1")), "'rollback' takes a patch number, not '-1'");
   EXPECT_EQ(error_of(v("rollback 007")), "'rollback' takes a patch number, not '007'");
@@ -117,9 +127,10 @@ TEST(AgentProtocol, AnyPathOrPatternSurvivesARequest) {
     std::string load = protocol::encode(protocol::LoadRequest{text});
     EXPECT_EQ(load.find('\n'), std::string::npos);
     EXPECT_EQ(parsed_as<protocol::LoadRequest>(load).path, text);
-    EXPECT_EQ(parsed_as<protocol::FileRequest>(protocol::encode(protocol::FileRequest{text}))
-                  .project_file,
-              text);
+    protocol::FileRequest file =
+        parsed_as<protocol::FileRequest>(protocol::encode(protocol::FileRequest{text, text}));
+    EXPECT_EQ(file.project_file, text);
+    EXPECT_EQ(file.module, text);
     EXPECT_EQ(
         parsed_as<protocol::ListRequest>(protocol::encode(protocol::ListRequest{text})).pattern,
         text);

@@ -98,7 +98,7 @@ serving() {
 # The agent's clients, good and bad: python3 -c "$client" SOCKET MODE [TEXT].
 # Prints the replies, bytes that are not printable as \xNN. Good requests
 # begin with this softpatch's protocol version (kProtocolVersion).
-protocol=v2
+protocol=v3
 client='
 import random, socket, sys, threading, time
 path, mode = sys.argv[1], sys.argv[2]
@@ -400,11 +400,11 @@ case_rollback_not_a_number() { agent_refuses "number" line "$protocol rollback a
 # Another softpatch build's command: refused by name before anything runs
 # (the check after each case sees that the load did not happen).
 case_other_protocol() {
-  agent_refuses "speaks protocol 2, this softpatch speaks 1: restart the program under this softpatch" \
+  agent_refuses "speaks protocol 3, this softpatch speaks 1: restart the program under this softpatch" \
     line "v1 load $bad/good.so"
 }
 case_unversioned_request() {
-  agent_refuses "speaks protocol 2, this softpatch speaks an older, unversioned one: restart the program under this softpatch" \
+  agent_refuses "speaks protocol 3, this softpatch speaks an older, unversioned one: restart the program under this softpatch" \
     line "load $bad/good.so"
 }
 case_cli_rollback_missing() {

@@ -116,8 +116,9 @@ llvm::Expected<CompileCommand> find_includer_command(
     return llvm::createStringError(
         llvm::inconvertibleErrorCode(),
         header + ": " + std::to_string(unusable) +
-            " files of the build instrument it, and none of them runs in the program (a file "
-            "of another target, or the program is older than the build)");
+            " files of the build instrument it, and none of them runs in the program's module "
+            "that its patch is for (a file of another target or library, or the program is "
+            "older than the build)");
   return llvm::createStringError(
       llvm::inconvertibleErrorCode(),
       header + ": no file of the build instruments it (" +

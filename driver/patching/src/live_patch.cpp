@@ -275,15 +275,23 @@ llvm::Expected<AppliedPatch> patch_process(int pid, const std::string& file,
     return llvm::make_error<PatchFailure>(stage, llvm::toString(std::move(error)));
   };
   // A header is built into a patch from a file that includes it and runs in
-  // the process (another target's may be compiled otherwise).
+  // the module the patch is bound to (the executable's, where it includes
+  // the header): another target's or library's file may be compiled
+  // otherwise (its visibility, its defines), and its state is not there.
   bool header = is_cpp_header(file);
-  auto runs_in_process = [pid](const std::string& includer) {
+  std::string bound_module;  // its build id
+  if (header) {
+    llvm::Expected<FileInProcess> bound = find_file_in_process(pid, absolute_normal(file));
+    if (!bound) return fail(PatchFailure::kFind, bound.takeError());
+    bound_module = bound->build_id;
+  }
+  auto runs_in_bound_module = [pid, &bound_module](const std::string& includer) {
     llvm::Expected<FileInProcess> known = find_file_in_process(pid, includer);
     if (!known) llvm::consumeError(known.takeError());
-    return static_cast<bool>(known);
+    return known && known->build_id == bound_module;
   };
   llvm::Expected<CompileCommand> command =
-      header ? find_includer_command(file, build_dir, runs_in_process)
+      header ? find_includer_command(file, build_dir, runs_in_bound_module)
              : find_compile_command(file, build_dir);
   if (!command) return fail(PatchFailure::kFind, command.takeError());
   llvm::Expected<std::string> agents = expected(protocol::agent_directory());
@@ -308,10 +316,13 @@ llvm::Expected<AppliedPatch> patch_process(int pid, const std::string& file,
   if (!place->built.empty() && !header) built_code = place->built;
   // A header's patch is built from the file that includes it.
   const std::string& built_file = header ? command->file : file;
-  // A header with edits that do not run yet is patched first.
+  // A header with edits that do not run yet is patched first. What runs of
+  // it is the patch's module's: a library may keep its own copies.
   auto running_header =
-      [pid](const std::string& project_file) -> std::optional<std::vector<CodeFingerprint>> {
-    Result<protocol::FileReply> reply = protocol::ask(pid, protocol::FileRequest{project_file});
+      [pid, module = place->build_id](
+          const std::string& project_file) -> std::optional<std::vector<CodeFingerprint>> {
+    Result<protocol::FileReply> reply =
+        protocol::ask(pid, protocol::FileRequest{project_file, module});
     if (!reply) {
       reply.ignore();
       return std::nullopt;

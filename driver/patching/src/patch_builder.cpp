@@ -256,6 +256,9 @@ llvm::Expected<BuiltPatch> build_patch(const PatchRequest& request) {
   if (std::optional<std::string> why =
           second_copy_of_hidden_variable(request.output, unexported.symbols))
     return llvm::createStringError(llvm::inconvertibleErrorCode(), *why);
+  if (std::optional<std::string> why = unreachable_hidden_code(
+          request.output, unexported, patch->bound_slots, patch->hidden_by_default))
+    return llvm::createStringError(llvm::inconvertibleErrorCode(), *why);
   bool instantiations = std::any_of(patch->functions.begin(), patch->functions.end(),
                                     [](const auto& function) { return function.instantiation; });
   return BuiltPatch{request.output, patch->functions.size() - patch->imported, changes,

@@ -2,6 +2,7 @@
 
 #include <cxxabi.h>
 
+#include <algorithm>
 #include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
@@ -35,17 +36,31 @@ std::optional<ModuleInProcess> module_with_build_id(int pid, const std::string& 
 }
 
 UnexportedSymbols unexported_symbols_of(int pid, const std::string& build_id) {
-  if (pid <= 0) return {};
+  UnexportedSymbols unexported;
+  if (pid <= 0) {
+    unexported.unreadable = "there is no process to read its module from";
+    return unexported;
+  }
   std::optional<ModuleInProcess> module = module_with_build_id(pid, build_id);
-  if (!module) return {};
+  if (!module) {
+    unexported.unreadable = "process " + std::to_string(pid) + " has no module of build id " +
+                            build_id + " mapped from a file";
+    return unexported;
+  }
+  unexported.module = *module;
   auto header_slot = [](std::string_view name) {
     return rewriter::bound_header_slot_symbol(llvm::StringRef(name.data(), name.size()))
         .has_value();
   };
-  return {*module, elf::unexported_symbols(module->path, header_slot), ""};
+  if (auto symbols = elf::unexported_symbols(module->path, header_slot))
+    unexported.symbols = std::move(*symbols);
+  else
+    unexported.unreadable = module->path + " has no symbol table (stripped?)";
+  return unexported;
 }
 
-std::set<std::string> hidden_header_slots(const UnexportedSymbols& unexported) {
+std::optional<std::set<std::string>> hidden_header_slots(const UnexportedSymbols& unexported) {
+  if (!unexported.unreadable.empty()) return std::nullopt;
   std::set<std::string> slots;
   for (const auto& [name, symbol] : unexported.symbols)
     if (symbol.variable && rewriter::bound_header_slot_symbol(name)) slots.insert(name);
@@ -83,17 +98,57 @@ llvm::Error build_unexported_symbols_library(UnexportedSymbols& unexported, cons
   return llvm::Error::success();
 }
 
+namespace {
+
+std::string demangled(const std::string& name) {
+  int status = 0;
+  char* readable = abi::__cxa_demangle(name.c_str(), nullptr, nullptr, &status);
+  std::string shown = status == 0 && readable ? readable : name;
+  std::free(readable);
+  return shown;
+}
+
+}  // namespace
+
+std::optional<std::string> unreachable_hidden_code(
+    const std::string& patch, const UnexportedSymbols& unexported,
+    const std::map<std::string, std::string>& bound_slots, bool hidden_by_default) {
+  std::string module = unexported.module.path.empty() ? "its module" : unexported.module.path;
+  std::string why = unexported.unreadable.empty() ? "" : ": " + unexported.unreadable;
+  if (!bound_slots.empty())
+    for (const std::string& name : elf::undefined_symbols(patch)) {
+      auto slot = bound_slots.find(name);
+      if (slot == bound_slots.end()) continue;
+      // Bound names are all the library defines of header slots.
+      if (unexported.unreadable.empty()) {
+        auto defined = std::find_if(
+            unexported.symbols.begin(), unexported.symbols.end(), [&](const auto& symbol) {
+              return rewriter::bound_header_slot_symbol(symbol.first) == name;
+            });
+        if (defined != unexported.symbols.end()) continue;
+      }
+      return slot->second + " has a copy of its own in " + module +
+             " (hidden visibility), which the patch calls and softpatch cannot find" + why +
+             "; restart needed";
+    }
+  if (hidden_by_default && !unexported.unreadable.empty())
+    for (const std::string& name : elf::exported_writable_variables(patch)) {
+      // The patch's own (its manifest) and slots, which the loader binds.
+      if (name.find("softpatch_") != std::string::npos) continue;
+      return demangled(name) + " may be hidden in " + module +
+             " (hidden visibility), which softpatch cannot tell" + why +
+             "; the patch would then have a second copy of it: restart needed";
+    }
+  return std::nullopt;
+}
+
 std::optional<std::string> second_copy_of_hidden_variable(
     const std::string& patch, const std::map<std::string, elf::UnexportedSymbol>& hidden) {
   if (hidden.empty()) return std::nullopt;
   for (const std::string& name : elf::exported_writable_variables(patch)) {
     auto found = hidden.find(name);
     if (found == hidden.end() || !found->second.variable) continue;
-    int status = 0;
-    char* readable = abi::__cxa_demangle(name.c_str(), nullptr, nullptr, &status);
-    std::string shown = status == 0 && readable ? readable : name;
-    std::free(readable);
-    return shown +
+    return demangled(name) +
            " is hidden in the program (hidden visibility): the patch would have a second copy of "
            "it; restart needed";
   }

@@ -44,6 +44,7 @@ struct UnexportedSymbols {
   ModuleInProcess module;
   std::map<std::string, elf::UnexportedSymbol> symbols;
   std::string library;
+  std::string unreadable;  // why `symbols` could not be read ("" when they were)
 };
 
 // The unexported symbols of the module of process `pid` with `build_id`:
@@ -53,7 +54,19 @@ UnexportedSymbols unexported_symbols_of(int pid, const std::string& build_id);
 
 // The slots of header functions among them: the module's own, which a
 // patch reaches under another name (rewriter::bound_header_slot_symbol).
-std::set<std::string> hidden_header_slots(const UnexportedSymbols& unexported);
+// Nothing when they could not be read.
+std::optional<std::set<std::string>> hidden_header_slots(const UnexportedSymbols& unexported);
+
+// Why the built patch at `patch` cannot run as its source says, given the
+// module's unexported symbols (and the library that defines them): it calls
+// a header function that the module keeps a copy of its own of
+// (`bound_slots`, PatchSource::bound_slots), and nothing defines that copy's
+// slot; or, the module's symbols unreadable and its file compiled with
+// hidden visibility (`hidden_by_default`), it has a copy of a variable the
+// module may keep hidden. Nothing when it can.
+std::optional<std::string> unreachable_hidden_code(
+    const std::string& patch, const UnexportedSymbols& unexported,
+    const std::map<std::string, std::string>& bound_slots, bool hidden_by_default);
 
 // Builds their library at `path` with the compiler of `command`, defining
 // each header slot under its bound name, and names it in

@@ -44,9 +44,14 @@ struct UnexportedSymbol {
 // link kept local (listed after .symtab's unnamed file entry, or hidden),
 // by name. Names of internal linkage (`_ZL…`, an anonymous namespace's) and
 // names defined twice are left out; names that are no C++ names are kept
-// only when `also` says so. Empty when it has no .symtab.
-std::map<std::string, UnexportedSymbol> unexported_symbols(
+// only when `also` says so. Nothing when it has no .symtab (stripped), or
+// is no ELF file of this machine.
+std::optional<std::map<std::string, UnexportedSymbol>> unexported_symbols(
     const std::string& path, const std::function<bool(std::string_view)>& also = nullptr);
+
+// The names that the ELF file at `path` (a shared object) needs another
+// module to define: its .dynsym's undefined symbols.
+std::vector<std::string> undefined_symbols(const std::string& path);
 
 // The variables that the ELF file at `path` (a shared object) defines in
 // writable memory and exports: its .dynsym's.

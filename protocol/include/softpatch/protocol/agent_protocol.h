@@ -12,12 +12,12 @@
 // its fields. A reply is lines of records, a tag and its fields, the first
 // one `version <n>`, the last one `ok` or `error <message>`:
 //
-//   v2 status               ->  version 2 | pid <n> | exe <path> | <patch>... | ok
-//   v2 file <project file>  ->  version 2 | build-id <hex> | <code>... | <built>... | ok
-//   v2 list [<pattern>]     ->  version 2 | function <name> <file> <line> <runs>... | ok
-//   v2 load <patch path>    ->  version 2 | warning <text>... | <patch> | ok
-//   v2 rollback [<n>]       ->  version 2 | warning <text>... | <patch> | ok
-//   (any)                   ->  version 2 | error <message>
+//   v3 status                        ->  version 3 | pid <n> | exe <path> | <patch>... | ok
+//   v3 file <module> <project file>  ->  version 3 | build-id <hex> | <code>... | <built>... | ok
+//   v3 list [<pattern>]              ->  version 3 | function <name> <file> <line> <runs>... | ok
+//   v3 load <patch path>             ->  version 3 | warning <text>... | <patch> | ok
+//   v3 rollback [<n>]                ->  version 3 | warning <text>... | <patch> | ok
+//   (any)                            ->  version 3 | error <message>
 //
 // where <patch> is `patch <n> <file> <functions> <state> <loaded-at>` and
 // then `changed <name>` and `added <name>` records for it, <code> is
@@ -32,8 +32,8 @@
 // shape. An agent runs no request of another version: it answers with its
 // `version` record and an error naming both versions. The command says the
 // same of a reply whose version is not its own, and of a reply without a
-// `version` record: an agent from before versions, which answers `v2 ...`
-// with a bare `error unknown request 'v2'`. A command from before versions
+// `version` record: an agent from before versions, which answers `v3 ...`
+// with a bare `error unknown request 'v3'`. A command from before versions
 // sends a bare verb and reads nothing but a bare `error` line, so a request
 // line without a version is answered with that alone (encode_refusal).
 //
@@ -67,7 +67,7 @@ constexpr std::size_t kMaxRequestBytes = 4096;
 // The version of the protocol this softpatch speaks. Raise it whenever a
 // request or a record changes shape (a field more, another meaning). The
 // protocols before versions, which sent none, count as 1.
-constexpr int kProtocolVersion = 2;
+constexpr int kProtocolVersion = 3;
 
 // How the error for a side of another protocol version ends, e.g. "the
 // agent of process 1234 speaks protocol 3, this softpatch speaks 2: restart
@@ -88,9 +88,13 @@ std::string agent_of_process(int pid);
 
 // The program: pid, executable, patches.
 struct StatusRequest {};
-// The build id of the module that holds a project file's code.
+// The build id of the module that holds a project file's code, and that
+// code. A header has a unit in each module that includes it: `module` (a
+// build id) asks for that module's, "" for the one a patch of the header is
+// bound to (the executable's, where it includes it).
 struct FileRequest {
   std::string project_file;  // relative to the project root
+  std::string module;
 };
 // The instrumented functions whose readable name contains `pattern`.
 struct ListRequest {

@@ -76,7 +76,10 @@ struct PatchOptions {
   // -fvisibility=hidden does: the patch reaches each under the name
   // bound_header_slot_symbol() gives it, which the library of the module's
   // unexported symbols must define, rather than having a slot of its own.
-  std::set<std::string> hidden_header_slots;
+  // Nothing when the module's symbols could not be read: then the patch
+  // reaches every slot the file keeps hidden so (PatchSource::bound_slots),
+  // never another module's slot of the same function.
+  std::optional<std::set<std::string>> hidden_header_slots;
 };
 
 // The name under which a patch reaches the slot `symbol` of a header
@@ -97,6 +100,13 @@ struct PatchSource {
   // instrument, by project file: a patch's calls of them run these bodies
   // where no patch of the header redirects them.
   std::map<std::string, std::vector<CodeFingerprint>> header_code;
+  // The bound names (bound_header_slot_symbol) that `source` declares, with
+  // the name of the function of each: what the library of the module's
+  // unexported symbols must define for each that the patch calls.
+  std::map<std::string, std::string> bound_slots;
+  // Whether the file's command hides what it defines (-fvisibility=hidden):
+  // its module may keep variables of its own that a patch must not copy.
+  bool hidden_by_default = false;
 };
 
 llvm::Expected<PatchSource> make_patch_source(llvm::StringRef file,

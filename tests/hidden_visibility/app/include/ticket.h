@@ -11,4 +11,12 @@ inline int next() { return ++n; }
 
 inline int scaled(int x) { return x * 2; }
 
+// Compiled otherwise in the library: a header's patch for the program must
+// be built from a file of the program, as the program compiles it.
+#ifdef PLUGIN_SIDE
+inline const char* side() { return "plug"; }
+#else
+inline const char* side() { return "main"; }
+#endif
+
 }  // namespace tickets

@@ -4,7 +4,7 @@
 
 #include "ticket.h"
 
-static std::string word() { return "plug" + std::to_string(tickets::scaled(1)); }
+static std::string word() { return tickets::side() + std::to_string(tickets::scaled(1)); }
 
 __attribute__((visibility("default"))) std::string plugin_line() {
   return word() + " " + std::to_string(tickets::scaled(tickets::next()));

@@ -11,6 +11,6 @@ std::string plugin_line();
 
 int main() {
   for (std::string line; std::getline(std::cin, line);)
-    std::cout << line << ": main " << tickets::scaled(tickets::next()) << " | " << plugin_line()
-              << ", pid " << getpid() << std::endl;
+    std::cout << line << ": " << tickets::side() << " " << tickets::scaled(tickets::next()) << " | "
+              << plugin_line() << ", pid " << getpid() << std::endl;
 }
