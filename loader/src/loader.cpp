@@ -8,6 +8,7 @@
 #include <atomic>
 #include <ctime>
 #include <exception>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -328,12 +329,26 @@ bool own_copies_reachable(const internal::TranslationUnit& unit) {
 
 namespace {
 
-// Whether `unit` (a header's) has copies of its own of the header's
-// functions (hidden in its module), which patches of the header leave.
-bool keeps_own_copies(const internal::TranslationUnit& unit) {
-  for (std::size_t i = 0; i < unit.function_count; ++i)
-    if (unit.functions[i].flags & internal::kOwnCopy) return true;
-  return false;
+// What runs of a header in `unit`, a unit of another module than the one
+// its patches are bound to, which they reach only through the slots they
+// switch (header_reach): `patched`'s piece of a function whose slot there
+// a patch redirects, the module's own build (`built`) for the rest.
+std::vector<CodeFingerprint> code_in_other_module(const internal::TranslationUnit& unit,
+                                                  std::vector<CodeFingerprint> built,
+                                                  const std::vector<CodeFingerprint>& patched) {
+  std::map<std::string_view, const CodeFingerprint*> patched_piece;
+  for (const CodeFingerprint& piece : patched) patched_piece.emplace(piece.key, &piece);
+  for (CodeFingerprint& piece : built) {
+    if (piece.kind != CodeKind::kFunction) continue;
+    auto now = patched_piece.find(piece.key);
+    if (now == patched_piece.end()) continue;
+    for (std::size_t i = 0; i < unit.function_count; ++i)
+      if (piece.key == unit.functions[i].id && unit.functions[i].slot->current()) {
+        piece = *now->second;
+        break;
+      }
+  }
+  return built;
 }
 
 }  // namespace
@@ -349,9 +364,13 @@ Result<RunningCode> running_code(const std::string& project_file, std::string_vi
   Result<std::vector<CodeFingerprint>> built =
       code_of_records(unit.fingerprints, unit.fingerprint_count);
   if (!built) return Error{project_file + ": " + built.take_error().message};
-  std::optional<std::vector<CodeFingerprint>> patched;
-  if (pinned->bound || !keeps_own_copies(unit)) patched = patched_code(project_file);
-  running.code = patched ? *patched : *built;
+  std::optional<std::vector<CodeFingerprint>> patched = patched_code(project_file);
+  if (!patched)
+    running.code = *built;
+  else if (pinned->bound)
+    running.code = *patched;
+  else
+    running.code = code_in_other_module(unit, *built, *patched);
   // A patch of the changed functions alone calls the program's own copies
   // of the others: offered only when every one of them can be found.
   if (own_copies_reachable(unit)) running.built = std::move(*built);

@@ -107,7 +107,7 @@ Result<ReadManifest> read(const std::string& path, const PatchManifest& manifest
     if (entry.import && (reinterpret_cast<std::uintptr_t>(entry.import) % alignof(void*) != 0 ||
                          !memory.holds(entry.import, sizeof *entry.import)))
       return corrupt("import of " + std::string(*id));
-    if ((entry.flags & ~internal::kBuildCode) ||
+    if ((entry.flags & ~(internal::kBuildCode | internal::kNothrow)) ||
         ((entry.flags & internal::kBuildCode) && (entry.entry || entry.import)))
       return corrupt("flags of " + std::string(*id));
     out.functions.push_back({*id, *signature, entry.entry, entry.import, entry.flags});
@@ -458,12 +458,16 @@ Result<PatchPlan> check_manifest(const std::string& path, const PatchManifest& r
                              ", running " + build_id_of(*unit) + ")");
   if (std::optional<std::string> changed = changed_layout(*unit, manifest))
     return refused(path, *changed + ": restart needed");
+  std::map<std::string_view, HeaderReach> reaches;  // by id, for a header's patch
   if (manifest.flags & internal::kHeader) {
     if (std::optional<std::string> changed = changed_layout_anywhere(manifest))
       return refused(path, *changed + ": restart needed");
     std::set<const internal::Slot*> reached;
-    for (const ReadManifest::Function& entry : manifest.functions)
-      for (internal::Slot* slot : header_reach(entry.id, *unit).slots) reached.insert(slot);
+    for (const ReadManifest::Function& entry : manifest.functions) {
+      HeaderReach& reach = reaches[entry.id];
+      reach = header_reach(entry.id, *unit);
+      reached.insert(reach.slots.begin(), reach.slots.end());
+    }
     if (std::optional<std::string> differ = includers_differ(*unit, reached))
       return refused(path, *differ);
     if (std::optional<std::string> left = instantiation_left_behind(manifest))
@@ -499,9 +503,16 @@ Result<PatchPlan> check_manifest(const std::string& path, const PatchManifest& r
     if (target->signature != entry.signature)
       return refused(path, target->name + " changed its signature from '" + target->signature +
                                "' to '" + std::string(entry.signature) + "': restart needed");
+    if ((target->flags & internal::kNoexcept) &&
+        !(entry.flags & (internal::kNothrow | internal::kBuildCode)))
+      return refused(path, target->name +
+                               " is no longer noexcept: the program's calls of it were compiled "
+                               "for code that cannot throw: restart needed");
+    // A header's slots as includers_differ saw them: a library loaded since
+    // is not switched unchecked.
     HeaderReach reach;
     if (manifest.flags & internal::kHeader)
-      reach = header_reach(entry.id, *unit);
+      reach = std::move(reaches[entry.id]);
     else
       reach.slots = {target->slot};
     auto switch_all = [&](internal::RawFunction code) {

@@ -55,9 +55,10 @@ struct RunningCode {
 // What runs of `project_file`, all decided at one moment: no patch is loaded
 // or rolled back meanwhile, and its unit is read only while its library is
 // pinned. An error names the file and why: no such instrumented file, or it
-// went away (a library closed). `module` as for pin_unit: a module that
-// keeps its own copies of a header's functions runs its build's code of
-// them, which no patch of the header reaches.
+// went away (a library closed). `module` as for pin_unit: another module
+// than the one a header's patches are bound to runs their code only where
+// its slot is one they switched, its build's elsewhere (a library that
+// keeps its own copies).
 Result<RunningCode> running_code(const std::string& project_file, std::string_view module = {});
 
 }  // namespace softpatch

@@ -103,7 +103,9 @@ Error unversioned(std::string_view line, std::string_view agent) {
 Result<Request> file_request(std::optional<std::string_view> raw) {
   std::optional<std::vector<std::string_view>> fields;
   if (raw) fields = split(*raw, 2);
-  if (!fields) return Error{"'file' takes a module's build id (% for the file's own) and a path"};
+  if (!fields || (*fields)[0].empty())
+    return Error{
+        "'file' takes a module's build id (% for the module a patch is bound to) and a path"};
   Result<std::string> module = decode_field((*fields)[0], false);
   if (!module) return Error{"request " + module.error()};
   Result<std::string> path = decode_field((*fields)[1], true);

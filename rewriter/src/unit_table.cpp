@@ -83,6 +83,11 @@ bool keeps_own_copy(const clang::FunctionDecl& function) {
   return language.getValueVisibilityMode() == clang::HiddenVisibility;
 }
 
+bool is_nothrow(const clang::FunctionDecl& function) {
+  const auto* proto = function.getType()->getAs<clang::FunctionProtoType>();
+  return proto && proto->isNothrow();
+}
+
 unsigned function_flags(const clang::FunctionDecl& function) {
   namespace internal = softpatch::internal;
   unsigned flags = 0;
@@ -92,9 +97,7 @@ unsigned function_flags(const clang::FunctionDecl& function) {
   }
   if (!function.isExternallyVisible()) flags |= internal::kInternalLinkage;
   if (function.isExternC()) flags |= internal::kExternC;
-  if (const auto* proto = function.getType()->getAs<clang::FunctionProtoType>();
-      proto && proto->isNothrow())
-    flags |= internal::kNoexcept;
+  if (is_nothrow(function)) flags |= internal::kNoexcept;
   if (function.isNoReturn()) flags |= internal::kNoreturn;
   if (llvm::isa<clang::CXXConstructorDecl>(function)) flags |= internal::kConstructor;
   if (llvm::isa<clang::CXXDestructorDecl>(function)) flags |= internal::kDestructor;
@@ -262,6 +265,7 @@ InstrumentedFunction& UnitTable::add_entry(const clang::FunctionDecl& function, 
   info.line = line;
   info.instantiation = function.isTemplateInstantiation();
   info.own_copy = keeps_own_copy(function);
+  info.nothrow = is_nothrow(function);
   return info;
 }
 
@@ -372,6 +376,7 @@ unsigned UnitTable::add_import(const clang::FunctionDecl& function, unsigned lin
   info.name = naming_.readable_name(function);
   info.signature = naming_.signature(function);
   info.line = line;
+  info.nothrow = is_nothrow(function);
   addresses_.push_back("nullptr");
   unsigned index = static_cast<unsigned>(import_ids_.size());
   imports_.push_back("&" + imported_slot(index));
@@ -492,10 +497,12 @@ std::string UnitTable::manifest(llvm::StringRef build_id) const {
   std::string text = "\n// Added by softpatch-rewrite: what this patch replaces.\n" + helpers_;
   if (!thunks_.empty()) text += "struct __softpatch_access {\n" + thunks_ + "};\n";
   std::vector<std::string> rows;
-  for (size_t i = 0; i < functions_.size(); ++i)
+  for (size_t i = 0; i < functions_.size(); ++i) {
+    std::string flags = build_code_.count(i) ? "::__softpatch_build_code" : "0u";
+    if (functions_[i].nothrow) flags += " | ::__softpatch_nothrow";
     rows.push_back("{" + quoted(functions_[i].id) + ", " + quoted(functions_[i].signature) + ", " +
-                   addresses_[i] + ", " + imports_[i] + ", " +
-                   (build_code_.count(i) ? "::__softpatch_build_code" : "0u") + "}");
+                   addresses_[i] + ", " + imports_[i] + ", " + flags + "}");
+  }
   std::string functions = static_table(text, "patch_function", "__softpatch_patch_functions", rows);
   std::string layouts = static_table(text, "layout_record", "__softpatch_layouts", layouts_);
   std::string code = static_table(text, "fingerprint_record", "__softpatch_code", code_);

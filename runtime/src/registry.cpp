@@ -233,7 +233,7 @@ std::optional<FunctionFacts> function_facts(std::string_view id) {
   auto it = index.by_id.find(id);
   if (it == index.by_id.end()) return std::nullopt;
   const Function& f = it->second;
-  return FunctionFacts{&f.slot(), &f.unit(), f.name(), f.project_file(), f.signature()};
+  return FunctionFacts{&f.slot(), &f.unit(), f.name(), f.project_file(), f.signature(), f.flags()};
 }
 
 bool unit_departed(std::string_view project_file) noexcept {

@@ -163,7 +163,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     functions[i].entry = entry == 0 ? &patch_entry : nullptr;
     if (entry == 1) functions[i].entry = reinterpret_cast<RawFunction (*)()>(&std::abort);
     if (entry == 2) functions[i].entry = reinterpret_cast<RawFunction (*)()>(arena.place<char>(8));
-    // The build's code (alone, or with an entry: corrupt), or stray bits.
+    // The build's code (alone, or with an entry: corrupt), code that cannot
+    // throw, or stray bits.
     functions[i].flags = in.ConsumeIntegralInRange(0, 3) ? 0u : in.ConsumeIntegral<unsigned>() & 3;
   }
   manifest.functions = in.ConsumeIntegralInRange(0, 15) ? functions : nullptr;
@@ -205,10 +206,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   require(planned->switches.size() <= manifest.function_count);
   std::map<std::string, std::string> signature_of;  // the manifest's, by id
   std::set<std::string> to_build_code;              // ids of kBuildCode rows
+  std::set<std::string> cannot_throw;               // and of those whose code cannot throw
   for (std::size_t i = 0; i < manifest.function_count; ++i) {
     require(signature_of.emplace(manifest.functions[i].id, manifest.functions[i].signature).second);
     if (manifest.functions[i].flags & softpatch::internal::kBuildCode)
       to_build_code.insert(manifest.functions[i].id);
+    if (manifest.functions[i].flags &
+        (softpatch::internal::kBuildCode | softpatch::internal::kNothrow))
+      cannot_throw.insert(manifest.functions[i].id);
   }
   // Layouts are compared with those the patched file sees (the fuzzer's own
   // file is instrumented too, and sees other classes). A file may see none:
@@ -230,6 +235,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         require(f.project_file() == std::string(manifest.project_file));
         require(signature_of.at(f.id()) == f.signature());
         require(s.name == f.name());
+        // A noexcept function keeps code that cannot throw.
+        require(!(f.flags() & softpatch::internal::kNoexcept) || cannot_throw.count(f.id()));
       }
     require(found);
   }

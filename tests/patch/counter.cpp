@@ -32,6 +32,8 @@ int bump(int by) {
 }
 
 int calls() { return counted(0); }
+static int quiet(int x) noexcept { return x + 1; }
+int quiet_plus(int x) { return quiet(x); }
 int hits() { return hit_count; }
 std::size_t history_size() { return history.size(); }
 int added() { return 0; }

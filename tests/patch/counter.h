@@ -17,7 +17,8 @@ int added();                 // 0 here; patches report a variable they add
 int limit();                 // a constexpr the patches change
 int bump_twice(int by);      // calls bump
 int depth(int n);
-int held_value();     // calls a closure an instantiation holds
-int mood_and_pair();  // reads objects of an enum and of Pair<int>
+int quiet_plus(int x);  // calls a file-local noexcept function
+int held_value();       // calls a closure an instantiation holds
+int mood_and_pair();    // reads objects of an enum and of Pair<int>
 
 #endif

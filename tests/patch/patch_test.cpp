@@ -266,6 +266,28 @@ TEST_F(Patching, ChangedSignatureIsRefused) {
   EXPECT_THAT(p.error(), HasSubstr("restart needed"));
 }
 
+// The program's calls of a noexcept function were compiled for code that
+// cannot throw: new code that may is refused. New code that cannot, of a
+// function that could, goes live.
+TEST_F(Patching, ANoexceptFunctionMustStaySo) {
+  softpatch::Result<softpatch::PatchInfo> throwing =
+      apply(edited({{"static int quiet(int x) noexcept { return x + 1; }",
+                     "static int quiet(int x) { return x + 2; }"}}));
+  ASSERT_FALSE(throwing);
+  EXPECT_THAT(throwing.error(),
+              HasSubstr("quiet(int) is no longer noexcept: the program's calls of it were "
+                        "compiled for code that cannot throw: restart needed"));
+  EXPECT_EQ(quiet_plus(1), 2);
+  softpatch::Result<softpatch::PatchInfo> nothrow =
+      apply(edited({{"static int counted(int step) {", "static int counted(int step) noexcept {"},
+                    {"static int quiet(int x) noexcept { return x + 1; }",
+                     "static int quiet(int x) noexcept { return x + 3; }"}}));
+  ASSERT_TRUE(nothrow) << nothrow.error();
+  EXPECT_EQ(quiet_plus(1), 4);
+  ASSERT_TRUE(softpatch::rollback(nothrow->number));
+  EXPECT_EQ(quiet_plus(1), 2);
+}
+
 TEST_F(Patching, ARemovedOrReparameterisedFunctionOthersMayCallIsRefused) {
   int before = bump(0);
   softpatch::Result<softpatch::PatchInfo> removed =

@@ -94,9 +94,10 @@ TEST(AgentProtocol, RefusesWhatIsNotExactlyARequest) {
   EXPECT_EQ(error_of(v("load ")), "'load' takes a path");
   EXPECT_EQ(error_of(v("load %")), "'load' takes a path");
   const std::string file_fields =
-      "'file' takes a module's build id (% for the file's own) and a path";
+      "'file' takes a module's build id (% for the module a patch is bound to) and a path";
   EXPECT_EQ(error_of(v("file")), file_fields);
-  EXPECT_EQ(error_of(v("file a.cpp")), file_fields);  // the form of protocol 2
+  EXPECT_EQ(error_of(v("file a.cpp")), file_fields);
+  EXPECT_EQ(error_of(v("file  a.cpp")), file_fields);  // an empty field is a lone %
   EXPECT_EQ(error_of(v("file % %")), "'file' takes a path");
   EXPECT_THAT(error_of(v("file a%2 b.cpp")), HasSubstr("'%' not followed by two hex digits"));
   EXPECT_EQ(error_of(v("rollback x1")), "'rollback' takes a patch number, not 'x1'");

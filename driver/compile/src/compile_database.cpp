@@ -117,8 +117,8 @@ llvm::Expected<CompileCommand> find_includer_command(
         llvm::inconvertibleErrorCode(),
         header + ": " + std::to_string(unusable) +
             " files of the build instrument it, and none of them runs in the program's module "
-            "that its patch is for (a file of another target or library, or the program is "
-            "older than the build)");
+            "that its patch is for, or in one that compiles it alike (a file of another target "
+            "or library, or the program is older than the build)");
   return llvm::createStringError(
       llvm::inconvertibleErrorCode(),
       header + ": no file of the build instruments it (" +

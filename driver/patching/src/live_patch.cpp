@@ -276,22 +276,38 @@ llvm::Expected<AppliedPatch> patch_process(int pid, const std::string& file,
   };
   // A header is built into a patch from a file that includes it and runs in
   // the module the patch is bound to (the executable's, where it includes
-  // the header): another target's or library's file may be compiled
-  // otherwise (its visibility, its defines), and its state is not there.
+  // the header), or in one that compiles the header as that module does:
+  // another target's or library's file may be compiled otherwise (its
+  // visibility, its defines).
   bool header = is_cpp_header(file);
-  std::string bound_module;  // its build id
+  std::optional<FileInProcess> bound;
   if (header) {
-    llvm::Expected<FileInProcess> bound = find_file_in_process(pid, absolute_normal(file));
-    if (!bound) return fail(PatchFailure::kFind, bound.takeError());
-    bound_module = bound->build_id;
+    llvm::Expected<FileInProcess> found = find_file_in_process(pid, absolute_normal(file));
+    if (!found) return fail(PatchFailure::kFind, found.takeError());
+    if (found->build_id.empty())
+      return fail(PatchFailure::kFind,
+                  failure(file + ": the module that runs it has no GNU build id (link it with "
+                                 "-Wl,--build-id)"));
+    bound = std::move(*found);
   }
-  auto runs_in_bound_module = [pid, &bound_module](const std::string& includer) {
+  auto compiles_it_as_bound = [pid, &bound](const std::string& includer) {
     llvm::Expected<FileInProcess> known = find_file_in_process(pid, includer);
-    if (!known) llvm::consumeError(known.takeError());
-    return known && known->build_id == bound_module;
+    if (!known) {
+      llvm::consumeError(known.takeError());
+      return false;
+    }
+    if (known->build_id == bound->build_id) return true;
+    Result<protocol::FileReply> there =
+        protocol::ask(pid, protocol::FileRequest{bound->project_file, known->build_id});
+    if (!there) {
+      there.ignore();
+      return false;
+    }
+    CodeChanges differences = compare(bound->code, there->code);
+    return !differences.refusal && differences.none();
   };
   llvm::Expected<CompileCommand> command =
-      header ? find_includer_command(file, build_dir, runs_in_bound_module)
+      header ? find_includer_command(file, build_dir, compiles_it_as_bound)
              : find_compile_command(file, build_dir);
   if (!command) return fail(PatchFailure::kFind, command.takeError());
   llvm::Expected<std::string> agents = expected(protocol::agent_directory());

@@ -2,7 +2,6 @@
 
 #include <cxxabi.h>
 
-#include <algorithm>
 #include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
@@ -113,32 +112,37 @@ std::string demangled(const std::string& name) {
 std::optional<std::string> unreachable_hidden_code(
     const std::string& patch, const UnexportedSymbols& unexported,
     const std::map<std::string, std::string>& bound_slots, bool hidden_by_default) {
+  // Read, the module's symbols define every bound name the rewriter used.
+  if (unexported.unreadable.empty()) return std::nullopt;
   std::string module = unexported.module.path.empty() ? "its module" : unexported.module.path;
-  std::string why = unexported.unreadable.empty() ? "" : ": " + unexported.unreadable;
-  if (!bound_slots.empty())
-    for (const std::string& name : elf::undefined_symbols(patch)) {
-      auto slot = bound_slots.find(name);
-      if (slot == bound_slots.end()) continue;
-      // Bound names are all the library defines of header slots.
-      if (unexported.unreadable.empty()) {
-        auto defined = std::find_if(
-            unexported.symbols.begin(), unexported.symbols.end(), [&](const auto& symbol) {
-              return rewriter::bound_header_slot_symbol(symbol.first) == name;
-            });
-        if (defined != unexported.symbols.end()) continue;
-      }
-      return slot->second + " has a copy of its own in " + module +
-             " (hidden visibility), which the patch calls and softpatch cannot find" + why +
-             "; restart needed";
-    }
-  if (hidden_by_default && !unexported.unreadable.empty())
-    for (const std::string& name : elf::exported_writable_variables(patch)) {
-      // The patch's own (its manifest) and slots, which the loader binds.
-      if (name.find("softpatch_") != std::string::npos) continue;
-      return demangled(name) + " may be hidden in " + module +
-             " (hidden visibility), which softpatch cannot tell" + why +
-             "; the patch would then have a second copy of it: restart needed";
-    }
+  std::vector<std::string> needed = elf::undefined_symbols(patch);
+  std::set<std::string> undefined(needed.begin(), needed.end());
+  std::vector<std::string> unreached;
+  for (const auto& [symbol, function] : bound_slots)
+    if (undefined.count(symbol)) unreached.push_back(function);
+  if (!unreached.empty()) {
+    std::string names = unreached.front();
+    for (std::size_t i = 1; i < unreached.size(); ++i) names += ", " + unreached[i];
+    return names +
+           (unreached.size() == 1 ? " has a copy of its own" : " have copies of their own") +
+           " in " + module + " (hidden visibility), which the patch calls and softpatch cannot " +
+           "find: " + unexported.unreadable + "; restart needed";
+  }
+  if (!hidden_by_default) return std::nullopt;
+  // What the module exports it does not hide; vtables and type_info are no
+  // state. The rest may be a variable the module keeps hidden (an inline
+  // one, a static local of an inline function, a template's slot).
+  std::vector<std::string> listed = unexported.module.path.empty()
+                                        ? std::vector<std::string>()
+                                        : elf::exported_writable_variables(unexported.module.path);
+  std::set<std::string> exported(listed.begin(), listed.end());
+  for (const std::string& name : elf::exported_writable_variables(patch)) {
+    bool own = name == "softpatch_manifest" || rewriter::bound_header_slot_symbol(name);
+    if (own || exported.count(name) || name.rfind("_ZT", 0) == 0) continue;
+    return demangled(name) + " may be hidden in " + module +
+           " (hidden visibility), which softpatch cannot tell: " + unexported.unreadable +
+           "; the patch would then have a second copy of it: restart needed";
+  }
   return std::nullopt;
 }
 

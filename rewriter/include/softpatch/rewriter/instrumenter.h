@@ -57,6 +57,7 @@ struct InstrumentedFunction {
   // Hidden in the module the file goes into (internal::kOwnCopy): a header
   // function's slot is then the module's own.
   bool own_copy = false;
+  bool nothrow = false;  // its type is noexcept (internal::kNoexcept)
 };
 
 // A function definition that was left alone, and why.

@@ -10,7 +10,7 @@
 namespace softpatch {
 namespace internal {
 
-enum : unsigned { kManifestVersion = 6 };
+enum : unsigned { kManifestVersion = 7 };
 
 // Bits of PatchManifest::flags.
 enum ManifestFlags : unsigned {
@@ -48,6 +48,9 @@ enum PatchFunctionFlags : unsigned {
   // slot goes back to the build's code: an instantiation of a template
   // that the edit leaves as the build has it.
   kBuildCode = 1u << 0,
+  // Its new code cannot throw (noexcept): a function whose build's code is
+  // noexcept must keep it, since its callers were compiled for that.
+  kNothrow = 1u << 1,
 };
 
 struct PatchManifest {

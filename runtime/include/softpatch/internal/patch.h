@@ -12,7 +12,8 @@ enum : unsigned {
   __softpatch_manifest_version = ::softpatch::internal::kManifestVersion,
   __softpatch_manifest_whole_file = ::softpatch::internal::kWholeFile,
   __softpatch_manifest_header = ::softpatch::internal::kHeader,
-  __softpatch_build_code = ::softpatch::internal::kBuildCode
+  __softpatch_build_code = ::softpatch::internal::kBuildCode,
+  __softpatch_nothrow = ::softpatch::internal::kNothrow
 };
 // Holds the entries of methods of internal classes; those classes befriend it.
 struct __softpatch_access;

@@ -44,6 +44,7 @@ struct FunctionFacts {
   Slot* slot;
   const TranslationUnit* unit;
   std::string name, project_file, signature;
+  unsigned flags;  // FunctionFlags
 };
 std::optional<FunctionFacts> function_facts(std::string_view id);
 
