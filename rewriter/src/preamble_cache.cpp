@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdint>
 
@@ -124,6 +125,62 @@ bool inputs_unchanged(const std::string& stamps_file) {
   return true;
 }
 
+// Where `preamble` may be cut so that its first part is a preamble of its
+// own: after each line of an #include (#import, #include_next) outside any
+// #if and any comment, in ascending order.
+std::vector<std::size_t> include_ends(llvm::StringRef preamble) {
+  std::vector<std::size_t> ends;
+  int depth = 0;
+  bool in_comment = false;  // a block comment, across lines
+  std::size_t at = 0;
+  while (at < preamble.size()) {
+    // One logical line: a backslash before the newline continues it.
+    std::size_t end = at;
+    while (true) {
+      end = preamble.find('\n', end);
+      if (end == llvm::StringRef::npos || end == at || preamble[end - 1] != '\\') break;
+      ++end;
+    }
+    std::size_t next = end == llvm::StringRef::npos ? preamble.size() : end + 1;
+    std::string code;  // the line without its comments
+    llvm::StringRef line = preamble.slice(at, next);
+    char quote = 0;
+    for (std::size_t i = 0; i < line.size(); ++i) {
+      char c = line[i], after = i + 1 < line.size() ? line[i + 1] : '\0';
+      if (in_comment) {
+        if (c == '*' && after == '/') in_comment = false, ++i;
+        continue;
+      }
+      if (quote) {
+        if (c == '\\')
+          ++i;
+        else if (c == quote)
+          quote = 0;
+      } else if (c == '/' && after == '/') {
+        break;
+      } else if (c == '/' && after == '*') {
+        in_comment = true, ++i;
+        code += ' ';
+        continue;
+      } else if (c == '"' || c == '\'') {
+        quote = c;
+      }
+      code += c;
+    }
+    llvm::StringRef text = llvm::StringRef(code).ltrim();
+    if (text.consume_front("#")) {
+      llvm::StringRef word =
+          text.ltrim().take_while([](char c) { return std::isalpha(c) || c == '_'; });
+      if (word == "if" || word == "ifdef" || word == "ifndef") ++depth;
+      if (word == "endif") --depth;
+      bool include = word == "include" || word == "import" || word == "include_next";
+      if (include && depth == 0 && !in_comment) ends.push_back(next);
+    }
+    at = next;
+  }
+  return ends;
+}
+
 std::int64_t now_ns() {
   struct timespec now;
   clock_gettime(CLOCK_REALTIME, &now);
@@ -160,23 +217,43 @@ std::optional<PreambleCache::Entry> PreambleCache::lookup(llvm::StringRef file,
   clang::LangOptions options;
   options.CPlusPlus = true;
   clang::PreambleBounds bounds = clang::ComputePreambleBounds(options, **buffer, 0);
-  llvm::StringRef preamble = (*buffer)->getBuffer().take_front(bounds.Size);
-  if (!preamble.contains("#include")) return std::nullopt;
+  llvm::StringRef whole = (*buffer)->getBuffer().take_front(bounds.Size);
+  if (!whole.contains("#include")) return std::nullopt;
 
-  std::string key = key_of(preamble, file, command, working_directory_, bodies_under_);
-  if (fs::exists(directory_->file(key, ".bad"))) return std::nullopt;
-  std::string pch = directory_->file(key, ".pch");
-  if (fs::exists(pch) && !inputs_unchanged(directory_->file(key, ".inputs")))
-    directory_->remove(key).ignore();  // built again below
-  else if (cache::mark_used(pch))
-    return Entry{pch, false};
-  std::string seen = directory_->file(key, ".seen");
-  if (!fs::exists(seen) && !at_first_sight_) {
-    cache::touch(seen).ignore();  // unmarked, it is built one sighting later
-    return std::nullopt;
+  // The whole preamble, then each first part of it that ends after an
+  // #include, longest first: files that begin alike (a project's common
+  // header first, then headers of their own) share the part they have in
+  // common. The parse loads the entry and then reads the file from its
+  // first line, its includes of the entry's headers guarded.
+  std::vector<llvm::StringRef> parts{whole};
+  std::vector<std::size_t> ends = include_ends(whole);
+  for (auto end = ends.rbegin(); end != ends.rend(); ++end)
+    if (whole.take_front(*end).rtrim() != whole.rtrim()) parts.push_back(whole.take_front(*end));
+  std::vector<std::string> keys;
+  for (llvm::StringRef part : parts)
+    keys.push_back(key_of(part, file, command, working_directory_, bodies_under_));
+  auto bad = [&](const std::string& key) { return fs::exists(directory_->file(key, ".bad")); };
+  for (const std::string& key : keys) {
+    if (bad(key)) continue;
+    std::string pch = directory_->file(key, ".pch");
+    if (fs::exists(pch) && !inputs_unchanged(directory_->file(key, ".inputs")))
+      directory_->remove(key).ignore();  // built again once seen again
+    else if (cache::mark_used(pch))
+      return Entry{pch, false};
   }
-  if (!build(key, preamble, file, command, pch)) return std::nullopt;
-  return Entry{pch, true};
+  // None yet: the longest part seen before (in this file, or one another
+  // file shares) is built; the others are marked seen, to be built one
+  // sighting later.
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    if (bad(keys[i])) continue;
+    bool seen = fs::exists(directory_->file(keys[i], ".seen"));
+    if (!seen && !(at_first_sight_ && i == 0)) continue;
+    std::string pch = directory_->file(keys[i], ".pch");
+    if (!build(keys[i], parts[i], file, command, pch)) return std::nullopt;
+    return Entry{pch, true};
+  }
+  for (const std::string& key : keys) cache::touch(directory_->file(key, ".seen")).ignore();
+  return std::nullopt;
 }
 
 bool PreambleCache::build(const std::string& key, llvm::StringRef preamble, llvm::StringRef file,

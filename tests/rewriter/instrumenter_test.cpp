@@ -86,6 +86,7 @@ class Project {
   }
 
   void use_cache() { cache_ = (root_ / "cache").string(); }
+  void use_no_cache() { cache_.clear(); }
   // Instruments the project's headers too, in copies (not written).
   void copy_headers() { shadow_directory_ = (root_ / "copies").string(); }
   const fs::path& root() const { return root_; }
@@ -508,6 +509,34 @@ TEST(PreambleCache, SecondSightingBuildsLaterOnesReuse) {
   EXPECT_EQ(third.source, first.source);
   ASSERT_EQ(third.functions.size(), 1u);
   EXPECT_EQ(third.functions[0].id, first.functions[0].id);
+}
+
+// Files that begin with the same includes and go on with others of their
+// own share an entry of the part they have in common, once two have it;
+// each reads the same as parsed without the cache. A part that ends inside
+// an #if, or an include in a comment, is no part.
+TEST(PreambleCache, FilesThatBeginAlikeShareTheFirstPart) {
+  Project p;
+  p.use_cache();
+  p.write("common.h", "#pragma once\n#include <map>\ninline int common() { return 1; }\n");
+  auto file = [&](const std::string& name, const std::string& own) {
+    return p.write(name, "#include \"common.h\"\n/* #include <set>\n */#include " + own +
+                             "\n#if 1\n#include <cstdio>\n#endif\nint " + name.substr(0, 1) +
+                             "() { return common(); }\n");
+  };
+  std::string a = file("a.cpp", "<vector>"), b = file("b.cpp", "<string>"),
+              c = file("c.cpp", "<list>");
+  InstrumentedFile first = p.must_instrument_written(a);
+  InstrumentedFile second = p.must_instrument_written(b);
+  InstrumentedFile third = p.must_instrument_written(c);
+  EXPECT_EQ(first.preamble, Preamble::kParsed);
+  EXPECT_EQ(second.preamble, Preamble::kBuilt);
+  EXPECT_EQ(third.preamble, Preamble::kReused);
+  p.use_no_cache();
+  InstrumentedFile parsed = p.must_instrument_written(c);
+  EXPECT_EQ(parsed.preamble, Preamble::kParsed);
+  EXPECT_EQ(third.source, parsed.source);
+  EXPECT_EQ(third.functions.size(), 1u);
 }
 
 TEST(PreambleCache, WhatTellsCompilersApartIsSeenThroughAPrecompiledPreamble) {

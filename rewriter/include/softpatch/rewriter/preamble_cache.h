@@ -2,7 +2,10 @@
 // preprocessor directives (its #includes, mostly), which is what dominates
 // the cost of parsing it. Once the same preamble has been parsed twice with
 // the same command (the same file rebuilt, or files that include the same
-// headers), it is precompiled, and later parses load it instead.
+// headers), it is precompiled, and later parses load it instead. So is a
+// first part of it, up to an #include, that two files share (a project's
+// common header, then headers of each file's own): a file uses the longest
+// entry its preamble begins with.
 //
 // Entries are keyed by the preamble's text, the file's directory (quote
 // includes) and the parse command; Clang itself refuses an entry whose
