@@ -1,7 +1,9 @@
 #include "softpatch/rewriter/parse_command.h"
 
 #include <algorithm>
+#include <chrono>
 #include <map>
+#include <optional>
 
 #include "clang/Driver/Options.h"
 #include "llvm/ADT/StringExtras.h"
@@ -10,6 +12,7 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Program.h"
+#include "softpatch/cache/caches.h"
 
 namespace softpatch::rewriter {
 namespace {
@@ -56,8 +59,35 @@ bool names_standard(llvm::ArrayRef<std::string> command) {
   });
 }
 
+// The cache's file for what `arguments` print, run by `program`: keyed by
+// the compiler's real file, its size and modification time (an upgrade
+// replaces it) and the arguments; "" without a cache.
+std::string probe_file(const std::string& program, const std::vector<std::string>& arguments) {
+  std::string root = cache::default_directory();
+  if (root.empty()) return "";
+  Result<cache::Directory> directory =
+      cache::Directory::open(std::move(root), cache::rewriter_preamble_layout());
+  if (!directory) {
+    directory.ignore();
+    return "";
+  }
+  llvm::SmallString<256> real;
+  llvm::sys::fs::file_status status;
+  if (llvm::sys::fs::real_path(program, real) || llvm::sys::fs::status(real, status)) return "";
+  auto modified = status.getLastModificationTime().time_since_epoch();
+  std::string key = cache::Key("compiler-probe/1")
+                        .add(real.str())
+                        .add(std::to_string(status.getSize()))
+                        .add(std::to_string(
+                            std::chrono::duration_cast<std::chrono::nanoseconds>(modified).count()))
+                        .add(arguments)
+                        .name();
+  return directory->file(key, ".probe");
+}
+
 // What `arguments` (a compiler, its flags, then -x c++ -dM -E /dev/null)
-// print: the macros the compiler predefines. Asked once per process; "" if
+// print: the macros the compiler predefines. Asked once per process, and
+// kept in the cache for the next (every file a build compiles asks); "" if
 // the compiler cannot be run.
 const std::string& predefines_of(const std::vector<std::string>& arguments) {
   static std::map<std::vector<std::string>, std::string> known;
@@ -65,6 +95,12 @@ const std::string& predefines_of(const std::vector<std::string>& arguments) {
   if (!inserted) return it->second;
   llvm::ErrorOr<std::string> program = llvm::sys::findProgramByName(arguments.front());
   if (!program) return it->second;
+  std::string kept = probe_file(*program, arguments);
+  if (!kept.empty() && cache::mark_used(kept))
+    if (auto text = llvm::MemoryBuffer::getFile(kept)) {
+      it->second = (*text)->getBuffer().str();
+      return it->second;
+    }
   llvm::SmallString<128> output;
   if (llvm::sys::fs::createTemporaryFile("softpatch-predefines", "txt", output)) return it->second;
   llvm::Optional<llvm::StringRef> redirects[] = {llvm::StringRef(""), output.str(),
@@ -73,6 +109,8 @@ const std::string& predefines_of(const std::vector<std::string>& arguments) {
   if (llvm::sys::ExecuteAndWait(*program, argv, llvm::None, redirects) == 0)
     if (auto text = llvm::MemoryBuffer::getFile(output)) it->second = (*text)->getBuffer().str();
   llvm::sys::fs::remove(output);
+  // Only what a compiler printed is kept (a failure is asked again).
+  if (!kept.empty() && !it->second.empty()) cache::write_atomically(kept, it->second).ignore();
   return it->second;
 }
 

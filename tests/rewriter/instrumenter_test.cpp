@@ -4,6 +4,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -765,6 +767,23 @@ TEST(PreambleCache, OffWhenAskedTo) {
   ScopedEnv unset("SOFTPATCH_CACHE_DIR", nullptr);
   ScopedEnv xdg("XDG_CACHE_HOME", "/somewhere");
   EXPECT_EQ(softpatch::rewriter::PreambleCache::default_directory(), "/somewhere/softpatch");
+}
+
+// Every file a build compiles asks its compiler what it predefines: what
+// the compiler said is kept in the cache, for the processes that follow.
+TEST(ParseCommand, WhatTheCompilerPredefinesIsKeptForOtherProcesses) {
+  fs::path dir = fs::temp_directory_path() / ("softpatch-probe-" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  ScopedEnv cache("SOFTPATCH_CACHE_DIR", dir.c_str());
+  std::string said = softpatch::rewriter::compiler_predefines({"g++", "-O1", "-std=c++14"});
+  EXPECT_THAT(said, HasSubstr("#define __OPTIMIZE__ 1"));
+  std::vector<fs::path> kept;
+  for (const auto& entry : fs::directory_iterator(dir))
+    if (entry.path().extension() == ".probe") kept.push_back(entry.path());
+  ASSERT_EQ(kept.size(), 1u);
+  std::ifstream in(kept.front());
+  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(in), {}), said);
+  fs::remove_all(dir);
 }
 
 TEST(ParseCommand, KeepsMeaningDropsOutputs) {

@@ -22,7 +22,9 @@ std::vector<std::string> parse_command(llvm::ArrayRef<std::string> compiler_comm
 std::string first_error_line(llvm::StringRef diagnostics);
 
 // The macros the command's compiler predefines with its options (`-dM -E`),
-// asked once per process and options; "" if it cannot be run.
+// asked once per process and options, and kept in the cache directory
+// (cache::default_directory()) for other processes, by the compiler's file,
+// size and modification time; "" if it cannot be run.
 std::string compiler_predefines(llvm::ArrayRef<std::string> compiler_command);
 
 // The -std= option for the standard `compiler` uses when a command names
