@@ -61,7 +61,7 @@ sed -i 's/", bonus "/", bonus: "/' "$work/app/src/report.cpp"
 if (cd "$work/app" && "$softpatch" patch -p build src/report.cpp 2>"$work/err.txt" >/dev/null); then
   fail "a file was patched over its header's edit"
 fi
-grep -qx "softpatch: src/report.cpp: include/tally.h has edits that do not run yet (1 changed (twice)), which this file's calls of it would run alone: patch it first (softpatch patch include/tally.h), or restart" \
+grep -qx "softpatch: src/report.cpp: include/tally.h has edits that do not run yet (1 changed (twice)), which this file's calls of it would run alone: patch it first (softpatch patch include/tally.h; a library that keeps its own copies of its functions, built with hidden visibility, runs them as built until it restarts), or restart" \
   "$work/err.txt" || fail "a file over its header's edit: $(cat "$work/err.txt")"
 sed -i 's/", bonus: "/", bonus "/' "$work/app/src/report.cpp"
 line=$(patch_header) || fail "second patch failed: $(cat "$work/err.txt")"

@@ -216,7 +216,9 @@ llvm::Expected<BuiltPatch> build_patch(const PatchRequest& request) {
                 (pending.refusal ? *pending.refusal : describe(pending)) +
                 "), which this file's calls of it would run alone: patch it first (softpatch "
                 "patch " +
-                header + "), or restart");
+                header +
+                "; a library that keeps its own copies of its functions, built with hidden "
+                "visibility, runs them as built until it restarts), or restart");
     }
 
   keep_recent_header_copies(patch->headers);
