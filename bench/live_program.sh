@@ -53,9 +53,14 @@ patch_round() {
   local round=$1 start path=${edited:-src/$file}
   start=$(now)
   sed -i "s/return \"v$((round - 1))\"/return \"v$round\"/" "$work/$path"
-  (cd "$work" && "$build/bin/softpatch" patch --pid "$app" -p build "$path" >/dev/null)
+  (cd "$work" && "$build/bin/softpatch" patch --pid "$app" -p build "$path" >/dev/null) ||
+    { echo "patch $round of $path failed" >&2; return 1; }
   echo ask >&3
-  until grep -qx "v$round" "$work/out.txt"; do sleep 0.005; done
+  local deadline=$((SECONDS + 60))
+  until grep -qx "v$round" "$work/out.txt"; do
+    ((SECONDS < deadline)) || { echo "no answer v$round in 60 s" >&2; return 1; }
+    sleep 0.005
+  done
   echo "$(now) - $start" | bc
 }
 

@@ -49,13 +49,17 @@ p95_s=$(echo "$sorted" | awk -v n="$rounds" '{ v[NR] = $1 } END { i = int(n * 0.
 # One more edit, traced: the compiler's start and end split the patch into
 # what comes before it (the command's start, the agent's answer, the
 # comparison and the rewrite), the compile and link, and what follows (the
-# load and the switch, the answer). strace slows each part a little.
+# load and the switch, the answer). strace (stopping at these two calls
+# only) slows the compiler's processes some.
 round=$((rounds + 2))
 sed -i "s/return \"v$((round - 1))\"/return \"v$round\"/" "$work/src/$file"
-(cd "$work" && strace -f -ttt -e trace=execve,exit_group -o "$work/trace.txt" \
+(cd "$work" && strace -f --seccomp-bpf -ttt -e trace=execve,exit_group -o "$work/trace.txt" \
   "$build/bin/softpatch" patch --pid "$app" -p build "src/$file" >/dev/null)
 split=$(awk '
-  /execve\(/ && !/ENOENT/ { pid = $1; if (!start) start = $2; else if (!compiler) { compiler = pid; began = $2 } }
+  /execve\(/ && !/ENOENT/ {
+    if (!start) start = $2
+    else if (!compiler && $0 ~ /execve\("[^"]*(c|g|clang)\+\+"/) { compiler = $1; began = $2 }
+  }
   /exit_group/ { if ($1 == compiler) ended = $2; last = $2 }
   END { printf "before the compile %.0f ms, compile and link %.0f ms, after %.0f ms", \
         (began - start) * 1000, (ended - began) * 1000, (last - ended) * 1000 }' "$work/trace.txt")

@@ -24,14 +24,16 @@ Result<std::vector<Directory>> both(const std::string& root) {
 // An entry is <key>.pch with the header it was built from, <key>.h, or what
 // a compiler printed when asked what it predefines, <key>.probe (asked by
 // every file a build compiles). A preamble seen once is marked <key>.seen,
-// forgotten after a week. One process builds an entry; a lock left by a
+// forgotten after a week; one Clang could not build or use, <key>.bad,
+// tried again after a day. One process builds an entry; a lock left by a
 // process that died is taken over after two minutes.
 const Layout& rewriter_preamble_layout() {
-  static const Layout kLayout{{".pch", ".probe"},
-                              {".h", ".inputs"},
-                              ".lock",
-                              std::chrono::minutes(2),
-                              {{".seen", std::chrono::hours(24 * 7)}}};
+  static const Layout kLayout{
+      {".pch", ".probe"},
+      {".h", ".inputs"},
+      ".lock",
+      std::chrono::minutes(2),
+      {{".seen", std::chrono::hours(24 * 7)}, {".bad", std::chrono::hours(24)}}};
   return kLayout;
 }
 

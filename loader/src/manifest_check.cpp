@@ -503,7 +503,8 @@ Result<PatchPlan> check_manifest(const std::string& path, const PatchManifest& r
     if (target->signature != entry.signature)
       return refused(path, target->name + " changed its signature from '" + target->signature +
                                "' to '" + std::string(entry.signature) + "': restart needed");
-    if ((target->flags & internal::kNoexcept) &&
+    // (An import's code is the build's own.)
+    if ((target->flags & internal::kNoexcept) && !entry.import &&
         !(entry.flags & (internal::kNothrow | internal::kBuildCode)))
       return refused(path, target->name +
                                " is no longer noexcept: the program's calls of it were compiled "

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <map>
 #include <optional>
 
@@ -59,6 +60,17 @@ bool names_standard(llvm::ArrayRef<std::string> command) {
   });
 }
 
+// What in the environment changes which compiler runs, or how: part of a
+// probe's key.
+std::vector<std::string> environment_of_compilers() {
+  std::vector<std::string> values;
+  for (const char* name : {"PATH", "GCC_EXEC_PREFIX", "COMPILER_PATH", "CCC_OVERRIDE_OPTIONS"}) {
+    const char* value = std::getenv(name);
+    values.push_back(value ? value : "");
+  }
+  return values;
+}
+
 // The cache's file for what `arguments` print, run by `program`: keyed by
 // the compiler's real file, its size and modification time (an upgrade
 // replaces it) and the arguments; "" without a cache.
@@ -81,6 +93,7 @@ std::string probe_file(const std::string& program, const std::vector<std::string
                         .add(std::to_string(
                             std::chrono::duration_cast<std::chrono::nanoseconds>(modified).count()))
                         .add(arguments)
+                        .add(environment_of_compilers())
                         .name();
   return directory->file(key, ".probe");
 }
@@ -96,8 +109,10 @@ const std::string& predefines_of(const std::vector<std::string>& arguments) {
   llvm::ErrorOr<std::string> program = llvm::sys::findProgramByName(arguments.front());
   if (!program) return it->second;
   std::string kept = probe_file(*program, arguments);
+  // A file cut short says no __cplusplus: asked again.
   if (!kept.empty() && cache::mark_used(kept))
-    if (auto text = llvm::MemoryBuffer::getFile(kept)) {
+    if (auto text = llvm::MemoryBuffer::getFile(kept);
+        text && (*text)->getBuffer().contains("#define __cplusplus ")) {
       it->second = (*text)->getBuffer().str();
       return it->second;
     }

@@ -222,6 +222,7 @@ llvm::Expected<InstrumentedFile::Preamble> parse_file(
 
   PreambleCache cache(preamble_cache, preamble_cache_limit(), working_directory,
                       preamble_at_first_sight, root);
+  std::optional<PreambleCache::Entry> failed;
   if (std::optional<PreambleCache::Entry> entry = cache.lookup(file, command)) {
     llvm::Error error = parse_once(with_preamble(command, entry->pch), working_directory, handler,
                                    root, predefines);
@@ -230,10 +231,13 @@ llvm::Expected<InstrumentedFile::Preamble> parse_file(
                               : InstrumentedFile::Preamble::kReused;
     // Stale (a header changed) or unusable here: parse the plain way.
     llvm::consumeError(std::move(error));
-    cache.discard(*entry);
+    failed = entry;
   }
   if (llvm::Error error = parse_once(command, working_directory, handler, root, predefines))
-    return error;
+    return error;  // the file's own error (an edit half made): the entry is not to blame
+  // Other files may share the entry: it goes only when the file parses
+  // without it.
+  if (failed) cache.discard(*failed);
   return InstrumentedFile::Preamble::kParsed;
 }
 

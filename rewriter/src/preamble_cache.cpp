@@ -30,8 +30,8 @@ namespace {
 namespace fs = llvm::sys::fs;
 
 // The layout (cache::rewriter_preamble_layout): <key>.pch with its header
-// <key>.h, a <key>.seen marker; one Clang could not use as soon as it was
-// built is marked <key>.bad, for good.
+// <key>.h, a <key>.seen marker; one Clang could not build, or use as soon as
+// it was built, is marked <key>.bad, tried again once the mark is a day old.
 const cache::Layout& layout() { return cache::rewriter_preamble_layout(); }
 
 // Quote includes of the preamble resolve here.
@@ -125,12 +125,22 @@ bool inputs_unchanged(const std::string& stamps_file) {
   return true;
 }
 
-// Where `preamble` may be cut so that its first part is a preamble of its
-// own: after each line of an #include (#import, #include_next) outside any
-// #if and any comment, in ascending order.
-std::vector<std::size_t> include_ends(llvm::StringRef preamble) {
+// Where a file's preamble may be cut so that its first part, loaded before
+// the file is read again from its first line, means what that part means
+// there: after each #include (#import, #include_next) until the first
+// directive whose second reading could differ (an #if, a #pragma but
+// `once`, an #undef: a pack or macro push, a test of what a later line
+// defines), in ascending order; and whether the whole preamble can be one
+// (it does not end inside an #if or a comment, as Clang's may).
+struct Cuts {
   std::vector<std::size_t> ends;
+  bool whole = true;
+};
+
+Cuts cuts_of(llvm::StringRef preamble) {
+  Cuts cuts;
   int depth = 0;
+  bool replayable = true;   // no directive yet that a second reading could change
   bool in_comment = false;  // a block comment, across lines
   std::size_t at = 0;
   while (at < preamble.size()) {
@@ -138,11 +148,13 @@ std::vector<std::size_t> include_ends(llvm::StringRef preamble) {
     std::size_t end = at;
     while (true) {
       end = preamble.find('\n', end);
-      if (end == llvm::StringRef::npos || end == at || preamble[end - 1] != '\\') break;
+      if (end == llvm::StringRef::npos) break;
+      std::size_t before = end > at && preamble[end - 1] == '\r' ? end - 1 : end;
+      if (before == at || preamble[before - 1] != '\\') break;
       ++end;
     }
     std::size_t next = end == llvm::StringRef::npos ? preamble.size() : end + 1;
-    std::string code;  // the line without its comments
+    std::string code;  // the line without its comments and literals' text
     llvm::StringRef line = preamble.slice(at, next);
     char quote = 0;
     for (std::size_t i = 0; i < line.size(); ++i) {
@@ -162,23 +174,28 @@ std::vector<std::size_t> include_ends(llvm::StringRef preamble) {
         in_comment = true, ++i;
         code += ' ';
         continue;
-      } else if (c == '"' || c == '\'') {
-        quote = c;
+      } else if (c == '"' || (c == '\'' && !(i > 0 && std::isalnum(line[i - 1])))) {
+        quote = c;  // not a digit separator (1'000)
       }
       code += c;
     }
     llvm::StringRef text = llvm::StringRef(code).ltrim();
     if (text.consume_front("#")) {
-      llvm::StringRef word =
-          text.ltrim().take_while([](char c) { return std::isalpha(c) || c == '_'; });
-      if (word == "if" || word == "ifdef" || word == "ifndef") ++depth;
+      llvm::StringRef rest = text.ltrim();
+      llvm::StringRef word = rest.take_while([](char c) { return std::isalpha(c) || c == '_'; });
+      bool conditional = word.startswith("if") || word == "elif" || word == "else";
+      if (word.startswith("if")) ++depth;
       if (word == "endif") --depth;
+      bool pragma_once = word == "pragma" && rest.drop_front(word.size()).trim() == "once";
+      if (conditional || word == "endif" || word == "undef" || (word == "pragma" && !pragma_once))
+        replayable = false;
       bool include = word == "include" || word == "import" || word == "include_next";
-      if (include && depth == 0 && !in_comment) ends.push_back(next);
+      if (include && replayable && !in_comment) cuts.ends.push_back(next);
     }
     at = next;
   }
-  return ends;
+  cuts.whole = depth == 0 && !in_comment;
+  return cuts;
 }
 
 std::int64_t now_ns() {
@@ -225,34 +242,38 @@ std::optional<PreambleCache::Entry> PreambleCache::lookup(llvm::StringRef file,
   // header first, then headers of their own) share the part they have in
   // common. The parse loads the entry and then reads the file from its
   // first line, its includes of the entry's headers guarded.
-  std::vector<llvm::StringRef> parts{whole};
-  std::vector<std::size_t> ends = include_ends(whole);
-  for (auto end = ends.rbegin(); end != ends.rend(); ++end)
+  Cuts cuts = cuts_of(whole);
+  std::vector<llvm::StringRef> parts;
+  if (cuts.whole) parts.push_back(whole);
+  for (auto end = cuts.ends.rbegin(); end != cuts.ends.rend(); ++end)
     if (whole.take_front(*end).rtrim() != whole.rtrim()) parts.push_back(whole.take_front(*end));
+  if (parts.empty()) return std::nullopt;
   std::vector<std::string> keys;
   for (llvm::StringRef part : parts)
     keys.push_back(key_of(part, file, command, working_directory_, bodies_under_));
-  auto bad = [&](const std::string& key) { return fs::exists(directory_->file(key, ".bad")); };
-  for (const std::string& key : keys) {
-    if (bad(key)) continue;
-    std::string pch = directory_->file(key, ".pch");
-    if (fs::exists(pch) && !inputs_unchanged(directory_->file(key, ".inputs")))
-      directory_->remove(key).ignore();  // built again once seen again
-    else if (cache::mark_used(pch))
-      return Entry{pch, false};
+  auto bad = [&](std::size_t i) { return fs::exists(directory_->file(keys[i], ".bad")); };
+  auto pch_of = [&](std::size_t i) { return directory_->file(keys[i], ".pch"); };
+  // The longest part there is an entry of.
+  std::size_t found = parts.size();
+  for (std::size_t i = 0; i < parts.size() && found == parts.size(); ++i) {
+    if (bad(i)) continue;
+    if (fs::exists(pch_of(i)) && !inputs_unchanged(directory_->file(keys[i], ".inputs")))
+      directory_->remove(keys[i]).ignore();  // built again once seen again
+    else if (cache::mark_used(pch_of(i)))
+      found = i;
   }
-  // None yet: the longest part seen before (in this file, or one another
-  // file shares) is built; the others are marked seen, to be built one
-  // sighting later.
-  for (std::size_t i = 0; i < parts.size(); ++i) {
-    if (bad(keys[i])) continue;
+  // A longer part seen before (in this file, or one another file shares)
+  // is built; a build Clang fails is not tried again for a day. The longer
+  // parts not seen yet are marked, to be built one sighting later.
+  for (std::size_t i = 0; i < found; ++i) {
+    if (bad(i)) continue;
     bool seen = fs::exists(directory_->file(keys[i], ".seen"));
     if (!seen && !(at_first_sight_ && i == 0)) continue;
-    std::string pch = directory_->file(keys[i], ".pch");
-    if (!build(keys[i], parts[i], file, command, pch)) return std::nullopt;
-    return Entry{pch, true};
+    if (build(keys[i], parts[i], file, command, pch_of(i))) return Entry{pch_of(i), true};
+    cache::touch(directory_->file(keys[i], ".bad")).ignore();
   }
-  for (const std::string& key : keys) cache::touch(directory_->file(key, ".seen")).ignore();
+  for (std::size_t i = 0; i < found; ++i) cache::touch(directory_->file(keys[i], ".seen")).ignore();
+  if (found < parts.size()) return Entry{pch_of(found), false};
   return std::nullopt;
 }
 
@@ -317,7 +338,7 @@ void PreambleCache::discard(const Entry& entry) {
   std::string key = llvm::sys::path::stem(entry.pch).str();
   directory_->remove(key).ignore();
   // Unusable as soon as it was built (a header without include guards, say):
-  // never build it again. A reused entry gone stale is rebuilt next time.
+  // not built again for a day. A reused entry gone stale is rebuilt next time.
   if (entry.built_now) cache::touch(directory_->file(key, ".bad")).ignore();
 }
 

@@ -516,7 +516,7 @@ TEST(PreambleCache, SecondSightingBuildsLaterOnesReuse) {
 // Files that begin with the same includes and go on with others of their
 // own share an entry of the part they have in common, once two have it;
 // each reads the same as parsed without the cache. A part that ends inside
-// an #if, or an include in a comment, is no part.
+// an #if or after a #pragma, or an include in a comment, is no part.
 TEST(PreambleCache, FilesThatBeginAlikeShareTheFirstPart) {
   Project p;
   p.use_cache();
@@ -534,6 +534,15 @@ TEST(PreambleCache, FilesThatBeginAlikeShareTheFirstPart) {
   EXPECT_EQ(first.preamble, Preamble::kParsed);
   EXPECT_EQ(second.preamble, Preamble::kBuilt);
   EXPECT_EQ(third.preamble, Preamble::kReused);
+  // A pack pushed before the include would be pushed twice: no part there.
+  auto packed = [&](const std::string& name, const std::string& own) {
+    return p.write(name, "#pragma pack(push, 1)\n#include \"common.h\"\n#include " + own +
+                             "\n#pragma pack(pop)\nint " + name.substr(0, 1) +
+                             "() { return common(); }\n");
+  };
+  std::string d = packed("d.cpp", "<vector>"), e = packed("e.cpp", "<string>");
+  EXPECT_EQ(p.must_instrument_written(d).preamble, Preamble::kParsed);
+  EXPECT_EQ(p.must_instrument_written(e).preamble, Preamble::kParsed);
   p.use_no_cache();
   InstrumentedFile parsed = p.must_instrument_written(c);
   EXPECT_EQ(parsed.preamble, Preamble::kParsed);

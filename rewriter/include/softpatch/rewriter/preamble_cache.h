@@ -55,7 +55,7 @@ class PreambleCache {
   std::optional<Entry> lookup(llvm::StringRef file, const std::vector<std::string>& command);
 
   // Forgets an entry Clang could not use: one gone stale (its headers
-  // changed) is rebuilt later; one unusable from the start never again.
+  // changed) is rebuilt later; one unusable from the start not for a day.
   void discard(const Entry& entry);
 
  private:
