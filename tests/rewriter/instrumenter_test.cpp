@@ -11,6 +11,7 @@
 #include <fstream>
 #include <optional>
 #include <sstream>
+#include <tuple>
 
 #include "scoped_env.h"
 #include "softpatch/rewriter/parse_command.h"
@@ -79,6 +80,20 @@ class Project {
 
   // `code` in a.cpp instrumented first, then again once b.cpp (the same
   // text) had its preamble built: {first, reused}.
+  // `a`, `b` and `c` instrumented in turn, expected to parse without a
+  // preamble, to build one and to reuse it.
+  std::tuple<InstrumentedFile, InstrumentedFile, InstrumentedFile> instrument_in_turn(
+      const std::string& a, const std::string& b, const std::string& c) {
+    std::tuple<InstrumentedFile, InstrumentedFile, InstrumentedFile> files{
+        must_instrument_written(a), {}, {}};
+    std::get<1>(files) = must_instrument_written(b);
+    std::get<2>(files) = must_instrument_written(c);
+    EXPECT_EQ(std::get<0>(files).preamble, InstrumentedFile::Preamble::kParsed) << a;
+    EXPECT_EQ(std::get<1>(files).preamble, InstrumentedFile::Preamble::kBuilt) << b;
+    EXPECT_EQ(std::get<2>(files).preamble, InstrumentedFile::Preamble::kReused) << c;
+    return files;
+  }
+
   std::pair<InstrumentedFile, InstrumentedFile> through_a_preamble(
       const std::string& code, const std::string& flag = "-std=c++17") {
     std::string a = write("a.cpp", code), b = write("b.cpp", code);
@@ -501,12 +516,7 @@ TEST(PreambleCache, SecondSightingBuildsLaterOnesReuse) {
   p.use_cache();
   p.write("local.h", "#pragma once\nconstexpr int kLocal = 1;\n");
   std::string a = p.write("a.cpp", kWithIncludes), b = p.write("b.cpp", kWithIncludes);
-  InstrumentedFile first = p.must_instrument_written(a);
-  InstrumentedFile second = p.must_instrument_written(b);
-  InstrumentedFile third = p.must_instrument_written(a);
-  EXPECT_EQ(first.preamble, Preamble::kParsed);
-  EXPECT_EQ(second.preamble, Preamble::kBuilt);
-  EXPECT_EQ(third.preamble, Preamble::kReused);
+  auto [first, second, third] = p.instrument_in_turn(a, b, a);
   // Same result with and without the cache.
   EXPECT_EQ(third.source, first.source);
   ASSERT_EQ(third.functions.size(), 1u);
@@ -526,14 +536,9 @@ TEST(PreambleCache, FilesThatBeginAlikeShareTheFirstPart) {
                              "\n#if 1\n#include <cstdio>\n#endif\nint " + name.substr(0, 1) +
                              "() { return common(); }\n");
   };
-  std::string a = file("a.cpp", "<vector>"), b = file("b.cpp", "<string>"),
-              c = file("c.cpp", "<list>");
-  InstrumentedFile first = p.must_instrument_written(a);
-  InstrumentedFile second = p.must_instrument_written(b);
-  InstrumentedFile third = p.must_instrument_written(c);
-  EXPECT_EQ(first.preamble, Preamble::kParsed);
-  EXPECT_EQ(second.preamble, Preamble::kBuilt);
-  EXPECT_EQ(third.preamble, Preamble::kReused);
+  InstrumentedFile third = std::get<2>(p.instrument_in_turn(
+      file("a.cpp", "<vector>"), file("b.cpp", "<string>"), file("c.cpp", "<list>")));
+  std::string c = p.root().string() + "/c.cpp";
   // A pack pushed before the include would be pushed twice: no part there.
   auto packed = [&](const std::string& name, const std::string& own) {
     return p.write(name, "#pragma pack(push, 1)\n#include \"common.h\"\n#include " + own +
