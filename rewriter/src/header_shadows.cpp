@@ -395,13 +395,15 @@ std::vector<ShadowHeader> HeaderShadows::shadows(const clang::Rewriter& rewriter
     if (!header.shadowed) continue;
     // The name the entry was opened by (the compiler's name of it), not
     // the file's latest: Clang 14 gives a file the name of its last lookup,
-    // which a precompiled preamble changes.
-    llvm::StringRef name = sources_.getSLocEntry(header.id).getFile().getName();
+    // which a precompiled preamble changes. Its `.` parts go: a preamble
+    // names a header found through `-I dir/.` without them.
+    llvm::SmallString<256> name(sources_.getSLocEntry(header.id).getFile().getName());
+    llvm::sys::path::remove_dots(name, /*remove_dot_dot=*/false);
     std::string text =
         with_absolute_quote_includes(rewrite_includes(edited_text(rewriter, header.id), path, path),
                                      llvm::sys::path::parent_path(path));
     out.push_back({path, shadow_path(header),
-                   "#line 1 " + quoted(name.empty() ? path : name.str()) + "\n" + text});
+                   "#line 1 " + quoted(name.empty() ? path : name.str().str()) + "\n" + text});
   }
   return out;
 }

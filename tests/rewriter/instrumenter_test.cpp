@@ -485,6 +485,21 @@ TEST(Instrument, AHeaderFunctionHiddenInItsModuleHasASlotOfTheModulesOwn) {
   EXPECT_THAT(own_copies({"-std=c++17"}), ::testing::IsEmpty());
 }
 
+// A header's copy names it, in its #line, without the `.` parts of the
+// search path it was found through, which a precompiled preamble drops:
+// the copy reads the same with a preamble and without (fmt's -I dir/.).
+TEST(Instrument, AHeaderCopyNamesTheHeaderWithoutDotParts) {
+  Project p;
+  p.copy_headers();
+  p.write("inc/h.h", "#pragma once\ninline int h() { return 1; }\n");
+  std::string a = p.write("a.cpp", "#include <h.h>\nint use() { return h(); }\n");
+  InstrumentedFile file =
+      p.must_instrument_written(a, {"-std=c++17", "-I" + (p.root() / "inc" / ".").string()});
+  ASSERT_EQ(file.headers.size(), 1u);
+  EXPECT_THAT(file.headers[0].text,
+              ::testing::StartsWith("#line 1 \"" + (p.root() / "inc" / "h.h").string() + "\"\n"));
+}
+
 TEST(Instrument, OptOutsLeaveTheWholeFileAlone) {
   Project p;
   InstrumentedFile marked = p.must_instrument("// softpatch: skip-file\nint f() { return 1; }\n");
