@@ -48,8 +48,9 @@ struct UnexportedSymbols {
 };
 
 // The unexported symbols of the module of process `pid` with `build_id`:
-// none when there is no process yet, or the module has none or cannot be
-// read (the loader then says which symbol the program does not define).
+// none when the module has none; none, with `unreadable` saying why, when
+// there is no process yet or the module cannot be read (stripped):
+// unreachable_hidden_code() then refuses what only those symbols could bind.
 UnexportedSymbols unexported_symbols_of(int pid, const std::string& build_id);
 
 // The slots of header functions among them: the module's own, which a
